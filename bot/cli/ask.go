@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/citebot/citebot/rag"
+)
+
+func ask(ctx context.Context, env Env, o *opts) error {
+	q, err := question(o)
+	if err != nil {
+		return err
+	}
+	idx, _, err := open(ctx, env, o, nil)
+	if err != nil {
+		return err
+	}
+	ans, err := idx.Ask(ctx, q, o.k)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return writeJSON(env.Stdout, ans)
+	}
+	printAnswer(env.Stdout, ans)
+	return nil
+}
+
+func printAnswer(w io.Writer, a rag.Answer) {
+	fmt.Fprintln(w, a.Answer)
+	for _, c := range a.Citations {
+		fmt.Fprintf(w, "\n[%d] %s\n", c.N, heading(c.Source, c.Title, c.Date))
+		fmt.Fprintln(w, indent(c.Text, "    "))
+	}
+}
+
+func search(ctx context.Context, env Env, o *opts) error {
+	q, err := question(o)
+	if err != nil {
+		return err
+	}
+	idx, _, err := open(ctx, env, o, nil)
+	if err != nil {
+		return err
+	}
+	ps, err := idx.Search(ctx, q, o.k)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		if ps == nil {
+			ps = []rag.Passage{}
+		}
+		return writeJSON(env.Stdout, ps)
+	}
+	for i, p := range ps {
+		fmt.Fprintf(env.Stdout, "%d. %s (chunk %d, score %.4f)\n%s\n\n", i+1,
+			heading(p.Source, p.Title, p.Date), p.Ordinal, p.Score, indent(p.Text, "    "))
+	}
+	return nil
+}
+
+func heading(source, title, date string) string {
+	h := source
+	if title != "" {
+		h += " — " + title
+	}
+	if date != "" {
+		h += " (" + date + ")"
+	}
+	return h
+}
+
+func indent(text, prefix string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

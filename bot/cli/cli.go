@@ -1,0 +1,151 @@
+// Package cli is citebot's command-line front end: the ask, search, ingest,
+// eval and sources subcommands, their flags and their output. It builds
+// nothing itself; the index comes from the Opener that cmd/citebot wires.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/citebot/citebot/config"
+	"github.com/citebot/citebot/rag"
+)
+
+// Index is what the commands need of an index.
+type Index interface {
+	Sync(ctx context.Context, dir string, progress func(rag.Progress)) (rag.SyncReport, error)
+	Ask(ctx context.Context, question string, k int) (rag.Answer, error)
+	Search(ctx context.Context, question string, k int) ([]rag.Passage, error)
+	Documents() []rag.DocumentInfo
+}
+
+// Opener builds the index a configuration describes and loads its snapshot.
+// A snapshot that cannot be used is reported through warn and rebuilt.
+type Opener func(ctx context.Context, cfg config.Config, warn func(string)) (Index, error)
+
+// Env is the process around a command.
+type Env struct {
+	Getenv         func(string) string
+	Stdout, Stderr io.Writer
+	// Terminal reports whether Stderr is a terminal (for a progress bar).
+	Terminal bool
+	Open     Opener
+}
+
+// ErrUsage reports a command line that could not be understood; the usage
+// has already been printed.
+var ErrUsage = errors.New("usage")
+
+const usage = `citebot answers questions about a folder of documents, citing passages.
+
+Usage:
+  citebot ask [--json] [--k N] QUESTION   answer a question with cited passages
+  citebot search [--json] [--k N] QUERY   list the best matching passages
+  citebot ingest [--json]                 bring the index up to date with the corpus
+  citebot eval [--json] [--k N] FILE      score answers against JSON-lines questions
+  citebot sources [--json]                list the indexed documents
+
+Global flags (before the question): --corpus DIR, --data DIR, --config FILE;
+also CITEBOT_CORPUS, CITEBOT_DATA, CITEBOT_CONFIG. Precedence: flag > env >
+config file > default.
+`
+
+// Run executes one command line (without the program name).
+func Run(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(env.Stdout, usage)
+		if len(args) == 0 {
+			return ErrUsage
+		}
+		return nil
+	}
+	name, args := args[0], args[1:]
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprint(env.Stderr, usage)
+		return fmt.Errorf("%w: unknown command %q", ErrUsage, name)
+	}
+	fs := flag.NewFlagSet("citebot "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var gf config.Flags
+	gf.Register(fs)
+	o := &opts{}
+	fs.BoolVar(&o.json, "json", false, "print JSON")
+	if cmd.k {
+		fs.IntVar(&o.k, "k", 0, "number of passages (default from config, 5)")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	o.args = fs.Args()
+	if len(o.args) != cmd.nargs && cmd.nargs >= 0 {
+		return fmt.Errorf("%w: %s takes %s", ErrUsage, name, cmd.argsHelp)
+	}
+	cfg, err := config.Load(fs, gf, env.Getenv)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if o.k == 0 {
+		o.k = cfg.K
+	}
+	if o.k < 1 || o.k > 50 {
+		return fmt.Errorf("%w: --k %d is outside 1..50", ErrUsage, o.k)
+	}
+	o.cfg = cfg
+	return cmd.run(ctx, env, o)
+}
+
+type opts struct {
+	json bool
+	k    int
+	args []string
+	cfg  config.Config
+}
+
+type command struct {
+	run      func(context.Context, Env, *opts) error
+	k        bool
+	nargs    int // -1: any
+	argsHelp string
+}
+
+var commands = map[string]command{
+	"ask":     {run: ask, k: true, nargs: 1, argsHelp: "one QUESTION (quote it)"},
+	"search":  {run: search, k: true, nargs: 1, argsHelp: "one QUERY (quote it)"},
+	"ingest":  {run: ingest, nargs: 0, argsHelp: "no arguments"},
+	"eval":    {run: eval, k: true, nargs: 1, argsHelp: "one FILE.jsonl"},
+	"sources": {run: sources, nargs: 0, argsHelp: "no arguments"},
+}
+
+// open builds the index and brings it up to date with the corpus, naming
+// skipped files on stderr.
+func open(ctx context.Context, env Env, o *opts, progress func(rag.Progress)) (Index, rag.SyncReport, error) {
+	warn := func(msg string) { fmt.Fprintf(env.Stderr, "citebot: warning: %s\n", msg) }
+	idx, err := env.Open(ctx, o.cfg, warn)
+	if err != nil {
+		return nil, rag.SyncReport{}, err
+	}
+	rep, err := idx.Sync(ctx, o.cfg.Corpus, progress)
+	if err != nil {
+		return nil, rep, err
+	}
+	for _, s := range rep.Skipped {
+		warn(fmt.Sprintf("skipped %s: %s", s.Source, s.Reason))
+	}
+	return idx, rep, nil
+}
+
+func question(o *opts) (string, error) {
+	q := strings.TrimSpace(o.args[0])
+	if q == "" {
+		return "", rag.ErrEmptyQuestion
+	}
+	return q, nil
+}

@@ -1,0 +1,57 @@
+package bleveindex
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// Indexed fields of a chunk document.
+const (
+	fieldText   = "text"
+	fieldSource = "source"
+)
+
+// newMapping maps chunk documents: text analysed as English, source as one
+// keyword, neither stored, nothing else indexed; BM25 scoring.
+func newMapping() mapping.IndexMapping {
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = en.AnalyzerName
+	lean(text)
+
+	source := bleve.NewKeywordFieldMapping()
+	source.Analyzer = keyword.Name
+	lean(source)
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(fieldText, text)
+	doc.AddFieldMappingsAt(fieldSource, source)
+
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = en.AnalyzerName
+	m.DefaultField = fieldText
+	m.ScoringModel = index.BM25Scoring
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	return m
+}
+
+// lean makes a field searchable and nothing more: no stored value, term
+// vectors, doc values or copy into the _all field.
+func lean(f *mapping.FieldMapping) {
+	f.Store = false
+	f.IncludeTermVectors = false
+	f.IncludeInAll = false
+	f.DocValues = false
+}
+
+// newDoc is the document bleve indexes for c.
+func newDoc(c rag.Chunk) map[string]any {
+	return map[string]any{fieldText: c.Text, fieldSource: c.Source}
+}

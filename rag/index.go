@@ -1,0 +1,475 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrNoCorpus reports a corpus directory that does not exist or is not a
+// directory.
+var ErrNoCorpus = errors.New("corpus directory not found")
+
+// Config holds what an Index is built from. Every field but DataDir is
+// required; with an empty DataDir the index lives only in memory.
+type Config struct {
+	Loader   Loader
+	Splitter Splitter
+	Embedder Embedder
+	// EmbedderID names the embedder and its settings; a snapshot built by
+	// another embedder is discarded rather than mixed.
+	EmbedderID string
+	Store      Store
+	Lexical    LexicalIndex
+	DataDir    string
+	// SaveEvery bounds how long ingest work may go unsaved; 0 means 30s.
+	SaveEvery time.Duration
+}
+
+// Index keeps chunks, vectors and term statistics in step with a corpus
+// directory and answers questions from them. It is safe for concurrent use:
+// queries run alongside each other, Sync excludes them only while it swaps
+// documents in.
+type Index struct {
+	cfg Config
+
+	syncMu sync.Mutex // one Sync at a time
+
+	mu     sync.RWMutex
+	docs   map[string]*record // by source
+	chunks map[string]Chunk   // by ID
+	terms  termStats
+	dims   int
+}
+
+// NewIndex returns an empty index; call Load to read its snapshot and Sync to
+// bring it up to date with a corpus.
+func NewIndex(cfg Config) (*Index, error) {
+	switch {
+	case cfg.Loader == nil, cfg.Splitter == nil, cfg.Embedder == nil, cfg.Store == nil, cfg.Lexical == nil:
+		return nil, errors.New("index: loader, splitter, embedder, store and lexical index are required")
+	case cfg.EmbedderID == "":
+		return nil, errors.New("index: embedder id is required")
+	}
+	if cfg.SaveEvery == 0 {
+		cfg.SaveEvery = 30 * time.Second
+	}
+	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats()}, nil
+}
+
+// Load reads the snapshot in the data directory, if there is one. An
+// unusable snapshot yields an error wrapping ErrSnapshot and leaves the index
+// empty, so that the next Sync rebuilds it; callers report it and go on.
+func (x *Index) Load(ctx context.Context) error {
+	if x.cfg.DataDir == "" {
+		return nil
+	}
+	recs, err := readSnapshot(x.cfg.DataDir, x.cfg.EmbedderID)
+	if err != nil {
+		return err
+	}
+	x.syncMu.Lock()
+	defer x.syncMu.Unlock()
+	for _, r := range recs {
+		if err := x.put(ctx, r); err != nil {
+			return fmt.Errorf("load snapshot: %w", err)
+		}
+	}
+	return nil
+}
+
+// SyncReport says what a Sync changed.
+type SyncReport struct {
+	Added     int    `json:"added"`
+	Updated   int    `json:"updated"`
+	Removed   int    `json:"removed"`
+	Unchanged int    `json:"unchanged"`
+	Documents int    `json:"documents"`
+	Chunks    int    `json:"chunks"`
+	Skipped   []Skip `json:"skipped,omitempty"`
+}
+
+// Changed reports whether the Sync altered the index.
+func (r SyncReport) Changed() bool { return r.Added+r.Updated+r.Removed > 0 }
+
+// Skip names a file that was not indexed and why.
+type Skip struct {
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+}
+
+// Progress is reported after each file a Sync looks at.
+type Progress struct {
+	Done, Total int
+	Source      string
+}
+
+// Sync brings the index up to date with the files under dir: new files are
+// added, changed ones (by content hash) replace their chunks, removed ones
+// leave the index, unchanged ones cost a read and a hash. A file that cannot
+// be used is skipped and named in the report; it never stops the Sync. The
+// snapshot is saved when something changed, and at least every
+// Config.SaveEvery during a long Sync, so an interrupted Sync resumes.
+// progress may be nil.
+func (x *Index) Sync(ctx context.Context, dir string, progress func(Progress)) (SyncReport, error) {
+	x.syncMu.Lock()
+	defer x.syncMu.Unlock()
+
+	var rep SyncReport
+	files, err := listCorpus(dir)
+	if err != nil {
+		return rep, err
+	}
+
+	seen := make(map[string]bool, len(files))
+	dirty, lastSave := false, time.Now()
+	for i, f := range files {
+		if err := ctx.Err(); err != nil {
+			return rep, x.finishSync(dirty, err)
+		}
+		seen[f.source] = true
+		state, reason, err := x.syncFile(ctx, f)
+		if err != nil {
+			return rep, x.finishSync(dirty, err)
+		}
+		switch state {
+		case fileAdded:
+			rep.Added++
+		case fileUpdated:
+			rep.Updated++
+		case fileUnchanged:
+			rep.Unchanged++
+		case fileSkipped:
+			rep.Skipped = append(rep.Skipped, Skip{Source: f.source, Reason: reason})
+		}
+		dirty = dirty || state == fileAdded || state == fileUpdated
+		if progress != nil {
+			progress(Progress{Done: i + 1, Total: len(files), Source: f.source})
+		}
+		if dirty && time.Since(lastSave) > x.cfg.SaveEvery {
+			if err := x.save(); err != nil {
+				return rep, err
+			}
+			dirty, lastSave = false, time.Now()
+		}
+	}
+
+	for _, src := range x.sources() {
+		if seen[src] {
+			continue
+		}
+		if err := x.remove(ctx, src); err != nil {
+			return rep, x.finishSync(dirty, err)
+		}
+		rep.Removed++
+		dirty = true
+	}
+	if err := x.finishSync(dirty, nil); err != nil {
+		return rep, err
+	}
+	rep.Documents, rep.Chunks = x.Size()
+	return rep, nil
+}
+
+// finishSync saves what was done before returning cause, so that work is not
+// lost when a Sync is cancelled or fails part way.
+func (x *Index) finishSync(dirty bool, cause error) error {
+	if dirty {
+		if err := x.save(); err != nil {
+			return errors.Join(cause, err)
+		}
+	}
+	return cause
+}
+
+type fileState int
+
+const (
+	fileUnchanged fileState = iota
+	fileAdded
+	fileUpdated
+	fileSkipped
+)
+
+type corpusFile struct {
+	path, source string
+}
+
+// listCorpus returns the regular, non-hidden files under dir in a stable
+// order.
+func listCorpus(dir string) ([]corpusFile, error) {
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("%w: %s", ErrNoCorpus, dir)
+	}
+	var files []corpusFile
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == dir {
+				return err
+			}
+			return nil // an unreadable sub-directory is skipped by the walk
+		}
+		name := d.Name()
+		if path != dir && strings.HasPrefix(name, ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		files = append(files, corpusFile{path: path, source: filepath.ToSlash(rel)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list corpus %s: %w", dir, err)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].source < files[j].source })
+	return files, nil
+}
+
+// syncFile indexes one file if it is new or changed. Problems with the file
+// itself are a skip with a reason; only failures of the index are errors.
+func (x *Index) syncFile(ctx context.Context, f corpusFile) (fileState, string, error) {
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		return fileSkipped, fmt.Sprintf("unreadable: %v", errors.Unwrap(err)), nil
+	}
+	hash := Hash(data)
+	x.mu.RLock()
+	old := x.docs[f.source]
+	x.mu.RUnlock()
+	if old != nil && old.doc.Hash == hash {
+		return fileUnchanged, "", nil
+	}
+
+	doc, reason := x.parse(ctx, f.source, data, hash)
+	if reason != "" {
+		if old != nil {
+			// The file is now unusable: drop its stale chunks too.
+			if err := x.remove(ctx, f.source); err != nil {
+				return 0, "", err
+			}
+		}
+		return fileSkipped, reason, nil
+	}
+	rec, err := x.build(ctx, doc)
+	if err != nil {
+		return 0, "", err
+	}
+	if err := x.put(ctx, rec); err != nil {
+		return 0, "", err
+	}
+	if old != nil {
+		return fileUpdated, "", nil
+	}
+	return fileAdded, "", nil
+}
+
+// parse loads and cleans one file; a non-empty reason means it is skipped.
+func (x *Index) parse(ctx context.Context, source string, data []byte, hash string) (Document, string) {
+	if len(data) == 0 {
+		return Document{}, "empty file"
+	}
+	if LooksBinary(data) && !isBinaryFormat(source) {
+		return Document{}, "binary file"
+	}
+	text, err := x.cfg.Loader.Load(ctx, source, data)
+	if errors.Is(err, ErrUnsupported) {
+		return Document{}, "unsupported file type"
+	}
+	if err != nil {
+		return Document{}, fmt.Sprintf("cannot be read: %v", err)
+	}
+	kept := Clean(text)
+	if len(kept) == 0 {
+		return Document{}, "no text after cleaning"
+	}
+	return Document{
+		Source: source,
+		Title:  Title(text, kept),
+		Date:   Date(text, kept),
+		Hash:   hash,
+		Text:   text,
+		Kept:   kept,
+	}, ""
+}
+
+// isBinaryFormat reports formats whose loader reads binary data.
+func isBinaryFormat(name string) bool {
+	return strings.EqualFold(filepath.Ext(name), ".pdf")
+}
+
+// build chunks and embeds a document.
+func (x *Index) build(ctx context.Context, doc Document) (*record, error) {
+	chunks, err := SplitDocument(doc, x.cfg.Splitter)
+	if err != nil {
+		return nil, fmt.Errorf("chunk %s: %w", doc.Source, err)
+	}
+	texts := make([]string, len(chunks))
+	for i, c := range chunks {
+		texts[i] = embedText(c)
+	}
+	vecs, err := x.cfg.Embedder.EmbedDocuments(ctx, texts)
+	if err != nil {
+		return nil, fmt.Errorf("embed %s: %w", doc.Source, err)
+	}
+	if len(vecs) != len(chunks) {
+		return nil, fmt.Errorf("embed %s: %d vectors for %d chunks", doc.Source, len(vecs), len(chunks))
+	}
+	return &record{doc: doc, chunks: chunks, vectors: vecs}, nil
+}
+
+// embedText is what is embedded for a chunk: its text, headed by the
+// document's title so that a passage is found by what its document is about.
+func embedText(c Chunk) string {
+	if c.Title == "" || strings.Contains(c.Text, c.Title) {
+		return c.Text
+	}
+	return c.Title + "\n" + c.Text
+}
+
+// put replaces whatever the index holds for rec's source with rec.
+func (x *Index) put(ctx context.Context, rec *record) error {
+	src := rec.doc.Source
+	if err := x.cfg.Store.DeleteSource(ctx, src); err != nil {
+		return fmt.Errorf("store: delete %s: %w", src, err)
+	}
+	if err := x.cfg.Lexical.DeleteSource(ctx, src); err != nil {
+		return fmt.Errorf("lexical index: delete %s: %w", src, err)
+	}
+	if len(rec.chunks) > 0 {
+		if err := x.cfg.Store.Add(ctx, rec.chunks, rec.vectors); err != nil {
+			return fmt.Errorf("store: add %s: %w", src, err)
+		}
+		if err := x.cfg.Lexical.Add(ctx, rec.chunks); err != nil {
+			return fmt.Errorf("lexical index: add %s: %w", src, err)
+		}
+	}
+
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if old := x.docs[src]; old != nil {
+		x.forget(old)
+	}
+	x.docs[src] = rec
+	for _, c := range rec.chunks {
+		x.chunks[c.ID] = c
+		x.terms.add(c.Text)
+	}
+	if x.dims == 0 && len(rec.vectors) > 0 {
+		x.dims = len(rec.vectors[0])
+	}
+	return nil
+}
+
+// remove drops a source from the index.
+func (x *Index) remove(ctx context.Context, src string) error {
+	if err := x.cfg.Store.DeleteSource(ctx, src); err != nil {
+		return fmt.Errorf("store: delete %s: %w", src, err)
+	}
+	if err := x.cfg.Lexical.DeleteSource(ctx, src); err != nil {
+		return fmt.Errorf("lexical index: delete %s: %w", src, err)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if old := x.docs[src]; old != nil {
+		x.forget(old)
+		delete(x.docs, src)
+	}
+	return nil
+}
+
+// forget removes rec's chunks from the lookup tables; x.mu must be held.
+func (x *Index) forget(rec *record) {
+	for _, c := range rec.chunks {
+		delete(x.chunks, c.ID)
+		x.terms.remove(c.Text)
+	}
+}
+
+func (x *Index) sources() []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make([]string, 0, len(x.docs))
+	for s := range x.docs {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// save writes the snapshot; it holds the read lock so that no document is
+// swapped in while the snapshot is taken.
+func (x *Index) save() error {
+	if x.cfg.DataDir == "" {
+		return nil
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	recs := make([]*record, 0, len(x.docs))
+	for _, s := range sortedKeys(x.docs) {
+		recs = append(recs, x.docs[s])
+	}
+	return writeSnapshot(x.cfg.DataDir, x.cfg.EmbedderID, x.dims, recs)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Size returns the number of indexed documents and chunks.
+func (x *Index) Size() (docs, chunks int) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.docs), len(x.chunks)
+}
+
+// DocumentInfo describes one indexed document.
+type DocumentInfo struct {
+	Source string `json:"source"`
+	Title  string `json:"title"`
+	Date   string `json:"date,omitempty"`
+	Chunks int    `json:"chunks"`
+}
+
+// Documents lists the indexed documents by source.
+func (x *Index) Documents() []DocumentInfo {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make([]DocumentInfo, 0, len(x.docs))
+	for _, s := range sortedKeys(x.docs) {
+		r := x.docs[s]
+		out = append(out, DocumentInfo{Source: s, Title: r.doc.Title, Date: r.doc.Date, Chunks: len(r.chunks)})
+	}
+	return out
+}
+
+// Document returns one indexed document, with its text.
+func (x *Index) Document(source string) (Document, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	r, ok := x.docs[source]
+	if !ok {
+		return Document{}, false
+	}
+	return r.doc, true
+}

@@ -1,0 +1,173 @@
+// Package langchain adapts github.com/tmc/langchaingo to citebot's domain:
+// a rag.Loader built on langchaingo's document loaders (plain text,
+// Markdown, HTML and PDF) and a rag.Splitter built on its recursive
+// character splitter.
+//
+// It is the only package that imports langchaingo; rag depends on the
+// interfaces, never on this package. It returns errors and never logs.
+package langchain
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/tmc/langchaingo/documentloaders"
+	"github.com/tmc/langchaingo/schema"
+	nethtml "golang.org/x/net/html"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// Loader reads .txt, .md and .markdown files as they are, .html and .htm
+// files as the text of their body (one line per block element, scripts and
+// styles left out), and .pdf files as the text of their pages separated by
+// blank lines. The extension is matched case-insensitively; any other
+// extension yields an error wrapping rag.ErrUnsupported.
+type Loader struct{}
+
+var _ rag.Loader = Loader{}
+
+// Load extracts the text of the file name whose content is data.
+func (Loader) Load(ctx context.Context, name string, data []byte) (string, error) {
+	switch strings.ToLower(path.Ext(strings.ReplaceAll(name, `\`, "/"))) {
+	case ".txt", ".md", ".markdown":
+		docs, err := load(ctx, documentloaders.NewText(bytes.NewReader(data)))
+		if err != nil {
+			return "", fmt.Errorf("load %s: %w", name, err)
+		}
+		return joinPages(docs, ""), nil
+	case ".html", ".htm":
+		page, err := blockLines(data)
+		if err != nil {
+			return "", fmt.Errorf("load %s: %w", name, err)
+		}
+		docs, err := load(ctx, documentloaders.NewHTML(strings.NewReader(page)))
+		if err != nil {
+			return "", fmt.Errorf("load %s: %w", name, err)
+		}
+		// The HTML loader runs the extracted text through bluemonday, which
+		// escapes &, <, >, ' and " as entities: undo that.
+		return tidyLines(html.UnescapeString(joinPages(docs, ""))), nil
+	case ".pdf":
+		docs, err := load(ctx, documentloaders.NewPDF(bytes.NewReader(data), int64(len(data))))
+		if err != nil {
+			return "", fmt.Errorf("load %s: %w", name, err)
+		}
+		return joinPages(docs, "\n\n"), nil
+	default:
+		return "", fmt.Errorf("%s: %w", name, rag.ErrUnsupported)
+	}
+}
+
+// load runs l, turning a panic inside a third-party parser (the PDF reader
+// panics on some malformed files) into an error.
+func load(ctx context.Context, l documentloaders.Loader) (docs []schema.Document, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			docs, err = nil, fmt.Errorf("malformed file: %v", r)
+		}
+	}()
+	return l.Load(ctx)
+}
+
+// joinPages joins the documents' text with sep; with a separator, pages are
+// trimmed and empty ones left out.
+func joinPages(docs []schema.Document, sep string) string {
+	pages := make([]string, 0, len(docs))
+	for _, d := range docs {
+		text := d.PageContent
+		if sep != "" {
+			if text = strings.TrimSpace(text); text == "" {
+				continue
+			}
+		}
+		pages = append(pages, text)
+	}
+	return strings.Join(pages, sep)
+}
+
+// invisible are the elements whose content is not text a reader sees.
+const invisible = "script, style, noscript, template, svg, canvas, iframe, object, head"
+
+// blockElements end a line of text.
+var blockElements = map[string]bool{
+	"address": true, "article": true, "aside": true, "blockquote": true, "dd": true, "div": true,
+	"dl": true, "dt": true, "figcaption": true, "figure": true, "footer": true, "form": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "header": true,
+	"hr": true, "li": true, "main": true, "nav": true, "ol": true, "p": true, "pre": true,
+	"section": true, "table": true, "td": true, "th": true, "tr": true, "ul": true, "caption": true,
+}
+
+// spaceRun matches the whitespace HTML renders as one space.
+var spaceRun = regexp.MustCompile(`[ \t\r\n\f]+`)
+
+// blockLines rewrites an HTML page so that the HTML loader's plain text has
+// one line per block element: invisible elements are dropped, whitespace in
+// text is collapsed as a browser would (except inside <pre>), and block
+// elements and <br> become line breaks.
+func blockLines(data []byte) (string, error) {
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(data))
+	if err != nil {
+		return "", fmt.Errorf("parse html: %w", err)
+	}
+	doc.Find(invisible).Remove()
+	for _, n := range doc.Nodes {
+		reflow(n, false)
+	}
+	page, err := doc.Html()
+	if err != nil {
+		return "", fmt.Errorf("render html: %w", err)
+	}
+	return page, nil
+}
+
+// reflow collapses whitespace in the text under n and puts line breaks
+// around block elements.
+func reflow(n *nethtml.Node, pre bool) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		switch c.Type {
+		case nethtml.TextNode:
+			if !pre {
+				c.Data = spaceRun.ReplaceAllString(c.Data, " ")
+			}
+		case nethtml.ElementNode:
+			switch {
+			case c.Data == "br":
+				n.InsertBefore(&nethtml.Node{Type: nethtml.TextNode, Data: "\n"}, c)
+				n.RemoveChild(c)
+			case blockElements[c.Data]:
+				n.InsertBefore(&nethtml.Node{Type: nethtml.TextNode, Data: "\n\n"}, c)
+				n.InsertBefore(&nethtml.Node{Type: nethtml.TextNode, Data: "\n\n"}, next)
+				reflow(c, pre || c.Data == "pre")
+			default:
+				reflow(c, pre)
+			}
+		default:
+			reflow(c, pre)
+		}
+		c = next
+	}
+}
+
+// blankLines matches runs of blank lines.
+var blankLines = regexp.MustCompile(`\n{3,}`)
+
+// tidyLines trims spaces around each line and keeps at most one blank line
+// between paragraphs.
+func tidyLines(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = strings.Trim(l, " \t\r")
+	}
+	return strings.TrimSpace(blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n"))
+}

@@ -1,0 +1,140 @@
+package langchain_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/langchain"
+)
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestLoaderText(t *testing.T) {
+	for _, name := range []string{"plain.txt", "notes.md"} {
+		t.Run(name, func(t *testing.T) {
+			data := mustRead(t, name)
+			got, err := langchain.Loader{}.Load(context.Background(), name, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(data) {
+				t.Errorf("Load(%s) = %q, want the file itself %q", name, got, data)
+			}
+		})
+	}
+}
+
+func TestLoaderExtensionCase(t *testing.T) {
+	data := []byte("# Title\n\nBody.\n")
+	for _, name := range []string{"a/B.MD", "c.Markdown", "D.TXT"} {
+		got, err := langchain.Loader{}.Load(context.Background(), name, data)
+		if err != nil || got != string(data) {
+			t.Errorf("Load(%s) = %q, %v; want the file itself", name, got, err)
+		}
+	}
+}
+
+func TestLoaderHTML(t *testing.T) {
+	got, err := langchain.Loader{}.Load(context.Background(), "page.HTML", mustRead(t, "page.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Home News\n\n" +
+		"Harvest Report for the Northern Region\n\n" +
+		"Farmers collected 1.2 million tonnes of grain & oilseeds this year. That is more than in any year since 2011.\n\n" +
+		"Officials said the weather\nwas unusually kind.\n\n" +
+		"Wheat: 800 thousand tonnes\n\nBarley: 300 thousand tonnes"
+	if got != want {
+		t.Errorf("Load(page.html) =\n%q\nwant\n%q", got, want)
+	}
+	for _, bad := range []string{"tracking", "console.log", "font-family", "&amp;", "Site name"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("Load(page.html) contains %q", bad)
+		}
+	}
+}
+
+func TestLoaderPDF(t *testing.T) {
+	data := makePDF("First page text", "Second page text")
+	got, err := langchain.Loader{}.Load(context.Background(), "report.pdf", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "First page text\n\nSecond page text"; got != want {
+		t.Errorf("Load(report.pdf) = %q, want %q", got, want)
+	}
+}
+
+func TestLoaderMalformedPDF(t *testing.T) {
+	for _, data := range [][]byte{nil, []byte("%PDF-1.4\nnot really"), makePDF("x")[:100]} {
+		if _, err := (langchain.Loader{}).Load(context.Background(), "bad.pdf", data); err == nil {
+			t.Errorf("Load(bad.pdf %q) succeeded, want an error", data)
+		}
+	}
+}
+
+func TestLoaderUnsupported(t *testing.T) {
+	for _, name := range []string{"image.png", "archive.tar.gz", "README", "doc.docx"} {
+		_, err := langchain.Loader{}.Load(context.Background(), name, []byte("data"))
+		if !errors.Is(err, rag.ErrUnsupported) {
+			t.Errorf("Load(%s) error = %v, want ErrUnsupported", name, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), name) {
+			t.Errorf("Load(%s) error %q does not name the file", name, err)
+		}
+	}
+}
+
+func TestLoaderCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := (langchain.Loader{}).Load(ctx, "a.txt", []byte("text")); !errors.Is(err, context.Canceled) {
+		t.Errorf("Load with a canceled context: error = %v, want context.Canceled", err)
+	}
+}
+
+// makePDF returns a minimal valid PDF with one page per string, each page
+// showing its string in Helvetica.
+func makePDF(pages ...string) []byte {
+	var b bytes.Buffer
+	var offsets []int
+	obj := func(body string) {
+		offsets = append(offsets, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
+	}
+	b.WriteString("%PDF-1.4\n")
+	kids := make([]string, len(pages))
+	for i := range pages {
+		kids[i] = fmt.Sprintf("%d 0 R", 4+2*i)
+	}
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages)))
+	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+	for i, p := range pages {
+		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "+
+			"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i))
+		stream := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET", p)
+		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream))
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	return b.Bytes()
+}

@@ -1,0 +1,95 @@
+package langchain
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tmc/langchaingo/textsplitter"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// separators are tried in order: paragraphs, lines, sentences, clauses,
+// words, and as a last resort characters.
+var separators = []string{"\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""}
+
+// punctSeparators are the separators that start with punctuation that
+// belongs to the text before them.
+var punctSeparators = []string{". ", "? ", "! ", "; ", ", "}
+
+// splitter wraps langchaingo's recursive character splitter.
+type splitter struct {
+	rc textsplitter.RecursiveCharacter
+}
+
+// NewSplitter returns a splitter into passages of at most about size
+// characters (runes) that overlap by up to overlap characters of whole
+// sentences or clauses. It cuts at paragraph breaks where it can, then at
+// line breaks, then between sentences, clauses and words; a sentence's
+// final punctuation stays with the sentence. Every passage it returns is a
+// substring of the text it split.
+//
+// A size below 1 is taken as 1; an overlap below 0 as 0, and one of size or
+// more as size/2.
+func NewSplitter(size, overlap int) rag.Splitter {
+	size = max(size, 1)
+	overlap = max(overlap, 0)
+	if overlap >= size {
+		overlap = size / 2
+	}
+	return splitter{rc: textsplitter.NewRecursiveCharacter(
+		textsplitter.WithChunkSize(size),
+		textsplitter.WithChunkOverlap(overlap),
+		textsplitter.WithSeparators(separators),
+		// With KeepSeparator every piece is a verbatim (trimmed) substring
+		// of the text, but a punctuation separator such as ". " goes to the
+		// start of the next piece; SplitText moves the mark back.
+		textsplitter.WithKeepSeparator(true),
+	)}
+}
+
+// SplitText cuts text into passages, in order.
+func (s splitter) SplitText(text string) ([]string, error) {
+	pieces, err := s.rc.SplitText(text)
+	if err != nil {
+		return nil, fmt.Errorf("split text: %w", err)
+	}
+	out := make([]string, 0, len(pieces))
+	from := 0
+	for _, p := range pieces {
+		i := strings.Index(text[from:], p)
+		if i < 0 { // cannot happen with KeepSeparator; pass the piece on as is
+			out = append(out, p)
+			continue
+		}
+		start := from + i
+		end := start + len(p)
+		from = start + 1
+		start, end = attachPunctuation(text, start, end)
+		if piece := strings.TrimSpace(text[start:end]); piece != "" {
+			out = append(out, piece)
+		}
+	}
+	return out, nil
+}
+
+// attachPunctuation moves a punctuation separator that the recursive
+// splitter put at the start of a piece back to the end of the piece before
+// it: it drops the mark from the start of text[start:end] and takes the
+// one that follows it.
+func attachPunctuation(text string, start, end int) (int, int) {
+	for _, sep := range punctSeparators {
+		if strings.HasPrefix(text[start:end], sep) {
+			start += len(sep)
+			break
+		}
+	}
+	for _, sep := range punctSeparators {
+		mark := sep[:len(sep)-1]
+		if strings.HasPrefix(text[end:], sep) || text[end:] == mark {
+			end += len(mark)
+			break
+		}
+	}
+	return start, end
+}

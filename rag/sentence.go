@@ -1,0 +1,118 @@
+package rag
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// sentenceSpans splits text into sentences and returns their byte ranges,
+// trimmed of surrounding space. Line breaks end a sentence (list items,
+// headings); so do . ! ? (with closing quotes or brackets) followed by space
+// and a capital, digit or opening quote, unless the word before the stop is
+// a known abbreviation or a single capital initial.
+func sentenceSpans(text string) []Span {
+	var out []Span
+	start := 0
+	emit := func(end int) {
+		s, e := trimSpan(text, start, end)
+		if e > s {
+			out = append(out, Span{s, e})
+		}
+		start = end
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == '\n':
+			emit(i)
+		case r == '.' || r == '!' || r == '?':
+			j := i + size
+			for j < len(text) {
+				c, sz := utf8.DecodeRuneInString(text[j:])
+				if !strings.ContainsRune(`"'”’»)]`, c) {
+					break
+				}
+				j += sz
+			}
+			if endsSentence(text, i, j, r) {
+				emit(j)
+				i = j
+				continue
+			}
+		}
+		i += size
+	}
+	emit(len(text))
+	return out
+}
+
+// endsSentence decides whether the stop at text[i] (with closers up to j)
+// ends a sentence.
+func endsSentence(text string, i, j int, stop rune) bool {
+	if j >= len(text) {
+		return true
+	}
+	next, size := utf8.DecodeRuneInString(text[j:])
+	if !unicode.IsSpace(next) {
+		return false
+	}
+	k := j + size
+	for k < len(text) {
+		c, sz := utf8.DecodeRuneInString(text[k:])
+		if !unicode.IsSpace(c) {
+			break
+		}
+		k += sz
+	}
+	if k >= len(text) {
+		return true
+	}
+	after, _ := utf8.DecodeRuneInString(text[k:])
+	if !(unicode.IsUpper(after) || unicode.IsDigit(after) || strings.ContainsRune(`"'“‘«(–—-`, after)) {
+		return false
+	}
+	if stop != '.' {
+		return true
+	}
+	// The word before the full stop.
+	w := i
+	for w > 0 {
+		c, sz := utf8.DecodeLastRuneInString(text[:w])
+		if unicode.IsSpace(c) || c == '(' {
+			break
+		}
+		w -= sz
+	}
+	word := text[w:i]
+	if utf8.RuneCountInString(word) == 1 && unicode.IsUpper([]rune(word)[0]) {
+		return false // an initial: "K. Massimov"
+	}
+	return !abbreviations[strings.ToLower(strings.TrimLeft(word, `"'“‘«`))]
+}
+
+var abbreviations = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("mr mrs ms dr prof st sr jr gen col lt sgt capt gov sen rep no vs etc e.g i.e inc ltd co corp dept jan feb mar apr jun jul aug sep sept oct nov dec fig approx u.s u.k") {
+		m[w] = true
+	}
+	return m
+}()
+
+func trimSpan(text string, s, e int) (int, int) {
+	for s < e {
+		r, size := utf8.DecodeRuneInString(text[s:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		s += size
+	}
+	for e > s {
+		r, size := utf8.DecodeLastRuneInString(text[:e])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		e -= size
+	}
+	return s, e
+}

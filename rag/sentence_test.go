@@ -1,0 +1,46 @@
+package rag
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestSentenceSpans(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"One. Two! Three? Four", []string{"One.", "Two!", "Three?", "Four"}},
+		{"Prime Minister K.Massimov reported. It went well.", []string{"Prime Minister K.Massimov reported.", "It went well."}},
+		{"Mr. Smith met Dr. Jones. Then they left.", []string{"Mr. Smith met Dr. Jones.", "Then they left."}},
+		{"The U.S. government and J. R. Tolkien agreed.", []string{"The U.S. government and J. R. Tolkien agreed."}},
+		{"“We will win.” He said so.", []string{"“We will win.”", "He said so."}},
+		{"tasks:\nto strengthen the Guard;\nto revise the rules;", []string{"tasks:", "to strengthen the Guard;", "to revise the rules;"}},
+		{"Rates fell 2.5 percent. 10 % quit.", []string{"Rates fell 2.5 percent.", "10 % quit."}},
+		{"  \n\n ", nil},
+		{"end of text.  ", []string{"end of text."}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, sp := range sentenceSpans(tt.text) {
+			got = append(got, tt.text[sp.Start:sp.End])
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("sentenceSpans(%q)\n got %q\nwant %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func FuzzSentenceSpans(f *testing.F) {
+	f.Add("One. Two! Three?\nFour “five.” Six")
+	f.Add("K.Massimov, 20 % of ... a. B")
+	f.Fuzz(func(t *testing.T, text string) {
+		prev := 0
+		for _, sp := range sentenceSpans(text) {
+			if sp.Start < prev || sp.End <= sp.Start || sp.End > len(text) {
+				t.Fatalf("bad span %v after %d in %q", sp, prev, text)
+			}
+			prev = sp.End
+		}
+	})
+}

@@ -1,0 +1,95 @@
+package rag
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func testRecords() []*record {
+	d := Document{Source: "a.txt", Title: "A", Date: "2012-07-12", Hash: "h1", Text: "Alpha beta. Gamma delta.", Kept: []Span{{0, 24}}}
+	e := Document{Source: "dir/b.md", Title: "B", Hash: "h2", Text: "Один два три.", Kept: []Span{{0, 23}}}
+	return []*record{
+		{doc: d, chunks: []Chunk{newChunk(d, 0, Span{0, 11}), newChunk(d, 1, Span{12, 24})}, vectors: [][]float32{{1, 0, 0}, {0, 1, 0}}},
+		{doc: e, chunks: []Chunk{newChunk(e, 0, Span{0, 23})}, vectors: [][]float32{{0, 0, 1}}},
+	}
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	want := testRecords()
+	if err := writeSnapshot(dir, "emb/v1", 3, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readSnapshot(dir, "emb/v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d records, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i].doc, want[i].doc) || !reflect.DeepEqual(got[i].chunks, want[i].chunks) || !reflect.DeepEqual(got[i].vectors, want[i].vectors) {
+			t.Errorf("record %d differs:\n got %+v\nwant %+v", i, *got[i], *want[i])
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("data dir holds %d entries, want only the snapshot (no temp files)", len(entries))
+	}
+}
+
+func TestSnapshotMissingIsEmpty(t *testing.T) {
+	got, err := readSnapshot(t.TempDir(), "emb/v1")
+	if err != nil || got != nil {
+		t.Fatalf("readSnapshot(empty dir) = %v, %v; want nil, nil", got, err)
+	}
+}
+
+// Every truncation and every flipped byte must be detected, never panic and
+// never load.
+func TestSnapshotDamage(t *testing.T) {
+	dir := t.TempDir()
+	if err := writeSnapshot(dir, "emb/v1", 3, testRecords()); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, SnapshotFile)
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, data []byte) {
+		t.Helper()
+		if _, err := decodeSnapshot(data, "emb/v1"); err == nil {
+			t.Errorf("%s: decoded without error", name)
+		}
+	}
+	for n := 0; n < len(good); n++ {
+		check("truncated", good[:n])
+	}
+	for i := range good {
+		bad := append([]byte(nil), good...)
+		bad[i] ^= 0x5a
+		check("flipped", bad)
+	}
+	check("foreign", []byte("{\"collections\": {}}\n"))
+
+	if err := os.WriteFile(path, good[:len(good)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readSnapshot(dir, "emb/v1"); !errors.Is(err, ErrSnapshot) {
+		t.Errorf("readSnapshot(torn file) = %v, want ErrSnapshot", err)
+	}
+}
+
+func TestSnapshotOtherEmbedder(t *testing.T) {
+	dir := t.TempDir()
+	if err := writeSnapshot(dir, "emb/v1", 3, testRecords()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readSnapshot(dir, "other/v2"); !errors.Is(err, ErrSnapshot) {
+		t.Errorf("readSnapshot(other embedder) = %v, want ErrSnapshot", err)
+	}
+}
