@@ -2,7 +2,9 @@ package rag
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -10,17 +12,23 @@ import (
 )
 
 // SplitDocument cuts each kept span of doc with s and returns the pieces as
-// chunks, in document order. Every chunk's Text is exactly
-// doc.Text[Start:End], so a citation can point into the document; a chunk
-// never crosses text that cleaning removed.
+// chunks, in document order (by start, then end). Every chunk's Text is
+// exactly doc.Text[Start:End], so a citation can point into the document;
+// a chunk never crosses text that cleaning removed, and no two chunks have
+// the same range.
 //
-// Pieces are located in the span searching forward from the previous
+// Pieces are located in their span searching forward from the previous
 // piece's start, first verbatim and then ignoring differences in whitespace
-// (for splitters that reflow text). Pieces with no letter or digit are
-// dropped. IDs are doc.Source + "#" + the chunk's ordinal, counted from 0
-// across the document; Title and Date are copied from doc.
+// (for splitters that reflow text) and reading invalid UTF-8 bytes as
+// U+FFFD (as splitters that range over runes do); a piece not found there
+// is looked for from the start of the span. Pieces with no letter or digit
+// are dropped. IDs are doc.Source + "#" + the chunk's ordinal, counted from
+// 0 across the document; Title and Date are copied from doc.
+//
+// It fails when the kept spans are out of order or out of bounds, when the
+// splitter fails, or when a piece is nowhere in its span.
 func SplitDocument(doc Document, s Splitter) ([]Chunk, error) {
-	var chunks []Chunk
+	var ranges []Span
 	prev := Span{Start: -1, End: -1}
 	for _, sp := range doc.Kept {
 		if sp.Start < 0 || sp.Start > sp.End || sp.End > len(doc.Text) || sp.Start < prev.End {
@@ -32,26 +40,37 @@ func SplitDocument(doc Document, s Splitter) ([]Chunk, error) {
 		if err != nil {
 			return nil, fmt.Errorf("split %s: %w", doc.Source, err)
 		}
-		loc := newLocator(seg)
+		loc := locator{text: seg}
+		var found []Span
 		for i, p := range pieces {
 			if !hasWordChar(p) {
 				continue
 			}
-			start, end, ok := loc.find(p)
+			r, ok := loc.find(p)
 			if !ok {
 				return nil, fmt.Errorf("split %s: piece %d of span [%d, %d) not found in the text", doc.Source, i, sp.Start, sp.End)
 			}
-			start, end = trimByteRange(seg, start, end)
-			chunks = append(chunks, Chunk{
-				ID:      doc.Source + "#" + strconv.Itoa(len(chunks)),
-				Source:  doc.Source,
-				Title:   doc.Title,
-				Date:    doc.Date,
-				Ordinal: len(chunks),
-				Start:   sp.Start + start,
-				End:     sp.Start + end,
-				Text:    doc.Text[sp.Start+start : sp.Start+end],
-			})
+			r.Start, r.End = trimByteRange(seg, r.Start, r.End)
+			found = append(found, Span{Start: sp.Start + r.Start, End: sp.Start + r.End})
+		}
+		// A piece found only by looking back is out of order; a splitter may
+		// also repeat a piece.
+		slices.SortFunc(found, func(a, b Span) int {
+			return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End))
+		})
+		ranges = append(ranges, slices.Compact(found)...)
+	}
+	chunks := make([]Chunk, len(ranges))
+	for i, r := range ranges {
+		chunks[i] = Chunk{
+			ID:      doc.Source + "#" + strconv.Itoa(i),
+			Source:  doc.Source,
+			Title:   doc.Title,
+			Date:    doc.Date,
+			Ordinal: i,
+			Start:   r.Start,
+			End:     r.End,
+			Text:    doc.Text[r.Start:r.End],
 		}
 	}
 	return chunks, nil
@@ -65,7 +84,8 @@ func hasWordChar(s string) bool {
 // locator finds a splitter's pieces in the text it split, in order.
 type locator struct {
 	text string
-	from int // where the search for the next piece starts
+	prev Span // where the previous piece was found
+	seen bool // whether a piece was found yet
 
 	// squeezed is text without whitespace and offsets[i] the offset in text
 	// of squeezed[i]; both are built on first use.
@@ -73,66 +93,69 @@ type locator struct {
 	offsets  []int
 }
 
-func newLocator(text string) *locator { return &locator{text: text} }
-
-// find returns the byte range of piece in the text at or after the previous
-// piece's start (strictly after it, so that repeated pieces are told apart).
-func (l *locator) find(piece string) (start, end int, ok bool) {
+// find returns the byte range of piece in the text. Pieces come in order,
+// but overlapping pieces may start where the previous one did once their
+// edges are trimmed; so find takes the first occurrence at or after the
+// previous piece's start, unless that one lies within the previous piece
+// from the same start, in which case a later occurrence (a repeat of the
+// text, as in "Yes. Yes.") is preferred where there is one.
+func (l *locator) find(piece string) (Span, bool) {
 	p := strings.TrimSpace(piece)
-	if i := strings.Index(l.text[l.from:], p); i >= 0 {
-		start = l.from + i
-		l.advance(start)
-		return start, start + len(p), true
+	from := 0
+	if l.seen {
+		from = l.prev.Start
 	}
-	return l.findSqueezed(p)
+	r, ok := l.search(p, from)
+	if ok && l.seen && r.Start == l.prev.Start && r.End <= l.prev.End && from < len(l.text) {
+		if later, ok := l.search(p, from+1); ok {
+			r = later
+		}
+	}
+	if !ok && from > 0 {
+		r, ok = l.search(p, 0)
+	}
+	if ok {
+		l.prev, l.seen = r, true
+	}
+	return r, ok
 }
 
-// advance moves the search start past the rune at start.
-func (l *locator) advance(start int) {
-	_, size := utf8.DecodeRuneInString(l.text[start:])
-	l.from = start + max(size, 1)
-	if l.from > len(l.text) {
-		l.from = len(l.text)
+// search finds p at or after byte offset from, verbatim or else ignoring
+// whitespace.
+func (l *locator) search(p string, from int) (Span, bool) {
+	if i := strings.Index(l.text[from:], p); i >= 0 && p != "" {
+		return Span{Start: from + i, End: from + i + len(p)}, true
 	}
-}
-
-// findSqueezed finds p ignoring all whitespace in both p and the text.
-func (l *locator) findSqueezed(p string) (start, end int, ok bool) {
 	if l.offsets == nil {
 		l.squeezed, l.offsets = squeezeSpace(l.text)
 	}
 	q, _ := squeezeSpace(p)
 	if len(q) == 0 {
-		return 0, 0, false
+		return Span{}, false
 	}
-	// The first squeezed byte at or after l.from.
-	lo, hi := 0, len(l.offsets)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if l.offsets[m] < l.from {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
+	lo, _ := slices.BinarySearch(l.offsets, from) // the first squeezed byte at or after from
 	i := bytes.Index(l.squeezed[lo:], q)
 	if i < 0 {
-		return 0, 0, false
+		return Span{}, false
 	}
 	first, last := lo+i, lo+i+len(q)-1
-	start, end = l.offsets[first], l.offsets[last]+1
-	l.advance(start)
-	return start, end, true
+	return Span{Start: l.offsets[first], End: l.offsets[last] + 1}, true
 }
 
-// squeezeSpace returns s without whitespace, and the offset in s of each
-// byte it keeps. Invalid UTF-8 bytes are kept as they are.
+// squeezeSpace returns s without whitespace, and for each byte it keeps its
+// offset in s. An invalid UTF-8 byte becomes U+FFFD, as it does when a
+// splitter ranges over the string, and all three bytes of that map to the
+// invalid byte's offset.
 func squeezeSpace(s string) ([]byte, []int) {
 	out := make([]byte, 0, len(s))
 	offsets := make([]int, 0, len(s))
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !unicode.IsSpace(r) {
+		switch {
+		case r == utf8.RuneError && size == 1:
+			out = utf8.AppendRune(out, utf8.RuneError)
+			offsets = append(offsets, i, i, i)
+		case !unicode.IsSpace(r):
 			for k := range size {
 				out = append(out, s[i+k])
 				offsets = append(offsets, i+k)

@@ -507,7 +507,7 @@ func junkRanges(s string) []Span {
 		}
 		suffix := end < len(s) && (s[end] == '-' || s[end] == '_')
 		glued := start > 0 && !unicode.IsSpace(rune(s[start-1]))
-		if !suffix && !glued {
+		if !suffix && !glued || len(out) > 0 && start < out[len(out)-1].End {
 			continue
 		}
 		for end < len(s) && (s[end] == '-' || s[end] == '_' || isASCIIAlnum(s[end])) {

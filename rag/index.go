@@ -47,6 +47,8 @@ type Index struct {
 	chunks map[string]Chunk   // by ID
 	terms  termStats
 	dims   int
+
+	scoring scoring
 }
 
 // NewIndex returns an empty index; call Load to read its snapshot and Sync to
@@ -61,7 +63,7 @@ func NewIndex(cfg Config) (*Index, error) {
 	if cfg.SaveEvery == 0 {
 		cfg.SaveEvery = 30 * time.Second
 	}
-	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats()}, nil
+	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats(), scoring: defaultScoring}, nil
 }
 
 // Load reads the snapshot in the data directory, if there is one. An
@@ -399,6 +401,28 @@ func (x *Index) forget(rec *record) {
 		delete(x.chunks, c.ID)
 		x.terms.remove(c.Text)
 	}
+}
+
+// vocab returns the distinct lower-cased words of a document's kept text.
+func (x *Index) vocab(source string) []string {
+	x.mu.RLock()
+	r := x.docs[source]
+	x.mu.RUnlock()
+	if r == nil {
+		return nil
+	}
+	r.vocabOnce.Do(func() {
+		seen := map[string]bool{}
+		for _, sp := range r.doc.Kept {
+			for _, w := range words(r.doc.Text[sp.Start:sp.End]) {
+				if !seen[w] && !stopWords[w] {
+					seen[w] = true
+					r.vocab = append(r.vocab, w)
+				}
+			}
+		}
+	})
+	return r.vocab
 }
 
 func (x *Index) sources() []string {

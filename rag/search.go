@@ -15,7 +15,7 @@ var ErrEmptyQuestion = errors.New("empty question")
 // Passage is a retrieved chunk with its scores.
 type Passage struct {
 	Chunk
-	// Score is the fused rank score that orders passages.
+	// Score orders passages: dense similarity and question coverage.
 	Score float64 `json:"score"`
 	// Dense is the cosine similarity of the chunk to the question (0 when
 	// the dense search did not return it); Lexical its BM25 score.
@@ -23,36 +23,38 @@ type Passage struct {
 	Lexical float32 `json:"lexical"`
 }
 
-// rrfK is reciprocal rank fusion's damping constant (Cormack et al. 2009).
-const rrfK = 60
-
-// Search returns the k passages that best match question, by reciprocal
-// rank fusion of the dense (vector) and lexical (BM25) rankings.
+// Search returns the k passages that best match question.
 func (x *Index) Search(ctx context.Context, question string, k int) ([]Passage, error) {
-	ps, _, err := x.search(ctx, question, k)
+	ps, _, _, err := x.search(ctx, question, k)
 	return ps, err
 }
 
-func (x *Index) search(ctx context.Context, question string, k int) ([]Passage, []float32, error) {
+// search ranks passages in two stages. The dense (vector) and lexical (BM25)
+// searches each propose candidates; every candidate is then scored by its
+// cosine similarity to the question and by how much of the question its text
+// and title cover, each question term weighted by its IDF and a missing
+// term partly covered by a related word — so a paraphrase still finds its
+// passage, and a passage matching only common words does not win.
+func (x *Index) search(ctx context.Context, question string, k int) ([]Passage, []float32, query, error) {
 	question = strings.TrimSpace(question)
 	if !strings.ContainsFunc(question, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-		return nil, nil, ErrEmptyQuestion
+		return nil, nil, query{}, ErrEmptyQuestion
 	}
 	if k <= 0 {
 		k = 5
 	}
 	qvec, err := x.cfg.Embedder.EmbedQuery(ctx, question)
 	if err != nil {
-		return nil, nil, fmt.Errorf("embed question: %w", err)
+		return nil, nil, query{}, fmt.Errorf("embed question: %w", err)
 	}
 	depth := max(4*k, 20)
 	dense, err := x.cfg.Store.Query(ctx, qvec, depth)
 	if err != nil {
-		return nil, nil, fmt.Errorf("dense search: %w", err)
+		return nil, nil, query{}, fmt.Errorf("dense search: %w", err)
 	}
 	lex, err := x.cfg.Lexical.Search(ctx, question, depth)
 	if err != nil {
-		return nil, nil, fmt.Errorf("lexical search: %w", err)
+		return nil, nil, query{}, fmt.Errorf("lexical search: %w", err)
 	}
 
 	fused := map[string]*Passage{}
@@ -65,26 +67,30 @@ func (x *Index) search(ctx context.Context, question string, k int) ([]Passage, 
 		if !ok {
 			return nil // replaced while we searched
 		}
-		p := &Passage{Chunk: c}
+		// A chunk found only by its words still gets its dense score.
+		p := &Passage{Chunk: c, Dense: dot(qvec, x.docs[c.Source].vectors[c.Ordinal])}
 		fused[id] = p
 		return p
 	}
-	for rank, h := range dense {
-		if p := get(h.ChunkID); p != nil {
-			p.Dense = h.Score
-			p.Score += 1 / float64(rrfK+rank+1)
-		}
+	for _, h := range dense {
+		get(h.ChunkID)
 	}
-	for rank, h := range lex {
+	for _, h := range lex {
 		if p := get(h.ChunkID); p != nil {
 			p.Lexical = h.Score
-			p.Score += 1 / float64(rrfK+rank+1)
 		}
 	}
 	x.mu.RUnlock()
+	if len(fused) == 0 {
+		return nil, qvec, query{}, nil
+	}
 
+	q := x.analyse(question)
+	sim := newWordSim(x.cfg.Embedder)
 	out := make([]Passage, 0, len(fused))
 	for _, p := range fused {
+		cov := x.coverage(q, append(words(p.Title), words(p.Text)...), sim)
+		p.Score = x.scoring.RerankCoverage*cov + x.scoring.RerankDense*float64(p.Dense)
 		out = append(out, *p)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -96,5 +102,5 @@ func (x *Index) search(ctx context.Context, question string, k int) ([]Passage, 
 	if len(out) > k {
 		out = out[:k]
 	}
-	return out, qvec, nil
+	return out, qvec, q, nil
 }

@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // ErrSnapshot reports a snapshot that cannot be used: truncated, corrupted,
@@ -56,6 +57,9 @@ type record struct {
 	doc     Document
 	chunks  []Chunk
 	vectors [][]float32
+
+	vocabOnce sync.Once
+	vocab     []string // the distinct words of the kept text, see Index.vocab
 }
 
 // writeSnapshot atomically replaces dir/SnapshotFile with recs.

@@ -32,7 +32,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	for i := range want {
 		if !reflect.DeepEqual(got[i].doc, want[i].doc) || !reflect.DeepEqual(got[i].chunks, want[i].chunks) || !reflect.DeepEqual(got[i].vectors, want[i].vectors) {
-			t.Errorf("record %d differs:\n got %+v\nwant %+v", i, *got[i], *want[i])
+			t.Errorf("record %d differs:\n got %+v %+v\nwant %+v %+v", i, got[i].doc, got[i].chunks, want[i].doc, want[i].chunks)
 		}
 	}
 	entries, _ := os.ReadDir(dir)

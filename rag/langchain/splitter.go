@@ -55,22 +55,41 @@ func (s splitter) SplitText(text string) ([]string, error) {
 		return nil, fmt.Errorf("split text: %w", err)
 	}
 	out := make([]string, 0, len(pieces))
-	from := 0
+	prevStart, prevEnd := -1, -1
 	for _, p := range pieces {
-		i := strings.Index(text[from:], p)
-		if i < 0 { // cannot happen with KeepSeparator; pass the piece on as is
+		start := locate(text, p, prevStart, prevEnd)
+		if start < 0 { // cannot happen with KeepSeparator; pass the piece on as is
 			out = append(out, p)
 			continue
 		}
-		start := from + i
 		end := start + len(p)
-		from = start + 1
+		prevStart, prevEnd = start, end
 		start, end = attachPunctuation(text, start, end)
 		if piece := strings.TrimSpace(text[start:end]); piece != "" {
 			out = append(out, piece)
 		}
 	}
 	return out, nil
+}
+
+// locate returns the offset of piece p in text, given where the previous
+// piece was (-1 for none), or -1. Pieces come in order, but once trimmed an
+// overlapping piece may start where the previous one did; a piece found
+// within the previous one from the same start is taken to be a later
+// repeat of the same text where there is one.
+func locate(text, p string, prevStart, prevEnd int) int {
+	from := max(prevStart, 0)
+	i := strings.Index(text[from:], p)
+	if i < 0 {
+		return -1
+	}
+	start := from + i
+	if start == prevStart && start+len(p) <= prevEnd {
+		if j := strings.Index(text[start+1:], p); j >= 0 {
+			return start + 1 + j
+		}
+	}
+	return start
 }
 
 // attachPunctuation moves a punctuation separator that the recursive

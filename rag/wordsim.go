@@ -1,0 +1,49 @@
+package rag
+
+// WordVectors is implemented by embedders that can give the vector of a
+// single word; Ask uses it to credit a sentence that says a question's word
+// in other words ("surveillance" for "monitoring").
+type WordVectors interface {
+	WordVector(word string) ([]float32, bool)
+}
+
+// wordSim measures word similarity with a per-question cache.
+type wordSim struct {
+	wv    WordVectors
+	cache map[string][]float32
+}
+
+func newWordSim(e Embedder) *wordSim {
+	wv, _ := e.(WordVectors)
+	return &wordSim{wv: wv, cache: map[string][]float32{}}
+}
+
+func (s *wordSim) vector(w string) []float32 {
+	v, ok := s.cache[w]
+	if !ok {
+		v, _ = s.wv.WordVector(w)
+		s.cache[w] = v
+	}
+	return v
+}
+
+// best returns the highest cosine similarity of word to one of words.
+func (s *wordSim) best(word string, words []string) float64 {
+	if s.wv == nil {
+		return 0
+	}
+	qv := s.vector(word)
+	if qv == nil {
+		return 0
+	}
+	var best float32
+	for _, w := range words {
+		if stopWords[w] {
+			continue
+		}
+		if v := s.vector(w); v != nil {
+			best = max(best, dot(qv, v))
+		}
+	}
+	return float64(best)
+}
