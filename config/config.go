@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -30,11 +31,14 @@ type Config struct {
 	// ChunkSize and ChunkOverlap are in characters.
 	ChunkSize    int `yaml:"chunk_size"`
 	ChunkOverlap int `yaml:"chunk_overlap"`
+	// SaveEvery bounds how much ingest work a crash can lose: a long ingest
+	// saves a snapshot at least this often.
+	SaveEvery time.Duration `yaml:"save_every"`
 }
 
 // Default returns the settings used when nothing overrides them.
 func Default() Config {
-	return Config{Corpus: "corpus", K: 5, ChunkSize: 600, ChunkOverlap: 120}
+	return Config{Corpus: "corpus", K: 5, ChunkSize: 600, ChunkOverlap: 120, SaveEvery: 30 * time.Second}
 }
 
 // Flags are the settings every subcommand accepts on its command line.
@@ -111,7 +115,20 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 		}
 		*dst = n
 	}
+	dur := func(name string, dst *time.Duration) {
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration such as 30s", name, v))
+			return
+		}
+		*dst = d
+	}
 	str("CITEBOT_CORPUS", &c.Corpus)
+	dur("CITEBOT_SAVE_EVERY", &c.SaveEvery)
 	str("CITEBOT_DATA", &c.Data)
 	num("CITEBOT_K", &c.K)
 	num("CITEBOT_CHUNK_SIZE", &c.ChunkSize)
@@ -136,6 +153,9 @@ func (c Config) Validate() error {
 	}
 	if c.ChunkOverlap < 0 || c.ChunkOverlap >= c.ChunkSize {
 		errs = append(errs, fmt.Errorf("chunk_overlap: %d must be at least 0 and below chunk_size", c.ChunkOverlap))
+	}
+	if c.SaveEvery <= 0 {
+		errs = append(errs, fmt.Errorf("save_every: %v must be positive", c.SaveEvery))
 	}
 	return errors.Join(errs...)
 }

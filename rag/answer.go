@@ -72,7 +72,10 @@ func (x *Index) answer(ctx context.Context, question string, k int) (Answer, []s
 	}
 	picked, conf := choose(cands, q, x.scoring.SecondWithin)
 	ans.Confidence = conf
-	if len(picked) == 0 || conf < x.scoring.AbstainBelow {
+	// No answer shares nothing with its question: a question of only
+	// function words ("why?") or a best sentence that matches none of its
+	// terms is declined whatever the embedding similarity.
+	if len(picked) == 0 || conf < x.scoring.AbstainBelow || q.weight == 0 || picked[0].lexical == 0 {
 		ans.Answer = NotFound
 		return ans, cands, nil
 	}

@@ -27,10 +27,11 @@ import (
 //   - a trailing footer line, after the last sentence, made only of words of
 //     the removed site chrome ("The President of the Republic of ...").
 //
-// Inside kept lines, ids of 32 or more hex digits glued to the text
-// ("security.030e63c6…d72-slider") are cut out and end the span.
-// Clean errs on the side of keeping: a line that ends like a sentence is
-// never removed for its shape alone.
+// The first three rules spare authored structure: Markdown headings, lines
+// in code fences and indented code. Inside kept lines, ids of 32 or more hex
+// digits glued to the text ("security.030e63c6…d72-slider") are cut out and
+// end the span. Clean errs on the side of keeping: a line that ends like a
+// sentence is removed only when it matches a known chrome sentence.
 func Clean(text string) []Span {
 	lines := splitCleanLines(text)
 	markBoilerplate(text, lines)
@@ -72,6 +73,7 @@ type cleanLine struct {
 	start, end int // the trimmed line's byte range; equal for a blank line
 	text       string
 	words      []string // lowercased words
+	code       bool     // inside a Markdown code fence, or indented like code
 	removed    bool
 	chrome     bool // removed as site chrome: its words name the site
 }
@@ -80,9 +82,11 @@ func (l *cleanLine) blank() bool { return l.start == l.end }
 
 func (l *cleanLine) kept() bool { return !l.blank() && !l.removed }
 
-// splitCleanLines cuts text at '\n' and trims each line.
+// splitCleanLines cuts text at '\n' and trims each line, noting which lines
+// are code.
 func splitCleanLines(text string) []cleanLine {
 	var lines []cleanLine
+	fenced := false
 	for start := 0; start <= len(text); {
 		end := strings.IndexByte(text[start:], '\n')
 		if end < 0 {
@@ -91,7 +95,13 @@ func splitCleanLines(text string) []cleanLine {
 			end += start
 		}
 		s, e := trimByteRange(text, start, end)
-		lines = append(lines, cleanLine{start: s, end: e, text: text[s:e], words: lineWords(text[s:e])})
+		l := cleanLine{start: s, end: e, text: text[s:e], words: lineWords(text[s:e])}
+		fence := strings.HasPrefix(l.text, "```") || strings.HasPrefix(l.text, "~~~")
+		l.code = fenced || fence || strings.HasPrefix(text[start:end], "    ") || strings.HasPrefix(text[start:end], "\t")
+		if fence {
+			fenced = !fenced
+		}
+		lines = append(lines, l)
 		start = end + 1
 	}
 	return lines
@@ -154,7 +164,7 @@ func markBoilerplate(text string, lines []cleanLine) {
 	for i := range lines {
 		l := &lines[i]
 		switch {
-		case l.blank():
+		case l.blank() || l.code || strings.HasPrefix(l.text, "#"): // authored structure
 		case isBoilerplate(l.text, l.words):
 			l.removed = true
 		case letters >= 100 && share >= 0.8 && isForeign(l, dom):
@@ -171,7 +181,7 @@ func isRepeatedChrome(l *cleanLine) bool {
 	if len(l.words) < 2 || len(l.words) > repeatedWords || utf8.RuneCountInString(l.text) > repeatedRunes {
 		return false
 	}
-	if strings.ContainsRune("#|>-*+", rune(l.text[0])) { // Markdown structure
+	if strings.ContainsRune("|>-*+", rune(l.text[0])) { // Markdown lists, quotes and tables
 		return false
 	}
 	return !endsWithSentenceMark(l.text)
@@ -186,9 +196,9 @@ var uiWords = wordSet(
 	"odnoklassniki", "pinterest", "reddit", "tumblr", "snapchat", "wechat", "weibo", "rss", "like", "likes",
 	"follow", "subscribe", "unsubscribe", "copy", "link", "copied",
 	// navigation
-	"go", "back", "home", "homepage", "menu", "search", "next", "previous", "prev", "older", "newer",
-	"read", "more", "top", "skip", "navigation", "toggle", "close", "open", "main", "content", "sitemap",
-	"related", "articles", "article", "posts", "post", "news", "stories", "tags", "tag", "categories",
+	"back", "home", "homepage", "menu", "search", "next", "previous", "prev", "older", "newer",
+	"more", "skip", "navigation", "toggle", "close", "sitemap",
+	"related", "articles", "article", "posts", "post", "news", "stories", "tags", "tag", "topics", "categories",
 	"category", "archive", "archives", "page", "pages", "view", "views", "version", "download", "login",
 	"logout", "log", "sign", "register", "cookies", "cookie", "accept", "comment", "comments", "reply",
 	"leave", "feedback", "contacts", "contact", "language", "english", "русский", "қазақша", "eng", "rus", "kaz",
@@ -200,6 +210,7 @@ var uiWords = wordSet(
 // uiFillers may appear in an interface line without making it content.
 var uiFillers = wordSet(
 	"a", "an", "the", "this", "that", "to", "on", "in", "up", "via", "our", "us", "your", "with", "and", "or",
+	"go", "read", "top", "open", "main", "content", "full", "from",
 	"of", "for", "by", "all", "it", "e", "x", "me", "here", "now", "для", "в", "на", "и", "нас",
 )
 

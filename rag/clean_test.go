@@ -110,6 +110,13 @@ func TestClean(t *testing.T) {
 				"uses cookies to track", "0123456789abcdef0123456789abcdef01234567", "The end.\nThe end."},
 		},
 		{
+			name: "code and Markdown structure stay",
+			text: "# Go\n\nGo\n\n" + body + "\n\n```go\nreturn err\n```\n\nAnd again:\n\n    return err\n\n" +
+				"- no change\n- no change\n\nThe list above repeats an item on purpose.",
+			kept: []string{"# Go\n\nGo\n\n" + body + "\n\n```go\nreturn err\n```\n\nAnd again:\n\n    return err\n\n" +
+				"- no change\n- no change\n\nThe list above repeats an item on purpose."},
+		},
+		{
 			name: "repeated headings in Markdown stay",
 			text: "## Usage notes\n\n" + body + "\n\n## Usage notes\n\nThe second section repeats the heading on purpose here.",
 			kept: []string{"## Usage notes\n\n" + body + "\n\n## Usage notes"},

@@ -79,10 +79,25 @@ func (x *Index) Load(ctx context.Context) error {
 	}
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
+	// One batch for everything: the lexical index makes a segment per Add.
+	var chunks []Chunk
+	var vectors [][]float32
 	for _, r := range recs {
-		if err := x.put(ctx, r); err != nil {
-			return fmt.Errorf("load snapshot: %w", err)
+		chunks = append(chunks, r.chunks...)
+		vectors = append(vectors, r.vectors...)
+	}
+	if len(chunks) > 0 {
+		if err := x.cfg.Store.Add(ctx, chunks, vectors); err != nil {
+			return fmt.Errorf("load snapshot: store: %w", err)
 		}
+		if err := x.cfg.Lexical.Add(ctx, chunks); err != nil {
+			return fmt.Errorf("load snapshot: lexical index: %w", err)
+		}
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, r := range recs {
+		x.adopt(r)
 	}
 	return nil
 }
@@ -286,15 +301,14 @@ func (x *Index) parse(ctx context.Context, source string, data []byte, hash stri
 	if len(data) == 0 {
 		return Document{}, "empty file"
 	}
-	if LooksBinary(data) && !isBinaryFormat(source) {
-		return Document{}, "binary file"
-	}
 	text, err := x.cfg.Loader.Load(ctx, source, data)
-	if errors.Is(err, ErrUnsupported) {
+	switch {
+	case errors.Is(err, ErrUnsupported):
 		return Document{}, "unsupported file type"
-	}
-	if err != nil {
+	case err != nil:
 		return Document{}, fmt.Sprintf("cannot be read: %v", err)
+	case LooksBinary(data) && !isBinaryFormat(source):
+		return Document{}, "binary file"
 	}
 	kept := Clean(text)
 	if len(kept) == 0 {
@@ -364,10 +378,16 @@ func (x *Index) put(ctx context.Context, rec *record) error {
 
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if old := x.docs[src]; old != nil {
+	x.adopt(rec)
+	return nil
+}
+
+// adopt makes rec the index's record of its source; x.mu must be held.
+func (x *Index) adopt(rec *record) {
+	if old := x.docs[rec.doc.Source]; old != nil {
 		x.forget(old)
 	}
-	x.docs[src] = rec
+	x.docs[rec.doc.Source] = rec
 	for _, c := range rec.chunks {
 		x.chunks[c.ID] = c
 		x.terms.add(c.Text)
@@ -375,7 +395,6 @@ func (x *Index) put(ctx context.Context, rec *record) error {
 	if x.dims == 0 && len(rec.vectors) > 0 {
 		x.dims = len(rec.vectors[0])
 	}
-	return nil
 }
 
 // remove drops a source from the index.

@@ -155,7 +155,7 @@ func endsAbbreviation(s string) bool {
 		return true
 	}
 	switch strings.ToLower(w) {
-	case "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "no", "gen", "col", "lt", "sen", "rep", "gov", "inc", "ltd", "co", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec":
+	case "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "no", "gen", "col", "lt", "sen", "rep", "gov", "inc", "ltd", "co", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec":
 		return true
 	}
 	return false
@@ -357,13 +357,14 @@ func isoDate(y, mo, d int) string {
 }
 
 // dateNoise is what may accompany a date on a date line besides digits and
-// punctuation: weekday names and am/pm.
-var dateNoise = regexp.MustCompile(`(?i)\b(?:monday|mon|tuesday|tues|tue|wednesday|wed|thursday|thurs|thur|thu|friday|fri|saturday|sat|sunday|sun|a\.?m|p\.?m)\b\.?` +
+// punctuation: weekday names, am/pm and words such as "updated".
+var dateNoise = regexp.MustCompile(`(?i)\b(?:monday|mon|tuesday|tues|tue|wednesday|wed|thursday|thurs|thur|thu|friday|fri|saturday|sat|sunday|sun|a\.?m|p\.?m|` +
+	`updated|published|posted|modified|last|on|at|date|time|utc|gmt)\b\.?` +
 	`|(?i)(?:понедельник|вторник|среда|четверг|пятница|суббота|воскресенье)`)
 
 // isDateLine reports whether the line l is a date with at most numbers,
 // times, weekday names and punctuation around it ("July 12, 2012",
-// "02.04.2021 60", "Monday, 12 July 2012 10:30 am").
+// "02.04.2021 60", "Updated: Monday, 12 July 2012 10:30 am").
 func isDateLine(l string) bool {
 	d, at := firstDate(l)
 	if d == "" {

@@ -17,6 +17,7 @@ func TestTitle(t *testing.T) {
 		{"first line is a headline", "Council Approves Budget\n\nThe council approved the budget on Tuesday.", "Council Approves Budget"},
 		{"headline asks a question", "Is the Budget Enough?\nThe council approved the budget on Tuesday.", "Is the Budget Enough?"},
 		{"date line skipped", "July 12, 2012\n\nCouncil Approves Budget\n\nThe council approved it.", "Council Approves Budget"},
+		{"update line skipped", "Updated: Monday, 14 April 2023, 10:15 GMT\nInflation Slows\nPrices rose less.", "Inflation Slows"},
 		{"dated view counter skipped", "02.04.2021 60\nCouncil Approves Budget\nThe council approved it.", "Council Approves Budget"},
 		{"markdown heading", "# Field notes\n\nThe survey ran in May.", "Field notes"},
 		{"markdown heading with a period", "## Results v2.\n\nThe survey ran in May.", "Results v2."},

@@ -65,11 +65,18 @@ type record struct {
 // writeSnapshot atomically replaces dir/SnapshotFile with recs.
 func writeSnapshot(dir, embedderID string, dims int, recs []*record) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
+		return fmt.Errorf("data dir: %w", err)
 	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return fmt.Errorf("data dir %s: lock: %w", dir, err)
+	}
+	defer unlock()
+	// Holding the lock, any temporary snapshot is a crashed writer's.
+	removeTemps(dir)
 	tmp, err := os.CreateTemp(dir, ".index-*.tmp")
 	if err != nil {
-		return fmt.Errorf("create snapshot: %w", err)
+		return fmt.Errorf("data dir %s: %w", dir, err)
 	}
 	defer func() {
 		if err != nil {
@@ -99,6 +106,14 @@ func writeSnapshot(dir, embedderID string, dims int, recs []*record) (err error)
 		return fmt.Errorf("replace snapshot: %w", err)
 	}
 	return syncDir(dir)
+}
+
+// removeTemps deletes temporary snapshots left by writers that crashed.
+func removeTemps(dir string) {
+	tmps, _ := filepath.Glob(filepath.Join(dir, ".index-*.tmp"))
+	for _, t := range tmps {
+		os.Remove(t)
+	}
 }
 
 func encodeSnapshot(w io.Writer, embedderID string, dims int, recs []*record) error {
@@ -157,7 +172,7 @@ func readSnapshot(dir, embedderID string) ([]*record, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read snapshot: %w", err)
+		return nil, fmt.Errorf("data dir %s: %w", dir, err)
 	}
 	recs, err := decodeSnapshot(data, embedderID)
 	if err != nil {

@@ -36,8 +36,8 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		}
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("data dir holds %d entries, want only the snapshot (no temp files)", len(entries))
+	if len(entries) != 2 {
+		t.Errorf("data dir holds %d entries, want the snapshot and its lock (no temp files)", len(entries))
 	}
 }
 

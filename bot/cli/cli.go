@@ -63,7 +63,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 		}
 		return nil
 	}
-	name, args := args[0], args[1:]
+	name, args := splitCommand(args)
 	cmd, ok := commands[name]
 	if !ok {
 		fmt.Fprint(env.Stderr, usage)
@@ -92,7 +92,9 @@ func Run(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	if o.k == 0 {
+	kSet := false
+	fs.Visit(func(f *flag.Flag) { kSet = kSet || f.Name == "k" })
+	if !kSet {
 		o.k = cfg.K
 	}
 	if o.k < 1 || o.k > 50 {
@@ -100,6 +102,26 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	o.cfg = cfg
 	return cmd.run(ctx, env, o)
+}
+
+// splitCommand finds the subcommand, allowing the global flags before it
+// ("citebot --corpus docs ask ..."), and returns the rest with those flags
+// moved after it.
+func splitCommand(args []string) (string, []string) {
+	var global []string
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" && args[0] != "--" {
+		name := strings.TrimLeft(args[0], "-")
+		global = append(global, args[0])
+		args = args[1:]
+		if !strings.Contains(name, "=") && (name == "corpus" || name == "data" || name == "config") && len(args) > 0 {
+			global = append(global, args[0])
+			args = args[1:]
+		}
+	}
+	if len(args) == 0 {
+		return "", global
+	}
+	return args[0], append(global, args[1:]...)
 }
 
 type opts struct {

@@ -68,6 +68,7 @@ func open(ctx context.Context, cfg config.Config, warn func(string)) (cli.Index,
 		Store:      chromemstore.New(),
 		Lexical:    lex,
 		DataDir:    cfg.Data,
+		SaveEvery:  cfg.SaveEvery,
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/citebot/citebot/bot/cli"
+	"github.com/citebot/citebot/rag"
+)
+
+// With CITEBOT_TEST_MAIN set, the test binary is citebot itself, so tests
+// can check exit codes and stderr of the real program.
+func TestMain(m *testing.M) {
+	if os.Getenv("CITEBOT_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+type result struct {
+	stdout, stderr string
+	err            error
+}
+
+// citebot runs the command line in-process with env as the environment.
+func citebot(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errb)
+	return result{out.String(), errb.String(), err}
+}
+
+func bundled(t *testing.T) map[string]string {
+	return map[string]string{"CITEBOT_CORPUS": "../../corpus", "CITEBOT_DATA": t.TempDir()}
+}
+
+func TestAskJSON(t *testing.T) {
+	env := bundled(t)
+	r := citebot(t, env, "ask", "--json", "Which religious movement were the Aktobe attackers followers of?")
+	if r.err != nil {
+		t.Fatalf("ask: %v\n%s", r.err, r.stderr)
+	}
+	var ans struct {
+		Question  string `json:"question"`
+		Answer    string `json:"answer"`
+		Grounded  *bool  `json:"grounded"`
+		Citations []struct {
+			N      int     `json:"n"`
+			Source string  `json:"source"`
+			Title  string  `json:"title"`
+			Date   *string `json:"date"`
+			Chunk  *int    `json:"chunk"`
+			Score  float64 `json:"score"`
+			Text   string  `json:"text"`
+		} `json:"citations"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &ans); err != nil {
+		t.Fatalf("ask --json printed %q: %v", r.stdout, err)
+	}
+	if ans.Grounded == nil || !*ans.Grounded || !strings.Contains(ans.Answer, "Salafism") || !strings.Contains(ans.Answer, "[1]") {
+		t.Errorf("answer = %+v, want a grounded answer naming Salafism with [1]", ans)
+	}
+	if len(ans.Citations) == 0 || ans.Citations[0].N != 1 || ans.Citations[0].Source != "002_126ef14e62b6afb1.txt" ||
+		ans.Citations[0].Title == "" || ans.Citations[0].Date == nil || ans.Citations[0].Chunk == nil || ans.Citations[0].Text == "" {
+		t.Errorf("citations = %+v", ans.Citations)
+	}
+
+	// Abstention: no citations, grounded false.
+	r = citebot(t, env, "ask", "--json", "Who won the 2018 FIFA World Cup?")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !strings.Contains(r.stdout, `"grounded": false`) || !strings.Contains(r.stdout, `"citations": []`) {
+		t.Errorf("abstention printed %s", r.stdout)
+	}
+}
+
+func TestAskText(t *testing.T) {
+	r := citebot(t, bundled(t), "--k", "3", "ask", "Who heads the Higher Certifying Commission?")
+	if r.err == nil {
+		t.Fatalf("--k before the command should be refused: %s", r.stdout)
+	}
+	r = citebot(t, bundled(t), "ask", "--k", "3", "Who heads the Higher Certifying Commission?")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, want := range []string{"Prime Minister", "[1]", "001_eb89b33cf90a7b16.txt", "2012-07-12"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("ask output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestGlobalFlagsBeforeCommand(t *testing.T) {
+	data := t.TempDir()
+	r := citebot(t, nil, "--corpus", "../../corpus", "--data="+data, "sources")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if n := strings.Count(r.stdout, "\n"); n != 5 {
+		t.Errorf("sources listed %d lines, want 5:\n%s", n, r.stdout)
+	}
+}
+
+// The quality bar of the core issue on the development questions.
+func TestEvalDevSet(t *testing.T) {
+	r := citebot(t, bundled(t), "eval", "--json", "../../testdata/dev.jsonl")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var rep rag.EvalReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("hit@1 %d hit@3 %d/%d MRR %.3f answers %d/%d abstained %d/%d false abstentions %d failures %v",
+		rep.Hit1, rep.Hit3, rep.Answerable, rep.MRR, rep.AnswerHit, rep.Answerable, rep.Abstained, rep.Unanswerable, rep.FalseAbstentions, rep.Failures)
+	if rep.Answerable != 17 || rep.Unanswerable != 3 {
+		t.Fatalf("dev set has %d answerable and %d unanswerable questions, want 17 and 3", rep.Answerable, rep.Unanswerable)
+	}
+	if rep.Hit3 != 17 {
+		t.Errorf("passage hit@3 = %d/17, want 17", rep.Hit3)
+	}
+	if rep.AnswerHit < 15 {
+		t.Errorf("answer hit = %d/17, want at least 15", rep.AnswerHit)
+	}
+	if rep.Abstained != 3 {
+		t.Errorf("abstained on %d/3 unanswerable questions", rep.Abstained)
+	}
+	if rep.FalseAbstentions != 0 {
+		t.Errorf("%d false abstentions", rep.FalseAbstentions)
+	}
+}
+
+func TestIngestJSON(t *testing.T) {
+	env := bundled(t)
+	r := citebot(t, env, "ingest", "--json")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"added", "updated", "removed", "unchanged", "documents", "chunks"} {
+		if _, ok := rep[k]; !ok {
+			t.Errorf("ingest --json lacks %q: %s", k, r.stdout)
+		}
+	}
+	if rep["added"] != 5.0 || rep["documents"] != 5.0 {
+		t.Errorf("first ingest = %s", r.stdout)
+	}
+	r = citebot(t, env, "ingest", "--json")
+	if !strings.Contains(r.stdout, `"unchanged": 5`) || !strings.Contains(r.stdout, `"added": 0`) {
+		t.Errorf("second ingest = %s", r.stdout)
+	}
+}
+
+func TestSkippedFileWarns(t *testing.T) {
+	corpus := t.TempDir()
+	os.WriteFile(filepath.Join(corpus, "a.txt"), []byte("Comet Watch\n\nThe comet passed closest to the Sun in early March."), 0o644)
+	os.WriteFile(filepath.Join(corpus, "b.docx"), []byte("PK\x03\x04 not supported"), 0o644)
+	r := citebot(t, map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir()}, "sources")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !strings.Contains(r.stderr, "warning: skipped b.docx: unsupported file type") {
+		t.Errorf("stderr = %q, want a warning naming b.docx", r.stderr)
+	}
+	if !strings.Contains(r.stdout, "a.txt") || strings.Contains(r.stdout, "b.docx") {
+		t.Errorf("sources = %q", r.stdout)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	tests := []struct {
+		name  string
+		env   map[string]string
+		args  []string
+		usage bool
+		want  string
+	}{
+		{"empty question", nil, []string{"ask", "  "}, false, "empty question"},
+		{"no question", nil, []string{"ask"}, true, "takes one QUESTION"},
+		{"unknown command", nil, []string{"frobnicate"}, true, "unknown command"},
+		{"bad flag", nil, []string{"ask", "--nope", "q"}, true, "flag provided but not defined"},
+		{"missing corpus", map[string]string{"CITEBOT_CORPUS": "/nonexistent/corpus"}, []string{"ask", "why?"}, false, "corpus directory not found: /nonexistent/corpus"},
+		{"data dir is a file", map[string]string{"CITEBOT_CORPUS": "../../corpus", "CITEBOT_DATA": file}, []string{"ask", "why?"}, false, "data dir"},
+		{"bad k", map[string]string{"CITEBOT_K": "many"}, []string{"sources"}, false, `CITEBOT_K: "many" is not a whole number`},
+		{"k out of range", nil, []string{"ask", "--k", "0", "why?"}, true, "--k 0"},
+		{"bad config file", map[string]string{"CITEBOT_CONFIG": file}, []string{"sources"}, false, "config file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"CITEBOT_CORPUS": "../../corpus", "CITEBOT_DATA": t.TempDir()}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			r := citebot(t, env, tt.args...)
+			if r.err == nil {
+				t.Fatalf("no error; stdout %q", r.stdout)
+			}
+			if errors.Is(r.err, cli.ErrUsage) != tt.usage {
+				t.Errorf("usage error = %v, want %v (%v)", !tt.usage, tt.usage, r.err)
+			}
+			if !strings.Contains(r.err.Error(), tt.want) {
+				t.Errorf("error %q does not mention %q", r.err, tt.want)
+			}
+		})
+	}
+}
+
+// The real program prints one line on stderr and exits non-zero; never a
+// stack trace.
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"ask", ""}, 1},
+		{[]string{"--corpus", "/nonexistent", "ask", "why?"}, 1},
+		{[]string{"nope"}, 2},
+	}
+	for _, tt := range tests {
+		cmd := exec.Command(os.Args[0], tt.args...)
+		cmd.Env = append(os.Environ(), "CITEBOT_TEST_MAIN=1", "CITEBOT_DATA="+t.TempDir())
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != tt.code {
+			t.Errorf("%v: exit %v, want %d", tt.args, err, tt.code)
+		}
+		last := strings.TrimSpace(stderr.String())
+		if i := strings.LastIndex(last, "\n"); i >= 0 && tt.code == 1 {
+			t.Errorf("%v: more than one line on stderr:\n%s", tt.args, last)
+		}
+		if !strings.HasPrefix(last[strings.LastIndex(last, "\n")+1:], "citebot: ") || strings.Contains(last, "goroutine") {
+			t.Errorf("%v: stderr = %q", tt.args, last)
+		}
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "citebot.yaml")
+	os.WriteFile(cfg, []byte("corpus: /from/file\nk: 7\n"), 0o644)
+	data := t.TempDir()
+	// file < env < flag: the flag's corpus wins.
+	r := citebot(t, map[string]string{"CITEBOT_CONFIG": cfg, "CITEBOT_CORPUS": "/from/env", "CITEBOT_DATA": data},
+		"sources", "--corpus", "../../corpus")
+	if r.err != nil {
+		t.Fatalf("flag did not override env and file: %v", r.err)
+	}
+	r = citebot(t, map[string]string{"CITEBOT_CONFIG": cfg, "CITEBOT_CORPUS": "/from/env", "CITEBOT_DATA": data}, "sources")
+	if r.err == nil || !strings.Contains(r.err.Error(), "/from/env") {
+		t.Errorf("env did not override file: %v", r.err)
+	}
+	os.WriteFile(cfg, []byte("corpus: ../../corpus\nchunk_size: 50\nbogus: 1\n"), 0o644)
+	r = citebot(t, map[string]string{"CITEBOT_CONFIG": cfg, "CITEBOT_DATA": data}, "sources")
+	if r.err == nil || !strings.Contains(r.err.Error(), "bogus") {
+		t.Errorf("unknown key not reported: %v", r.err)
+	}
+}
