@@ -42,7 +42,9 @@ func Clean(text string) []Span {
 
 // LooksBinary reports whether data looks like a binary file rather than
 // text: it contains a NUL byte, or more than a tenth of its first 8 KiB is
-// invalid UTF-8 or control characters.
+// control characters or bytes that neither UTF-8 nor Windows-1252 reads as
+// text (a byte that is invalid UTF-8 but a Windows-1252 letter is taken as
+// legacy-encoded text).
 func LooksBinary(data []byte) bool {
 	const sniff = 8 << 10
 	if len(data) > sniff {
@@ -59,7 +61,9 @@ func LooksBinary(data []byte) bool {
 		case r == 0:
 			return true
 		case r == utf8.RuneError && size == 1:
-			bad++
+			if c := data[i]; c < 0xa0 && cp1252[c-0x80] == 0 {
+				bad++
+			}
 		case r < 0x20 && r != '\t' && r != '\n' && r != '\r' && r != '\f' && r != '\v' && r != 0x1b:
 			bad++
 		}

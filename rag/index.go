@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrNoCorpus reports a corpus directory that does not exist or is not a
@@ -310,6 +311,10 @@ func (x *Index) parse(ctx context.Context, source string, data []byte, hash stri
 	case LooksBinary(data) && !isBinaryFormat(source):
 		return Document{}, "binary file"
 	}
+	if !utf8.ValidString(text) {
+		// Not UTF-8: most likely a legacy single-byte encoding.
+		text = decodeWindows1252(text)
+	}
 	kept := Clean(text)
 	if len(kept) == 0 {
 		return Document{}, "no text after cleaning"
@@ -322,6 +327,31 @@ func (x *Index) parse(ctx context.Context, source string, data []byte, hash stri
 		Text:   text,
 		Kept:   kept,
 	}, ""
+}
+
+// decodeWindows1252 reads text as Windows-1252 (a superset of Latin-1 for
+// printable text), the usual encoding of text files that are not UTF-8.
+func decodeWindows1252(text string) string {
+	var b strings.Builder
+	b.Grow(len(text) + len(text)/8)
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c < 0x80:
+			b.WriteByte(c)
+		case c < 0xa0 && cp1252[c-0x80] != 0:
+			b.WriteRune(cp1252[c-0x80])
+		default:
+			b.WriteRune(rune(c))
+		}
+	}
+	return b.String()
+}
+
+// cp1252 maps bytes 0x80–0x9f of Windows-1252; 0 marks an undefined byte.
+var cp1252 = [32]rune{
+	'€', 0, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0, 'Ž', 0,
+	0, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0, 'ž', 'Ÿ',
 }
 
 // isBinaryFormat reports formats whose loader reads binary data.

@@ -291,3 +291,15 @@ func assertMarkers(t *testing.T, ans rag.Answer) {
 		}
 	}
 }
+
+func TestSyncReadsLatin1(t *testing.T) {
+	corpus := t.TempDir()
+	// "Café Müller serves crème brûlée." in Windows-1252.
+	writeFile(t, corpus, "cafe.txt", "Caf\xe9 M\xfcller\n\nCaf\xe9 M\xfcller serves cr\xe8me br\xfbl\xe9e every day \x96 all year round.\n")
+	x := newIndex(t, "")
+	sync(t, x, corpus)
+	doc, ok := x.Document("cafe.txt")
+	if !ok || !strings.Contains(doc.Text, "Café Müller serves crème brûlée every day – all year") {
+		t.Errorf("decoded text = %q", doc.Text)
+	}
+}
