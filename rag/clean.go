@@ -43,8 +43,8 @@ func Clean(text string) []Span {
 // LooksBinary reports whether data looks like a binary file rather than
 // text: it contains a NUL byte, or more than a tenth of its first 8 KiB is
 // control characters or bytes that neither UTF-8 nor Windows-1252 reads as
-// text (a byte that is invalid UTF-8 but a Windows-1252 letter is taken as
-// legacy-encoded text).
+// text, or more than a third is invalid UTF-8 (legacy-encoded text has a few
+// accented letters among ASCII, not runs of high bytes).
 func LooksBinary(data []byte) bool {
 	const sniff = 8 << 10
 	if len(data) > sniff {
@@ -54,13 +54,14 @@ func LooksBinary(data []byte) bool {
 			data = data[:len(data)-1]
 		}
 	}
-	bad := 0
+	bad, invalid := 0, 0
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
 		switch {
 		case r == 0:
 			return true
 		case r == utf8.RuneError && size == 1:
+			invalid++
 			if c := data[i]; c < 0xa0 && cp1252[c-0x80] == 0 {
 				bad++
 			}
@@ -69,7 +70,7 @@ func LooksBinary(data []byte) bool {
 		}
 		i += size
 	}
-	return bad*10 > len(data)
+	return bad*10 > len(data) || invalid*3 > len(data)
 }
 
 // cleanLine is one line of the text being cleaned.
