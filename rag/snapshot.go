@@ -85,6 +85,9 @@ func writeSnapshot(dir, embedderID string, dims int, recs []*record) (err error)
 		}
 	}()
 
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
 	crc := crc32.New(castagnoli)
 	w := bufio.NewWriterSize(io.MultiWriter(tmp, crc), 1<<20)
 	if err := encodeSnapshot(w, embedderID, dims, recs); err != nil {

@@ -10,12 +10,19 @@ import (
 	"github.com/citebot/citebot/rag"
 )
 
-func ask(ctx context.Context, env Env, o *opts) error {
-	q, err := question(o)
-	if err != nil {
-		return err
+// questionIndex checks the question before the index is opened, so that an
+// empty question costs nothing.
+func questionIndex(ctx context.Context, env Env, o *opts) (string, Index, error) {
+	q := strings.TrimSpace(o.args[0])
+	if q == "" {
+		return "", nil, rag.ErrEmptyQuestion
 	}
 	idx, _, err := open(ctx, env, o, nil)
+	return q, idx, err
+}
+
+func ask(ctx context.Context, env Env, o *opts) error {
+	q, idx, err := questionIndex(ctx, env, o)
 	if err != nil {
 		return err
 	}
@@ -39,11 +46,7 @@ func printAnswer(w io.Writer, a rag.Answer) {
 }
 
 func search(ctx context.Context, env Env, o *opts) error {
-	q, err := question(o)
-	if err != nil {
-		return err
-	}
-	idx, _, err := open(ctx, env, o, nil)
+	q, idx, err := questionIndex(ctx, env, o)
 	if err != nil {
 		return err
 	}

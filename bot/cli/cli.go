@@ -163,11 +163,3 @@ func open(ctx context.Context, env Env, o *opts, progress func(rag.Progress)) (I
 	}
 	return idx, rep, nil
 }
-
-func question(o *opts) (string, error) {
-	q := strings.TrimSpace(o.args[0])
-	if q == "" {
-		return "", rag.ErrEmptyQuestion
-	}
-	return q, nil
-}
