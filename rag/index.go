@@ -87,6 +87,8 @@ func (x *Index) Load(ctx context.Context) error {
 		chunks = append(chunks, r.chunks...)
 		vectors = append(vectors, r.vectors...)
 	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	if len(chunks) > 0 {
 		if err := x.cfg.Store.Add(ctx, chunks, vectors); err != nil {
 			return fmt.Errorf("load snapshot: store: %w", err)
@@ -95,8 +97,6 @@ func (x *Index) Load(ctx context.Context) error {
 			return fmt.Errorf("load snapshot: lexical index: %w", err)
 		}
 	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
 	for _, r := range recs {
 		x.adopt(r)
 	}
@@ -388,14 +388,15 @@ func embedText(c Chunk) string {
 	return c.Title + "\n" + c.Text
 }
 
-// put replaces whatever the index holds for rec's source with rec.
+// put replaces whatever the index holds for rec's source with rec. The
+// swap happens under the write lock, so a search sees the old document or
+// the new one, never neither.
 func (x *Index) put(ctx context.Context, rec *record) error {
 	src := rec.doc.Source
-	if err := x.cfg.Store.DeleteSource(ctx, src); err != nil {
-		return fmt.Errorf("store: delete %s: %w", src, err)
-	}
-	if err := x.cfg.Lexical.DeleteSource(ctx, src); err != nil {
-		return fmt.Errorf("lexical index: delete %s: %w", src, err)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if err := x.drop(ctx, src); err != nil {
+		return err
 	}
 	if len(rec.chunks) > 0 {
 		if err := x.cfg.Store.Add(ctx, rec.chunks, rec.vectors); err != nil {
@@ -405,10 +406,33 @@ func (x *Index) put(ctx context.Context, rec *record) error {
 			return fmt.Errorf("lexical index: add %s: %w", src, err)
 		}
 	}
+	x.adopt(rec)
+	return nil
+}
 
+// remove drops a source from the index.
+func (x *Index) remove(ctx context.Context, src string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.adopt(rec)
+	if err := x.drop(ctx, src); err != nil {
+		return err
+	}
+	if old := x.docs[src]; old != nil {
+		x.forget(old)
+		delete(x.docs, src)
+	}
+	return nil
+}
+
+// drop deletes a source's chunks from the store and the lexical index;
+// x.mu must be held.
+func (x *Index) drop(ctx context.Context, src string) error {
+	if err := x.cfg.Store.DeleteSource(ctx, src); err != nil {
+		return fmt.Errorf("store: delete %s: %w", src, err)
+	}
+	if err := x.cfg.Lexical.DeleteSource(ctx, src); err != nil {
+		return fmt.Errorf("lexical index: delete %s: %w", src, err)
+	}
 	return nil
 }
 
@@ -425,23 +449,6 @@ func (x *Index) adopt(rec *record) {
 	if x.dims == 0 && len(rec.vectors) > 0 {
 		x.dims = len(rec.vectors[0])
 	}
-}
-
-// remove drops a source from the index.
-func (x *Index) remove(ctx context.Context, src string) error {
-	if err := x.cfg.Store.DeleteSource(ctx, src); err != nil {
-		return fmt.Errorf("store: delete %s: %w", src, err)
-	}
-	if err := x.cfg.Lexical.DeleteSource(ctx, src); err != nil {
-		return fmt.Errorf("lexical index: delete %s: %w", src, err)
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if old := x.docs[src]; old != nil {
-		x.forget(old)
-		delete(x.docs, src)
-	}
-	return nil
 }
 
 // forget removes rec's chunks from the lookup tables; x.mu must be held.

@@ -48,26 +48,35 @@ func (x *Index) search(ctx context.Context, question string, k int) ([]Passage, 
 		return nil, nil, query{}, fmt.Errorf("embed question: %w", err)
 	}
 	depth := max(4*k, 20)
-	dense, err := x.cfg.Store.Query(ctx, qvec, depth)
-	if err != nil {
-		return nil, nil, query{}, fmt.Errorf("dense search: %w", err)
-	}
-	lex, err := x.cfg.Lexical.Search(ctx, question, depth)
-	if err != nil {
-		return nil, nil, query{}, fmt.Errorf("lexical search: %w", err)
+
+	// Hold the read lock for the whole search, so that a document being
+	// replaced is seen either before or after, never half-way.
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var dense, lex []Hit
+	if h, ok := x.cfg.Store.(HybridSearcher); ok {
+		if dense, err = h.Hybrid(ctx, question, qvec, 2*depth); err != nil {
+			return nil, nil, query{}, fmt.Errorf("hybrid search: %w", err)
+		}
+	} else {
+		if dense, err = x.cfg.Store.Query(ctx, qvec, depth); err != nil {
+			return nil, nil, query{}, fmt.Errorf("dense search: %w", err)
+		}
+		if lex, err = x.cfg.Lexical.Search(ctx, question, depth); err != nil {
+			return nil, nil, query{}, fmt.Errorf("lexical search: %w", err)
+		}
 	}
 
 	fused := map[string]*Passage{}
-	x.mu.RLock()
 	get := func(id string) *Passage {
 		if p, ok := fused[id]; ok {
 			return p
 		}
 		c, ok := x.chunks[id]
 		if !ok {
-			return nil // replaced while we searched
+			return nil // the store knows a chunk the index does not
 		}
-		// A chunk found only by its words still gets its dense score.
+		// Every candidate gets its dense score, however it was found.
 		p := &Passage{Chunk: c, Dense: dot(qvec, x.docs[c.Source].vectors[c.Ordinal])}
 		fused[id] = p
 		return p
@@ -80,7 +89,6 @@ func (x *Index) search(ctx context.Context, question string, k int) ([]Passage, 
 			p.Lexical = h.Score
 		}
 	}
-	x.mu.RUnlock()
 	if len(fused) == 0 {
 		return nil, qvec, query{}, nil
 	}

@@ -1,6 +1,13 @@
 package rag
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// ErrUnavailable reports a store or index that cannot be reached now (a lost
+// database node, say); callers may retry later. Front ends map it to 503.
+var ErrUnavailable = errors.New("index temporarily unavailable")
 
 // Hit is one retrieved chunk and its score; higher is better.
 type Hit struct {
@@ -31,4 +38,11 @@ type LexicalIndex interface {
 	Add(ctx context.Context, chunks []Chunk) error
 	DeleteSource(ctx context.Context, source string) error
 	Search(ctx context.Context, query string, k int) ([]Hit, error)
+}
+
+// HybridSearcher is implemented by stores that fuse vector and keyword
+// search themselves (Weaviate). When the Store is one, its hybrid results
+// replace the separate dense and lexical candidate lists.
+type HybridSearcher interface {
+	Hybrid(ctx context.Context, query string, vector []float32, k int) ([]Hit, error)
 }
