@@ -1,6 +1,7 @@
 // Package config loads and validates citebot's settings. Each setting has a
 // default, which a YAML file, then the environment, then command-line flags
-// override. Secrets are read only from the environment and never printed.
+// override. Secrets (tokens, API keys of model servers and stores) are read
+// only from the environment and never printed.
 package config
 
 import (
@@ -10,9 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -34,11 +36,87 @@ type Config struct {
 	// SaveEvery bounds how much ingest work a crash can lose: a long ingest
 	// saves a snapshot at least this often.
 	SaveEvery time.Duration `yaml:"save_every"`
+
+	HTTP     HTTP     `yaml:"http"`
+	Discord  Discord  `yaml:"discord"`
+	Store    Store    `yaml:"store"`
+	LLM      LLM      `yaml:"llm"`
+	Embedder Embedder `yaml:"embedder"`
+}
+
+// HTTP configures `citebot serve`.
+type HTTP struct {
+	Addr string `yaml:"addr"`
+	// APIKeys, when set, are required as bearer tokens on /v1/*.
+	APIKeys     []string `yaml:"api_keys"`
+	CORSOrigins []string `yaml:"cors_origins"`
+	// RatePerSecond and Burst limit each client (API key or address).
+	RatePerSecond float64 `yaml:"rate_per_second"`
+	Burst         int     `yaml:"burst"`
+	// MaxQuestion is the longest question accepted, in characters.
+	MaxQuestion int `yaml:"max_question"`
+	// Watch re-indexes when files in the corpus change.
+	Watch bool `yaml:"watch"`
+}
+
+// Discord configures the Discord bot, which runs when DISCORD_TOKEN is set.
+type Discord struct {
+	Token    string   `yaml:"-"` // DISCORD_TOKEN only
+	GuildID  string   `yaml:"guild_id"`
+	Channels []string `yaml:"channels"`
+	// RequireMention: in allowed channels only messages mentioning the bot
+	// are answered.
+	RequireMention bool `yaml:"require_mention"`
+	// MentionAsking answers mentions and DMs; it needs the privileged
+	// message content intent.
+	MentionAsking     bool   `yaml:"mention_asking"`
+	UserRatePerMinute int    `yaml:"user_rate_per_minute"`
+	APIBase           string `yaml:"api_base"`
+}
+
+// Store selects where chunk vectors live.
+type Store struct {
+	// Kind is "chromem" (in process, the default) or "weaviate".
+	Kind              string `yaml:"kind"`
+	URL               string `yaml:"url"`
+	APIKey            string `yaml:"-"` // CITEBOT_WEAVIATE_API_KEY only
+	Collection        string `yaml:"collection"`
+	ReplicationFactor int    `yaml:"replication_factor"`
+}
+
+// LLM configures generated answers; with no provider answers are extractive.
+type LLM struct {
+	// Provider is "", "openai" (any OpenAI-compatible server) or "ollama".
+	Provider    string        `yaml:"provider"`
+	BaseURL     string        `yaml:"base_url"`
+	Model       string        `yaml:"model"`
+	APIKey      string        `yaml:"-"` // CITEBOT_LLM_API_KEY only
+	Temperature float64       `yaml:"temperature"`
+	MaxTokens   int           `yaml:"max_tokens"`
+	Timeout     time.Duration `yaml:"timeout"`
+}
+
+// Embedder selects the embedding model.
+type Embedder struct {
+	// Provider is "glove" (bundled, the default), "openai" or "ollama".
+	Provider string `yaml:"provider"`
+	BaseURL  string `yaml:"base_url"`
+	Model    string `yaml:"model"`
+	APIKey   string `yaml:"-"` // CITEBOT_EMBED_API_KEY only
 }
 
 // Default returns the settings used when nothing overrides them.
 func Default() Config {
-	return Config{Corpus: "corpus", K: 5, ChunkSize: 600, ChunkOverlap: 120, SaveEvery: 30 * time.Second}
+	return Config{
+		Corpus: "corpus", K: 5, ChunkSize: 600, ChunkOverlap: 120, SaveEvery: 30 * time.Second,
+		HTTP: HTTP{Addr: "127.0.0.1:8080", RatePerSecond: 5, Burst: 10, MaxQuestion: 1000, Watch: true},
+		Discord: Discord{
+			RequireMention: true, UserRatePerMinute: 5,
+		},
+		Store:    Store{Kind: "chromem", Collection: "CitebotChunk", ReplicationFactor: 1},
+		LLM:      LLM{Temperature: 0, MaxTokens: 512, Timeout: 30 * time.Second},
+		Embedder: Embedder{Provider: "glove"},
+	}
 }
 
 // Flags are the settings every subcommand accepts on its command line.
@@ -55,6 +133,8 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 
 // Load resolves the settings: defaults, then the config file (the --config
 // flag or CITEBOT_CONFIG), then the environment, then the flags set on fs.
+// A subcommand's own flags (such as serve's --addr) are applied by the
+// caller after Load and checked with Validate.
 func Load(fs *flag.FlagSet, f Flags, getenv func(string) string) (Config, error) {
 	c := Default()
 	path := f.File
@@ -96,68 +176,97 @@ func (c *Config) loadFile(path string) error {
 	return nil
 }
 
-func (c *Config) loadEnv(getenv func(string) string) error {
-	var errs []error
-	str := func(name string, dst *string) {
-		if v := getenv(name); v != "" {
-			*dst = v
-		}
-	}
-	num := func(name string, dst *int) {
-		v := getenv(name)
-		if v == "" {
-			return
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %q is not a whole number", name, v))
-			return
-		}
-		*dst = n
-	}
-	dur := func(name string, dst *time.Duration) {
-		v := getenv(name)
-		if v == "" {
-			return
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %q is not a duration such as 30s", name, v))
-			return
-		}
-		*dst = d
-	}
-	str("CITEBOT_CORPUS", &c.Corpus)
-	dur("CITEBOT_SAVE_EVERY", &c.SaveEvery)
-	str("CITEBOT_DATA", &c.Data)
-	num("CITEBOT_K", &c.K)
-	num("CITEBOT_CHUNK_SIZE", &c.ChunkSize)
-	num("CITEBOT_CHUNK_OVERLAP", &c.ChunkOverlap)
-	return errors.Join(errs...)
-}
-
 // Validate returns every problem, each naming its setting.
 func (c Config) Validate() error {
 	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if strings.TrimSpace(c.Corpus) == "" {
-		errs = append(errs, errors.New("corpus: must name a directory"))
+		bad("corpus: must name a directory")
 	}
 	if strings.TrimSpace(c.Data) == "" {
-		errs = append(errs, errors.New("data: must name a directory"))
+		bad("data: must name a directory")
 	}
 	if c.K < 1 || c.K > 50 {
-		errs = append(errs, fmt.Errorf("k: %d is outside 1..50", c.K))
+		bad("k: %d is outside 1..50", c.K)
 	}
 	if c.ChunkSize < 100 || c.ChunkSize > 20000 {
-		errs = append(errs, fmt.Errorf("chunk_size: %d is outside 100..20000", c.ChunkSize))
+		bad("chunk_size: %d is outside 100..20000", c.ChunkSize)
 	}
 	if c.ChunkOverlap < 0 || c.ChunkOverlap >= c.ChunkSize {
-		errs = append(errs, fmt.Errorf("chunk_overlap: %d must be at least 0 and below chunk_size", c.ChunkOverlap))
+		bad("chunk_overlap: %d must be at least 0 and below chunk_size", c.ChunkOverlap)
 	}
 	if c.SaveEvery <= 0 {
-		errs = append(errs, fmt.Errorf("save_every: %v must be positive", c.SaveEvery))
+		bad("save_every: %v must be positive", c.SaveEvery)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		bad("http.addr: %q is not host:port", c.HTTP.Addr)
+	}
+	if c.HTTP.RatePerSecond <= 0 || c.HTTP.Burst < 1 {
+		bad("http.rate_per_second and http.burst: must be positive (got %v, %d)", c.HTTP.RatePerSecond, c.HTTP.Burst)
+	}
+	if c.HTTP.MaxQuestion < 10 {
+		bad("http.max_question: %d is below 10", c.HTTP.MaxQuestion)
+	}
+	if c.Discord.UserRatePerMinute < 1 {
+		bad("discord.user_rate_per_minute: %d must be at least 1", c.Discord.UserRatePerMinute)
+	}
+	if c.Discord.APIBase != "" && !isHTTPURL(c.Discord.APIBase) {
+		bad("discord.api_base: %q is not an http(s) URL", c.Discord.APIBase)
+	}
+	switch c.Store.Kind {
+	case "chromem":
+	case "weaviate":
+		if !isHTTPURL(c.Store.URL) {
+			bad("store.url: %q is not an http(s) URL (needed for store.kind weaviate)", c.Store.URL)
+		}
+		if c.Store.Collection == "" {
+			bad("store.collection: must be set for weaviate")
+		}
+		if c.Store.ReplicationFactor < 1 {
+			bad("store.replication_factor: %d must be at least 1", c.Store.ReplicationFactor)
+		}
+	default:
+		bad("store.kind: %q is not chromem or weaviate", c.Store.Kind)
+	}
+	switch c.LLM.Provider {
+	case "":
+	case "openai", "ollama":
+		if c.LLM.Model == "" {
+			bad("llm.model: must be set for provider %s", c.LLM.Provider)
+		}
+		if c.LLM.BaseURL != "" && !isHTTPURL(c.LLM.BaseURL) {
+			bad("llm.base_url: %q is not an http(s) URL", c.LLM.BaseURL)
+		}
+		if c.LLM.Timeout <= 0 {
+			bad("llm.timeout: %v must be positive", c.LLM.Timeout)
+		}
+		if c.LLM.MaxTokens < 1 {
+			bad("llm.max_tokens: %d must be at least 1", c.LLM.MaxTokens)
+		}
+		if c.LLM.Temperature < 0 || c.LLM.Temperature > 2 {
+			bad("llm.temperature: %v is outside 0..2", c.LLM.Temperature)
+		}
+	default:
+		bad("llm.provider: %q is not openai or ollama", c.LLM.Provider)
+	}
+	switch c.Embedder.Provider {
+	case "glove":
+	case "openai", "ollama":
+		if c.Embedder.Model == "" {
+			bad("embedder.model: must be set for provider %s", c.Embedder.Provider)
+		}
+		if c.Embedder.BaseURL != "" && !isHTTPURL(c.Embedder.BaseURL) {
+			bad("embedder.base_url: %q is not an http(s) URL", c.Embedder.BaseURL)
+		}
+	default:
+		bad("embedder.provider: %q is not glove, openai or ollama", c.Embedder.Provider)
 	}
 	return errors.Join(errs...)
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // defaultDataDir is a directory in the user's cache named after the corpus'

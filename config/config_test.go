@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,12 @@ func load(t *testing.T, file string, env map[string]string, args ...string) (Con
 }
 
 func TestPrecedence(t *testing.T) {
+	with := func(f func(*Config)) Config {
+		c := Default()
+		c.Data = "d"
+		f(&c)
+		return c
+	}
 	tests := []struct {
 		name string
 		file string
@@ -35,10 +42,14 @@ func TestPrecedence(t *testing.T) {
 		args []string
 		want Config
 	}{
-		{"defaults", "", nil, nil, Config{Corpus: "corpus", Data: "d", K: 5, ChunkSize: 600, ChunkOverlap: 120, SaveEvery: 30 * time.Second}},
-		{"file", "corpus: docs\nk: 8\nsave_every: 5s\n", nil, nil, Config{Corpus: "docs", Data: "d", K: 8, ChunkSize: 600, ChunkOverlap: 120, SaveEvery: 5 * time.Second}},
-		{"env over file", "corpus: docs\nk: 8\n", map[string]string{"CITEBOT_CORPUS": "env", "CITEBOT_K": "9"}, nil, Config{Corpus: "env", Data: "d", K: 9, ChunkSize: 600, ChunkOverlap: 120, SaveEvery: 30 * time.Second}},
-		{"flag over env", "corpus: docs\n", map[string]string{"CITEBOT_CORPUS": "env"}, []string{"--corpus", "flag"}, Config{Corpus: "flag", Data: "d", K: 5, ChunkSize: 600, ChunkOverlap: 120, SaveEvery: 30 * time.Second}},
+		{"defaults", "", nil, nil, with(func(c *Config) {})},
+		{"file", "corpus: docs\nk: 8\nsave_every: 5s\nhttp:\n  api_keys: [a, b]\n", nil, nil, with(func(c *Config) {
+			c.Corpus, c.K, c.SaveEvery, c.HTTP.APIKeys = "docs", 8, 5*time.Second, []string{"a", "b"}
+		})},
+		{"env over file", "corpus: docs\nk: 8\n", map[string]string{"CITEBOT_CORPUS": "env", "CITEBOT_K": "9", "CITEBOT_API_KEYS": "x, y,", "DISCORD_TOKEN": "secret"}, nil, with(func(c *Config) {
+			c.Corpus, c.K, c.HTTP.APIKeys, c.Discord.Token = "env", 9, []string{"x", "y"}, "secret"
+		})},
+		{"flag over env", "corpus: docs\n", map[string]string{"CITEBOT_CORPUS": "env"}, []string{"--corpus", "flag"}, with(func(c *Config) { c.Corpus = "flag" })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,7 +61,7 @@ func TestPrecedence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v\nwant %+v", got, tt.want)
 			}
 		})
@@ -106,5 +117,23 @@ func TestEmptyFileIsDefaults(t *testing.T) {
 	got, err := load(t, "# nothing\n", map[string]string{"CITEBOT_DATA": "d"})
 	if err != nil || got.K != 5 {
 		t.Errorf("empty file: %+v, %v", got, err)
+	}
+}
+
+func TestSecretsNotInFile(t *testing.T) {
+	for _, key := range []string{"token", "api_key"} {
+		_, err := load(t, "discord:\n  "+key+": x\n", map[string]string{"CITEBOT_DATA": "d"})
+		if err == nil {
+			t.Errorf("discord.%s accepted from the file; secrets come only from the environment", key)
+		}
+	}
+}
+
+func TestValidateSections(t *testing.T) {
+	_, err := load(t, "store:\n  kind: weaviate\n  url: nope\nllm:\n  provider: openai\nembedder:\n  provider: word2vec\nhttp:\n  addr: nohost\n", map[string]string{"CITEBOT_DATA": "d"})
+	for _, want := range []string{"store.url", "llm.model", "embedder.provider", "http.addr"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
 	}
 }

@@ -1,0 +1,121 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// loadEnv applies the environment variables that are set.
+func (c *Config) loadEnv(getenv func(string) string) error {
+	var errs []error
+	each := func(name string, parse func(string) error) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			if err := parse(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q %v", name, v, err))
+			}
+		}
+	}
+	str := func(name string, dst *string) {
+		each(name, func(v string) error { *dst = v; return nil })
+	}
+	list := func(name string, dst *[]string) {
+		each(name, func(v string) error { *dst = splitList(v); return nil })
+	}
+	num := func(name string, dst *int) {
+		each(name, func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return errors.New("is not a whole number")
+			}
+			*dst = n
+			return nil
+		})
+	}
+	real := func(name string, dst *float64) {
+		each(name, func(v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return errors.New("is not a number")
+			}
+			*dst = f
+			return nil
+		})
+	}
+	boolean := func(name string, dst *bool) {
+		each(name, func(v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("is not true or false")
+			}
+			*dst = b
+			return nil
+		})
+	}
+	dur := func(name string, dst *time.Duration) {
+		each(name, func(v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return errors.New("is not a duration such as 30s")
+			}
+			*dst = d
+			return nil
+		})
+	}
+
+	str("CITEBOT_CORPUS", &c.Corpus)
+	str("CITEBOT_DATA", &c.Data)
+	num("CITEBOT_K", &c.K)
+	num("CITEBOT_CHUNK_SIZE", &c.ChunkSize)
+	num("CITEBOT_CHUNK_OVERLAP", &c.ChunkOverlap)
+	dur("CITEBOT_SAVE_EVERY", &c.SaveEvery)
+
+	str("CITEBOT_ADDR", &c.HTTP.Addr)
+	list("CITEBOT_API_KEYS", &c.HTTP.APIKeys)
+	list("CITEBOT_CORS_ORIGINS", &c.HTTP.CORSOrigins)
+	real("CITEBOT_RATE_LIMIT", &c.HTTP.RatePerSecond)
+	num("CITEBOT_RATE_BURST", &c.HTTP.Burst)
+	num("CITEBOT_MAX_QUESTION", &c.HTTP.MaxQuestion)
+	boolean("CITEBOT_WATCH", &c.HTTP.Watch)
+
+	str("DISCORD_TOKEN", &c.Discord.Token)
+	str("CITEBOT_DISCORD_GUILD", &c.Discord.GuildID)
+	list("CITEBOT_DISCORD_CHANNELS", &c.Discord.Channels)
+	boolean("CITEBOT_DISCORD_REQUIRE_MENTION", &c.Discord.RequireMention)
+	boolean("CITEBOT_DISCORD_MENTION_ASKING", &c.Discord.MentionAsking)
+	num("CITEBOT_DISCORD_USER_RATE", &c.Discord.UserRatePerMinute)
+	str("CITEBOT_DISCORD_API_BASE", &c.Discord.APIBase)
+
+	str("CITEBOT_STORE", &c.Store.Kind)
+	str("CITEBOT_WEAVIATE_URL", &c.Store.URL)
+	str("CITEBOT_WEAVIATE_API_KEY", &c.Store.APIKey)
+	str("CITEBOT_WEAVIATE_COLLECTION", &c.Store.Collection)
+	num("CITEBOT_WEAVIATE_REPLICATION", &c.Store.ReplicationFactor)
+
+	str("CITEBOT_LLM_PROVIDER", &c.LLM.Provider)
+	str("CITEBOT_LLM_BASE_URL", &c.LLM.BaseURL)
+	str("CITEBOT_LLM_MODEL", &c.LLM.Model)
+	str("CITEBOT_LLM_API_KEY", &c.LLM.APIKey)
+	real("CITEBOT_LLM_TEMPERATURE", &c.LLM.Temperature)
+	num("CITEBOT_LLM_MAX_TOKENS", &c.LLM.MaxTokens)
+	dur("CITEBOT_LLM_TIMEOUT", &c.LLM.Timeout)
+
+	str("CITEBOT_EMBEDDER", &c.Embedder.Provider)
+	str("CITEBOT_EMBED_BASE_URL", &c.Embedder.BaseURL)
+	str("CITEBOT_EMBED_MODEL", &c.Embedder.Model)
+	str("CITEBOT_EMBED_API_KEY", &c.Embedder.APIKey)
+	return errors.Join(errs...)
+}
+
+// splitList splits a comma-separated value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
