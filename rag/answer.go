@@ -22,6 +22,9 @@ type Answer struct {
 	Passages []Passage `json:"-"`
 	// Confidence is the evidence score the abstention decision was made on.
 	Confidence float64 `json:"-"`
+	// Note says how the answer was made when it matters, e.g. that
+	// generation was unavailable and the answer is extractive.
+	Note string `json:"note,omitempty"`
 }
 
 // Citation is a passage an answer cites as [N].
