@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -132,8 +133,9 @@ type Progress struct {
 // Sync brings the index up to date with the files under dir: new files are
 // added, changed ones (by content hash) replace their chunks, removed ones
 // leave the index, unchanged ones cost a read and a hash. A file that cannot
-// be used is skipped and named in the report; it never stops the Sync. The
-// snapshot is saved when something changed, and at least every
+// be used is skipped and named in the report; it never stops the Sync. Files
+// are read, chunked and embedded in parallel and written to the stores in
+// batches. The snapshot is saved when something changed, and at least every
 // Config.SaveEvery during a long Sync, so an interrupted Sync resumes.
 // progress may be nil.
 func (x *Index) Sync(ctx context.Context, dir string, progress func(Progress)) (SyncReport, error) {
@@ -145,38 +147,77 @@ func (x *Index) Sync(ctx context.Context, dir string, progress func(Progress)) (
 	if err != nil {
 		return rep, err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := x.prepare(ctx, files)
 
 	seen := make(map[string]bool, len(files))
-	dirty, lastSave := false, time.Now()
-	for i, f := range files {
-		if err := ctx.Err(); err != nil {
-			return rep, x.finishSync(dirty, err)
+	var batch []prepared
+	batchChunks, dirty, lastSave := 0, false, time.Now()
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
 		}
-		seen[f.source] = true
-		state, reason, err := x.syncFile(ctx, f)
-		if err != nil {
-			return rep, x.finishSync(dirty, err)
+		if err := x.putBatch(ctx, batch); err != nil {
+			return err
 		}
-		switch state {
-		case fileAdded:
-			rep.Added++
-		case fileUpdated:
-			rep.Updated++
-		case fileUnchanged:
+		for _, p := range batch {
+			if p.old {
+				rep.Updated++
+			} else {
+				rep.Added++
+			}
+		}
+		batch, batchChunks, dirty = batch[:0], 0, true
+		return nil
+	}
+	done := 0
+	for r := range results {
+		if r.err != nil {
+			cancel()
+			return rep, x.finishSync(dirty || len(batch) > 0, errors.Join(r.err, flush()))
+		}
+		seen[r.file.source] = true
+		switch {
+		case r.reason != "":
+			rep.Skipped = append(rep.Skipped, Skip{Source: r.file.source, Reason: r.reason})
+			if r.old {
+				// The file is now unusable: drop its stale chunks too.
+				if err := x.remove(ctx, r.file.source); err != nil {
+					cancel()
+					return rep, x.finishSync(true, err)
+				}
+				dirty = true
+			}
+		case r.rec == nil:
 			rep.Unchanged++
-		case fileSkipped:
-			rep.Skipped = append(rep.Skipped, Skip{Source: f.source, Reason: reason})
+		default:
+			batch = append(batch, r)
+			batchChunks += len(r.rec.chunks)
 		}
-		dirty = dirty || state == fileAdded || state == fileUpdated
+		done++
 		if progress != nil {
-			progress(Progress{Done: i + 1, Total: len(files), Source: f.source})
+			progress(Progress{Done: done, Total: len(files), Source: r.file.source})
+		}
+		if batchChunks >= syncBatchChunks || len(batch) > 0 && time.Since(lastSave) > x.cfg.SaveEvery {
+			if err := flush(); err != nil {
+				cancel()
+				return rep, x.finishSync(dirty, err)
+			}
 		}
 		if dirty && time.Since(lastSave) > x.cfg.SaveEvery {
 			if err := x.save(); err != nil {
+				cancel()
 				return rep, err
 			}
 			dirty, lastSave = false, time.Now()
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, x.finishSync(dirty || len(batch) > 0, errors.Join(err, flush()))
+	}
+	if err := flush(); err != nil {
+		return rep, x.finishSync(dirty, err)
 	}
 
 	for _, src := range x.sources() {
@@ -196,6 +237,10 @@ func (x *Index) Sync(ctx context.Context, dir string, progress func(Progress)) (
 	return rep, nil
 }
 
+// syncBatchChunks is how many new chunks are written to the stores at once:
+// a lexical index pays per write, not per chunk.
+const syncBatchChunks = 2048
+
 // finishSync saves what was done before returning cause, so that work is not
 // lost when a Sync is cancelled or fails part way.
 func (x *Index) finishSync(dirty bool, cause error) error {
@@ -206,15 +251,6 @@ func (x *Index) finishSync(dirty bool, cause error) error {
 	}
 	return cause
 }
-
-type fileState int
-
-const (
-	fileUnchanged fileState = iota
-	fileAdded
-	fileUpdated
-	fileSkipped
-)
 
 type corpusFile struct {
 	path, source string
@@ -259,42 +295,79 @@ func listCorpus(dir string) ([]corpusFile, error) {
 	return files, nil
 }
 
-// syncFile indexes one file if it is new or changed. Problems with the file
-// itself are a skip with a reason; only failures of the index are errors.
-func (x *Index) syncFile(ctx context.Context, f corpusFile) (fileState, string, error) {
-	data, err := os.ReadFile(f.path)
-	if err != nil {
-		return fileSkipped, fmt.Sprintf("unreadable: %v", errors.Unwrap(err)), nil
+// prepared is one file after the parallel stage: unchanged (rec nil, no
+// reason), skipped (reason), or a new record to write. old tells whether the
+// index held the source before.
+type prepared struct {
+	file   corpusFile
+	rec    *record
+	reason string
+	old    bool
+	err    error
+}
+
+// prepare reads, hashes, parses, chunks and embeds files on all cores. The
+// results come in any order; the channel closes when all are done or ctx
+// ends.
+func (x *Index) prepare(ctx context.Context, files []corpusFile) <-chan prepared {
+	jobs := make(chan corpusFile)
+	out := make(chan prepared)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range jobs {
+				r := x.prepareFile(ctx, f)
+				select {
+				case out <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
 	}
-	hash := Hash(data)
+	go func() {
+		defer close(jobs)
+		for _, f := range files {
+			select {
+			case jobs <- f:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	return out
+}
+
+// prepareFile does the per-file work of a Sync. Problems with the file
+// itself are a skip with a reason; only failures of the pipeline (the
+// embedder) are errors.
+func (x *Index) prepareFile(ctx context.Context, f corpusFile) prepared {
 	x.mu.RLock()
 	old := x.docs[f.source]
 	x.mu.RUnlock()
-	if old != nil && old.doc.Hash == hash {
-		return fileUnchanged, "", nil
+	p := prepared{file: f, old: old != nil}
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		p.reason = fmt.Sprintf("unreadable: %v", errors.Unwrap(err))
+		return p
 	}
-
+	hash := Hash(data)
+	if old != nil && old.doc.Hash == hash {
+		return p
+	}
 	doc, reason := x.parse(ctx, f.source, data, hash)
 	if reason != "" {
-		if old != nil {
-			// The file is now unusable: drop its stale chunks too.
-			if err := x.remove(ctx, f.source); err != nil {
-				return 0, "", err
-			}
-		}
-		return fileSkipped, reason, nil
+		p.reason = reason
+		return p
 	}
-	rec, err := x.build(ctx, doc)
-	if err != nil {
-		return 0, "", err
-	}
-	if err := x.put(ctx, rec); err != nil {
-		return 0, "", err
-	}
-	if old != nil {
-		return fileUpdated, "", nil
-	}
-	return fileAdded, "", nil
+	p.rec, p.err = x.build(ctx, doc)
+	return p
 }
 
 // parse loads and cleans one file; a non-empty reason means it is skipped.
@@ -388,25 +461,32 @@ func embedText(c Chunk) string {
 	return c.Title + "\n" + c.Text
 }
 
-// put replaces whatever the index holds for rec's source with rec. The
-// swap happens under the write lock, so a search sees the old document or
-// the new one, never neither.
-func (x *Index) put(ctx context.Context, rec *record) error {
-	src := rec.doc.Source
+// putBatch writes several prepared records as one batch, under one lock.
+func (x *Index) putBatch(ctx context.Context, batch []prepared) error {
+	var chunks []Chunk
+	var vectors [][]float32
+	for _, p := range batch {
+		chunks = append(chunks, p.rec.chunks...)
+		vectors = append(vectors, p.rec.vectors...)
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if err := x.drop(ctx, src); err != nil {
-		return err
-	}
-	if len(rec.chunks) > 0 {
-		if err := x.cfg.Store.Add(ctx, rec.chunks, rec.vectors); err != nil {
-			return fmt.Errorf("store: add %s: %w", src, err)
-		}
-		if err := x.cfg.Lexical.Add(ctx, rec.chunks); err != nil {
-			return fmt.Errorf("lexical index: add %s: %w", src, err)
+	for _, p := range batch {
+		if err := x.drop(ctx, p.rec.doc.Source); err != nil {
+			return err
 		}
 	}
-	x.adopt(rec)
+	if len(chunks) > 0 {
+		if err := x.cfg.Store.Add(ctx, chunks, vectors); err != nil {
+			return fmt.Errorf("store: add %d chunks: %w", len(chunks), err)
+		}
+		if err := x.cfg.Lexical.Add(ctx, chunks); err != nil {
+			return fmt.Errorf("lexical index: add %d chunks: %w", len(chunks), err)
+		}
+	}
+	for _, p := range batch {
+		x.adopt(p.rec)
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package rag_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -301,5 +302,65 @@ func TestSyncReadsLatin1(t *testing.T) {
 	doc, ok := x.Document("cafe.txt")
 	if !ok || !strings.Contains(doc.Text, "Café Müller serves crème brûlée every day – all year") {
 		t.Errorf("decoded text = %q", doc.Text)
+	}
+}
+
+// Questions asked while a Sync rewrites documents always see each document
+// whole: before or after, never missing. Run with -race.
+func TestAskDuringSync(t *testing.T) {
+	corpus := t.TempDir()
+	writeFile(t, corpus, "zebra.txt", zebraDoc)
+	writeFile(t, corpus, "glass.txt", glassDoc)
+	x := newIndex(t, "")
+	sync(t, x, corpus)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() {
+		defer close(errc)
+		for ctx.Err() == nil {
+			ans, err := x.Ask(ctx, "How is molten glass shaped?", 5)
+			if err != nil {
+				if ctx.Err() == nil {
+					errc <- err
+				}
+				return
+			}
+			if !ans.Grounded || ans.Citations[0].Source != "glass.txt" {
+				errc <- fmt.Errorf("mid-sync answer: %+v", ans)
+				return
+			}
+		}
+	}()
+	for i := range 30 {
+		writeFile(t, corpus, "glass.txt", glassDoc+strings.Repeat(" Again.", i))
+		sync(t, x, corpus)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSyncManyFilesBatches(t *testing.T) {
+	corpus := t.TempDir()
+	for i := range 120 {
+		writeFile(t, corpus, fmt.Sprintf("d%03d.txt", i), fmt.Sprintf("Note %d\n\nThe inventory lists %d crates of apples and %d of pears in warehouse %d.\n", i, i*3, i*5, i))
+	}
+	x := newIndex(t, "")
+	var calls int
+	rep, err := x.Sync(context.Background(), corpus, func(p rag.Progress) { calls++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Added != 120 || rep.Documents != 120 || calls != 120 {
+		t.Fatalf("sync = %+v with %d progress calls", rep, calls)
+	}
+	ans, err := x.Ask(context.Background(), "How many crates of apples are in warehouse 77?", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.Answer, "231 crates") {
+		t.Errorf("answer = %q", ans.Answer)
 	}
 }
