@@ -69,7 +69,7 @@ func (x *Index) answer(ctx context.Context, question string, k int) (Answer, []s
 	if err != nil {
 		return Answer{}, nil, fmt.Errorf("embed sentences: %w", err)
 	}
-	sim := newWordSim(x.cfg.Embedder)
+	sim := newWordSim(x.cfg.WordVectors)
 	for i := range cands {
 		x.score(&cands[i], q, qvec, vecs[i], passages, sim)
 	}

@@ -30,7 +30,11 @@ type Config struct {
 	EmbedderID string
 	Store      Store
 	Lexical    LexicalIndex
-	DataDir    string
+	// WordVectors, optional, measures how related two words are, so that a
+	// question's word counts in part when a passage says it in other words.
+	// By default the Embedder's, when it has them.
+	WordVectors WordVectors
+	DataDir     string
 	// SaveEvery bounds how long ingest work may go unsaved; 0 means 30s.
 	SaveEvery time.Duration
 }
@@ -64,6 +68,9 @@ func NewIndex(cfg Config) (*Index, error) {
 	}
 	if cfg.SaveEvery == 0 {
 		cfg.SaveEvery = 30 * time.Second
+	}
+	if cfg.WordVectors == nil {
+		cfg.WordVectors, _ = cfg.Embedder.(WordVectors)
 	}
 	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats(), scoring: defaultScoring}, nil
 }

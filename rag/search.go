@@ -94,7 +94,7 @@ func (x *Index) search(ctx context.Context, question string, k int) ([]Passage, 
 	}
 
 	q := x.analyse(question)
-	sim := newWordSim(x.cfg.Embedder)
+	sim := newWordSim(x.cfg.WordVectors)
 	out := make([]Passage, 0, len(fused))
 	for _, p := range fused {
 		cov := x.coverage(q, append(words(p.Title), words(p.Text)...), sim)

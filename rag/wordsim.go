@@ -13,8 +13,7 @@ type wordSim struct {
 	cache map[string][]float32
 }
 
-func newWordSim(e Embedder) *wordSim {
-	wv, _ := e.(WordVectors)
+func newWordSim(wv WordVectors) *wordSim {
 	return &wordSim{wv: wv, cache: map[string][]float32{}}
 }
 

@@ -39,6 +39,9 @@ func ask(ctx context.Context, env Env, o *opts) error {
 
 func printAnswer(w io.Writer, a rag.Answer) {
 	fmt.Fprintln(w, a.Answer)
+	if a.Note != "" {
+		fmt.Fprintf(w, "(%s)\n", a.Note)
+	}
 	for _, c := range a.Citations {
 		fmt.Fprintf(w, "\n[%d] %s\n", c.N, heading(c.Source, c.Title, c.Date))
 		fmt.Fprintln(w, indent(c.Text, "    "))

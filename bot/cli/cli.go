@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/citebot/citebot/config"
@@ -33,7 +34,9 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// Terminal reports whether Stderr is a terminal (for a progress bar).
 	Terminal bool
-	Open     Opener
+	// Log receives operational events (failed generations, requests).
+	Log  *slog.Logger
+	Open Opener
 }
 
 // ErrUsage reports a command line that could not be understood; the usage

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -74,7 +75,7 @@ func TestKillDuringIngest(t *testing.T) {
 		cfg := config.Default()
 		cfg.Corpus, cfg.Data = corpus, data
 		var warned []string
-		idx, err := open(context.Background(), cfg, func(s string) { warned = append(warned, s) })
+		idx, err := open(context.Background(), cfg, slog.New(slog.DiscardHandler), func(s string) { warned = append(warned, s) })
 		if err != nil || len(warned) > 0 {
 			t.Fatalf("round %d: index after kill -9 does not load: %v %v", round, err, warned)
 		}

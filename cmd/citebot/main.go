@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -40,19 +41,29 @@ func main() {
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f, isFile := stderr.(*os.File)
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	return cli.Run(ctx, args, cli.Env{
 		Getenv:   getenv,
 		Stdout:   stdout,
 		Stderr:   stderr,
 		Terminal: isFile && term.IsTerminal(int(f.Fd())),
-		Open:     open,
+		Log:      log,
+		Open: func(ctx context.Context, cfg config.Config, warn func(string)) (cli.Index, error) {
+			return open(ctx, cfg, log, warn)
+		},
 	})
 }
 
-// open wires the embedded defaults: langchaingo loaders and splitter, the
-// GloVe embedder, chromem for vectors and bleve for BM25.
-func open(ctx context.Context, cfg config.Config, warn func(string)) (cli.Index, error) {
-	emb, err := glove.New(glove.DefaultOptions())
+// open wires the index a configuration describes: langchaingo loaders and
+// splitter, the bundled GloVe embedder (or an OpenAI-compatible or Ollama
+// one), chromem for vectors and bleve for BM25; and, with an LLM provider
+// set, generated answers with checked citations.
+func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(string)) (cli.Index, error) {
+	words, err := glove.New(glove.DefaultOptions())
+	if err != nil {
+		return nil, err
+	}
+	emb, embID, err := embedder(cfg.Embedder, words)
 	if err != nil {
 		return nil, err
 	}
@@ -61,14 +72,15 @@ func open(ctx context.Context, cfg config.Config, warn func(string)) (cli.Index,
 		return nil, err
 	}
 	idx, err := rag.NewIndex(rag.Config{
-		Loader:     langchain.Loader{},
-		Splitter:   langchain.NewSplitter(cfg.ChunkSize, cfg.ChunkOverlap),
-		Embedder:   emb,
-		EmbedderID: emb.ID(),
-		Store:      chromemstore.New(),
-		Lexical:    lex,
-		DataDir:    cfg.Data,
-		SaveEvery:  cfg.SaveEvery,
+		Loader:      langchain.Loader{},
+		Splitter:    langchain.NewSplitter(cfg.ChunkSize, cfg.ChunkOverlap),
+		Embedder:    emb,
+		EmbedderID:  embID,
+		Store:       chromemstore.New(),
+		Lexical:     lex,
+		WordVectors: words,
+		DataDir:     cfg.Data,
+		SaveEvery:   cfg.SaveEvery,
 	})
 	if err != nil {
 		return nil, err
@@ -79,5 +91,60 @@ func open(ctx context.Context, cfg config.Config, warn func(string)) (cli.Index,
 		}
 		warn(err.Error() + "; rebuilding the index from the corpus")
 	}
-	return idx, nil
+	gen, err := generator(cfg.LLM)
+	if err != nil || gen == nil {
+		return idx, err
+	}
+	return generative{idx, rag.NewGenerative(idx, gen, rag.GenerativeOptions{
+		Timeout: cfg.LLM.Timeout,
+		OnError: func(q string, err error) {
+			log.Warn("generation unavailable; answering extractively", "provider", cfg.LLM.Provider, "model", cfg.LLM.Model, "err", err)
+		},
+	})}, nil
+}
+
+func embedder(c config.Embedder, words *glove.Embedder) (rag.Embedder, string, error) {
+	opts := langchain.EmbedderOptions{BaseURL: c.BaseURL, Model: c.Model, APIKey: c.APIKey}
+	switch c.Provider {
+	case "openai":
+		e, err := langchain.NewOpenAIEmbedder(opts)
+		if err != nil {
+			return nil, "", err
+		}
+		return e, e.ID(), nil
+	case "ollama":
+		e, err := langchain.NewOllamaEmbedder(opts)
+		if err != nil {
+			return nil, "", err
+		}
+		return e, e.ID(), nil
+	}
+	return words, words.ID(), nil
+}
+
+func generator(c config.LLM) (rag.Generator, error) {
+	opts := langchain.GeneratorOptions{BaseURL: c.BaseURL, Model: c.Model, APIKey: c.APIKey,
+		Temperature: c.Temperature, MaxTokens: c.MaxTokens}
+	switch c.Provider {
+	case "openai":
+		return langchain.NewOpenAIGenerator(opts)
+	case "ollama":
+		return langchain.NewOllamaGenerator(opts)
+	}
+	return nil, nil
+}
+
+// generative is the index with generated answers in place of extracted
+// ones.
+type generative struct {
+	*rag.Index
+	gen *rag.Generative
+}
+
+func (g generative) Ask(ctx context.Context, question string, k int) (rag.Answer, error) {
+	return g.gen.Ask(ctx, question, k)
+}
+
+func (g generative) AskStream(ctx context.Context, question string, k int, onToken func(string)) (rag.Answer, error) {
+	return g.gen.AskStream(ctx, question, k, onToken)
 }

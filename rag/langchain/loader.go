@@ -1,7 +1,9 @@
 // Package langchain adapts github.com/tmc/langchaingo to citebot's domain:
 // a rag.Loader built on langchaingo's document loaders (plain text,
-// Markdown, HTML and PDF) and a rag.Splitter built on its recursive
-// character splitter.
+// Markdown, HTML and PDF), a rag.Splitter built on its recursive character
+// splitter, rag.Generators and rag.Embedders on its OpenAI-compatible and
+// Ollama clients, and a RetryTransport that retries 429 and 5xx replies
+// with bounded backoff.
 //
 // It is the only package that imports langchaingo; rag depends on the
 // interfaces, never on this package. It returns errors and never logs.
