@@ -50,7 +50,8 @@ type HTTP struct {
 	// APIKeys, when set, are required as bearer tokens on /v1/*.
 	APIKeys     []string `yaml:"api_keys"`
 	CORSOrigins []string `yaml:"cors_origins"`
-	// RatePerSecond and Burst limit each client (API key or address).
+	// RatePerSecond and Burst limit each client (API key or address); a
+	// rate of 0 turns limiting off.
 	RatePerSecond float64 `yaml:"rate_per_second"`
 	Burst         int     `yaml:"burst"`
 	// MaxQuestion is the longest question accepted, in characters.
@@ -201,8 +202,8 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		bad("http.addr: %q is not host:port", c.HTTP.Addr)
 	}
-	if c.HTTP.RatePerSecond <= 0 || c.HTTP.Burst < 1 {
-		bad("http.rate_per_second and http.burst: must be positive (got %v, %d)", c.HTTP.RatePerSecond, c.HTTP.Burst)
+	if c.HTTP.RatePerSecond < 0 || c.HTTP.Burst < 1 {
+		bad("http.rate_per_second and http.burst: must be at least 0 and 1 (got %v, %d)", c.HTTP.RatePerSecond, c.HTTP.Burst)
 	}
 	if c.HTTP.MaxQuestion < 10 {
 		bad("http.max_question: %d is below 10", c.HTTP.MaxQuestion)

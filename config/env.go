@@ -75,7 +75,11 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	str("CITEBOT_ADDR", &c.HTTP.Addr)
 	list("CITEBOT_API_KEYS", &c.HTTP.APIKeys)
 	list("CITEBOT_CORS_ORIGINS", &c.HTTP.CORSOrigins)
-	real("CITEBOT_RATE_LIMIT", &c.HTTP.RatePerSecond)
+	if strings.EqualFold(strings.TrimSpace(getenv("CITEBOT_RATE_LIMIT")), "off") {
+		c.HTTP.RatePerSecond = 0
+	} else {
+		real("CITEBOT_RATE_LIMIT", &c.HTTP.RatePerSecond)
+	}
 	num("CITEBOT_RATE_BURST", &c.HTTP.Burst)
 	num("CITEBOT_MAX_QUESTION", &c.HTTP.MaxQuestion)
 	boolean("CITEBOT_WATCH", &c.HTTP.Watch)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 
 	"github.com/citebot/citebot/config"
@@ -22,6 +23,8 @@ type Index interface {
 	Ask(ctx context.Context, question string, k int) (rag.Answer, error)
 	Search(ctx context.Context, question string, k int) ([]rag.Passage, error)
 	Documents() []rag.DocumentInfo
+	Document(source string) (rag.Document, bool)
+	Size() (docs, chunks int)
 }
 
 // Opener builds the index a configuration describes and loads its snapshot.
@@ -37,6 +40,15 @@ type Env struct {
 	// Log receives operational events (failed generations, requests).
 	Log  *slog.Logger
 	Open Opener
+	// Listening, when not nil, hears the address serve bound (for tests
+	// that listen on port 0).
+	Listening func(net.Addr)
+}
+
+func (e Env) listening(a net.Addr) {
+	if e.Listening != nil {
+		e.Listening(a)
+	}
 }
 
 // ErrUsage reports a command line that could not be understood; the usage
@@ -51,6 +63,9 @@ Usage:
   citebot ingest [--json]                 bring the index up to date with the corpus
   citebot eval [--json] [--k N] FILE      score answers against JSON-lines questions
   citebot sources [--json]                list the indexed documents
+  citebot serve [--addr HOST:PORT]        HTTP API and web page (and the Discord
+                                          bot when DISCORD_TOKEN is set)
+  citebot discord                         the Discord bot alone
 
 Global flags (before the question): --corpus DIR, --data DIR, --config FILE;
 also CITEBOT_CORPUS, CITEBOT_DATA, CITEBOT_CONFIG. Precedence: flag > env >
@@ -80,6 +95,9 @@ func Run(ctx context.Context, args []string, env Env) error {
 	fs.BoolVar(&o.json, "json", false, "print JSON")
 	if cmd.k {
 		fs.IntVar(&o.k, "k", 0, "number of passages (default from config, 5)")
+	}
+	if cmd.serve {
+		fs.StringVar(&o.serve.addr, "addr", "", "listen address (env CITEBOT_ADDR; default 127.0.0.1:8080)")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -128,16 +146,18 @@ func splitCommand(args []string) (string, []string) {
 }
 
 type opts struct {
-	json bool
-	k    int
-	args []string
-	cfg  config.Config
+	serve serveFlags
+	json  bool
+	k     int
+	args  []string
+	cfg   config.Config
 }
 
 type command struct {
 	run      func(context.Context, Env, *opts) error
 	k        bool
-	nargs    int // -1: any
+	serve    bool // takes serve's flags
+	nargs    int  // -1: any
 	argsHelp string
 }
 
@@ -147,6 +167,8 @@ var commands = map[string]command{
 	"ingest":  {run: ingest, nargs: 0, argsHelp: "no arguments"},
 	"eval":    {run: eval, k: true, nargs: 1, argsHelp: "one FILE.jsonl"},
 	"sources": {run: sources, nargs: 0, argsHelp: "no arguments"},
+	"serve":   {run: serve, nargs: 0, argsHelp: "no arguments", serve: true},
+	"discord": {run: discordOnly, nargs: 0, argsHelp: "no arguments"},
 }
 
 // open builds the index and brings it up to date with the corpus, naming

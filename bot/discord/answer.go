@@ -1,0 +1,141 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// What the bot says when it cannot answer.
+const (
+	unavailableText = "The documents can't be searched right now. Please try again in a minute."
+	failedText      = "Sorry, something went wrong while answering. It has been logged; please try again later."
+)
+
+// question is one question being answered, wherever it came from.
+type question struct {
+	id      string // the interaction's or message's id: logged, and on the feedback buttons
+	source  string // slash, mention, dm or followup
+	text    string // as the user asked it
+	asked   string // as put to the Answerer: for a follow-up, with its thread's topic
+	user    string
+	channel string
+	start   time.Time
+}
+
+// outcome is what came of a question.
+type outcome struct {
+	reply     reply
+	result    string // answered, abstained, empty, unavailable, error
+	citations int
+}
+
+// answer asks the Answerer and renders what comes back, an error included,
+// as a reply for the user.
+func (b *Bot) answer(ctx context.Context, q question) outcome {
+	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
+	defer cancel()
+	ans, err := b.answerer.Ask(ctx, q.asked, b.opts.K)
+	switch {
+	case errors.Is(err, rag.ErrEmptyQuestion):
+		return outcome{reply: reply{pieces: []string{emptyQuestionText(q.source)}}, result: "empty"}
+	case errors.Is(err, rag.ErrUnavailable):
+		b.log.Warn("discord question: index unavailable", "id", q.id, "err", err)
+		return outcome{reply: reply{pieces: []string{unavailableText}}, result: "unavailable"}
+	case err != nil:
+		b.log.Error("discord question failed", "id", q.id, "err", err)
+		return outcome{reply: reply{pieces: []string{failedText}}, result: "error"}
+	}
+	o := outcome{reply: renderAnswer(ans, q.id), result: "answered", citations: len(ans.Citations)}
+	if !ans.Grounded {
+		o.result, o.citations = "abstained", 0
+	}
+	return o
+}
+
+// finish counts and logs a question once its reply has been sent (or not:
+// sendErr).
+func (b *Bot) finish(q question, o outcome, sent int, sendErr error) {
+	b.metrics.questions.WithLabelValues(q.source, o.result).Inc()
+	attrs := []any{
+		"id", q.id, "source", q.source, "user", q.user, "channel", q.channel,
+		"question", q.text, "result", o.result, "citations", o.citations,
+		"messages", sent, "duration", time.Since(q.start).Round(time.Millisecond),
+	}
+	if q.asked != q.text {
+		attrs = append(attrs, "asked", q.asked)
+	}
+	level := slog.LevelInfo
+	if sendErr != nil {
+		level = slog.LevelError
+		attrs = append(attrs, "err", sendErr)
+	}
+	b.log.Log(context.Background(), level, "discord question", attrs...)
+}
+
+// rateLimited counts a question over the user's limit and words the notice.
+func (b *Bot) rateLimited(q question, wait time.Duration) string {
+	b.metrics.questions.WithLabelValues(q.source, "rate_limited").Inc()
+	b.log.Info("discord question", "id", q.id, "source", q.source, "user", q.user, "channel", q.channel,
+		"result", "rate_limited", "retry_after", wait.Round(time.Second))
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	return fmt.Sprintf("You're asking faster than I can keep up with (%d questions a minute). Please wait %d %s before your next question.",
+		b.opts.UserRatePerMinute, secs, unit)
+}
+
+func emptyQuestionText(source string) string {
+	if source == "slash" {
+		return "Please ask a question with some words in it, for example `/ask question: Who built the lighthouse?`"
+	}
+	return "Ask me a question in the same message — for example “@citebot who built the lighthouse?” — or use `/ask`."
+}
+
+// noMentions is set on every message the bot sends: text from documents or
+// questions must never ping anyone, nor the replied-to user.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// mentionTokens are user, role and channel mentions in message content.
+var mentionTokens = regexp.MustCompile(`<(@[!&]?|#)[0-9]+>`)
+
+// cleanQuestion takes the question out of a message: without mentions
+// (the bot's own, or any other: they mean nothing to the documents), with
+// its whitespace collapsed, at most maxQuestionRune characters long.
+func cleanQuestion(content string) string {
+	q := oneLine(mentionTokens.ReplaceAllString(content, " "))
+	if r := []rune(q); len(r) > maxQuestionRune {
+		q = string(r[:maxQuestionRune])
+	}
+	return q
+}
+
+// allowed reports whether the bot answers in a server channel.
+func (b *Bot) allowed(channelID string) bool {
+	return len(b.channels) == 0 || b.channels[channelID]
+}
+
+// elsewhereText tells a user where the bot does answer.
+func (b *Bot) elsewhereText() string {
+	if len(b.opts.Channels) > 10 {
+		return "I don't answer questions in this channel; please ask in one of the channels set up for me."
+	}
+	var chs []string
+	for _, c := range b.opts.Channels {
+		chs = append(chs, "<#"+strings.TrimSpace(c)+">")
+	}
+	return "I don't answer questions in this channel; please ask in " + strings.Join(chs, ", ") + "."
+}

@@ -1,0 +1,17 @@
+// Package discord is citebot's Discord front end: a bot, built on
+// github.com/bwmarrin/discordgo, that answers /ask, /sources and /help and,
+// when enabled, questions that mention it or are sent to it directly, with
+// the answer's [n] markers in the text and the cited passages in an embed.
+//
+// The bot holds no index of its own: it asks an Answerer (a *rag.Index) and
+// formats what comes back. It defers every slash command before doing any
+// work, so Discord's three-second deadline holds whatever the answer costs
+// or however rate limited the bot is; splits long answers into messages
+// Discord accepts; and sends every message with mentions disabled, so that
+// text from documents or questions can never ping anyone.
+//
+// Run ends with one clear error when Discord rejects the bot for good (an
+// invalid token, intents it may not use) instead of reconnecting forever,
+// and otherwise keeps the gateway connected until its context ends. The
+// token is never logged.
+package discord

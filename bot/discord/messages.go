@@ -1,0 +1,128 @@
+package discord
+
+import (
+	"context"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// onMessage answers messages that mention the bot in an allowed channel,
+// replies to its answers, and direct messages (MentionAsking).
+func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
+	m := mc.Message
+	// Bots, this one included, and webhooks are never answered; nor are
+	// system messages (joins, pins, ...).
+	if m == nil || m.Author == nil || m.Author.Bot || m.WebhookID != "" ||
+		m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
+		return
+	}
+	ctx, ok := b.begin()
+	if !ok {
+		return
+	}
+	defer b.done()
+	botID, _ := b.self()
+	if m.Author.ID == botID {
+		return
+	}
+	dm := m.GuildID == ""
+	if !dm && !b.allowed(m.ChannelID) {
+		return
+	}
+	mentioned := false
+	for _, u := range m.Mentions {
+		mentioned = mentioned || u != nil && u.ID == botID
+	}
+	// A reply to one of the bot's messages is a follow-up in its thread.
+	followup, topic := false, ""
+	if ref := m.ReferencedMessage; ref != nil && ref.Author != nil && ref.Author.ID == botID {
+		followup = true
+		topic, _ = b.threads.lookup(ref.ID)
+	}
+	if !dm && b.opts.RequireMention && !mentioned && !followup {
+		return
+	}
+
+	q := question{id: m.ID, source: "mention", user: m.Author.ID, channel: m.ChannelID, start: time.Now()}
+	switch {
+	case followup:
+		q.source = "followup"
+	case dm:
+		q.source = "dm"
+	}
+	q.text = cleanQuestion(m.Content)
+	q.asked = followUp(q.text, topic)
+	if q.text == "" {
+		o := outcome{reply: reply{pieces: []string{emptyQuestionText(q.source)}}, result: "empty"}
+		ids, err := b.sendReply(ctx, m, o.reply)
+		b.finish(q, o, len(ids), err)
+		return
+	}
+	if ok, wait := b.limiter.allow(q.user); !ok {
+		notice := b.rateLimited(q, wait)
+		if b.limiter.tell(q.user) { // once a window: a notice per message would be spam of its own
+			if _, err := b.sendReply(ctx, m, reply{pieces: []string{notice}}); err != nil {
+				b.log.Warn("discord: rate limit notice failed", "id", q.id, "err", err)
+			}
+		}
+		return
+	}
+
+	stop := b.typing(ctx, m.ChannelID)
+	o := b.answer(ctx, q)
+	stop()
+	ids, err := b.sendReply(ctx, m, o.reply)
+	b.threads.remember(nextTopic(q.text, topic), ids...)
+	b.finish(q, o, len(ids), err)
+}
+
+// sendReply sends a reply to message m: the first message as a reply to it
+// (or a plain message if m has been deleted meanwhile), the embeds and
+// buttons on the last. It returns the ids of the messages sent.
+func (b *Bot) sendReply(ctx context.Context, m *discordgo.Message, r reply) ([]string, error) {
+	var ids []string
+	for n := range r.pieces {
+		content, embeds, comps := r.message(n)
+		send := &discordgo.MessageSend{Content: content, Embeds: embeds, Components: comps, AllowedMentions: noMentions()}
+		if n == 0 {
+			send.Reference = m.SoftReference()
+		}
+		sent, err := b.session.ChannelMessageSendComplex(m.ChannelID, send, discordgo.WithContext(ctx))
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, sent.ID)
+	}
+	return ids, nil
+}
+
+// typing shows the bot typing in a channel until the returned stop is
+// called, refreshing it before Discord's ten seconds run out. The first
+// request is made before typing returns, so that it cannot arrive after
+// the answer; a rate-limited one is skipped rather than waited for.
+func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	show := func() {
+		err := b.session.ChannelTyping(channelID, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+		if err != nil && ctx.Err() == nil {
+			b.log.Debug("discord: typing indicator failed", "channel", channelID, "err", err)
+		}
+	}
+	show()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(typingEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				show()
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}

@@ -1,0 +1,225 @@
+package httpapi
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// The browser tests take a few seconds, so they run only when
+// CITEBOT_BROWSER_TESTS=1 or in CI (CI=true).
+func browserTestsWanted() bool {
+	return os.Getenv("CITEBOT_BROWSER_TESTS") == "1" || os.Getenv("CI") == "true"
+}
+
+// startBrowser starts a headless Debian chromium for the test and returns
+// its context. Without chromium the test is skipped — except in CI
+// (CI=true), where that is a failure.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if !browserTestsWanted() {
+		t.Skip("skipping the browser tests: set CITEBOT_BROWSER_TESTS=1 to run them (they need chromium)")
+	}
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but chromium is not installed: apt-get install -y chromium")
+		}
+		t.Skip("skipping the browser tests: chromium is not installed (apt-get install -y chromium)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		// The test machine may have no network; chromium's background
+		// traffic would hang there.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// newTab opens a tab in the browser for the test, for at most a minute. It
+// returns the tab's context and a func that lists the page's console errors
+// and uncaught exceptions so far.
+func newTab(t *testing.T, browser context.Context) (context.Context, func() []string) {
+	t.Helper()
+	ctx, cancelTab := chromedp.NewContext(browser)
+	ctx, cancelTimeout := context.WithTimeout(ctx, time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelTab() })
+	var mu sync.Mutex
+	var problems []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				problems = append(problems, string(m.Type)+": "+m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	return ctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), problems...)
+	}
+}
+
+func TestBrowser(t *testing.T) {
+	browser := startBrowser(t)
+	t.Run("page", func(t *testing.T) { testBrowserPage(t, browser) })
+	t.Run("api key", func(t *testing.T) { testBrowserAPIKey(t, browser) })
+}
+
+// The page in a real browser: type a question, submit, read the answer
+// with a citation, click it, see the passage highlighted in its document.
+func testBrowserPage(t *testing.T, browser context.Context) {
+	idx := sharedIndex(t)
+	ctx, problems := newTab(t, browser)
+	h, err := New(idx, Options{Registry: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := startServer(t, h)
+	want, err := idx.Ask(context.Background(), salafism, DefaultK)
+	if err != nil || len(want.Citations) == 0 {
+		t.Fatalf("ask: %v %+v", err, want)
+	}
+
+	run := func(name string, a chromedp.Action[string]) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, a)
+		if err != nil {
+			t.Fatalf("%s: %v (page problems: %v)", name, err, problems())
+		}
+		return v
+	}
+	do := func(name string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v (page problems: %v)", name, err, problems())
+		}
+	}
+	do("ask",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("question")),
+		chromedp.SendKeys(chromedp.ID("question"), salafism),
+		chromedp.Click(chromedp.ID("ask")),
+		chromedp.WaitVisible(chromedp.CSS("#answer button.cite")),
+	)
+	keyShown := run("key row", chromedp.Evaluate[string](`getComputedStyle(document.getElementById("key-row")).display`))
+	if keyShown != "none" {
+		t.Errorf("the API key field shows (display %q) on a server without keys", keyShown)
+	}
+	answer := run("answer", chromedp.Text(chromedp.ID("answer")))
+	citations := run("citations", chromedp.Text(chromedp.ID("citations")))
+	do("open citation",
+		chromedp.Click(chromedp.CSS(`#answer button.cite[data-n="1"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#doc-text mark")),
+	)
+	mark := run("mark", chromedp.Text(chromedp.CSS("#doc-text mark")))
+	markN, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#doc-text mark"), "data-n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	focused := run("focus", chromedp.Evaluate[string](`document.activeElement.id`))
+	title := run("title", chromedp.Text(chromedp.ID("doc-title")))
+	status := run("status", chromedp.Text(chromedp.ID("status")))
+	do("close", chromedp.Click(chromedp.ID("doc-close")), chromedp.WaitNotVisible(chromedp.ID("document")))
+
+	if !strings.Contains(answer, "Salafism") || !strings.Contains(answer, "[1]") {
+		t.Errorf("answer shown = %q", answer)
+	}
+	if !strings.Contains(citations, want.Citations[0].Title) {
+		t.Errorf("citations shown = %q, want the title %q", citations, want.Citations[0].Title)
+	}
+	if norm(mark) != norm(want.Citations[0].Text) || markN.Value != "1" {
+		t.Errorf("highlighted [%s] %q, want citation [1] %q", markN.Value, mark, want.Citations[0].Text)
+	}
+	if focused != "passage" || !strings.Contains(status, "highlighted") || title != want.Citations[0].Title {
+		t.Errorf("focus on %q, status %q, document title %q", focused, status, title)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("the page reported problems: %v", p)
+	}
+}
+
+// With API keys, the page asks for a key when the server wants one.
+func testBrowserAPIKey(t *testing.T, browser context.Context) {
+	ctx, problems := newTab(t, browser)
+	h, err := New(sharedIndex(t), Options{Registry: prometheus.NewRegistry(), APIKeys: []string{"s3cret-key"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := startServer(t, h)
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/"),
+		chromedp.SendKeys(chromedp.ID("question"), salafism),
+		chromedp.Click(chromedp.ID("ask")),
+		chromedp.WaitVisible(chromedp.ID("api-key")),
+	}
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("ask without a key: %v (page problems: %v)", err, problems())
+	}
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("api-key"), "s3cret-key"),
+		chromedp.Click(chromedp.ID("ask")),
+		chromedp.WaitVisible(chromedp.CSS("#answer button.cite")),
+	)
+	if err != nil {
+		t.Fatalf("ask with the key: %v (page problems: %v)", err, problems())
+	}
+	answer, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("answer")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(status, "API key") || !strings.Contains(answer, "Salafism") {
+		t.Errorf("status %q, answer %q", status, answer)
+	}
+	// The browser logs the 401 as an error itself; only script errors
+	// count here.
+	for _, p := range problems() {
+		if strings.HasPrefix(p, string(chromedp.ConsoleException)) {
+			t.Errorf("page problem: %s", p)
+		}
+	}
+}
+
+// norm collapses whitespace: innerText renders the page's pre-wrap text
+// with the same characters, but line ends may differ.
+func norm(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,217 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+)
+
+// state is what a request's handlers tell its log line.
+type state struct {
+	id    string
+	route string // the matched route's pattern, or "unmatched"
+	err   error  // an internal error, logged with the request
+	stack []byte // the stack of a recovered panic
+}
+
+type stateKey struct{}
+
+// stateOf returns the request's state; requests that did not pass through
+// observe (a handler called directly) get a throwaway one.
+func stateOf(r *http.Request) *state {
+	if st, ok := r.Context().Value(stateKey{}).(*state); ok {
+		return st
+	}
+	return &state{}
+}
+
+// statusClientClosed is logged (never sent) when the client went away before
+// its answer was ready, as nginx does.
+const statusClientClosed = 499
+
+// recorder remembers the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (deadlines,
+// flushing).
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush implements http.Flusher for handlers that stream.
+func (w *recorder) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// observe gives each request an id, and after it is served counts it, times
+// it and writes its one log line.
+func (h *Handler) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		st := &state{id: requestID(r), route: "unmatched"}
+		w.Header().Set("X-Request-Id", st.id)
+		rec := &recorder{ResponseWriter: w}
+		defer func() {
+			d := time.Since(start)
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK // a handler that wrote nothing
+			}
+			h.metrics.observe(st.route, status, d)
+			level := slog.LevelInfo
+			if status >= 500 || st.stack != nil {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("request_id", st.id),
+				slog.String("method", r.Method),
+				slog.String("route", st.route),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Duration("duration", d),
+				slog.Int64("bytes", rec.bytes),
+				slog.String("client", clientIP(r)),
+			}
+			if st.err != nil {
+				attrs = append(attrs, slog.String("error", st.err.Error()))
+			}
+			if st.stack != nil {
+				attrs = append(attrs, slog.String("stack", string(st.stack)))
+			}
+			h.log.LogAttrs(r.Context(), level, "request", attrs...)
+		}()
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
+	})
+}
+
+// recover turns a panic in a handler into a 500 and logs its stack with the
+// request; the server goes on serving. A panic after the response has begun
+// aborts the connection, so the client sees a truncated response rather
+// than a complete-looking one.
+func (h *Handler) recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			st := stateOf(r)
+			st.err = fmt.Errorf("panic: %v", v)
+			st.stack = debug.Stack()
+			if rec, ok := w.(*recorder); ok && rec.status != 0 {
+				panic(http.ErrAbortHandler)
+			}
+			writeError(w, r, http.StatusInternalServerError, "internal error")
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// named records which route a request matched.
+func named(route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stateOf(r).route = route
+		next.ServeHTTP(w, r)
+	})
+}
+
+// guard rate-limits a client, identified by its API key or else its IP
+// address, and then, when API keys are set, requires one. Limiting first
+// means guessing keys is limited too.
+func (h *Handler) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, status := h.keys.check(r)
+		client := "ip:" + clientNet(clientIP(r))
+		if status == keyValid {
+			client = "key:" + strconv.Itoa(key)
+		}
+		if wait, ok := h.limits.allow(client, time.Now()); !ok {
+			secs := int(wait.Seconds() + 0.999)
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
+			writeError(w, r, http.StatusTooManyRequests, "too many requests; retry later")
+			return
+		}
+		if status != keyValid && status != keysOff {
+			h.keys.challenge(w, status)
+			writeError(w, r, http.StatusUnauthorized, status.message())
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireReady answers 503 until the index is loaded.
+func (h *Handler) requireReady(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.opts.Ready() {
+			w.Header().Set("Retry-After", "5")
+			writeError(w, r, http.StatusServiceUnavailable, "the index is loading; retry shortly")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requestID returns the client's X-Request-Id when it is short and plain,
+// else a new random one.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 && plainID(id) {
+		return id
+	}
+	return rand.Text()
+}
+
+func plainID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// clientIP is the address the request came from. Behind a reverse proxy
+// every client shares the proxy's address; give clients API keys there.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// slogPrinter adapts a slog.Logger to promhttp's error log.
+type slogPrinter struct{ log *slog.Logger }
+
+func (p slogPrinter) Println(v ...any) { p.log.Error("metrics", "error", fmt.Sprint(v...)) }

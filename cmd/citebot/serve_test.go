@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a bytes.Buffer safe for a server writing and a test
+// reading.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+type askReply struct {
+	Answer    string `json:"answer"`
+	Grounded  bool   `json:"grounded"`
+	Citations []struct {
+		Source string `json:"source"`
+	} `json:"citations"`
+}
+
+func askHTTP(t *testing.T, base, question string) askReply {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"question": question, "k": 5})
+	resp, err := http.Post(base+"/v1/ask", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST /v1/ask: %s", resp.Status)
+	}
+	var a askReply
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// `citebot serve` on port 0 over a temp corpus: it answers over real HTTP,
+// re-indexes a changed file on its own, and shuts down cleanly.
+func TestServe(t *testing.T) {
+	corpus := t.TempDir()
+	write := func(text string) {
+		if err := os.WriteFile(filepath.Join(corpus, "comet.txt"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("Comet Watch\n\nThe comet passed closest to the Sun in early March. Astronomers measured its tail at ten million kilometres long.\n")
+	env := map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir(), "CITEBOT_RATE_LIMIT": "1000", "CITEBOT_RATE_BURST": "1000"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &stderr)
+	}()
+	addrRE := regexp.MustCompile(`msg=listening addr=(\S+)`)
+	var base string
+	waitFor(t, "the listening line", func() bool {
+		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
+			base = "http://" + m[1]
+			return true
+		}
+		return false
+	})
+	waitFor(t, "readiness", func() bool {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	if a := askHTTP(t, base, "How long was the comet's tail?"); !a.Grounded || !strings.Contains(a.Answer, "ten million") {
+		t.Fatalf("answer = %+v", a)
+	}
+
+	write("Comet Watch\n\nThe comet passed closest to the Sun in early March. Astronomers measured its tail at forty million kilometres long.\n")
+	waitFor(t, "the watcher to re-index", func() bool {
+		return strings.Contains(askHTTP(t, base, "How long was the comet's tail?").Answer, "forty million")
+	})
+	if !strings.Contains(stderr.String(), `msg=re-indexed added=0 updated=1`) {
+		t.Errorf("no log line for the re-index:\n%s", stderr.String())
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
