@@ -21,6 +21,9 @@ type askRequest struct {
 	// K is how many passages to choose from (1..MaxK); absent means
 	// Options.DefaultK.
 	K *int `json:"k"`
+	// Stream asks for server-sent events: the answer's text as it is
+	// written, then the checked answer with its citations.
+	Stream bool `json:"stream"`
 }
 
 // searchResponse is the body of a POST /v1/search answer.
@@ -32,8 +35,13 @@ type searchResponse struct {
 // askPost answers POST /v1/ask {"question": "...", "k": 5} with the same
 // JSON object as `citebot ask --json`.
 func (h *Handler) askPost(w http.ResponseWriter, r *http.Request) {
-	q, k, ok := h.readQuestion(w, r)
-	if ok {
+	var req askRequest
+	q, k, ok := h.readRequest(w, r, &req)
+	switch {
+	case !ok:
+	case req.Stream:
+		h.askStream(w, r, q, k)
+	default:
 		h.ask(w, r, q, k)
 	}
 }
@@ -104,7 +112,12 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 // request itself when it is unusable.
 func (h *Handler) readQuestion(w http.ResponseWriter, r *http.Request) (string, int, bool) {
 	var req askRequest
-	if !decodeJSON(w, r, &req) {
+	return h.readRequest(w, r, &req)
+}
+
+// readRequest is readQuestion into a caller's askRequest.
+func (h *Handler) readRequest(w http.ResponseWriter, r *http.Request, req *askRequest) (string, int, bool) {
+	if !decodeJSON(w, r, req) {
 		return "", 0, false
 	}
 	k := h.opts.DefaultK
