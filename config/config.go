@@ -208,8 +208,11 @@ func (c Config) Validate() error {
 	if c.HTTP.MaxQuestion < 10 {
 		bad("http.max_question: %d is below 10", c.HTTP.MaxQuestion)
 	}
-	if c.Discord.UserRatePerMinute < 1 {
-		bad("discord.user_rate_per_minute: %d must be at least 1", c.Discord.UserRatePerMinute)
+	if c.Discord.UserRatePerMinute < 0 {
+		bad("discord.user_rate_per_minute: %d must be at least 0 (0: no limit)", c.Discord.UserRatePerMinute)
+	}
+	if c.Discord.MentionAsking && !c.Discord.RequireMention && len(c.Discord.Channels) == 0 {
+		bad("discord.channels: must list channels when mention_asking is on and require_mention is off (every message there is a question)")
 	}
 	if c.Discord.APIBase != "" && !isHTTPURL(c.Discord.APIBase) {
 		bad("discord.api_base: %q is not an http(s) URL", c.Discord.APIBase)

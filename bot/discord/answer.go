@@ -77,7 +77,7 @@ func (b *Bot) finish(q question, o outcome, sent int, sendErr error) {
 	level := slog.LevelInfo
 	if sendErr != nil {
 		level = slog.LevelError
-		attrs = append(attrs, "err", sendErr)
+		attrs = append(attrs, "err", scrub(sendErr))
 	}
 	b.log.Log(context.Background(), level, "discord question", attrs...)
 }

@@ -103,6 +103,7 @@ const (
 	shutdownGrace   = 10 * time.Second // for answers in flight when Run ends
 	typingEvery     = 8 * time.Second  // Discord shows typing for 10 s
 	maxBackoff      = 2 * time.Minute  // between gateway connection attempts
+	settleDelay     = time.Second      // after a disconnect, before reconnecting
 	restTimeout     = 20 * time.Second
 	maxQuestionRune = 1000
 )
@@ -123,14 +124,15 @@ type Bot struct {
 	disconnected chan struct{}
 
 	mu       sync.Mutex
-	user     discordgo.User // the bot's own user, from READY
-	appID    string
 	closing  bool
 	inflight sync.WaitGroup
 	work     context.Context // handlers' context: outlives Run's by shutdownGrace
 }
 
-var snowflake = regexp.MustCompile(`^[0-9]{1,20}$`)
+var (
+	snowflake  = regexp.MustCompile(`^[0-9]{1,20}$`)
+	tokenChars = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+)
 
 // New checks opts and prepares a bot; it does not connect.
 func New(a Answerer, opts Options) (*Bot, error) {
@@ -139,8 +141,11 @@ func New(a Answerer, opts Options) (*Bot, error) {
 		errs = append(errs, errors.New("discord: an Answerer is required"))
 	}
 	token := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(opts.Token), "Bot "))
-	if token == "" {
+	switch {
+	case token == "":
 		errs = append(errs, errors.New("discord: token: empty (set DISCORD_TOKEN)"))
+	case !tokenChars.MatchString(token):
+		errs = append(errs, errors.New("discord: token: has characters a bot token cannot have (copy it again from the developer portal)"))
 	}
 	if opts.GuildID != "" && !snowflake.MatchString(opts.GuildID) {
 		errs = append(errs, fmt.Errorf("discord: guild id: %q is not a server id (a number; Developer Mode → right-click the server → Copy Server ID)", opts.GuildID))
@@ -249,8 +254,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.work = work
 	b.mu.Unlock()
 
-	if err := b.checkToken(); err != nil {
-		b.log.Error("discord bot stopped", "err", err)
+	if err := b.checkToken(ctx); err != nil || ctx.Err() != nil {
 		return err
 	}
 	err := b.connect(ctx)
@@ -261,16 +265,20 @@ func (b *Bot) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 		case <-b.disconnected:
-			if ctx.Err() == nil {
-				b.log.Warn("discord gateway disconnected; reconnecting")
+			// Let discordgo's goroutines of the lost connection finish first:
+			// a heartbeat that fails on the old connection closes whatever
+			// connection the session holds by then, which would be the new one.
+			b.log.Warn("discord gateway disconnected; reconnecting", "in", settleDelay)
+			select {
+			case <-ctx.Done():
+			case <-time.After(settleDelay):
 				err = b.connect(ctx)
 			}
 		}
 	}
 	b.shutdown(stopWork)
 	if err != nil {
-		b.log.Error("discord bot stopped", "err", err)
-		return err
+		return err // the caller reports it
 	}
 	b.log.Info("discord bot stopped")
 	return nil
@@ -278,11 +286,14 @@ func (b *Bot) Run(ctx context.Context) error {
 
 // checkToken asks for the gateway with the token, so that a bad token is
 // reported as such before the gateway is tried.
-func (b *Bot) checkToken() error {
-	gw, err := b.session.GatewayBot()
+func (b *Bot) checkToken(ctx context.Context) error {
+	gw, err := b.session.GatewayBot(discordgo.WithContext(ctx))
 	if err != nil {
 		if fatal := fatalError(err); fatal != nil {
 			return fatal
+		}
+		if ctx.Err() != nil {
+			return nil
 		}
 		b.log.Warn("discord gateway lookup failed; connecting anyway", "err", err)
 		return nil
@@ -299,7 +310,15 @@ func (b *Bot) connect(ctx context.Context) error {
 	wait := time.Second
 	for attempt := 1; ; attempt++ {
 		err := b.session.Open()
-		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+		if errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+			return nil
+		}
+		if err == nil {
+			// Disconnects signalled before this connection are stale.
+			select {
+			case <-b.disconnected:
+			default:
+			}
 			b.ready(attempt)
 			return nil
 		}
@@ -316,23 +335,15 @@ func (b *Bot) connect(ctx context.Context) error {
 	}
 }
 
-// ready records who the bot is from the READY the gateway sent.
+// ready logs who the bot is connected as.
 func (b *Bot) ready(attempt int) {
 	st := b.session.State
 	st.RLock()
-	user, app, guilds := st.User, st.Application, len(st.Guilds)
+	name, guilds := "", len(st.Guilds)
+	if st.User != nil {
+		name = st.User.Username
+	}
 	st.RUnlock()
-	b.mu.Lock()
-	if user != nil {
-		b.user = *user
-	}
-	if app != nil && app.ID != "" {
-		b.appID = app.ID
-	} else if user != nil {
-		b.appID = user.ID
-	}
-	name := b.user.Username
-	b.mu.Unlock()
 	b.log.Info("discord connected", "user", name, "guilds", guilds, "attempts", attempt,
 		"mention_asking", b.opts.MentionAsking)
 }
@@ -371,11 +382,20 @@ func (b *Bot) begin() (context.Context, bool) {
 
 func (b *Bot) done() { b.inflight.Done() }
 
-// self returns the bot's user id and application id.
+// self returns the bot's user id and application id, from the READY that
+// discordgo stored before Open returned (so before any other event).
 func (b *Bot) self() (userID, appID string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.user.ID, b.appID
+	st := b.session.State
+	st.RLock()
+	defer st.RUnlock()
+	if st.User != nil {
+		userID = st.User.ID
+	}
+	appID = userID
+	if st.Application != nil && st.Application.ID != "" {
+		appID = st.Application.ID
+	}
+	return userID, appID
 }
 
 // Gateway close codes after which Discord says not to reconnect.
@@ -415,6 +435,10 @@ func fatalError(err error) error {
 }
 
 // redactURL hides the interaction and webhook tokens in a URL or path.
-var tokenInPath = regexp.MustCompile(`(/(?:interactions/[0-9]+|webhooks/[0-9]+)/)[^/?]+`)
+var tokenInPath = regexp.MustCompile(`(/(?:interactions/[0-9]+|webhooks/[0-9]+)/)[^/?"\s]+`)
 
 func redactURL(u string) string { return tokenInPath.ReplaceAllString(u, "${1}…") }
+
+// scrub is an error's text for the log, without the interaction tokens
+// that the URLs in HTTP errors carry.
+func scrub(err error) string { return redactURL(err.Error()) }

@@ -58,7 +58,7 @@ func checkSilent(t *testing.T, fake *fakediscord.Server) {
 // allowed channel.
 func TestSlashCommands(t *testing.T) {
 	t.Parallel()
-	r := start(t, newIndex(t), fakediscord.Options{}, discord.Options{Channels: []string{general}})
+	r := start(t, newIndex(t), fakediscord.Options{}, discord.Options{GuildID: guild, Channels: []string{general}})
 	fake := r.fake
 
 	t.Run("registration and intents", func(t *testing.T) {
@@ -68,6 +68,9 @@ func TestSlashCommands(t *testing.T) {
 		}
 		if got := strings.Join(names, ","); got != "ask,sources,help" {
 			t.Errorf("commands registered in the guild = %s, want ask,sources,help", got)
+		}
+		if global := fake.Commands(""); len(global) != 0 {
+			t.Errorf("with a guild id, commands were also registered globally: %+v", global)
 		}
 		if got := fake.Intents(); got != 0 {
 			t.Errorf("intents = %b, want none for slash commands alone", got)
@@ -237,9 +240,10 @@ func TestMessages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := replies(t, fake, general, 1)
+		replies(t, fake, general, 1)
 		time.Sleep(200 * time.Millisecond) // time enough for a wrong answer to the others
-		if got = fake.Sent(general); len(got) != 1 {
+		got := fake.Sent(general)
+		if len(got) != 1 {
 			t.Fatalf("%d replies in the allowed channel, want 1 (none to a message without a mention or from a bot): %+v", len(got), got)
 		}
 		if other := fake.Sent(random); len(other) != 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -64,13 +65,17 @@ func citationEmbeds(cs []rag.Citation, answer string) []*discordgo.MessageEmbed 
 	if len(cs) > embedFieldsLimit*embedsLimit {
 		cs = cs[:embedFieldsLimit*embedsLimit]
 	}
+	texts, focus := make([]string, len(cs)), make([]string, len(cs))
+	for i, c := range cs {
+		texts[i], focus[i] = oneLine(c.Text), citedText(answer, c.N)
+	}
 	perQuote, perName := quoteLimit, embedFieldNameLimit
 	var fields []*discordgo.MessageEmbedField
 	for {
 		fields = fields[:0]
 		total := utf16Len(title) * ((len(cs) + embedFieldsLimit - 1) / embedFieldsLimit)
-		for _, c := range cs {
-			f := &discordgo.MessageEmbedField{Name: fieldName(c, perName), Value: fieldValue(c, answer, perQuote)}
+		for i, c := range cs {
+			f := &discordgo.MessageEmbedField{Name: fieldName(c, perName), Value: fieldValue(c.Source, texts[i], focus[i], perQuote)}
 			fields = append(fields, f)
 			total += utf16Len(f.Name) + utf16Len(f.Value)
 		}
@@ -120,12 +125,12 @@ func fieldName(c rag.Citation, limit int) string {
 	return truncate(prefix+truncate(title, room)+date, embedFieldNameLimit)
 }
 
-// fieldValue is a quote of the passage, centred on the part of the answer
-// cited as [n], and the file it comes from.
-func fieldValue(c rag.Citation, answer string, perQuote int) string {
-	source := "— " + strings.ReplaceAll(oneLine(c.Source), "`", "'")
+// fieldValue is a quote of a passage's text (made one line), centred on
+// focus, the part of the answer that cites it, and the file it comes from.
+func fieldValue(source, text, focus string, perQuote int) string {
+	source = "— " + strings.ReplaceAll(oneLine(source), "`", "'")
 	room := min(perQuote, embedFieldValueLimit-utf16Len(source)-1)
-	q := quote(oneLine(c.Text), citedText(answer, c.N), room)
+	q := quote(text, focus, room)
 	if q == "" {
 		return truncate(source, embedFieldValueLimit)
 	}
@@ -159,11 +164,13 @@ func quote(text, focus string, limit int) string {
 	if i := strings.Index(text, focus); focus != "" && i > 0 {
 		start = i
 	}
+	n := 1 + utf16Len(text[start:]) // with the leading "…"
 	for start > 0 {
 		prev := strings.LastIndexByte(strings.TrimRight(text[:start], " "), ' ') + 1
-		if 1+utf16Len(text[prev:]) > limit {
+		if n+utf16Len(text[prev:start]) > limit {
 			break
 		}
+		n += utf16Len(text[prev:start])
 		start = prev
 	}
 	lead := ""
@@ -176,26 +183,39 @@ func quote(text, focus string, limit int) string {
 // truncate shortens s to at most limit units, cutting between words where
 // it can and ending with "…".
 func truncate(s string, limit int) string {
-	if utf16Len(s) <= limit {
-		return s
-	}
 	if limit < 1 {
 		return ""
 	}
-	r := []rune(s)
-	n, k := 1, 0 // the "…" takes one unit
-	for k < len(r) && n+utf16Len(string(r[k])) <= limit {
-		n += utf16Len(string(r[k]))
-		k++
+	// Find the longest prefix that leaves a unit for the "…", noting the
+	// last space in it.
+	n, end, lastSpace := 1, 0, -1
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		if n+w > limit {
+			if utf16Len(s) <= limit {
+				return s
+			}
+			break
+		}
+		if unicode.IsSpace(r) {
+			lastSpace = i
+		}
+		n += w
+		i += size
+		end = i
 	}
-	cut := k
-	for cut > k/2 && !unicode.IsSpace(r[cut]) {
-		cut--
+	if end == len(s) {
+		return s
 	}
-	if cut <= k/2 {
-		cut = k
+	cut := end
+	if lastSpace > end/2 {
+		cut = lastSpace
 	}
-	return strings.TrimRightFunc(string(r[:cut]), unicode.IsSpace) + "…"
+	return strings.TrimRightFunc(s[:cut], unicode.IsSpace) + "…"
 }
 
 // oneLine collapses runs of whitespace, newlines included, to one space.

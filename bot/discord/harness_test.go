@@ -157,7 +157,8 @@ type running struct {
 }
 
 // start runs a bot with opts against a fake Discord with fo, and waits until
-// it is connected and has registered its commands. The bot is stopped, and
+// it is connected and has registered its commands (in opts.GuildID, or
+// globally). The bot is stopped, and
 // its Run must return nil, at the end of the test.
 func start(t *testing.T, a discord.Answerer, fo fakediscord.Options, opts discord.Options) *running {
 	t.Helper()
@@ -167,9 +168,6 @@ func start(t *testing.T, a discord.Answerer, fo fakediscord.Options, opts discor
 	opts.APIBase = fake.URL
 	opts.Logger = slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts.Registerer = r.registry
-	if opts.GuildID == "" {
-		opts.GuildID = guild
-	}
 	b, err := discord.New(a, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -97,7 +97,7 @@ func (b *Bot) onButton(ctx context.Context, i *discordgo.Interaction) {
 func (b *Bot) ack(ctx context.Context, i *discordgo.Interaction) {
 	err := b.session.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, discordgo.WithContext(ctx))
 	if err != nil {
-		b.log.Warn("discord: acknowledging an interaction failed", "id", i.ID, "err", err)
+		b.log.Warn("discord: acknowledging an interaction failed", "id", i.ID, "err", scrub(err))
 	}
 }
 
@@ -117,7 +117,7 @@ func (b *Bot) respond(ctx context.Context, i *discordgo.Interaction, r reply, ep
 		_, err = b.followups(ctx, i, r, flags)
 	}
 	if err != nil {
-		b.log.Error("discord: responding to an interaction failed", "id", i.ID, "err", err)
+		b.log.Error("discord: responding to an interaction failed", "id", i.ID, "err", scrub(err))
 	}
 }
 

@@ -24,7 +24,7 @@ func TestLimiter(t *testing.T) {
 		{5 * time.Second, "a", false, 35 * time.Second, false}, // told once a window
 		{0, "b", true, 0, false},                               // users are limited apart
 		{36 * time.Second, "a", true, 0, false},                // the first question aged out
-		{0, "a", false, 9 * time.Second, false}, // the second, at +10s, ages out at +70s
+		{0, "a", false, 9 * time.Second, false},                // the second, at +10s, ages out at +70s
 		{61 * time.Second, "a", true, 0, false},
 	} {
 		step(tc.after)

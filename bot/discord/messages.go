@@ -54,6 +54,9 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	q.text = cleanQuestion(m.Content)
 	q.asked = followUp(q.text, topic)
 	if q.text == "" {
+		if !mentioned && !dm && !followup {
+			return // an attachment or sticker in a channel answered without mentions
+		}
 		o := outcome{reply: reply{pieces: []string{emptyQuestionText(q.source)}}, result: "empty"}
 		ids, err := b.sendReply(ctx, m, o.reply)
 		b.finish(q, o, len(ids), err)
@@ -63,7 +66,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		notice := b.rateLimited(q, wait)
 		if b.limiter.tell(q.user) { // once a window: a notice per message would be spam of its own
 			if _, err := b.sendReply(ctx, m, reply{pieces: []string{notice}}); err != nil {
-				b.log.Warn("discord: rate limit notice failed", "id", q.id, "err", err)
+				b.log.Warn("discord: rate limit notice failed", "id", q.id, "err", scrub(err))
 			}
 		}
 		return
@@ -99,17 +102,25 @@ func (b *Bot) sendReply(ctx context.Context, m *discordgo.Message, r reply) ([]s
 
 // typing shows the bot typing in a channel until the returned stop is
 // called, refreshing it before Discord's ten seconds run out. The first
-// request is made before typing returns, so that it cannot arrive after
-// the answer; a rate-limited one is skipped rather than waited for.
+// request is made (within a second) before typing returns, so that it
+// does not arrive after the answer; a rate-limited one is skipped rather
+// than retried.
 func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	show := func() {
 		err := b.session.ChannelTyping(channelID, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
 		if err != nil && ctx.Err() == nil {
-			b.log.Debug("discord: typing indicator failed", "channel", channelID, "err", err)
+			b.log.Debug("discord: typing indicator failed", "channel", channelID, "err", scrub(err))
 		}
 	}
-	show()
+	// Wait for the first request, but not for long: a rate-limited bucket
+	// would hold it, and the answer matters more than the indicator.
+	first := make(chan struct{})
+	go func() { show(); close(first) }()
+	select {
+	case <-first:
+	case <-time.After(time.Second):
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
