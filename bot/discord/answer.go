@@ -39,12 +39,36 @@ type outcome struct {
 	citations int
 }
 
+// Streamer is implemented by Answerers that generate answers with a model
+// (rag.Generative); /ask then shows the answer as it is written.
+type Streamer interface {
+	AskStream(ctx context.Context, question string, k int, onToken func(string)) (rag.Answer, error)
+}
+
+// streamEditEvery is the least time between two edits of a streamed answer.
+const streamEditEvery = time.Second
+
 // answer asks the Answerer and renders what comes back, an error included,
-// as a reply for the user.
-func (b *Bot) answer(ctx context.Context, q question) outcome {
+// as a reply for the user. With partial not nil and a streaming Answerer,
+// partial receives the answer's text so far, at most once a streamEditEvery.
+func (b *Bot) answer(ctx context.Context, q question, partial func(string)) outcome {
 	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()
-	ans, err := b.answerer.Ask(ctx, q.asked, b.opts.K)
+	var ans rag.Answer
+	var err error
+	if s, ok := b.answerer.(Streamer); ok && partial != nil {
+		var text strings.Builder
+		last := time.Now()
+		ans, err = s.AskStream(ctx, q.asked, b.opts.K, func(tok string) {
+			text.WriteString(tok)
+			if time.Since(last) >= streamEditEvery {
+				last = time.Now()
+				partial(text.String())
+			}
+		})
+	} else {
+		ans, err = b.answerer.Ask(ctx, q.asked, b.opts.K)
+	}
 	switch {
 	case errors.Is(err, rag.ErrEmptyQuestion):
 		return outcome{reply: reply{pieces: []string{emptyQuestionText(q.source)}}, result: "empty"}

@@ -579,3 +579,54 @@ func TestReconnectsAfterTheGatewayDrops(t *testing.T) {
 		t.Errorf("after reconnecting: %q", i.Original.Content)
 	}
 }
+
+// streamingAnswerer writes its answer in tokens over a couple of seconds,
+// like a model behind rag.Generative.
+type streamingAnswerer struct{ fixedAnswerer }
+
+func (s *streamingAnswerer) AskStream(ctx context.Context, q string, k int, onToken func(string)) (rag.Answer, error) {
+	for _, tok := range strings.Fields("The harbour wall was rebuilt in stone after the storm of 1923 [1]") {
+		select {
+		case <-ctx.Done():
+			return rag.Answer{}, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+		onToken(tok + " ")
+	}
+	return s.Ask(ctx, q, k)
+}
+
+// A generated answer is shown while it is written, by editing the deferred
+// response at most about once a second, and ends as the checked answer.
+func TestSlashAskStreams(t *testing.T) {
+	t.Parallel()
+	a := &streamingAnswerer{fixedAnswerer{answer: rag.Answer{Answer: "The wall was rebuilt in stone [1].", Grounded: true,
+		Citations: []rag.Citation{{N: 1, Source: "harbour.txt", Title: "Harbour", Text: "The wall was rebuilt in stone."}}}}}
+	r := start(t, a, fakediscord.Options{}, discord.Options{})
+	id, err := r.fake.Invoke(fakediscord.Command{Name: "ask", Options: map[string]any{"question": "What happened to the harbour wall?"}, ChannelID: general, GuildID: guild, User: alice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var i fakediscord.Interaction
+	r.fake.WaitFor(wait, func() bool {
+		i, _ = r.fake.Interaction(id)
+		return i.Original != nil && len(i.Original.Embeds) > 0
+	})
+	if i.Original == nil || !strings.Contains(i.Original.Content, "rebuilt in stone [1]") {
+		t.Fatalf("final answer = %+v", i.Original)
+	}
+	var edits []time.Time
+	for _, req := range r.fake.Requests() {
+		if req.Route == fakediscord.RouteEditOriginal && strings.Contains(req.Path, i.Token) {
+			edits = append(edits, req.At)
+		}
+	}
+	if len(edits) < 2 {
+		t.Fatalf("%d edits of the response; want partial answers before the final one", len(edits))
+	}
+	for k := 1; k < len(edits)-1; k++ { // the final edit may follow the last partial at once
+		if gap := edits[k].Sub(edits[k-1]); gap < 900*time.Millisecond {
+			t.Errorf("partial edits %d and %d came %v apart; want about a second", k-1, k, gap)
+		}
+	}
+}

@@ -70,7 +70,18 @@ func (b *Bot) slashAsk(ctx context.Context, i *discordgo.Interaction, data disco
 		b.finish(q, o, 0, err)
 		return
 	}
-	o := b.answer(ctx, q)
+	// A generated answer shows in the deferred response as it is written;
+	// the final edit replaces it with the checked answer and citations.
+	partial := func(text string) {
+		pieces := Split(text+" …", MessageLimit)
+		_, err := b.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{
+			Content: &pieces[0], AllowedMentions: noMentions(),
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			b.log.Warn("discord: streaming edit failed", "id", q.id, "err", scrub(err))
+		}
+	}
+	o := b.answer(ctx, q, partial)
 	ids, err := b.respondDeferred(ctx, i, o.reply, private)
 	b.threads.remember(nextTopic(q.text, ""), ids...)
 	b.finish(q, o, len(ids), err)

@@ -73,7 +73,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 
 	stop := b.typing(ctx, m.ChannelID)
-	o := b.answer(ctx, q)
+	o := b.answer(ctx, q, nil) // a reply is sent once, when the answer is ready
 	stop()
 	ids, err := b.sendReply(ctx, m, o.reply)
 	b.threads.remember(nextTopic(q.text, topic), ids...)
