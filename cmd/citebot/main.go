@@ -22,6 +22,7 @@ import (
 	"github.com/citebot/citebot/rag/chromemstore"
 	"github.com/citebot/citebot/rag/glove"
 	"github.com/citebot/citebot/rag/langchain"
+	"github.com/citebot/citebot/rag/weaviatestore"
 )
 
 func main() {
@@ -67,7 +68,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(st
 	if err != nil {
 		return nil, err
 	}
-	lex, err := bleveindex.New()
+	store, lex, err := stores(ctx, cfg.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(st
 		Splitter:    langchain.NewSplitter(cfg.ChunkSize, cfg.ChunkOverlap),
 		Embedder:    emb,
 		EmbedderID:  embID,
-		Store:       chromemstore.New(),
+		Store:       store,
 		Lexical:     lex,
 		WordVectors: words,
 		DataDir:     cfg.Data,
@@ -101,6 +102,25 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(st
 			log.Warn("generation unavailable; answering extractively", "provider", cfg.LLM.Provider, "model", cfg.LLM.Model, "err", err)
 		},
 	})}, nil
+}
+
+// stores returns chromem and bleve in process, or a Weaviate collection
+// that is both (and fuses its own BM25 and vector search).
+func stores(ctx context.Context, c config.Store) (rag.Store, rag.LexicalIndex, error) {
+	if c.Kind == "weaviate" {
+		ws, err := weaviatestore.New(ctx, weaviatestore.Options{
+			URL: c.URL, APIKey: c.APIKey, Collection: c.Collection, ReplicationFactor: c.ReplicationFactor,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		return ws, ws.Lexical(), nil
+	}
+	lex, err := bleveindex.New()
+	if err != nil {
+		return nil, nil, err
+	}
+	return chromemstore.New(), lex, nil
 }
 
 func embedder(c config.Embedder, words *glove.Embedder) (rag.Embedder, string, error) {

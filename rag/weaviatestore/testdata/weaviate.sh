@@ -3,6 +3,7 @@
 #
 #   weaviate.sh start                 one node at http://127.0.0.1:8089
 #   weaviate.sh stop                  stop it (SIGTERM, SIGKILL after 30s)
+#   weaviate.sh status                succeed if it runs (its pid on stdout)
 #   weaviate.sh cluster-start         three nodes at http://127.0.0.1:8101..8103
 #   weaviate.sh cluster-stop          stop them
 #   weaviate.sh cluster-kill N        kill -9 node N (1..3), as a crash would
@@ -104,7 +105,9 @@ halt() {
 	rm -f "$dir/$name.pid"
 }
 
-# node_env I prints the environment of cluster node I (1..3), as in issue 6.
+# node_env I prints the environment of cluster node I (1..3): issue 6's
+# recipe, except that every node joins through all three gossip ports, not
+# node1's alone, so that node1 finds the others again after a crash.
 node_env() {
 	local i=$1 j=$((2 * ($1 - 1)))
 	echo CLUSTER_HOSTNAME=node$i \
@@ -113,7 +116,7 @@ node_env() {
 		CLUSTER_ADVERTISE_PORT=$((7100 + j)) \
 		CLUSTER_GOSSIP_BIND_PORT=$((7100 + j)) \
 		CLUSTER_DATA_BIND_PORT=$((7101 + j)) \
-		CLUSTER_JOIN=localhost:7100 \
+		CLUSTER_JOIN=localhost:7100,localhost:7102,localhost:7104 \
 		RAFT_PORT=$((8300 + j)) \
 		RAFT_INTERNAL_RPC_PORT=$((8301 + j)) \
 		RAFT_JOIN=node1:8300,node2:8302,node3:8304 \
@@ -134,6 +137,8 @@ start_node() {
 mkdir -p "$dir"
 case ${1:-} in
 start)
+	# Issue 6's single-node recipe, with Raft, gRPC and profiling ports of
+	# its own so that it can run beside the cluster.
 	pid=$(launch single 8089 \
 		CLUSTER_HOSTNAME=node1 \
 		CLUSTER_ADVERTISE_ADDR=127.0.0.1 \
@@ -150,6 +155,9 @@ start)
 	;;
 stop)
 	halt single TERM
+	;;
+status)
+	running single
 	;;
 cluster-start)
 	pids=()
@@ -185,7 +193,7 @@ clean)
 	rm -rf "${dir:?}"
 	;;
 *)
-	sed -n '2,19s/^# \{0,1\}//p' "$0" >&2
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
 	exit 2
 	;;
 esac
