@@ -82,16 +82,20 @@ func (x *Index) Load(ctx context.Context) error {
 	if x.cfg.DataDir == "" {
 		return nil
 	}
-	recs, err := readSnapshot(x.cfg.DataDir, x.cfg.EmbedderID)
-	if err != nil {
+	snap, err := readSnapshotFile(x.cfg.DataDir, x.cfg.EmbedderID)
+	if err != nil || snap == nil {
 		return err
 	}
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
 	// One batch for everything: the lexical index makes a segment per Add.
-	var chunks []Chunk
-	var vectors [][]float32
-	for _, r := range recs {
+	n := 0
+	for _, r := range snap.recs {
+		n += len(r.chunks)
+	}
+	chunks := make([]Chunk, 0, n)
+	vectors := make([][]float32, 0, n)
+	for _, r := range snap.recs {
 		chunks = append(chunks, r.chunks...)
 		vectors = append(vectors, r.vectors...)
 	}
@@ -101,13 +105,11 @@ func (x *Index) Load(ctx context.Context) error {
 		if err := x.cfg.Store.Add(ctx, chunks, vectors); err != nil {
 			return fmt.Errorf("load snapshot: store: %w", err)
 		}
-		if err := x.cfg.Lexical.Add(ctx, chunks); err != nil {
+		if err := x.addLexical(ctx, snap, chunks); err != nil {
 			return fmt.Errorf("load snapshot: lexical index: %w", err)
 		}
 	}
-	for _, r := range recs {
-		x.adopt(r)
-	}
+	x.adoptSnapshot(snap)
 	return nil
 }
 
@@ -591,7 +593,7 @@ func (x *Index) save() error {
 	for _, s := range sortedKeys(x.docs) {
 		recs = append(recs, x.docs[s])
 	}
-	return writeSnapshot(x.cfg.DataDir, x.cfg.EmbedderID, x.dims, recs)
+	return writeSnapshotTerms(x.cfg.DataDir, x.cfg.EmbedderID, x.dims, recs, x.termCounts(), x.lexicalSaver())
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -3,16 +3,24 @@ package rag
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"encoding/gob"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"unsafe"
 )
 
 // ErrSnapshot reports a snapshot that cannot be used: truncated, corrupted,
@@ -23,28 +31,44 @@ var ErrSnapshot = errors.New("unusable index snapshot")
 // SnapshotFile is the snapshot's file name inside the data directory.
 const SnapshotFile = "index.snap"
 
-// The snapshot format, version 1, all integers little-endian:
+// The snapshot format, version 2, all integers little-endian:
 //
 //	magic      [8]byte "CITEBOT\x00"
 //	version    uint32
 //	metaLen    uint64, then metaLen bytes: gob of snapshotMeta
+//	termsLen   uint64, then termsLen bytes: the term statistics (see
+//	           encodeTerms), or none when termsLen is 0
 //	dims       uint32
 //	nvec       uint64, then nvec*dims float32: every chunk's vector, in
 //	           document order then chunk order
 //	crc        uint32: CRC-32C of every byte before it
 //
+// Version 1 is the same without termsLen and the term statistics; it is
+// still read, and its statistics are recomputed from the chunks.
+//
+// Next to the snapshot, a lexical index that can save itself (see
+// lexicalSaver) is saved in a directory lexical-<random hex>, named in the
+// metadata; it is written and synced before the snapshot that names it, and
+// the directories of older snapshots are removed after it. A load that
+// finds it starts the lexical index from it instead of indexing every
+// chunk again; without it, the load indexes them.
+//
 // The file is written to a temporary name, synced, renamed over the old one
 // and the directory is synced, so a crash at any moment leaves either the old
-// or the new snapshot, never a torn one.
+// or the new snapshot, never a torn one. It is read in one pass: the vectors
+// go straight from the file into the array the index keeps, and the checksum
+// is computed on the way.
 var snapshotMagic = [8]byte{'C', 'I', 'T', 'E', 'B', 'O', 'T', 0}
 
-const snapshotVersion = 1
+const snapshotVersion = 2
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 type snapshotMeta struct {
 	EmbedderID string
 	Documents  []snapshotDoc
+	// Lexical names the directory the lexical index was saved in, or "".
+	Lexical string
 }
 
 type snapshotDoc struct {
@@ -62,8 +86,49 @@ type record struct {
 	vocab     []string // the distinct words of the kept text, see Index.vocab
 }
 
-// writeSnapshot atomically replaces dir/SnapshotFile with recs.
-func writeSnapshot(dir, embedderID string, dims int, recs []*record) (err error) {
+// snapshot is a decoded snapshot file.
+type snapshot struct {
+	recs []*record
+	// terms are the term statistics of the chunks, nil when the file has
+	// none or they were counted by another version of terms.
+	terms *termCounts
+	// lexical is the directory, in the data directory, the lexical index
+	// was saved in with the snapshot, or "".
+	lexical string
+}
+
+// lexicalSaver is a lexical index that can be saved with a snapshot and
+// started from the saved copy, as bleveindex.Index can.
+type lexicalSaver interface {
+	// SaveTo writes the index as it is into dir, which does not exist.
+	SaveTo(dir string) error
+	// AddSaved is Add for an empty index given the directory SaveTo wrote
+	// when the index held exactly chunks; it reports false, having done
+	// nothing, when it cannot use it.
+	AddSaved(ctx context.Context, chunks []Chunk, dir string) (bool, error)
+}
+
+// termCounts are term statistics as a snapshot stores them.
+type termCounts struct {
+	n  int            // chunks counted
+	df map[string]int // chunks each term occurs in
+}
+
+// Save writes the snapshot now, if the index has a data directory. Sync
+// saves on its own; Save is for callers that choose the moment (a server
+// shutting down, a benchmark).
+func (x *Index) Save() error { return x.save() }
+
+// writeSnapshot atomically replaces dir/SnapshotFile with recs and no term
+// statistics.
+func writeSnapshot(dir, embedderID string, dims int, recs []*record) error {
+	return writeSnapshotTerms(dir, embedderID, dims, recs, nil, nil)
+}
+
+// writeSnapshotTerms atomically replaces dir/SnapshotFile with recs and
+// their term statistics (none if terms is nil), and saves lex with it
+// unless lex is nil.
+func writeSnapshotTerms(dir, embedderID string, dims int, recs []*record, terms *termCounts, lex lexicalSaver) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
@@ -88,9 +153,17 @@ func writeSnapshot(dir, embedderID string, dims int, recs []*record) (err error)
 	if err := tmp.Chmod(0o644); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
+	lexical := saveLexical(dir, lex)
+	if lexical != "" {
+		defer func() {
+			if err != nil {
+				os.RemoveAll(filepath.Join(dir, lexical))
+			}
+		}()
+	}
 	crc := crc32.New(castagnoli)
 	w := bufio.NewWriterSize(io.MultiWriter(tmp, crc), 1<<20)
-	if err := encodeSnapshot(w, embedderID, dims, recs); err != nil {
+	if err := encodeSnapshot(w, embedderID, dims, recs, terms, lexical); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	if err := w.Flush(); err != nil {
@@ -108,19 +181,61 @@ func writeSnapshot(dir, embedderID string, dims int, recs []*record) (err error)
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, SnapshotFile)); err != nil {
 		return fmt.Errorf("replace snapshot: %w", err)
 	}
-	return syncDir(dir)
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	removeLexical(dir, lexical)
+	return nil
 }
 
-// removeTemps deletes temporary snapshots left by writers that crashed.
-func removeTemps(dir string) {
-	tmps, _ := filepath.Glob(filepath.Join(dir, ".index-*.tmp"))
-	for _, t := range tmps {
-		os.Remove(t)
+// saveLexical saves lex into a new directory of dir and returns its name,
+// or "" if lex is nil or cannot be saved: a saved lexical index only spares
+// the next load from indexing every chunk.
+func saveLexical(dir string, lex lexicalSaver) string {
+	if lex == nil {
+		return ""
+	}
+	var id [8]byte
+	rand.Read(id[:])
+	name := "lexical-" + hex.EncodeToString(id[:])
+	tmp := filepath.Join(dir, ".lexical-"+hex.EncodeToString(id[:])+".tmp")
+	if err := lex.SaveTo(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return ""
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		os.RemoveAll(tmp)
+		return ""
+	}
+	if err := syncDir(dir); err != nil {
+		os.RemoveAll(filepath.Join(dir, name))
+		return ""
+	}
+	return name
+}
+
+// removeLexical deletes the saved lexical indexes of dir but keep.
+func removeLexical(dir, keep string) {
+	old, _ := filepath.Glob(filepath.Join(dir, "lexical-*"))
+	for _, o := range old {
+		if filepath.Base(o) != keep {
+			os.RemoveAll(o)
+		}
 	}
 }
 
-func encodeSnapshot(w io.Writer, embedderID string, dims int, recs []*record) error {
-	meta := snapshotMeta{EmbedderID: embedderID, Documents: make([]snapshotDoc, len(recs))}
+// removeTemps deletes temporary snapshots and lexical indexes left by
+// writers that crashed.
+func removeTemps(dir string) {
+	tmps, _ := filepath.Glob(filepath.Join(dir, ".index-*.tmp"))
+	lex, _ := filepath.Glob(filepath.Join(dir, ".lexical-*.tmp"))
+	for _, t := range append(tmps, lex...) {
+		os.RemoveAll(t)
+	}
+}
+
+func encodeSnapshot(w io.Writer, embedderID string, dims int, recs []*record, terms *termCounts, lexical string) error {
+	meta := snapshotMeta{EmbedderID: embedderID, Documents: make([]snapshotDoc, len(recs)), Lexical: lexical}
 	nvec := 0
 	for i, r := range recs {
 		spans := make([]Span, len(r.chunks))
@@ -131,6 +246,11 @@ func encodeSnapshot(w io.Writer, embedderID string, dims int, recs []*record) er
 		nvec += len(r.vectors)
 	}
 	var metaBuf bytes.Buffer
+	size := 0
+	for _, r := range recs {
+		size += len(r.doc.Text) + 16*len(r.chunks) + 256
+	}
+	metaBuf.Grow(size)
 	if err := gob.NewEncoder(&metaBuf).Encode(meta); err != nil {
 		return err
 	}
@@ -145,6 +265,13 @@ func encodeSnapshot(w io.Writer, embedderID string, dims int, recs []*record) er
 	if _, err := w.Write(metaBuf.Bytes()); err != nil {
 		return err
 	}
+	tb := encodeTerms(terms)
+	if _, err := w.Write(le.AppendUint64(hdr[:0], uint64(len(tb)))); err != nil {
+		return err
+	}
+	if _, err := w.Write(tb); err != nil {
+		return err
+	}
 	hdr = le.AppendUint32(hdr[:0], uint32(dims))
 	hdr = le.AppendUint64(hdr, uint64(nvec))
 	if _, err := w.Write(hdr); err != nil {
@@ -156,10 +283,16 @@ func encodeSnapshot(w io.Writer, embedderID string, dims int, recs []*record) er
 			if len(v) != dims {
 				return fmt.Errorf("vector of %d dims in a %d-dim index", len(v), dims)
 			}
-			for i, f := range v {
-				le.PutUint32(buf[4*i:], math.Float32bits(f))
+			b := buf
+			if littleEndian {
+				// The vector's own bytes are what the file holds.
+				b = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 4*dims)
+			} else {
+				for i, f := range v {
+					le.PutUint32(buf[4*i:], math.Float32bits(f))
+				}
 			}
-			if _, err := w.Write(buf); err != nil {
+			if _, err := w.Write(b); err != nil {
 				return err
 			}
 		}
@@ -167,65 +300,236 @@ func encodeSnapshot(w io.Writer, embedderID string, dims int, recs []*record) er
 	return nil
 }
 
+// encodeTerms encodes term statistics: termsVersion uint32, the number of
+// chunks counted uint64, the number of terms uint64, then each term in
+// order as uvarint length, bytes, uvarint document frequency. nil encodes
+// as nothing.
+func encodeTerms(t *termCounts) []byte {
+	if t == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(t.df))
+	size := 20
+	for k := range t.df {
+		keys = append(keys, k)
+		size += len(k) + 2*binary.MaxVarintLen32
+	}
+	slices.Sort(keys)
+	le := binary.LittleEndian
+	b := make([]byte, 0, size)
+	b = le.AppendUint32(b, termsVersion)
+	b = le.AppendUint64(b, uint64(t.n))
+	b = le.AppendUint64(b, uint64(len(keys)))
+	for _, k := range keys {
+		b = binary.AppendUvarint(b, uint64(len(k)))
+		b = append(b, k...)
+		b = binary.AppendUvarint(b, uint64(t.df[k]))
+	}
+	return b
+}
+
+// decodeTerms reads what encodeTerms wrote; statistics of another
+// termsVersion decode as nil.
+func decodeTerms(b []byte) (*termCounts, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	le := binary.LittleEndian
+	if len(b) < 20 {
+		return nil, errors.New("truncated term statistics")
+	}
+	if le.Uint32(b) != termsVersion {
+		return nil, nil
+	}
+	n, count := le.Uint64(b[4:]), le.Uint64(b[12:])
+	b = b[20:]
+	if count > uint64(len(b))/2 || n > math.MaxInt32 {
+		return nil, errors.New("term statistics size mismatch")
+	}
+	// One string holds every term; the map's keys are slices of it.
+	all := string(b)
+	df := make(map[string]int, count)
+	off := 0
+	for range count {
+		l, k := binary.Uvarint(b[off:])
+		if k <= 0 || l > uint64(len(b)-off-k) {
+			return nil, errors.New("corrupt term statistics")
+		}
+		off += k
+		term := all[off : off+int(l)]
+		off += int(l)
+		d, k := binary.Uvarint(b[off:])
+		if k <= 0 || d == 0 || d > n {
+			return nil, errors.New("corrupt term statistics")
+		}
+		off += k
+		df[term] = int(d)
+	}
+	if off != len(b) {
+		return nil, errors.New("term statistics size mismatch")
+	}
+	return &termCounts{n: int(n), df: df}, nil
+}
+
 // readSnapshot loads dir/SnapshotFile. It returns (nil, nil) when there is no
 // snapshot, and an error wrapping ErrSnapshot when the file cannot be used.
 func readSnapshot(dir, embedderID string) ([]*record, error) {
-	data, err := os.ReadFile(filepath.Join(dir, SnapshotFile))
+	s, err := readSnapshotFile(dir, embedderID)
+	if s == nil {
+		return nil, err
+	}
+	return s.recs, err
+}
+
+// readSnapshotFile is readSnapshot with the term statistics.
+func readSnapshotFile(dir, embedderID string) (*snapshot, error) {
+	path := filepath.Join(dir, SnapshotFile)
+	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", dir, err)
 	}
-	recs, err := decodeSnapshot(data, embedderID)
+	defer f.Close()
+	st, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %v", ErrSnapshot, filepath.Join(dir, SnapshotFile), err)
+		return nil, fmt.Errorf("data dir %s: %w", dir, err)
 	}
-	return recs, nil
+	s, err := decode(f, st.Size(), embedderID)
+	if err != nil {
+		var rerr readError
+		if errors.As(err, &rerr) {
+			return nil, fmt.Errorf("read snapshot %s: %w", path, rerr.err)
+		}
+		return nil, fmt.Errorf("%w %s: %v", ErrSnapshot, path, err)
+	}
+	return s, nil
 }
 
 func decodeSnapshot(data []byte, embedderID string) ([]*record, error) {
+	s, err := decode(bytes.NewReader(data), int64(len(data)), embedderID)
+	if err != nil {
+		return nil, err
+	}
+	return s.recs, nil
+}
+
+// readError is a failure to read the file, as opposed to a file that
+// cannot be used.
+type readError struct{ err error }
+
+func (e readError) Error() string { return e.err.Error() }
+
+// snapshotReader reads a snapshot of known size, keeping its checksum.
+type snapshotReader struct {
+	r    io.Reader
+	left int64 // bytes not yet read
+	crc  hash.Hash32
+}
+
+// next reads exactly len(p) bytes, failing if the file has fewer left.
+func (s *snapshotReader) next(p []byte) error {
+	if int64(len(p)) > s.left {
+		return errors.New("truncated")
+	}
+	if _, err := io.ReadFull(s.r, p); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return errors.New("truncated")
+		}
+		return readError{err}
+	}
+	s.left -= int64(len(p))
+	s.crc.Write(p)
+	return nil
+}
+
+// nextLen reads a uint64 length and checks that the file has that many
+// bytes left besides reserve.
+func (s *snapshotReader) nextLen(reserve int64) (int, error) {
+	var b [8]byte
+	if err := s.next(b[:]); err != nil {
+		return 0, err
+	}
+	n := binary.LittleEndian.Uint64(b[:])
+	if n > uint64(max(s.left-reserve, 0)) {
+		return 0, errors.New("truncated")
+	}
+	return int(n), nil
+}
+
+// decode reads a snapshot of size bytes from r.
+func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 	le := binary.LittleEndian
-	if len(data) < len(snapshotMagic)+4 || !bytes.Equal(data[:8], snapshotMagic[:]) {
+	sr := &snapshotReader{r: r, left: size, crc: crc32.New(castagnoli)}
+	var hdr [12]byte
+	if size < int64(len(hdr)) {
 		return nil, errors.New("not a citebot snapshot")
 	}
-	if v := le.Uint32(data[8:]); v != snapshotVersion {
-		return nil, fmt.Errorf("snapshot version %d, want %d", v, snapshotVersion)
+	if err := sr.next(hdr[:]); err != nil {
+		return nil, err
 	}
-	if len(data) < 8+4+8+4+8+4 {
+	if !bytes.Equal(hdr[:8], snapshotMagic[:]) {
+		return nil, errors.New("not a citebot snapshot")
+	}
+	version := le.Uint32(hdr[8:])
+	if version != 1 && version != snapshotVersion {
+		return nil, fmt.Errorf("snapshot version %d, want %d", version, snapshotVersion)
+	}
+	// What every snapshot ends with: dims, nvec and the checksum.
+	const tail = 4 + 8 + 4
+	metaLen, err := sr.nextLen(tail)
+	if err != nil {
+		return nil, err
+	}
+	metaBuf := make([]byte, metaLen)
+	if err := sr.next(metaBuf); err != nil {
+		return nil, err
+	}
+	var termBuf []byte
+	if version >= 2 {
+		n, err := sr.nextLen(tail)
+		if err != nil {
+			return nil, err
+		}
+		termBuf = make([]byte, n)
+		if err := sr.next(termBuf); err != nil {
+			return nil, err
+		}
+	}
+	var vhdr [12]byte
+	if err := sr.next(vhdr[:]); err != nil {
+		return nil, err
+	}
+	dims, nvec := int(le.Uint32(vhdr[:])), le.Uint64(vhdr[4:])
+	if dims <= 0 || nvec > uint64(sr.left)/4/uint64(dims) || uint64(sr.left) != nvec*uint64(dims)*4+4 {
+		return nil, errors.New("vector block size mismatch")
+	}
+	floats := make([]float32, int(nvec)*dims)
+	if err := readFloats(sr, floats); err != nil {
+		return nil, err
+	}
+	var sum [4]byte
+	got := sr.crc.Sum32()
+	if _, err := io.ReadFull(sr.r, sum[:]); err != nil {
 		return nil, errors.New("truncated")
 	}
-	body, sum := data[:len(data)-4], le.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
+	if le.Uint32(sum[:]) != got {
 		return nil, errors.New("checksum mismatch (truncated or corrupted)")
 	}
-	p := body[12:]
-	metaLen := le.Uint64(p)
-	p = p[8:]
-	if metaLen > uint64(len(p)) {
-		return nil, errors.New("truncated metadata")
-	}
+
+	// Only now that the checksum holds is the content trusted.
 	var meta snapshotMeta
-	if err := gob.NewDecoder(bytes.NewReader(p[:metaLen])).Decode(&meta); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(metaBuf)).Decode(&meta); err != nil {
 		return nil, fmt.Errorf("decode metadata: %w", err)
 	}
 	if meta.EmbedderID != embedderID {
 		return nil, fmt.Errorf("built by embedder %q, not %q", meta.EmbedderID, embedderID)
 	}
-	p = p[metaLen:]
-	if len(p) < 12 {
-		return nil, errors.New("truncated vectors")
+	terms, err := decodeTerms(termBuf)
+	if err != nil {
+		return nil, err
 	}
-	dims, nvec := int(le.Uint32(p)), le.Uint64(p[4:])
-	p = p[12:]
-	if dims <= 0 || nvec > uint64(len(p))/4/uint64(dims) || uint64(len(p)) != nvec*uint64(dims)*4 {
-		return nil, errors.New("vector block size mismatch")
-	}
-	floats := make([]float32, int(nvec)*dims)
-	for i := range floats {
-		floats[i] = math.Float32frombits(le.Uint32(p[4*i:]))
-	}
-
 	recs := make([]*record, 0, len(meta.Documents))
 	next := 0
 	for _, sd := range meta.Documents {
@@ -247,13 +551,45 @@ func decodeSnapshot(data []byte, embedderID string) ([]*record, error) {
 	if next != int(nvec) {
 		return nil, errors.New("more vectors than chunks")
 	}
-	return recs, nil
+	if terms != nil && terms.n != next {
+		return nil, fmt.Errorf("term statistics of %d chunks for %d", terms.n, next)
+	}
+	if l := meta.Lexical; l != "" && (filepath.Base(l) != l || !strings.HasPrefix(l, "lexical-")) {
+		return nil, fmt.Errorf("lexical index directory %q", l)
+	}
+	return &snapshot{recs: recs, terms: terms, lexical: meta.Lexical}, nil
+}
+
+// littleEndian reports whether float32s are stored as the snapshot stores
+// them, so that they can be read in place.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// readFloats fills fs from the vector block.
+func readFloats(sr *snapshotReader, fs []float32) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	if littleEndian {
+		return sr.next(unsafe.Slice((*byte)(unsafe.Pointer(&fs[0])), 4*len(fs)))
+	}
+	buf := make([]byte, 1<<16)
+	for len(fs) > 0 {
+		n := min(len(buf)/4, len(fs))
+		if err := sr.next(buf[:4*n]); err != nil {
+			return err
+		}
+		for i := range n {
+			fs[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
+		}
+		fs = fs[n:]
+	}
+	return nil
 }
 
 // newChunk makes the ordinal-th chunk of d covering sp.
 func newChunk(d Document, ordinal int, sp Span) Chunk {
 	return Chunk{
-		ID:      fmt.Sprintf("%s#%d", d.Source, ordinal),
+		ID:      d.Source + "#" + strconv.Itoa(ordinal),
 		Source:  d.Source,
 		Title:   d.Title,
 		Date:    d.Date,
@@ -262,6 +598,60 @@ func newChunk(d Document, ordinal int, sp Span) Chunk {
 		End:     sp.End,
 		Text:    d.Text[sp.Start:sp.End],
 	}
+}
+
+// adoptSnapshot makes s's records the index's; x.mu must be held. Into an
+// empty index the snapshot's term statistics are taken as they are, rather
+// than counted again from every chunk.
+func (x *Index) adoptSnapshot(s *snapshot) {
+	if s.terms == nil || len(x.docs) > 0 || len(x.chunks) > 0 {
+		for _, r := range s.recs {
+			x.adopt(r)
+		}
+		return
+	}
+	n := 0
+	for _, r := range s.recs {
+		n += len(r.chunks)
+	}
+	x.chunks = make(map[string]Chunk, n)
+	for _, r := range s.recs {
+		x.docs[r.doc.Source] = r
+		for _, c := range r.chunks {
+			x.chunks[c.ID] = c
+		}
+		if x.dims == 0 && len(r.vectors) > 0 {
+			x.dims = len(r.vectors[0])
+		}
+	}
+	x.terms.replace(s.terms.n, s.terms.df)
+}
+
+// addLexical gives the lexical index the snapshot's chunks: from the copy
+// saved with the snapshot where there is one it can use, else by indexing
+// them. x.mu must be held.
+func (x *Index) addLexical(ctx context.Context, s *snapshot, chunks []Chunk) error {
+	if ls, ok := x.cfg.Lexical.(lexicalSaver); ok && s.lexical != "" {
+		used, err := ls.AddSaved(ctx, chunks, filepath.Join(x.cfg.DataDir, s.lexical))
+		if err != nil || used {
+			return err
+		}
+	}
+	return x.cfg.Lexical.Add(ctx, chunks)
+}
+
+// lexicalSaver returns the lexical index if it can be saved with a
+// snapshot, else nil.
+func (x *Index) lexicalSaver() lexicalSaver {
+	ls, _ := x.cfg.Lexical.(lexicalSaver)
+	return ls
+}
+
+// termCounts returns the index's term statistics for a snapshot; x.mu must
+// be held (read).
+func (x *Index) termCounts() *termCounts {
+	n, df := x.terms.snapshot()
+	return &termCounts{n: n, df: df}
 }
 
 func syncDir(dir string) error {

@@ -4,7 +4,9 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
+	"unicode/utf8"
 
 	porterstemmer "github.com/blevesearch/go-porterstemmer"
 )
@@ -29,12 +31,85 @@ func words(text string) []string {
 	})
 }
 
+// eachWord calls fn with each word of text in order, as words returns them,
+// without building the lower-cased copy and the slice: a word that is
+// already lower-case ASCII is passed as a substring of text.
+func eachWord(text string, fn func(w string)) {
+	for i := 0; i < len(text); {
+		start, ascii, lower := i, true, true
+		for i < len(text) {
+			c := text[i]
+			if c < utf8.RuneSelf {
+				if !isASCIIWordByte(c) {
+					break
+				}
+				if 'A' <= c && c <= 'Z' {
+					lower = false
+				}
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if r == utf8.RuneError && size == 1 {
+				break // strings.ToLower turns it into U+FFFD, not a letter
+			}
+			if r = unicode.ToLower(r); !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				break
+			}
+			ascii = false
+			i += size
+		}
+		switch {
+		case i == start:
+			// A separator: skip one byte or rune.
+			if text[i] < utf8.RuneSelf {
+				i++
+			} else {
+				_, size := utf8.DecodeRuneInString(text[i:])
+				i += size
+			}
+		case ascii && lower:
+			fn(text[start:i])
+		default:
+			fn(strings.ToLower(text[start:i]))
+		}
+	}
+}
+
+func isASCIIWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// stem returns the Porter stem of a lower-case word; words shorter than four
+// letters and non-ASCII words are their own stems. Stems are cached: a
+// corpus repeats its words, and stemming is most of the cost of term
+// statistics and of scoring passages against a question.
 func stem(w string) string {
 	if len(w) < 4 || !isASCII(w) {
 		return w
 	}
-	return porterstemmer.StemString(w)
+	if s, ok := stemCache.Load(w); ok {
+		return s.(string)
+	}
+	s := porterstemmer.StemString(w)
+	if stemCached.Load() < stemCacheMax {
+		// Clone the key: w may be a substring of a whole document.
+		if _, loaded := stemCache.LoadOrStore(strings.Clone(w), s); !loaded {
+			stemCached.Add(1)
+		}
+	}
+	return s
 }
+
+// stemCacheMax bounds each stem cache (about 100 bytes an entry); the most
+// frequent words fill it first, and rarer words met after it is full are
+// stemmed every time.
+const stemCacheMax = 1 << 16
+
+var (
+	stemCache  sync.Map // word -> stem
+	stemCached atomic.Int64
+)
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -45,11 +120,20 @@ func isASCII(s string) bool {
 	return true
 }
 
+// termsVersion is stored with term statistics in snapshots. Bump it
+// whenever words, stem or stopWords change which terms a text has, so that
+// statistics counted the old way are counted again on load.
+const termsVersion = 1
+
 // termStats counts, for each term, the chunks it occurs in, for IDF weights.
 type termStats struct {
-	mu sync.RWMutex
-	df map[string]int
-	n  int
+	mu  sync.RWMutex
+	df  map[string]int
+	n   int
+	set map[string]struct{} // scratch for add and remove; s.mu must be held
+	// stems caches stem for add and remove, which hold s.mu: cheaper than
+	// the shared cache, which must be safe for concurrent use.
+	stems map[string]string
 }
 
 func newTermStats() termStats { return termStats{df: map[string]int{}} }
@@ -58,7 +142,10 @@ func (s *termStats) add(text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n++
-	for t := range termSet(text) {
+	for t := range s.termSet(text) {
+		if _, ok := s.df[t]; !ok {
+			t = strings.Clone(t) // t may be a substring of the chunk
+		}
 		s.df[t]++
 	}
 }
@@ -67,11 +154,54 @@ func (s *termStats) remove(text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n--
-	for t := range termSet(text) {
+	for t := range s.termSet(text) {
 		if s.df[t]--; s.df[t] <= 0 {
 			delete(s.df, t)
 		}
 	}
+}
+
+// termSet returns the distinct terms of text in s's scratch set, valid
+// until the next call; s.mu must be held.
+func (s *termStats) termSet(text string) map[string]struct{} {
+	if s.set == nil {
+		s.set, s.stems = map[string]struct{}{}, map[string]string{}
+	}
+	clear(s.set)
+	eachWord(text, func(w string) {
+		if stopWords[w] {
+			return
+		}
+		t, ok := s.stems[w]
+		if !ok {
+			t = stem(w)
+			if len(s.stems) < stemCacheMax {
+				s.stems[strings.Clone(w)] = t
+			}
+		}
+		s.set[t] = struct{}{}
+	})
+	return s.set
+}
+
+// replace sets the statistics to those of n chunks with document
+// frequencies df, as a snapshot recorded them.
+func (s *termStats) replace(n int, df map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n, s.df = n, df
+}
+
+// snapshot returns the number of chunks and a copy of the document
+// frequencies.
+func (s *termStats) snapshot() (int, map[string]int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	df := make(map[string]int, len(s.df))
+	for t, n := range s.df {
+		df[t] = n
+	}
+	return s.n, df
 }
 
 // idf is BM25's inverse document frequency; a term no chunk contains gets
@@ -81,14 +211,6 @@ func (s *termStats) idf(t string) float64 {
 	defer s.mu.RUnlock()
 	n, df := float64(s.n), float64(s.df[t])
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
-}
-
-func termSet(text string) map[string]bool {
-	set := map[string]bool{}
-	for _, t := range terms(text) {
-		set[t] = true
-	}
-	return set
 }
 
 // stopWords are English function words and question words that carry no

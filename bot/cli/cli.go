@@ -66,6 +66,8 @@ Usage:
   citebot serve [--addr HOST:PORT]        HTTP API and web page (and the Discord
                                           bot when DISCORD_TOKEN is set)
   citebot discord                         the Discord bot alone
+  citebot bench [--json] [--sizes N,N,...] [--queries N] [--dir DIR]
+                                          speed and memory on synthetic corpora
 
 Global flags (before the question): --corpus DIR, --data DIR, --config FILE;
 also CITEBOT_CORPUS, CITEBOT_DATA, CITEBOT_CONFIG. Precedence: flag > env >
@@ -98,6 +100,9 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	if cmd.serve {
 		fs.StringVar(&o.serve.addr, "addr", "", "listen address (env CITEBOT_ADDR; default 127.0.0.1:8080)")
+	}
+	if name == "bench" {
+		args = benchArgs(args)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -169,6 +174,7 @@ var commands = map[string]command{
 	"sources": {run: sources, nargs: 0, argsHelp: "no arguments"},
 	"serve":   {run: serve, nargs: 0, argsHelp: "no arguments", serve: true},
 	"discord": {run: discordOnly, nargs: 0, argsHelp: "no arguments"},
+	"bench":   {run: bench, nargs: -1, argsHelp: "[--sizes N,N,...] [--queries N] [--dir DIR]"},
 }
 
 // open builds the index and brings it up to date with the corpus, naming

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -181,7 +182,12 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 func BenchmarkAdd(b *testing.B) {
-	const n = 1000
+	for _, n := range []int{1000, 20000} {
+		b.Run("n="+strconv.Itoa(n), func(b *testing.B) { benchmarkAdd(b, n) })
+	}
+}
+
+func benchmarkAdd(b *testing.B, n int) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
 	chunks := benchCorpus(newWords(r, 5000), n)
@@ -193,6 +199,7 @@ func BenchmarkAdd(b *testing.B) {
 		if err := x.Add(ctx, chunks); err != nil {
 			b.Fatal(err)
 		}
+		x.Count() // Add queues; Count waits for the indexing
 		b.StopTimer()
 		if err := x.Close(); err != nil {
 			b.Fatal(err)
@@ -200,4 +207,205 @@ func BenchmarkAdd(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/chunk")
+}
+
+// TestWritesInOrder checks that queued writes apply in the order they were
+// made and that searches see all of them.
+func TestWritesInOrder(t *testing.T) {
+	ctx := context.Background()
+	x := mustNew(t)
+	for round := range 20 {
+		text := "zebra"
+		if round%2 == 1 {
+			text = "okapi"
+		}
+		if err := x.Add(ctx, []rag.Chunk{{ID: "a#0", Source: "a", Text: text}, {ID: "a#1", Source: "a", Text: "filler"}}); err != nil {
+			t.Fatal(err)
+		}
+		if round%3 == 2 {
+			if err := x.DeleteSource(ctx, "a"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Round 19 added okapi; the last delete was in round 17.
+	hits, err := x.Search(ctx, "okapi zebra", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].ChunkID != "a#0" {
+		t.Fatalf("hits = %v, want a#0 only", hits)
+	}
+	if hits, _ := x.Search(ctx, "zebra", 5); len(hits) != 0 {
+		t.Errorf("zebra hits = %v, want none (replaced)", hits)
+	}
+	if got := x.Count(); got != 2 {
+		t.Errorf("Count = %d, want 2", got)
+	}
+}
+
+// TestMovedChunk checks that a chunk re-added under another source belongs
+// to that source only.
+func TestMovedChunk(t *testing.T) {
+	ctx := context.Background()
+	x := mustNew(t)
+	if err := x.Add(ctx, []rag.Chunk{{ID: "c#0", Source: "a", Text: "zebra"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Add(ctx, []rag.Chunk{{ID: "c#0", Source: "b", Text: "zebra"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.DeleteSource(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := x.Count(); got != 1 {
+		t.Fatalf("Count after deleting the old source = %d, want 1", got)
+	}
+	if err := x.DeleteSource(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := x.Count(); got != 0 {
+		t.Errorf("Count after deleting the new source = %d, want 0", got)
+	}
+}
+
+// TestLargeAdd checks an add big enough to be indexed in parallel batches,
+// with an ID given twice.
+func TestLargeAdd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("indexes 9,000 chunks")
+	}
+	ctx := context.Background()
+	x := mustNew(t)
+	const n = 9000
+	chunks := make([]rag.Chunk, n)
+	for i := range chunks {
+		chunks[i] = rag.Chunk{ID: "d" + strconv.Itoa(i/10) + "#" + strconv.Itoa(i%10), Source: "d" + strconv.Itoa(i/10), Text: "word" + strconv.Itoa(i) + " common"}
+	}
+	// The first chunk again at the end, with new text: the last wins.
+	chunks = append(chunks, rag.Chunk{ID: chunks[0].ID, Source: chunks[0].Source, Text: "replaced common"})
+	if err := x.Add(ctx, chunks); err != nil {
+		t.Fatal(err)
+	}
+	if got := x.Count(); got != n {
+		t.Fatalf("Count = %d, want %d", got, n)
+	}
+	for _, tt := range []struct{ q, want string }{{"word1", "d0#1"}, {"word8999", "d899#9"}, {"replaced", "d0#0"}} {
+		hits, err := x.Search(ctx, tt.q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != 1 || hits[0].ChunkID != tt.want {
+			t.Errorf("Search(%q) = %v, want %s", tt.q, hits, tt.want)
+		}
+	}
+	if hits, _ := x.Search(ctx, "word0", 3); len(hits) != 0 {
+		t.Errorf("Search(word0) = %v, want none: d0#0 was replaced", hits)
+	}
+}
+
+// TestSaved checks that an index started from a saved copy answers as the
+// original did, and keeps answering through writes.
+func TestSaved(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(3, 4))
+	w := newWords(r, 500)
+	chunks := benchCorpus(w, 300)
+	orig := mustNew(t)
+	if err := orig.Add(ctx, chunks); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "lexical")
+	if err := orig.SaveTo(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := orig.SaveTo(dir); err == nil {
+		t.Error("SaveTo an existing directory: no error")
+	}
+
+	x := mustNew(t)
+	ok, err := x.AddSaved(ctx, chunks, dir)
+	if err != nil || !ok {
+		t.Fatalf("AddSaved = %v, %v; want true", ok, err)
+	}
+	questions := []string{w.text(3), w.text(2), w.text(4)}
+	same := func(when string) {
+		t.Helper()
+		for _, q := range questions {
+			want, err := orig.Search(ctx, q, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := x.Search(ctx, q, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sameHits(got, want) {
+				t.Errorf("%s: Search(%q) = %v, want %v", when, q, got, want)
+			}
+		}
+		if x.Count() != orig.Count() {
+			t.Errorf("%s: Count = %d, want %d", when, x.Count(), orig.Count())
+		}
+	}
+	same("from the saved copy")
+
+	// A copy of a copy is as good.
+	dir2 := filepath.Join(t.TempDir(), "lexical")
+	if err := x.SaveTo(dir2); err != nil {
+		t.Fatal(err)
+	}
+	y := mustNew(t)
+	if ok, err := y.AddSaved(ctx, chunks, dir2); err != nil || !ok {
+		t.Fatalf("AddSaved of a copy of a copy = %v, %v", ok, err)
+	}
+
+	// Writes move the index to memory and apply after the saved chunks.
+	extra := []rag.Chunk{{ID: "new#0", Source: "new", Text: "zebra okapi"}}
+	for _, ix := range []*bleveindex.Index{x, orig} {
+		if err := ix.Add(ctx, extra); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.DeleteSource(ctx, "doc3"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	same("after writes")
+	if hits, _ := x.Search(ctx, "zebra", 5); len(hits) != 1 || hits[0].ChunkID != "new#0" {
+		t.Errorf("Search(zebra) after Add = %v, want new#0", hits)
+	}
+
+	// A copy of another number of chunks, a non-empty index, or a directory
+	// that holds no copy is not used.
+	z := mustNew(t)
+	if ok, _ := z.AddSaved(ctx, chunks[:10], dir); ok {
+		t.Error("AddSaved with fewer chunks than the copy holds: used")
+	}
+	if ok, _ := x.AddSaved(ctx, chunks, dir); ok {
+		t.Error("AddSaved into a non-empty index: used")
+	}
+	if ok, _ := z.AddSaved(ctx, chunks, t.TempDir()); ok {
+		t.Error("AddSaved from an empty directory: used")
+	}
+	if z.Count() != 0 {
+		t.Errorf("after unused AddSaved calls, Count = %d, want 0", z.Count())
+	}
+}
+
+// sameHits reports whether two top-k lists agree: the same scores, and the
+// same chunks above the last score (chunks tied with the k-th may be any of
+// those tied).
+func sameHits(a, b []rag.Hit) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Score != b[i].Score {
+			return false
+		}
+		if a[i].Score > a[len(a)-1].Score && a[i].ChunkID != b[i].ChunkID {
+			return false
+		}
+	}
+	return true
 }

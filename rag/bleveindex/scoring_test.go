@@ -22,6 +22,9 @@ func TestScoresWithBM25(t *testing.T) {
 	if err := x.Add(context.Background(), []rag.Chunk{{ID: "a#0", Source: "a", Text: "zebra okapi"}}); err != nil {
 		t.Fatal(err)
 	}
+	if err := x.settled(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	q := query.NewMatchQuery("zebra")
 	q.SetField(fieldText)
 	req := bleve.NewSearchRequest(q)

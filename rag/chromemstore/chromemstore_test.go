@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sort"
 	"strconv"
 	"testing"
 
@@ -117,23 +119,50 @@ func benchChunks(n int) []rag.Chunk {
 	return chunks
 }
 
+// randomUnitBlock is randomUnit with the vectors in one allocation, as an
+// embedder's batch or a loaded snapshot holds them.
+func randomUnitBlock(r *rand.Rand, n int) [][]float32 {
+	block := make([]float32, n*benchDim)
+	vs := randomUnit(r, n)
+	for i, v := range vs {
+		vs[i] = block[i*benchDim : (i+1)*benchDim : (i+1)*benchDim]
+		copy(vs[i], v)
+	}
+	return vs
+}
+
+// BenchmarkQuery is a query for 20 neighbours through the store's scan
+// and through chromem-go's own QueryEmbedding on the same vectors. The
+// GB/s metric is the vector bytes a query reads per second.
 func BenchmarkQuery(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
-		b.Run("n="+strconv.Itoa(n), func(b *testing.B) {
-			ctx := context.Background()
-			r := rand.New(rand.NewPCG(1, 2))
-			s := chromemstore.New()
-			if err := s.Add(ctx, benchChunks(n), randomUnit(r, n)); err != nil {
-				b.Fatal(err)
-			}
-			queries := randomUnit(r, 64)
+	for _, n := range []int{1000, 10000, 100000} {
+		ctx := context.Background()
+		r := rand.New(rand.NewPCG(1, 2))
+		s := chromemstore.New()
+		if err := s.Add(ctx, benchChunks(n), randomUnitBlock(r, n)); err != nil {
+			b.Fatal(err)
+		}
+		queries := randomUnit(r, 64)
+		bytes := float64(n * benchDim * 4)
+		b.Run("n="+strconv.Itoa(n)+"/store", func(b *testing.B) {
 			i := 0
 			for b.Loop() {
-				if _, err := s.Query(ctx, queries[i%len(queries)], 10); err != nil {
+				if _, err := s.Query(ctx, queries[i%len(queries)], 20); err != nil {
 					b.Fatal(err)
 				}
 				i++
 			}
+			b.ReportMetric(bytes*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+		b.Run("n="+strconv.Itoa(n)+"/chromem", func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				if _, err := s.Collection().QueryEmbedding(ctx, queries[i%len(queries)], 20, nil, nil); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(bytes*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 		})
 	}
 }
@@ -150,4 +179,176 @@ func BenchmarkAdd(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/chunk")
+}
+
+// TestQueryMatchesBruteForce checks the scan against an exact search after
+// random adds, replacements (some moving a chunk to another source) and
+// deletions, so that the table stays in step with the collection.
+func TestQueryMatchesBruteForce(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(5, 6))
+	s := chromemstore.New()
+	want := map[string][]float32{} // ID -> vector
+	source := map[string]string{}  // ID -> source
+	for step := range 300 {
+		switch op := r.IntN(10); {
+		case op < 7: // add or replace a few chunks of one source
+			src := "s" + strconv.Itoa(r.IntN(40))
+			n := 1 + r.IntN(12)
+			chunks := make([]rag.Chunk, n)
+			vecs := randomUnit(r, n)
+			for i := range chunks {
+				id := "c" + strconv.Itoa(r.IntN(400))
+				chunks[i] = rag.Chunk{ID: id, Source: src}
+				want[id], source[id] = vecs[i], src
+			}
+			if err := s.Add(ctx, chunks, vecs); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			src := "s" + strconv.Itoa(r.IntN(40))
+			if err := s.DeleteSource(ctx, src); err != nil {
+				t.Fatal(err)
+			}
+			for id, sc := range source {
+				if sc == src {
+					delete(want, id)
+					delete(source, id)
+				}
+			}
+		}
+		if got := s.Count(); got != len(want) {
+			t.Fatalf("step %d: Count = %d, want %d", step, got, len(want))
+		}
+		if coll := s.Collection().Count(); coll != len(want) {
+			t.Fatalf("step %d: collection holds %d, want %d", step, coll, len(want))
+		}
+		q := randomUnit(r, 1)[0]
+		k := 1 + r.IntN(20)
+		hits, err := s.Query(ctx, q, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type idScore struct {
+			id    string
+			score float64
+		}
+		var exact []idScore
+		for id, v := range want {
+			var d float64
+			for i := range v {
+				d += float64(q[i]) * float64(v[i])
+			}
+			exact = append(exact, idScore{id, d})
+		}
+		sort.Slice(exact, func(i, j int) bool { return exact[i].score > exact[j].score })
+		if len(hits) != min(k, len(exact)) {
+			t.Fatalf("step %d: %d hits, want %d", step, len(hits), min(k, len(exact)))
+		}
+		for i, h := range hits {
+			if h.ChunkID != exact[i].id && math.Abs(float64(h.Score)-exact[i].score) > 1e-5 {
+				t.Fatalf("step %d: hit %d is %s (%g), want %s (%g)", step, i, h.ChunkID, h.Score, exact[i].id, exact[i].score)
+			}
+		}
+	}
+}
+
+// TestQueryTiesByID checks that equal scores are ordered by ID.
+func TestQueryTiesByID(t *testing.T) {
+	ctx := context.Background()
+	s := chromemstore.New()
+	v := []float32{0.6, 0.8}
+	var chunks []rag.Chunk
+	var vecs [][]float32
+	for _, id := range []string{"d", "b", "e", "a", "c"} {
+		chunks = append(chunks, rag.Chunk{ID: id, Source: id})
+		vecs = append(vecs, v)
+	}
+	if err := s.Add(ctx, chunks, vecs); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.Query(ctx, v, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hits {
+		got = append(got, h.ChunkID)
+	}
+	if want := []string{"a", "b", "c"}; !slices.Equal(got, want) {
+		t.Errorf("tied hits = %q, want %q", got, want)
+	}
+}
+
+// TestQueryRecall checks the int8 pass against an exact search on a store
+// large enough to use it, with queries near stored vectors and random ones
+// (whose neighbours are all about equally far, the hardest case).
+func TestQueryRecall(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(9, 10))
+	const n, k = 5000, 20
+	s := chromemstore.New()
+	vecs := randomUnitBlock(r, n)
+	if err := s.Add(ctx, benchChunks(n), vecs); err != nil {
+		t.Fatal(err)
+	}
+	ids := benchChunks(n)
+	queries := randomUnit(r, 40)
+	for range 40 {
+		// Near a stored vector: that vector plus noise.
+		q := slices.Clone(vecs[r.IntN(n)])
+		for j := range q {
+			q[j] += float32(r.NormFloat64() * 0.03)
+		}
+		queries = append(queries, q)
+	}
+	found, total := 0, 0
+	for _, q := range queries {
+		hits, err := s.Query(ctx, q, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact := make([]float64, n)
+		for i, v := range vecs {
+			for j := range v {
+				exact[i] += float64(q[j]) * float64(v[j])
+			}
+		}
+		var norm float64
+		for _, x := range q {
+			norm += float64(x) * float64(x)
+		}
+		order := make([]int, n)
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(a, b int) bool { return exact[order[a]] > exact[order[b]] })
+		want := map[string]bool{}
+		for _, i := range order[:k] {
+			want[ids[i].ID] = true
+		}
+		for i, h := range hits {
+			if want[h.ChunkID] {
+				found++
+			}
+			// Scores are exact cosines, not approximations.
+			if j := indexOfID(ids, h.ChunkID); math.Abs(float64(h.Score)-exact[j]/math.Sqrt(norm)) > 1e-4 {
+				t.Fatalf("hit %d %s scores %g, want %g", i, h.ChunkID, h.Score, exact[j]/math.Sqrt(norm))
+			}
+		}
+		total += k
+	}
+	t.Logf("recall@%d = %.4f", k, float64(found)/float64(total))
+	if recall := float64(found) / float64(total); recall < 0.99 {
+		t.Errorf("recall@%d = %.3f, want at least 0.99", k, recall)
+	}
+}
+
+func indexOfID(chunks []rag.Chunk, id string) int {
+	for i, c := range chunks {
+		if c.ID == id {
+			return i
+		}
+	}
+	return -1
 }

@@ -1,29 +1,34 @@
 // Package chromemstore implements rag.Store on an in-memory chromem-go
 // database.
 //
-// The store keeps vectors only: chunk text lives elsewhere, and each document
-// carries its chunk's source, title and ordinal as metadata. Vectors always
-// come from the caller; the store never embeds text. It does not persist
-// anything either: snapshots are written by the caller.
+// chromem-go is the store of record: every chunk is a chromem document with
+// its ID and unit vector. Queries do not go through chromem's
+// QueryEmbedding, which walks a map of documents, feeds them through
+// channels and a locked heap and computes each dot product a float at a
+// time: the store keeps its own table of the same chunks, in step with
+// every Add and DeleteSource, and answers a query with one pass over a
+// contiguous int8 copy of the vectors (a quarter of their bytes) and exact
+// float32 scores for the best candidates of that pass (see table.search).
+// The table shares chromem's float32 vectors; it adds an ID, a slice header
+// and the int8 row, about 400 bytes a chunk.
+//
+// The store keeps vectors only: chunk text lives elsewhere, and chromem's
+// documents carry no metadata (the store indexes sources itself). Vectors
+// always come from the caller; the store never embeds text. It does not
+// persist anything either: snapshots are written by the caller.
 package chromemstore
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"math"
+	"slices"
 	"sync"
 
 	"github.com/philippgille/chromem-go"
 
 	"github.com/citebot/citebot/rag"
-)
-
-// Metadata keys stored with every chunk.
-const (
-	metaSource  = "source"
-	metaTitle   = "title"
-	metaOrdinal = "ordinal"
 )
 
 // errNoEmbedding is returned by the collection's embedding function, which
@@ -34,16 +39,15 @@ var errNoEmbedding = errors.New("chromemstore embeds no text: vectors must be su
 // concurrent use.
 //
 // Add keeps the caller's vectors without copying them when they are already
-// L2-normalised (chromem copies only to normalise), so callers must not
-// modify a vector after adding it.
+// L2-normalised (it copies only to normalise), so callers must not modify a
+// vector after adding it.
 type Store struct {
-	// mu orders writes against each other and against queries: chromem
-	// locks each document insertion on its own, but a query must see the
-	// same count it was clamped to, and chromem's Delete reads its map
-	// before taking its lock.
+	// mu orders writes against each other and against queries, so that the
+	// collection and the table always hold the same chunks.
 	mu   sync.RWMutex
 	coll *chromem.Collection
 	dim  int // length of the stored vectors; 0 while the store is empty
+	tab  table
 }
 
 var _ rag.Store = (*Store)(nil)
@@ -56,7 +60,7 @@ func New() *Store {
 	if err != nil {
 		panic(fmt.Sprintf("chromemstore: create collection: %v", err))
 	}
-	return &Store{coll: coll}
+	return &Store{coll: coll, tab: newTable()}
 }
 
 func noEmbedding(context.Context, string) ([]float32, error) {
@@ -66,7 +70,8 @@ func noEmbedding(context.Context, string) ([]float32, error) {
 // Add inserts chunks, or replaces those whose IDs are already stored;
 // vectors[i] belongs to chunks[i]. All vectors must have the same length,
 // that of the vectors already stored, and a non-zero norm. Nothing is added
-// if any chunk is invalid.
+// if any chunk is invalid. An ID given twice is stored once, with its last
+// vector.
 func (s *Store) Add(ctx context.Context, chunks []rag.Chunk, vectors [][]float32) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("chromem add: %w", err)
@@ -78,13 +83,16 @@ func (s *Store) Add(ctx context.Context, chunks []rag.Chunk, vectors [][]float32
 		return nil
 	}
 	dim := len(vectors[0])
+	units := make([][]float32, len(vectors))
 	for i, c := range chunks {
 		if c.ID == "" {
 			return fmt.Errorf("chromem add: chunk %d of %s has no ID", i, c.Source)
 		}
-		if err := checkVector(vectors[i], dim); err != nil {
+		u, err := unitVector(vectors[i], dim)
+		if err != nil {
 			return fmt.Errorf("chromem add %s: %w", c.ID, err)
 		}
+		units[i] = u
 	}
 
 	s.mu.Lock()
@@ -93,33 +101,19 @@ func (s *Store) Add(ctx context.Context, chunks []rag.Chunk, vectors [][]float32
 		return fmt.Errorf("chromem add: vectors have %d dimensions, the store holds %d", dim, s.dim)
 	}
 	for i, c := range chunks {
-		doc := chromem.Document{
-			ID: c.ID,
-			Metadata: map[string]string{
-				metaSource:  c.Source,
-				metaTitle:   c.Title,
-				metaOrdinal: strconv.Itoa(c.Ordinal),
-			},
-			Embedding: vectors[i],
-		}
 		// AddDocument, not AddDocuments: the latter starts a goroutine
-		// per document.
-		if err := s.coll.AddDocument(ctx, doc); err != nil {
-			s.dim = s.storedDim(dim)
+		// per document. The vector is a unit vector, so chromem keeps it
+		// as it is and the table shares it.
+		if err := s.coll.AddDocument(ctx, chromem.Document{ID: c.ID, Embedding: units[i]}); err != nil {
+			if s.tab.len() == 0 {
+				s.dim = 0
+			}
 			return fmt.Errorf("chromem add %s: %w", c.ID, err)
 		}
+		s.tab.put(c.ID, c.Source, units[i])
 	}
 	s.dim = dim
 	return nil
-}
-
-// storedDim is the dimension to remember after a failed Add that may have
-// stored some of its vectors. s.mu must be held.
-func (s *Store) storedDim(dim int) int {
-	if s.coll.Count() == 0 {
-		return 0
-	}
-	return dim
 }
 
 // DeleteSource removes every chunk of source; an unknown source is a no-op.
@@ -129,19 +123,24 @@ func (s *Store) DeleteSource(ctx context.Context, source string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.coll.Delete(ctx, map[string]string{metaSource: source}, nil); err != nil {
+	ids := s.tab.source(source)
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := s.coll.Delete(ctx, nil, nil, ids...); err != nil {
 		return fmt.Errorf("chromem delete %s: %w", source, err)
 	}
-	if s.coll.Count() == 0 {
+	s.tab.deleteSource(source)
+	if s.tab.len() == 0 {
 		s.dim = 0
 	}
 	return nil
 }
 
 // Query returns the k chunks most similar to vector, by descending cosine
-// similarity; fewer if the store holds fewer, none if k <= 0 or the store is
-// empty. vector need not be normalised but must have the stored vectors'
-// length.
+// similarity, ties by ID; fewer if the store holds fewer, none if k <= 0 or
+// the store is empty. vector need not be normalised but must have the stored
+// vectors' length.
 func (s *Store) Query(ctx context.Context, vector []float32, k int) ([]rag.Hit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("chromem query: %w", err)
@@ -151,27 +150,68 @@ func (s *Store) Query(ctx context.Context, vector []float32, k int) ([]rag.Hit, 
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.coll.Count()
-	if n == 0 {
+	if s.tab.len() == 0 {
 		return nil, nil
 	}
-	if err := checkVector(vector, s.dim); err != nil {
-		return nil, fmt.Errorf("chromem query: %w", err)
-	}
-	// chromem rejects nResults > Count.
-	k = min(k, n)
-	res, err := s.coll.QueryEmbedding(ctx, vector, k, nil, nil)
+	q, err := unitVector(vector, s.dim)
 	if err != nil {
 		return nil, fmt.Errorf("chromem query: %w", err)
 	}
-	hits := make([]rag.Hit, len(res))
-	for i, r := range res {
-		hits[i] = rag.Hit{ChunkID: r.ID, Score: r.Similarity}
+	hits, err := s.tab.search(ctx, q, k)
+	if err != nil {
+		return nil, fmt.Errorf("chromem query: %w", err)
 	}
 	return hits, nil
 }
 
+// Collection returns the chromem-go collection that is the store of record,
+// for tools that compare with chromem's own query. Callers must not modify
+// it.
+func (s *Store) Collection() *chromem.Collection { return s.coll }
+
+// BytesPerQuery returns the bytes of vector data a query for k neighbours
+// reads: every int8 row and its scale, and the float32 vectors of the
+// candidates scored exactly.
+func (s *Store) BytesPerQuery(k int) int64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := int64(s.tab.len())
+	c := min(int64(candidates(k)), n)
+	if n <= c {
+		return n * int64(s.dim) * 4
+	}
+	return n*int64(s.tab.stride+4) + c*int64(s.dim)*4
+}
+
 // Count returns the number of chunks stored.
 func (s *Store) Count() int {
-	return s.coll.Count()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.tab.len()
 }
+
+// unitVector returns v if it is a unit vector (within chromem's tolerance),
+// else a normalised copy, or an error if v cannot take part in a cosine
+// similarity.
+func unitVector(v []float32, dim int) ([]float32, error) {
+	if err := checkVector(v, dim); err != nil {
+		return nil, err
+	}
+	var sq float64
+	for _, x := range v {
+		sq += float64(x) * float64(x)
+	}
+	norm := math.Sqrt(sq)
+	if math.Abs(norm-1) < unitTolerance {
+		return v, nil
+	}
+	u := slices.Clone(v)
+	for i, x := range u {
+		u[i] = float32(float64(x) / norm)
+	}
+	return u, nil
+}
+
+// unitTolerance is chromem's: a vector whose norm is this close to 1 is
+// kept as it is.
+const unitTolerance = 1e-6
