@@ -248,16 +248,33 @@ func (x *Index) coverage(q query, ws []string, sim *wordSim) float64 {
 		return 0
 	}
 	have := stemSet(ws)
+	var distinct []string // content words once each, for related-word credit
 	var hit float64
 	for t, idf := range q.terms {
 		switch {
 		case have[t]:
 			hit += idf
 		case !q.exact[t]:
-			hit += idf * x.relatedCredit(q.words[t], ws, sim)
+			if distinct == nil {
+				distinct = contentWords(ws)
+			}
+			hit += idf * x.relatedCredit(q.words[t], distinct, sim)
 		}
 	}
 	return hit / q.weight
+}
+
+// contentWords returns the distinct words of ws that are not stop words.
+func contentWords(ws []string) []string {
+	seen := make(map[string]bool, len(ws))
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		if !stopWords[w] && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // relatedCredit is the credit for a word that ws lack: by the most related

@@ -72,6 +72,9 @@ func NewIndex(cfg Config) (*Index, error) {
 	if cfg.WordVectors == nil {
 		cfg.WordVectors, _ = cfg.Embedder.(WordVectors)
 	}
+	if cfg.WordVectors != nil {
+		cfg.WordVectors = &cachedWordVectors{wv: cfg.WordVectors}
+	}
 	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats(), scoring: defaultScoring}, nil
 }
 

@@ -1,10 +1,41 @@
 package rag
 
+import (
+	"sync"
+	"sync/atomic"
+)
+
 // WordVectors is implemented by embedders that can give the vector of a
 // single word; Ask uses it to credit a sentence that says a question's word
 // in other words ("surveillance" for "monitoring").
 type WordVectors interface {
 	WordVector(word string) ([]float32, bool)
+}
+
+// cachedWordVectors remembers the vectors it has looked up, for all
+// questions: a corpus' vocabulary is bounded, and looking a word up costs a
+// hash, a dequantisation and a normalisation. It stops adding words past
+// maxCachedWords, so a stream of odd words cannot grow it without bound.
+type cachedWordVectors struct {
+	wv    WordVectors
+	n     atomic.Int64
+	cache sync.Map // word → []float32 (nil: not in the vocabulary)
+}
+
+const maxCachedWords = 1 << 19
+
+func (c *cachedWordVectors) WordVector(w string) ([]float32, bool) {
+	if v, ok := c.cache.Load(w); ok {
+		vec := v.([]float32)
+		return vec, vec != nil
+	}
+	vec, ok := c.wv.WordVector(w)
+	if c.n.Load() < maxCachedWords {
+		if _, loaded := c.cache.LoadOrStore(w, vec); !loaded {
+			c.n.Add(1)
+		}
+	}
+	return vec, ok
 }
 
 // wordSim measures word similarity with a per-question cache.
@@ -37,9 +68,6 @@ func (s *wordSim) best(word string, words []string) float64 {
 	}
 	var best float32
 	for _, w := range words {
-		if stopWords[w] {
-			continue
-		}
 		if v := s.vector(w); v != nil {
 			best = max(best, dot(qv, v))
 		}
