@@ -260,8 +260,41 @@ var dateFormats = []struct {
 }
 
 // firstDate returns the earliest valid date in s as YYYY-MM-DD and the byte
-// range of its match, or "" when s has none.
+// range of its match, or "" when s has none. Every format holds a four-digit
+// year, so the formats are only tried in a window around each such number,
+// in order: a long text costs a byte scan, not a run of every regexp.
 func firstDate(s string) (string, Span) {
+	const before, after = 48, 16 // the longest date text around its year
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if j-i == 4 {
+			lo, hi := max(0, i-before), min(len(s), j+after)
+			for lo > 0 && !utf8.RuneStart(s[lo]) {
+				lo--
+			}
+			for hi < len(s) && !utf8.RuneStart(s[hi]) {
+				hi++
+			}
+			if d, at := firstDateIn(s[lo:hi]); d != "" {
+				return d, Span{Start: lo + at.Start, End: lo + at.End}
+			}
+		}
+		i = j
+	}
+	return "", Span{Start: -1}
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// firstDateIn is firstDate by trying every format over all of s.
+func firstDateIn(s string) (string, Span) {
 	best, at := "", Span{Start: -1}
 	for _, f := range dateFormats {
 		for _, loc := range f.re.FindAllStringSubmatchIndex(s, -1) {
