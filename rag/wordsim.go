@@ -15,14 +15,15 @@ type WordVectors interface {
 // cachedWordVectors remembers the vectors it has looked up, for all
 // questions: a corpus' vocabulary is bounded, and looking a word up costs a
 // hash, a dequantisation and a normalisation. It stops adding words past
-// maxCachedWords, so a stream of odd words cannot grow it without bound.
+// maxCachedWords (about 3.5 MB), so that it cannot grow without bound; the
+// words seen first, the common ones, stay.
 type cachedWordVectors struct {
 	wv    WordVectors
 	n     atomic.Int64
 	cache sync.Map // word → []float32 (nil: not in the vocabulary)
 }
 
-const maxCachedWords = 1 << 19
+const maxCachedWords = 8192
 
 func (c *cachedWordVectors) WordVector(w string) ([]float32, bool) {
 	if v, ok := c.cache.Load(w); ok {
