@@ -17,10 +17,7 @@ import (
 	"github.com/citebot/citebot/bot/discord"
 	"github.com/citebot/citebot/bot/discord/fakediscord"
 	"github.com/citebot/citebot/rag"
-	"github.com/citebot/citebot/rag/bleveindex"
-	"github.com/citebot/citebot/rag/chromemstore"
-	"github.com/citebot/citebot/rag/glove"
-	"github.com/citebot/citebot/rag/langchain"
+	"github.com/citebot/citebot/rag/ragtest"
 )
 
 // The test corpus: facts no other document states, so that each question
@@ -49,30 +46,7 @@ func newIndex(t testing.TB) *rag.Index {
 			t.Fatal(err)
 		}
 	}
-	emb, err := glove.New(glove.DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	lex, err := bleveindex.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lex.Close() })
-	x, err := rag.NewIndex(rag.Config{
-		Loader:     langchain.Loader{},
-		Splitter:   langchain.NewSplitter(600, 120),
-		Embedder:   emb,
-		EmbedderID: emb.ID(),
-		Store:      chromemstore.New(),
-		Lexical:    lex,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := x.Sync(context.Background(), dir, nil); err != nil {
-		t.Fatal(err)
-	}
-	return x
+	return ragtest.New(t, dir)
 }
 
 // fixedAnswerer answers every question with the same answer, and records

@@ -19,10 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/citebot/citebot/rag"
-	"github.com/citebot/citebot/rag/bleveindex"
-	"github.com/citebot/citebot/rag/chromemstore"
-	"github.com/citebot/citebot/rag/glove"
-	"github.com/citebot/citebot/rag/langchain"
+	"github.com/citebot/citebot/rag/ragtest"
 )
 
 // Questions the bundled corpus answers, and one it does not.
@@ -112,29 +109,7 @@ func newIndex(t testing.TB, dir string) *rag.Index {
 }
 
 func buildIndex(ctx context.Context, dir string) (*rag.Index, error) {
-	emb, err := glove.New(glove.DefaultOptions())
-	if err != nil {
-		return nil, err
-	}
-	lex, err := bleveindex.New()
-	if err != nil {
-		return nil, err
-	}
-	idx, err := rag.NewIndex(rag.Config{
-		Loader:     langchain.Loader{},
-		Splitter:   langchain.NewSplitter(600, 120),
-		Embedder:   emb,
-		EmbedderID: emb.ID(),
-		Store:      chromemstore.New(),
-		Lexical:    lex,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := idx.Sync(ctx, dir, nil); err != nil {
-		return nil, err
-	}
-	return idx, nil
+	return ragtest.Build(ctx, dir)
 }
 
 // newHandler returns a handler over idx with its own registry and, unless

@@ -18,10 +18,8 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/rag"
-	"github.com/citebot/citebot/rag/bleveindex"
-	"github.com/citebot/citebot/rag/chromemstore"
-	"github.com/citebot/citebot/rag/glove"
 	"github.com/citebot/citebot/rag/langchain"
+	"github.com/citebot/citebot/rag/ragtest"
 )
 
 // The fakes below speak the wire formats langchaingo's clients speak, so
@@ -683,29 +681,7 @@ func mustIndex(t *testing.T) *rag.Index {
 }
 
 func buildIndex() (*rag.Index, error) {
-	emb, err := glove.New(glove.DefaultOptions())
-	if err != nil {
-		return nil, err
-	}
-	lex, err := bleveindex.New() // released when the test binary exits
-	if err != nil {
-		return nil, err
-	}
-	idx, err := rag.NewIndex(rag.Config{
-		Loader:     langchain.Loader{},
-		Splitter:   langchain.NewSplitter(600, 120),
-		Embedder:   emb,
-		EmbedderID: emb.ID(),
-		Store:      chromemstore.New(),
-		Lexical:    lex,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := idx.Sync(context.Background(), "../../corpus", nil); err != nil {
-		return nil, err
-	}
-	return idx, nil
+	return ragtest.Build(context.Background(), "../../corpus")
 }
 
 var firstPassage = regexp.MustCompile(`(?s)<passage n="1"[^>]*>\n(.*?)\n</passage>`)

@@ -1,0 +1,53 @@
+// Package ragtest builds the real default index — langchaingo loaders and
+// splitter, the bundled GloVe embedder, chromem and bleve — for the tests of
+// other packages, wired as cmd/citebot wires it. It is test support: no
+// program imports it.
+package ragtest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/bleveindex"
+	"github.com/citebot/citebot/rag/chromemstore"
+	"github.com/citebot/citebot/rag/glove"
+	"github.com/citebot/citebot/rag/langchain"
+)
+
+// Build returns an in-memory index of the documents in dir, synced.
+func Build(ctx context.Context, dir string) (*rag.Index, error) {
+	emb, err := glove.New(glove.DefaultOptions())
+	if err != nil {
+		return nil, err
+	}
+	lex, err := bleveindex.New()
+	if err != nil {
+		return nil, err
+	}
+	x, err := rag.NewIndex(rag.Config{
+		Loader:     langchain.Loader{},
+		Splitter:   langchain.NewSplitter(600, 120),
+		Embedder:   emb,
+		EmbedderID: emb.ID(),
+		Store:      chromemstore.New(),
+		Lexical:    lex,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := x.Sync(ctx, dir, nil); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// New is Build for a test: it fails t when the index cannot be built.
+func New(t testing.TB, dir string) *rag.Index {
+	t.Helper()
+	x, err := Build(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
