@@ -83,6 +83,9 @@ type Store struct {
 	APIKey            string `yaml:"-"` // CITEBOT_WEAVIATE_API_KEY only
 	Collection        string `yaml:"collection"`
 	ReplicationFactor int    `yaml:"replication_factor"`
+	// Failover lists the other nodes of the cluster, tried in turn when the
+	// node at URL cannot be reached.
+	Failover []string `yaml:"failover"`
 }
 
 // LLM configures generated answers; with no provider answers are extractive.
@@ -225,6 +228,11 @@ func (c Config) Validate() error {
 		}
 		if c.Store.Collection == "" {
 			bad("store.collection: must be set for weaviate")
+		}
+		for _, f := range c.Store.Failover {
+			if !isHTTPURL(f) {
+				bad("store.failover: %q is not an http(s) URL", f)
+			}
 		}
 		if c.Store.ReplicationFactor < 1 {
 			bad("store.replication_factor: %d must be at least 1", c.Store.ReplicationFactor)

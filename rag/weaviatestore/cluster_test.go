@@ -163,7 +163,20 @@ func TestCluster(t *testing.T) {
 		}
 	}
 
+	// A second citebot with the other nodes as failover, over the same
+	// collection: losing the node it talks to must not fail its questions.
+	sf := mustNew(t, Options{
+		URL:               "http://127.0.0.1:8101",
+		Failover:          []string{"http://127.0.0.1:8102", "http://127.0.0.1:8103"},
+		ReplicationFactor: 3,
+		AsyncReplication:  true,
+		ConsistencyLevel:  Quorum,
+	})
+	idxF := newIndex(t, sf)
+	syncCorpus(t, idxF, corpus, rag.SyncReport{Added: 5})
+
 	st := startStream(ctx, idx, devCases(t))
+	stF := startStream(ctx, idxF, devCases(t))
 	begin := time.Now()
 	since := func(at time.Time) time.Duration { return at.Sub(begin).Round(time.Millisecond) }
 
@@ -200,6 +213,7 @@ func TestCluster(t *testing.T) {
 	back1 := time.Now()
 	time.Sleep(10 * time.Second)
 	outcomes := st.end()
+	outcomesF := stF.end()
 
 	p1 := summarize(outcomes, begin, kill1)
 	t.Logf("FIGURES replica lost: node3 killed at +%v, re-ingest at QUORUM at +%v took %v, restarted at +%v, ready at +%v",
@@ -235,6 +249,15 @@ func TestCluster(t *testing.T) {
 	}
 	if recovered > clusterMaxRecovery {
 		t.Errorf("store's node lost: questions failed until %v after node1 was ready, want at most %v", recovered, clusterMaxRecovery)
+	}
+	pf := summarize(outcomesF, kill1, time.Now())
+	t.Logf("FIGURES store's node lost, with failover: questions asked %d, failed %d, failure window %v",
+		pf.asked, pf.failed, pf.window().Round(time.Millisecond))
+	for msg, n := range pf.errs {
+		t.Logf("with failover: %d× %s", n, msg)
+	}
+	if pf.window() > clusterMaxWindow {
+		t.Errorf("with failover: questions failed over %v, want at most %v", pf.window(), clusterMaxWindow)
 	}
 	if p1.asked < 100 || p2.asked < 100 {
 		t.Errorf("only %d and %d questions asked", p1.asked, p2.asked)

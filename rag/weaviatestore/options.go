@@ -54,6 +54,10 @@ type Options struct {
 	// Alpha weighs Hybrid's vector search against its BM25 search: 1 is
 	// vector only, 0 BM25 only. Nil means DefaultAlpha.
 	Alpha *float32
+	// Failover lists other nodes of the same cluster (http://host:port).
+	// When the node in use cannot be reached, requests go to the next one,
+	// so losing one node fails no question once the loss is noticed.
+	Failover []string
 }
 
 var collectionName = regexp.MustCompile(`^[A-Z][_0-9A-Za-z]*$`)
@@ -62,6 +66,7 @@ var collectionName = regexp.MustCompile(`^[A-Z][_0-9A-Za-z]*$`)
 type resolved struct {
 	Options
 	scheme, host string
+	failover     []string // hosts of Failover
 	alpha        float32
 }
 
@@ -101,6 +106,14 @@ func (o Options) resolve() (resolved, error) {
 		// The client appends /v1 to scheme://host, so a path prefix
 		// (Weaviate behind a proxy) goes with the host.
 		r.host = u.Host + strings.TrimSuffix(u.Path, "/")
+	}
+	for _, f := range o.Failover {
+		fu, err := url.Parse(f)
+		if err != nil || (fu.Scheme != "http" && fu.Scheme != "https") || fu.Host == "" || fu.Path != "" && fu.Path != "/" {
+			errs = append(errs, fmt.Errorf("failover url %q: want http://host:port or https://host:port", f))
+			continue
+		}
+		r.failover = append(r.failover, fu.Host)
 	}
 	if !collectionName.MatchString(r.Collection) {
 		errs = append(errs, fmt.Errorf("collection %q: want a capital letter then letters, digits or underscores", r.Collection))

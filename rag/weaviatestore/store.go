@@ -43,7 +43,11 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	tr.MaxIdleConnsPerHost = 64
 	// The request contexts carry the timeout; this bounds the requests the
 	// client makes on its own (it reads the server version lazily).
-	hc := &http.Client{Transport: tr, Timeout: o.Timeout}
+	var rt http.RoundTripper = tr
+	if len(o.failover) > 0 {
+		rt = newFailover(tr, u0host(o), o.failover)
+	}
+	hc := &http.Client{Transport: rt, Timeout: o.Timeout}
 	headers := map[string]string{}
 	if o.APIKey != "" {
 		headers["Authorization"] = "Bearer " + o.APIKey
