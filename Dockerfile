@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # Build a static citebot binary, then ship it with the bundled corpus on a
 # distroless base. The index is cached in /data (mount a volume to keep it).
+# `docker run -p 8080:8080 -e CITEBOT_API_KEYS=... IMAGE` serves the API and
+# page; `docker run IMAGE ask "..."` answers one question.
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
@@ -13,8 +15,12 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/citebot /usr/local/bin/citebot
 COPY corpus /corpus
 COPY --from=build --chown=nonroot:nonroot /out/data /data
+# In a container the server must listen beyond loopback: set
+# CITEBOT_API_KEYS (citebot warns when it listens openly without keys).
 ENV CITEBOT_CORPUS=/corpus \
-    CITEBOT_DATA=/data
+    CITEBOT_DATA=/data \
+    CITEBOT_ADDR=0.0.0.0:8080
 VOLUME ["/data"]
+EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/citebot"]
-CMD ["sources"]
+CMD ["serve"]
