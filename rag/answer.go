@@ -204,13 +204,8 @@ func (x *Index) analyse(q string) query {
 // whether it holds the kind of thing asked for.
 func (x *Index) score(s *sentence, q query, qvec, svec []float32, passages []Passage, sim *wordSim) {
 	sw := words(s.text)
-	st := map[string]bool{}
-	for _, w := range sw {
-		if !stopWords[w] {
-			st[stem(w)] = true
-		}
-	}
-	s.lexical = x.coverage(q, sw, sim)
+	st := stemSet(sw)
+	s.lexical = x.coverageOf(q, st, sw, sim)
 	s.dense = float64(dot(qvec, svec))
 	novel := 0
 	for t := range st {
@@ -244,10 +239,14 @@ func (x *Index) score(s *sentence, q query, qvec, svec []float32, passages []Pas
 // coverage is the IDF-weighted share of q's terms that ws (lower-cased
 // words) contain; a term they lack is partly covered by a related word.
 func (x *Index) coverage(q query, ws []string, sim *wordSim) float64 {
+	return x.coverageOf(q, stemSet(ws), ws, sim)
+}
+
+// coverageOf is coverage with the stems of ws already known.
+func (x *Index) coverageOf(q query, have map[string]bool, ws []string, sim *wordSim) float64 {
 	if q.weight == 0 {
 		return 0
 	}
-	have := stemSet(ws)
 	var distinct []string // content words once each, for related-word credit
 	var hit float64
 	for t, idf := range q.terms {

@@ -100,7 +100,7 @@ func splitCleanLines(text string) []cleanLine {
 			end += start
 		}
 		s, e := trimByteRange(text, start, end)
-		l := cleanLine{start: s, end: e, text: text[s:e], words: lineWords(text[s:e])}
+		l := cleanLine{start: s, end: e, text: text[s:e], words: words(text[s:e])}
 		fence := strings.HasPrefix(l.text, "```") || strings.HasPrefix(l.text, "~~~")
 		l.code = fenced || fence || strings.HasPrefix(text[start:end], "    ") || strings.HasPrefix(text[start:end], "\t")
 		if fence {
@@ -119,13 +119,6 @@ func trimByteRange(text string, start, end int) (int, int) {
 	start += len(seg) - len(t)
 	t = strings.TrimRightFunc(t, unicode.IsSpace)
 	return start, start + len(t)
-}
-
-// lineWords returns the lowercased runs of letters and digits of s.
-func lineWords(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
 }
 
 // Line shapes.

@@ -551,28 +551,6 @@ func (x *Index) forget(rec *record) {
 	}
 }
 
-// vocab returns the distinct lower-cased words of a document's kept text.
-func (x *Index) vocab(source string) []string {
-	x.mu.RLock()
-	r := x.docs[source]
-	x.mu.RUnlock()
-	if r == nil {
-		return nil
-	}
-	r.vocabOnce.Do(func() {
-		seen := map[string]bool{}
-		for _, sp := range r.doc.Kept {
-			for _, w := range words(r.doc.Text[sp.Start:sp.End]) {
-				if !seen[w] && !stopWords[w] {
-					seen[w] = true
-					r.vocab = append(r.vocab, w)
-				}
-			}
-		}
-	})
-	return r.vocab
-}
-
 func (x *Index) sources() []string {
 	x.mu.RLock()
 	defer x.mu.RUnlock()

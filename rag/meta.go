@@ -82,7 +82,7 @@ func headingText(l string) (string, bool) {
 	if l == "" || utf8.RuneCountInString(l) > titleMaxRunes {
 		return "", false
 	}
-	words := lineWords(l)
+	words := words(l)
 	if len(words) == 0 || len(words) > titleMaxWords || countLetters(l) < 2 {
 		return "", false
 	}

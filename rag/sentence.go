@@ -15,7 +15,7 @@ func sentenceSpans(text string) []Span {
 	var out []Span
 	start := 0
 	emit := func(end int) {
-		s, e := trimSpan(text, start, end)
+		s, e := trimByteRange(text, start, end)
 		if e > s {
 			out = append(out, Span{s, e})
 		}
@@ -98,21 +98,3 @@ var abbreviations = func() map[string]bool {
 	}
 	return m
 }()
-
-func trimSpan(text string, s, e int) (int, int) {
-	for s < e {
-		r, size := utf8.DecodeRuneInString(text[s:])
-		if !unicode.IsSpace(r) {
-			break
-		}
-		s += size
-	}
-	for e > s {
-		r, size := utf8.DecodeLastRuneInString(text[:e])
-		if !unicode.IsSpace(r) {
-			break
-		}
-		e -= size
-	}
-	return s, e
-}

@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unsafe"
 )
 
@@ -81,9 +80,6 @@ type record struct {
 	doc     Document
 	chunks  []Chunk
 	vectors [][]float32
-
-	vocabOnce sync.Once
-	vocab     []string // the distinct words of the kept text, see Index.vocab
 }
 
 // snapshot is a decoded snapshot file.

@@ -11,19 +11,6 @@ import (
 	porterstemmer "github.com/blevesearch/go-porterstemmer"
 )
 
-// terms splits text into lower-cased, stemmed content words: the units that
-// question/passage overlap is measured in. Stop words are dropped.
-func terms(text string) []string {
-	var out []string
-	for _, w := range words(text) {
-		if stopWords[w] {
-			continue
-		}
-		out = append(out, stem(w))
-	}
-	return out
-}
-
 // words splits text into lower-cased runs of letters and digits.
 func words(text string) []string {
 	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
