@@ -240,15 +240,20 @@ func (c Config) Validate() error {
 	default:
 		bad("store.kind: %q is not chromem or weaviate", c.Store.Kind)
 	}
+	// modelServer checks the settings an OpenAI-compatible or Ollama
+	// provider needs, in the section named.
+	modelServer := func(section, provider, model, baseURL string) {
+		if model == "" {
+			bad("%s.model: must be set for provider %s", section, provider)
+		}
+		if baseURL != "" && !isHTTPURL(baseURL) {
+			bad("%s.base_url: %q is not an http(s) URL", section, baseURL)
+		}
+	}
 	switch c.LLM.Provider {
 	case "":
 	case "openai", "ollama":
-		if c.LLM.Model == "" {
-			bad("llm.model: must be set for provider %s", c.LLM.Provider)
-		}
-		if c.LLM.BaseURL != "" && !isHTTPURL(c.LLM.BaseURL) {
-			bad("llm.base_url: %q is not an http(s) URL", c.LLM.BaseURL)
-		}
+		modelServer("llm", c.LLM.Provider, c.LLM.Model, c.LLM.BaseURL)
 		if c.LLM.Timeout <= 0 {
 			bad("llm.timeout: %v must be positive", c.LLM.Timeout)
 		}
@@ -264,12 +269,7 @@ func (c Config) Validate() error {
 	switch c.Embedder.Provider {
 	case "glove":
 	case "openai", "ollama":
-		if c.Embedder.Model == "" {
-			bad("embedder.model: must be set for provider %s", c.Embedder.Provider)
-		}
-		if c.Embedder.BaseURL != "" && !isHTTPURL(c.Embedder.BaseURL) {
-			bad("embedder.base_url: %q is not an http(s) URL", c.Embedder.BaseURL)
-		}
+		modelServer("embedder", c.Embedder.Provider, c.Embedder.Model, c.Embedder.BaseURL)
 	default:
 		bad("embedder.provider: %q is not glove, openai or ollama", c.Embedder.Provider)
 	}

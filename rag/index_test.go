@@ -14,29 +14,17 @@ import (
 	"github.com/citebot/citebot/rag/chromemstore"
 	"github.com/citebot/citebot/rag/glove"
 	"github.com/citebot/citebot/rag/langchain"
+	"github.com/citebot/citebot/rag/ragtest"
 )
 
 // newIndex builds an index of the real embedded defaults over dataDir.
 func newIndex(t testing.TB, dataDir string) *rag.Index {
 	t.Helper()
-	emb, err := glove.New(glove.DefaultOptions())
+	cfg, err := ragtest.Config(dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lex, err := bleveindex.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lex.Close() })
-	x, err := rag.NewIndex(rag.Config{
-		Loader:     langchain.Loader{},
-		Splitter:   langchain.NewSplitter(600, 120),
-		Embedder:   emb,
-		EmbedderID: emb.ID(),
-		Store:      chromemstore.New(),
-		Lexical:    lex,
-		DataDir:    dataDir,
-	})
+	x, err := rag.NewIndex(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,24 +15,35 @@ import (
 	"github.com/citebot/citebot/rag/langchain"
 )
 
-// Build returns an in-memory index of the documents in dir, synced.
-func Build(ctx context.Context, dir string) (*rag.Index, error) {
+// Config returns the default index configuration, keeping its snapshot in
+// dataDir ("" keeps it in memory only).
+func Config(dataDir string) (rag.Config, error) {
 	emb, err := glove.New(glove.DefaultOptions())
 	if err != nil {
-		return nil, err
+		return rag.Config{}, err
 	}
 	lex, err := bleveindex.New()
 	if err != nil {
-		return nil, err
+		return rag.Config{}, err
 	}
-	x, err := rag.NewIndex(rag.Config{
+	return rag.Config{
 		Loader:     langchain.Loader{},
 		Splitter:   langchain.NewSplitter(600, 120),
 		Embedder:   emb,
 		EmbedderID: emb.ID(),
 		Store:      chromemstore.New(),
 		Lexical:    lex,
-	})
+		DataDir:    dataDir,
+	}, nil
+}
+
+// Build returns an in-memory index of the documents in dir, synced.
+func Build(ctx context.Context, dir string) (*rag.Index, error) {
+	cfg, err := Config("")
+	if err != nil {
+		return nil, err
+	}
+	x, err := rag.NewIndex(cfg)
 	if err != nil {
 		return nil, err
 	}
