@@ -20,8 +20,9 @@ type Answer struct {
 	// Passages are the retrieved passages the answer was chosen from, best
 	// first; they are not part of the JSON contract.
 	Passages []Passage `json:"-"`
-	// Confidence is the evidence score the abstention decision was made on.
-	Confidence float64 `json:"-"`
+	// Confidence is the fitted model's probability (0–1) that the answer is
+	// right; the answer is declined (Grounded false) below AbstainBelow.
+	Confidence float64 `json:"confidence"`
 	// Note says how the answer was made when it matters, e.g. that
 	// generation was unavailable and the answer is extractive.
 	Note string `json:"note,omitempty"`
@@ -37,6 +38,10 @@ type Citation struct {
 	Score  float64 `json:"score"`
 	Text   string  `json:"text"`
 }
+
+// LowConfidence reports a grounded answer that is less likely right than
+// not; front ends say so beside it.
+func (a Answer) LowConfidence() bool { return a.Grounded && a.Confidence < 0.5 }
 
 // NotFound is the answer given when the documents do not answer a question.
 const NotFound = "The documents do not contain an answer to this question."
