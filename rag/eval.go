@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -64,18 +65,43 @@ type EvalReport struct {
 	Questions    int `json:"questions"`
 	Answerable   int `json:"answerable"`
 	Unanswerable int `json:"unanswerable"`
-	// Passage hits: the answering document among the first 1 or 3 passages.
+	// Document hits: a passage from the answering document among the first
+	// 1 or 3 passages; MRR is the mean reciprocal rank of the first one.
 	Hit1 int     `json:"hit_at_1"`
 	Hit3 int     `json:"hit_at_3"`
 	MRR  float64 `json:"mrr"`
-	// AnswerHit counts grounded answers that match the expected pattern.
-	AnswerHit int `json:"answer_hit"`
+	// Span hits: a passage whose text matches the answer pattern among the
+	// first 1 or 3 passages, over the SpanQuestions answerable questions
+	// that have a pattern; SpanMRR is the mean reciprocal rank of the first.
+	SpanQuestions int     `json:"span_questions"`
+	SpanHit1      int     `json:"span_hit_at_1"`
+	SpanHit3      int     `json:"span_hit_at_3"`
+	SpanMRR       float64 `json:"span_mrr"`
+	// AnswerHit counts grounded answers that match the expected pattern;
+	// FirstSentenceHit those whose first quoted sentence (the text before
+	// the first citation marker) does.
+	AnswerHit        int `json:"answer_hit"`
+	FirstSentenceHit int `json:"first_sentence_hit"`
 	// Abstained counts unanswerable questions that were declined;
 	// FalseAbstentions answerable ones that were.
 	Abstained        int           `json:"abstained"`
 	FalseAbstentions int           `json:"false_abstentions"`
+	ByKind           []KindReport  `json:"by_kind"`
 	Failures         []EvalFailure `json:"failures"`
 	Results          []EvalResult  `json:"results"`
+}
+
+// KindReport sums up the questions of one kind. A case without a kind is
+// "answerable" or "unanswerable". Correct counts, for answerable
+// questions, answers whose first sentence matches the pattern and, for
+// unanswerable ones, declines.
+type KindReport struct {
+	Kind       string `json:"kind"`
+	Questions  int    `json:"questions"`
+	Answerable int    `json:"answerable"`
+	Declined   int    `json:"declined"`
+	Answered   int    `json:"answered"`
+	Correct    int    `json:"correct"`
 }
 
 // EvalFailure names a question that missed and how.
@@ -86,64 +112,62 @@ type EvalFailure struct {
 
 // EvalResult is one question's outcome.
 type EvalResult struct {
-	ID         string  `json:"id"`
-	Rank       int     `json:"rank"` // of the first passage from the gold document; 0 if none
-	Grounded   bool    `json:"grounded"`
-	Correct    bool    `json:"correct"`
-	Confidence float64 `json:"confidence"`
-	Answer     string  `json:"answer"`
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	Rank int    `json:"rank"` // of the first passage from the gold document; 0 if none
+	// SpanRank is that of the first passage matching the answer pattern; 0
+	// if none or there is no pattern.
+	SpanRank int  `json:"span_rank"`
+	Grounded bool `json:"grounded"`
+	// Correct: an answerable question's grounded answer matches the pattern
+	// (FirstSentence: its first sentence does), or an unanswerable one was
+	// declined.
+	Correct       bool    `json:"correct"`
+	FirstSentence bool    `json:"first_sentence_hit"`
+	Confidence    float64 `json:"confidence"`
+	Answer        string  `json:"answer"`
+}
+
+// citeMarker is a citation marker with the space before it.
+var citeMarker = regexp.MustCompile(`\s*\[\d+\]`)
+
+// FirstSentence is the answer up to its first citation marker, or all of
+// it when there is none.
+func FirstSentence(answer string) string {
+	if loc := citeMarker.FindStringIndex(answer); loc != nil {
+		return answer[:loc[0]]
+	}
+	return answer
 }
 
 // Evaluate asks every case and scores retrieval, answers and abstention.
 func Evaluate(ctx context.Context, a Asker, cases []EvalCase, k int) (EvalReport, error) {
-	rep := EvalReport{Failures: []EvalFailure{}}
-	for _, c := range cases {
+	pats := make([]*regexp.Regexp, len(cases))
+	for i, c := range cases {
+		if c.Answer == nil {
+			continue
+		}
+		re, err := regexp.Compile("(?i)" + *c.Answer)
+		if err != nil {
+			return EvalReport{}, fmt.Errorf("eval %s: answer pattern: %w", c.ID, err)
+		}
+		pats[i] = re
+	}
+	rep := EvalReport{ByKind: []KindReport{}, Failures: []EvalFailure{}}
+	kinds := map[string]*KindReport{}
+	for i, c := range cases {
 		ans, err := a.Ask(ctx, c.Question, k)
 		if err != nil {
 			return rep, fmt.Errorf("eval %s: %w", c.ID, err)
 		}
-		rep.Questions++
-		res := EvalResult{ID: c.ID, Grounded: ans.Grounded, Confidence: ans.Confidence, Answer: ans.Answer}
-		var reasons []string
-		if c.Doc == nil {
-			rep.Unanswerable++
-			res.Correct = !ans.Grounded
-			if res.Correct {
-				rep.Abstained++
-			} else {
-				reasons = append(reasons, "answered an unanswerable question")
-			}
-		} else {
-			rep.Answerable++
-			for i, p := range ans.Passages {
-				if strings.Contains(p.Source, *c.Doc) {
-					res.Rank = i + 1
-					break
-				}
-			}
-			switch {
-			case res.Rank == 1:
-				rep.Hit1++
-				rep.Hit3++
-			case res.Rank > 1 && res.Rank <= 3:
-				rep.Hit3++
-			default:
-				reasons = append(reasons, fmt.Sprintf("gold passage rank %d", res.Rank))
-			}
-			if res.Rank > 0 {
-				rep.MRR += 1 / float64(res.Rank)
-			}
-			switch {
-			case !ans.Grounded:
-				rep.FalseAbstentions++
-				reasons = append(reasons, "abstained")
-			case c.Answer == nil || regexp.MustCompile("(?i)"+*c.Answer).MatchString(ans.Answer):
-				rep.AnswerHit++
-				res.Correct = true
-			default:
-				reasons = append(reasons, "answer does not match")
-			}
+		res, reasons := score(c, pats[i], ans)
+		rep.add(c, res)
+		kr := kinds[res.Kind]
+		if kr == nil {
+			kr = &KindReport{Kind: res.Kind}
+			kinds[res.Kind] = kr
 		}
+		kr.add(c, res)
 		if len(reasons) > 0 {
 			rep.Failures = append(rep.Failures, EvalFailure{ID: c.ID, Reason: strings.Join(reasons, "; ")})
 		}
@@ -152,5 +176,122 @@ func Evaluate(ctx context.Context, a Asker, cases []EvalCase, k int) (EvalReport
 	if rep.Answerable > 0 {
 		rep.MRR /= float64(rep.Answerable)
 	}
+	if rep.SpanQuestions > 0 {
+		rep.SpanMRR /= float64(rep.SpanQuestions)
+	}
+	for _, kr := range kinds {
+		rep.ByKind = append(rep.ByKind, *kr)
+	}
+	sort.Slice(rep.ByKind, func(i, j int) bool { return rep.ByKind[i].Kind < rep.ByKind[j].Kind })
 	return rep, nil
+}
+
+// score judges one answer to c, whose answer pattern is pat (nil when it
+// has none), and says why it missed.
+func score(c EvalCase, pat *regexp.Regexp, ans Answer) (EvalResult, []string) {
+	res := EvalResult{ID: c.ID, Kind: c.Kind, Grounded: ans.Grounded, Confidence: ans.Confidence, Answer: ans.Answer}
+	if res.Kind == "" {
+		res.Kind = "answerable"
+		if c.Doc == nil {
+			res.Kind = "unanswerable"
+		}
+	}
+	if c.Doc == nil {
+		res.Correct = !ans.Grounded
+		if !res.Correct {
+			return res, []string{"answered an unanswerable question"}
+		}
+		return res, nil
+	}
+	var reasons []string
+	for i, p := range ans.Passages {
+		if res.Rank == 0 && strings.Contains(p.Source, *c.Doc) {
+			res.Rank = i + 1
+		}
+		if res.SpanRank == 0 && pat != nil && pat.MatchString(p.Text) {
+			res.SpanRank = i + 1
+		}
+	}
+	if res.Rank == 0 || res.Rank > 3 {
+		reasons = append(reasons, fmt.Sprintf("gold passage rank %d", res.Rank))
+	}
+	switch {
+	case !ans.Grounded:
+		reasons = append(reasons, "abstained")
+	case pat == nil:
+		res.Correct, res.FirstSentence = true, true
+	default:
+		res.Correct = pat.MatchString(ans.Answer)
+		res.FirstSentence = pat.MatchString(FirstSentence(ans.Answer))
+		switch {
+		case !res.Correct:
+			reasons = append(reasons, "answer does not match")
+		case !res.FirstSentence:
+			reasons = append(reasons, "first sentence does not match")
+		}
+	}
+	return res, reasons
+}
+
+// add counts one result into the totals.
+func (r *EvalReport) add(c EvalCase, res EvalResult) {
+	r.Questions++
+	if c.Doc == nil {
+		r.Unanswerable++
+		if res.Correct {
+			r.Abstained++
+		}
+		return
+	}
+	r.Answerable++
+	if res.Rank > 0 {
+		r.MRR += 1 / float64(res.Rank)
+	}
+	if res.Rank == 1 {
+		r.Hit1++
+	}
+	if res.Rank > 0 && res.Rank <= 3 {
+		r.Hit3++
+	}
+	if c.Answer != nil {
+		r.SpanQuestions++
+		if res.SpanRank > 0 {
+			r.SpanMRR += 1 / float64(res.SpanRank)
+		}
+		if res.SpanRank == 1 {
+			r.SpanHit1++
+		}
+		if res.SpanRank > 0 && res.SpanRank <= 3 {
+			r.SpanHit3++
+		}
+	}
+	if !res.Grounded {
+		r.FalseAbstentions++
+	}
+	if res.Correct {
+		r.AnswerHit++
+	}
+	if res.FirstSentence {
+		r.FirstSentenceHit++
+	}
+}
+
+// add counts one result into its kind.
+func (k *KindReport) add(c EvalCase, res EvalResult) {
+	k.Questions++
+	if res.Grounded {
+		k.Answered++
+	} else {
+		k.Declined++
+	}
+	if c.Doc == nil {
+		if !res.Grounded {
+			k.Correct++
+		}
+		return
+	}
+	k.Answerable++
+	if res.FirstSentence {
+		k.Correct++
+	}
 }

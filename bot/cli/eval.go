@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/citebot/citebot/rag"
 )
@@ -34,25 +33,52 @@ func eval(ctx context.Context, env Env, o *opts) error {
 	return nil
 }
 
+// maxFailures is how many failing questions the text report lists.
+const maxFailures = 20
+
 func printEval(env Env, r rag.EvalReport) {
 	w := env.Stdout
-	fmt.Fprintf(w, "questions          %d (%d answerable, %d unanswerable)\n", r.Questions, r.Answerable, r.Unanswerable)
-	fmt.Fprintf(w, "passage hit@1      %d/%d\n", r.Hit1, r.Answerable)
-	fmt.Fprintf(w, "passage hit@3      %d/%d\n", r.Hit3, r.Answerable)
-	fmt.Fprintf(w, "MRR                %.3f\n", r.MRR)
-	fmt.Fprintf(w, "answer hit         %d/%d\n", r.AnswerHit, r.Answerable)
-	fmt.Fprintf(w, "abstention         %d/%d\n", r.Abstained, r.Unanswerable)
-	fmt.Fprintf(w, "false abstentions  %d\n", r.FalseAbstentions)
+	fmt.Fprintf(w, "questions           %d (%d answerable, %d unanswerable)\n", r.Questions, r.Answerable, r.Unanswerable)
+	fmt.Fprintf(w, "document hit@1      %s\n", ratio(r.Hit1, r.Answerable))
+	fmt.Fprintf(w, "document hit@3      %s\n", ratio(r.Hit3, r.Answerable))
+	fmt.Fprintf(w, "document MRR        %.3f\n", r.MRR)
+	fmt.Fprintf(w, "span hit@1          %s\n", ratio(r.SpanHit1, r.SpanQuestions))
+	fmt.Fprintf(w, "span hit@3          %s\n", ratio(r.SpanHit3, r.SpanQuestions))
+	fmt.Fprintf(w, "span MRR            %.3f\n", r.SpanMRR)
+	fmt.Fprintf(w, "answer hit          %s\n", ratio(r.AnswerHit, r.Answerable))
+	fmt.Fprintf(w, "first-sentence hit  %s\n", ratio(r.FirstSentenceHit, r.Answerable))
+	fmt.Fprintf(w, "abstention          %s\n", ratio(r.Abstained, r.Unanswerable))
+	fmt.Fprintf(w, "false abstentions   %s\n", ratio(r.FalseAbstentions, r.Answerable))
+
+	width := len("kind")
+	for _, k := range r.ByKind {
+		width = max(width, len(k.Kind))
+	}
+	fmt.Fprintf(w, "\n%-*s  %9s  %8s  %8s  %s\n", width, "kind", "questions", "declined", "answered", "correct")
+	for _, k := range r.ByKind {
+		fmt.Fprintf(w, "%-*s  %9d  %8d  %8d  %s\n", width, k.Kind, k.Questions, k.Declined, k.Answered, ratio(k.Correct, k.Questions))
+	}
+	fmt.Fprintln(w, "(correct: first sentence matches when answerable, declined when not)")
+
+	fmt.Fprintln(w)
 	if len(r.Failures) == 0 {
-		fmt.Fprintln(w, "failing            none")
+		fmt.Fprintln(w, "failing             none")
 		return
 	}
-	ids := make([]string, len(r.Failures))
+	fmt.Fprintf(w, "failing             %s\n", ratio(len(r.Failures), r.Questions))
 	for i, f := range r.Failures {
-		ids[i] = f.ID
-	}
-	fmt.Fprintf(w, "failing            %s\n", strings.Join(ids, " "))
-	for _, f := range r.Failures {
+		if i == maxFailures {
+			fmt.Fprintf(w, "  … and %d more (--json lists them all)\n", len(r.Failures)-maxFailures)
+			break
+		}
 		fmt.Fprintf(w, "  %s: %s\n", f.ID, f.Reason)
 	}
+}
+
+// ratio writes n out of d with its percentage.
+func ratio(n, d int) string {
+	if d == 0 {
+		return fmt.Sprintf("%d/%d", n, d)
+	}
+	return fmt.Sprintf("%d/%d (%.1f%%)", n, d, 100*float64(n)/float64(d))
 }
