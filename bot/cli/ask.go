@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/citebot/citebot/rag"
@@ -39,6 +40,9 @@ func ask(ctx context.Context, env Env, o *opts) error {
 
 func printAnswer(w io.Writer, a rag.Answer) {
 	fmt.Fprintln(w, a.Answer)
+	if a.LowConfidence() {
+		fmt.Fprintf(w, "confidence %s (low)\n", percent(a.Confidence))
+	}
 	if a.Note != "" {
 		fmt.Fprintf(w, "(%s)\n", a.Note)
 	}
@@ -46,6 +50,12 @@ func printAnswer(w io.Writer, a rag.Answer) {
 		fmt.Fprintf(w, "\n[%d] %s\n", c.N, heading(c.Source, c.Title, c.Date))
 		fmt.Fprintln(w, indent(c.Text, "    "))
 	}
+}
+
+// percent writes a confidence as a whole percentage, "38%", rounded down
+// so that a low one never reads 50%.
+func percent(c float64) string {
+	return fmt.Sprintf("%d%%", int(math.Floor(100*max(0, min(1, c))+1e-9)))
 }
 
 func search(ctx context.Context, env Env, o *opts) error {

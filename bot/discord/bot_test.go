@@ -349,7 +349,7 @@ func longAnswer() rag.Answer {
 		cites = append(cites, rag.Citation{N: n, Source: fmt.Sprintf("survey-%02d.txt", n), Title: strings.Repeat("A very long survey title ", 20),
 			Date: "1901-01-01", Text: strings.Repeat(fmt.Sprintf("Passage %d text about the harbour wall. ", n), 60)})
 	}
-	return rag.Answer{Answer: b.String(), Grounded: true, Citations: cites}
+	return rag.Answer{Answer: b.String(), Grounded: true, Confidence: 0.9, Citations: cites}
 }
 
 func utf16Len(s string) int {

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -51,8 +52,29 @@ func renderAnswer(a rag.Answer, qid string) reply {
 		r.pieces = []string{notAnswered}
 		return r
 	}
+	if a.LowConfidence() {
+		r.pieces = appendLine(r.pieces, lowConfidenceNote(a.Confidence))
+	}
 	r.embeds = citationEmbeds(a.Citations, a.Answer)
 	return r
+}
+
+// lowConfidenceNote is the small-print line under an answer that is less
+// likely right than not: "-# Low confidence (38%) — check the sources". The
+// percentage is rounded down, so that it never reads 50%.
+func lowConfidenceNote(c float64) string {
+	return fmt.Sprintf("-# Low confidence (%d%%) — check the sources", int(math.Floor(100*max(0, min(1, c))+1e-9)))
+}
+
+// appendLine adds line under the last message, or as a message of its own
+// when the last has no room for it.
+func appendLine(pieces []string, line string) []string {
+	last := len(pieces) - 1
+	if last >= 0 && utf16Len(pieces[last])+1+utf16Len(line) <= MessageLimit {
+		pieces[last] += "\n" + line
+		return pieces
+	}
+	return append(pieces, line)
 }
 
 // citationEmbeds shows citations as numbered embed fields — title and date,

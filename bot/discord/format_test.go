@@ -21,18 +21,42 @@ func TestRenderAnswer(t *testing.T) {
 	}{
 		{
 			name:       "grounded",
-			answer:     rag.Answer{Answer: "Its lamp could be seen from far away. [1]", Grounded: true, Citations: []rag.Citation{cite}},
+			answer:     rag.Answer{Answer: "Its lamp could be seen from far away. [1]", Grounded: true, Confidence: 0.83, Citations: []rag.Citation{cite}},
 			wantPieces: []string{"Its lamp could be seen from far away. [1]"},
 			wantFields: []string{"[1] The Port Elin Lighthouse (1998-03-04) | The Port Elin lighthouse was designed by Mara Quist. Its lamp could be seen from far away.\n— lighthouse.txt"},
 		},
 		{
+			name:       "low confidence",
+			answer:     rag.Answer{Answer: "Its lamp could be seen from far away. [1]", Grounded: true, Confidence: 0.38, Citations: []rag.Citation{cite}},
+			wantPieces: []string{"Its lamp could be seen from far away. [1]\n-# Low confidence (38%) — check the sources"},
+			wantFields: []string{"[1] The Port Elin Lighthouse (1998-03-04) | The Port Elin lighthouse was designed by Mara Quist. Its lamp could be seen from far away.\n— lighthouse.txt"},
+		},
+		{
+			name:       "just under even",
+			answer:     rag.Answer{Answer: "x [1]", Grounded: true, Confidence: 0.4999, Citations: []rag.Citation{{N: 1, Source: "notes.md", Text: "x"}}},
+			wantPieces: []string{"x [1]\n-# Low confidence (49%) — check the sources"},
+			wantFields: []string{"[1] notes.md | x\n— notes.md"},
+		},
+		{
+			name:       "even",
+			answer:     rag.Answer{Answer: "x [1]", Grounded: true, Confidence: 0.5, Citations: []rag.Citation{{N: 1, Source: "notes.md", Text: "x"}}},
+			wantPieces: []string{"x [1]"},
+			wantFields: []string{"[1] notes.md | x\n— notes.md"},
+		},
+		{
+			name:       "low confidence, long answer",
+			answer:     rag.Answer{Answer: strings.Repeat("a", MessageLimit-5) + " [1]", Grounded: true, Confidence: 0.2, Citations: []rag.Citation{{N: 1, Source: "notes.md", Text: "x"}}},
+			wantPieces: []string{strings.Repeat("a", MessageLimit-5) + " [1]", "-# Low confidence (20%) — check the sources"},
+			wantFields: []string{"[1] notes.md | x\n— notes.md"},
+		},
+		{
 			name:       "abstained",
-			answer:     rag.Answer{Answer: rag.NotFound, Citations: []rag.Citation{}},
+			answer:     rag.Answer{Answer: rag.NotFound, Confidence: 0.1, Citations: []rag.Citation{}},
 			wantPieces: []string{notAnswered},
 		},
 		{
 			name:       "untitled source",
-			answer:     rag.Answer{Answer: "x [1]", Grounded: true, Citations: []rag.Citation{{N: 1, Source: "notes.md", Text: "x"}}},
+			answer:     rag.Answer{Answer: "x [1]", Grounded: true, Confidence: 0.9, Citations: []rag.Citation{{N: 1, Source: "notes.md", Text: "x"}}},
 			wantPieces: []string{"x [1]"},
 			wantFields: []string{"[1] notes.md | x\n— notes.md"},
 		},

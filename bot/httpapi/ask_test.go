@@ -31,6 +31,23 @@ func TestAskPost(t *testing.T) {
 	if len(ans.Citations) == 0 || ans.Citations[0].N != 1 || ans.Citations[0].Source != salafismDoc || ans.Citations[0].Text == "" {
 		t.Errorf("citations = %+v", ans.Citations)
 	}
+	checkConfidence(t, w.Body.Bytes())
+}
+
+// checkConfidence checks that an answer's JSON carries its confidence, a
+// probability. Until the fitted model lands it is an evidence score, which
+// may exceed 1, so only its lower bound is held here.
+func checkConfidence(t *testing.T, body []byte) {
+	t.Helper()
+	var got struct {
+		Confidence *float64 `json:"confidence"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Confidence == nil || *got.Confidence < 0 {
+		t.Errorf("confidence = %v in %s, want a number from 0", got.Confidence, body)
+	}
 }
 
 // The answer is the JSON object `citebot ask --json` prints: the same
@@ -44,8 +61,9 @@ func TestAskIsTheCLIObject(t *testing.T) {
 		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
 			t.Fatal(err)
 		}
+		checkConfidence(t, w.Body.Bytes())
 		delete(got, "note") // present only on some answers, as in the CLI's
-		if keys := slices.Sorted(maps.Keys(got)); !slices.Equal(keys, []string{"answer", "citations", "grounded", "question"}) {
+		if keys := slices.Sorted(maps.Keys(got)); !slices.Equal(keys, []string{"answer", "citations", "confidence", "grounded", "question"}) {
 			t.Errorf("%q: keys %v", q, keys)
 		}
 		for _, c := range got["citations"].([]any) {

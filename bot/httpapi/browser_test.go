@@ -11,6 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/citebot/citebot/rag"
 )
 
 // The browser tests take a few seconds, so they run only when
@@ -100,6 +102,7 @@ func TestBrowser(t *testing.T) {
 	browser := startBrowser(t)
 	t.Run("page", func(t *testing.T) { testBrowserPage(t, browser) })
 	t.Run("api key", func(t *testing.T) { testBrowserAPIKey(t, browser) })
+	t.Run("confidence", func(t *testing.T) { testBrowserConfidence(t, browser) })
 }
 
 // The page in a real browser: type a question, submit, read the answer
@@ -172,6 +175,70 @@ func testBrowserPage(t *testing.T, browser context.Context) {
 	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("the page reported problems: %v", p)
+	}
+}
+
+// confidenceIndex answers as its index does, with a fixed confidence.
+type confidenceIndex struct {
+	Index
+	confidence float64
+}
+
+func (c confidenceIndex) Ask(ctx context.Context, q string, k int) (rag.Answer, error) {
+	ans, err := c.Index.Ask(ctx, q, k)
+	ans.Confidence = c.confidence
+	return ans, err
+}
+
+// The page flags a grounded answer under 50% as low confidence, beside the
+// answer and in the status line, and says nothing of confidence otherwise.
+func testBrowserConfidence(t *testing.T, browser context.Context) {
+	for _, tc := range []struct {
+		question   string
+		confidence float64
+		want       string // the note; "" for none
+	}{
+		{salafism, 0.38, "Low confidence (38%) — check the sources before relying on it."},
+		{salafism, 0.83, ""},
+		{unanswerable, 0.1, ""},
+	} {
+		ctx, problems := newTab(t, browser)
+		h, err := New(confidenceIndex{sharedIndex(t), tc.confidence}, Options{Registry: prometheus.NewRegistry()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := startServer(t, h)
+		err = chromedp.Do(ctx,
+			chromedp.Navigate(base+"/"),
+			chromedp.WaitVisible(chromedp.ID("question")),
+			chromedp.SendKeys(chromedp.ID("question"), tc.question),
+			chromedp.Click(chromedp.ID("ask")),
+			chromedp.WaitVisible(chromedp.ID("answer")),
+		)
+		if err != nil {
+			t.Fatalf("ask %q: %v (page problems: %v)", tc.question, err, problems())
+		}
+		note, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("confidence").textContent`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.getElementById("confidence")).display !== "none"`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if note != tc.want || shown != (tc.want != "") {
+			t.Errorf("confidence %v: note %q (shown %v), want %q", tc.confidence, note, shown, tc.want)
+		}
+		if low := strings.Contains(status, "low confidence (38%)"); low != (tc.want != "") {
+			t.Errorf("confidence %v: status %q", tc.confidence, status)
+		}
+		if p := problems(); len(p) > 0 {
+			t.Errorf("the page reported problems: %v", p)
+		}
 	}
 }
 

@@ -117,7 +117,7 @@ func TestPage(t *testing.T) {
 		t.Errorf("CSP = %q", csp)
 	}
 	body := w.Body.String()
-	for _, want := range []string{`<html lang="en">`, `<label for="question">`, `role="status"`, `/assets/app.js`, `/assets/style.css`} {
+	for _, want := range []string{`<html lang="en">`, `<label for="question">`, `role="status"`, `id="confidence"`, `/assets/app.js`, `/assets/style.css`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %s", want)
 		}

@@ -78,6 +78,7 @@ func TestAskStream(t *testing.T) {
 			if !ans.Grounded || len(ans.Citations) == 0 {
 				t.Errorf("final answer = %+v, want it with its citations", ans)
 			}
+			checkConfidence(t, []byte(evs[len(evs)-1].data))
 		})
 	}
 }

@@ -49,10 +49,11 @@ func TestAskJSON(t *testing.T) {
 		t.Fatalf("ask: %v\n%s", r.err, r.stderr)
 	}
 	var ans struct {
-		Question  string `json:"question"`
-		Answer    string `json:"answer"`
-		Grounded  *bool  `json:"grounded"`
-		Citations []struct {
+		Question   string   `json:"question"`
+		Answer     string   `json:"answer"`
+		Grounded   *bool    `json:"grounded"`
+		Confidence *float64 `json:"confidence"`
+		Citations  []struct {
 			N      int     `json:"n"`
 			Source string  `json:"source"`
 			Title  string  `json:"title"`
@@ -68,6 +69,11 @@ func TestAskJSON(t *testing.T) {
 	if ans.Grounded == nil || !*ans.Grounded || !strings.Contains(ans.Answer, "Salafism") || !strings.Contains(ans.Answer, "[1]") {
 		t.Errorf("answer = %+v, want a grounded answer naming Salafism with [1]", ans)
 	}
+	// A probability once the fitted model lands; until then an evidence
+	// score, which may exceed 1.
+	if ans.Confidence == nil || *ans.Confidence < 0 {
+		t.Errorf("confidence = %v, want a number from 0", ans.Confidence)
+	}
 	if len(ans.Citations) == 0 || ans.Citations[0].N != 1 || ans.Citations[0].Source != "002_126ef14e62b6afb1.txt" ||
 		ans.Citations[0].Title == "" || ans.Citations[0].Date == nil || ans.Citations[0].Chunk == nil || ans.Citations[0].Text == "" {
 		t.Errorf("citations = %+v", ans.Citations)
@@ -78,7 +84,8 @@ func TestAskJSON(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if !strings.Contains(r.stdout, `"grounded": false`) || !strings.Contains(r.stdout, `"citations": []`) {
+	if !strings.Contains(r.stdout, `"grounded": false`) || !strings.Contains(r.stdout, `"citations": []`) ||
+		!strings.Contains(r.stdout, `"confidence": `) {
 		t.Errorf("abstention printed %s", r.stdout)
 	}
 }

@@ -8,7 +8,8 @@
   const form = $("ask-form"), question = $("question"), askButton = $("ask");
   const keyRow = $("key-row"), keyInput = $("api-key");
   const status = $("status");
-  const result = $("result"), answer = $("answer"), sources = $("sources-heading"), list = $("citations");
+  const result = $("result"), answer = $("answer"), confidence = $("confidence");
+  const sources = $("sources-heading"), list = $("citations");
   const docSection = $("document"), docTitle = $("doc-title"), docMeta = $("doc-meta"), docText = $("doc-text");
 
   let apiKey = sessionStorage.getItem("citebot-api-key") || "";
@@ -53,8 +54,9 @@
       });
       render(ans);
       const n = ans.citations.length;
+      const low = lowConfidence(ans);
       status.textContent = ans.grounded
-        ? `Answered with ${n} citation${n === 1 ? "" : "s"}.`
+        ? `Answered with ${n} citation${n === 1 ? "" : "s"}${low ? `, with ${low.toLowerCase()}` : ""}.`
         : "The documents do not answer this question.";
     } catch (err) {
       result.hidden = true;
@@ -81,6 +83,10 @@
     }
     answer.append(ans.answer.slice(last));
 
+    const low = lowConfidence(ans);
+    confidence.textContent = low ? `${low} — check the sources before relying on it.` : "";
+    confidence.hidden = !low;
+
     list.replaceChildren();
     for (const c of ans.citations) {
       const li = document.createElement("li");
@@ -97,6 +103,15 @@
     sources.hidden = list.hidden = ans.citations.length === 0;
     result.hidden = false;
     docSection.hidden = true;
+  }
+
+  // lowConfidence says "Low confidence (38%)" for a grounded answer that is
+  // less likely right than not (rag.Answer.LowConfidence), and "" otherwise.
+  // The percentage is rounded down, so that it never reads 50%.
+  function lowConfidence(ans) {
+    const c = Number(ans.confidence);
+    if (!ans.grounded || !(c < 0.5)) return "";
+    return `Low confidence (${Math.floor(100 * Math.max(0, c) + 1e-9)}%)`;
   }
 
   function citeButton(c, label, cls) {
