@@ -3,10 +3,9 @@ package rag
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Answer is a reply to a question with the passages it cites.
@@ -21,12 +20,17 @@ type Answer struct {
 	// first; they are not part of the JSON contract.
 	Passages []Passage `json:"-"`
 	// Confidence is the fitted model's probability (0–1) that the answer is
-	// right; the answer is declined (Grounded false) below AbstainBelow.
+	// right; the answer is declined (Grounded false) below the model's
+	// threshold.
 	Confidence float64 `json:"confidence"`
 	// Note says how the answer was made when it matters, e.g. that
 	// generation was unavailable and the answer is extractive.
 	Note string `json:"note,omitempty"`
 }
+
+// LowConfidence reports a grounded answer that is less likely right than
+// not; front ends say so beside it.
+func (a Answer) LowConfidence() bool { return a.Grounded && a.Confidence < 0.5 }
 
 // Citation is a passage an answer cites as [N].
 type Citation struct {
@@ -39,146 +43,252 @@ type Citation struct {
 	Text   string  `json:"text"`
 }
 
-// LowConfidence reports a grounded answer that is less likely right than
-// not; front ends say so beside it.
-func (a Answer) LowConfidence() bool { return a.Grounded && a.Confidence < 0.5 }
-
 // NotFound is the answer given when the documents do not answer a question.
 const NotFound = "The documents do not contain an answer to this question."
 
-// Ask answers question extractively from the k best passages: it picks the
-// sentence (or two) that best answer it, marks each with the [n] of its
-// passage, and abstains when the evidence is too weak.
+// Ask answers question extractively from the k best passages: the fitted
+// ranker orders the retrieved passages, the fitted chooser picks the
+// sentence that answers (and the next one when it only restates the
+// question), and the fitted abstention model declines when the answer is
+// unlikely to be right.
 func (x *Index) Ask(ctx context.Context, question string, k int) (Answer, error) {
-	ans, _, err := x.answer(ctx, question, k)
-	return ans, err
+	d, err := x.answer(ctx, question, k)
+	return d.ans, err
 }
 
-// answer is Ask, also returning the scored candidate sentences.
-func (x *Index) answer(ctx context.Context, question string, k int) (Answer, []sentence, error) {
-	passages, qvec, q, err := x.search(ctx, question, k)
+// answer is Ask, returning the whole decision.
+func (x *Index) answer(ctx context.Context, question string, k int) (decision, error) {
+	r, err := x.retrieve(ctx, question, k)
 	if err != nil {
-		return Answer{}, nil, err
+		return decision{}, err
 	}
-	ans := Answer{Question: strings.TrimSpace(question), Passages: passages, Citations: []Citation{}}
-	cands := candidates(passages)
-	if len(cands) == 0 {
-		ans.Answer = NotFound
-		return ans, cands, nil
-	}
-	texts := make([]string, len(cands))
-	for i, c := range cands {
-		texts[i] = c.text
-	}
-	vecs, err := x.cfg.Embedder.EmbedDocuments(ctx, texts)
-	if err != nil {
-		return Answer{}, nil, fmt.Errorf("embed sentences: %w", err)
-	}
-	sim := newWordSim(x.cfg.WordVectors)
-	for i := range cands {
-		x.score(&cands[i], q, qvec, vecs[i], passages, sim)
-	}
-	picked, conf := choose(cands, q, x.scoring.SecondWithin)
-	ans.Confidence = conf
-	// No answer shares nothing with its question: a question of only
-	// function words ("why?") or a best sentence that matches none of its
-	// terms is declined whatever the embedding similarity.
-	if len(picked) == 0 || conf < x.scoring.AbstainBelow || q.weight == 0 || picked[0].lexical == 0 {
-		ans.Answer = NotFound
-		return ans, cands, nil
-	}
-	ans.Grounded = true
-	ans.Answer, ans.Citations = compose(picked, passages)
-	return ans, cands, nil
+	return x.decide(ctx, r, &x.model, k)
 }
 
-// scoring weighs the evidence an extractive answer is chosen on. The values
-// were set on the development questions (see the README's evaluation
-// section) and are not per-corpus knobs.
-type scoring struct {
-	Lexical, Dense float64 // weights of term coverage and embedding similarity
-	TypeBonus      float64 // the sentence holds the kind of thing asked for
-	PlaceBonus     float64 // a "where" question and a sentence naming places
-	ShortPenalty   float64 // a line of a few words: a dateline or heading
-	Passage        float64 // weight of the passage's fused rank score
-	MinWordSim     float64 // word cosine under which words are unrelated
-	SoftWeight     float64 // credit for a related word, at cosine 1
-	RerankCoverage float64 // passage re-scoring: weight of question coverage
-	RerankDense    float64 // and of dense similarity
-	SecondWithin   float64 // a second sentence is added when it scores this share of the best
-	AbstainBelow   float64 // the evidence score under which Ask abstains
+// decision is an answer with what it was decided on, for training.
+type decision struct {
+	ans     Answer
+	scored  []*sentence // the candidate sentences of the top passages
+	answer  []float64   // the abstention model's features; nil without a candidate
+	first   string      // the first quoted sentence, "" without a candidate
+	topText string      // the top passage's text
 }
 
-var defaultScoring = scoring{
-	Lexical: 0.55, Dense: 0.45,
-	TypeBonus: 0.05, PlaceBonus: 0.05, ShortPenalty: 0.1, Passage: 0.05,
-	MinWordSim: 0.55, SoftWeight: 1,
-	RerankCoverage: 0.5, RerankDense: 0.5, SecondWithin: 0.9,
-	AbstainBelow: 0.35,
+// decide ranks r's passages with m, chooses the answer among the sentences
+// of the k best and decides whether to abstain.
+func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (decision, error) {
+	if k <= 0 {
+		k = 5
+	}
+	r.rank(m.Passage)
+	passages := r.top(k)
+	d := decision{ans: Answer{Question: r.question, Passages: passages, Citations: []Citation{}, Answer: NotFound}}
+	if len(passages) == 0 {
+		return d, nil
+	}
+	d.topText = passages[0].Text
+	top := r.cands[:len(passages)]
+	if err := x.sentencesOf(ctx, r, top); err != nil {
+		return decision{}, err
+	}
+	for rank, c := range top {
+		for i := range c.sents {
+			s := &c.sents[i]
+			s.in.passageProb, s.in.passageRank = c.prob, rank
+			s.feats = values(sentenceFeatures, &s.in)
+			s.rank = rank
+			if s.eligible {
+				d.scored = append(d.scored, s)
+			}
+		}
+	}
+	z := make([]float64, len(d.scored))
+	for i, s := range d.scored {
+		z[i] = m.Sentence.score(s.feats)
+	}
+	softmax(z)
+	var best, second *sentence
+	for i, s := range d.scored {
+		s.prob = z[i]
+		switch {
+		case best == nil || s.prob > best.prob:
+			best, second = s, best
+		case second == nil || s.prob > second.prob:
+			second = s
+		}
+	}
+	if best == nil {
+		return d, nil
+	}
+	in := x.answerInput(r, top[0], best, second)
+	d.answer = values(answerFeatures, &in)
+	conf := m.Answer.prob(d.answer)
+	picked := []*sentence{best}
+	// A sentence that mostly restates the question is followed by the next,
+	// which then holds the answer.
+	if c := top[best.rank]; best.in.novelty < 0.4 && best.next >= 0 && c.sents[best.next].eligible {
+		picked = append(picked, &c.sents[best.next])
+	}
+	d.first = quoteText(best.text)
+	d.ans.Confidence = conf
+	// A question of only function words ("why?") is declined whatever
+	// the models say.
+	if conf < m.AbstainBelow || r.q.weight == 0 {
+		return d, nil
+	}
+	d.ans.Grounded = true
+	d.ans.Answer, d.ans.Citations = compose(picked, passages)
+	return d, nil
 }
 
 // sentence is a candidate answer sentence inside a retrieved passage.
 type sentence struct {
-	passage int  // index into the passages
-	span    Span // byte range in the passage text
-	text    string
-	next    int // index of the following sentence in the same passage, or -1
-
-	lexical, dense, novelty float64
-	typeOK                  bool
-	score                   float64
+	span     Span // byte range in the passage text
+	text     string
+	next     int  // index of the following sentence in the same passage, or -1
+	eligible bool // false for a heading or the document's title: never an answer alone
+	in       sentenceInput
+	feats    []float64
+	prob     float64
+	rank     int // of its passage
 }
 
-func candidates(passages []Passage) []sentence {
-	var out []sentence
-	for pi, p := range passages {
-		spans := sentenceSpans(p.Text)
-		for si, sp := range spans {
-			s := sentence{passage: pi, span: sp, text: p.Text[sp.Start:sp.End], next: -1}
-			if si+1 < len(spans) {
-				s.next = len(out) + 1
+// sentencesOf measures the sentences of the candidates cs that have not
+// been measured yet, embedding them in one batch.
+func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) error {
+	var todo []*sentence
+	for _, c := range cs {
+		if c.measured {
+			continue
+		}
+		c.measured = true
+		spans := sentenceSpans(c.Text)
+		c.sents = make([]sentence, len(spans))
+		stems := make([]map[string]bool, len(spans))
+		for i, sp := range spans {
+			text := c.Text[sp.Start:sp.End]
+			stems[i] = stemSet(words(text))
+			c.sents[i] = sentence{span: sp, text: text, next: -1, eligible: !isHeading(c.Text, sp) && text != c.Title}
+			if i+1 < len(spans) {
+				c.sents[i].next = i + 1
 			}
-			out = append(out, s)
+		}
+		sim := newWordSim(x.cfg.WordVectors)
+		for i := range c.sents {
+			s := &c.sents[i]
+			ws := words(s.text)
+			s.in.lexical = x.coverageOf(r.q, stems[i], ws, sim)
+			s.in.exact = exactCoverageOf(r.q, stems[i])
+			novel := 0
+			for t := range stems[i] {
+				if _, ok := r.q.terms[t]; !ok {
+					novel++
+				}
+			}
+			if len(stems[i]) > 0 {
+				s.in.novelty = float64(novel) / float64(len(stems[i]))
+			}
+			s.in.contentTerms = len(stems[i])
+			s.in.typed = r.q.want != anyType
+			s.in.typeFound = s.in.typed && hasAnswerType(s.text, r.q.want, r.q)
+			s.in.position = i
+			around := map[string]bool{}
+			for _, j := range []int{i - 1, i + 1} {
+				if j >= 0 && j < len(stems) {
+					for t := range stems[j] {
+						around[t] = true
+					}
+				}
+			}
+			s.in.context = exactCoverageOf(r.q, around)
+			todo = append(todo, s)
 		}
 	}
-	return out
+	if len(todo) == 0 {
+		return nil
+	}
+	texts := make([]string, len(todo))
+	for i, s := range todo {
+		texts[i] = s.text
+	}
+	vecs, err := x.cfg.Embedder.EmbedDocuments(ctx, texts)
+	if err != nil {
+		return fmt.Errorf("embed sentences: %w", err)
+	}
+	for i, s := range todo {
+		s.in.dense = float64(dot(r.qvec, vecs[i]))
+	}
+	return nil
+}
+
+// answerInput measures the question and its chosen answer for the
+// abstention model.
+func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence) answerInput {
+	in := answerInput{
+		sentenceProb: best.prob, passageProb: top.prob,
+		typed: r.q.want != anyType, typeFound: best.in.typeFound,
+		lexical: best.in.lexical, dense: float64(top.Dense), terms: len(r.q.terms),
+		unknown: r.q.unknown, bm25: top.in.bm25, bm25Max: top.in.bm25Max,
+	}
+	for _, c := range r.cands {
+		in.coverage = max(in.coverage, c.in.exact)
+	}
+	if second != nil {
+		in.secondProb = second.prob
+	}
+	if r.q.weight > 0 {
+		var missing, rarest float64
+		for t, idf := range r.q.terms {
+			if !top.terms[t] {
+				missing += idf
+				rarest = max(rarest, idf)
+			}
+		}
+		in.missing = missing / r.q.weight
+		if r.q.maxIDF > 0 {
+			in.rarestMissing = rarest / r.q.maxIDF
+		}
+	}
+	return in
+}
+
+// isHeading reports a sentence that is a line of its own without a full
+// stop — a heading, a title, a list label — or a Markdown heading.
+func isHeading(text string, sp Span) bool {
+	s := text[sp.Start:sp.End]
+	if strings.HasPrefix(s, "#") {
+		return true
+	}
+	if r, _ := utf8.DecodeLastRuneInString(s); strings.ContainsRune(`.!?:;"'”’)]…`, r) {
+		return false
+	}
+	if len(strings.Fields(s)) > 12 {
+		return false
+	}
+	lineStart := sp.Start == 0 || strings.LastIndexByte(text[:sp.Start], '\n') >= len(strings.TrimRightFunc(text[:sp.Start], unicode.IsSpace))
+	rest := text[sp.End:]
+	lineEnd := strings.IndexByte(rest, '\n') >= 0 && strings.TrimSpace(rest[:strings.IndexByte(rest, '\n')]) == ""
+	return lineStart && lineEnd
 }
 
 // query is what Ask knows of a question.
 type query struct {
-	terms  map[string]float64 // content term (stemmed) → IDF weight
-	words  map[string]string  // content term → a surface word of it
-	exact  map[string]bool    // terms that only match themselves: names, numbers
-	weight float64            // sum of the weights
-	want   answerType
-	place  bool // a "where" question: names of places are welcome
+	terms   map[string]float64 // content term (stemmed) → IDF weight
+	words   map[string]string  // content term → a surface word of it
+	exact   map[string]bool    // terms that only match themselves: names, numbers
+	weight  float64            // sum of the weights
+	unknown float64            // share of the weight in terms no chunk has
+	maxIDF  float64            // the IDF of a term no chunk has
+	want    answerType
 }
 
-type answerType int
-
-const (
-	anyType answerType = iota
-	numberType
-	dateType
-	nameType
-)
-
-var (
-	numberQuestion = regexp.MustCompile(`(?i)\b(how (many|much|long|old|often|far|big|large|high)|(what|which) (was |is |are |were )?(the )?(share|percentage|percent|proportion|number|fraction|amount|population|size|cost|price|rate|budget|total|count|area|length|distance|age|salary|sum))\b`)
-	dateQuestion   = regexp.MustCompile(`(?i)\b(when|what (year|date|day|month)|which (year|date|day|month)|since when)\b`)
-	nameQuestion   = regexp.MustCompile(`(?i)^\s*(who|whom|whose)\b`)
-	hasNumber      = regexp.MustCompile(`(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|percent)\b`)
-	hasPlace       = regexp.MustCompile(`\b(in|at|near|from|inside|outside|across|throughout|within)\s+(the\s+)?(\p{Lu}\p{L}+|(apartment|residential|office|public|military|border)?\s*(districts?|regions?|city|cities|towns?|villages?|provinces?|countries|country|capital|streets?|squares?|buildings?|houses?|homes?|residences?|airports?|stations?|areas?|offices?|schools?|facilities|facility|settlements?|parks?|hospitals?|ports?))\b`)
-	placeQuestion  = regexp.MustCompile(`(?i)^\s*where\b|\bin which (city|country|region|district|place|town)\b`)
-	dateExpr       = regexp.MustCompile(`(?i)\b((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(st|nd|rd|th)?(,? \d{4})?|\d{1,2}(st|nd|rd|th)? (of )?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?( \d{4})?|(1[5-9]|20)\d\d|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b`)
-	hasDate        = regexp.MustCompile(`(?i)\b(1[5-9]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow)\b|\d{1,2}\.\d{1,2}\.\d{2,4}`)
-)
-
 func (x *Index) analyse(q string) query {
-	a := query{terms: map[string]float64{}, words: map[string]string{}, exact: map[string]bool{}, place: placeQuestion.MatchString(q)}
+	a := query{terms: map[string]float64{}, words: map[string]string{}, exact: map[string]bool{}, want: questionType(q)}
 	for _, w := range names(q) {
 		a.exact[stem(w)] = true
 	}
+	a.maxIDF = x.terms.idf("\x00") // no chunk has it
+	var unknown float64
 	for _, w := range words(q) {
 		if stopWords[w] {
 			continue
@@ -191,54 +301,14 @@ func (x *Index) analyse(q string) query {
 		a.terms[t] = idf
 		a.words[t] = w
 		a.weight += idf
-	}
-	switch {
-	case numberQuestion.MatchString(q):
-		a.want = numberType
-	case dateQuestion.MatchString(q):
-		a.want = dateType
-	case nameQuestion.MatchString(q):
-		a.want = nameType
-	}
-	return a
-}
-
-// score rates how well s answers q: the IDF-weighted share of the question's
-// terms it contains (a term it lacks counts in part when the sentence has a
-// word of similar meaning), its embedding similarity to the question, and
-// whether it holds the kind of thing asked for.
-func (x *Index) score(s *sentence, q query, qvec, svec []float32, passages []Passage, sim *wordSim) {
-	sw := words(s.text)
-	st := stemSet(sw)
-	s.lexical = x.coverageOf(q, st, sw, sim)
-	s.dense = float64(dot(qvec, svec))
-	novel := 0
-	for t := range st {
-		if _, ok := q.terms[t]; !ok {
-			novel++
+		if idf >= a.maxIDF {
+			unknown += idf
 		}
 	}
-	if len(st) > 0 {
-		s.novelty = float64(novel) / float64(len(st))
+	if a.weight > 0 {
+		a.unknown = unknown / a.weight
 	}
-	s.typeOK = matchesType(s.text, q)
-	sc := x.scoring
-	s.score = sc.Lexical*s.lexical + sc.Dense*s.dense
-	if s.typeOK && q.want != anyType {
-		s.score += sc.TypeBonus
-	}
-	if q.place && hasPlace.MatchString(s.text) {
-		s.score += sc.PlaceBonus
-	}
-	// A line of a few words (a dateline) or the document's title states no
-	// answer.
-	if len(st) < 4 || s.text == passages[s.passage].Title {
-		s.score -= sc.ShortPenalty
-	}
-	// Prefer sentences from better passages, a little.
-	if top := passages[0].Score; top > 0 {
-		s.score += sc.Passage * passages[s.passage].Score / top
-	}
+	return a
 }
 
 // coverage is the IDF-weighted share of q's terms that ws (lower-cased
@@ -262,7 +332,21 @@ func (x *Index) coverageOf(q query, have map[string]bool, ws []string, sim *word
 			if distinct == nil {
 				distinct = contentWords(ws)
 			}
-			hit += idf * x.relatedCredit(q.words[t], distinct, sim)
+			hit += idf * relatedCredit(q.words[t], distinct, sim)
+		}
+	}
+	return hit / q.weight
+}
+
+// exactCoverageOf is the IDF-weighted share of q's terms among have.
+func exactCoverageOf(q query, have map[string]bool) float64 {
+	if q.weight == 0 {
+		return 0
+	}
+	var hit float64
+	for t, idf := range q.terms {
+		if have[t] {
+			hit += idf
 		}
 	}
 	return hit / q.weight
@@ -281,14 +365,18 @@ func contentWords(ws []string) []string {
 	return out
 }
 
+// Related-word credit: a word of cosine c ≥ minWordSim to a missing
+// question word counts (c − minWordSim)/(1 − minWordSim) of it.
+const minWordSim = 0.55
+
 // relatedCredit is the credit for a word that ws lack: by the most related
 // of ws, 0 when none is related enough.
-func (x *Index) relatedCredit(word string, ws []string, sim *wordSim) float64 {
+func relatedCredit(word string, ws []string, sim *wordSim) float64 {
 	c := sim.best(word, ws)
-	if c < x.scoring.MinWordSim {
+	if c < minWordSim {
 		return 0
 	}
-	return x.scoring.SoftWeight * (c - x.scoring.MinWordSim) / (1 - x.scoring.MinWordSim)
+	return (c - minWordSim) / (1 - minWordSim)
 }
 
 // names returns the lower-cased words of q that are names or numbers:
@@ -319,34 +407,6 @@ func stemSet(ws []string) map[string]bool {
 	return set
 }
 
-func matchesType(text string, q query) bool {
-	switch q.want {
-	case numberType:
-		// A date is not a quantity: "June 10" answers no "how many".
-		return hasNumber.MatchString(dateExpr.ReplaceAllString(text, " "))
-	case dateType:
-		return hasDate.MatchString(text)
-	case nameType:
-		return hasNewName(text, q)
-	}
-	return true
-}
-
-// hasNewName reports a capitalised word, not at the start of the sentence,
-// that the question does not mention.
-func hasNewName(text string, q query) bool {
-	for i, w := range strings.Fields(text) {
-		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
-		if i == 0 || w == "" || !unicode.IsUpper([]rune(w)[0]) {
-			continue
-		}
-		if _, ok := q.terms[stem(strings.ToLower(w))]; !ok {
-			return true
-		}
-	}
-	return false
-}
-
 func dot(a, b []float32) float32 {
 	var s float32
 	for i := range min(len(a), len(b)) {
@@ -355,45 +415,18 @@ func dot(a, b []float32) float32 {
 	return s
 }
 
-// choose picks the answer sentences and the confidence to abstain on. A
-// question asking for a number or a date is only answered by a sentence that
-// has one. A sentence that mostly restates the question is followed by the
-// next one; otherwise a runner-up within secondWithin of the best score is
-// added, since extractive evidence is often split across two sentences.
-func choose(cands []sentence, q query, secondWithin float64) ([]sentence, float64) {
-	var order []int
-	for i, c := range cands {
-		if c.typeOK || q.want == anyType || q.want == nameType {
-			order = append(order, i)
-		}
-	}
-	if len(order) == 0 {
-		return nil, 0
-	}
-	sort.SliceStable(order, func(a, b int) bool { return cands[order[a]].score > cands[order[b]].score })
-	b := cands[order[0]]
-	picked := []sentence{b}
-	switch {
-	case b.novelty < 0.4 && b.next >= 0:
-		picked = append(picked, cands[b.next])
-	case len(order) > 1 && cands[order[1]].score >= secondWithin*b.score && cands[order[1]].text != b.text:
-		picked = append(picked, cands[order[1]])
-	}
-	return picked, b.score
-}
-
 // compose joins the picked sentences, each followed by the [n] of its
 // passage, and returns the cited passages numbered by first use.
-func compose(picked []sentence, passages []Passage) (string, []Citation) {
+func compose(picked []*sentence, passages []Passage) (string, []Citation) {
 	num := map[int]int{}
 	var cites []Citation
 	var b strings.Builder
 	for i, s := range picked {
-		n, ok := num[s.passage]
+		n, ok := num[s.rank]
 		if !ok {
-			p := passages[s.passage]
+			p := passages[s.rank]
 			n = len(cites) + 1
-			num[s.passage] = n
+			num[s.rank] = n
 			cites = append(cites, Citation{
 				N: n, Source: p.Source, Title: p.Title, Date: p.Date,
 				Chunk: p.Ordinal, Score: p.Score, Text: p.Text,
@@ -402,7 +435,34 @@ func compose(picked []sentence, passages []Passage) (string, []Citation) {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		fmt.Fprintf(&b, "%s [%d]", s.text, n)
+		fmt.Fprintf(&b, "%s [%d]", quoteText(s.text), n)
 	}
 	return b.String(), cites
+}
+
+// quoteText is s as quoted: a quotation mark that opens it and never
+// closes (or closes it and never opened) is trimmed, so that the quote is
+// still verbatim but not left hanging.
+func quoteText(s string) string {
+	for _, p := range [][2]string{{"“", "”"}, {"‘", "’"}, {"«", "»"}, {`"`, `"`}} {
+		open, close := p[0], p[1]
+		if open == close {
+			if strings.Count(s, open)%2 == 1 {
+				switch {
+				case strings.HasPrefix(s, open):
+					s = strings.TrimSpace(s[len(open):])
+				case strings.HasSuffix(s, open):
+					s = strings.TrimSpace(s[:len(s)-len(open)])
+				}
+			}
+			continue
+		}
+		if strings.HasPrefix(s, open) && strings.Count(s, open) > strings.Count(s, close) {
+			s = strings.TrimSpace(s[len(open):])
+		}
+		if strings.HasSuffix(s, close) && strings.Count(s, close) > strings.Count(s, open) {
+			s = strings.TrimSpace(s[:len(s)-len(close)])
+		}
+	}
+	return s
 }

@@ -60,10 +60,11 @@ func (g *Generative) Ask(ctx context.Context, question string, k int) (Answer, e
 // The returned Answer is the checked one: its text may differ from what was
 // streamed (invalid markers dropped, citations renumbered).
 func (g *Generative) AskStream(ctx context.Context, question string, k int, onToken func(string)) (Answer, error) {
-	extractive, _, err := g.idx.answer(ctx, question, k)
+	d, err := g.idx.answer(ctx, question, k)
 	if err != nil {
 		return Answer{}, err
 	}
+	extractive := d.ans
 	if !extractive.Grounded {
 		return extractive, nil // too little evidence: the model is not asked
 	}

@@ -54,7 +54,7 @@ type Index struct {
 	terms  termStats
 	dims   int
 
-	scoring scoring
+	model Model // the fitted answer models
 }
 
 // NewIndex returns an empty index; call Load to read its snapshot and Sync to
@@ -75,7 +75,7 @@ func NewIndex(cfg Config) (*Index, error) {
 	if cfg.WordVectors != nil {
 		cfg.WordVectors = &cachedWordVectors{wv: cfg.WordVectors}
 	}
-	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats(), scoring: defaultScoring}, nil
+	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats(), model: fitted}, nil
 }
 
 // Load reads the snapshot in the data directory, if there is one. An

@@ -15,37 +15,63 @@ var ErrEmptyQuestion = errors.New("empty question")
 // Passage is a retrieved chunk with its scores.
 type Passage struct {
 	Chunk
-	// Score orders passages: dense similarity and question coverage.
+	// Score orders passages: the fitted ranker's probability that the
+	// passage holds the answer.
 	Score float64 `json:"score"`
-	// Dense is the cosine similarity of the chunk to the question (0 when
-	// the dense search did not return it); Lexical its BM25 score.
+	// Dense is the cosine similarity of the chunk to the question; Lexical
+	// its score in the lexical index's list (0 when that did not propose
+	// it).
 	Dense   float32 `json:"dense"`
 	Lexical float32 `json:"lexical"`
 }
 
 // Search returns the k passages that best match question.
 func (x *Index) Search(ctx context.Context, question string, k int) ([]Passage, error) {
-	ps, _, _, err := x.search(ctx, question, k)
-	return ps, err
+	r, err := x.retrieve(ctx, question, k)
+	if err != nil {
+		return nil, err
+	}
+	r.rank(x.model.Passage)
+	return r.top(k), nil
 }
 
-// search ranks passages in two stages. The dense (vector) and lexical (BM25)
-// searches each propose candidates; every candidate is then scored by its
-// cosine similarity to the question and by how much of the question its text
-// and title cover, each question term weighted by its IDF and a missing
-// term partly covered by a related word — so a paraphrase still finds its
-// passage, and a passage matching only common words does not win.
-func (x *Index) search(ctx context.Context, question string, k int) ([]Passage, []float32, query, error) {
+// candidate is a passage that retrieval proposed, with what the models
+// measure of it.
+type candidate struct {
+	Passage
+	in    passageInput
+	feats []float64
+	prob  float64
+	terms map[string]bool // stems of the passage and its title
+	// sents are the passage's sentences, measured when the passage first
+	// reaches the top k (see Index.sentencesOf).
+	sents    []sentence
+	measured bool
+}
+
+// retrieval is what a question retrieved: every candidate passage of the
+// dense and lexical searches, with its passage features.
+type retrieval struct {
+	question string
+	q        query
+	qvec     []float32
+	cands    []*candidate
+}
+
+// retrieve finds candidate passages in two lists — the dense (vector) and
+// the lexical (BM25) searches, or the store's own hybrid search — and
+// measures each candidate's passage features for the ranker.
+func (x *Index) retrieve(ctx context.Context, question string, k int) (*retrieval, error) {
 	question = strings.TrimSpace(question)
 	if !strings.ContainsFunc(question, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-		return nil, nil, query{}, ErrEmptyQuestion
+		return nil, ErrEmptyQuestion
 	}
 	if k <= 0 {
 		k = 5
 	}
 	qvec, err := x.cfg.Embedder.EmbedQuery(ctx, question)
 	if err != nil {
-		return nil, nil, query{}, fmt.Errorf("embed question: %w", err)
+		return nil, fmt.Errorf("embed question: %w", err)
 	}
 	depth := max(4*k, 20)
 
@@ -55,60 +81,151 @@ func (x *Index) search(ctx context.Context, question string, k int) ([]Passage, 
 	defer x.mu.RUnlock()
 	var dense, lex []Hit
 	if h, ok := x.cfg.Store.(HybridSearcher); ok {
-		if dense, err = h.Hybrid(ctx, question, qvec, 2*depth); err != nil {
-			return nil, nil, query{}, fmt.Errorf("hybrid search: %w", err)
+		if lex, err = h.Hybrid(ctx, question, qvec, 2*depth); err != nil {
+			return nil, fmt.Errorf("hybrid search: %w", err)
 		}
 	} else {
 		if dense, err = x.cfg.Store.Query(ctx, qvec, depth); err != nil {
-			return nil, nil, query{}, fmt.Errorf("dense search: %w", err)
+			return nil, fmt.Errorf("dense search: %w", err)
 		}
 		if lex, err = x.cfg.Lexical.Search(ctx, question, depth); err != nil {
-			return nil, nil, query{}, fmt.Errorf("lexical search: %w", err)
+			return nil, fmt.Errorf("lexical search: %w", err)
 		}
 	}
 
-	fused := map[string]*Passage{}
-	get := func(id string) *Passage {
-		if p, ok := fused[id]; ok {
-			return p
+	r := &retrieval{question: question, q: x.analyse(question), qvec: qvec}
+	fused := map[string]*candidate{}
+	get := func(id string) *candidate {
+		if c, ok := fused[id]; ok {
+			return c
 		}
-		c, ok := x.chunks[id]
+		ch, ok := x.chunks[id]
 		if !ok {
 			return nil // the store knows a chunk the index does not
 		}
 		// Every candidate gets its dense score, however it was found.
-		p := &Passage{Chunk: c, Dense: dot(qvec, x.docs[c.Source].vectors[c.Ordinal])}
-		fused[id] = p
-		return p
+		c := &candidate{Passage: Passage{Chunk: ch, Dense: dot(qvec, x.docs[ch.Source].vectors[ch.Ordinal])}}
+		c.in.proposedRank = -1
+		fused[id] = c
+		r.cands = append(r.cands, c)
+		return c
 	}
 	for _, h := range dense {
 		get(h.ChunkID)
 	}
-	for _, h := range lex {
-		if p := get(h.ChunkID); p != nil {
-			p.Lexical = h.Score
+	for i, h := range lex {
+		if c := get(h.ChunkID); c != nil && c.in.proposedRank < 0 {
+			c.Lexical, c.in.proposedRank = h.Score, i
 		}
 	}
-	if len(fused) == 0 {
-		return nil, qvec, query{}, nil
-	}
+	x.measurePassages(r)
+	return r, nil
+}
 
-	q := x.analyse(question)
+// measurePassages fills each candidate's passage features.
+func (x *Index) measurePassages(r *retrieval) {
+	q := &r.q
 	sim := newWordSim(x.cfg.WordVectors)
-	out := make([]Passage, 0, len(fused))
-	for _, p := range fused {
-		cov := x.coverage(q, append(words(p.Title), words(p.Text)...), sim)
-		p.Score = x.scoring.RerankCoverage*cov + x.scoring.RerankDense*float64(p.Dense)
-		out = append(out, *p)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+	tfs := make([]map[string]int, len(r.cands))
+	lens := make([]int, len(r.cands))
+	var total int
+	for i, c := range r.cands {
+		ws := words(c.Text)
+		tw := words(c.Title)
+		tf := map[string]int{}
+		for _, w := range ws {
+			if !stopWords[w] {
+				tf[stem(w)]++
+				lens[i]++
+			}
 		}
-		return out[i].ID < out[j].ID
-	})
-	if len(out) > k {
-		out = out[:k]
+		total += lens[i]
+		tfs[i] = tf
+		c.terms = stemSet(tw)
+		for t := range tf {
+			c.terms[t] = true
+		}
+		all := append(ws, tw...)
+		c.in.coverage = x.coverageOf(*q, c.terms, all, sim)
+		c.in.exact = exactCoverageOf(*q, c.terms)
+		c.in.title = exactCoverageOf(*q, stemSet(tw))
+		for _, sp := range sentenceSpans(c.Text) {
+			c.in.bestSentence = max(c.in.bestSentence, exactCoverageOf(*q, stemSet(words(c.Text[sp.Start:sp.End]))))
+		}
+		c.in.dense = float64(c.Dense)
 	}
-	return out, qvec, q, nil
+	avg := 1.0
+	if len(r.cands) > 0 && total > 0 {
+		avg = float64(total) / float64(len(r.cands))
+	}
+	for i, c := range r.cands {
+		c.in.bm25 = bm25(*q, tfs[i], lens[i], avg)
+	}
+	var bmax, dmax float64
+	for _, c := range r.cands {
+		bmax, dmax = max(bmax, c.in.bm25), max(dmax, c.in.dense)
+	}
+	byBM25 := append([]*candidate(nil), r.cands...)
+	sort.SliceStable(byBM25, func(i, j int) bool { return byBM25[i].in.bm25 > byBM25[j].in.bm25 })
+	byDense := append([]*candidate(nil), r.cands...)
+	sort.SliceStable(byDense, func(i, j int) bool { return byDense[i].in.dense > byDense[j].in.dense })
+	for i := range r.cands {
+		byBM25[i].in.lexRank, byDense[i].in.denseRnk = i, i
+	}
+	for _, c := range r.cands {
+		c.in.bm25Max, c.in.denseMax = bmax, dmax
+		c.feats = values(passageFeatures, &c.in)
+	}
+}
+
+// bm25 is the Okapi BM25 score (k1 1.2, b 0.75) of a passage with term
+// counts tf and length n against q, over q's total IDF; avg is the mean
+// length of the candidates, a stand-in for the corpus mean that any store
+// can give.
+func bm25(q query, tf map[string]int, n int, avg float64) float64 {
+	if q.weight == 0 {
+		return 0
+	}
+	const k1, b = 1.2, 0.75
+	var s float64
+	for t, idf := range q.terms {
+		f := float64(tf[t])
+		if f == 0 {
+			continue
+		}
+		s += idf * f * (k1 + 1) / (f + k1*(1-b+b*float64(n)/avg))
+	}
+	return s / q.weight
+}
+
+// rank orders the candidates by the ranker's probability, ties by ID.
+func (r *retrieval) rank(m Ranker) {
+	z := make([]float64, len(r.cands))
+	for i, c := range r.cands {
+		z[i] = m.score(c.feats)
+	}
+	softmax(z)
+	for i, c := range r.cands {
+		c.prob = z[i]
+		c.Score = c.prob
+	}
+	sort.Slice(r.cands, func(i, j int) bool {
+		if r.cands[i].prob != r.cands[j].prob {
+			return r.cands[i].prob > r.cands[j].prob
+		}
+		return r.cands[i].ID < r.cands[j].ID
+	})
+}
+
+// top returns the first k ranked passages.
+func (r *retrieval) top(k int) []Passage {
+	if k <= 0 {
+		k = 5
+	}
+	n := min(k, len(r.cands))
+	out := make([]Passage, n)
+	for i := range out {
+		out[i] = r.cands[i].Passage
+	}
+	return out
 }

@@ -63,6 +63,9 @@ Usage:
   citebot ingest [--json]                 bring the index up to date with the corpus
   citebot eval [--json] [--k N] FILE      score answers against JSON-lines questions
   citebot sources [--json]                list the indexed documents
+  citebot train [--json] [--out FILE] CORPUS QUESTIONS [CORPUS QUESTIONS ...]
+                                          fit the answer models, report
+                                          in-sample and out-of-fold figures
   citebot serve [--addr HOST:PORT]        HTTP API and web page (and the Discord
                                           bot when DISCORD_TOKEN is set)
   citebot discord                         the Discord bot alone
@@ -103,6 +106,9 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	if name == "bench" {
 		args = benchArgs(args)
+	}
+	if name == "train" {
+		fs.StringVar(&o.out, "out", "", "write the fitted weights to this Go file (e.g. rag/weights_gen.go)")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -154,6 +160,7 @@ type opts struct {
 	serve serveFlags
 	json  bool
 	k     int
+	out   string // train --out
 	args  []string
 	cfg   config.Config
 }
@@ -174,6 +181,7 @@ var commands = map[string]command{
 	"sources": {run: sources, nargs: 0, argsHelp: "no arguments"},
 	"serve":   {run: serve, nargs: 0, argsHelp: "no arguments", serve: true},
 	"discord": {run: discordOnly, nargs: 0, argsHelp: "no arguments"},
+	"train":   {run: train, k: true, nargs: -1, argsHelp: "pairs of CORPUS_DIR QUESTIONS.jsonl"},
 	"bench":   {run: bench, nargs: -1, argsHelp: "[--sizes N,N,...] [--queries N] [--dir DIR]"},
 }
 

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// train fits the answer models to pairs of corpus and questions:
+// citebot train [--json] [--out FILE] CORPUS QUESTIONS [CORPUS QUESTIONS ...].
+// Each corpus is indexed in memory with the configured settings; the
+// report gives in-sample and out-of-fold (leave one article out) figures,
+// and --out writes the weights as Go source.
+func train(ctx context.Context, env Env, o *opts) error {
+	if len(o.args) == 0 || len(o.args)%2 != 0 {
+		return fmt.Errorf("%w: train takes pairs of CORPUS_DIR QUESTIONS.jsonl", ErrUsage)
+	}
+	var sets []rag.TrainSet
+	for i := 0; i < len(o.args); i += 2 {
+		dir, file := o.args[i], o.args[i+1]
+		f, err := os.Open(file)
+		if err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+		cases, err := rag.ReadEvalCases(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("train %s: %w", file, err)
+		}
+		so := *o
+		so.cfg.Corpus, so.cfg.Data = dir, "" // in memory: training writes no index
+		idx, _, err := open(ctx, env, &so, nil)
+		if err != nil {
+			return fmt.Errorf("train %s: %w", dir, err)
+		}
+		x, ok := idx.(*rag.Index)
+		if !ok {
+			return errors.New("train: needs the in-process index")
+		}
+		sets = append(sets, rag.TrainSet{Name: file, Index: x, Cases: cases})
+	}
+	rep, err := rag.Train(ctx, sets, rag.TrainOptions{K: o.k})
+	if err != nil {
+		return err
+	}
+	if o.out != "" {
+		var b bytes.Buffer
+		cmd := "citebot train --out " + filepath.Base(o.out) + " " + strings.Join(o.args, " ")
+		if err := rag.WriteModel(&b, rep.Model, cmd); err != nil {
+			return err
+		}
+		tmp := o.out + ".tmp"
+		if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+		if err := os.Rename(tmp, o.out); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+	}
+	if o.json {
+		return writeJSON(env.Stdout, rep)
+	}
+	printTrain(env, rep)
+	return nil
+}
+
+func printTrain(env Env, r rag.TrainReport) {
+	w := env.Stdout
+	fmt.Fprintf(w, "folds: %d (one article each); abstain below %.3f\n\n", r.Folds, r.Model.AbstainBelow)
+	fmt.Fprintf(w, "%-22s %-10s %9s %9s %9s %s\n", "set", "", "hit@1", "first", "false abst", "declined")
+	for i := range r.InSample {
+		for _, row := range []struct {
+			name string
+			s    rag.TrainScore
+		}{{"in-sample", r.InSample[i]}, {"out-of-fold", r.OutOfFold[i]}} {
+			s := row.s
+			var declined []string
+			for _, k := range sortedKinds(s.Kinds) {
+				declined = append(declined, fmt.Sprintf("%s %s", k, pct(s.Declined[k], s.Kinds[k])))
+			}
+			fmt.Fprintf(w, "%-22s %-10s %9s %9s %9s %s\n", s.Set, row.name,
+				pct(s.SpanHit1, s.Answerable), pct(s.FirstHit, s.Answerable), pct(s.FalseAbstentions, s.Answerable),
+				strings.Join(declined, ", "))
+		}
+	}
+}
+
+func pct(n, of int) string {
+	if of == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(of))
+}
+
+func sortedKinds(m map[string]int) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}

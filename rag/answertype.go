@@ -1,0 +1,195 @@
+package rag
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// answerType is the kind of thing a question asks for, decided by the
+// question word in its place: "When did …" asks for a date, "What is formed
+// when …" does not.
+type answerType int
+
+const (
+	anyType      answerType = iota
+	dateType                // a date or period of any era: 1262, the 9th century, 430 BC
+	timeType                // a clock time: 15:00, 9 a.m.
+	durationType            // a length of time: three weeks, 40 years
+	numberType              // a quantity: 15%, two million, 3 km
+	personType              // a person: who, which king
+	placeType               // a place: where, which country
+	nameType                // an organisation or other named thing: which company
+)
+
+var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name"}
+
+func (t answerType) String() string { return answerTypeNames[t] }
+
+// typeNouns maps the noun after "what"/"which"/"how" to the type it asks
+// for ("what year", "which city", "what percentage").
+var typeNouns = func() map[string]answerType {
+	m := map[string]answerType{}
+	add := func(t answerType, words string) {
+		for _, w := range strings.Fields(words) {
+			m[w] = t
+		}
+	}
+	add(dateType, "year years date dates day days month months century centuries decade decades era period time-period season")
+	add(timeType, "time hour")
+	add(numberType, `number numbers percentage percent share proportion fraction amount amounts population size cost costs price
+		prices rate rates budget total count area length distance age salary sum height depth width weight speed temperature
+		value quantity capacity score margin ratio majority`)
+	add(personType, `person people man men woman women king kings queen queens leader leaders president presidents emperor
+		emperors ruler rulers minister ministers general generals duke dukes pope popes scientist writer author poet
+		artist chairman chair director official officials prince princes son daughter father mother wife husband
+		member members judge founder owner senator governor mayor commander engineer inventor individual individuals
+		khan monarch monk bishop`)
+	add(placeType, `country countries city cities region regions province provinces district districts state states town
+		towns village villages place places location locations continent island islands river rivers sea ocean area
+		capital territory territories port ports street building county colony colonies kingdom land lands nation
+		nations site`)
+	add(nameType, `company companies organization organisation organizations organisations group groups party parties
+		agency agencies institution institutions body bodies team teams university church newspaper network
+		movement army navy book treaty law act language religion dynasty tribe`)
+	return m
+}()
+
+var (
+	// whWord finds the question word that heads a question or a clause.
+	whWord = regexp.MustCompile(`(?i)\b(when|where|who|whom|whose|how|what|which)\b`)
+	// clockish marks "what time" questions that ask for a clock time.
+	clockQuestion = regexp.MustCompile(`(?i)\b(what|which) time\b|\bat what (hour|time)\b`)
+)
+
+// questionType decides what q asks for. The question word must head the
+// question (or follow a preposition that opens it: "In what year …"); a
+// "when" inside a clause ("What is formed when …") decides nothing.
+func questionType(q string) answerType {
+	if clockQuestion.MatchString(q) {
+		return timeType
+	}
+	loc := whWord.FindStringIndex(q)
+	if loc == nil {
+		return anyType
+	}
+	before := words(q[:loc[0]])
+	// Only a short lead-in may stand before the question word: "In what",
+	// "By how many", "During which", "Since when", "The Normans were in
+	// what country" is not read.
+	if len(before) > 2 {
+		return anyType
+	}
+	wh := strings.ToLower(q[loc[0]:loc[1]])
+	rest := words(q[loc[1]:])
+	next := ""
+	if len(rest) > 0 {
+		next = rest[0]
+	}
+	switch wh {
+	case "when":
+		return dateType
+	case "where":
+		return placeType
+	case "who", "whom", "whose":
+		return personType
+	case "how":
+		switch next {
+		case "many", "much", "far", "big", "large", "high", "old", "tall", "deep", "wide", "heavy", "fast", "often", "few":
+			return numberType
+		case "long":
+			if len(rest) > 1 && rest[1] == "ago" {
+				return dateType
+			}
+			return durationType
+		}
+		return anyType
+	}
+	// what / which: the type is the noun that follows, perhaps after an
+	// adjective or two ("what political party", "which of the cities").
+	for i, w := range rest {
+		if i >= 3 {
+			break
+		}
+		if t, ok := typeNouns[w]; ok {
+			return t
+		}
+		if t, ok := typeNouns[strings.TrimSuffix(w, "s")]; ok {
+			return t
+		}
+		if w == "is" || w == "was" || w == "are" || w == "were" || w == "did" || w == "does" || w == "do" {
+			break
+		}
+	}
+	return anyType
+}
+
+var (
+	months   = `jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?`
+	dateExpr = regexp.MustCompile(`(?i)\b(` +
+		`(` + months + `)\.? \d{1,2}(st|nd|rd|th)?(,? \d{3,4})?` + // June 10, 2016
+		`|\d{1,2}(st|nd|rd|th)? (of )?(` + months + `)\.?( \d{3,4})?` + // 10 June 2016
+		`|(` + months + `),? \d{3,4}` + // June 2016
+		`|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}` + // 02.04.2021, 2021-04-02
+		`|\d{1,4}\s?(bc|bce|ad|ce)` + // 430 BC
+		`|(ad|a\.d\.) \d{1,4}` +
+		`|\d{1,2}(st|nd|rd|th) (century|centuries|millennium)` + // 9th century
+		`|(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first) (century|centuries|millennium)` +
+		`|(the )?\d{2,4}s` + // the 1980s
+		`|\d{3,4}(–|-|—| to )\d{2,4}` + // 1914–1918
+		`|(in|by|since|until|till|from|after|before|during|of|around|circa|c\.) \d{3,4}` + // in 1262
+		`|\d{4}` +
+		`|january|february|march|april|june|july|august|september|october|november|december` +
+		`|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow` +
+		`)\b`)
+	clockExpr    = regexp.MustCompile(`(?i)\b(\d{1,2}[:.]\d{2}\s?(a\.?m\.?|p\.?m\.?|h|hrs)?|\d{1,2}\s?(a\.?m|p\.?m)\b\.?|noon|midnight|o'clock)`)
+	durationExpr = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|many)[\s-]+(\w+[\s-]+)?(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|generations?)\b`)
+	numberExpr   = regexp.MustCompile(`(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|percent|majority|minority)\b`)
+	placeExpr    = regexp.MustCompile(`\b(in|at|near|from|to|into|inside|outside|across|throughout|within|of)\s+(the\s+)?(\p{Lu}\p{L}+|(apartment|residential|office|public|military|border)?\s*(districts?|regions?|city|cities|towns?|villages?|provinces?|countries|country|capital|streets?|squares?|buildings?|houses?|homes?|residences?|airports?|stations?|areas?|offices?|schools?|facilities|facility|settlements?|parks?|hospitals?|ports?|island|coast|river|valley|north|south|east|west))\b`)
+)
+
+// hasAnswerType reports whether text holds something of type t that the
+// question q does not already say.
+func hasAnswerType(text string, t answerType, q query) bool {
+	switch t {
+	case dateType:
+		return dateExpr.MatchString(text)
+	case timeType:
+		return clockExpr.MatchString(text)
+	case durationType:
+		return durationExpr.MatchString(text)
+	case numberType:
+		// A date is not a quantity: "June 10" answers no "how many".
+		return numberExpr.MatchString(stripDates(text))
+	case placeType:
+		return placeExpr.MatchString(text) || hasNewName(text, q)
+	case personType, nameType:
+		return hasNewName(text, q)
+	}
+	return true
+}
+
+// stripDates blanks the dates of text (but not bare numbers).
+func stripDates(text string) string {
+	return dateExpr.ReplaceAllStringFunc(text, func(m string) string {
+		if strings.IndexFunc(m, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
+			return m // a bare number may be a quantity
+		}
+		return " "
+	})
+}
+
+// hasNewName reports a capitalised word, not at the start of the sentence,
+// that the question does not mention.
+func hasNewName(text string, q query) bool {
+	for i, w := range strings.Fields(text) {
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
+		if i == 0 || w == "" || !unicode.IsUpper([]rune(w)[0]) {
+			continue
+		}
+		if _, ok := q.terms[stem(strings.ToLower(w))]; !ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,281 @@
+package rag
+
+import "math"
+
+// The features of the three fitted models are listed here, in the order of
+// their weights in weights_gen.go: what ranks passages, what chooses the
+// answer sentence, and what decides whether the answer is right. Each is a
+// small function of what retrieval measured, named for what it measures.
+// citebot train fits the weights; nothing else sets them.
+
+// feature is one named input of a fitted model.
+type feature[T any] struct {
+	name string
+	fn   func(*T) float64
+}
+
+func values[T any](fs []feature[T], in *T) []float64 {
+	out := make([]float64, len(fs))
+	for i, f := range fs {
+		out[i] = f.fn(in)
+	}
+	return out
+}
+
+func featureNames[T any](fs []feature[T]) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.name
+	}
+	return out
+}
+
+// passageInput is what the passage ranker sees of one candidate.
+type passageInput struct {
+	bm25, bm25Max     float64 // BM25 of the passage and the best among candidates, over the question's IDF
+	dense, denseMax   float64 // cosine to the question, and the best among candidates
+	coverage, exact   float64 // IDF-weighted question coverage, with and without related-word credit
+	title             float64 // coverage of the question by the document's title
+	bestSentence      float64 // the best coverage of one sentence of the passage
+	lexRank, denseRnk int     // 0-based ranks among the candidates by BM25 and by cosine
+	proposedRank      int     // rank in the lexical index's (or hybrid store's) list; -1 when absent
+}
+
+var passageFeatures = []feature[passageInput]{
+	{"bm25", bm25Score},
+	{"bm25_share_of_best", bm25ShareOfBest},
+	{"bm25_rank", bm25Rank},
+	{"dense", denseScore},
+	{"dense_below_best", denseBelowBest},
+	{"dense_rank", denseRank},
+	{"coverage", passageCoverage},
+	{"exact_coverage", exactCoverage},
+	{"title_coverage", titleCoverage},
+	{"best_sentence_coverage", bestSentenceCoverage},
+	{"proposed_rank", proposedRank},
+}
+
+// bm25Score is the passage's BM25 score over the sum of the question
+// terms' IDF, so that questions of many and few terms compare.
+func bm25Score(p *passageInput) float64 { return p.bm25 }
+
+// bm25ShareOfBest is the passage's BM25 score as a share of the best
+// candidate's.
+func bm25ShareOfBest(p *passageInput) float64 {
+	if p.bm25Max <= 0 {
+		return 0
+	}
+	return p.bm25 / p.bm25Max
+}
+
+// bm25Rank is 1/(1+rank) of the passage among the candidates by BM25.
+func bm25Rank(p *passageInput) float64 { return reciprocalRank(p.lexRank) }
+
+// denseScore is the cosine similarity of passage and question embeddings.
+func denseScore(p *passageInput) float64 { return p.dense }
+
+// denseBelowBest is how far the passage's cosine falls short of the best
+// candidate's.
+func denseBelowBest(p *passageInput) float64 { return p.denseMax - p.dense }
+
+// denseRank is 1/(1+rank) of the passage among the candidates by cosine.
+func denseRank(p *passageInput) float64 { return reciprocalRank(p.denseRnk) }
+
+// passageCoverage is the IDF-weighted share of the question's terms that
+// the passage or its title contains, a missing term partly covered by a
+// related word.
+func passageCoverage(p *passageInput) float64 { return p.coverage }
+
+// exactCoverage is passageCoverage without credit for related words.
+func exactCoverage(p *passageInput) float64 { return p.exact }
+
+// titleCoverage is the share of the question's terms in the document's
+// title alone.
+func titleCoverage(p *passageInput) float64 { return p.title }
+
+// bestSentenceCoverage is the coverage of the question by the passage's
+// best single sentence: the question's terms close together.
+func bestSentenceCoverage(p *passageInput) float64 { return p.bestSentence }
+
+// proposedRank is 1/(1+rank) in the lexical index's own list (BM25 in
+// bleve, the fused hybrid score in Weaviate), 0 when it did not propose the
+// passage.
+func proposedRank(p *passageInput) float64 {
+	if p.proposedRank < 0 {
+		return 0
+	}
+	return reciprocalRank(p.proposedRank)
+}
+
+func reciprocalRank(r int) float64 { return 1 / float64(1+r) }
+
+// sentenceInput is what the answer chooser sees of one candidate sentence.
+type sentenceInput struct {
+	lexical, exact float64 // question coverage, with and without related-word credit
+	dense          float64 // cosine of sentence and question embeddings
+	novelty        float64 // share of the sentence's terms the question lacks
+	typed          bool    // the question asks for a type of answer
+	typeFound      bool    // and the sentence holds one
+	context        float64 // coverage by the sentences either side
+	contentTerms   int     // distinct content terms of the sentence
+	position       int     // 0-based ordinal in its passage
+	passageProb    float64 // the passage ranker's probability for its passage
+	passageRank    int     // 0-based rank of its passage
+}
+
+var sentenceFeatures = []feature[sentenceInput]{
+	{"lexical", sentenceLexical},
+	{"exact_lexical", sentenceExact},
+	{"dense", sentenceDense},
+	{"novelty", sentenceNovelty},
+	{"type_found", typeFound},
+	{"type_missing", typeMissing},
+	{"context_coverage", contextCoverage},
+	{"short", shortSentence},
+	{"first_in_passage", firstInPassage},
+	{"passage_probability", passageProbability},
+	{"passage_rank", passageRank},
+}
+
+// sentenceLexical is the IDF-weighted share of the question's terms in the
+// sentence, with related-word credit.
+func sentenceLexical(s *sentenceInput) float64 { return s.lexical }
+
+// sentenceExact is sentenceLexical without related-word credit.
+func sentenceExact(s *sentenceInput) float64 { return s.exact }
+
+// sentenceDense is the cosine of the sentence's and the question's
+// embeddings.
+func sentenceDense(s *sentenceInput) float64 { return s.dense }
+
+// sentenceNovelty is the share of the sentence's terms that the question
+// does not have: a sentence that only restates the question answers
+// nothing.
+func sentenceNovelty(s *sentenceInput) float64 { return s.novelty }
+
+// typeFound is 1 when the question asks for a type of answer (a date, a
+// number, a person …) and the sentence holds one.
+func typeFound(s *sentenceInput) float64 { return b2f(s.typed && s.typeFound) }
+
+// typeMissing is 1 when the question asks for a type of answer and the
+// sentence holds none.
+func typeMissing(s *sentenceInput) float64 { return b2f(s.typed && !s.typeFound) }
+
+// contextCoverage is the question's coverage by the sentences before and
+// after: an answer often names its subject one sentence earlier.
+func contextCoverage(s *sentenceInput) float64 { return s.context }
+
+// shortSentence is 1 for a sentence of fewer than four content terms: a
+// dateline, a caption, a fragment.
+func shortSentence(s *sentenceInput) float64 { return b2f(s.contentTerms < 4) }
+
+// firstInPassage is 1 for the first sentence of its passage.
+func firstInPassage(s *sentenceInput) float64 { return b2f(s.position == 0) }
+
+// passageProbability is the passage ranker's probability that the
+// sentence's passage holds the answer.
+func passageProbability(s *sentenceInput) float64 { return s.passageProb }
+
+// passageRank is 1/(1+rank) of the sentence's passage.
+func passageRank(s *sentenceInput) float64 { return reciprocalRank(s.passageRank) }
+
+// answerInput is what the abstention model sees of a question and the
+// answer chosen for it.
+type answerInput struct {
+	sentenceProb, secondProb float64 // the chooser's probability for the best and the runner-up sentence
+	passageProb              float64 // the ranker's probability for the top passage
+	unknown                  float64 // IDF share of the question's terms that no chunk contains
+	missing                  float64 // IDF share of the question's terms the top passage lacks
+	rarestMissing            float64 // the largest IDF among those, over the largest possible
+	typed, typeFound         bool    // the question asks for a type; the chosen sentence has one
+	lexical                  float64 // the chosen sentence's coverage
+	dense                    float64 // the top passage's cosine
+	bm25, bm25Max            float64 // the top passage's BM25 and the best candidate's, over the question's IDF
+	coverage                 float64 // the best exact coverage of the question by one candidate
+	terms                    int     // content terms in the question
+}
+
+var answerFeatures = []feature[answerInput]{
+	{"sentence_probability", answerSentenceProb},
+	{"sentence_margin", answerMargin},
+	{"passage_probability", answerPassageProb},
+	{"unknown_terms", unknownTerms},
+	{"any_unknown_term", anyUnknownTerm},
+	{"missing_from_passage", missingFromPassage},
+	{"rarest_missing", rarestMissing},
+	{"type_found", answerTypeFound},
+	{"type_missing", answerTypeMissing},
+	{"lexical", answerLexical},
+	{"dense", answerDense},
+	{"passage_bm25", answerBM25},
+	{"best_bm25", bestBM25},
+	{"best_coverage", bestCoverage},
+	{"question_terms", questionTerms},
+}
+
+// answerSentenceProb is the logit of the chooser's probability for the
+// chosen sentence.
+func answerSentenceProb(a *answerInput) float64 { return logit(a.sentenceProb) }
+
+// answerMargin is how far the chosen sentence's probability is above the
+// runner-up's.
+func answerMargin(a *answerInput) float64 { return a.sentenceProb - a.secondProb }
+
+// answerPassageProb is the logit of the ranker's probability for the top
+// passage.
+func answerPassageProb(a *answerInput) float64 { return logit(a.passageProb) }
+
+// unknownTerms is the IDF-weighted share of the question's terms that occur
+// in no chunk of the corpus ("Uzbekistan" in a corpus about Kazakhstan).
+func unknownTerms(a *answerInput) float64 { return a.unknown }
+
+// anyUnknownTerm is 1 when some term of the question occurs in no chunk.
+func anyUnknownTerm(a *answerInput) float64 { return b2f(a.unknown > 0) }
+
+// missingFromPassage is the IDF-weighted share of the question's terms
+// that the top passage lacks.
+func missingFromPassage(a *answerInput) float64 { return a.missing }
+
+// rarestMissing is the IDF of the rarest question term the top passage
+// lacks, over the IDF of a term no chunk has.
+func rarestMissing(a *answerInput) float64 { return a.rarestMissing }
+
+// answerTypeFound is 1 when the question asks for a type and the chosen
+// sentence holds one.
+func answerTypeFound(a *answerInput) float64 { return b2f(a.typed && a.typeFound) }
+
+// answerTypeMissing is 1 when the question asks for a type and the chosen
+// sentence holds none.
+func answerTypeMissing(a *answerInput) float64 { return b2f(a.typed && !a.typeFound) }
+
+// answerLexical is the chosen sentence's coverage of the question.
+func answerLexical(a *answerInput) float64 { return a.lexical }
+
+// answerDense is the top passage's cosine to the question.
+func answerDense(a *answerInput) float64 { return a.dense }
+
+// answerBM25 is the top passage's BM25 score over the question's IDF.
+func answerBM25(a *answerInput) float64 { return a.bm25 }
+
+// bestBM25 is the best BM25 score of a candidate over the question's IDF.
+func bestBM25(a *answerInput) float64 { return a.bm25Max }
+
+// bestCoverage is the largest share of the question's terms (by IDF) that
+// one candidate passage holds.
+func bestCoverage(a *answerInput) float64 { return a.coverage }
+
+// questionTerms is log(1 + the number of content terms of the question).
+func questionTerms(a *answerInput) float64 { return math.Log1p(float64(a.terms)) }
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// logit is the log-odds of p, bounded for p near 0 or 1.
+func logit(p float64) float64 {
+	p = min(max(p, 1e-6), 1-1e-6)
+	return math.Log(p / (1 - p))
+}

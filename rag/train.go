@@ -1,0 +1,326 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// TrainSet is a corpus, indexed, and questions about it.
+type TrainSet struct {
+	Name  string
+	Index *Index
+	Cases []EvalCase
+}
+
+// TrainOptions tune Train.
+type TrainOptions struct {
+	// K is the number of passages an answer is chosen from (default 5).
+	K int
+	// FalseAbstentions is the largest share of answerable questions the
+	// chosen threshold may decline, out of fold (default 0.03).
+	FalseAbstentions float64
+	// L2 is the penalty on the standardised weights (default 1).
+	L2 float64
+}
+
+// TrainReport is the fitted model and its figures, in sample and out of
+// fold, for each training set.
+type TrainReport struct {
+	Model     Model        `json:"-"`
+	Folds     int          `json:"folds"`
+	InSample  []TrainScore `json:"in_sample"`
+	OutOfFold []TrainScore `json:"out_of_fold"`
+}
+
+// TrainScore sums up the answers to one set's questions.
+type TrainScore struct {
+	Set        string `json:"set"`
+	Answerable int    `json:"answerable"`
+	// SpanHit1 counts answerable questions whose top passage contains the
+	// answer; FirstHit those whose first quoted sentence does and that were
+	// answered; FalseAbstentions those declined.
+	SpanHit1         int `json:"span_hit_at_1"`
+	FirstHit         int `json:"first_sentence_hit"`
+	FalseAbstentions int `json:"false_abstentions"`
+	// Declined counts, by kind, the unanswerable questions declined; Kinds
+	// how many there were.
+	Declined map[string]int `json:"declined"`
+	Kinds    map[string]int `json:"kinds"`
+}
+
+// trainCase is one question, retrieved once; the models are fitted and
+// applied to its candidates many times.
+type trainCase struct {
+	set   int
+	c     EvalCase
+	re    *regexp.Regexp // nil for an unanswerable question
+	r     *retrieval
+	group string // the fold: the article it is about
+}
+
+// Train fits the passage ranker, the answer chooser and the abstention
+// model to the questions of sets, each stage on the outputs of the one
+// before, and chooses the abstention threshold on out-of-fold predictions:
+// the folds hold out one article (document) at a time, so every figure
+// out of fold is on an article none of the three models saw. An
+// unanswerable question belongs to the article its best passage by cosine
+// comes from. The same scoring code answers questions in Ask.
+func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport, error) {
+	if opts.K <= 0 {
+		opts.K = 5
+	}
+	if opts.FalseAbstentions <= 0 {
+		opts.FalseAbstentions = 0.03
+	}
+	if opts.L2 <= 0 {
+		opts.L2 = 1
+	}
+	var cases []*trainCase
+	for si, s := range sets {
+		for _, c := range s.Cases {
+			r, err := s.Index.retrieve(ctx, c.Question, opts.K)
+			if err != nil {
+				return TrainReport{}, fmt.Errorf("train %s %s: %w", s.Name, c.ID, err)
+			}
+			tc := &trainCase{set: si, c: c, r: r}
+			if c.Answer != nil && c.Doc != nil {
+				tc.re = regexp.MustCompile("(?i)" + *c.Answer)
+			}
+			tc.group = s.Name + "/" + nearestSource(r)
+			if c.Doc != nil {
+				tc.group = s.Name + "/" + sourceOf(s.Index, *c.Doc)
+			}
+			cases = append(cases, tc)
+		}
+	}
+	groups := map[string]bool{}
+	for _, tc := range cases {
+		groups[tc.group] = true
+	}
+	folds := sortedKeys(groups)
+
+	// Out of fold: each article's questions answered by models fitted on
+	// the others'.
+	oof := make([]decision, len(cases))
+	for _, g := range folds {
+		m, err := fitModel(ctx, sets, cases, func(tc *trainCase) bool { return tc.group != g }, opts)
+		if err != nil {
+			return TrainReport{}, fmt.Errorf("fold %s: %w", g, err)
+		}
+		for i, tc := range cases {
+			if tc.group == g {
+				if oof[i], err = sets[tc.set].Index.decide(ctx, tc.r, &m, opts.K); err != nil {
+					return TrainReport{}, err
+				}
+			}
+		}
+	}
+	var confs []float64
+	for i, tc := range cases {
+		if tc.c.Doc != nil {
+			confs = append(confs, oof[i].ans.Confidence)
+		}
+	}
+	threshold := thresholdFor(confs, opts.FalseAbstentions)
+
+	m, err := fitModel(ctx, sets, cases, func(*trainCase) bool { return true }, opts)
+	if err != nil {
+		return TrainReport{}, err
+	}
+	m.AbstainBelow = threshold
+	rep := TrainReport{Model: m, Folds: len(folds)}
+	ins := make([]decision, len(cases))
+	for i, tc := range cases {
+		if ins[i], err = sets[tc.set].Index.decide(ctx, tc.r, &m, opts.K); err != nil {
+			return TrainReport{}, err
+		}
+	}
+	for i := range oof {
+		oof[i].ans.Grounded = oof[i].ans.Grounded && oof[i].ans.Confidence >= threshold
+	}
+	rep.InSample = trainScores(sets, cases, ins)
+	rep.OutOfFold = trainScores(sets, cases, oof)
+	return rep, nil
+}
+
+// thresholdFor is the highest threshold that declines at most share of the
+// answerable questions' confidences.
+func thresholdFor(confs []float64, share float64) float64 {
+	if len(confs) == 0 {
+		return 0
+	}
+	sort.Float64s(confs)
+	return confs[int(math.Floor(share*float64(len(confs))))]
+}
+
+// sourceOf is the indexed source whose name contains doc (an eval case
+// names its document by a part of the file name), or doc itself.
+func sourceOf(x *Index, doc string) string {
+	for _, s := range x.sources() {
+		if strings.Contains(s, doc) {
+			return s
+		}
+	}
+	return doc
+}
+
+// nearestSource is the source of r's candidate closest by cosine.
+func nearestSource(r *retrieval) string {
+	best, src := float32(math.Inf(-1)), ""
+	for _, c := range r.cands {
+		if c.Dense > best || c.Dense == best && c.Source < src {
+			best, src = c.Dense, c.Source
+		}
+	}
+	return src
+}
+
+// fitModel fits the three models, in order, on the cases in.
+func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(*trainCase) bool, opts TrainOptions) (Model, error) {
+	var m Model
+	m.Sentence = Ranker{Features: featureNames(sentenceFeatures), Weights: make([]float64, len(sentenceFeatures))}
+	m.Answer = Logistic{Features: featureNames(answerFeatures), Weights: make([]float64, len(answerFeatures))}
+
+	var gx [][][]float64
+	var gy [][]bool
+	for _, tc := range cases {
+		if !in(tc) || tc.re == nil {
+			continue
+		}
+		rows, labels, any := [][]float64{}, []bool{}, false
+		for _, c := range tc.r.cands {
+			hit := tc.re.MatchString(c.Text)
+			any = any || hit
+			rows, labels = append(rows, c.feats), append(labels, hit)
+		}
+		if any {
+			gx, gy = append(gx, rows), append(gy, labels)
+		}
+	}
+	var err error
+	if m.Passage, err = fitRanker(featureNames(passageFeatures), gx, gy, opts.L2); err != nil {
+		return m, fmt.Errorf("passage ranker: %w", err)
+	}
+
+	gx, gy = nil, nil
+	for _, tc := range cases {
+		if !in(tc) || tc.re == nil {
+			continue
+		}
+		d, err := sets[tc.set].Index.decide(ctx, tc.r, &m, opts.K)
+		if err != nil {
+			return m, err
+		}
+		rows, labels, any := [][]float64{}, []bool{}, false
+		for _, s := range d.scored {
+			hit := tc.re.MatchString(s.text)
+			any = any || hit
+			rows, labels = append(rows, s.feats), append(labels, hit)
+		}
+		if any {
+			gx, gy = append(gx, rows), append(gy, labels)
+		}
+	}
+	if m.Sentence, err = fitRanker(featureNames(sentenceFeatures), gx, gy, opts.L2); err != nil {
+		return m, fmt.Errorf("answer chooser: %w", err)
+	}
+
+	var x [][]float64
+	var y []bool
+	for _, tc := range cases {
+		if !in(tc) {
+			continue
+		}
+		d, err := sets[tc.set].Index.decide(ctx, tc.r, &m, opts.K)
+		if err != nil {
+			return m, err
+		}
+		if d.answer == nil {
+			continue
+		}
+		x = append(x, d.answer)
+		y = append(y, tc.re != nil && tc.re.MatchString(d.first))
+	}
+	if m.Answer, err = fitLogistic(featureNames(answerFeatures), x, y, opts.L2); err != nil {
+		return m, fmt.Errorf("abstention model: %w", err)
+	}
+	return m, nil
+}
+
+func trainScores(sets []TrainSet, cases []*trainCase, ds []decision) []TrainScore {
+	out := make([]TrainScore, len(sets))
+	for i, s := range sets {
+		out[i] = TrainScore{Set: s.Name, Declined: map[string]int{}, Kinds: map[string]int{}}
+	}
+	for i, tc := range cases {
+		s, d := &out[tc.set], ds[i]
+		if tc.c.Doc != nil {
+			s.Answerable++
+			if tc.re != nil && tc.re.MatchString(d.topText) {
+				s.SpanHit1++
+			}
+			switch {
+			case !d.ans.Grounded:
+				s.FalseAbstentions++
+			case tc.re == nil || tc.re.MatchString(d.first):
+				s.FirstHit++
+			}
+			continue
+		}
+		kind := tc.c.Kind
+		if kind == "" {
+			kind = "unanswerable"
+		}
+		s.Kinds[kind]++
+		if !d.ans.Grounded {
+			s.Declined[kind]++
+		}
+	}
+	return out
+}
+
+// WriteModel writes m as the Go source of weights_gen.go, headed by the
+// command that fitted it.
+func WriteModel(w io.Writer, m Model, command string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "// Code generated by %s; DO NOT EDIT.\n\npackage rag\n\n", command)
+	b.WriteString("// fitted is the model Ask answers with.\nvar fitted = Model{\n")
+	for _, l := range []struct {
+		name     string
+		features []string
+		weights  []float64
+		bias     *float64
+	}{
+		{"Passage: Ranker", m.Passage.Features, m.Passage.Weights, nil},
+		{"Sentence: Ranker", m.Sentence.Features, m.Sentence.Weights, nil},
+		{"Answer: Logistic", m.Answer.Features, m.Answer.Weights, &m.Answer.Bias},
+	} {
+		fmt.Fprintf(&b, "\t%s{\n\t\tFeatures: []string{", l.name)
+		for i, f := range l.features {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.Quote(f))
+		}
+		b.WriteString("},\n\t\tWeights: []float64{\n")
+		for i, v := range l.weights {
+			fmt.Fprintf(&b, "\t\t\t%s, // %s\n", fmtFloat(v), l.features[i])
+		}
+		b.WriteString("\t\t},\n")
+		if l.bias != nil {
+			fmt.Fprintf(&b, "\t\tBias: %s,\n", fmtFloat(*l.bias))
+		}
+		b.WriteString("\t},\n")
+	}
+	fmt.Fprintf(&b, "\tAbstainBelow: %s,\n}\n", fmtFloat(m.AbstainBelow))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
