@@ -122,7 +122,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	}
 	in := x.answerInput(r, top[0], best, second)
 	d.answer = values(answerFeatures, &in)
-	conf := m.Answer.prob(d.answer)
+	conf := m.confidence(d.answer)
 	picked := []*sentence{best}
 	// A sentence that mostly restates the question is followed by the next,
 	// which then holds the answer.
@@ -189,6 +189,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 				s.in.novelty = float64(novel) / float64(len(stems[i]))
 			}
 			s.in.contentTerms = len(stems[i])
+			s.in.bigrams = bigramShare(r.q.bigrams, ws)
 			s.in.typed = r.q.want != anyType
 			s.in.typeFound = s.in.typed && hasAnswerType(s.text, r.q.want, r.q)
 			s.in.position = i
@@ -232,21 +233,41 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 	}
 	for _, c := range r.cands {
 		in.coverage = max(in.coverage, c.in.exact)
+		in.sentenceCoverage = max(in.sentenceCoverage, c.in.bestSentence)
 	}
 	if second != nil {
 		in.secondProb = second.prob
 	}
 	if r.q.weight > 0 {
 		var missing, rarest float64
+		var names, namesMissing int
 		for t, idf := range r.q.terms {
+			if r.q.exact[t] {
+				names++
+				if !top.terms[t] {
+					namesMissing++
+				}
+			}
+			if !top.doc[t] {
+				in.documentMissing += idf
+			}
 			if !top.terms[t] {
 				missing += idf
 				rarest = max(rarest, idf)
+			} else {
+				in.matched += idf
+				in.rarestMatched = max(in.rarestMatched, idf)
 			}
 		}
 		in.missing = missing / r.q.weight
+		in.documentMissing /= r.q.weight
+		if names > 0 {
+			in.namesMissing = float64(namesMissing) / float64(names)
+		}
 		if r.q.maxIDF > 0 {
 			in.rarestMissing = rarest / r.q.maxIDF
+			in.matched /= r.q.maxIDF
+			in.rarestMatched /= r.q.maxIDF
 		}
 	}
 	return in
@@ -279,6 +300,7 @@ type query struct {
 	weight  float64            // sum of the weights
 	unknown float64            // share of the weight in terms no chunk has
 	maxIDF  float64            // the IDF of a term no chunk has
+	bigrams map[[2]string]bool // consecutive content terms
 	want    answerType
 }
 
@@ -289,11 +311,17 @@ func (x *Index) analyse(q string) query {
 	}
 	a.maxIDF = x.terms.idf("\x00") // no chunk has it
 	var unknown float64
+	a.bigrams = map[[2]string]bool{}
+	last := ""
 	for _, w := range words(q) {
 		if stopWords[w] {
 			continue
 		}
 		t := stem(w)
+		if last != "" {
+			a.bigrams[[2]string{last, t}] = true
+		}
+		last = t
 		if _, ok := a.terms[t]; ok {
 			continue
 		}

@@ -37,6 +37,11 @@ type passageInput struct {
 	coverage, exact   float64 // IDF-weighted question coverage, with and without related-word credit
 	title             float64 // coverage of the question by the document's title
 	bestSentence      float64 // the best coverage of one sentence of the passage
+	bestWindow        float64 // the best coverage of two sentences in a row
+	bestTyped         float64 // the best coverage of a sentence holding the asked type (0 when none is asked)
+	bigrams           float64 // share of the question's word pairs the passage has in a row
+	first             bool    // the first chunk of its document
+	document          float64 // coverage of the question by the passage's whole document
 	lexRank, denseRnk int     // 0-based ranks among the candidates by BM25 and by cosine
 	proposedRank      int     // rank in the lexical index's (or hybrid store's) list; -1 when absent
 }
@@ -53,6 +58,11 @@ var passageFeatures = []feature[passageInput]{
 	{"title_coverage", titleCoverage},
 	{"best_sentence_coverage", bestSentenceCoverage},
 	{"proposed_rank", proposedRank},
+	{"best_window_coverage", bestWindowCoverage},
+	{"best_typed_sentence_coverage", bestTypedCoverage},
+	{"bigrams", passageBigrams},
+	{"first_chunk", firstChunk},
+	{"document_coverage", documentCoverage},
 }
 
 // bm25Score is the passage's BM25 score over the sum of the question
@@ -107,6 +117,26 @@ func proposedRank(p *passageInput) float64 {
 	return reciprocalRank(p.proposedRank)
 }
 
+// bestWindowCoverage is the coverage of the question by the passage's best
+// two sentences in a row.
+func bestWindowCoverage(p *passageInput) float64 { return p.bestWindow }
+
+// bestTypedCoverage is the coverage by the passage's best sentence that
+// holds the type of answer asked for, 0 when none does or none is asked.
+func bestTypedCoverage(p *passageInput) float64 { return p.bestTyped }
+
+// passageBigrams is the share of the question's consecutive content-word
+// pairs that the passage has next to each other: a phrase, not just words.
+func passageBigrams(p *passageInput) float64 { return p.bigrams }
+
+// firstChunk is 1 for the first passage of a document, where what it is
+// about is said.
+func firstChunk(p *passageInput) float64 { return b2f(p.first) }
+
+// documentCoverage is the share of the question's terms that the
+// passage's document holds anywhere: the question is about this document.
+func documentCoverage(p *passageInput) float64 { return p.document }
+
 func reciprocalRank(r int) float64 { return 1 / float64(1+r) }
 
 // sentenceInput is what the answer chooser sees of one candidate sentence.
@@ -121,6 +151,7 @@ type sentenceInput struct {
 	position       int     // 0-based ordinal in its passage
 	passageProb    float64 // the passage ranker's probability for its passage
 	passageRank    int     // 0-based rank of its passage
+	bigrams        float64 // share of the question's word pairs it has in a row
 }
 
 var sentenceFeatures = []feature[sentenceInput]{
@@ -135,6 +166,8 @@ var sentenceFeatures = []feature[sentenceInput]{
 	{"first_in_passage", firstInPassage},
 	{"passage_probability", passageProbability},
 	{"passage_rank", passageRank},
+	{"bigrams", sentenceBigrams},
+	{"typed_coverage", typedCoverage},
 }
 
 // sentenceLexical is the IDF-weighted share of the question's terms in the
@@ -179,6 +212,20 @@ func passageProbability(s *sentenceInput) float64 { return s.passageProb }
 // passageRank is 1/(1+rank) of the sentence's passage.
 func passageRank(s *sentenceInput) float64 { return reciprocalRank(s.passageRank) }
 
+// sentenceBigrams is the share of the question's consecutive content-word
+// pairs that the sentence has next to each other.
+func sentenceBigrams(s *sentenceInput) float64 { return s.bigrams }
+
+// typedCoverage is the sentence's exact coverage when it holds the type of
+// answer asked for, 0 otherwise: the asked thing beside the question's
+// words.
+func typedCoverage(s *sentenceInput) float64 {
+	if s.typed && s.typeFound {
+		return s.exact
+	}
+	return 0
+}
+
 // answerInput is what the abstention model sees of a question and the
 // answer chosen for it.
 type answerInput struct {
@@ -192,6 +239,10 @@ type answerInput struct {
 	dense                    float64 // the top passage's cosine
 	bm25, bm25Max            float64 // the top passage's BM25 and the best candidate's, over the question's IDF
 	coverage                 float64 // the best exact coverage of the question by one candidate
+	sentenceCoverage         float64 // the best exact coverage by one sentence of a candidate
+	namesMissing             float64 // share of the question's names and numbers the top passage lacks
+	documentMissing          float64 // IDF share of the question's terms the top passage's document lacks
+	matched, rarestMatched   float64 // the IDF of the question's terms in the top passage, summed and the largest, over the IDF of a term no chunk has
 	terms                    int     // content terms in the question
 }
 
@@ -210,6 +261,11 @@ var answerFeatures = []feature[answerInput]{
 	{"passage_bm25", answerBM25},
 	{"best_bm25", bestBM25},
 	{"best_coverage", bestCoverage},
+	{"best_sentence_coverage", answerSentenceCoverage},
+	{"matched_idf", matchedIDF},
+	{"names_missing", namesMissing},
+	{"missing_from_document", missingFromDocument},
+	{"rarest_matched", rarestMatched},
 	{"question_terms", questionTerms},
 }
 
@@ -263,6 +319,29 @@ func bestBM25(a *answerInput) float64 { return a.bm25Max }
 // bestCoverage is the largest share of the question's terms (by IDF) that
 // one candidate passage holds.
 func bestCoverage(a *answerInput) float64 { return a.coverage }
+
+// answerSentenceCoverage is the largest share of the question's terms that
+// one sentence of a candidate holds.
+func answerSentenceCoverage(a *answerInput) float64 { return a.sentenceCoverage }
+
+// matchedIDF is the summed IDF of the question's terms found in the top
+// passage, over the IDF of a term no chunk has: how specific the match is,
+// not what share of the question it is.
+func matchedIDF(a *answerInput) float64 { return a.matched }
+
+// rarestMatched is the largest IDF of a question term found in the top
+// passage, over the IDF of a term no chunk has.
+func rarestMatched(a *answerInput) float64 { return a.rarestMatched }
+
+// namesMissing is the share of the question's names and numbers
+// ("Riverside", "1998") that the top passage does not have; 0 for a
+// question without any.
+func namesMissing(a *answerInput) float64 { return a.namesMissing }
+
+// missingFromDocument is the IDF share of the question's terms that the
+// top passage's whole document lacks: a question about another subject
+// finds its words scattered over many documents.
+func missingFromDocument(a *answerInput) float64 { return a.documentMissing }
 
 // questionTerms is log(1 + the number of content terms of the question).
 func questionTerms(a *answerInput) float64 { return math.Log1p(float64(a.terms)) }

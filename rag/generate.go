@@ -85,7 +85,12 @@ func (g *Generative) AskStream(ctx context.Context, question string, k int, onTo
 		extractive.Note = GenerationUnavailable
 		return extractive, nil
 	}
-	return CheckCitations(extractive.Question, strings.TrimSpace(text), extractive.Passages), nil
+	ans := CheckCitations(extractive.Question, strings.TrimSpace(text), extractive.Passages)
+	if ans.Grounded {
+		// The gate's confidence that the passages answer the question.
+		ans.Confidence = extractive.Confidence
+	}
+	return ans, nil
 }
 
 // systemPrompt states the rules; no document text is ever placed in it.

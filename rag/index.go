@@ -66,6 +66,9 @@ func NewIndex(cfg Config) (*Index, error) {
 	case cfg.EmbedderID == "":
 		return nil, errors.New("index: embedder id is required")
 	}
+	if err := fitted.check(); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
 	if cfg.SaveEvery == 0 {
 		cfg.SaveEvery = 30 * time.Second
 	}

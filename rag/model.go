@@ -6,14 +6,16 @@ import (
 	"slices"
 )
 
-// Model holds the three fitted models an extractive answer is made with:
-// Passage ranks retrieved passages, Sentence chooses the answer sentence
-// among theirs, and Answer gives the probability that the chosen answer is
-// right. Below AbstainBelow the answer is declined. citebot train writes
-// the model in weights_gen.go.
+// Model holds the fitted models an extractive answer is made with: Passage
+// ranks retrieved passages, Sentence chooses the answer sentence among
+// theirs, Gate gives the probability that the documents answer the
+// question at all and Answer the probability that the chosen sentence is
+// right when they do; their product is the answer's confidence. Below
+// AbstainBelow the answer is declined. citebot train writes the model in
+// weights_gen.go.
 type Model struct {
 	Passage, Sentence Ranker
-	Answer            Logistic
+	Gate, Answer      Logistic
 	// AbstainBelow is the Answer probability under which Ask declines,
 	// chosen on out-of-fold predictions for at most the target share of
 	// false abstentions.
@@ -75,16 +77,20 @@ func (l Logistic) prob(x []float64) float64 {
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
+// confidence is the probability that an answer with features x is right.
+func (m *Model) confidence(x []float64) float64 { return m.Gate.prob(x) * m.Answer.prob(x) }
+
 // check reports a model whose features are not the ones features.go lists
 // (weights fitted for another version of them).
 func (m Model) check() error {
 	for _, c := range []struct {
-		name      string
+		name       string
 		have, want []string
-		weights   int
+		weights    int
 	}{
 		{"passage", m.Passage.Features, featureNames(passageFeatures), len(m.Passage.Weights)},
 		{"sentence", m.Sentence.Features, featureNames(sentenceFeatures), len(m.Sentence.Weights)},
+		{"gate", m.Gate.Features, featureNames(answerFeatures), len(m.Gate.Weights)},
 		{"answer", m.Answer.Features, featureNames(answerFeatures), len(m.Answer.Weights)},
 	} {
 		if !slices.Equal(c.have, c.want) || c.weights != len(c.want) {

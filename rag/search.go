@@ -43,6 +43,7 @@ type candidate struct {
 	feats []float64
 	prob  float64
 	terms map[string]bool // stems of the passage and its title
+	doc   map[string]bool // stems of its document
 	// sents are the passage's sentences, measured when the passage first
 	// reaches the top k (see Index.sentencesOf).
 	sents    []sentence
@@ -149,9 +150,28 @@ func (x *Index) measurePassages(r *retrieval) {
 		c.in.coverage = x.coverageOf(*q, c.terms, all, sim)
 		c.in.exact = exactCoverageOf(*q, c.terms)
 		c.in.title = exactCoverageOf(*q, stemSet(tw))
+		var prev map[string]bool
 		for _, sp := range sentenceSpans(c.Text) {
-			c.in.bestSentence = max(c.in.bestSentence, exactCoverageOf(*q, stemSet(words(c.Text[sp.Start:sp.End]))))
+			text := c.Text[sp.Start:sp.End]
+			st := stemSet(words(text))
+			cov := exactCoverageOf(*q, st)
+			c.in.bestSentence = max(c.in.bestSentence, cov)
+			if q.want != anyType && hasAnswerType(text, q.want, *q) {
+				c.in.bestTyped = max(c.in.bestTyped, cov)
+			}
+			if prev != nil {
+				for t := range st {
+					prev[t] = true
+				}
+				c.in.bestWindow = max(c.in.bestWindow, exactCoverageOf(*q, prev))
+			}
+			prev = st
 		}
+		c.in.bestWindow = max(c.in.bestWindow, c.in.bestSentence)
+		c.in.bigrams = bigramShare(q.bigrams, ws)
+		c.in.first = c.Ordinal == 0
+		c.doc = x.docs[c.Source].stems()
+		c.in.document = exactCoverageOf(*q, c.doc)
 		c.in.dense = float64(c.Dense)
 	}
 	avg := 1.0
@@ -176,6 +196,27 @@ func (x *Index) measurePassages(r *retrieval) {
 		c.in.bm25Max, c.in.denseMax = bmax, dmax
 		c.feats = values(passageFeatures, &c.in)
 	}
+}
+
+// bigramShare is the share of the pairs that the words ws (stop words
+// skipped) have next to each other.
+func bigramShare(pairs map[[2]string]bool, ws []string) float64 {
+	if len(pairs) == 0 {
+		return 0
+	}
+	found := map[[2]string]bool{}
+	last := ""
+	for _, w := range ws {
+		if stopWords[w] {
+			continue
+		}
+		t := stem(w)
+		if p := [2]string{last, t}; pairs[p] {
+			found[p] = true
+		}
+		last = t
+	}
+	return float64(len(found)) / float64(len(pairs))
 }
 
 // bm25 is the Okapi BM25 score (k1 1.2, b 0.75) of a passage with term

@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"fmt"
+	"go/format"
 	"io"
 	"math"
 	"regexp"
@@ -185,7 +186,8 @@ func nearestSource(r *retrieval) string {
 func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(*trainCase) bool, opts TrainOptions) (Model, error) {
 	var m Model
 	m.Sentence = Ranker{Features: featureNames(sentenceFeatures), Weights: make([]float64, len(sentenceFeatures))}
-	m.Answer = Logistic{Features: featureNames(answerFeatures), Weights: make([]float64, len(answerFeatures))}
+	m.Gate = Logistic{Features: featureNames(answerFeatures), Weights: make([]float64, len(answerFeatures))}
+	m.Answer = m.Gate
 
 	var gx [][][]float64
 	var gy [][]bool
@@ -231,8 +233,12 @@ func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(
 		return m, fmt.Errorf("answer chooser: %w", err)
 	}
 
-	var x [][]float64
-	var y []bool
+	// The gate learns answerable from not; SQuAD's impossible questions,
+	// written to match a paragraph word for word, are left out of it: as
+	// negatives they teach it that matching words mean nothing, and it then
+	// declines fewer questions about other subjects (see the README).
+	var gateX, rightX [][]float64
+	var gateY, rightY []bool
 	for _, tc := range cases {
 		if !in(tc) {
 			continue
@@ -244,11 +250,18 @@ func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(
 		if d.answer == nil {
 			continue
 		}
-		x = append(x, d.answer)
-		y = append(y, tc.re != nil && tc.re.MatchString(d.first))
+		if tc.c.Kind != "squad-impossible" {
+			gateX, gateY = append(gateX, d.answer), append(gateY, tc.c.Doc != nil)
+		}
+		if tc.c.Doc != nil {
+			rightX, rightY = append(rightX, d.answer), append(rightY, tc.re == nil || tc.re.MatchString(d.first))
+		}
 	}
-	if m.Answer, err = fitLogistic(featureNames(answerFeatures), x, y, opts.L2); err != nil {
-		return m, fmt.Errorf("abstention model: %w", err)
+	if m.Gate, err = fitLogistic(featureNames(answerFeatures), gateX, gateY, opts.L2); err != nil {
+		return m, fmt.Errorf("gate: %w", err)
+	}
+	if m.Answer, err = fitLogistic(featureNames(answerFeatures), rightX, rightY, opts.L2); err != nil {
+		return m, fmt.Errorf("answer model: %w", err)
 	}
 	return m, nil
 }
@@ -299,6 +312,7 @@ func WriteModel(w io.Writer, m Model, command string) error {
 	}{
 		{"Passage: Ranker", m.Passage.Features, m.Passage.Weights, nil},
 		{"Sentence: Ranker", m.Sentence.Features, m.Sentence.Weights, nil},
+		{"Gate: Logistic", m.Gate.Features, m.Gate.Weights, &m.Gate.Bias},
 		{"Answer: Logistic", m.Answer.Features, m.Answer.Weights, &m.Answer.Bias},
 	} {
 		fmt.Fprintf(&b, "\t%s{\n\t\tFeatures: []string{", l.name)
@@ -319,7 +333,11 @@ func WriteModel(w io.Writer, m Model, command string) error {
 		b.WriteString("\t},\n")
 	}
 	fmt.Fprintf(&b, "\tAbstainBelow: %s,\n}\n", fmtFloat(m.AbstainBelow))
-	_, err := io.WriteString(w, b.String())
+	src, err := format.Source([]byte(b.String()))
+	if err != nil {
+		return fmt.Errorf("format model: %w", err)
+	}
+	_, err = w.Write(src)
 	return err
 }
 

@@ -5,57 +5,95 @@ package rag
 // fitted is the model Ask answers with.
 var fitted = Model{
 	Passage: Ranker{
-		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank"},
+		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.2781713856957784, // bm25
-			2.6252728675919528, // bm25_share_of_best
-			0.5137702073325893, // bm25_rank
-			1.4569027429792731, // dense
-			-2.100511720792322, // dense_below_best
-			0.28205997948481476, // dense_rank
-			7.394943124464179, // coverage
-			-3.4246033545958148, // exact_coverage
-			3.0134756861151697, // title_coverage
-			2.124258070820393, // best_sentence_coverage
-			0.44298746186530935, // proposed_rank
+			-2.352298446376059,  // bm25
+			2.6645608163001486,  // bm25_share_of_best
+			0.4213742168019951,  // bm25_rank
+			1.3686950306378982,  // dense
+			-1.9726645289637277, // dense_below_best
+			0.32754718230420937, // dense_rank
+			6.574132252962839,   // coverage
+			-3.324357291833967,  // exact_coverage
+			2.4985430059787124,  // title_coverage
+			1.289658629134098,   // best_sentence_coverage
+			0.5390469880835369,  // proposed_rank
+			0.23291049378388673, // best_window_coverage
+			0.4897916653305603,  // best_typed_sentence_coverage
+			0.9501457184528012,  // bigrams
+			-1.3815130124245636, // first_chunk
+			2.6605495337243488,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
-		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank"},
+		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage"},
 		Weights: []float64{
-			2.8037074288863586, // lexical
-			0.7685136227337624, // exact_lexical
-			3.0319215605853, // dense
-			0.271736767878313, // novelty
-			0.7884937906608692, // type_found
-			-1.205715420229004, // type_missing
-			0.1324300325277191, // context_coverage
-			1.266291654203961, // short
-			0.02640327075892902, // first_in_passage
-			2.0735372618407837, // passage_probability
-			0.7207357597593158, // passage_rank
+			2.852223142326343,    // lexical
+			1.0147681063908045,   // exact_lexical
+			3.0608384013753605,   // dense
+			0.3145691130670939,   // novelty
+			0.9446534844594304,   // type_found
+			-1.4699872839861838,  // type_missing
+			0.12259530457282213,  // context_coverage
+			1.3275381635952341,   // short
+			0.017655695756046818, // first_in_passage
+			2.0860619628075283,   // passage_probability
+			0.6530465560600411,   // passage_rank
+			0.17139883927037344,  // bigrams
+			-0.9204055952359398,  // typed_coverage
 		},
+	},
+	Gate: Logistic{
+		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
+		Weights: []float64{
+			-0.907296100040205,   // sentence_probability
+			1.9509517861839227,   // sentence_margin
+			-0.14375020350959666, // passage_probability
+			5.622240375169159,    // unknown_terms
+			-2.1614101691896384,  // any_unknown_term
+			-0.8444675205499171,  // missing_from_passage
+			0.9503887279177115,   // rarest_missing
+			0.587356901272784,    // type_found
+			-1.7621369359921641,  // type_missing
+			5.25781451497931,     // lexical
+			5.307355473103963,    // dense
+			1.6041320989908094,   // passage_bm25
+			5.272272799575521,    // best_bm25
+			0.4665892327192455,   // best_coverage
+			2.2520912080838187,   // best_sentence_coverage
+			1.502166546445707,    // matched_idf
+			-0.2532157773863818,  // names_missing
+			0.307002622769729,    // missing_from_document
+			2.120499964611383,    // rarest_matched
+			0.161539087516766,    // question_terms
+		},
+		Bias: -13.703521700340525,
 	},
 	Answer: Logistic{
-		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "question_terms"},
+		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
 		Weights: []float64{
-			0.0009933577605082435, // sentence_probability
-			0.6299526223817926, // sentence_margin
-			0.1760358378213905, // passage_probability
-			-0.5921167855460999, // unknown_terms
-			0.026267689483176853, // any_unknown_term
-			0.06437569368051771, // missing_from_passage
-			0.004919724673217796, // rarest_missing
-			0.3713314218453062, // type_found
-			-0.7074527868515933, // type_missing
-			2.4896940078191006, // lexical
-			0.8017567002544679, // dense
-			0.22983097071694147, // passage_bm25
-			0.14124326244166055, // best_bm25
-			-0.2851910052197464, // best_coverage
-			0.28695195437182686, // question_terms
+			0.455246078199026,    // sentence_probability
+			1.8500570685348205,   // sentence_margin
+			0.20351028928309112,  // passage_probability
+			-1.6881403499132854,  // unknown_terms
+			0.7940926927663756,   // any_unknown_term
+			1.3724928196869721,   // missing_from_passage
+			0.2933891189068298,   // rarest_missing
+			0.23115810994299463,  // type_found
+			0.07351881198573941,  // type_missing
+			0.3089388803576734,   // lexical
+			0.8861355175509508,   // dense
+			-1.2859036067995528,  // passage_bm25
+			1.8635851177147364,   // best_bm25
+			-0.2611901626952981,  // best_coverage
+			1.7308252232971404,   // best_sentence_coverage
+			0.18461638577556083,  // matched_idf
+			-0.06908486774591598, // names_missing
+			0.6744651506057361,   // missing_from_document
+			1.432201178265093,    // rarest_matched
+			0.5022872435519509,   // question_terms
 		},
-		Bias: -4.158125780624601,
+		Bias: -4.9240398891183705,
 	},
-	AbstainBelow: 0.06179875752290836,
+	AbstainBelow: 0.10400710433356233,
 }
