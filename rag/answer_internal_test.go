@@ -1,0 +1,74 @@
+package rag
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestQuoteText(t *testing.T) {
+	for _, c := range []struct {
+		name, in, want string
+	}{
+		{"opening curly never closes", "“We already know the answer.", "We already know the answer."},
+		{"balanced curly kept", "“Yes,” he said.", "“Yes,” he said."},
+		{"balanced curly at the end kept", "He said “yes.”", "He said “yes.”"},
+		{"trailing curly never opened", "the answer was clear.”", "the answer was clear."},
+		{"opening straight never closes", `"We already know the answer.`, "We already know the answer."},
+		{"balanced straight kept", `He said "yes" twice.`, `He said "yes" twice.`},
+		{"trailing straight never opened", `the answer was clear."`, "the answer was clear."},
+		{"single curly opening never closes", "‘We know.", "We know."},
+		{"guillemet never closes", "« Oui, dit-il.", "Oui, dit-il."},
+		{"unbalanced in the middle kept", "He said “no.", "He said “no."},
+		{"apostrophes are not quotes", "The boys' toys.", "The boys' toys."},
+		{"no quotes", "Rollo ruled Normandy.", "Rollo ruled Normandy."},
+		{"only a quote mark", "“", ""},
+		{"empty", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := quoteText(c.in)
+			if got != c.want {
+				t.Errorf("quoteText(%q) = %q, want %q", c.in, got, c.want)
+			}
+			if !strings.Contains(c.in, got) {
+				t.Errorf("quoteText(%q) = %q is not verbatim", c.in, got)
+			}
+		})
+	}
+}
+
+func TestIsHeading(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		text     string
+		sentence string // the sentence of text to judge
+		want     bool
+	}{
+		{"line of its own without a stop", "Vacation policy\nEmployees get 25 days.", "Vacation policy", true},
+		{"the sentence under it", "Vacation policy\nEmployees get 25 days.", "Employees get 25 days.", false},
+		{"heading between paragraphs", "Some intro.\nVacation policy\nEmployees get 25 days.", "Vacation policy", true},
+		{"heading with trailing spaces", "Vacation policy  \nEmployees get 25 days.", "Vacation policy", true},
+		{"markdown heading", "# Title\nSome text here.", "# Title", true},
+		{"markdown heading with a stop", "## Who we are.\nSome text here.", "## Who we are.", true},
+		{"normal sentence", "The duchy was ruled by Rollo. He was a Viking.", "The duchy was ruled by Rollo.", false},
+		{"line of its own with a stop", "Intro\nEmployees get 25 days.\nMore", "Employees get 25 days.", false},
+		{"label with a colon", "Opening hours:\nNine to five.", "Opening hours:", false},
+		{"cut mid-sentence at the end", "Some intro.\nThe duchy was ruled by", "The duchy was ruled by", false},
+		{"whole passage cut mid-sentence", "The duchy was ruled by", "The duchy was ruled by", false},
+		{"fragment after a sentence", "The duchy was ruled by Rollo. He was a Viking who", "He was a Viking who", false},
+		{"long line without a stop", "This line has far more than twelve words in it and so it is not a heading at all\nNext.",
+			"This line has far more than twelve words in it and so it is not a heading at all", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, sp := range sentenceSpans(c.text) {
+				if c.text[sp.Start:sp.End] != c.sentence {
+					continue
+				}
+				if got := isHeading(c.text, sp); got != c.want {
+					t.Errorf("isHeading(%q, %q) = %v, want %v", c.text, c.sentence, got, c.want)
+				}
+				return
+			}
+			t.Fatalf("sentenceSpans(%q) has no sentence %q", c.text, c.sentence)
+		})
+	}
+}

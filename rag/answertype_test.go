@@ -1,0 +1,134 @@
+package rag
+
+import "testing"
+
+func TestQuestionType(t *testing.T) {
+	for _, c := range []struct {
+		q    string
+		want answerType
+	}{
+		{"When did Li Tan lead a revolt?", dateType},
+		{"What is formed when water freezes?", anyType}, // "when" inside a clause decides nothing
+		{"In what year did X happen?", dateType},
+		{"What century did the Normans first gain their separate identity?", dateType},
+		{"During which decade was it built?", dateType},
+		{"At what time does the office close?", timeType},
+		{"What time does the office open?", timeType},
+		{"How long did the war last?", durationType},
+		{"How long ago was it?", dateType},
+		{"How many people live there?", numberType},
+		{"How much did it cost?", numberType},
+		{"What percentage of officers were women?", numberType},
+		{"Who ruled the duchy?", personType},
+		{"Whose son was crowned?", personType},
+		{"Which king was crowned?", personType},
+		{"Which of the kings was crowned?", personType},
+		{"Where was the meeting held?", placeType},
+		{"In what country is Normandy located?", placeType},
+		{"Which cities did they take?", placeType},
+		{"Which company built it?", nameType},
+		{"What political party did he lead?", nameType},
+		{"Why did they leave?", anyType},
+		{"What did they build?", anyType},
+		{"How did they win?", anyType},
+		{"Tell me about the Normans.", anyType},
+		{"The Normans were in what country before that?", anyType}, // too long a lead-in
+	} {
+		if got := questionType(c.q); got != c.want {
+			t.Errorf("questionType(%q) = %v, want %v", c.q, got, c.want)
+		}
+	}
+}
+
+func TestHasAnswerType(t *testing.T) {
+	// q mentions Normandy and the duke, so neither is a new name.
+	q := query{terms: map[string]float64{stem("normandy"): 1, stem("duke"): 1, stem("ruled"): 1}}
+	for _, c := range []struct {
+		text string
+		t    answerType
+		want bool
+	}{
+		// Dates of any era.
+		{"The town was founded in 1262.", dateType, true},
+		{"It dates from the 9th century.", dateType, true},
+		{"It dates from the ninth century.", dateType, true},
+		{"It was popular in the 1980s.", dateType, true},
+		{"The temple burned in 430 BC.", dateType, true},
+		{"The law passed on 02.04.2021.", dateType, true},
+		{"The law passed on 2021-04-02.", dateType, true},
+		{"The office opened on June 10, 2016.", dateType, true},
+		{"The office opened on 10 June 2016.", dateType, true},
+		{"The war lasted from 1914–1918.", dateType, true},
+		{"They met on Monday.", dateType, true},
+		{"The river is long.", dateType, false},
+		{"The soldiers rode north.", dateType, false},
+
+		// Clock times.
+		{"The office closes at 15:00.", timeType, true},
+		{"It opens at 9 a.m. every day.", timeType, true},
+		{"It opens at 9pm.", timeType, true},
+		{"Lunch is served at noon.", timeType, true},
+		{"The office closes early.", timeType, false},
+
+		// Durations.
+		{"The siege lasted three weeks.", durationType, true},
+		{"He ruled for 40 years.", durationType, true},
+		{"It took a few more days.", durationType, true},
+		{"The siege lasted long.", durationType, false},
+
+		// Quantities, not dates.
+		{"15% of officers were women.", numberType, true},
+		{"The city has two million people.", numberType, true},
+		{"It cost 3 dollars.", numberType, true},
+		{"A majority voted for it.", numberType, true},
+		{"The office opened on June 10.", numberType, false},
+		{"The office opened on 10 June 2016.", numberType, false},
+		{"Nobody counted them.", numberType, false},
+
+		// People and names the question does not mention.
+		{"The duchy was ruled by Rollo.", personType, true},
+		{"The Duke ruled Normandy.", personType, false}, // both in the question
+		{"the duke ruled it.", personType, false},       // nothing capitalised
+		{"Rollo ruled it.", personType, false},          // the first word is no name
+		{"It was built by Siemens.", nameType, true},
+
+		// Places.
+		{"The meeting was held in the city hall.", placeType, true},
+		{"The meeting was held in Rouen.", placeType, true},
+		{"The meeting was held in Normandy.", placeType, true}, // "in" + a capitalised word
+		{"The meeting was held there.", placeType, false},
+
+		{"Anything at all.", anyType, true},
+	} {
+		if got := hasAnswerType(c.text, c.t, q); got != c.want {
+			t.Errorf("hasAnswerType(%q, %v) = %v, want %v", c.text, c.t, got, c.want)
+		}
+	}
+}
+
+func TestStripDatesKeepsBareNumbers(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool // numberExpr still matches after stripping
+	}{
+		{"on June 10", false},
+		{"in 1262", false},
+		{"1262", true}, // a bare number may be a quantity
+		{"on June 10 there were 300 ships", true},
+	} {
+		if got := numberExpr.MatchString(stripDates(c.text)); got != c.want {
+			t.Errorf("stripDates(%q) = %q: a number left = %v, want %v", c.text, stripDates(c.text), got, c.want)
+		}
+	}
+}
+
+func TestAnswerTypeString(t *testing.T) {
+	for typ := anyType; typ <= nameType; typ++ {
+		if typ.String() == "" {
+			t.Errorf("answerType(%d) has no name", typ)
+		}
+	}
+	if got := dateType.String(); got != "date" {
+		t.Errorf("dateType.String() = %q, want date", got)
+	}
+}
