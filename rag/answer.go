@@ -241,7 +241,8 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 	if r.q.weight > 0 {
 		var missing, rarest float64
 		var names, namesMissing int
-		for t, idf := range r.q.terms {
+		for _, t := range r.q.order {
+			idf := r.q.terms[t]
 			if r.q.exact[t] {
 				names++
 				if !top.terms[t] {
@@ -295,6 +296,7 @@ func isHeading(text string, sp Span) bool {
 // query is what Ask knows of a question.
 type query struct {
 	terms   map[string]float64 // content term (stemmed) → IDF weight
+	order   []string           // the terms in question order: sums over them are the same every time
 	words   map[string]string  // content term → a surface word of it
 	exact   map[string]bool    // terms that only match themselves: names, numbers
 	weight  float64            // sum of the weights
@@ -327,6 +329,7 @@ func (x *Index) analyse(q string) query {
 		}
 		idf := x.terms.idf(t)
 		a.terms[t] = idf
+		a.order = append(a.order, t)
 		a.words[t] = w
 		a.weight += idf
 		if idf >= a.maxIDF {
@@ -352,7 +355,8 @@ func (x *Index) coverageOf(q query, have map[string]bool, ws []string, sim *word
 	}
 	var distinct []string // content words once each, for related-word credit
 	var hit float64
-	for t, idf := range q.terms {
+	for _, t := range q.order {
+		idf := q.terms[t]
 		switch {
 		case have[t]:
 			hit += idf
@@ -372,7 +376,8 @@ func exactCoverageOf(q query, have map[string]bool) float64 {
 		return 0
 	}
 	var hit float64
-	for t, idf := range q.terms {
+	for _, t := range q.order {
+		idf := q.terms[t]
 		if have[t] {
 			hit += idf
 		}
@@ -475,7 +480,9 @@ func quoteText(s string) string {
 	for _, p := range [][2]string{{"“", "”"}, {"‘", "’"}, {"«", "»"}, {`"`, `"`}} {
 		open, close := p[0], p[1]
 		if open == close {
-			if strings.Count(s, open)%2 == 1 {
+			// Straight quotes pair from the left; only a lone one is known
+			// to be unmatched at either end.
+			if strings.Count(s, open) == 1 {
 				switch {
 				case strings.HasPrefix(s, open):
 					s = strings.TrimSpace(s[len(open):])
@@ -485,11 +492,19 @@ func quoteText(s string) string {
 			}
 			continue
 		}
-		if strings.HasPrefix(s, open) && strings.Count(s, open) > strings.Count(s, close) {
-			s = strings.TrimSpace(s[len(open):])
+		if strings.HasPrefix(s, open) {
+			rest := s[len(open):]
+			c, o := strings.Index(rest, close), strings.Index(rest, open)
+			if c < 0 || (o >= 0 && o < c) {
+				s = strings.TrimSpace(rest) // the first mark opens and never closes
+			}
 		}
-		if strings.HasSuffix(s, close) && strings.Count(s, close) > strings.Count(s, open) {
-			s = strings.TrimSpace(s[:len(s)-len(close)])
+		if strings.HasSuffix(s, close) {
+			head := s[:len(s)-len(close)]
+			o, c := strings.LastIndex(head, open), strings.LastIndex(head, close)
+			if o < 0 || (c >= 0 && c > o) {
+				s = strings.TrimSpace(head) // the last mark closes and never opened
+			}
 		}
 	}
 	return s

@@ -10,6 +10,8 @@ func TestQuoteText(t *testing.T) {
 		name, in, want string
 	}{
 		{"opening curly never closes", "“We already know the answer.", "We already know the answer."},
+		{"opening curly that closes is kept", "“Yes” and “no", "“Yes” and “no"},
+		{"straight quotes that pair are kept", `"Yes," he said, "no`, `"Yes," he said, "no`},
 		{"balanced curly kept", "“Yes,” he said.", "“Yes,” he said."},
 		{"balanced curly at the end kept", "He said “yes.”", "He said “yes.”"},
 		{"trailing curly never opened", "the answer was clear.”", "the answer was clear."},

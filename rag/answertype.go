@@ -60,12 +60,17 @@ var (
 	whWord = regexp.MustCompile(`(?i)\b(when|where|who|whom|whose|how|what|which)\b`)
 	// clockish marks "what time" questions that ask for a clock time.
 	clockQuestion = regexp.MustCompile(`(?i)\b(what|which) time\b|\bat what (hour|time)\b`)
+	// periodQuestion is a "what time" that asks for a date.
+	periodQuestion = regexp.MustCompile(`(?i)\b(what|which) time (period|frame|span|of (the )?year)\b`)
 )
 
 // questionType decides what q asks for. The question word must head the
 // question (or follow a preposition that opens it: "In what year …"); a
 // "when" inside a clause ("What is formed when …") decides nothing.
 func questionType(q string) answerType {
+	if periodQuestion.MatchString(q) {
+		return dateType
+	}
 	if clockQuestion.MatchString(q) {
 		return timeType
 	}
@@ -133,7 +138,7 @@ var (
 		`|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}` + // 02.04.2021, 2021-04-02
 		`|\d{1,4}\s?(bc|bce|ad|ce)` + // 430 BC
 		`|(ad|a\.d\.) \d{1,4}` +
-		`|\d{1,2}(st|nd|rd|th) (century|centuries|millennium)` + // 9th century
+		`|\d{1,2}(st|nd|rd|th)[\s-](century|centuries|millennium)` + // 9th century, 12th-century
 		`|(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first) (century|centuries|millennium)` +
 		`|(the )?\d{2,4}s` + // the 1980s
 		`|\d{3,4}(–|-|—| to )\d{2,4}` + // 1914–1918
@@ -142,7 +147,7 @@ var (
 		`|january|february|march|april|june|july|august|september|october|november|december` +
 		`|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow` +
 		`)\b`)
-	clockExpr    = regexp.MustCompile(`(?i)\b(\d{1,2}[:.]\d{2}\s?(a\.?m\.?|p\.?m\.?|h|hrs)?|\d{1,2}\s?(a\.?m|p\.?m)\b\.?|noon|midnight|o'clock)`)
+	clockExpr    = regexp.MustCompile(`(?i)\b(\d{1,2}:\d{2}|\d{1,2}\.\d{2}\s?(a\.?m\b|p\.?m\b|h\b|hrs\b)|\d{1,2}\s?(a\.?m|p\.?m)\b\.?|noon|midnight|o'clock)`)
 	durationExpr = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|many)[\s-]+(\w+[\s-]+)?(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|generations?)\b`)
 	numberExpr   = regexp.MustCompile(`(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|percent|majority|minority)\b`)
 	placeExpr    = regexp.MustCompile(`\b(in|at|near|from|to|into|inside|outside|across|throughout|within|of)\s+(the\s+)?(\p{Lu}\p{L}+|(apartment|residential|office|public|military|border)?\s*(districts?|regions?|city|cities|towns?|villages?|provinces?|countries|country|capital|streets?|squares?|buildings?|houses?|homes?|residences?|airports?|stations?|areas?|offices?|schools?|facilities|facility|settlements?|parks?|hospitals?|ports?|island|coast|river|valley|north|south|east|west))\b`)

@@ -27,6 +27,8 @@ func TestQuestionType(t *testing.T) {
 		{"In what country is Normandy located?", placeType},
 		{"Which cities did they take?", placeType},
 		{"Which company built it?", nameType},
+		{"What time period did the Normans rule?", dateType},
+		{"What time of year is the festival?", dateType},
 		{"What political party did he lead?", nameType},
 		{"Why did they leave?", anyType},
 		{"What did they build?", anyType},
@@ -65,6 +67,10 @@ func TestHasAnswerType(t *testing.T) {
 
 		// Clock times.
 		{"The office closes at 15:00.", timeType, true},
+		{"It costs 3.50 dollars.", timeType, false},
+		{"He scored 10.25 points.", timeType, false},
+		{"The shop opens at 9.30 am.", timeType, true},
+		{"They built the 12th-century church.", dateType, true},
 		{"It opens at 9 a.m. every day.", timeType, true},
 		{"It opens at 9pm.", timeType, true},
 		{"Lunch is served at noon.", timeType, true},

@@ -229,7 +229,8 @@ func bm25(q query, tf map[string]int, n int, avg float64) float64 {
 	}
 	const k1, b = 1.2, 0.75
 	var s float64
-	for t, idf := range q.terms {
+	for _, t := range q.order {
+		idf := q.terms[t]
 		f := float64(tf[t])
 		if f == 0 {
 			continue

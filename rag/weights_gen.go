@@ -7,93 +7,93 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.352298446376059,  // bm25
-			2.6645608163001486,  // bm25_share_of_best
-			0.4213742168019951,  // bm25_rank
-			1.3686950306378982,  // dense
-			-1.9726645289637277, // dense_below_best
-			0.32754718230420937, // dense_rank
-			6.574132252962839,   // coverage
-			-3.324357291833967,  // exact_coverage
-			2.4985430059787124,  // title_coverage
-			1.289658629134098,   // best_sentence_coverage
-			0.5390469880835369,  // proposed_rank
-			0.23291049378388673, // best_window_coverage
-			0.4897916653305603,  // best_typed_sentence_coverage
-			0.9501457184528012,  // bigrams
-			-1.3815130124245636, // first_chunk
-			2.6605495337243488,  // document_coverage
+			-2.3432811934026514, // bm25
+			2.6672167685476453,  // bm25_share_of_best
+			0.41961007032501046, // bm25_rank
+			1.3737810323383395,  // dense
+			-1.97906269943167,   // dense_below_best
+			0.32617508751395907, // dense_rank
+			6.57564608235277,    // coverage
+			-3.319304726557895,  // exact_coverage
+			2.6119815929584558,  // title_coverage
+			1.2801223288517938,  // best_sentence_coverage
+			0.5390542784096828,  // proposed_rank
+			0.2276448734819149,  // best_window_coverage
+			0.4887496778876384,  // best_typed_sentence_coverage
+			0.9473679339180141,  // bigrams
+			-1.3846050881898644, // first_chunk
+			2.666393073249142,   // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage"},
 		Weights: []float64{
-			2.852223142326343,    // lexical
-			1.0147681063908045,   // exact_lexical
-			3.0608384013753605,   // dense
-			0.3145691130670939,   // novelty
-			0.9446534844594304,   // type_found
-			-1.4699872839861838,  // type_missing
-			0.12259530457282213,  // context_coverage
-			1.3275381635952341,   // short
-			0.017655695756046818, // first_in_passage
-			2.0860619628075283,   // passage_probability
-			0.6530465560600411,   // passage_rank
-			0.17139883927037344,  // bigrams
-			-0.9204055952359398,  // typed_coverage
+			2.854167925982159,    // lexical
+			1.0141351299610144,   // exact_lexical
+			3.0592868841521645,   // dense
+			0.31540436353406837,  // novelty
+			0.9447861379548146,   // type_found
+			-1.47017373378776,    // type_missing
+			0.12266812538595494,  // context_coverage
+			1.3277242488864975,   // short
+			0.017691170020396548, // first_in_passage
+			2.0848724218062777,   // passage_probability
+			0.6529987812345323,   // passage_rank
+			0.17214652681902404,  // bigrams
+			-0.9206198977471126,  // typed_coverage
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
 		Weights: []float64{
-			-0.907296100040205,   // sentence_probability
-			1.9509517861839227,   // sentence_margin
-			-0.14375020350959666, // passage_probability
-			5.622240375169159,    // unknown_terms
-			-2.1614101691896384,  // any_unknown_term
-			-0.8444675205499171,  // missing_from_passage
-			0.9503887279177115,   // rarest_missing
-			0.587356901272784,    // type_found
-			-1.7621369359921641,  // type_missing
-			5.25781451497931,     // lexical
-			5.307355473103963,    // dense
-			1.6041320989908094,   // passage_bm25
-			5.272272799575521,    // best_bm25
-			0.4665892327192455,   // best_coverage
-			2.2520912080838187,   // best_sentence_coverage
-			1.502166546445707,    // matched_idf
-			-0.2532157773863818,  // names_missing
-			0.307002622769729,    // missing_from_document
-			2.120499964611383,    // rarest_matched
-			0.161539087516766,    // question_terms
+			-0.9199635682383499,  // sentence_probability
+			1.9575614522487155,   // sentence_margin
+			-0.13414372063876226, // passage_probability
+			5.607122902927593,    // unknown_terms
+			-2.160796599528006,   // any_unknown_term
+			-0.8262659930740959,  // missing_from_passage
+			0.9480141459997385,   // rarest_missing
+			0.5877150599974341,   // type_found
+			-1.7688356064288877,  // type_missing
+			5.20653980156327,     // lexical
+			5.3025146832505525,   // dense
+			1.5947131745319871,   // passage_bm25
+			5.293862298254721,    // best_bm25
+			0.4555082444730097,   // best_coverage
+			2.3283476376000976,   // best_sentence_coverage
+			1.4975121006307095,   // matched_idf
+			-0.2516868248336181,  // names_missing
+			0.31105973516201035,  // missing_from_document
+			2.1194623665646595,   // rarest_matched
+			0.16766662278512784,  // question_terms
 		},
-		Bias: -13.703521700340525,
+		Bias: -13.72739287656647,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
 		Weights: []float64{
-			0.455246078199026,    // sentence_probability
-			1.8500570685348205,   // sentence_margin
-			0.20351028928309112,  // passage_probability
-			-1.6881403499132854,  // unknown_terms
-			0.7940926927663756,   // any_unknown_term
-			1.3724928196869721,   // missing_from_passage
-			0.2933891189068298,   // rarest_missing
-			0.23115810994299463,  // type_found
-			0.07351881198573941,  // type_missing
-			0.3089388803576734,   // lexical
-			0.8861355175509508,   // dense
-			-1.2859036067995528,  // passage_bm25
-			1.8635851177147364,   // best_bm25
-			-0.2611901626952981,  // best_coverage
-			1.7308252232971404,   // best_sentence_coverage
-			0.18461638577556083,  // matched_idf
-			-0.06908486774591598, // names_missing
-			0.6744651506057361,   // missing_from_document
-			1.432201178265093,    // rarest_matched
-			0.5022872435519509,   // question_terms
+			0.4541575851356359,   // sentence_probability
+			1.8518873637808653,   // sentence_margin
+			0.20347840819847793,  // passage_probability
+			-1.6883269337218827,  // unknown_terms
+			0.7941693788924037,   // any_unknown_term
+			1.3725939855608387,   // missing_from_passage
+			0.2934143674105522,   // rarest_missing
+			0.23144606937586007,  // type_found
+			0.0732633202339984,   // type_missing
+			0.3135996049905839,   // lexical
+			0.886508097915388,    // dense
+			-1.285289933899028,   // passage_bm25
+			1.8599562776601513,   // best_bm25
+			-0.26240450149634276, // best_coverage
+			1.732192920435559,    // best_sentence_coverage
+			0.18539621796441666,  // matched_idf
+			-0.06864447875682377, // names_missing
+			0.6744205456207848,   // missing_from_document
+			1.4326303348361926,   // rarest_matched
+			0.5012342611335343,   // question_terms
 		},
-		Bias: -4.9240398891183705,
+		Bias: -4.925974258308893,
 	},
-	AbstainBelow: 0.10400710433356233,
+	AbstainBelow: 0.10365178850157117,
 }

@@ -310,8 +310,11 @@ func (x *Index) Search(ctx context.Context, question string, k int) ([]rag.Hit, 
 	q.SetField(fieldText)
 	q.SetOperator(query.MatchQueryOperatorOr)
 	// Sorting by "-_score", "_id" in bleve would break ties too, but loads
-	// the ID of every candidate and doubles the cost of a search.
-	req := bleve.NewSearchRequestOptions(q, k, 0, false)
+	// the ID of every candidate and doubles the cost of a search. Instead a
+	// few more hits than asked are fetched and ties broken by ID here, so
+	// that which of several equal scores make the cut does not depend on
+	// the order the chunks were indexed in (unless the tie runs past them).
+	req := bleve.NewSearchRequestOptions(q, k+max(k, 32), 0, false)
 	res, ok, err := x.searchSaved(ctx, req)
 	if !ok {
 		if err := x.settled(ctx); err != nil {
@@ -335,7 +338,7 @@ func (x *Index) Search(ctx context.Context, question string, k int) ([]rag.Hit, 
 		}
 		return strings.Compare(a.ChunkID, b.ChunkID)
 	})
-	return hits, nil
+	return hits[:min(k, len(hits))], nil
 }
 
 // Count returns the number of chunks indexed, after queued writes, or 0

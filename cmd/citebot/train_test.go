@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// trainSuite skips a test unless CITEBOT_TRAIN_TESTS is set and the build
+// has no race detector: fitting on squad-dev takes about a minute.
+func trainSuite(t *testing.T) {
+	t.Helper()
+	if os.Getenv("CITEBOT_TRAIN_TESTS") == "" || raceDetector {
+		t.Skip("set CITEBOT_TRAIN_TESTS=1 and build without -race to fit on squad-dev")
+	}
+}
+
+var trainArgs = []string{
+	"../../testdata/squad-dev/corpus", "../../testdata/squad-dev/questions.jsonl",
+	"../../corpus", "../../testdata/dev.jsonl",
+}
+
+// The committed weights are what citebot train writes: no weight is edited
+// by hand, and training is deterministic. The out-of-fold figures hold the
+// bar the README reports.
+func TestTrainReproducesWeights(t *testing.T) {
+	trainSuite(t)
+	out := filepath.Join(t.TempDir(), "weights_gen.go")
+	r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, append([]string{"train", "--json", "--out", out}, trainArgs...)...)
+	if r.err != nil {
+		t.Fatal(r.err, r.stderr)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("../../rag/weights_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first line names the command, with paths as given.
+	body := func(b []byte) []byte { _, rest, _ := bytes.Cut(b, []byte("\n")); return rest }
+	if !bytes.Equal(body(got), body(want)) {
+		t.Errorf("citebot train %s writes other weights than rag/weights_gen.go holds; run it from the repository root with --out rag/weights_gen.go",
+			strings.Join(trainArgs, " "))
+	}
+	var rep rag.TrainReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	squad := rep.OutOfFold[0]
+	t.Logf("out of fold: %+v", rep.OutOfFold)
+	share := func(n, of int) float64 { return float64(n) / float64(of) }
+	for _, c := range []struct {
+		name string
+		got  float64
+		bar  float64
+	}{
+		{"span hit@1", share(squad.SpanHit1, squad.Answerable), 0.77},
+		{"first-sentence hit", share(squad.FirstHit, squad.Answerable), 0.69},
+		{"answered (1 - false abstentions)", 1 - share(squad.FalseAbstentions, squad.Answerable), 0.97},
+		{"off-topic declined", share(squad.Declined["offtopic"], squad.Kinds["offtopic"]), 0.75},
+	} {
+		if c.got < c.bar {
+			t.Errorf("squad-dev out of fold: %s = %.3f, want at least %.2f", c.name, c.got, c.bar)
+		}
+	}
+}
+
+// The shipped model on all of squad-dev, through citebot eval.
+func TestEvalSquadDev(t *testing.T) {
+	trainSuite(t)
+	env := map[string]string{"CITEBOT_CORPUS": "../../testdata/squad-dev/corpus", "CITEBOT_DATA": t.TempDir()}
+	r := citebot(t, env, "eval", "--json", "../../testdata/squad-dev/questions.jsonl")
+	if r.err != nil {
+		t.Fatal(r.err, r.stderr)
+	}
+	var rep rag.EvalReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Answerable != 1299 {
+		t.Fatalf("%d answerable questions, want 1299", rep.Answerable)
+	}
+	share := func(n int) float64 { return float64(n) / float64(rep.Answerable) }
+	if s := share(rep.SpanHit1); s < 0.77 {
+		t.Errorf("span hit@1 %.3f, want at least 0.77", s)
+	}
+	if s := share(rep.FirstSentenceHit); s < 0.69 {
+		t.Errorf("first-sentence hit %.3f, want at least 0.69", s)
+	}
+	if s := share(rep.FalseAbstentions); s > 0.03 {
+		t.Errorf("false abstentions %.3f, want at most 0.03", s)
+	}
+}
+
+// Training runs end to end on the bundled corpus alone (five folds, one
+// per document), quickly enough for every test run; it writes nothing
+// without --out.
+func TestTrainBundled(t *testing.T) {
+	r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "train", "--json", "../../corpus", "../../testdata/dev.jsonl")
+	if r.err != nil {
+		t.Fatal(r.err, r.stderr)
+	}
+	var rep rag.TrainReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Folds != 5 || len(rep.OutOfFold) != 1 || rep.OutOfFold[0].Answerable != 40 {
+		t.Errorf("train report = %+v", rep)
+	}
+	if r := citebot(t, nil, "train", "../../corpus"); r.err == nil {
+		t.Error("train with a corpus and no questions file succeeded")
+	}
+}
