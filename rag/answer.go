@@ -3,6 +3,8 @@ package rag
 import (
 	"context"
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -162,46 +164,34 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			continue
 		}
 		c.measured = true
-		spans := sentenceSpans(c.Text)
-		c.sents = make([]sentence, len(spans))
-		stems := make([]map[string]bool, len(spans))
-		for i, sp := range spans {
-			text := c.Text[sp.Start:sp.End]
-			stems[i] = stemSet(words(text))
-			c.sents[i] = sentence{span: sp, text: text, next: -1, eligible: !isHeading(c.Text, sp) && text != c.Title}
-			if i+1 < len(spans) {
-				c.sents[i].next = i + 1
-			}
-		}
+		ms := c.m.sents
+		c.sents = make([]sentence, len(ms))
 		sim := newWordSim(x.cfg.WordVectors)
-		for i := range c.sents {
+		for i, m := range ms {
+			text := c.Text[m.span.Start:m.span.End]
 			s := &c.sents[i]
-			ws := words(s.text)
-			s.in.lexical = x.coverageOf(r.q, stems[i], ws, sim)
-			s.in.exact = exactCoverageOf(r.q, stems[i])
-			novel := 0
-			for t := range stems[i] {
-				if _, ok := r.q.terms[t]; !ok {
-					novel++
-				}
+			*s = sentence{span: m.span, text: text, next: -1, eligible: !isHeading(c.Text, m.span) && text != c.Title}
+			if i+1 < len(ms) {
+				s.next = i + 1
 			}
-			if len(stems[i]) > 0 {
-				s.in.novelty = float64(novel) / float64(len(stems[i]))
+			s.in.lexical = x.softCoverage(r.q, m.mask, slices.Values(m.words), sim)
+			s.in.exact = r.q.covered(m.mask)
+			if m.distinct > 0 {
+				s.in.novelty = float64(m.novel) / float64(m.distinct)
 			}
-			s.in.contentTerms = len(stems[i])
-			s.in.bigrams = bigramShare(r.q.bigrams, ws)
+			s.in.contentTerms = m.distinct
+			s.in.bigrams = r.q.pairShare(m.pairs)
 			s.in.typed = r.q.want != anyType
-			s.in.typeFound = s.in.typed && hasAnswerType(s.text, r.q.want, r.q)
+			s.in.typeFound = s.in.typed && hasAnswerType(text, r.q.want, r.q)
 			s.in.position = i
-			around := map[string]bool{}
-			for _, j := range []int{i - 1, i + 1} {
-				if j >= 0 && j < len(stems) {
-					for t := range stems[j] {
-						around[t] = true
-					}
-				}
+			var around termMask
+			if i > 0 {
+				around |= ms[i-1].mask
 			}
-			s.in.context = exactCoverageOf(r.q, around)
+			if i+1 < len(ms) {
+				around |= ms[i+1].mask
+			}
+			s.in.context = r.q.covered(around)
 			todo = append(todo, s)
 		}
 	}
@@ -241,18 +231,19 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 	if r.q.weight > 0 {
 		var missing, rarest float64
 		var names, namesMissing int
-		for _, t := range r.q.order {
+		for i, t := range r.q.order {
 			idf := r.q.terms[t]
+			has := i < maxMaskTerms && top.mask&(1<<i) != 0
 			if r.q.exact[t] {
 				names++
-				if !top.terms[t] {
+				if !has {
 					namesMissing++
 				}
 			}
 			if !top.doc[t] {
 				in.documentMissing += idf
 			}
-			if !top.terms[t] {
+			if !has {
 				missing += idf
 				rarest = max(rarest, idf)
 			} else {
@@ -302,7 +293,8 @@ type query struct {
 	weight  float64            // sum of the weights
 	unknown float64            // share of the weight in terms no chunk has
 	maxIDF  float64            // the IDF of a term no chunk has
-	bigrams map[[2]string]bool // consecutive content terms
+	index   map[string]int     // term → its place in order
+	pairs   map[[2]int]int     // consecutive content terms (by place) → the pair's number
 	want    answerType
 }
 
@@ -313,22 +305,26 @@ func (x *Index) analyse(q string) query {
 	}
 	a.maxIDF = x.terms.idf("\x00") // no chunk has it
 	var unknown float64
-	a.bigrams = map[[2]string]bool{}
+	a.index, a.pairs = map[string]int{}, map[[2]int]int{}
 	last := ""
 	for _, w := range words(q) {
 		if stopWords[w] {
 			continue
 		}
 		t := stem(w)
-		if last != "" {
-			a.bigrams[[2]string{last, t}] = true
-		}
+		prev := last
 		last = t
 		if _, ok := a.terms[t]; ok {
 			continue
 		}
+		if prev != "" {
+			if p := [2]int{a.index[prev], len(a.order)}; !hasKey(a.pairs, p) {
+				a.pairs[p] = len(a.pairs)
+			}
+		}
 		idf := x.terms.idf(t)
 		a.terms[t] = idf
+		a.index[t] = len(a.order)
 		a.order = append(a.order, t)
 		a.words[t] = w
 		a.weight += idf
@@ -342,23 +338,21 @@ func (x *Index) analyse(q string) query {
 	return a
 }
 
-// coverage is the IDF-weighted share of q's terms that ws (lower-cased
-// words) contain; a term they lack is partly covered by a related word.
-func (x *Index) coverage(q query, ws []string, sim *wordSim) float64 {
-	return x.coverageOf(q, stemSet(ws), ws, sim)
-}
+func hasKey[K comparable, V any](m map[K]V, k K) bool { _, ok := m[k]; return ok }
 
-// coverageOf is coverage with the stems of ws already known.
-func (x *Index) coverageOf(q query, have map[string]bool, ws []string, sim *wordSim) float64 {
+// softCoverage is the IDF-weighted share of q's terms in have, where a
+// term missing from have is partly covered by a related word among ws
+// (lower-cased words). Names and numbers get no such credit.
+func (x *Index) softCoverage(q query, have termMask, ws iter.Seq[string], sim *wordSim) float64 {
 	if q.weight == 0 {
 		return 0
 	}
 	var distinct []string // content words once each, for related-word credit
 	var hit float64
-	for _, t := range q.order {
+	for i, t := range q.order {
 		idf := q.terms[t]
 		switch {
-		case have[t]:
+		case i < maxMaskTerms && have&(1<<i) != 0:
 			hit += idf
 		case !q.exact[t]:
 			if distinct == nil {
@@ -386,10 +380,10 @@ func exactCoverageOf(q query, have map[string]bool) float64 {
 }
 
 // contentWords returns the distinct words of ws that are not stop words.
-func contentWords(ws []string) []string {
-	seen := make(map[string]bool, len(ws))
-	out := make([]string, 0, len(ws))
-	for _, w := range ws {
+func contentWords(ws iter.Seq[string]) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for w := range ws {
 		if !stopWords[w] && !seen[w] {
 			seen[w] = true
 			out = append(out, w)

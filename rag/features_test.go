@@ -115,7 +115,7 @@ func TestBM25(t *testing.T) {
 	// "rollo" is in one chunk, "duchy" in all three: rollo is the rarer.
 	q := analysed("Who was Rollo of the duchy?", "Rollo ruled the duchy.", "The duchy of Normandy.", "The duchy was rich.")
 	rollo, duchy := stem("rollo"), stem("duchy")
-	score := func(tf map[string]int, n int) float64 { return bm25(q, tf, n, 100) }
+	score := func(tf map[string]int, n int) float64 { return bm25(q, countsByPlace(q, tf), n, 100) }
 	for _, c := range []struct {
 		name          string
 		higher, lower float64
@@ -141,7 +141,7 @@ func TestBM25(t *testing.T) {
 		{"no terms in common", q, map[string]int{"viking": 2}, 0},
 		{"empty passage", q, nil, 0},
 	} {
-		if got := bm25(c.q, c.tf, 100, 100); got != c.want {
+		if got := bm25(c.q, countsByPlace(c.q, c.tf), 100, 100); got != c.want {
 			t.Errorf("bm25 %s = %v, want %v", c.name, got, c.want)
 		}
 	}
@@ -152,26 +152,41 @@ func TestBM25(t *testing.T) {
 	}
 }
 
+// countsByPlace turns counts by term into counts by the term's place in q.
+func countsByPlace(q query, tf map[string]int) []int {
+	out := make([]int, len(q.order))
+	for t, n := range tf {
+		if i, ok := q.index[t]; ok {
+			out[i] = n
+		}
+	}
+	return out
+}
+
 func TestBigramShare(t *testing.T) {
-	pair := func(a, b string) [2]string { return [2]string{stem(a), stem(b)} }
-	pairs := map[[2]string]bool{pair("norman", "conquest"): true, pair("conquest", "england"): true}
+	q := analysed("What was the Norman conquest of England?", "The Norman conquest.")
 	for _, c := range []struct {
-		name  string
-		pairs map[[2]string]bool
-		text  string
-		want  float64
+		name string
+		q    query
+		text string
+		want float64
 	}{
-		{"both pairs, a stop word between", pairs, "The Norman conquest of England began", 1},
-		{"one pair", pairs, "the Norman conquest", 0.5},
-		{"stemmed", pairs, "Normans conquests", 0.5},
-		{"the words apart", pairs, "Norman rule and the later conquest", 0},
-		{"the words reversed", pairs, "conquest Norman", 0},
-		{"a pair counted once", pairs, "Norman conquest, Norman conquest", 0.5},
-		{"no pairs", nil, "The Norman conquest of England", 0},
-		{"no words", pairs, "", 0},
+		{"both pairs, a stop word between", q, "The Norman conquest of England began", 1},
+		{"one pair", q, "the Norman conquest", 0.5},
+		{"stemmed", q, "Normans conquests", 0.5},
+		{"the words apart", q, "Norman rule and the later conquest", 0},
+		{"the words reversed", q, "conquest Norman", 0},
+		{"a pair counted once", q, "Norman conquest, Norman conquest", 0.5},
+		{"a question of one term", analysed("Who was Rollo?", "Rollo."), "Rollo Rollo", 0},
+		{"no words", q, "", 0},
 	} {
-		if got := bigramShare(c.pairs, words(c.text)); got != c.want {
-			t.Errorf("bigramShare %s (%q) = %v, want %v", c.name, c.text, got, c.want)
+		m := measure(&c.q, c.text, map[string]bool{})
+		var pairs termMask
+		for _, s := range m.sents {
+			pairs |= s.pairs
+		}
+		if got := c.q.pairShare(pairs); got != c.want {
+			t.Errorf("pair share %s (%q) = %v, want %v", c.name, c.text, got, c.want)
 		}
 	}
 }

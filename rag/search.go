@@ -42,7 +42,8 @@ type candidate struct {
 	in    passageInput
 	feats []float64
 	prob  float64
-	terms map[string]bool // stems of the passage and its title
+	m     measured        // the passage read against the question
+	mask  termMask        // the question's terms in the passage and its title
 	doc   map[string]bool // stems of its document
 	// sents are the passage's sentences, measured when the passage first
 	// reaches the top k (see Index.sentencesOf).
@@ -127,48 +128,49 @@ func (x *Index) retrieve(ctx context.Context, question string, k int) (*retrieva
 func (x *Index) measurePassages(r *retrieval) {
 	q := &r.q
 	sim := newWordSim(x.cfg.WordVectors)
-	tfs := make([]map[string]int, len(r.cands))
-	lens := make([]int, len(r.cands))
+	scratch := map[string]bool{}
+	titles := map[string]termMask{}
 	var total int
-	for i, c := range r.cands {
-		ws := words(c.Text)
-		tw := words(c.Title)
-		tf := map[string]int{}
-		for _, w := range ws {
-			if !stopWords[w] {
-				tf[stem(w)]++
-				lens[i]++
-			}
+	for _, c := range r.cands {
+		c.m = measure(q, c.Text, scratch)
+		total += c.m.n
+		tm, ok := titles[c.Title]
+		if !ok {
+			tm = q.mask(stemSet(words(c.Title)))
+			titles[c.Title] = tm
 		}
-		total += lens[i]
-		tfs[i] = tf
-		c.terms = stemSet(tw)
-		for t := range tf {
-			c.terms[t] = true
-		}
-		all := append(ws, tw...)
-		c.in.coverage = x.coverageOf(*q, c.terms, all, sim)
-		c.in.exact = exactCoverageOf(*q, c.terms)
-		c.in.title = exactCoverageOf(*q, stemSet(tw))
-		var prev map[string]bool
-		for _, sp := range sentenceSpans(c.Text) {
-			text := c.Text[sp.Start:sp.End]
-			st := stemSet(words(text))
-			cov := exactCoverageOf(*q, st)
+		var pairs termMask
+		c.mask = tm
+		for si, s := range c.m.sents {
+			c.mask |= s.mask
+			pairs |= s.pairs
+			cov := q.covered(s.mask)
 			c.in.bestSentence = max(c.in.bestSentence, cov)
-			if q.want != anyType && hasAnswerType(text, q.want, *q) {
+			if si > 0 {
+				c.in.bestWindow = max(c.in.bestWindow, q.covered(s.mask|c.m.sents[si-1].mask))
+			}
+			if q.want != anyType && s.mask != 0 && hasAnswerType(c.Text[s.span.Start:s.span.End], q.want, *q) {
 				c.in.bestTyped = max(c.in.bestTyped, cov)
 			}
-			if prev != nil {
-				for t := range st {
-					prev[t] = true
-				}
-				c.in.bestWindow = max(c.in.bestWindow, exactCoverageOf(*q, prev))
-			}
-			prev = st
 		}
 		c.in.bestWindow = max(c.in.bestWindow, c.in.bestSentence)
-		c.in.bigrams = bigramShare(q.bigrams, ws)
+		c.in.exact = q.covered(c.mask)
+		c.in.title = q.covered(tm)
+		c.in.coverage = x.softCoverage(*q, c.mask, func(yield func(string) bool) {
+			for _, s := range c.m.sents {
+				for _, w := range s.words {
+					if !yield(w) {
+						return
+					}
+				}
+			}
+			for _, w := range words(c.Title) {
+				if !yield(w) {
+					return
+				}
+			}
+		}, sim)
+		c.in.bigrams = q.pairShare(pairs)
 		c.in.first = c.Ordinal == 0
 		c.doc = x.docs[c.Source].stems()
 		c.in.document = exactCoverageOf(*q, c.doc)
@@ -178,8 +180,8 @@ func (x *Index) measurePassages(r *retrieval) {
 	if len(r.cands) > 0 && total > 0 {
 		avg = float64(total) / float64(len(r.cands))
 	}
-	for i, c := range r.cands {
-		c.in.bm25 = bm25(*q, tfs[i], lens[i], avg)
+	for _, c := range r.cands {
+		c.in.bm25 = bm25(*q, c.m.tf, c.m.n, avg)
 	}
 	var bmax, dmax float64
 	for _, c := range r.cands {
@@ -198,40 +200,19 @@ func (x *Index) measurePassages(r *retrieval) {
 	}
 }
 
-// bigramShare is the share of the pairs that the words ws (stop words
-// skipped) have next to each other.
-func bigramShare(pairs map[[2]string]bool, ws []string) float64 {
-	if len(pairs) == 0 {
-		return 0
-	}
-	found := map[[2]string]bool{}
-	last := ""
-	for _, w := range ws {
-		if stopWords[w] {
-			continue
-		}
-		t := stem(w)
-		if p := [2]string{last, t}; pairs[p] {
-			found[p] = true
-		}
-		last = t
-	}
-	return float64(len(found)) / float64(len(pairs))
-}
-
 // bm25 is the Okapi BM25 score (k1 1.2, b 0.75) of a passage with term
 // counts tf and length n against q, over q's total IDF; avg is the mean
 // length of the candidates, a stand-in for the corpus mean that any store
 // can give.
-func bm25(q query, tf map[string]int, n int, avg float64) float64 {
+func bm25(q query, tf []int, n int, avg float64) float64 {
 	if q.weight == 0 {
 		return 0
 	}
 	const k1, b = 1.2, 0.75
 	var s float64
-	for _, t := range q.order {
+	for i, t := range q.order {
 		idf := q.terms[t]
-		f := float64(tf[t])
+		f := float64(tf[i])
 		if f == 0 {
 			continue
 		}

@@ -7,93 +7,93 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3432811934026514, // bm25
-			2.6672167685476453,  // bm25_share_of_best
-			0.41961007032501046, // bm25_rank
-			1.3737810323383395,  // dense
-			-1.97906269943167,   // dense_below_best
-			0.32617508751395907, // dense_rank
-			6.57564608235277,    // coverage
-			-3.319304726557895,  // exact_coverage
-			2.6119815929584558,  // title_coverage
-			1.2801223288517938,  // best_sentence_coverage
-			0.5390542784096828,  // proposed_rank
-			0.2276448734819149,  // best_window_coverage
-			0.4887496778876384,  // best_typed_sentence_coverage
-			0.9473679339180141,  // bigrams
-			-1.3846050881898644, // first_chunk
-			2.666393073249142,   // document_coverage
+			-2.332614754242658,  // bm25
+			2.6618010889127897,  // bm25_share_of_best
+			0.42553582515264654, // bm25_rank
+			1.3771234327333908,  // dense
+			-1.983877746220379,  // dense_below_best
+			0.32451155378211416, // dense_rank
+			6.573628038965886,   // coverage
+			-3.317733300056836,  // exact_coverage
+			2.6126147737156327,  // title_coverage
+			1.2943093964478296,  // best_sentence_coverage
+			0.5343244236273424,  // proposed_rank
+			0.22194494392179412, // best_window_coverage
+			0.4925797367672629,  // best_typed_sentence_coverage
+			0.9196131503835074,  // bigrams
+			-1.3844301201580094, // first_chunk
+			2.6654332364690747,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage"},
 		Weights: []float64{
-			2.854167925982159,    // lexical
-			1.0141351299610144,   // exact_lexical
-			3.0592868841521645,   // dense
-			0.31540436353406837,  // novelty
-			0.9447861379548146,   // type_found
-			-1.47017373378776,    // type_missing
-			0.12266812538595494,  // context_coverage
-			1.3277242488864975,   // short
-			0.017691170020396548, // first_in_passage
-			2.0848724218062777,   // passage_probability
-			0.6529987812345323,   // passage_rank
-			0.17214652681902404,  // bigrams
-			-0.9206198977471126,  // typed_coverage
+			2.7914983813495065,   // lexical
+			1.0919225807885833,   // exact_lexical
+			3.1000891845988185,   // dense
+			0.33901441860555936,  // novelty
+			0.9468488268620759,   // type_found
+			-1.474718297110628,   // type_missing
+			0.12003719513745714,  // context_coverage
+			1.4745123142254226,   // short
+			0.018259662555586677, // first_in_passage
+			2.11468050536708,     // passage_probability
+			0.6205289963717089,   // passage_rank
+			0.1355762456637048,   // bigrams
+			-0.9191631558206801,  // typed_coverage
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
 		Weights: []float64{
-			-0.9199635682383499,  // sentence_probability
-			1.9575614522487155,   // sentence_margin
-			-0.13414372063876226, // passage_probability
-			5.607122902927593,    // unknown_terms
-			-2.160796599528006,   // any_unknown_term
-			-0.8262659930740959,  // missing_from_passage
-			0.9480141459997385,   // rarest_missing
-			0.5877150599974341,   // type_found
-			-1.7688356064288877,  // type_missing
-			5.20653980156327,     // lexical
-			5.3025146832505525,   // dense
-			1.5947131745319871,   // passage_bm25
-			5.293862298254721,    // best_bm25
-			0.4555082444730097,   // best_coverage
-			2.3283476376000976,   // best_sentence_coverage
-			1.4975121006307095,   // matched_idf
-			-0.2516868248336181,  // names_missing
-			0.31105973516201035,  // missing_from_document
-			2.1194623665646595,   // rarest_matched
-			0.16766662278512784,  // question_terms
+			-0.8985709161242784,  // sentence_probability
+			1.8848199907686538,   // sentence_margin
+			-0.1439041219607354,  // passage_probability
+			5.647138836326127,    // unknown_terms
+			-2.1670817122398365,  // any_unknown_term
+			-1.1924507158831235,  // missing_from_passage
+			0.9717965665558036,   // rarest_missing
+			0.579146929027301,    // type_found
+			-1.7404492003408671,  // type_missing
+			5.234528411655404,    // lexical
+			5.259746819462098,    // dense
+			1.5471632547513539,   // passage_bm25
+			5.288177469531857,    // best_bm25
+			0.19794990270374813,  // best_coverage
+			2.2346926134253704,   // best_sentence_coverage
+			1.5099751454341785,   // matched_idf
+			-0.24989381179601014, // names_missing
+			0.2649694265685759,   // missing_from_document
+			2.1090600239471606,   // rarest_matched
+			0.15568658635819627,  // question_terms
 		},
-		Bias: -13.72739287656647,
+		Bias: -13.309305730724896,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
 		Weights: []float64{
-			0.4541575851356359,   // sentence_probability
-			1.8518873637808653,   // sentence_margin
-			0.20347840819847793,  // passage_probability
-			-1.6883269337218827,  // unknown_terms
-			0.7941693788924037,   // any_unknown_term
-			1.3725939855608387,   // missing_from_passage
-			0.2934143674105522,   // rarest_missing
-			0.23144606937586007,  // type_found
-			0.0732633202339984,   // type_missing
-			0.3135996049905839,   // lexical
-			0.886508097915388,    // dense
-			-1.285289933899028,   // passage_bm25
-			1.8599562776601513,   // best_bm25
-			-0.26240450149634276, // best_coverage
-			1.732192920435559,    // best_sentence_coverage
-			0.18539621796441666,  // matched_idf
-			-0.06864447875682377, // names_missing
-			0.6744205456207848,   // missing_from_document
-			1.4326303348361926,   // rarest_matched
-			0.5012342611335343,   // question_terms
+			0.49624550493982766,  // sentence_probability
+			1.6583145813328157,   // sentence_margin
+			0.21787202344441425,  // passage_probability
+			-1.4065068116064634,  // unknown_terms
+			0.6918883295282766,   // any_unknown_term
+			1.3841127688116355,   // missing_from_passage
+			0.33697062291704405,  // rarest_missing
+			0.23062026295794513,  // type_found
+			0.07760211152521163,  // type_missing
+			0.39904276221532636,  // lexical
+			0.7799737459351668,   // dense
+			-1.3606773536488268,  // passage_bm25
+			1.9665147293630323,   // best_bm25
+			-0.16771714131219245, // best_coverage
+			1.7181447825771083,   // best_sentence_coverage
+			0.12175025463509646,  // matched_idf
+			-0.0421169138640962,  // names_missing
+			0.629233602336784,    // missing_from_document
+			1.5514659712328522,   // rarest_matched
+			0.6649662502791837,   // question_terms
 		},
-		Bias: -4.925974258308893,
+		Bias: -5.214108925745642,
 	},
-	AbstainBelow: 0.10365178850157117,
+	AbstainBelow: 0.10410182717765525,
 }
