@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +29,9 @@ type TrainOptions struct {
 	FalseAbstentions float64
 	// L2 is the penalty on the standardised weights (default 1).
 	L2 float64
+	// Drop names features to fit without (their weights stay 0), to
+	// measure what each adds.
+	Drop []string
 }
 
 // TrainReport is the fitted model and its figures, in sample and out of
@@ -81,6 +85,15 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 	}
 	if opts.L2 <= 0 {
 		opts.L2 = 1
+	}
+	known := map[string]bool{}
+	for _, n := range append(append(featureNames(passageFeatures), featureNames(sentenceFeatures)...), featureNames(answerFeatures)...) {
+		known[n] = true
+	}
+	for _, d := range opts.Drop {
+		if !known[d] {
+			return TrainReport{}, fmt.Errorf("train: no feature %q to drop", d)
+		}
 	}
 	var cases []*trainCase
 	for si, s := range sets {
@@ -206,7 +219,7 @@ func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(
 		}
 	}
 	var err error
-	if m.Passage, err = fitRanker(featureNames(passageFeatures), gx, gy, opts.L2); err != nil {
+	if m.Passage, err = fitRanker(featureNames(passageFeatures), without(gx, passageFeatures, opts.Drop), gy, opts.L2); err != nil {
 		return m, fmt.Errorf("passage ranker: %w", err)
 	}
 
@@ -229,7 +242,7 @@ func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(
 			gx, gy = append(gx, rows), append(gy, labels)
 		}
 	}
-	if m.Sentence, err = fitRanker(featureNames(sentenceFeatures), gx, gy, opts.L2); err != nil {
+	if m.Sentence, err = fitRanker(featureNames(sentenceFeatures), without(gx, sentenceFeatures, opts.Drop), gy, opts.L2); err != nil {
 		return m, fmt.Errorf("answer chooser: %w", err)
 	}
 
@@ -257,13 +270,39 @@ func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(
 			rightX, rightY = append(rightX, d.answer), append(rightY, tc.re == nil || tc.re.MatchString(d.first))
 		}
 	}
-	if m.Gate, err = fitLogistic(featureNames(answerFeatures), gateX, gateY, opts.L2); err != nil {
+	if m.Gate, err = fitLogistic(featureNames(answerFeatures), without([][][]float64{gateX}, answerFeatures, opts.Drop)[0], gateY, opts.L2); err != nil {
 		return m, fmt.Errorf("gate: %w", err)
 	}
-	if m.Answer, err = fitLogistic(featureNames(answerFeatures), rightX, rightY, opts.L2); err != nil {
+	if m.Answer, err = fitLogistic(featureNames(answerFeatures), without([][][]float64{rightX}, answerFeatures, opts.Drop)[0], rightY, opts.L2); err != nil {
 		return m, fmt.Errorf("answer model: %w", err)
 	}
 	return m, nil
+}
+
+// without returns copies of the rows with the dropped features set to 0,
+// so that their fitted weights are 0.
+func without[T any](groups [][][]float64, fs []feature[T], drop []string) [][][]float64 {
+	var cols []int
+	for i, f := range fs {
+		if slices.Contains(drop, f.name) {
+			cols = append(cols, i)
+		}
+	}
+	if len(cols) == 0 {
+		return groups
+	}
+	out := make([][][]float64, len(groups))
+	for gi, g := range groups {
+		out[gi] = make([][]float64, len(g))
+		for i, r := range g {
+			r = slices.Clone(r)
+			for _, c := range cols {
+				r[c] = 0
+			}
+			out[gi][i] = r
+		}
+	}
+	return out
 }
 
 func trainScores(sets []TrainSet, cases []*trainCase, ds []decision) []TrainScore {

@@ -63,7 +63,7 @@ Usage:
   citebot ingest [--json]                 bring the index up to date with the corpus
   citebot eval [--json] [--k N] FILE      score answers against JSON-lines questions
   citebot sources [--json]                list the indexed documents
-  citebot train [--json] [--out FILE] CORPUS QUESTIONS [CORPUS QUESTIONS ...]
+  citebot train [--json] [--out FILE] [--drop F,...] CORPUS QUESTIONS [CORPUS QUESTIONS ...]
                                           fit the answer models, report
                                           in-sample and out-of-fold figures
   citebot serve [--addr HOST:PORT]        HTTP API and web page (and the Discord
@@ -109,6 +109,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	if name == "train" {
 		fs.StringVar(&o.out, "out", "", "write the fitted weights to this Go file (e.g. rag/weights_gen.go)")
+		fs.StringVar(&o.drop, "drop", "", "comma-separated features to fit without, to measure what they add")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -161,6 +162,7 @@ type opts struct {
 	json  bool
 	k     int
 	out   string // train --out
+	drop  string // train --drop
 	args  []string
 	cfg   config.Config
 }

@@ -45,7 +45,14 @@ func train(ctx context.Context, env Env, o *opts) error {
 		}
 		sets = append(sets, rag.TrainSet{Name: file, Index: x, Cases: cases})
 	}
-	rep, err := rag.Train(ctx, sets, rag.TrainOptions{K: o.k})
+	var drop []string
+	if o.drop != "" {
+		drop = strings.Split(o.drop, ",")
+	}
+	if len(drop) > 0 && o.out != "" {
+		return fmt.Errorf("%w: --drop is for measuring; it cannot write weights (--out)", ErrUsage)
+	}
+	rep, err := rag.Train(ctx, sets, rag.TrainOptions{K: o.k, Drop: drop})
 	if err != nil {
 		return err
 	}
