@@ -107,20 +107,22 @@ func checkQuality(t *testing.T, what string, idx *rag.Index) {
 	t.Logf("%s: hit@1 %d hit@3 %d/%d MRR %.3f answers %d/%d abstained %d/%d false abstentions %d failures %v",
 		what, rep.Hit1, rep.Hit3, rep.Answerable, rep.MRR, rep.AnswerHit, rep.Answerable,
 		rep.Abstained, rep.Unanswerable, rep.FalseAbstentions, rep.Failures)
-	if rep.Answerable != 17 || rep.Unanswerable != 3 {
-		t.Fatalf("%s: dev set has %d answerable and %d unanswerable questions, want 17 and 3", what, rep.Answerable, rep.Unanswerable)
+	if rep.Answerable != 40 || rep.Unanswerable != 10 {
+		t.Fatalf("%s: dev set has %d answerable and %d unanswerable questions, want 40 and 10", what, rep.Answerable, rep.Unanswerable)
 	}
-	if rep.Hit3 != 17 {
-		t.Errorf("%s: passage hit@3 = %d/17, want 17", what, rep.Hit3)
-	}
-	if rep.AnswerHit < 15 {
-		t.Errorf("%s: answer hit = %d/17, want at least 15", what, rep.AnswerHit)
-	}
-	if rep.Abstained != 3 {
-		t.Errorf("%s: abstained on %d/3 unanswerable questions", what, rep.Abstained)
-	}
-	if rep.FalseAbstentions != 0 {
-		t.Errorf("%s: %d false abstentions", what, rep.FalseAbstentions)
+	for _, c := range []struct {
+		name     string
+		got, bar int
+	}{
+		{"passage hit@3", rep.Hit3, 39},
+		{"answer hit", rep.AnswerHit, 31},
+		{"first-sentence hit", rep.FirstSentenceHit, 29},
+		{"declined", rep.Abstained, 5},
+		{"answered (40 minus false abstentions)", rep.Answerable - rep.FalseAbstentions, 38},
+	} {
+		if c.got < c.bar {
+			t.Errorf("%s: %s = %d, want at least %d", what, c.name, c.got, c.bar)
+		}
 	}
 }
 
