@@ -240,7 +240,7 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 					namesMissing++
 				}
 			}
-			if !top.doc[t] {
+			if i >= maxMaskTerms || top.doc&(1<<i) == 0 {
 				in.documentMissing += idf
 			}
 			if !has {
@@ -359,21 +359,6 @@ func (x *Index) softCoverage(q query, have termMask, ws iter.Seq[string], sim *w
 				distinct = contentWords(ws)
 			}
 			hit += idf * relatedCredit(q.words[t], distinct, sim)
-		}
-	}
-	return hit / q.weight
-}
-
-// exactCoverageOf is the IDF-weighted share of q's terms among have.
-func exactCoverageOf(q query, have map[string]bool) float64 {
-	if q.weight == 0 {
-		return 0
-	}
-	var hit float64
-	for _, t := range q.order {
-		idf := q.terms[t]
-		if have[t] {
-			hit += idf
 		}
 	}
 	return hit / q.weight

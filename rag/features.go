@@ -41,7 +41,7 @@ type passageInput struct {
 	bestTyped         float64 // the best coverage of a sentence holding the asked type (0 when none is asked)
 	bigrams           float64 // share of the question's word pairs the passage has in a row
 	first             bool    // the first chunk of its document
-	document          float64 // coverage of the question by the passage's whole document
+	document          float64 // coverage of the question by the candidates of the passage's document
 	lexRank, denseRnk int     // 0-based ranks among the candidates by BM25 and by cosine
 	proposedRank      int     // rank in the lexical index's (or hybrid store's) list; -1 when absent
 }
@@ -134,7 +134,8 @@ func passageBigrams(p *passageInput) float64 { return p.bigrams }
 func firstChunk(p *passageInput) float64 { return b2f(p.first) }
 
 // documentCoverage is the share of the question's terms that the
-// passage's document holds anywhere: the question is about this document.
+// retrieved passages of the passage's document hold together: the question
+// is about this document.
 func documentCoverage(p *passageInput) float64 { return p.document }
 
 func reciprocalRank(r int) float64 { return 1 / float64(1+r) }
@@ -241,7 +242,7 @@ type answerInput struct {
 	coverage                 float64 // the best exact coverage of the question by one candidate
 	sentenceCoverage         float64 // the best exact coverage by one sentence of a candidate
 	namesMissing             float64 // share of the question's names and numbers the top passage lacks
-	documentMissing          float64 // IDF share of the question's terms the top passage's document lacks
+	documentMissing          float64 // IDF share of the question's terms the top passage's document's candidates lack
 	matched, rarestMatched   float64 // the IDF of the question's terms in the top passage, summed and the largest, over the IDF of a term no chunk has
 	terms                    int     // content terms in the question
 }
@@ -339,8 +340,8 @@ func rarestMatched(a *answerInput) float64 { return a.rarestMatched }
 func namesMissing(a *answerInput) float64 { return a.namesMissing }
 
 // missingFromDocument is the IDF share of the question's terms that the
-// top passage's whole document lacks: a question about another subject
-// finds its words scattered over many documents.
+// retrieved passages of the top passage's document lack: a question about
+// another subject finds its words scattered over many documents.
 func missingFromDocument(a *answerInput) float64 { return a.documentMissing }
 
 // questionTerms is log(1 + the number of content terms of the question).

@@ -42,9 +42,9 @@ type candidate struct {
 	in    passageInput
 	feats []float64
 	prob  float64
-	m     measured        // the passage read against the question
-	mask  termMask        // the question's terms in the passage and its title
-	doc   map[string]bool // stems of its document
+	m     measured // the passage read against the question
+	mask  termMask // the question's terms in the passage and its title
+	doc   termMask // the question's terms in its document's candidates
 	// sents are the passage's sentences, measured when the passage first
 	// reaches the top k (see Index.sentencesOf).
 	sents    []sentence
@@ -172,9 +172,18 @@ func (x *Index) measurePassages(r *retrieval) {
 		}, sim)
 		c.in.bigrams = q.pairShare(pairs)
 		c.in.first = c.Ordinal == 0
-		c.doc = x.docs[c.Source].stems()
-		c.in.document = exactCoverageOf(*q, c.doc)
 		c.in.dense = float64(c.Dense)
+	}
+	// What the retrieved passages of each document cover together: a
+	// question about another subject finds its words in passages of many
+	// documents, none covering much.
+	docs := map[string]termMask{}
+	for _, c := range r.cands {
+		docs[c.Source] |= c.mask
+	}
+	for _, c := range r.cands {
+		c.doc = docs[c.Source]
+		c.in.document = q.covered(c.doc)
 	}
 	avg := 1.0
 	if len(r.cands) > 0 && total > 0 {

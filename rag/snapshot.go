@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unsafe"
 )
 
@@ -81,24 +80,6 @@ type record struct {
 	doc     Document
 	chunks  []Chunk
 	vectors [][]float32
-
-	termsOnce sync.Once
-	terms     map[string]bool // stems of the document's chunks, made when first asked
-}
-
-// stems returns the distinct stems of the document's chunks.
-func (r *record) stems() map[string]bool {
-	r.termsOnce.Do(func() {
-		r.terms = map[string]bool{}
-		for _, c := range r.chunks {
-			eachWord(c.Text, func(w string) {
-				if !stopWords[w] {
-					r.terms[stem(w)] = true
-				}
-			})
-		}
-	})
-	return r.terms
 }
 
 // snapshot is a decoded snapshot file.

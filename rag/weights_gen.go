@@ -7,93 +7,93 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.332614754242658,  // bm25
-			2.6618010889127897,  // bm25_share_of_best
-			0.42553582515264654, // bm25_rank
-			1.3771234327333908,  // dense
-			-1.983877746220379,  // dense_below_best
-			0.32451155378211416, // dense_rank
-			6.573628038965886,   // coverage
-			-3.317733300056836,  // exact_coverage
-			2.6126147737156327,  // title_coverage
-			1.2943093964478296,  // best_sentence_coverage
-			0.5343244236273424,  // proposed_rank
-			0.22194494392179412, // best_window_coverage
-			0.4925797367672629,  // best_typed_sentence_coverage
-			0.9196131503835074,  // bigrams
-			-1.3844301201580094, // first_chunk
-			2.6654332364690747,  // document_coverage
+			-2.3067681639577033, // bm25
+			2.649417839141373,   // bm25_share_of_best
+			0.4301053663742327,  // bm25_rank
+			1.3282775197020231,  // dense
+			-1.9135105463359028, // dense_below_best
+			0.33457486314098184, // dense_rank
+			6.599372541574989,   // coverage
+			-3.3465444968930766, // exact_coverage
+			2.1750209080664873,  // title_coverage
+			1.323168030804008,   // best_sentence_coverage
+			0.5242474276550866,  // proposed_rank
+			0.18458385425160712, // best_window_coverage
+			0.49952114790977875, // best_typed_sentence_coverage
+			0.9172850479910017,  // bigrams
+			-1.3591476345507056, // first_chunk
+			2.4822448304648335,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage"},
 		Weights: []float64{
-			2.7914983813495065,   // lexical
-			1.0919225807885833,   // exact_lexical
-			3.1000891845988185,   // dense
-			0.33901441860555936,  // novelty
-			0.9468488268620759,   // type_found
-			-1.474718297110628,   // type_missing
-			0.12003719513745714,  // context_coverage
-			1.4745123142254226,   // short
-			0.018259662555586677, // first_in_passage
-			2.11468050536708,     // passage_probability
-			0.6205289963717089,   // passage_rank
-			0.1355762456637048,   // bigrams
-			-0.9191631558206801,  // typed_coverage
+			2.8351236544173664,   // lexical
+			1.1023679605047645,   // exact_lexical
+			3.0727464670203224,   // dense
+			0.3752978226728674,   // novelty
+			0.93913665651267,     // type_found
+			-1.4628950655888018,  // type_missing
+			0.15767888638612368,  // context_coverage
+			1.3656283063856025,   // short
+			0.027607007167373004, // first_in_passage
+			2.077677914987483,    // passage_probability
+			0.6545789470036166,   // passage_rank
+			0.13249297505022223,  // bigrams
+			-0.911286150425995,   // typed_coverage
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
 		Weights: []float64{
-			-0.8985709161242784,  // sentence_probability
-			1.8848199907686538,   // sentence_margin
-			-0.1439041219607354,  // passage_probability
-			5.647138836326127,    // unknown_terms
-			-2.1670817122398365,  // any_unknown_term
-			-1.1924507158831235,  // missing_from_passage
-			0.9717965665558036,   // rarest_missing
-			0.579146929027301,    // type_found
-			-1.7404492003408671,  // type_missing
-			5.234528411655404,    // lexical
-			5.259746819462098,    // dense
-			1.5471632547513539,   // passage_bm25
-			5.288177469531857,    // best_bm25
-			0.19794990270374813,  // best_coverage
-			2.2346926134253704,   // best_sentence_coverage
-			1.5099751454341785,   // matched_idf
-			-0.24989381179601014, // names_missing
-			0.2649694265685759,   // missing_from_document
-			2.1090600239471606,   // rarest_matched
-			0.15568658635819627,  // question_terms
+			-0.9567017565435079,   // sentence_probability
+			2.486522858564438,     // sentence_margin
+			-0.16992791554133738,  // passage_probability
+			5.8637917479370305,    // unknown_terms
+			-2.119479689655617,    // any_unknown_term
+			-0.845361253459608,    // missing_from_passage
+			1.1440810853241694,    // rarest_missing
+			0.568295193174224,     // type_found
+			-1.8059460001728036,   // type_missing
+			4.211819529968754,     // lexical
+			5.309353223797888,     // dense
+			1.4036757990571895,    // passage_bm25
+			5.378943883968724,     // best_bm25
+			-0.01743191074472894,  // best_coverage
+			2.613990441498925,     // best_sentence_coverage
+			1.5846244935315055,    // matched_idf
+			-0.2996214475557437,   // names_missing
+			-0.8117365599004872,   // missing_from_document
+			1.9409517670874574,    // rarest_matched
+			-0.020739935348069213, // question_terms
 		},
-		Bias: -13.309305730724896,
+		Bias: -12.771440647047674,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
 		Weights: []float64{
-			0.49624550493982766,  // sentence_probability
-			1.6583145813328157,   // sentence_margin
-			0.21787202344441425,  // passage_probability
-			-1.4065068116064634,  // unknown_terms
-			0.6918883295282766,   // any_unknown_term
-			1.3841127688116355,   // missing_from_passage
-			0.33697062291704405,  // rarest_missing
-			0.23062026295794513,  // type_found
-			0.07760211152521163,  // type_missing
-			0.39904276221532636,  // lexical
-			0.7799737459351668,   // dense
-			-1.3606773536488268,  // passage_bm25
-			1.9665147293630323,   // best_bm25
-			-0.16771714131219245, // best_coverage
-			1.7181447825771083,   // best_sentence_coverage
-			0.12175025463509646,  // matched_idf
-			-0.0421169138640962,  // names_missing
-			0.629233602336784,    // missing_from_document
-			1.5514659712328522,   // rarest_matched
-			0.6649662502791837,   // question_terms
+			0.540089353739552,    // sentence_probability
+			1.4482477173336816,   // sentence_margin
+			0.24213395134049762,  // passage_probability
+			-1.2732626040743176,  // unknown_terms
+			0.6136927925432639,   // any_unknown_term
+			1.3676928021717503,   // missing_from_passage
+			0.2981520610527296,   // rarest_missing
+			0.26320524330240325,  // type_found
+			0.16150412357336869,  // type_missing
+			-0.18425016964726287, // lexical
+			0.8026889146907393,   // dense
+			-1.3548767245976236,  // passage_bm25
+			1.949910747581938,    // best_bm25
+			-0.5452848230652799,  // best_coverage
+			2.328642138208334,    // best_sentence_coverage
+			0.13074691078942113,  // matched_idf
+			0.02428459527278915,  // names_missing
+			0.37501920784254344,  // missing_from_document
+			1.3075070751710018,   // rarest_matched
+			0.6598184107700591,   // question_terms
 		},
-		Bias: -5.214108925745642,
+		Bias: -4.693102569491192,
 	},
-	AbstainBelow: 0.10410182717765525,
+	AbstainBelow: 0.10453719950803526,
 }
