@@ -60,6 +60,9 @@ func (x *Index) Ask(ctx context.Context, question string, k int) (Answer, error)
 
 // answer is Ask, returning the whole decision.
 func (x *Index) answer(ctx context.Context, question string, k int) (decision, error) {
+	if x.modelErr != nil {
+		return decision{}, x.modelErr
+	}
 	r, err := x.retrieve(ctx, question, k)
 	if err != nil {
 		return decision{}, err
@@ -218,7 +221,7 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 	in := answerInput{
 		sentenceProb: best.prob, passageProb: top.prob,
 		typed: r.q.want != anyType, typeFound: best.in.typeFound,
-		lexical: best.in.lexical, dense: float64(top.Dense), terms: len(r.q.terms),
+		lexical: best.in.lexical, sentenceDense: best.in.dense, dense: float64(top.Dense), terms: len(r.q.terms),
 		unknown: r.q.unknown, bm25: top.in.bm25, bm25Max: top.in.bm25Max,
 	}
 	for _, c := range r.cands {

@@ -237,6 +237,7 @@ type answerInput struct {
 	rarestMissing            float64 // the largest IDF among those, over the largest possible
 	typed, typeFound         bool    // the question asks for a type; the chosen sentence has one
 	lexical                  float64 // the chosen sentence's coverage
+	sentenceDense            float64 // the chosen sentence's cosine
 	dense                    float64 // the top passage's cosine
 	bm25, bm25Max            float64 // the top passage's BM25 and the best candidate's, over the question's IDF
 	coverage                 float64 // the best exact coverage of the question by one candidate
@@ -259,6 +260,7 @@ var answerFeatures = []feature[answerInput]{
 	{"type_missing", answerTypeMissing},
 	{"lexical", answerLexical},
 	{"dense", answerDense},
+	{"sentence_dense", answerSentenceDense},
 	{"passage_bm25", answerBM25},
 	{"best_bm25", bestBM25},
 	{"best_coverage", bestCoverage},
@@ -310,6 +312,9 @@ func answerLexical(a *answerInput) float64 { return a.lexical }
 
 // answerDense is the top passage's cosine to the question.
 func answerDense(a *answerInput) float64 { return a.dense }
+
+// answerSentenceDense is the chosen sentence's cosine to the question.
+func answerSentenceDense(a *answerInput) float64 { return a.sentenceDense }
 
 // answerBM25 is the top passage's BM25 score over the question's IDF.
 func answerBM25(a *answerInput) float64 { return a.bm25 }

@@ -54,7 +54,8 @@ type Index struct {
 	terms  termStats
 	dims   int
 
-	model Model // the fitted answer models
+	model    Model // the fitted answer models
+	modelErr error // why model cannot be used (fitted for other features); train does not need it
 }
 
 // NewIndex returns an empty index; call Load to read its snapshot and Sync to
@@ -66,9 +67,6 @@ func NewIndex(cfg Config) (*Index, error) {
 	case cfg.EmbedderID == "":
 		return nil, errors.New("index: embedder id is required")
 	}
-	if err := fitted.check(); err != nil {
-		return nil, fmt.Errorf("index: %w", err)
-	}
 	if cfg.SaveEvery == 0 {
 		cfg.SaveEvery = 30 * time.Second
 	}
@@ -78,7 +76,7 @@ func NewIndex(cfg Config) (*Index, error) {
 	if cfg.WordVectors != nil {
 		cfg.WordVectors = &cachedWordVectors{wv: cfg.WordVectors}
 	}
-	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats(), model: fitted}, nil
+	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats(), model: fitted, modelErr: fitted.check()}, nil
 }
 
 // Load reads the snapshot in the data directory, if there is one. An

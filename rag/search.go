@@ -27,6 +27,9 @@ type Passage struct {
 
 // Search returns the k passages that best match question.
 func (x *Index) Search(ctx context.Context, question string, k int) ([]Passage, error) {
+	if x.modelErr != nil {
+		return nil, x.modelErr
+	}
 	r, err := x.retrieve(ctx, question, k)
 	if err != nil {
 		return nil, err

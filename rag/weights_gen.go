@@ -44,56 +44,58 @@ var fitted = Model{
 		},
 	},
 	Gate: Logistic{
-		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
+		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
 		Weights: []float64{
-			-0.9567017565435079,   // sentence_probability
-			2.486522858564438,     // sentence_margin
-			-0.16992791554133738,  // passage_probability
-			5.8637917479370305,    // unknown_terms
-			-2.119479689655617,    // any_unknown_term
-			-0.845361253459608,    // missing_from_passage
-			1.1440810853241694,    // rarest_missing
-			0.568295193174224,     // type_found
-			-1.8059460001728036,   // type_missing
-			4.211819529968754,     // lexical
-			5.309353223797888,     // dense
-			1.4036757990571895,    // passage_bm25
-			5.378943883968724,     // best_bm25
-			-0.01743191074472894,  // best_coverage
-			2.613990441498925,     // best_sentence_coverage
-			1.5846244935315055,    // matched_idf
-			-0.2996214475557437,   // names_missing
-			-0.8117365599004872,   // missing_from_document
-			1.9409517670874574,    // rarest_matched
-			-0.020739935348069213, // question_terms
+			-1.0356159650664938,  // sentence_probability
+			2.2939918583581385,   // sentence_margin
+			-0.09906560434583714, // passage_probability
+			5.984134980738787,    // unknown_terms
+			-2.218445919131723,   // any_unknown_term
+			-0.9280172469807693,  // missing_from_passage
+			1.1509476152732745,   // rarest_missing
+			0.6128226454266208,   // type_found
+			-2.0466107894251344,  // type_missing
+			4.242653145152186,    // lexical
+			3.5859073026828114,   // dense
+			2.707771589885039,    // sentence_dense
+			1.225267426982442,    // passage_bm25
+			5.3068090559916,      // best_bm25
+			-0.12891426312771104, // best_coverage
+			2.8335360580212785,   // best_sentence_coverage
+			1.5523635295056601,   // matched_idf
+			-0.34341042202663447, // names_missing
+			-0.7041836162918388,  // missing_from_document
+			2.065750137653501,    // rarest_matched
+			-0.06451208738452116, // question_terms
 		},
-		Bias: -12.771440647047674,
+		Bias: -13.178840778287213,
 	},
 	Answer: Logistic{
-		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
+		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
 		Weights: []float64{
-			0.540089353739552,    // sentence_probability
-			1.4482477173336816,   // sentence_margin
-			0.24213395134049762,  // passage_probability
-			-1.2732626040743176,  // unknown_terms
-			0.6136927925432639,   // any_unknown_term
-			1.3676928021717503,   // missing_from_passage
-			0.2981520610527296,   // rarest_missing
-			0.26320524330240325,  // type_found
-			0.16150412357336869,  // type_missing
-			-0.18425016964726287, // lexical
-			0.8026889146907393,   // dense
-			-1.3548767245976236,  // passage_bm25
-			1.949910747581938,    // best_bm25
-			-0.5452848230652799,  // best_coverage
-			2.328642138208334,    // best_sentence_coverage
-			0.13074691078942113,  // matched_idf
-			0.02428459527278915,  // names_missing
-			0.37501920784254344,  // missing_from_document
-			1.3075070751710018,   // rarest_matched
-			0.6598184107700591,   // question_terms
+			0.48660980919051705,   // sentence_probability
+			1.4374361282522414,    // sentence_margin
+			0.2780336934886184,    // passage_probability
+			-1.2640342350913194,   // unknown_terms
+			0.5886442543922878,    // any_unknown_term
+			1.3652229376539844,    // missing_from_passage
+			0.29529621291439045,   // rarest_missing
+			0.25461305715014043,   // type_found
+			0.034514176247969194,  // type_missing
+			-0.17466112020608252,  // lexical
+			-0.002315928724137289, // dense
+			1.1850644901236085,    // sentence_dense
+			-1.4464954903016198,   // passage_bm25
+			1.9875940002983588,    // best_bm25
+			-0.47840128466448406,  // best_coverage
+			2.341906072394936,     // best_sentence_coverage
+			0.08424855447465866,   // matched_idf
+			0.0008498898516862439, // names_missing
+			0.4005794119396853,    // missing_from_document
+			1.3134260309392563,    // rarest_matched
+			0.6746059798982683,    // question_terms
 		},
-		Bias: -4.693102569491192,
+		Bias: -4.9071748205568175,
 	},
-	AbstainBelow: 0.10453719950803526,
+	AbstainBelow: 0.10912614405867523,
 }

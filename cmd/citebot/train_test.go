@@ -94,10 +94,9 @@ func TestEvalSquadDev(t *testing.T) {
 	if s := share(rep.FirstSentenceHit); s < 0.69 {
 		t.Errorf("first-sentence hit %.3f, want at least 0.69", s)
 	}
-	// The threshold is chosen for at most 3% out of fold; in sample the
-	// shipped model lands on 3.0% (39 of 1,299).
-	if s := share(rep.FalseAbstentions); s > 0.031 {
-		t.Errorf("false abstentions %.4f, want at most 0.031", s)
+	// The threshold is chosen for at most 3% out of fold.
+	if s := share(rep.FalseAbstentions); s > 0.03 {
+		t.Errorf("false abstentions %.4f, want at most 0.03", s)
 	}
 }
 
