@@ -209,6 +209,9 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 	if err != nil {
 		return fmt.Errorf("embed sentences: %w", err)
 	}
+	if len(vecs) != len(texts) {
+		return fmt.Errorf("embed sentences: %d vectors for %d sentences", len(vecs), len(texts))
+	}
 	for i, s := range todo {
 		s.in.dense = float64(dot(r.qvec, vecs[i]))
 	}
@@ -282,9 +285,10 @@ func isHeading(text string, sp Span) bool {
 		return false
 	}
 	lineStart := sp.Start == 0 || strings.LastIndexByte(text[:sp.Start], '\n') >= len(strings.TrimRightFunc(text[:sp.Start], unicode.IsSpace))
-	rest := text[sp.End:]
-	lineEnd := strings.IndexByte(rest, '\n') >= 0 && strings.TrimSpace(rest[:strings.IndexByte(rest, '\n')]) == ""
-	return lineStart && lineEnd
+	// The end of the passage ends a line too: a heading is often the last
+	// line of a chunk, and a sentence cut off there is no answer either.
+	rest, _, _ := strings.Cut(text[sp.End:], "\n")
+	return lineStart && strings.TrimSpace(rest) == ""
 }
 
 // query is what Ask knows of a question.
@@ -317,8 +321,8 @@ func (x *Index) analyse(q string) query {
 		t := stem(w)
 		prev := last
 		last = t
-		if _, ok := a.terms[t]; ok {
-			continue
+		if _, ok := a.terms[t]; ok || len(a.order) == maxMaskTerms {
+			continue // seen, or past the terms a mask can hold
 		}
 		if prev != "" {
 			if p := [2]int{a.index[prev], len(a.order)}; !hasKey(a.pairs, p) {

@@ -54,8 +54,11 @@ func TestIsHeading(t *testing.T) {
 		{"normal sentence", "The duchy was ruled by Rollo. He was a Viking.", "The duchy was ruled by Rollo.", false},
 		{"line of its own with a stop", "Intro\nEmployees get 25 days.\nMore", "Employees get 25 days.", false},
 		{"label with a colon", "Opening hours:\nNine to five.", "Opening hours:", false},
-		{"cut mid-sentence at the end", "Some intro.\nThe duchy was ruled by", "The duchy was ruled by", false},
-		{"whole passage cut mid-sentence", "The duchy was ruled by", "The duchy was ruled by", false},
+		// A line the chunk ends on reads as a heading: a heading is often
+		// a chunk's last line, and a line cut off there is no answer either.
+		{"a heading as the chunk's last line", "Employees get 25 days.\nVacation policy", "Vacation policy", true},
+		{"cut mid-sentence on its own line at the end", "Some intro.\nThe duchy was ruled by", "The duchy was ruled by", true},
+		{"whole passage cut mid-sentence", "The duchy was ruled by", "The duchy was ruled by", true},
 		{"fragment after a sentence", "The duchy was ruled by Rollo. He was a Viking who", "He was a Viking who", false},
 		{"long line without a stop", "This line has far more than twelve words in it and so it is not a heading at all\nNext.",
 			"This line has far more than twelve words in it and so it is not a heading at all", false},

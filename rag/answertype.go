@@ -46,7 +46,7 @@ var typeNouns = func() map[string]answerType {
 		member members judge founder owner senator governor mayor commander engineer inventor individual individuals
 		khan monarch monk bishop`)
 	add(placeType, `country countries city cities region regions province provinces district districts state states town
-		towns village villages place places location locations continent island islands river rivers sea ocean area
+		towns village villages place places location locations continent island islands river rivers sea ocean
 		capital territory territories port ports street building county colony colonies kingdom land lands nation
 		nations site`)
 	add(nameType, `company companies organization organisation organizations organisations group groups party parties
@@ -58,7 +58,7 @@ var typeNouns = func() map[string]answerType {
 var (
 	// whWord finds the question word that heads a question or a clause.
 	whWord = regexp.MustCompile(`(?i)\b(when|where|who|whom|whose|how|what|which)\b`)
-	// clockish marks "what time" questions that ask for a clock time.
+	// clockQuestion marks "what time" questions that ask for a clock time.
 	clockQuestion = regexp.MustCompile(`(?i)\b(what|which) time\b|\bat what (hour|time)\b`)
 	// periodQuestion is a "what time" that asks for a date.
 	periodQuestion = regexp.MustCompile(`(?i)\b(what|which) time (period|frame|span|of (the )?year)\b`)

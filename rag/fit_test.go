@@ -50,21 +50,6 @@ func TestFitLogisticRecoversWeights(t *testing.T) {
 	}
 }
 
-func TestFitLogisticDeterministic(t *testing.T) {
-	x, y := logisticRows(2000, [2]float64{2, -1}, 0.5)
-	a, err := fitLogistic([]string{"x1", "x2"}, x, y, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := fitLogistic([]string{"x1", "x2"}, x, y, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(a.Weights, b.Weights) || a.Bias != b.Bias {
-		t.Errorf("two fits differ: %v %v and %v %v", a.Weights, a.Bias, b.Weights, b.Bias)
-	}
-}
-
 func TestFitLogisticConstantFeature(t *testing.T) {
 	x, y := logisticRows(1000, [2]float64{2, -1}, 0.5)
 	for _, r := range x {

@@ -87,7 +87,9 @@ func (g *Generative) AskStream(ctx context.Context, question string, k int, onTo
 	}
 	ans := CheckCitations(extractive.Question, strings.TrimSpace(text), extractive.Passages)
 	if ans.Grounded {
-		// The gate's confidence that the passages answer the question.
+		// The extractive answer's confidence (gate × answer model), the
+		// same number the model had to pass to be asked: a measure of
+		// the passages, not of the generated text.
 		ans.Confidence = extractive.Confidence
 	}
 	return ans, nil

@@ -16,7 +16,7 @@ import (
 type Model struct {
 	Passage, Sentence Ranker
 	Gate, Answer      Logistic
-	// AbstainBelow is the Answer probability under which Ask declines,
+	// AbstainBelow is the confidence (Gate × Answer) under which Ask declines,
 	// chosen on out-of-fold predictions for at most the target share of
 	// false abstentions.
 	AbstainBelow float64
@@ -82,7 +82,7 @@ func (m *Model) confidence(x []float64) float64 { return m.Gate.prob(x) * m.Answ
 
 // check reports a model whose features are not the ones features.go lists
 // (weights fitted for another version of them).
-func (m Model) check() error {
+func (m *Model) check() error {
 	for _, c := range []struct {
 		name       string
 		have, want []string

@@ -104,7 +104,9 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 			}
 			tc := &trainCase{set: si, c: c, r: r}
 			if c.Answer != nil && c.Doc != nil {
-				tc.re = regexp.MustCompile("(?i)" + *c.Answer)
+				if tc.re, err = regexp.Compile("(?i)" + *c.Answer); err != nil {
+					return TrainReport{}, fmt.Errorf("train %s %s: answer pattern: %w", s.Name, c.ID, err)
+				}
 			}
 			tc.group = s.Name + "/" + nearestSource(r)
 			if c.Doc != nil {
@@ -170,7 +172,7 @@ func thresholdFor(confs []float64, share float64) float64 {
 		return 0
 	}
 	sort.Float64s(confs)
-	return confs[int(math.Floor(share*float64(len(confs))))]
+	return confs[min(int(math.Floor(share*float64(len(confs)))), len(confs)-1)]
 }
 
 // sourceOf is the indexed source whose name contains doc (an eval case
@@ -209,7 +211,11 @@ func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(
 			continue
 		}
 		rows, labels, any := [][]float64{}, []bool{}, false
-		for _, c := range tc.r.cands {
+		// In ID order, not the order the last ranking left: the sums of
+		// the fit, and so the weights, are then the same however the
+		// folds ran before.
+		cands := slices.SortedFunc(slices.Values(tc.r.cands), func(a, b *candidate) int { return strings.Compare(a.ID, b.ID) })
+		for _, c := range cands {
 			hit := tc.re.MatchString(c.Text)
 			any = any || hit
 			rows, labels = append(rows, c.feats), append(labels, hit)
@@ -376,8 +382,10 @@ func WriteModel(w io.Writer, m Model, command string) error {
 	if err != nil {
 		return fmt.Errorf("format model: %w", err)
 	}
-	_, err = w.Write(src)
-	return err
+	if _, err = w.Write(src); err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	return nil
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/citebot/citebot/config"
+	"maps"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/citebot/citebot/rag"
@@ -33,8 +35,15 @@ func train(ctx context.Context, env Env, o *opts) error {
 		if err != nil {
 			return fmt.Errorf("train %s: %w", file, err)
 		}
+		// The models are fitted for the default pipeline — the bundled
+		// embedder, chromem and bleve in memory, default chunks, no LLM —
+		// whatever the configuration says, so that a configured Weaviate
+		// collection is never written to and the weights fit what ships.
 		so := *o
-		so.cfg.Corpus, so.cfg.Data = dir, "" // in memory: training writes no index
+		def := config.Default()
+		so.cfg.Corpus, so.cfg.Data = dir, ""
+		so.cfg.Store, so.cfg.LLM, so.cfg.Embedder = def.Store, def.LLM, def.Embedder
+		so.cfg.ChunkSize, so.cfg.ChunkOverlap = def.ChunkSize, def.ChunkOverlap
 		idx, _, err := open(ctx, env, &so, nil)
 		if err != nil {
 			return fmt.Errorf("train %s: %w", dir, err)
@@ -54,11 +63,11 @@ func train(ctx context.Context, env Env, o *opts) error {
 	}
 	rep, err := rag.Train(ctx, sets, rag.TrainOptions{K: o.k, Drop: drop})
 	if err != nil {
-		return err
+		return fmt.Errorf("train: %w", err)
 	}
 	if o.out != "" {
 		var b bytes.Buffer
-		cmd := "citebot train --out " + filepath.Base(o.out) + " " + strings.Join(o.args, " ")
+		cmd := "citebot train --out " + o.out + " " + strings.Join(o.args, " ")
 		if err := rag.WriteModel(&b, rep.Model, cmd); err != nil {
 			return err
 		}
@@ -105,17 +114,4 @@ func pct(n, of int) string {
 	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(of))
 }
 
-func sortedKinds(m map[string]int) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
-}
+func sortedKinds(m map[string]int) []string { return slices.Sorted(maps.Keys(m)) }

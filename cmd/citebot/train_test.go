@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -30,6 +31,11 @@ var trainArgs = []string{
 // bar the README reports.
 func TestTrainReproducesWeights(t *testing.T) {
 	trainSuite(t)
+	if runtime.GOARCH != "amd64" {
+		// Elsewhere Go may fuse a*b+c into one rounding, and the last
+		// digits of the weights differ.
+		t.Skip("the committed weights were fitted on amd64")
+	}
 	out := filepath.Join(t.TempDir(), "weights_gen.go")
 	r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, append([]string{"train", "--json", "--out", out}, trainArgs...)...)
 	if r.err != nil {
