@@ -1,0 +1,142 @@
+package rag
+
+import (
+	"iter"
+	"strings"
+	"unicode"
+)
+
+// query is what Ask knows of a question.
+type query struct {
+	terms   map[string]float64 // content term (stemmed) → IDF weight
+	order   []string           // the terms in question order: sums over them are the same every time
+	words   map[string]string  // content term → a surface word of it
+	exact   map[string]bool    // terms that only match themselves: names, numbers
+	weight  float64            // sum of the weights
+	unknown float64            // share of the weight in terms no chunk has
+	maxIDF  float64            // the IDF of a term no chunk has
+	index   map[string]int     // term → its place in order
+	pairs   map[[2]int]int     // consecutive content terms (by place) → the pair's number
+	want    answerType
+}
+
+func (x *Index) analyse(q string) query {
+	a := query{terms: map[string]float64{}, words: map[string]string{}, exact: map[string]bool{}, want: questionType(q)}
+	for _, w := range names(q) {
+		a.exact[stem(w)] = true
+	}
+	a.maxIDF = x.terms.idf("\x00") // no chunk has it
+	var unknown float64
+	a.index, a.pairs = map[string]int{}, map[[2]int]int{}
+	last := ""
+	for _, w := range words(q) {
+		if stopWords[w] {
+			continue
+		}
+		t := stem(w)
+		prev := last
+		last = t
+		if _, ok := a.terms[t]; ok || len(a.order) == maxMaskTerms {
+			continue // seen, or past the terms a mask can hold
+		}
+		if prev != "" {
+			if p := [2]int{a.index[prev], len(a.order)}; !hasKey(a.pairs, p) {
+				a.pairs[p] = len(a.pairs)
+			}
+		}
+		idf := x.terms.idf(t)
+		a.terms[t] = idf
+		a.index[t] = len(a.order)
+		a.order = append(a.order, t)
+		a.words[t] = w
+		a.weight += idf
+		if idf >= a.maxIDF {
+			unknown += idf
+		}
+	}
+	if a.weight > 0 {
+		a.unknown = unknown / a.weight
+	}
+	return a
+}
+
+func hasKey[K comparable, V any](m map[K]V, k K) bool { _, ok := m[k]; return ok }
+
+// softCoverage is the IDF-weighted share of q's terms in have, where a
+// term missing from have is partly covered by a related word among ws
+// (lower-cased words). Names and numbers get no such credit.
+func (x *Index) softCoverage(q query, have termMask, ws iter.Seq[string], sim *wordSim) float64 {
+	if q.weight == 0 {
+		return 0
+	}
+	var distinct []string // content words once each, for related-word credit
+	var hit float64
+	for i, t := range q.order {
+		idf := q.terms[t]
+		switch {
+		case i < maxMaskTerms && have&(1<<i) != 0:
+			hit += idf
+		case !q.exact[t]:
+			if distinct == nil {
+				distinct = contentWords(ws)
+			}
+			hit += idf * relatedCredit(q.words[t], distinct, sim)
+		}
+	}
+	return hit / q.weight
+}
+
+// contentWords returns the distinct words of ws that are not stop words.
+func contentWords(ws iter.Seq[string]) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for w := range ws {
+		if !stopWords[w] && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Related-word credit: a word of cosine c ≥ minWordSim to a missing
+// question word counts (c − minWordSim)/(1 − minWordSim) of it.
+const minWordSim = 0.55
+
+// relatedCredit is the credit for a word that ws lack: by the most related
+// of ws, 0 when none is related enough.
+func relatedCredit(word string, ws []string, sim *wordSim) float64 {
+	c := sim.best(word, ws)
+	if c < minWordSim {
+		return 0
+	}
+	return (c - minWordSim) / (1 - minWordSim)
+}
+
+// names returns the lower-cased words of q that are names or numbers:
+// capitalised words after the first, and words with digits. Related words
+// do not stand in for them ("June" is not "July", "Germany" not "France").
+func names(q string) []string {
+	var out []string
+	for i, f := range strings.Fields(q) {
+		f = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if f == "" {
+			continue
+		}
+		r := []rune(f)[0]
+		if (i > 0 && unicode.IsUpper(r)) || strings.ContainsFunc(f, unicode.IsDigit) {
+			out = append(out, words(f)...)
+		}
+	}
+	return out
+}
+
+func stemSet(ws []string) map[string]bool {
+	set := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		if !stopWords[w] {
+			set[stem(w)] = true
+		}
+	}
+	return set
+}
