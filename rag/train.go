@@ -92,7 +92,7 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 	}
 	for _, d := range opts.Drop {
 		if !known[d] {
-			return TrainReport{}, fmt.Errorf("train: no feature %q to drop", d)
+			return TrainReport{}, fmt.Errorf("no feature %q to drop", d)
 		}
 	}
 	var cases []*trainCase
@@ -100,12 +100,12 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 		for _, c := range s.Cases {
 			r, err := s.Index.retrieve(ctx, c.Question, opts.K)
 			if err != nil {
-				return TrainReport{}, fmt.Errorf("train %s %s: %w", s.Name, c.ID, err)
+				return TrainReport{}, fmt.Errorf("%s %s: %w", s.Name, c.ID, err)
 			}
 			tc := &trainCase{set: si, c: c, r: r}
 			if c.Answer != nil && c.Doc != nil {
 				if tc.re, err = regexp.Compile("(?i)" + *c.Answer); err != nil {
-					return TrainReport{}, fmt.Errorf("train %s %s: answer pattern: %w", s.Name, c.ID, err)
+					return TrainReport{}, fmt.Errorf("%s %s: answer pattern: %w", s.Name, c.ID, err)
 				}
 			}
 			tc.group = s.Name + "/" + nearestSource(r)
