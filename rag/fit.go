@@ -2,7 +2,9 @@ package rag
 
 import (
 	"errors"
+	"iter"
 	"math"
+	"slices"
 )
 
 // fitLogistic fits a logistic regression to rows x with labels y by
@@ -15,36 +17,13 @@ func fitLogistic(names []string, x [][]float64, y []bool, l2 float64) (Logistic,
 		return Logistic{}, errors.New("fit: no examples")
 	}
 	d := len(names)
-	mean, scale := make([]float64, d), make([]float64, d)
-	for _, r := range x {
-		for j, v := range r {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	for _, r := range x {
-		for j, v := range r {
-			scale[j] += (v - mean[j]) * (v - mean[j])
-		}
-	}
-	for j := range scale {
-		scale[j] = math.Sqrt(scale[j] / float64(n))
-		if scale[j] < 1e-9 {
-			scale[j] = 1 // a constant feature: its weight stays 0
-		}
-	}
+	mean, scale := standardisation(slices.Values(x), d)
 	z := make([][]float64, n) // standardised rows with a leading 1 for the bias
 	for i, r := range x {
-		z[i] = make([]float64, d+1)
-		z[i][0] = 1
-		for j, v := range r {
-			z[i][j+1] = (v - mean[j]) / scale[j]
-		}
+		z[i] = append([]float64{1}, standardised(r, mean, scale)...)
 	}
 	w := make([]float64, d+1)
-	for iter := 0; iter < 50; iter++ {
+	for round := 0; round < 50; round++ {
 		grad := make([]float64, d+1)
 		hess := make([][]float64, d+1)
 		for j := range hess {
@@ -142,67 +121,35 @@ func solve(a [][]float64, b []float64) ([]float64, error) {
 // Newton's method on standardised features with an L2 penalty l2.
 func fitRanker(names []string, groups [][][]float64, labels [][]bool, l2 float64) (Ranker, error) {
 	d := len(names)
-	var n int
-	mean, scale := make([]float64, d), make([]float64, d)
-	for _, g := range groups {
-		for _, r := range g {
-			n++
-			for j, v := range r {
-				mean[j] += v
+	rows := func(yield func([]float64) bool) {
+		for _, g := range groups {
+			for _, r := range g {
+				if !yield(r) {
+					return
+				}
 			}
 		}
 	}
-	if n == 0 {
+	mean, scale := standardisation(rows, d)
+	if mean == nil {
 		return Ranker{}, errors.New("fit: no examples")
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	for _, g := range groups {
-		for _, r := range g {
-			for j, v := range r {
-				scale[j] += (v - mean[j]) * (v - mean[j])
-			}
-		}
-	}
-	for j := range scale {
-		scale[j] = math.Sqrt(scale[j] / float64(n))
-		if scale[j] < 1e-9 {
-			scale[j] = 1
-		}
 	}
 	zs := make([][][]float64, len(groups))
 	for gi, g := range groups {
 		zs[gi] = make([][]float64, len(g))
 		for i, r := range g {
-			z := make([]float64, d)
-			for j, v := range r {
-				z[j] = (v - mean[j]) / scale[j]
-			}
-			zs[gi][i] = z
+			zs[gi][i] = standardised(r, mean, scale)
 		}
 	}
 	w := make([]float64, d)
-	for iter := 0; iter < 50; iter++ {
+	for round := 0; round < 50; round++ {
 		grad := make([]float64, d) // of the negative objective
 		hess := make([][]float64, d)
 		for j := range hess {
 			hess[j] = make([]float64, d)
 		}
 		for gi, g := range zs {
-			p := make([]float64, len(g))
-			for i, z := range g {
-				for j, v := range z {
-					p[i] += w[j] * v
-				}
-			}
-			softmax(p)
-			var pos float64
-			for _, l := range labels[gi] {
-				if l {
-					pos++
-				}
-			}
+			p, pos := groupProbs(g, w), positives(labels[gi])
 			mu := make([]float64, d)
 			for i, z := range g {
 				t := 0.0
@@ -265,19 +212,7 @@ func fitRanker(names []string, groups [][][]float64, labels [][]bool, l2 float64
 func rankerLoss(zs [][][]float64, labels [][]bool, w []float64, l2 float64) float64 {
 	var loss float64
 	for gi, g := range zs {
-		p := make([]float64, len(g))
-		for i, z := range g {
-			for j, v := range z {
-				p[i] += w[j] * v
-			}
-		}
-		softmax(p)
-		var pos float64
-		for _, l := range labels[gi] {
-			if l {
-				pos++
-			}
-		}
+		p, pos := groupProbs(g, w), positives(labels[gi])
 		for i, l := range labels[gi] {
 			if l {
 				loss -= math.Log(max(p[i], 1e-300)) / pos
@@ -288,4 +223,68 @@ func rankerLoss(zs [][][]float64, labels [][]bool, w []float64, l2 float64) floa
 		loss += l2 * v * v / 2
 	}
 	return loss
+}
+
+// standardisation returns the mean and standard deviation of each of the d
+// features over rows; a constant feature gets scale 1, so that its weight
+// stays 0. With no rows it returns nils.
+func standardisation(rows iter.Seq[[]float64], d int) (mean, scale []float64) {
+	var n int
+	mean, scale = make([]float64, d), make([]float64, d)
+	for r := range rows {
+		n++
+		for j, v := range r {
+			mean[j] += v
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for r := range rows {
+		for j, v := range r {
+			scale[j] += (v - mean[j]) * (v - mean[j])
+		}
+	}
+	for j := range scale {
+		scale[j] = math.Sqrt(scale[j] / float64(n))
+		if scale[j] < 1e-9 {
+			scale[j] = 1
+		}
+	}
+	return mean, scale
+}
+
+// standardised is r with each feature centred and scaled.
+func standardised(r, mean, scale []float64) []float64 {
+	z := make([]float64, len(r))
+	for j, v := range r {
+		z[j] = (v - mean[j]) / scale[j]
+	}
+	return z
+}
+
+// groupProbs is the softmax of the scores w·z of one group's rows.
+func groupProbs(g [][]float64, w []float64) []float64 {
+	p := make([]float64, len(g))
+	for i, z := range g {
+		for j, v := range z {
+			p[i] += w[j] * v
+		}
+	}
+	softmax(p)
+	return p
+}
+
+// positives counts the true labels.
+func positives(labels []bool) float64 {
+	var n float64
+	for _, l := range labels {
+		if l {
+			n++
+		}
+	}
+	return n
 }
