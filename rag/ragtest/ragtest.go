@@ -62,3 +62,32 @@ func New(t testing.TB, dir string) *rag.Index {
 	}
 	return x
 }
+
+// CheckDevBar fails t unless an evaluation of testdata/dev.jsonl meets the
+// bar the fitted model reaches (README, Evaluation), so that a change that
+// loses answers fails in every mode that runs it: chromem, Weaviate, the
+// command line. The goals (37/40 answers, 9/10 declined, at most
+// one false abstention) are not reached yet. what names the mode.
+func CheckDevBar(t testing.TB, what string, rep rag.EvalReport) {
+	t.Helper()
+	t.Logf("%s: hit@1 %d hit@3 %d/%d span hit@1 %d answers %d first sentence %d/%d abstained %d/%d false abstentions %d failures %v",
+		what, rep.Hit1, rep.Hit3, rep.Answerable, rep.SpanHit1, rep.AnswerHit, rep.FirstSentenceHit, rep.Answerable,
+		rep.Abstained, rep.Unanswerable, rep.FalseAbstentions, rep.Failures)
+	if rep.Answerable != 40 || rep.Unanswerable != 10 {
+		t.Fatalf("%s: dev set has %d answerable and %d unanswerable questions, want 40 and 10", what, rep.Answerable, rep.Unanswerable)
+	}
+	for _, c := range []struct {
+		name     string
+		got, bar int
+	}{
+		{"passage hit@3", rep.Hit3, 39},
+		{"answer hit", rep.AnswerHit, 32},
+		{"first-sentence hit", rep.FirstSentenceHit, 31},
+		{"declined", rep.Abstained, 5},
+		{"answered (40 minus false abstentions)", rep.Answerable - rep.FalseAbstentions, 38},
+	} {
+		if c.got < c.bar {
+			t.Errorf("%s: %s = %d, want at least %d", what, c.name, c.got, c.bar)
+		}
+	}
+}

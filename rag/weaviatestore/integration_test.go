@@ -16,6 +16,7 @@ import (
 	"github.com/citebot/citebot/rag"
 	"github.com/citebot/citebot/rag/glove"
 	"github.com/citebot/citebot/rag/langchain"
+	"github.com/citebot/citebot/rag/ragtest"
 )
 
 // script runs testdata/weaviate.sh with args and returns its output.
@@ -97,33 +98,14 @@ func devCases(t *testing.T) []rag.EvalCase {
 }
 
 // checkQuality answers the development questions and fails t unless they
-// meet the bar of chromem mode (cmd/citebot's TestEvalDevSet).
+// meet the bar every mode shares (ragtest.CheckDevBar).
 func checkQuality(t *testing.T, what string, idx *rag.Index) {
 	t.Helper()
 	rep, err := rag.Evaluate(t.Context(), idx, devCases(t), 5)
 	if err != nil {
 		t.Fatalf("%s: evaluate: %v", what, err)
 	}
-	t.Logf("%s: hit@1 %d hit@3 %d/%d MRR %.3f answers %d/%d abstained %d/%d false abstentions %d failures %v",
-		what, rep.Hit1, rep.Hit3, rep.Answerable, rep.MRR, rep.AnswerHit, rep.Answerable,
-		rep.Abstained, rep.Unanswerable, rep.FalseAbstentions, rep.Failures)
-	if rep.Answerable != 40 || rep.Unanswerable != 10 {
-		t.Fatalf("%s: dev set has %d answerable and %d unanswerable questions, want 40 and 10", what, rep.Answerable, rep.Unanswerable)
-	}
-	for _, c := range []struct {
-		name     string
-		got, bar int
-	}{
-		{"passage hit@3", rep.Hit3, 39},
-		{"answer hit", rep.AnswerHit, 32},
-		{"first-sentence hit", rep.FirstSentenceHit, 31},
-		{"declined", rep.Abstained, 5},
-		{"answered (40 minus false abstentions)", rep.Answerable - rep.FalseAbstentions, 38},
-	} {
-		if c.got < c.bar {
-			t.Errorf("%s: %s = %d, want at least %d", what, c.name, c.got, c.bar)
-		}
-	}
+	ragtest.CheckDevBar(t, what, rep)
 }
 
 // checkStored fails t unless Weaviate holds exactly the chunks of idx.
