@@ -233,6 +233,21 @@ func score(c EvalCase, pat *regexp.Regexp, ans Answer) (EvalResult, []string) {
 	return res, reasons
 }
 
+// countRank adds a 1-based rank (0: not found) to hits at 1 and 3 and to
+// the reciprocal-rank sum.
+func countRank(rank int, hit1, hit3 *int, mrr *float64) {
+	if rank <= 0 {
+		return
+	}
+	*mrr += 1 / float64(rank)
+	if rank == 1 {
+		*hit1++
+	}
+	if rank <= 3 {
+		*hit3++
+	}
+}
+
 // add counts one result into the totals.
 func (r *EvalReport) add(c EvalCase, res EvalResult) {
 	r.Questions++
@@ -244,26 +259,10 @@ func (r *EvalReport) add(c EvalCase, res EvalResult) {
 		return
 	}
 	r.Answerable++
-	if res.Rank > 0 {
-		r.MRR += 1 / float64(res.Rank)
-	}
-	if res.Rank == 1 {
-		r.Hit1++
-	}
-	if res.Rank > 0 && res.Rank <= 3 {
-		r.Hit3++
-	}
+	countRank(res.Rank, &r.Hit1, &r.Hit3, &r.MRR)
 	if c.Answer != nil {
 		r.SpanQuestions++
-		if res.SpanRank > 0 {
-			r.SpanMRR += 1 / float64(res.SpanRank)
-		}
-		if res.SpanRank == 1 {
-			r.SpanHit1++
-		}
-		if res.SpanRank > 0 && res.SpanRank <= 3 {
-			r.SpanHit3++
-		}
+		countRank(res.SpanRank, &r.SpanHit1, &r.SpanHit3, &r.SpanMRR)
 	}
 	if !res.Grounded {
 		r.FalseAbstentions++

@@ -76,9 +76,17 @@ func printEval(env Env, r rag.EvalReport) {
 }
 
 // ratio writes n out of d with its percentage.
+// pct is n as a share of of, "-" when of is 0.
+func pct(n, of int) string {
+	if of == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(of))
+}
+
 func ratio(n, d int) string {
 	if d == 0 {
 		return fmt.Sprintf("%d/%d", n, d)
 	}
-	return fmt.Sprintf("%d/%d (%.1f%%)", n, d, 100*float64(n)/float64(d))
+	return fmt.Sprintf("%d/%d (%s)", n, d, pct(n, d))
 }

@@ -107,11 +107,4 @@ func printTrain(env Env, r rag.TrainReport) {
 	}
 }
 
-func pct(n, of int) string {
-	if of == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(of))
-}
-
 func sortedKinds(m map[string]int) []string { return slices.Sorted(maps.Keys(m)) }
