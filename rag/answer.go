@@ -184,7 +184,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			s.in.contentTerms = m.distinct
 			s.in.bigrams = r.q.pairShare(m.pairs)
 			s.in.typed = r.q.want != anyType
-			s.in.typeFound = s.in.typed && hasAnswerType(text, r.q.want, r.q)
+			s.in.typeFound = s.in.typed && c.hasType(i, &r.q)
 			s.in.position = i
 			var around termMask
 			if i > 0 {

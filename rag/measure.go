@@ -45,6 +45,8 @@ type measuredSentence struct {
 	pairs    termMask // the question's word pairs it has in a row (bit j: q.pairs[j])
 	distinct int      // distinct content terms
 	novel    int      // of them, terms the question lacks
+
+	typeKnown, typeFound bool // whether it holds the asked type, once looked at
 }
 
 // measured is a passage read against a question.
@@ -107,4 +109,16 @@ func (q *query) pairShare(p termMask) float64 {
 		n++
 	}
 	return float64(n) / float64(len(q.pairs))
+}
+
+// hasType reports whether sentence i of c holds the type of answer q asks
+// for, looking at most once: the ranker asks for some sentences, the
+// chooser for those of the top passages.
+func (c *candidate) hasType(i int, q *query) bool {
+	s := &c.m.sents[i]
+	if !s.typeKnown {
+		s.typeKnown = true
+		s.typeFound = hasAnswerType(c.Text[s.span.Start:s.span.End], q.want, *q)
+	}
+	return s.typeFound
 }

@@ -152,7 +152,7 @@ func (x *Index) measurePassages(r *retrieval) {
 			if si > 0 {
 				c.in.bestWindow = max(c.in.bestWindow, q.covered(s.mask|c.m.sents[si-1].mask))
 			}
-			if q.want != anyType && s.mask != 0 && hasAnswerType(c.Text[s.span.Start:s.span.End], q.want, *q) {
+			if q.want != anyType && s.mask != 0 && c.hasType(si, q) {
 				c.in.bestTyped = max(c.in.bestTyped, cov)
 			}
 		}
