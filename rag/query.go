@@ -40,7 +40,8 @@ func (x *Index) analyse(q string) query {
 			continue // seen, or past the terms a mask can hold
 		}
 		if prev != "" {
-			if p := [2]int{a.index[prev], len(a.order)}; !hasKey(a.pairs, p) {
+			p := [2]int{a.index[prev], len(a.order)}
+			if _, ok := a.pairs[p]; !ok {
 				a.pairs[p] = len(a.pairs)
 			}
 		}
@@ -59,8 +60,6 @@ func (x *Index) analyse(q string) query {
 	}
 	return a
 }
-
-func hasKey[K comparable, V any](m map[K]V, k K) bool { _, ok := m[k]; return ok }
 
 // softCoverage is the IDF-weighted share of q's terms in have, where a
 // term missing from have is partly covered by a related word among ws

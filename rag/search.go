@@ -184,19 +184,15 @@ func (x *Index) measurePassages(r *retrieval) {
 	for _, c := range r.cands {
 		docs[c.Source] |= c.mask
 	}
-	for _, c := range r.cands {
-		c.doc = docs[c.Source]
-		c.in.document = q.covered(c.doc)
-	}
 	avg := 1.0
 	if len(r.cands) > 0 && total > 0 {
 		avg = float64(total) / float64(len(r.cands))
 	}
-	for _, c := range r.cands {
-		c.in.bm25 = bm25(*q, c.m.tf, c.m.n, avg)
-	}
 	var bmax, dmax float64
 	for _, c := range r.cands {
+		c.doc = docs[c.Source]
+		c.in.document = q.covered(c.doc)
+		c.in.bm25 = bm25(*q, c.m.tf, c.m.n, avg)
 		bmax, dmax = max(bmax, c.in.bm25), max(dmax, c.in.dense)
 	}
 	byBM25 := append([]*candidate(nil), r.cands...)
