@@ -106,11 +106,11 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 			}
 		}
 	}
-	z := make([]float64, len(d.scored))
+	rows := make([][]float64, len(d.scored))
 	for i, s := range d.scored {
-		z[i] = m.Sentence.score(s.feats)
+		rows[i] = s.feats
 	}
-	softmax(z)
+	z := m.Sentence.probs(rows)
 	var best, second *sentence
 	for i, s := range d.scored {
 		s.prob = z[i]

@@ -149,7 +149,7 @@ func fitRanker(names []string, groups [][][]float64, labels [][]bool, l2 float64
 			hess[j] = make([]float64, d)
 		}
 		for gi, g := range zs {
-			p, pos := groupProbs(g, w), positives(labels[gi])
+			p, pos := Ranker{Weights: w}.probs(g), positives(labels[gi])
 			mu := make([]float64, d)
 			for i, z := range g {
 				t := 0.0
@@ -212,7 +212,7 @@ func fitRanker(names []string, groups [][][]float64, labels [][]bool, l2 float64
 func rankerLoss(zs [][][]float64, labels [][]bool, w []float64, l2 float64) float64 {
 	var loss float64
 	for gi, g := range zs {
-		p, pos := groupProbs(g, w), positives(labels[gi])
+		p, pos := Ranker{Weights: w}.probs(g), positives(labels[gi])
 		for i, l := range labels[gi] {
 			if l {
 				loss -= math.Log(max(p[i], 1e-300)) / pos
@@ -264,18 +264,6 @@ func standardised(r, mean, scale []float64) []float64 {
 		z[j] = (v - mean[j]) / scale[j]
 	}
 	return z
-}
-
-// groupProbs is the softmax of the scores w·z of one group's rows.
-func groupProbs(g [][]float64, w []float64) []float64 {
-	p := make([]float64, len(g))
-	for i, z := range g {
-		for j, v := range z {
-			p[i] += w[j] * v
-		}
-	}
-	softmax(p)
-	return p
 }
 
 // positives counts the true labels.

@@ -40,6 +40,17 @@ func (r Ranker) score(x []float64) float64 {
 	return z
 }
 
+// probs is the probability of each of one question's candidates, the
+// softmax of their scores.
+func (r Ranker) probs(rows [][]float64) []float64 {
+	z := make([]float64, len(rows))
+	for i, x := range rows {
+		z[i] = r.score(x)
+	}
+	softmax(z)
+	return z
+}
+
 // softmax turns scores into probabilities in place.
 func softmax(z []float64) {
 	if len(z) == 0 {

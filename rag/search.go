@@ -231,11 +231,11 @@ func bm25(q query, tf []int, n int, avg float64) float64 {
 
 // rank orders the candidates by the ranker's probability, ties by ID.
 func (r *retrieval) rank(m Ranker) {
-	z := make([]float64, len(r.cands))
+	rows := make([][]float64, len(r.cands))
 	for i, c := range r.cands {
-		z[i] = m.score(c.feats)
+		rows[i] = c.feats
 	}
-	softmax(z)
+	z := m.probs(rows)
 	for i, c := range r.cands {
 		c.prob = z[i]
 		c.Score = c.prob
