@@ -71,11 +71,10 @@ func (x *Index) answer(ctx context.Context, question string, k int) (decision, e
 
 // decision is an answer with what it was decided on, for training.
 type decision struct {
-	ans     Answer
-	scored  []*sentence // the candidate sentences of the top passages
-	answer  []float64   // the abstention model's features; nil without a candidate
-	first   string      // the first quoted sentence, "" without a candidate
-	topText string      // the top passage's text
+	ans    Answer
+	scored []*sentence // the candidate sentences of the top passages
+	answer []float64   // the abstention model's features; nil without a candidate
+	first  string      // the first quoted sentence, "" without a candidate
 }
 
 // decide ranks r's passages with m, chooses the answer among the sentences
@@ -90,7 +89,6 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	if len(passages) == 0 {
 		return d, nil
 	}
-	d.topText = passages[0].Text
 	top := r.cands[:len(passages)]
 	if err := x.sentencesOf(ctx, r, top); err != nil {
 		return decision{}, err

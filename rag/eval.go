@@ -153,37 +153,61 @@ func Evaluate(ctx context.Context, a Asker, cases []EvalCase, k int) (EvalReport
 		}
 		pats[i] = re
 	}
-	rep := EvalReport{ByKind: []KindReport{}, Failures: []EvalFailure{}}
-	kinds := map[string]*KindReport{}
+	var t tally
 	for i, c := range cases {
 		ans, err := a.Ask(ctx, c.Question, k)
 		if err != nil {
-			return rep, fmt.Errorf("eval %s: %w", c.ID, err)
+			return t.report(), fmt.Errorf("eval %s: %w", c.ID, err)
 		}
-		res, reasons := score(c, pats[i], ans)
-		rep.add(c, res)
-		kr := kinds[res.Kind]
-		if kr == nil {
-			kr = &KindReport{Kind: res.Kind}
-			kinds[res.Kind] = kr
-		}
-		kr.add(c, res)
-		if len(reasons) > 0 {
-			rep.Failures = append(rep.Failures, EvalFailure{ID: c.ID, Reason: strings.Join(reasons, "; ")})
-		}
-		rep.Results = append(rep.Results, res)
+		t.add(c, pats[i], ans)
 	}
+	return t.report(), nil
+}
+
+// tally sums up answers into an EvalReport; citebot train scores its
+// answers with it too, so that its figures are citebot eval's.
+type tally struct {
+	rep   EvalReport
+	kinds map[string]*KindReport
+}
+
+// add scores ans, the answer to c, whose pattern is pat (nil: none).
+func (t *tally) add(c EvalCase, pat *regexp.Regexp, ans Answer) {
+	if t.kinds == nil {
+		t.kinds = map[string]*KindReport{}
+	}
+	res, reasons := score(c, pat, ans)
+	t.rep.add(c, res)
+	kr := t.kinds[res.Kind]
+	if kr == nil {
+		kr = &KindReport{Kind: res.Kind}
+		t.kinds[res.Kind] = kr
+	}
+	kr.add(c, res)
+	if len(reasons) > 0 {
+		t.rep.Failures = append(t.rep.Failures, EvalFailure{ID: c.ID, Reason: strings.Join(reasons, "; ")})
+	}
+	t.rep.Results = append(t.rep.Results, res)
+}
+
+// report is the finished report.
+func (t *tally) report() EvalReport {
+	rep := t.rep
 	if rep.Answerable > 0 {
 		rep.MRR /= float64(rep.Answerable)
 	}
 	if rep.SpanQuestions > 0 {
 		rep.SpanMRR /= float64(rep.SpanQuestions)
 	}
-	for _, kr := range kinds {
+	rep.ByKind = []KindReport{}
+	for _, kr := range t.kinds {
 		rep.ByKind = append(rep.ByKind, *kr)
 	}
 	sort.Slice(rep.ByKind, func(i, j int) bool { return rep.ByKind[i].Kind < rep.ByKind[j].Kind })
-	return rep, nil
+	if rep.Failures == nil {
+		rep.Failures = []EvalFailure{}
+	}
+	return rep
 }
 
 // score judges one answer to c, whose answer pattern is pat (nil when it

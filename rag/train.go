@@ -34,29 +34,15 @@ type TrainOptions struct {
 	Drop []string
 }
 
-// TrainReport is the fitted model and its figures, in sample and out of
-// fold, for each training set.
+// TrainReport is the fitted model and, for each training set (named in
+// Sets), the citebot eval report of its answers in sample and out of fold,
+// without the per-question results and failures.
 type TrainReport struct {
 	Model     Model        `json:"-"`
 	Folds     int          `json:"folds"`
-	InSample  []TrainScore `json:"in_sample"`
-	OutOfFold []TrainScore `json:"out_of_fold"`
-}
-
-// TrainScore sums up the answers to one set's questions.
-type TrainScore struct {
-	Set        string `json:"set"`
-	Answerable int    `json:"answerable"`
-	// SpanHit1 counts answerable questions whose top passage contains the
-	// answer; FirstHit those whose first quoted sentence does and that were
-	// answered; FalseAbstentions those declined.
-	SpanHit1         int `json:"span_hit_at_1"`
-	FirstHit         int `json:"first_sentence_hit"`
-	FalseAbstentions int `json:"false_abstentions"`
-	// Declined counts, by kind, the unanswerable questions declined; Kinds
-	// how many there were.
-	Declined map[string]int `json:"declined"`
-	Kinds    map[string]int `json:"kinds"`
+	Sets      []string     `json:"sets"`
+	InSample  []EvalReport `json:"in_sample"`
+	OutOfFold []EvalReport `json:"out_of_fold"`
 }
 
 // trainCase is one question, retrieved once; the models are fitted and
@@ -151,6 +137,9 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 	}
 	m.AbstainBelow = threshold
 	rep := TrainReport{Model: m, Folds: len(folds)}
+	for _, s := range sets {
+		rep.Sets = append(rep.Sets, s.Name)
+	}
 	ins := make([]decision, len(cases))
 	for i, tc := range cases {
 		if ins[i], err = sets[tc.set].Index.decide(ctx, tc.r, &m, opts.K); err != nil {
@@ -160,8 +149,8 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 	for i := range oof {
 		oof[i].ans.Grounded = oof[i].ans.Grounded && oof[i].ans.Confidence >= threshold
 	}
-	rep.InSample = trainScores(sets, cases, ins)
-	rep.OutOfFold = trainScores(sets, cases, oof)
+	rep.InSample = trainReports(sets, cases, ins)
+	rep.OutOfFold = trainReports(sets, cases, oof)
 	return rep, nil
 }
 
@@ -311,34 +300,16 @@ func without[T any](groups [][][]float64, fs []feature[T], drop []string) [][][]
 	return out
 }
 
-func trainScores(sets []TrainSet, cases []*trainCase, ds []decision) []TrainScore {
-	out := make([]TrainScore, len(sets))
-	for i, s := range sets {
-		out[i] = TrainScore{Set: s.Name, Declined: map[string]int{}, Kinds: map[string]int{}}
-	}
+// trainReports scores each set's decisions as citebot eval would.
+func trainReports(sets []TrainSet, cases []*trainCase, ds []decision) []EvalReport {
+	tallies := make([]tally, len(sets))
 	for i, tc := range cases {
-		s, d := &out[tc.set], ds[i]
-		if tc.c.Doc != nil {
-			s.Answerable++
-			if tc.re != nil && tc.re.MatchString(d.topText) {
-				s.SpanHit1++
-			}
-			switch {
-			case !d.ans.Grounded:
-				s.FalseAbstentions++
-			case tc.re == nil || tc.re.MatchString(d.first):
-				s.FirstHit++
-			}
-			continue
-		}
-		kind := tc.c.Kind
-		if kind == "" {
-			kind = "unanswerable"
-		}
-		s.Kinds[kind]++
-		if !d.ans.Grounded {
-			s.Declined[kind]++
-		}
+		tallies[tc.set].add(tc.c, tc.re, ds[i].ans)
+	}
+	out := make([]EvalReport, len(sets))
+	for i := range tallies {
+		out[i] = tallies[i].report()
+		out[i].Results, out[i].Failures = nil, nil
 	}
 	return out
 }

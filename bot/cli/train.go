@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/citebot/citebot/config"
-	"maps"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/citebot/citebot/rag"
@@ -90,21 +88,21 @@ func printTrain(env Env, r rag.TrainReport) {
 	w := env.Stdout
 	fmt.Fprintf(w, "folds: %d (one article each); abstain below %.3f\n\n", r.Folds, r.Model.AbstainBelow)
 	fmt.Fprintf(w, "%-22s %-10s %9s %9s %9s %s\n", "set", "", "hit@1", "first", "false abst", "declined")
-	for i := range r.InSample {
+	for i, set := range r.Sets {
 		for _, row := range []struct {
 			name string
-			s    rag.TrainScore
+			r    rag.EvalReport
 		}{{"in-sample", r.InSample[i]}, {"out-of-fold", r.OutOfFold[i]}} {
-			s := row.s
+			e := row.r
 			var declined []string
-			for _, k := range sortedKinds(s.Kinds) {
-				declined = append(declined, fmt.Sprintf("%s %s", k, pct(s.Declined[k], s.Kinds[k])))
+			for _, k := range e.ByKind {
+				if k.Answerable == 0 {
+					declined = append(declined, fmt.Sprintf("%s %s", k.Kind, pct(k.Declined, k.Questions)))
+				}
 			}
-			fmt.Fprintf(w, "%-22s %-10s %9s %9s %9s %s\n", s.Set, row.name,
-				pct(s.SpanHit1, s.Answerable), pct(s.FirstHit, s.Answerable), pct(s.FalseAbstentions, s.Answerable),
+			fmt.Fprintf(w, "%-22s %-10s %9s %9s %9s %s\n", set, row.name,
+				pct(e.SpanHit1, e.Answerable), pct(e.FirstSentenceHit, e.Answerable), pct(e.FalseAbstentions, e.Answerable),
 				strings.Join(declined, ", "))
 		}
 	}
 }
-
-func sortedKinds(m map[string]int) []string { return slices.Sorted(maps.Keys(m)) }
