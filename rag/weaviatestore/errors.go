@@ -76,7 +76,8 @@ func classify(err error) (status int, detail string, transient bool) {
 	transient = errors.As(err, &ne) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, context.DeadlineExceeded)
+		errors.Is(err, context.DeadlineExceeded) ||
+		transientMessage(err.Error())
 	return 0, shorten(err.Error()), transient
 }
 
@@ -143,6 +144,7 @@ var transientMarkers = []string{
 	"shard not found", // a node that is still loading its shards
 	"not ready",
 	"broken pipe",
+	"server closed idle connection", // net/http's errServerClosedIdle, not exported
 	"node not found",
 	"leader not found",
 	"no graphql provider present",        // a node still loading its schema

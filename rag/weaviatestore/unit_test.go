@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -297,4 +298,22 @@ func TestChecksBeforeSending(t *testing.T) {
 func nanValue() float64 {
 	zero := 0.0
 	return zero / zero
+}
+
+// TestClassifyTransport checks the failures of a request that got no
+// answer at all, some of which net/http does not export.
+func TestClassifyTransport(t *testing.T) {
+	for _, inner := range []error{
+		errors.New("http: server closed idle connection"),
+		io.EOF,
+		&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")},
+	} {
+		err := &url.Error{Op: "Post", URL: "http://127.0.0.1:8101/v1/graphql", Err: inner}
+		if _, _, transient := classify(err); !transient {
+			t.Errorf("classify(%v): not transient", err)
+		}
+	}
+	if _, _, transient := classify(&url.Error{Op: "Post", URL: "x", Err: errors.New("unsupported protocol scheme")}); transient {
+		t.Error("unsupported protocol scheme: transient")
+	}
 }
