@@ -2,7 +2,8 @@
 # Build a static citebot binary, then ship it with the bundled corpus on a
 # distroless base. The index is cached in /data (mount a volume to keep it).
 # `docker run -p 8080:8080 -e CITEBOT_API_KEYS=... IMAGE` serves the API and
-# page; `docker run IMAGE ask "..."` answers one question.
+# page (or `-e CITEBOT_ALLOW_OPEN=true` instead of keys for an open server);
+# `docker run IMAGE ask "..."` answers one question.
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
@@ -15,8 +16,10 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/citebot /usr/local/bin/citebot
 COPY corpus /corpus
 COPY --from=build --chown=nonroot:nonroot /out/data /data
-# In a container the server must listen beyond loopback: set
-# CITEBOT_API_KEYS (citebot warns when it listens openly without keys).
+# In a container the server must listen beyond loopback, so `serve` refuses
+# to start without CITEBOT_API_KEYS unless CITEBOT_ALLOW_OPEN=true says that
+# anyone who can reach it may query and re-index. With keys it answers for any
+# Host; set CITEBOT_ALLOWED_HOSTS to restrict that.
 ENV CITEBOT_CORPUS=/corpus \
     CITEBOT_DATA=/data \
     CITEBOT_ADDR=0.0.0.0:8080

@@ -36,6 +36,14 @@ type Config struct {
 	// SaveEvery bounds how much ingest work a crash can lose: a long ingest
 	// saves a snapshot at least this often.
 	SaveEvery time.Duration `yaml:"save_every"`
+	// MaxFileBytes is the largest file ingested; larger ones are skipped
+	// with a warning.
+	MaxFileBytes int64 `yaml:"max_file_bytes"`
+	// ParseTimeout and ParseMemory (bytes) are the budget of each file
+	// parsed in a child process (PDF): a parse that runs longer, needs more
+	// memory or crashes is stopped, and the file skipped with a warning.
+	ParseTimeout time.Duration `yaml:"parse_timeout"`
+	ParseMemory  int64         `yaml:"parse_memory"`
 
 	HTTP     HTTP     `yaml:"http"`
 	Discord  Discord  `yaml:"discord"`
@@ -58,6 +66,21 @@ type HTTP struct {
 	MaxQuestion int `yaml:"max_question"`
 	// Watch re-indexes when files in the corpus change.
 	Watch bool `yaml:"watch"`
+	// AllowedHosts are the host names (no port; ".example.com" also
+	// matches its sub-domains, "*" any name) the server answers for besides
+	// loopback names and its own address: the names a reverse proxy or DNS
+	// gives it. Without API keys only these are accepted, against DNS
+	// rebinding; with API keys any host is, unless this is set.
+	AllowedHosts []string `yaml:"allowed_hosts"`
+	// AllowOpen lets serve listen beyond loopback without API keys, where
+	// anyone who can reach it can query and re-index.
+	AllowOpen bool `yaml:"allow_open"`
+	// MaxConnections and MaxConnectionsPerClient cap the open connections,
+	// in total and per client address (an IPv6 /64); over the cap the
+	// oldest idle keep-alive connection is closed, else the new one gets a
+	// 503.
+	MaxConnections          int `yaml:"max_connections"`
+	MaxConnectionsPerClient int `yaml:"max_connections_per_client"`
 }
 
 // Discord configures the Discord bot, which runs when DISCORD_TOKEN is set.
@@ -112,8 +135,10 @@ type Embedder struct {
 // Default returns the settings used when nothing overrides them.
 func Default() Config {
 	return Config{
-		Corpus: "corpus", K: 5, ChunkSize: 600, ChunkOverlap: 120, SaveEvery: 30 * time.Second,
-		HTTP: HTTP{Addr: "127.0.0.1:8080", RatePerSecond: 5, Burst: 10, MaxQuestion: 1000, Watch: true},
+		Corpus: "corpus", K: 5, ChunkSize: 600, ChunkOverlap: 120, SaveEvery: 30 * time.Second, MaxFileBytes: 64 << 20,
+		ParseTimeout: 30 * time.Second, ParseMemory: 1 << 30,
+		HTTP: HTTP{Addr: "127.0.0.1:8080", RatePerSecond: 5, Burst: 10, MaxQuestion: 1000, Watch: true,
+			MaxConnections: 1024, MaxConnectionsPerClient: 64},
 		Discord: Discord{
 			RequireMention: true, UserRatePerMinute: 5,
 		},
@@ -202,6 +227,15 @@ func (c Config) Validate() error {
 	if c.SaveEvery <= 0 {
 		bad("save_every: %v must be positive", c.SaveEvery)
 	}
+	if c.MaxFileBytes < 1 {
+		bad("max_file_bytes: %d must be at least 1", c.MaxFileBytes)
+	}
+	if c.ParseTimeout <= 0 {
+		bad("parse_timeout: %v must be positive", c.ParseTimeout)
+	}
+	if c.ParseMemory < minParseMemory {
+		bad("parse_memory: %d is below %d (64 MiB)", c.ParseMemory, minParseMemory)
+	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		bad("http.addr: %q is not host:port", c.HTTP.Addr)
 	}
@@ -210,6 +244,18 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.MaxQuestion < 10 {
 		bad("http.max_question: %d is below 10", c.HTTP.MaxQuestion)
+	}
+	for _, h := range c.HTTP.AllowedHosts {
+		if _, _, err := net.SplitHostPort(h); err == nil || h == "" || strings.ContainsAny(h, "/ \t") {
+			bad("http.allowed_hosts: %q is not a host name (no scheme, port or path)", h)
+		}
+	}
+	if c.HTTP.MaxConnections < 1 {
+		bad("http.max_connections: %d must be at least 1", c.HTTP.MaxConnections)
+	}
+	if c.HTTP.MaxConnectionsPerClient < 1 || c.HTTP.MaxConnectionsPerClient > c.HTTP.MaxConnections {
+		bad("http.max_connections_per_client: %d must be at least 1 and at most http.max_connections (%d)",
+			c.HTTP.MaxConnectionsPerClient, c.HTTP.MaxConnections)
 	}
 	if c.Discord.UserRatePerMinute < 0 {
 		bad("discord.user_rate_per_minute: %d must be at least 0 (0: no limit)", c.Discord.UserRatePerMinute)
@@ -275,6 +321,9 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// minParseMemory is the least memory a parse child can do anything in.
+const minParseMemory = 64 << 20
 
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)

@@ -49,6 +49,17 @@ func TestPrecedence(t *testing.T) {
 		{"env over file", "corpus: docs\nk: 8\n", map[string]string{"CITEBOT_CORPUS": "env", "CITEBOT_K": "9", "CITEBOT_API_KEYS": "x, y,", "DISCORD_TOKEN": "secret"}, nil, with(func(c *Config) {
 			c.Corpus, c.K, c.HTTP.APIKeys, c.Discord.Token = "env", 9, []string{"x", "y"}, "secret"
 		})},
+		{"max_file_bytes", "max_file_bytes: 1000\n", nil, nil, with(func(c *Config) { c.MaxFileBytes = 1000 })},
+		{"max_file_bytes env over file", "max_file_bytes: 1000\n", map[string]string{"CITEBOT_MAX_FILE_BYTES": "5000000000"}, nil, with(func(c *Config) { c.MaxFileBytes = 5000000000 })},
+		{"http hardening", "http:\n  allowed_hosts: [citebot.example.com]\n  max_connections: 100\n", map[string]string{"CITEBOT_ALLOW_OPEN": "true", "CITEBOT_MAX_CONNECTIONS_PER_CLIENT": "8"}, nil, with(func(c *Config) {
+			c.HTTP.AllowedHosts, c.HTTP.AllowOpen, c.HTTP.MaxConnections, c.HTTP.MaxConnectionsPerClient = []string{"citebot.example.com"}, true, 100, 8
+		})},
+		{"allowed hosts env over file", "http:\n  allowed_hosts: [a.example]\n", map[string]string{"CITEBOT_ALLOWED_HOSTS": "b.example, .c.example"}, nil, with(func(c *Config) {
+			c.HTTP.AllowedHosts = []string{"b.example", ".c.example"}
+		})},
+		{"parse budget", "parse_timeout: 5s\nparse_memory: 100000000\n", map[string]string{"CITEBOT_PARSE_MEMORY": "2147483648"}, nil, with(func(c *Config) {
+			c.ParseTimeout, c.ParseMemory = 5*time.Second, 2<<30
+		})},
 		{"flag over env", "corpus: docs\n", map[string]string{"CITEBOT_CORPUS": "env"}, []string{"--corpus", "flag"}, with(func(c *Config) { c.Corpus = "flag" })},
 	}
 	for _, tt := range tests {
@@ -102,6 +113,18 @@ func TestBadValues(t *testing.T) {
 		{"unknown_key: 1\n", nil, "unknown_key"},
 		{"", map[string]string{"CITEBOT_CHUNK_SIZE": "big"}, "CITEBOT_CHUNK_SIZE"},
 		{"", map[string]string{"CITEBOT_SAVE_EVERY": "often"}, "CITEBOT_SAVE_EVERY"},
+		{"", map[string]string{"CITEBOT_MAX_FILE_BYTES": "64MiB"}, "CITEBOT_MAX_FILE_BYTES"},
+		{"max_file_bytes: 0\n", nil, "max_file_bytes: 0"},
+		{"parse_timeout: 0s\n", nil, "parse_timeout: 0s"},
+		{"", map[string]string{"CITEBOT_PARSE_TIMEOUT": "soon"}, "CITEBOT_PARSE_TIMEOUT"},
+		{"parse_memory: 1000\n", nil, "parse_memory: 1000"},
+		{"", map[string]string{"CITEBOT_PARSE_MEMORY": "1GiB"}, "CITEBOT_PARSE_MEMORY"},
+		{"", map[string]string{"CITEBOT_ALLOW_OPEN": "yes please"}, "CITEBOT_ALLOW_OPEN"},
+		{"http:\n  allowed_hosts: [\"https://citebot.example.com/\"]\n", nil, "http.allowed_hosts"},
+		{"", map[string]string{"CITEBOT_ALLOWED_HOSTS": "citebot.example.com:443"}, "http.allowed_hosts"},
+		{"http:\n  max_connections: 0\n", nil, "http.max_connections: 0"},
+		{"http:\n  max_connections: 10\n  max_connections_per_client: 11\n", nil, "http.max_connections_per_client: 11"},
+		{"", map[string]string{"CITEBOT_MAX_CONNECTIONS_PER_CLIENT": "0"}, "http.max_connections_per_client: 0"},
 	} {
 		_, err := load(t, tt.file, tt.env)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

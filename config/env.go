@@ -54,6 +54,16 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 			return nil
 		})
 	}
+	num64 := func(name string, dst *int64) {
+		each(name, func(v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return errors.New("is not a whole number")
+			}
+			*dst = n
+			return nil
+		})
+	}
 	dur := func(name string, dst *time.Duration) {
 		each(name, func(v string) error {
 			d, err := time.ParseDuration(v)
@@ -71,6 +81,9 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	num("CITEBOT_CHUNK_SIZE", &c.ChunkSize)
 	num("CITEBOT_CHUNK_OVERLAP", &c.ChunkOverlap)
 	dur("CITEBOT_SAVE_EVERY", &c.SaveEvery)
+	num64("CITEBOT_MAX_FILE_BYTES", &c.MaxFileBytes)
+	dur("CITEBOT_PARSE_TIMEOUT", &c.ParseTimeout)
+	num64("CITEBOT_PARSE_MEMORY", &c.ParseMemory)
 
 	str("CITEBOT_ADDR", &c.HTTP.Addr)
 	list("CITEBOT_API_KEYS", &c.HTTP.APIKeys)
@@ -83,6 +96,10 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	num("CITEBOT_RATE_BURST", &c.HTTP.Burst)
 	num("CITEBOT_MAX_QUESTION", &c.HTTP.MaxQuestion)
 	boolean("CITEBOT_WATCH", &c.HTTP.Watch)
+	list("CITEBOT_ALLOWED_HOSTS", &c.HTTP.AllowedHosts)
+	boolean("CITEBOT_ALLOW_OPEN", &c.HTTP.AllowOpen)
+	num("CITEBOT_MAX_CONNECTIONS", &c.HTTP.MaxConnections)
+	num("CITEBOT_MAX_CONNECTIONS_PER_CLIENT", &c.HTTP.MaxConnectionsPerClient)
 
 	str("DISCORD_TOKEN", &c.Discord.Token)
 	str("CITEBOT_DISCORD_GUILD", &c.Discord.GuildID)

@@ -77,8 +77,8 @@ func LooksBinary(data []byte) bool {
 type cleanLine struct {
 	start, end int // the trimmed line's byte range; equal for a blank line
 	text       string
-	words      []string // lowercased words
-	code       bool     // inside a Markdown code fence, or indented like code
+	nwords     int  // how many words it has (see words); the words are not kept
+	code       bool // inside a Markdown code fence, or indented like code
 	removed    bool
 	chrome     bool // removed as site chrome: its words name the site
 }
@@ -88,9 +88,11 @@ func (l *cleanLine) blank() bool { return l.start == l.end }
 func (l *cleanLine) kept() bool { return !l.blank() && !l.removed }
 
 // splitCleanLines cuts text at '\n' and trims each line, noting which lines
-// are code.
+// are code. It keeps no copy of the text: a line is a range of it and its
+// word count, so that cleaning a large file costs little more than the
+// file.
 func splitCleanLines(text string) []cleanLine {
-	var lines []cleanLine
+	lines := make([]cleanLine, 0, strings.Count(text, "\n")+1)
 	fenced := false
 	for start := 0; start <= len(text); {
 		end := strings.IndexByte(text[start:], '\n')
@@ -100,7 +102,7 @@ func splitCleanLines(text string) []cleanLine {
 			end += start
 		}
 		s, e := trimByteRange(text, start, end)
-		l := cleanLine{start: s, end: e, text: text[s:e], words: words(text[s:e])}
+		l := cleanLine{start: s, end: e, text: text[s:e], nwords: countWords(text[s:e])}
 		fence := strings.HasPrefix(l.text, "```") || strings.HasPrefix(l.text, "~~~")
 		l.code = fenced || fence || strings.HasPrefix(text[start:end], "    ") || strings.HasPrefix(text[start:end], "\t")
 		if fence {
@@ -110,6 +112,44 @@ func splitCleanLines(text string) []cleanLine {
 		start = end + 1
 	}
 	return lines
+}
+
+// countWords returns len(words(s)) without building the words: the number
+// of runs of letters and digits.
+func countWords(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		w := r < utf8.RuneSelf && isASCIIAlnum(byte(r)) || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n
+}
+
+// appendWords returns words(s) in a slice that reuses *buf's storage, so
+// that the next call with buf overwrites it.
+func appendWords(buf *[]string, s string) []string {
+	ws := (*buf)[:0]
+	s = strings.ToLower(s) // s itself when there is nothing to lower
+	start := -1
+	for i, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			ws, start = append(ws, s[start:i]), -1
+		}
+	}
+	if start >= 0 {
+		ws = append(ws, s[start:])
+	}
+	*buf = ws
+	return ws
 }
 
 // trimByteRange returns [start, end) without leading and trailing whitespace.
@@ -130,6 +170,10 @@ const (
 	repeatedRunes = 100 // a repeated chrome line has at most this many runes
 	repeatedWords = 10  // ... and at most this many words
 	bodyWords     = 6   // a body sentence has at least this many words
+
+	// maxBoilerplateWords is the most words a line isBoilerplate can
+	// match has (isSocialCall's limit, the largest).
+	maxBoilerplateWords = 60
 )
 
 // endsWithSentenceMark reports whether s ends with sentence-final punctuation,
@@ -140,22 +184,24 @@ func endsWithSentenceMark(s string) bool {
 
 // isBodyLine reports whether the line reads as running text.
 func isBodyLine(l *cleanLine) bool {
-	return endsWithSentenceMark(l.text) && len(l.words) >= bodyWords
+	return endsWithSentenceMark(l.text) && l.nwords >= bodyWords
 }
 
 // isShortLabel reports whether the line is short and does not end like a
 // sentence or clause: a label, a menu item, a headingText.
 func isShortLabel(l *cleanLine) bool {
-	return len(l.words) <= shortWords && !strings.ContainsRune(".!?;:…", lastRuneOutsideQuotes(l.text))
+	return l.nwords <= shortWords && !strings.ContainsRune(".!?;:…", lastRuneOutsideQuotes(l.text))
 }
 
 // markBoilerplate removes interface lines, stray foreign-script lines and
 // repeated chrome lines.
 func markBoilerplate(text string, lines []cleanLine) {
 	dom, share, letters := runningTextScript(text, lines)
+	// Only lines that could be chrome are counted.
+	var scratch []string // the words of one line at a time
 	counts := make(map[string]int)
 	for i := range lines {
-		if !lines[i].blank() {
+		if !lines[i].blank() && isRepeatedChrome(&lines[i]) {
 			counts[lines[i].text]++
 		}
 	}
@@ -163,7 +209,7 @@ func markBoilerplate(text string, lines []cleanLine) {
 		l := &lines[i]
 		switch {
 		case l.blank() || l.code || strings.HasPrefix(l.text, "#"): // authored structure
-		case isBoilerplate(l.text, l.words):
+		case l.nwords <= maxBoilerplateWords && isBoilerplate(l.text, appendWords(&scratch, l.text)):
 			l.removed = true
 		case letters >= 100 && share >= 0.8 && isForeign(l, dom):
 			l.removed = true
@@ -176,7 +222,7 @@ func markBoilerplate(text string, lines []cleanLine) {
 // isRepeatedChrome reports whether a line that occurs more than once has the
 // shape of site chrome rather than content.
 func isRepeatedChrome(l *cleanLine) bool {
-	if len(l.words) < 2 || len(l.words) > repeatedWords || utf8.RuneCountInString(l.text) > repeatedRunes {
+	if l.nwords < 2 || l.nwords > repeatedWords || utf8.RuneCountInString(l.text) > repeatedRunes {
 		return false
 	}
 	if strings.ContainsRune("|>-*+", rune(l.text[0])) { // Markdown lists, quotes and tables
@@ -364,6 +410,12 @@ func scriptCounts(s string) (counts [16]int, total int) {
 // share of letters in it, and the number of letters counted.
 func dominantScript(text string) (script int, share float64, letters int) {
 	counts, total := scriptCounts(text)
+	return dominant(counts, total)
+}
+
+// dominant returns the script with the most letters in counts, its share
+// of total and total.
+func dominant(counts [16]int, total int) (script int, share float64, letters int) {
 	if total == 0 {
 		return -1, 0, 0
 	}
@@ -380,23 +432,27 @@ func dominantScript(text string) (script int, share float64, letters int) {
 // running text (or of all of text when none does), its share and the number
 // of letters counted.
 func runningTextScript(text string, lines []cleanLine) (script int, share float64, letters int) {
-	var b strings.Builder
+	var counts [16]int
+	total, running := 0, false
 	for i := range lines {
-		if len(lines[i].words) >= bodyWords {
-			b.WriteString(lines[i].text)
-			b.WriteByte('\n')
+		if lines[i].nwords >= bodyWords {
+			c, n := scriptCounts(lines[i].text)
+			for k := range counts {
+				counts[k] += c[k]
+			}
+			total, running = total+n, true
 		}
 	}
-	if b.Len() == 0 {
+	if !running {
 		return dominantScript(text)
 	}
-	return dominantScript(b.String())
+	return dominant(counts, total)
 }
 
 // isForeign reports whether l is a short non-sentence line written mostly
 // in another script than dom.
 func isForeign(l *cleanLine, dom int) bool {
-	if len(l.words) > foreignWords || utf8.RuneCountInString(l.text) > foreignRunes || endsWithSentenceMark(l.text) {
+	if l.nwords > foreignWords || utf8.RuneCountInString(l.text) > foreignRunes || endsWithSentenceMark(l.text) {
 		return false
 	}
 	s, share, n := dominantScript(l.text)
@@ -457,7 +513,7 @@ func markFooter(lines []cleanLine) {
 	chrome := make(map[string]bool)
 	for i := range lines {
 		if lines[i].chrome {
-			for _, w := range lines[i].words {
+			for _, w := range words(lines[i].text) {
 				chrome[w] = true
 			}
 		}
@@ -481,13 +537,13 @@ func markFooter(lines []cleanLine) {
 			continue
 		}
 		namedDate := 0
-		for _, w := range l.words {
+		for _, w := range words(l.text) {
 			switch {
 			case chrome[w]:
 				namedDate++
 			case siteStopwords[w]:
 			default:
-				namedDate = -len(l.words) - 1
+				namedDate = -l.nwords - 1
 			}
 		}
 		if namedDate > 0 {

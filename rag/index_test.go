@@ -352,3 +352,56 @@ func TestSyncManyFilesBatches(t *testing.T) {
 		t.Errorf("answer = %q", ans.Answer)
 	}
 }
+
+// blockingLoader is a Loader that, once armed, waits for its context to end
+// and fails, as a parser in a child process does when its Sync is stopped.
+type blockingLoader struct {
+	rag.Loader
+	armed   chan struct{} // closed to make Load block
+	loading chan struct{} // receives when a blocked Load starts
+}
+
+func (l *blockingLoader) Load(ctx context.Context, name string, data []byte) (string, error) {
+	select {
+	case <-l.armed:
+		l.loading <- struct{}{}
+		<-ctx.Done()
+		return "", fmt.Errorf("parse %s: %w", name, ctx.Err())
+	default:
+		return l.Loader.Load(ctx, name, data)
+	}
+}
+
+// TestSyncCanceledDuringLoadKeepsDocument checks that a Sync stopped while
+// a loader reads a changed file fails and keeps the file's old chunks: the
+// loader's error is the cancellation, not a bad file.
+func TestSyncCanceledDuringLoadKeepsDocument(t *testing.T) {
+	cfg, err := ragtest.Config("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader := &blockingLoader{Loader: cfg.Loader, armed: make(chan struct{}), loading: make(chan struct{}, 1)}
+	cfg.Loader = loader
+	x, err := rag.NewIndex(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	corpus := t.TempDir()
+	writeFile(t, corpus, "zebra.txt", zebraDoc)
+	sync(t, x, corpus)
+
+	writeFile(t, corpus, "zebra.txt", zebraDoc+"\nZebras sleep standing up.\n")
+	close(loader.armed)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-loader.loading; cancel() }()
+	rep, err := x.Sync(ctx, corpus, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Sync = %v, want context.Canceled", err)
+	}
+	if len(rep.Skipped) != 0 {
+		t.Errorf("Sync skipped %+v; a cancelled load is no bad file", rep.Skipped)
+	}
+	if docs, chunks := x.Size(); docs != 1 || chunks == 0 {
+		t.Errorf("after the cancelled Sync: %d documents, %d chunks; want the old document kept", docs, chunks)
+	}
+}

@@ -22,10 +22,18 @@ import (
 	"unsafe"
 )
 
-// ErrSnapshot reports a snapshot that cannot be used: truncated, corrupted,
-// from another program or version, or built by another embedder. The index
-// is rebuilt from the corpus when it happens.
+// ErrSnapshot reports a snapshot that cannot be used as saved: truncated,
+// corrupted, from another program or version, or built by another embedder
+// (the index is rebuilt from the corpus); or one whose saved lexical index
+// is damaged (it is rebuilt from the snapshot's chunks), or whose chunks
+// were made with other settings (every document is chunked and embedded
+// again by the next Sync). The error says which.
 var ErrSnapshot = errors.New("unusable index snapshot")
+
+// ErrNotSaved reports that the snapshot could not be written (a full disk,
+// a data directory that is not writable). The index in memory is up to
+// date and answers; the next Sync or Save tries again.
+var ErrNotSaved = errors.New("index snapshot not saved")
 
 // SnapshotFile is the snapshot's file name inside the data directory.
 const SnapshotFile = "index.snap"
@@ -34,7 +42,9 @@ const SnapshotFile = "index.snap"
 //
 //	magic      [8]byte "CITEBOT\x00"
 //	version    uint32
-//	metaLen    uint64, then metaLen bytes: gob of snapshotMeta
+//	metaLen    uint64, then metaLen bytes: gob of snapshotMeta (which
+//	           records the embedder and the settings the chunks were made
+//	           with)
 //	termsLen   uint64, then termsLen bytes: the term statistics (see
 //	           encodeTerms), or none when termsLen is 0
 //	dims       uint32
@@ -50,7 +60,8 @@ const SnapshotFile = "index.snap"
 // metadata; it is written and synced before the snapshot that names it, and
 // the directories of older snapshots are removed after it. A load that
 // finds it starts the lexical index from it instead of indexing every
-// chunk again; without it, the load indexes them.
+// chunk again; without it, or when the lexical index finds its copy
+// damaged (it checks its own files), the load indexes them.
 //
 // The file is written to a temporary name, synced, renamed over the old one
 // and the directory is synced, so a crash at any moment leaves either the old
@@ -68,6 +79,9 @@ type snapshotMeta struct {
 	Documents  []snapshotDoc
 	// Lexical names the directory the lexical index was saved in, or "".
 	Lexical string
+	// Settings are those the chunks were made with; zero in snapshots
+	// written before they were recorded.
+	Settings indexSettings
 }
 
 type snapshotDoc struct {
@@ -91,6 +105,10 @@ type snapshot struct {
 	// lexical is the directory, in the data directory, the lexical index
 	// was saved in with the snapshot, or "".
 	lexical string
+	// settings are those the chunks were made with.
+	settings indexSettings
+	// dims is the length of every vector.
+	dims int
 }
 
 // lexicalSaver is a lexical index that can be saved with a snapshot and
@@ -99,8 +117,11 @@ type lexicalSaver interface {
 	// SaveTo writes the index as it is into dir, which does not exist.
 	SaveTo(dir string) error
 	// AddSaved is Add for an empty index given the directory SaveTo wrote
-	// when the index held exactly chunks; it reports false, having done
-	// nothing, when it cannot use it.
+	// when the index held exactly chunks. It reports false, having done
+	// nothing, when it cannot use it: with an error wrapping ErrSnapshot
+	// when the copy is missing or damaged (it must check, and never panic
+	// on a damaged copy), with nil when the index is not empty. Any other
+	// error is the index's own.
 	AddSaved(ctx context.Context, chunks []Chunk, dir string) (bool, error)
 }
 
@@ -116,15 +137,15 @@ type termCounts struct {
 func (x *Index) Save() error { return x.save() }
 
 // writeSnapshot atomically replaces dir/SnapshotFile with recs and no term
-// statistics.
+// statistics or settings.
 func writeSnapshot(dir, embedderID string, dims int, recs []*record) error {
-	return writeSnapshotTerms(dir, embedderID, dims, recs, nil, nil)
+	return writeSnapshotTerms(dir, embedderID, indexSettings{}, dims, recs, nil, nil)
 }
 
-// writeSnapshotTerms atomically replaces dir/SnapshotFile with recs and
-// their term statistics (none if terms is nil), and saves lex with it
-// unless lex is nil.
-func writeSnapshotTerms(dir, embedderID string, dims int, recs []*record, terms *termCounts, lex lexicalSaver) (err error) {
+// writeSnapshotTerms atomically replaces dir/SnapshotFile with recs, made
+// with settings, and their term statistics (none if terms is nil), and
+// saves lex with it unless lex is nil.
+func writeSnapshotTerms(dir, embedderID string, settings indexSettings, dims int, recs []*record, terms *termCounts, lex lexicalSaver) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
@@ -159,7 +180,7 @@ func writeSnapshotTerms(dir, embedderID string, dims int, recs []*record, terms 
 	}
 	crc := crc32.New(castagnoli)
 	w := bufio.NewWriterSize(io.MultiWriter(tmp, crc), 1<<20)
-	if err := encodeSnapshot(w, embedderID, dims, recs, terms, lexical); err != nil {
+	if err := encodeSnapshot(w, snapshotMeta{EmbedderID: embedderID, Lexical: lexical, Settings: settings}, dims, recs, terms); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	if err := w.Flush(); err != nil {
@@ -230,8 +251,10 @@ func removeTemps(dir string) {
 	}
 }
 
-func encodeSnapshot(w io.Writer, embedderID string, dims int, recs []*record, terms *termCounts, lexical string) error {
-	meta := snapshotMeta{EmbedderID: embedderID, Documents: make([]snapshotDoc, len(recs)), Lexical: lexical}
+// encodeSnapshot writes recs as a snapshot whose metadata is meta (its
+// Documents are filled from recs).
+func encodeSnapshot(w io.Writer, meta snapshotMeta, dims int, recs []*record, terms *termCounts) error {
+	meta.Documents = make([]snapshotDoc, len(recs))
 	nvec := 0
 	for i, r := range recs {
 		spans := make([]Span, len(r.chunks))
@@ -553,7 +576,7 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 	if l := meta.Lexical; l != "" && (filepath.Base(l) != l || !strings.HasPrefix(l, "lexical-")) {
 		return nil, fmt.Errorf("lexical index directory %q", l)
 	}
-	return &snapshot{recs: recs, terms: terms, lexical: meta.Lexical}, nil
+	return &snapshot{recs: recs, terms: terms, lexical: meta.Lexical, settings: meta.Settings, dims: dims}, nil
 }
 
 // littleEndian reports whether float32s are stored as the snapshot stores
@@ -625,15 +648,49 @@ func (x *Index) adoptSnapshot(s *snapshot) {
 
 // addLexical gives the lexical index the snapshot's chunks: from the copy
 // saved with the snapshot where there is one it can use, else by indexing
-// them. x.mu must be held.
-func (x *Index) addLexical(ctx context.Context, s *snapshot, chunks []Chunk) error {
+// them. A saved copy that is damaged or missing is not an error but a
+// warning, returned as such (wrapping ErrSnapshot); err is a failure of the
+// lexical index. x.mu must be held.
+func (x *Index) addLexical(ctx context.Context, s *snapshot, chunks []Chunk) (warning, err error) {
 	if ls, ok := x.cfg.Lexical.(lexicalSaver); ok && s.lexical != "" {
 		used, err := ls.AddSaved(ctx, chunks, filepath.Join(x.cfg.DataDir, s.lexical))
-		if err != nil || used {
-			return err
+		if used {
+			return nil, nil
+		}
+		if errors.Is(err, ErrSnapshot) {
+			warning = fmt.Errorf("%w; indexed the snapshot's chunks again", err)
+		} else if err != nil {
+			return nil, err
 		}
 	}
-	return x.cfg.Lexical.Add(ctx, chunks)
+	return warning, x.cfg.Lexical.Add(ctx, chunks)
+}
+
+// checkSnapshot returns an error wrapping ErrSnapshot when s cannot be
+// used at all: its vectors are not as long as the embedder's.
+func (x *Index) checkSnapshot(s *snapshot) error {
+	d, ok := x.cfg.Embedder.(interface{ Dimensions() int })
+	if !ok || len(s.recs) == 0 || s.dims == d.Dimensions() {
+		return nil
+	}
+	return fmt.Errorf("%w %s: vectors of %d dimensions, the embedder makes %d",
+		ErrSnapshot, filepath.Join(x.cfg.DataDir, SnapshotFile), s.dims, d.Dimensions())
+}
+
+// staleSettings compares the settings s was made with to the index's. When
+// they differ, it marks every record of s stale (its hash forgotten, so
+// that the next Sync chunks and embeds the file again; until then the old
+// chunks answer) and returns a warning wrapping ErrSnapshot that says why.
+func (x *Index) staleSettings(s *snapshot) error {
+	why := changedSettings(s.settings, x.settings())
+	if why == "" || len(s.recs) == 0 {
+		return nil
+	}
+	for _, r := range s.recs {
+		r.doc.Hash = ""
+	}
+	return fmt.Errorf("%w %s: %s; every document is chunked and embedded again by the next sync",
+		ErrSnapshot, filepath.Join(x.cfg.DataDir, SnapshotFile), why)
 }
 
 // lexicalSaver returns the lexical index if it can be saved with a
@@ -660,4 +717,20 @@ func syncDir(dir string) error {
 		return fmt.Errorf("sync data dir: %w", err)
 	}
 	return nil
+}
+
+// joinWarnings returns the non-nil warnings as one error whose text is
+// theirs joined by "; ", or nil when there are none.
+func joinWarnings(warnings ...error) error {
+	var out error
+	for _, w := range warnings {
+		switch {
+		case w == nil:
+		case out == nil:
+			out = w
+		default:
+			out = fmt.Errorf("%w; %w", out, w)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,13 +13,19 @@ import (
 )
 
 // questionIndex checks the question before the index is opened, so that an
-// empty question costs nothing.
+// empty question costs nothing. An index whose snapshot could not be saved
+// (a full disk, a read-only data directory) still answers: that is a
+// warning on stderr, not a failure.
 func questionIndex(ctx context.Context, env Env, o *opts) (string, Index, error) {
 	q := strings.TrimSpace(o.args[0])
 	if q == "" {
 		return "", nil, rag.ErrEmptyQuestion
 	}
 	idx, _, err := open(ctx, env, o, nil)
+	if errors.Is(err, rag.ErrNotSaved) {
+		fmt.Fprintf(env.Stderr, "citebot: warning: %v; answering from the index in memory\n", err)
+		err = nil
+	}
 	return q, idx, err
 }
 

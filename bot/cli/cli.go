@@ -134,6 +134,14 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("%w: --k %d is outside 1..50", ErrUsage, o.k)
 	}
 	o.cfg = cfg
+	// Documents' text, titles and names reach the terminal through these:
+	// none of their control characters does. JSON escapes its own; the
+	// progress bar draws with escapes on the raw stderr.
+	o.stderr = env.Stderr
+	env.Stderr = termWriter{env.Stderr}
+	if !o.json {
+		env.Stdout = termWriter{env.Stdout}
+	}
 	return cmd.run(ctx, env, o)
 }
 
@@ -165,6 +173,9 @@ type opts struct {
 	drop  string // train --drop
 	args  []string
 	cfg   config.Config
+	// stderr is the command's stderr before termWriter, for the progress
+	// bar.
+	stderr io.Writer
 }
 
 type command struct {
@@ -188,7 +199,9 @@ var commands = map[string]command{
 }
 
 // open builds the index and brings it up to date with the corpus, naming
-// skipped files on stderr.
+// skipped files on stderr. When only the snapshot could not be saved
+// (rag.ErrNotSaved) it returns the index, up to date in memory, with the
+// error, for the caller to decide.
 func open(ctx context.Context, env Env, o *opts, progress func(rag.Progress)) (Index, rag.SyncReport, error) {
 	warn := func(msg string) { fmt.Fprintf(env.Stderr, "citebot: warning: %s\n", msg) }
 	idx, err := env.Open(ctx, o.cfg, warn)
@@ -196,6 +209,9 @@ func open(ctx context.Context, env Env, o *opts, progress func(rag.Progress)) (I
 		return nil, rag.SyncReport{}, err
 	}
 	rep, err := idx.Sync(ctx, o.cfg.Corpus, progress)
+	if errors.Is(err, rag.ErrNotSaved) {
+		return idx, rep, err
+	}
 	if err != nil {
 		return nil, rep, err
 	}

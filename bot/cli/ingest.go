@@ -19,7 +19,7 @@ func ingest(ctx context.Context, env Env, o *opts) error {
 		progress = func(p rag.Progress) {
 			if bar == nil {
 				bar = progressbar.NewOptions(p.Total,
-					progressbar.OptionSetWriter(env.Stderr),
+					progressbar.OptionSetWriter(o.stderr),
 					progressbar.OptionSetDescription("indexing"),
 					progressbar.OptionShowCount(),
 					progressbar.OptionClearOnFinish())

@@ -36,7 +36,22 @@ func serve(ctx context.Context, env Env, o *opts) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
+	if err := checkOpen(cfg.HTTP); err != nil {
+		return err
+	}
 	return runFrontEnds(ctx, env, cfg, true)
+}
+
+// checkOpen refuses to serve beyond loopback without API keys, where
+// anyone who can reach the server could query and re-index it, unless
+// http.allow_open says that is meant.
+func checkOpen(c config.HTTP) error {
+	host, _, _ := net.SplitHostPort(c.Addr)
+	if len(c.APIKeys) > 0 || c.AllowOpen || isLoopback(host) {
+		return nil
+	}
+	return fmt.Errorf("serve: http.addr %s listens beyond loopback and no API keys are set, so anyone who can reach it could query and re-index; "+
+		"set API keys (CITEBOT_API_KEYS or http.api_keys), or allow an open server with CITEBOT_ALLOW_OPEN=true (http.allow_open: true)", c.Addr)
 }
 
 // discordOnly runs the Discord bot without the HTTP server.
@@ -62,9 +77,17 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	var handler *httpapi.Handler
+	saves := newSaveRetry(idx, cfg.Corpus, log)
 	reindex := func(ctx context.Context) (rag.SyncReport, error) {
 		start := time.Now()
 		rep, err := idx.Sync(ctx, cfg.Corpus, nil)
+		if errors.Is(err, rag.ErrNotSaved) {
+			// The index in memory is up to date and answers; only the
+			// snapshot lags, and is saved again with backoff.
+			log.Warn("snapshot not saved; answering from the index in memory and retrying", "err", err, "retry_in", saveRetryFirst)
+			saves.failed()
+			err = nil
+		}
 		if err != nil {
 			return rep, err
 		}
@@ -82,10 +105,11 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 	}
 
 	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { saves.run(ctx); return nil })
 	if withHTTP {
 		if len(cfg.HTTP.APIKeys) == 0 {
 			if host, _, _ := net.SplitHostPort(cfg.HTTP.Addr); !isLoopback(host) {
-				log.Warn("no API keys are set but the server listens beyond loopback; anyone who can reach it can query and re-index", "addr", cfg.HTTP.Addr)
+				log.Warn("no API keys are set and http.allow_open is on: anyone who can reach the server can query and re-index", "addr", cfg.HTTP.Addr)
 			} else {
 				log.Info("no API keys are set: listening on loopback only", "addr", cfg.HTTP.Addr)
 			}
@@ -97,6 +121,8 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 			Reindex:           reindex,
 			APIKeys:           cfg.HTTP.APIKeys,
 			CORSOrigins:       cfg.HTTP.CORSOrigins,
+			AllowedHosts:      cfg.HTTP.AllowedHosts,
+			ListenAddr:        cfg.HTTP.Addr,
 			RateLimit:         rateLimit(cfg.HTTP.RatePerSecond),
 			RateBurst:         cfg.HTTP.Burst,
 			MaxQuestionLength: cfg.HTTP.MaxQuestion,
@@ -105,7 +131,14 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 		if err != nil {
 			return err
 		}
-		g.Go(func() error { return httpapi.Serve(ctx, cfg.HTTP.Addr, handler, log, env.listening) })
+		g.Go(func() error {
+			return httpapi.Serve(ctx, cfg.HTTP.Addr, handler, httpapi.ServeOptions{
+				Logger:                  log,
+				Ready:                   env.listening,
+				MaxConnections:          cfg.HTTP.MaxConnections,
+				MaxConnectionsPerClient: cfg.HTTP.MaxConnectionsPerClient,
+			})
+		})
 	}
 
 	// Answer from the snapshot at once; bring the index up to date, then
@@ -122,15 +155,27 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 	})
 	if cfg.HTTP.Watch {
 		g.Go(func() error {
-			err := fswatch.Watch(ctx, cfg.Corpus, fswatch.DefaultDebounce, func(ctx context.Context) {
+			// fswatch follows a corpus directory that is replaced; should
+			// the watch fail all the same, the server goes on answering
+			// and watches again, re-indexing what it may have missed.
+			onChange := func(ctx context.Context) {
 				if _, err := reindex(ctx); err != nil && ctx.Err() == nil {
 					log.Error("re-index failed", "err", err)
 				}
-			})
-			if err != nil && ctx.Err() == nil {
-				return fmt.Errorf("watch %s: %w", cfg.Corpus, err)
 			}
-			return nil
+			for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+				err := fswatch.Watch(ctx, cfg.Corpus, fswatch.DefaultDebounce, onChange)
+				if ctx.Err() != nil {
+					return nil
+				}
+				log.Warn("watching the corpus failed; watching again", "corpus", cfg.Corpus, "err", err, "retry_in", wait)
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(wait):
+				}
+				onChange(ctx)
+			}
 		})
 	}
 
@@ -157,6 +202,64 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 		return nil
 	}
 	return err
+}
+
+// saveRetryFirst and saveRetryMax bound the wait before saving again
+// after a failed save; it doubles after each failure.
+const (
+	saveRetryFirst = time.Second
+	saveRetryMax   = 5 * time.Minute
+)
+
+// saveRetry saves the snapshot again, with backoff, after a save failed,
+// until one succeeds, saying so in the log.
+type saveRetry struct {
+	save func() error
+	log  *slog.Logger
+	kick chan struct{}
+}
+
+// newSaveRetry saves with idx's Save when it has one, else with a Sync of
+// corpus (which saves what the last save missed).
+func newSaveRetry(idx Index, corpus string, log *slog.Logger) *saveRetry {
+	save := func() error { _, err := idx.Sync(context.Background(), corpus, nil); return err }
+	if s, ok := idx.(interface{ Save() error }); ok {
+		save = s.Save
+	}
+	return &saveRetry{save: save, log: log, kick: make(chan struct{}, 1)}
+}
+
+// failed reports a failed save; run retries it.
+func (r *saveRetry) failed() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// run retries failed saves until ctx ends.
+func (r *saveRetry) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.kick:
+		}
+		for wait := saveRetryFirst; ; {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			err := r.save()
+			if err == nil {
+				r.log.Info("snapshot saved after an earlier failure")
+				break
+			}
+			wait = min(2*wait, saveRetryMax)
+			r.log.Warn("snapshot still not saved; answering from the index in memory", "err", err, "retry_in", wait)
+		}
+	}
 }
 
 func isLoopback(host string) bool {

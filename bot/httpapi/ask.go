@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -48,7 +50,11 @@ func (h *Handler) askPost(w http.ResponseWriter, r *http.Request) {
 
 // askGet answers GET /v1/ask?q=...&k=5 like askPost.
 func (h *Handler) askGet(w http.ResponseWriter, r *http.Request) {
-	query := r.URL.Query()
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, "the query string is malformed: "+err.Error())
+		return
+	}
 	k := h.opts.DefaultK
 	if s := query.Get("k"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -150,12 +156,9 @@ func (h *Handler) checkQuestion(w http.ResponseWriter, r *http.Request, q string
 // decodeJSON reads one JSON object of at most MaxBodyBytes into v and
 // nothing after it, answering the request itself when it cannot.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	tooBig := func() bool {
-		writeError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
-		return false
-	}
 	if r.ContentLength > MaxBodyBytes {
-		return tooBig()
+		tooLarge(w, r)
+		return false
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	dec.DisallowUnknownFields()
@@ -169,15 +172,32 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		}
 	}
 	var maxErr *http.MaxBytesError
+	var netErr net.Error
+	var opErr *net.OpError
 	switch {
+	case errors.As(err, &netErr) && netErr.Timeout():
+		// The connection's read deadline (the server's ReadTimeout) passed
+		// before the body arrived; what is left of it cannot be trusted.
+		w.Header().Set("Connection", "close")
+		writeError(w, r, http.StatusRequestTimeout, "the request body did not arrive in time")
 	case errors.As(err, &maxErr):
-		return tooBig()
+		tooLarge(w, r)
+	case errors.As(err, &opErr):
+		w.Header().Set("Connection", "close")
+		writeError(w, r, http.StatusBadRequest, "the request body could not be read")
 	case errors.Is(err, io.EOF):
 		writeError(w, r, http.StatusBadRequest, `the request body is empty; send a JSON object such as {"question": "..."}`)
 	default:
 		writeError(w, r, http.StatusBadRequest, "invalid JSON: "+jsonProblem(err))
 	}
 	return false
+}
+
+// tooLarge answers 413 and closes the connection after it; observe reads
+// and drops some of the rest of the body first (see linger).
+func tooLarge(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Connection", "close")
+	writeError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
 }
 
 // jsonProblem says what is wrong with a request body, in JSON's terms

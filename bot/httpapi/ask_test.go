@@ -191,6 +191,8 @@ func TestBadRequests(t *testing.T) {
 		{"GET k too big", request{method: "GET", target: "/v1/ask?q=hello&k=51"}, 400, "between 1 and 50"},
 		{"GET k not a number", request{method: "GET", target: "/v1/ask?q=hello&k=five"}, 400, "integer"},
 		{"GET no q", request{method: "GET", target: "/v1/ask"}, 400, "empty"},
+		{"GET malformed query", request{method: "GET", target: "/v1/ask?q=%zz"}, 400, "query string is malformed"},
+		{"GET malformed k", request{method: "GET", target: "/v1/ask?q=hello&k=%zz"}, 400, "query string is malformed"},
 		{"GET blank q", request{method: "GET", target: "/v1/ask?q=%20%20"}, 400, "empty"},
 		{"GET too long", request{method: "GET", target: "/v1/ask?q=" + strings.Repeat("a", 41)}, 400, "limit is 40"},
 		{"search empty", request{method: "POST", target: "/v1/search", body: `{"question": "  "}`}, 400, "empty"},
@@ -242,7 +244,8 @@ func TestMethodNotAllowedAllow(t *testing.T) {
 func TestBodyTooLargeChunked(t *testing.T) {
 	h := newHandler(t, sharedIndex(t), Options{})
 	body := `{"question": "` + strings.Repeat("a", MaxBodyBytes) + `"}`
-	r, _ := http.NewRequest("POST", "/v1/ask", struct{ *strings.Reader }{strings.NewReader(body)})
+	r, _ := http.NewRequest("POST", "http://localhost/v1/ask", struct{ *strings.Reader }{strings.NewReader(body)})
+	r.Header.Set("Content-Type", "application/json")
 	r.ContentLength = -1 // unknown: chunked
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
@@ -373,10 +376,61 @@ func TestClientGone(t *testing.T) {
 	h := newHandler(t, faultIndex{Index: sharedIndex(t), err: context.Canceled}, Options{Logger: log.logger()})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r := httptest.NewRequestWithContext(ctx, "POST", "/v1/ask", strings.NewReader(`{"question": "hello"}`))
+	r := httptest.NewRequestWithContext(ctx, "POST", "http://localhost/v1/ask", strings.NewReader(`{"question": "hello"}`))
+	r.Header.Set("Content-Type", "application/json")
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	lines := log.lines(t)
 	if len(lines) != 1 || lines[0]["status"] != float64(statusClientClosed) || lines[0]["level"] != "INFO" {
 		t.Errorf("log = %v", lines)
+	}
+}
+
+// A POST needs Content-Type: application/json, so that another site's page
+// cannot make one as a "simple" cross-site request (a form, or a fetch of
+// text/plain), which browsers send without asking the server first.
+func TestContentType(t *testing.T) {
+	reindexed := 0
+	h := newHandler(t, sharedIndex(t), Options{Reindex: func(context.Context) (rag.SyncReport, error) {
+		reindexed++
+		return rag.SyncReport{}, nil
+	}})
+	ask := jsonBody(map[string]any{"question": salafism})
+	typed := func(ct string) http.Header { return http.Header{"Content-Type": {ct}} }
+	for _, tt := range []struct {
+		target, body string
+		header       http.Header
+		status       int
+		reindexes    int
+	}{
+		{"/v1/ask", ask, typed("application/json"), 200, 0},
+		{"/v1/ask", ask, typed("application/json; charset=utf-8"), 200, 0},
+		{"/v1/ask", ask, typed("Application/JSON; Charset=UTF-8"), 200, 0},
+		{"/v1/ask", ask, typed("text/plain"), 415, 0},
+		{"/v1/ask", ask, typed("text/plain; charset=utf-8"), 415, 0},
+		{"/v1/ask", ask, typed("application/x-www-form-urlencoded"), 415, 0},
+		{"/v1/ask", ask, typed("multipart/form-data; boundary=x"), 415, 0},
+		{"/v1/ask", ask, typed(""), 415, 0},
+		{"/v1/ask", ask, typed("application/json; charset=iso-8859-1"), 415, 0},
+		{"/v1/ask", ask, typed("application/jsonp"), 415, 0},
+		{"/v1/ask", ask, typed("text/json"), 415, 0},
+		{"/v1/ask", ask, typed("application/json;;"), 415, 0},
+		{"/v1/search", ask, typed("text/plain"), 415, 0},
+		{"/v1/search", ask, typed("application/json"), 200, 0},
+		{"/v1/reindex", "", typed(""), 415, 0},
+		{"/v1/reindex", "", typed("text/plain"), 415, 0},
+		{"/v1/reindex", "x", typed("application/x-www-form-urlencoded"), 415, 0},
+		{"/v1/reindex", "", typed("application/json"), 200, 1},
+		{"/v1/reindex", "{}", typed("application/json"), 200, 1},
+		{"/v1/reindex", `{"all": true}`, typed("application/json"), 400, 0},
+	} {
+		before := reindexed
+		w := do(t, h, request{method: "POST", target: tt.target, body: tt.body, header: tt.header})
+		if w.Code != tt.status || reindexed-before != tt.reindexes {
+			t.Errorf("POST %s as %q: %d (%d reindexes), want %d (%d): %s",
+				tt.target, tt.header.Get("Content-Type"), w.Code, reindexed-before, tt.status, tt.reindexes, w.Body)
+		}
+		if w.Code == 415 && !strings.Contains(decode[errorBody](t, w).Error, "application/json") {
+			t.Errorf("415 %s does not say what to send", w.Body)
+		}
 	}
 }

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 )
 
@@ -21,7 +20,7 @@ func BenchmarkAsk(b *testing.B) {
 			h := newHandler(b, idx, Options{CacheSize: bc.cache})
 			b.ReportAllocs()
 			for b.Loop() {
-				r := httptest.NewRequest("POST", "/v1/ask", strings.NewReader(body))
+				r := newRequest("POST", "/v1/ask", body)
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, r)
 				if w.Code != http.StatusOK {

@@ -2,10 +2,14 @@ package httpapi
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,6 +107,64 @@ func TestBrowser(t *testing.T) {
 	t.Run("page", func(t *testing.T) { testBrowserPage(t, browser) })
 	t.Run("api key", func(t *testing.T) { testBrowserAPIKey(t, browser) })
 	t.Run("confidence", func(t *testing.T) { testBrowserConfidence(t, browser) })
+	t.Run("cross site", func(t *testing.T) { testBrowserCrossSite(t, browser) })
+}
+
+// crossSitePage is another site's page that tries to drive citebot through
+// the visitor's browser with requests browsers send without asking first:
+// text/plain fetches and a text/plain form.
+const crossSitePage = `<!doctype html><title>busy</title>
+<iframe name="sink"></iframe>
+<form id="f" method="POST" action="TARGET/v1/reindex" enctype="text/plain" target="sink">
+<input name='{"x":"' value='"}'></form>
+<script>
+(async () => {
+  const opts = (body) => ({ method: "POST", mode: "no-cors", body });
+  await fetch("TARGET/v1/reindex", opts("{}")).catch(() => {});
+  await fetch("TARGET/v1/reindex", { method: "POST", mode: "no-cors" }).catch(() => {});
+  await fetch("TARGET/v1/ask", { ...opts(JSON.stringify({ question: "QUESTION" })), headers: { "Content-Type": "text/plain" } }).catch(() => {});
+  document.getElementById("f").submit();
+  document.querySelector("iframe").onload = () => { document.title = "done"; };
+})();
+</script>`
+
+// Another site's page cannot ask or re-index through the visitor's
+// browser: its simple requests arrive and are refused with 415.
+func testBrowserCrossSite(t *testing.T, browser context.Context) {
+	ctx, problems := newTab(t, browser)
+	log := &logBuffer{}
+	var reindexed atomic.Int32
+	h, err := New(sharedIndex(t), Options{Registry: prometheus.NewRegistry(), Logger: log.logger(),
+		Reindex: func(context.Context) (rag.SyncReport, error) { reindexed.Add(1); return rag.SyncReport{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := startServer(t, h)
+	page := strings.NewReplacer("TARGET", base, "QUESTION", salafism).Replace(crossSitePage)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, page)
+	}))
+	t.Cleanup(other.Close)
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(other.URL+"/"),
+		chromedp.Poll[chromedp.Void](`document.title === "done"`, chromedp.WithPollingTimeout(20*time.Second)),
+	)
+	if err != nil {
+		t.Fatalf("the other site's page: %v (page problems: %v)", err, problems())
+	}
+	refused := 0
+	for _, l := range log.lines(t) {
+		if l["route"] == "POST /v1/ask" || l["route"] == "POST /v1/reindex" {
+			if l["status"] != float64(http.StatusUnsupportedMediaType) {
+				t.Errorf("a cross-site request was answered: %v", l)
+			}
+			refused++
+		}
+	}
+	if refused != 4 || reindexed.Load() != 0 {
+		t.Errorf("%d cross-site requests refused (want 4), %d reindexes (want 0)", refused, reindexed.Load())
+	}
 }
 
 // The page in a real browser: type a question, submit, read the answer

@@ -8,8 +8,18 @@
 // and it never opens a file: a document is looked up in the index by its
 // source name, so no request can read anything outside the corpus.
 //
-// Errors are JSON objects {"error": "..."} with a fitting status. Internal
-// errors and panics are logged once, on the request's log line, which is the
-// only line a request writes. Serve runs a handler with timeouts and shuts
-// it down gracefully.
+// Nobody else drives it: every POST needs Content-Type: application/json,
+// which another site's page cannot send without a CORS preflight (so no
+// cross-site form or simple fetch asks or re-indexes); without API keys only
+// requests for loopback names, the listen address and Options.AllowedHosts
+// are answered (421 otherwise), against DNS rebinding. Serve caps
+// connections in total and per client address, displacing idle keep-alive
+// connections first, so that idle connections cannot exhaust the process's
+// file descriptors.
+//
+// Errors are JSON objects {"error": "..."} with a fitting status, also
+// those net/http answers by itself before any handler runs (conn.go).
+// Internal errors and panics are logged once, on the request's log line,
+// which is the only line a request writes. Serve runs a handler with
+// timeouts and shuts it down gracefully.
 package httpapi

@@ -35,6 +35,9 @@ func Example() {
 		Ready:   ready.Load,
 		Reindex: func(ctx context.Context) (rag.SyncReport, error) { return idx.Sync(ctx, corpus, nil) },
 		APIKeys: nil, // from CITEBOT_API_KEYS
+		// Without API keys only loopback names and this address's host are
+		// answered for (against DNS rebinding); AllowedHosts adds others.
+		ListenAddr: "127.0.0.1:8080",
 	})
 	if err != nil {
 		log.Error("serve", "error", err)
@@ -61,9 +64,9 @@ func Example() {
 		resync(ctx)
 		ready.Store(true)
 	}()
-	err = httpapi.Serve(ctx, "127.0.0.1:8080", h, log, func(a net.Addr) {
+	err = httpapi.Serve(ctx, "127.0.0.1:8080", h, httpapi.ServeOptions{Logger: log, Ready: func(a net.Addr) {
 		log.Info("serving", "url", "http://"+a.String()+"/")
-	})
+	}})
 	if err != nil {
 		log.Error("serve", "error", err)
 	}

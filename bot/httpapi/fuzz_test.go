@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 )
 
@@ -23,10 +22,10 @@ func FuzzAsk(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, r := range []*http.Request{
-			httptest.NewRequest("POST", "/v1/ask", strings.NewReader(s)),
-			httptest.NewRequest("POST", "/v1/search", strings.NewReader(s)),
-			httptest.NewRequest("GET", "/v1/ask?q="+url.QueryEscape(s), nil),
-			httptest.NewRequest("GET", "/v1/documents/"+url.PathEscape(s), nil),
+			newRequest("POST", "/v1/ask", s),
+			newRequest("POST", "/v1/search", s),
+			newRequest("GET", "/v1/ask?q="+url.QueryEscape(s), ""),
+			newRequest("GET", "/v1/documents/"+url.PathEscape(s), ""),
 		} {
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)

@@ -68,6 +68,16 @@ type Options struct {
 	// APIKeys, when not empty, are the bearer tokens /v1/* accepts; the
 	// page, /healthz, /readyz, /metrics and /openapi.json stay open.
 	APIKeys []string
+	// AllowedHosts are the names (no port) the server answers for, in the
+	// Host header, besides loopback names, ListenAddr's host and the IP
+	// address a connection was made to; ".example.com" allows the domain
+	// and its sub-domains, "*" any name. Without APIKeys a request for any
+	// other host is refused with 421, against DNS rebinding; with APIKeys
+	// hosts are checked only when AllowedHosts is set.
+	AllowedHosts []string
+	// ListenAddr is the host:port the server is configured to listen on;
+	// its host is accepted in the Host header.
+	ListenAddr string
 	// CORSOrigins are the origins (scheme://host[:port]) whose pages may
 	// call the API from a browser; "*" allows any. Empty allows none.
 	CORSOrigins []string
@@ -105,6 +115,11 @@ func (o *Options) validate() error {
 		if k == "" || strings.ContainsFunc(k, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
 			// Never echo a key, not even a bad one.
 			errs = append(errs, fmt.Errorf("APIKeys[%d]: empty or contains whitespace or control characters", i))
+		}
+	}
+	for _, a := range o.AllowedHosts {
+		if err := checkAllowedHost(a); err != nil {
+			errs = append(errs, fmt.Errorf("AllowedHosts: %w", err))
 		}
 	}
 	for _, origin := range o.CORSOrigins {
@@ -174,6 +189,7 @@ type Handler struct {
 	keys    *apiKeys
 	limits  *limiter
 	cors    *cors
+	hosts   *hosts
 	mux     *http.ServeMux
 	// paths routes a request by path alone, to tell a wrong method (405)
 	// from an unknown route (404).
@@ -207,11 +223,12 @@ func New(idx Index, opts Options) (*Handler, error) {
 		keys:    newAPIKeys(opts.APIKeys),
 		limits:  newLimiter(opts.RateLimit, opts.RateBurst),
 		cors:    newCORS(opts.CORSOrigins),
+		hosts:   newHosts(opts.AllowedHosts, opts.ListenAddr, len(opts.APIKeys) > 0),
 		mux:     http.NewServeMux(),
 		paths:   http.NewServeMux(),
 	}
 	h.register(reg)
-	h.h = h.observe(h.recover(h.cors.wrap(h.cleanPaths(h.mux))))
+	h.h = h.observe(h.recover(h.hosts.wrap(h.cors.wrap(h.cleanPaths(h.mux)))))
 	return h, nil
 }
 

@@ -132,9 +132,13 @@ func newHandler(t testing.TB, idx Index, o Options) *Handler {
 // request describes one test request.
 type request struct {
 	method, target, body string
-	header               http.Header
-	remote               string // RemoteAddr; default 192.0.2.1:1234
-	allow5xx             bool   // the test expects a 5xx
+	// header is sent as is; without a Content-Type key, a POST or a
+	// request with a body says application/json, as the page and API
+	// clients do.
+	header   http.Header
+	host     string // the Host header; default localhost
+	remote   string // RemoteAddr; default 192.0.2.1:1234
+	allow5xx bool   // the test expects a 5xx
 }
 
 // do serves req with h and checks what every response must satisfy: a
@@ -151,6 +155,13 @@ func do(t *testing.T, h *Handler, req request) *httptest.ResponseRecorder {
 	for k, vs := range req.header {
 		r.Header[k] = vs
 	}
+	if _, set := req.header["Content-Type"]; !set && (req.body != "" || req.method == http.MethodPost) {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	r.Host = "localhost"
+	if req.host != "" {
+		r.Host = req.host
+	}
 	if req.remote != "" {
 		r.RemoteAddr = req.remote
 	}
@@ -158,6 +169,21 @@ func do(t *testing.T, h *Handler, req request) *httptest.ResponseRecorder {
 	h.ServeHTTP(w, r)
 	checkResponse(t, h, r, w.Code, w.Header(), w.Body.Bytes(), req.allow5xx)
 	return w
+}
+
+// newRequest is an httptest request as a local client sends it: for
+// localhost, and with a body, as JSON.
+func newRequest(method, target, body string) *http.Request {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r := httptest.NewRequest(method, target, rd)
+	r.Host = "localhost"
+	if body != "" || method == http.MethodPost {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	return r
 }
 
 // checkResponse checks a response against the contract of its route.

@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -107,8 +110,57 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 			}
 			h.log.LogAttrs(r.Context(), level, "request", attrs...)
 		}()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
+		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		var body *bodyReader
+		if r.Body != nil {
+			body = &bodyReader{ReadCloser: r.Body}
+			r.Body = body
+		}
+		next.ServeHTTP(rec, r)
+		linger(rec, r, body)
 	})
+}
+
+// Lingering. When a handler answers without reading the whole body (a 413,
+// a 415, a 401), net/http closes the connection with the rest unread, and
+// the kernel resets it: a client that writes its whole body before it
+// reads the answer (Python's urllib, many SDKs) then fails in its write and
+// never sees the answer. So, as nginx's lingering close does, the rest of
+// the body is read and dropped, up to lingerBytes or for lingerTime, after
+// the answer is sent. A body read to its end also lets the connection be
+// reused.
+const (
+	lingerBytes = 8 << 20
+	lingerTime  = 5 * time.Second
+)
+
+// bodyReader notes when a request body has been read to its end or has
+// failed.
+type bodyReader struct {
+	io.ReadCloser
+	done bool
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.done = true
+	}
+	return n, err
+}
+
+// linger sends the answer and reads what it can of the rest of the body.
+// A client that asked to be told before it sends (Expect: 100-continue)
+// and was answered sends nothing more, so it is not waited for.
+func linger(w *recorder, r *http.Request, body *bodyReader) {
+	if body == nil || body.done || r.ContentLength == 0 || w.status == 0 ||
+		strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	_ = rc.SetReadDeadline(time.Now().Add(lingerTime))
+	_, _ = io.CopyN(io.Discard, body, lingerBytes)
 }
 
 // recover turns a panic in a handler into a 500 and logs its stack with the
@@ -179,6 +231,27 @@ func (h *Handler) requireReady(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+// requireJSON answers 415 to a request whose Content-Type is not
+// application/json (parameters allowed; a charset must be UTF-8, as JSON
+// is).
+func requireJSON(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ct := r.Header.Get("Content-Type")
+		mt, params, err := mime.ParseMediaType(ct)
+		switch {
+		case ct == "":
+			writeError(w, r, http.StatusUnsupportedMediaType, "send Content-Type: application/json")
+		case err != nil || mt != "application/json":
+			writeError(w, r, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not JSON; send Content-Type: application/json", ct))
+		case params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8"):
+			writeError(w, r, http.StatusUnsupportedMediaType, "JSON must be UTF-8; send Content-Type: application/json")
+		default:
+			next.ServeHTTP(w, r)
+			return
+		}
 	})
 }
 

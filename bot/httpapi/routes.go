@@ -20,6 +20,11 @@ type route struct {
 	api bool
 	// index routes read the index and answer 503 until it is ready.
 	index bool
+	// json routes take a JSON body and act: they need Content-Type:
+	// application/json (415 otherwise). A cross-site form or a plain fetch
+	// from another site's page cannot send that type without a CORS
+	// preflight, which only CORSOrigins pass.
+	json bool
 	// statuses is every status the route answers with. openapi.json
 	// documents exactly these, and the tests check every response against
 	// them.
@@ -34,19 +39,19 @@ func (rt route) pattern() string { return rt.method + " " + rt.path }
 func (h *Handler) routes(reg *prometheus.Registry) []route {
 	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slogPrinter{h.log}})
 	return []route{
-		{method: "GET", path: "/{$}", handle: h.page, statuses: []int{200, 500}},
-		{method: "GET", path: "/assets/{name}", handle: h.asset, statuses: []int{200, 404, 500}},
-		{method: "GET", path: "/healthz", handle: h.healthz, statuses: []int{200, 500}},
-		{method: "GET", path: "/readyz", handle: h.readyz, statuses: []int{200, 500, 503}},
-		{method: "GET", path: "/metrics", handle: metrics.ServeHTTP, statuses: []int{200, 500}},
-		{method: "GET", path: "/openapi.json", handle: h.openAPI, statuses: []int{200, 500}},
+		{method: "GET", path: "/{$}", handle: h.page, statuses: []int{200, 421, 500}},
+		{method: "GET", path: "/assets/{name}", handle: h.asset, statuses: []int{200, 404, 421, 500}},
+		{method: "GET", path: "/healthz", handle: h.healthz, statuses: []int{200, 421, 500}},
+		{method: "GET", path: "/readyz", handle: h.readyz, statuses: []int{200, 421, 500, 503}},
+		{method: "GET", path: "/metrics", handle: metrics.ServeHTTP, statuses: []int{200, 421, 500}},
+		{method: "GET", path: "/openapi.json", handle: h.openAPI, statuses: []int{200, 421, 500}},
 
-		{method: "POST", path: "/v1/ask", handle: h.askPost, api: true, index: true, statuses: []int{200, 400, 401, 413, 429, 500, 503}},
-		{method: "GET", path: "/v1/ask", handle: h.askGet, api: true, index: true, statuses: []int{200, 400, 401, 429, 500, 503}},
-		{method: "POST", path: "/v1/search", handle: h.search, api: true, index: true, statuses: []int{200, 400, 401, 413, 429, 500, 503}},
-		{method: "GET", path: "/v1/documents", handle: h.documents, api: true, index: true, statuses: []int{200, 401, 429, 500, 503}},
-		{method: "GET", path: "/v1/documents/{source...}", handle: h.document, api: true, index: true, statuses: []int{200, 401, 404, 429, 500, 503}},
-		{method: "POST", path: "/v1/reindex", handle: h.reindex, api: true, statuses: []int{200, 401, 429, 500, 501, 503}},
+		{method: "POST", path: "/v1/ask", handle: h.askPost, api: true, index: true, json: true, statuses: []int{200, 400, 401, 408, 413, 415, 421, 429, 500, 503}},
+		{method: "GET", path: "/v1/ask", handle: h.askGet, api: true, index: true, statuses: []int{200, 400, 401, 421, 429, 500, 503}},
+		{method: "POST", path: "/v1/search", handle: h.search, api: true, index: true, json: true, statuses: []int{200, 400, 401, 408, 413, 415, 421, 429, 500, 503}},
+		{method: "GET", path: "/v1/documents", handle: h.documents, api: true, index: true, statuses: []int{200, 401, 421, 429, 500, 503}},
+		{method: "GET", path: "/v1/documents/{source...}", handle: h.document, api: true, index: true, statuses: []int{200, 401, 404, 421, 429, 500, 503}},
+		{method: "POST", path: "/v1/reindex", handle: h.reindex, api: true, json: true, statuses: []int{200, 400, 401, 408, 413, 415, 421, 429, 500, 501, 503}},
 	}
 }
 
@@ -60,6 +65,9 @@ func (h *Handler) register(reg *prometheus.Registry) {
 		next := http.Handler(rt.handle)
 		if rt.index {
 			next = h.requireReady(next)
+		}
+		if rt.json {
+			next = requireJSON(next)
 		}
 		if rt.api {
 			next = h.guard(next)

@@ -11,45 +11,88 @@ import (
 )
 
 // Server timeouts. WriteTimeout bounds a whole answer; POST /v1/reindex
-// lifts it for itself, since a large corpus takes longer.
+// lifts it for itself, since a large corpus takes longer. IdleTimeout is
+// short because an idle keep-alive connection holds a place under the
+// connection caps (though a new connection may displace it).
 const (
 	ReadHeaderTimeout = 5 * time.Second
 	ReadTimeout       = 30 * time.Second
 	WriteTimeout      = 60 * time.Second
-	IdleTimeout       = 120 * time.Second
+	IdleTimeout       = 30 * time.Second
 	// ShutdownTimeout is how long in-flight requests may take to finish
 	// once Serve's context ends.
 	ShutdownTimeout = 30 * time.Second
 )
 
+// maxHeaderBytes bounds a request's header; a longer one is refused with
+// 431.
+const maxHeaderBytes = 64 << 10
+
+// ServeOptions configure Serve. The zero value is usable.
+type ServeOptions struct {
+	// Logger (nil: discard) receives the start and stop lines and the
+	// server's own errors.
+	Logger *slog.Logger
+	// Ready, when not nil, is called with the bound address once the
+	// server accepts connections.
+	Ready func(net.Addr)
+	// MaxConnections and MaxConnectionsPerClient cap the open connections
+	// in total and per client address (an IPv6 /64); 0 means
+	// DefaultMaxConnections and DefaultMaxConnectionsPerClient.
+	MaxConnections          int
+	MaxConnectionsPerClient int
+	// ReadHeaderTimeout, ReadTimeout and IdleTimeout override the
+	// package's timeouts of the same names when not 0.
+	ReadHeaderTimeout, ReadTimeout, IdleTimeout time.Duration
+}
+
 // Serve listens on addr ("host:port"; port 0 picks a free one) and serves
 // h until ctx ends, then stops accepting connections, lets in-flight
-// requests finish for up to ShutdownTimeout and returns nil. ready, when not
-// nil, is called with the bound address once the server accepts
-// connections. log (nil: discard) receives the start and stop lines and the
-// server's own errors.
-func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
+// requests finish for up to ShutdownTimeout and returns nil. Connections
+// are capped as o says; errors net/http answers by itself (a header over
+// 64 KiB, a malformed or timed-out request line) are JSON like the
+// handler's.
+func Serve(ctx context.Context, addr string, h http.Handler, o ServeOptions) error {
+	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	total, perClient := o.MaxConnections, o.MaxConnectionsPerClient
+	if total == 0 {
+		total = DefaultMaxConnections
+	}
+	if perClient == 0 {
+		perClient = min(DefaultMaxConnectionsPerClient, total)
+	}
+	if total < 1 || perClient < 1 {
+		return fmt.Errorf("serve: connection caps %d and %d per client must be positive", total, perClient)
+	}
+	or := func(d, def time.Duration) time.Duration {
+		if d == 0 {
+			return def
+		}
+		return d
+	}
+	tcp, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
+	ln := newListener(tcp, total, perClient, log)
 	srv := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: ReadHeaderTimeout,
-		ReadTimeout:       ReadTimeout,
+		ReadHeaderTimeout: or(o.ReadHeaderTimeout, ReadHeaderTimeout),
+		ReadTimeout:       or(o.ReadTimeout, ReadTimeout),
 		WriteTimeout:      WriteTimeout,
-		IdleTimeout:       IdleTimeout,
-		MaxHeaderBytes:    64 << 10,
+		IdleTimeout:       or(o.IdleTimeout, IdleTimeout),
+		MaxHeaderBytes:    maxHeaderBytes,
+		ConnState:         ln.connState,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String())
-	if ready != nil {
-		ready(ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String(), "max_connections", total, "max_connections_per_client", perClient)
+	if o.Ready != nil {
+		o.Ready(ln.Addr())
 	}
 
 	select {

@@ -20,10 +20,17 @@ import (
 // returns its base URL.
 func startServer(t testing.TB, h http.Handler) string {
 	t.Helper()
+	return startServerWith(t, h, ServeOptions{})
+}
+
+// startServerWith is startServer with options (Ready is its own).
+func startServerWith(t testing.TB, h http.Handler, o ServeOptions) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan net.Addr, 1)
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, "127.0.0.1:0", h, nil, func(a net.Addr) { addrs <- a }) }()
+	o.Ready = func(a net.Addr) { addrs <- a }
+	go func() { done <- Serve(ctx, "127.0.0.1:0", h, o) }()
 	var base string
 	select {
 	case a := <-addrs:
@@ -85,7 +92,7 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
 		}
 	}
-	resp, err = http.Post(base+"/v1/reindex", "", nil)
+	resp, err = http.Post(base+"/v1/reindex", "application/json", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +116,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan net.Addr, 1)
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, "127.0.0.1:0", h, nil, func(a net.Addr) { addrs <- a }) }()
+	go func() { done <- Serve(ctx, "127.0.0.1:0", h, ServeOptions{Ready: func(a net.Addr) { addrs <- a }}) }()
 	base := "http://" + (<-addrs).String()
 
 	type result struct {
@@ -162,7 +169,7 @@ func TestServeListenError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	err = Serve(context.Background(), ln.Addr().String(), http.NotFoundHandler(), nil, nil)
+	err = Serve(context.Background(), ln.Addr().String(), http.NotFoundHandler(), ServeOptions{})
 	if err == nil || !strings.Contains(err.Error(), "listen") {
 		t.Errorf("Serve on a taken port = %v", err)
 	}

@@ -56,7 +56,7 @@ func TestAskStream(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req := httptest.NewRequest("POST", "/v1/ask", strings.NewReader(`{"question": "Which religious movement were the Aktobe attackers followers of?", "stream": true}`))
+			req := newRequest("POST", "/v1/ask", `{"question": "Which religious movement were the Aktobe attackers followers of?", "stream": true}`)
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/event-stream") {

@@ -21,11 +21,15 @@ import (
 	"github.com/citebot/citebot/rag/bleveindex"
 	"github.com/citebot/citebot/rag/chromemstore"
 	"github.com/citebot/citebot/rag/glove"
+	"github.com/citebot/citebot/rag/isolate"
 	"github.com/citebot/citebot/rag/langchain"
 	"github.com/citebot/citebot/rag/weaviatestore"
 )
 
 func main() {
+	// Started as a parse child (rag/isolate), the program parses one file
+	// and exits here.
+	isolate.Main(parser)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
@@ -73,15 +77,18 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(st
 		return nil, err
 	}
 	idx, err := rag.NewIndex(rag.Config{
-		Loader:      langchain.Loader{},
-		Splitter:    langchain.NewSplitter(cfg.ChunkSize, cfg.ChunkOverlap),
-		Embedder:    emb,
-		EmbedderID:  embID,
-		Store:       store,
-		Lexical:     lex,
-		WordVectors: words,
-		DataDir:     cfg.Data,
-		SaveEvery:   cfg.SaveEvery,
+		Loader: isolate.New(parser, isolate.Options{
+			Extensions: isolated, Timeout: cfg.ParseTimeout, Memory: cfg.ParseMemory,
+		}),
+		Splitter:     langchain.NewSplitter(cfg.ChunkSize, cfg.ChunkOverlap),
+		Embedder:     emb,
+		EmbedderID:   embID,
+		Store:        store,
+		Lexical:      lex,
+		WordVectors:  words,
+		DataDir:      cfg.Data,
+		SaveEvery:    cfg.SaveEvery,
+		MaxFileBytes: cfg.MaxFileBytes,
 	})
 	if err != nil {
 		return nil, err
@@ -90,7 +97,8 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(st
 		if !errors.Is(err, rag.ErrSnapshot) {
 			return nil, err
 		}
-		warn(err.Error() + "; rebuilding the index from the corpus")
+		// The error says what is rebuilt: the index, or part of it.
+		warn(err.Error())
 	}
 	gen, err := generator(cfg.LLM)
 	if err != nil || gen == nil {
@@ -103,6 +111,14 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(st
 		},
 	})}, nil
 }
+
+// parser reads every format citebot indexes; the formats listed in
+// isolated it reads in a child process per file (isolate.Main).
+var parser rag.Loader = langchain.Loader{}
+
+// isolated are the formats whose parsers a crafted file can crash, hang or
+// exhaust: binary formats (PDF; .docx would join them).
+var isolated = []string{".pdf"}
 
 // stores returns chromem and bleve in process, or a Weaviate collection
 // that is both (and fuses its own BM25 and vector search).

@@ -13,12 +13,14 @@ import (
 
 	"github.com/citebot/citebot/bot/cli"
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/isolate"
 	"github.com/citebot/citebot/rag/ragtest"
 )
 
 // With CITEBOT_TEST_MAIN set, the test binary is citebot itself, so tests
 // can check exit codes and stderr of the real program.
 func TestMain(m *testing.M) {
+	isolate.Main(parser) // a parse child started by a test's citebot
 	if os.Getenv("CITEBOT_TEST_MAIN") == "1" {
 		main()
 		os.Exit(0)

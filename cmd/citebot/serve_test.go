@@ -70,6 +70,47 @@ func askHTTP(t *testing.T, base, question string) askReply {
 	return a
 }
 
+// startServe runs `citebot serve` on port 0 with env until stop, which
+// cancels it and checks it shuts down cleanly; it returns once the server
+// is ready, with its base URL and its log.
+func startServe(t *testing.T, env map[string]string) (base string, stderr *lockedBuffer, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	stderr = &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &bytes.Buffer{}, stderr)
+	}()
+	addrRE := regexp.MustCompile(`msg=listening addr=(\S+)`)
+	waitFor(t, "the listening line", func() bool {
+		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
+			base = "http://" + m[1]
+		}
+		return base != ""
+	})
+	waitFor(t, "readiness", func() bool {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return base, stderr, func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("serve returned %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve did not shut down")
+		}
+	}
+}
+
 // `citebot serve` on port 0 over a temp corpus: it answers over real HTTP,
 // re-indexes a changed file on its own, and shuts down cleanly.
 func TestServe(t *testing.T) {
@@ -81,30 +122,7 @@ func TestServe(t *testing.T) {
 	}
 	write("Comet Watch\n\nThe comet passed closest to the Sun in early March. Astronomers measured its tail at ten million kilometres long.\n")
 	env := map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir(), "CITEBOT_RATE_LIMIT": "1000", "CITEBOT_RATE_BURST": "1000"}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stderr lockedBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &stderr)
-	}()
-	addrRE := regexp.MustCompile(`msg=listening addr=(\S+)`)
-	var base string
-	waitFor(t, "the listening line", func() bool {
-		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
-			base = "http://" + m[1]
-			return true
-		}
-		return false
-	})
-	waitFor(t, "readiness", func() bool {
-		resp, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
+	base, stderr, stop := startServe(t, env)
 	if a := askHTTP(t, base, "How long was the comet's tail?"); !a.Grounded || !strings.Contains(a.Answer, "ten million") {
 		t.Fatalf("answer = %+v", a)
 	}
@@ -117,13 +135,24 @@ func TestServe(t *testing.T) {
 		t.Errorf("no log line for the re-index:\n%s", stderr.String())
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve returned %v", err)
+	stop()
+}
+
+// `citebot serve` beyond loopback without API keys does not start, unless
+// CITEBOT_ALLOW_OPEN=true; the error says how to go on.
+func TestServeRefusesOpenWithoutKeys(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"CITEBOT_ADDR": "0.0.0.0:0"},
+		{"CITEBOT_ADDR": ":0"},
+		{"CITEBOT_ADDR": "[::]:0", "CITEBOT_ALLOW_OPEN": "false"},
+	} {
+		env["CITEBOT_CORPUS"], env["CITEBOT_DATA"] = t.TempDir(), t.TempDir()
+		r := citebot(t, env, "serve")
+		if r.err == nil || !strings.Contains(r.err.Error(), "CITEBOT_API_KEYS") || !strings.Contains(r.err.Error(), "CITEBOT_ALLOW_OPEN=true") {
+			t.Errorf("serve on %s without keys: %v, want a refusal naming CITEBOT_API_KEYS and CITEBOT_ALLOW_OPEN=true", env["CITEBOT_ADDR"], r.err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not shut down")
+		if strings.Contains(r.stderr, "listening") {
+			t.Errorf("serve on %s without keys listened:\n%s", env["CITEBOT_ADDR"], r.stderr)
+		}
 	}
 }

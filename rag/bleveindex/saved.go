@@ -1,12 +1,17 @@
 package bleveindex
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -15,12 +20,20 @@ import (
 )
 
 // A saved index is a directory that SaveTo wrote: bleve's own on-disk
-// copy of the index (its segments and root), and a marker file naming the
-// layout, so that a copy made with another mapping is never opened.
+// copy of the index (its segments and root), and a manifest. The manifest's
+// first line names the layout, so that a copy made with another mapping is
+// never opened; then comes a line per file of the copy, "crc size path"
+// (CRC-32C in hex, size in bytes, slash path under the directory), and last
+// "sum crc", the CRC-32C of the lines before it. bleve checks nothing of
+// what it reads (a truncated segment or a flipped byte panics or silently
+// changes scores), so AddSaved opens a copy only once every file matches
+// the manifest.
 const (
-	markerFile = "citebot-lexical"
-	marker     = "bleveindex 1: en analyzer, text and source fields, BM25\n"
+	manifestFile = "citebot-lexical"
+	marker       = "bleveindex 2: en analyzer, text and source fields, BM25; checksummed"
 )
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // saved is the read-only copy of a saved index that an index answers from
 // after AddSaved, until its first write.
@@ -63,10 +76,135 @@ func copyIndex(src bleve.Index, dir string) error {
 	if err := c.CopyTo(bleve.FileSystemDirectory(dir)); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, markerFile), []byte(marker), 0o644); err != nil {
+	if err := writeManifest(dir); err != nil {
 		return err
 	}
 	return syncTree(dir)
+}
+
+// writeManifest writes the manifest of the files under dir.
+func writeManifest(dir string) error {
+	var b strings.Builder
+	b.WriteString(marker + "\n")
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		sum, size, err := checksum(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%08x %d %s\n", sum, size, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	fmt.Fprintf(&b, "sum %08x\n", crc32.Checksum([]byte(b.String()), castagnoli))
+	return os.WriteFile(filepath.Join(dir, manifestFile), []byte(b.String()), 0o644)
+}
+
+// checksum returns the CRC-32C and size of the file at path.
+func checksum(path string) (uint32, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	h := crc32.New(castagnoli)
+	n, err := io.Copy(h, bufio.NewReaderSize(f, 1<<16))
+	if err != nil {
+		return 0, 0, err
+	}
+	return h.Sum32(), n, nil
+}
+
+// verifyCopy checks every file of the copy in dir against its manifest.
+func verifyCopy(dir string) error {
+	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return errors.New("no manifest")
+		}
+		return err
+	}
+	text := string(b)
+	body, last, ok := cutLastLine(text)
+	if !ok || !strings.HasPrefix(body, marker+"\n") {
+		return errors.New("manifest of another layout or damaged")
+	}
+	want, ok := strings.CutPrefix(last, "sum ")
+	if !ok || want != fmt.Sprintf("%08x", crc32.Checksum([]byte(body), castagnoli)) {
+		return errors.New("manifest damaged")
+	}
+	entries := strings.Split(strings.TrimSuffix(strings.TrimPrefix(body, marker+"\n"), "\n"), "\n")
+	if len(entries) == 1 && entries[0] == "" {
+		return errors.New("manifest lists no files")
+	}
+	for _, e := range entries {
+		crc, rest, ok1 := strings.Cut(e, " ")
+		size, name, ok2 := strings.Cut(rest, " ")
+		wantSize, err := strconv.ParseInt(size, 10, 64)
+		if !ok1 || !ok2 || err != nil || !filepath.IsLocal(filepath.FromSlash(name)) {
+			return fmt.Errorf("manifest line %q", e)
+		}
+		sum, n, err := checksum(filepath.Join(dir, filepath.FromSlash(name)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("%s is missing", name)
+		case err != nil:
+			return err
+		case n != wantSize:
+			return fmt.Errorf("%s holds %d bytes, not %d", name, n, wantSize)
+		case fmt.Sprintf("%08x", sum) != crc:
+			return fmt.Errorf("%s: checksum mismatch", name)
+		}
+	}
+	return nil
+}
+
+// cutLastLine splits text, which must end with a newline, before its last
+// line, and returns that line without the newline.
+func cutLastLine(text string) (before, last string, ok bool) {
+	text, ok = strings.CutSuffix(text, "\n")
+	if !ok {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(text, '\n')
+	if i < 0 {
+		return "", "", false
+	}
+	return text[:i+1], text[i+1:], true
+}
+
+// openCopy opens the copy in dir read-only and counts its documents. A
+// panic inside bleve (which trusts what it reads) is an error like any
+// other.
+func openCopy(dir string) (idx bleve.Index, n uint64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if idx != nil {
+				func() {
+					defer func() { recover() }()
+					idx.Close()
+				}()
+			}
+			idx, n, err = nil, 0, fmt.Errorf("bleve failed to read it: %v", r)
+		}
+	}()
+	idx, err = bleve.OpenUsing(dir, map[string]any{"read_only": true})
+	if err != nil {
+		return nil, 0, err
+	}
+	if n, err = idx.DocCount(); err != nil {
+		idx.Close()
+		return nil, 0, err
+	}
+	return idx, n, nil
 }
 
 // syncTree flushes every file and directory under dir to disk.
@@ -88,15 +226,17 @@ func syncTree(dir string) error {
 // SaveTo wrote when the index held exactly chunks: rather than indexing
 // them, the index answers from that copy, opened read-only, until its first
 // write, which indexes chunks in memory in the background (searches wait
-// for it, as they wait for any write). It reports false, having done
-// nothing, when the index is not empty or dir holds no usable copy of as
-// many chunks.
+// for it, as they wait for any write). Every file of the copy is checked
+// against the manifest SaveTo wrote before bleve reads it.
+//
+// It reports false, having done nothing, when the index is not empty, and
+// false with an error wrapping rag.ErrSnapshot when dir holds no usable
+// copy of as many chunks (missing, damaged, of another layout): the caller
+// then indexes the chunks with Add, and may say why. Any other error is
+// the index's own (closed, cancelled).
 func (x *Index) AddSaved(ctx context.Context, chunks []rag.Chunk, dir string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("bleve add: %w", err)
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, markerFile)); err != nil || string(b) != marker {
-		return false, nil
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -106,14 +246,20 @@ func (x *Index) AddSaved(ctx context.Context, chunks []rag.Chunk, dir string) (b
 	if x.last != nil || len(x.sourceOf) > 0 {
 		return false, nil
 	}
-	chunks = lastByID(chunks)
-	idx, err := bleve.OpenUsing(dir, map[string]any{"read_only": true})
-	if err != nil {
-		return false, nil
+	unusable := func(err error) error {
+		return fmt.Errorf("%w: saved BM25 index %s: %v", rag.ErrSnapshot, filepath.Base(dir), err)
 	}
-	if n, err := idx.DocCount(); err != nil || n != uint64(len(chunks)) {
+	if err := verifyCopy(dir); err != nil {
+		return false, unusable(err)
+	}
+	chunks = lastByID(chunks)
+	idx, n, err := openCopy(dir)
+	if err != nil {
+		return false, unusable(err)
+	}
+	if n != uint64(len(chunks)) {
 		idx.Close()
-		return false, nil
+		return false, unusable(fmt.Errorf("holds %d chunks, not %d", n, len(chunks)))
 	}
 	for _, c := range chunks {
 		x.sourceOf[c.ID] = c.Source

@@ -32,14 +32,87 @@ const DefaultDebounce = 500 * time.Millisecond
 // directories (a name starting with ".") and to temporary files (Ignored)
 // do not count.
 //
+// dir is watched by its name: when the directory it names is replaced (the
+// usual atomic deploy, "mv corpus corpus.old && mv new corpus", or a
+// symbolic link re-pointed with "ln -sfn new corpus"), Watch watches the
+// new one and reports a change. While dir names no directory (removed, or
+// between the two renames), nothing is reported; once it names one again,
+// Watch watches it and reports a change. Besides the events of dir's parent
+// that name dir, Watch looks at what dir names every ResolveEvery.
+//
 // onChange runs on its own goroutine, one call at a time; changes during a
 // call lead to one more call after it. It receives ctx, so a call in flight
 // is cancelled when Watch is. Watch returns nil when ctx ends, after the
-// call in flight returns; it returns an error when dir cannot be watched,
-// when dir itself is removed or renamed, or when the watcher fails. A lost
-// event (the kernel's queue overflowed) counts as a change.
+// call in flight returns; it returns an error when dir cannot be watched at
+// the start or when the watcher fails. A lost event (the kernel's queue
+// overflowed) counts as a change.
 func Watch(ctx context.Context, dir string, debounce time.Duration, onChange func(ctx context.Context)) error {
 	return watch(ctx, dir, debounce, onChange, nil)
+}
+
+// ResolveEvery is how often Watch checks what its directory's name leads
+// to, in case no event said it changed (a parent it cannot watch).
+const ResolveEvery = time.Second
+
+// watched is the directory a watch follows: the name it was given and the
+// directory that name leads to now.
+type watched struct {
+	w      *fsnotify.Watcher
+	path   string      // absolute, as given (perhaps a symbolic link)
+	root   string      // the real directory path leads to
+	info   fs.FileInfo // root's, to tell a replaced directory
+	gone   bool        // path leads to no directory now
+	parent string      // path's parent directory, watched for path's events
+}
+
+// resolveDir returns the real path of the directory path leads to.
+func resolveDir(path string) (string, fs.FileInfo, error) {
+	root, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", nil, err
+	}
+	st, err := os.Stat(root)
+	if err != nil {
+		return "", nil, err
+	}
+	if !st.IsDir() {
+		return "", nil, errors.New("not a directory")
+	}
+	return root, st, nil
+}
+
+// resolve looks at what path leads to now and watches it instead when it
+// is another directory than the one watched. It reports whether it did
+// (there is a directory to re-sync).
+func (d *watched) resolve() bool {
+	root, st, err := resolveDir(d.path)
+	if err != nil {
+		if !d.gone {
+			d.unwatch()
+			d.gone = true
+		}
+		return false
+	}
+	if !d.gone && root == d.root && os.SameFile(st, d.info) {
+		return false
+	}
+	d.unwatch()
+	if err := addTree(d.w, root); err != nil {
+		d.gone = true
+		return false
+	}
+	d.root, d.info, d.gone = root, st, false
+	return true
+}
+
+// unwatch removes the watches of the directory followed so far, which may
+// have moved away under another name but still carries these.
+func (d *watched) unwatch() {
+	for _, p := range d.w.WatchList() {
+		if p == d.root || strings.HasPrefix(p, d.root+string(filepath.Separator)) {
+			_ = d.w.Remove(p)
+		}
+	}
 }
 
 // watch is Watch; started, when not nil, is called once the initial
@@ -48,14 +121,13 @@ func watch(ctx context.Context, dir string, debounce time.Duration, onChange fun
 	if debounce <= 0 {
 		debounce = DefaultDebounce
 	}
-	root, err := filepath.Abs(dir)
+	path, err := filepath.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", dir, err)
 	}
-	if st, err := os.Stat(root); err != nil {
+	root, info, err := resolveDir(path)
+	if err != nil {
 		return fmt.Errorf("watch %s: %w", dir, err)
-	} else if !st.IsDir() {
-		return fmt.Errorf("watch %s: not a directory", dir)
 	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -65,12 +137,20 @@ func watch(ctx context.Context, dir string, debounce time.Duration, onChange fun
 	if err := addTree(w, root); err != nil {
 		return fmt.Errorf("watch %s: %w", dir, err)
 	}
+	d := &watched{w: w, path: path, root: root, info: info, parent: filepath.Dir(path)}
+	// The parent tells when path is renamed over or re-linked; without it
+	// (not readable, say) the periodic check still finds out.
+	if d.parent != path && d.parent != root {
+		_ = w.Add(d.parent)
+	}
 	if started != nil {
 		started()
 	}
 
 	timer := time.NewTimer(debounce)
 	timer.Stop()
+	check := time.NewTicker(ResolveEvery)
+	defer check.Stop()
 	var (
 		running bool // an onChange call is in flight
 		again   bool // a change came during it
@@ -89,10 +169,14 @@ func watch(ctx context.Context, dir string, debounce time.Duration, onChange fun
 			if !ok {
 				return fmt.Errorf("watch %s: watcher closed", dir)
 			}
-			if ev.Name == root && ev.Has(fsnotify.Remove|fsnotify.Rename) {
-				return fmt.Errorf("watch %s: the directory was removed or renamed", dir)
+			if ev.Name == d.path || ev.Name == d.root {
+				// The directory itself, or its name, changed.
+				if d.resolve() {
+					timer.Reset(debounce)
+				}
+				continue
 			}
-			if !relevant(root, ev) {
+			if d.gone || filepath.Dir(ev.Name) == d.parent || !relevant(d.root, ev) {
 				continue
 			}
 			if ev.Has(fsnotify.Create) {
@@ -112,7 +196,14 @@ func watch(ctx context.Context, dir string, debounce time.Duration, onChange fun
 				return fmt.Errorf("watch %s: %w", dir, err)
 			}
 			timer.Reset(debounce)
+		case <-check.C:
+			if d.resolve() {
+				timer.Reset(debounce)
+			}
 		case <-timer.C:
+			if d.gone {
+				continue // nothing to sync; the directory's return is a change
+			}
 			if running {
 				again = true
 				continue

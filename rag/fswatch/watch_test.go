@@ -238,28 +238,83 @@ func TestWatchErrors(t *testing.T) {
 	if err := Watch(ctx, file, 0, func(context.Context) {}); err == nil {
 		t.Error("watching a file succeeded")
 	}
+}
 
-	// The directory itself going away ends the watch with an error.
+// TestWatchSwappedDirectory checks that a watch follows its directory's
+// name through the usual atomic deploy (rename the old one away, rename a
+// new one in) and through a re-pointed symbolic link, and that changes in
+// the new directory are reported while the old one's are not.
+func TestWatchSwappedDirectory(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "corpus")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	ready := make(chan struct{})
-	go func() { done <- watch(ctx, dir, debounce, func(context.Context) {}, func() { close(ready) }) }()
-	<-ready
-	if err := os.Rename(dir, filepath.Join(parent, "moved")); err != nil {
+	w := startWatch(t, dir, nil)
+
+	next := filepath.Join(parent, "next")
+	if err := os.Mkdir(next, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Error("Watch returned nil after its directory was renamed")
-		}
-	case <-time.After(5 * time.Second):
-		t.Error("Watch went on after its directory was renamed")
+	write(t, filepath.Join(next, "a.txt"), "new")
+	if err := os.Rename(dir, filepath.Join(parent, "old")); err != nil {
+		t.Fatal(err)
 	}
+	if err := os.Rename(next, dir); err != nil {
+		t.Fatal(err)
+	}
+	w.waitCall(t, "the directory was swapped")
+	w.quiet(t, "after the swap")
+
+	write(t, filepath.Join(parent, "old", "b.txt"), "old")
+	w.quiet(t, "a write in the directory swapped away")
+	write(t, filepath.Join(dir, "c.txt"), "new")
+	w.waitCall(t, "a write in the swapped-in directory")
+
+	// A symbolic link re-pointed to another directory.
+	a, b := filepath.Join(parent, "a"), filepath.Join(parent, "b")
+	for _, d := range []string{a, b} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(parent, "link")
+	if err := os.Symlink(a, link); err != nil {
+		t.Fatal(err)
+	}
+	lw := startWatch(t, link, nil)
+	tmp := filepath.Join(parent, "link.tmp")
+	if err := os.Symlink(b, tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		t.Fatal(err)
+	}
+	lw.waitCall(t, "the link was re-pointed")
+	write(t, filepath.Join(b, "d.txt"), "b")
+	lw.waitCall(t, "a write in the directory the link leads to now")
+}
+
+// TestWatchDirectoryReturns checks that a watch whose directory is removed
+// goes on, reports nothing while it is gone, and reports a change once a
+// directory of that name is back.
+func TestWatchDirectoryReturns(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "corpus")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w := startWatch(t, dir, nil)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	w.quiet(t, "while the directory is gone")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w.waitCall(t, "the directory came back")
+	write(t, filepath.Join(dir, "a.txt"), "x")
+	w.waitCall(t, "a write in the directory that came back")
 }
 
 func TestIgnored(t *testing.T) {

@@ -1,7 +1,7 @@
 // Package langchain adapts github.com/tmc/langchaingo to citebot's domain:
 // a rag.Loader built on langchaingo's document loaders (plain text,
-// Markdown, HTML and PDF), a rag.Splitter built on its recursive character
-// splitter, rag.Generators and rag.Embedders on its OpenAI-compatible and
+// Markdown and PDF; HTML is read with goquery), a rag.Splitter built on its
+// recursive character splitter, rag.Generators and rag.Embedders on its OpenAI-compatible and
 // Ollama clients, and a RetryTransport that retries 429 and 5xx replies
 // with bounded backoff.
 //
@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"html"
 	"path"
 	"regexp"
 	"strings"
@@ -31,9 +30,21 @@ import (
 // styles left out), and .pdf files as the text of their pages separated by
 // blank lines. The extension is matched case-insensitively; any other
 // extension yields an error wrapping rag.ErrUnsupported.
+//
+// The PDF reader is not safe against crafted files: some overflow its
+// stack (fatal, no recover catches it), loop forever or exhaust memory. A
+// program that reads untrusted PDFs runs them through rag/isolate, which
+// parses them with this Loader in a child process within a budget.
 type Loader struct{}
 
 var _ rag.Loader = Loader{}
+
+// loaderVersion is bumped whenever a change to Load alters the text it
+// extracts from any file, so that indexes built before extract it again.
+const loaderVersion = "v1"
+
+// ID names the loader's version (rag.Versioned).
+func (Loader) ID() string { return "langchain-loader/" + loaderVersion }
 
 // Load extracts the text of the file name whose content is data.
 func (Loader) Load(ctx context.Context, name string, data []byte) (string, error) {
@@ -45,17 +56,14 @@ func (Loader) Load(ctx context.Context, name string, data []byte) (string, error
 		}
 		return joinPages(docs, ""), nil
 	case ".html", ".htm":
+		// The text is taken from the parsed page as it is: langchaingo's
+		// HTML loader would re-parse the text as HTML (bluemonday), which
+		// drops "&lt;script&gt;" and decodes "&amp;amp;" twice.
 		page, err := blockLines(data)
 		if err != nil {
 			return "", fmt.Errorf("load %s: %w", name, err)
 		}
-		docs, err := load(ctx, documentloaders.NewHTML(strings.NewReader(page)))
-		if err != nil {
-			return "", fmt.Errorf("load %s: %w", name, err)
-		}
-		// The HTML loader runs the extracted text through bluemonday, which
-		// escapes &, <, >, ' and " as entities: undo that.
-		return tidyLines(html.UnescapeString(joinPages(docs, ""))), nil
+		return tidyLines(page.Find("body").Text()), nil
 	case ".pdf":
 		docs, err := load(ctx, documentloaders.NewPDF(bytes.NewReader(data), int64(len(data))))
 		if err != nil {
@@ -112,24 +120,20 @@ var blockElements = map[string]bool{
 // spaceRun matches the whitespace HTML renders as one space.
 var spaceRun = regexp.MustCompile(`[ \t\r\n\f]+`)
 
-// blockLines rewrites an HTML page so that the HTML loader's plain text has
-// one line per block element: invisible elements are dropped, whitespace in
+// blockLines parses an HTML page and rewrites it so that its text has one
+// line per block element: invisible elements are dropped, whitespace in
 // text is collapsed as a browser would (except inside <pre>), and block
 // elements and <br> become line breaks.
-func blockLines(data []byte) (string, error) {
+func blockLines(data []byte) (*goquery.Document, error) {
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(data))
 	if err != nil {
-		return "", fmt.Errorf("parse html: %w", err)
+		return nil, fmt.Errorf("parse html: %w", err)
 	}
 	doc.Find(invisible).Remove()
 	for _, n := range doc.Nodes {
 		reflow(n, false)
 	}
-	page, err := doc.Html()
-	if err != nil {
-		return "", fmt.Errorf("render html: %w", err)
-	}
-	return page, nil
+	return doc, nil
 }
 
 // reflow collapses whitespace in the text under n and puts line breaks

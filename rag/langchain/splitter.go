@@ -48,6 +48,16 @@ func NewSplitter(size, overlap int) rag.Splitter {
 	)}
 }
 
+// splitterVersion is bumped whenever a change here (separators, where a
+// mark goes) alters the passages of any text.
+const splitterVersion = "v1"
+
+// ID names the splitter and its settings (rag.Versioned), so that an index
+// made with another chunk size or overlap is chunked again.
+func (s splitter) ID() string {
+	return fmt.Sprintf("langchain-recursive/size=%d/overlap=%d/%s", s.rc.ChunkSize, s.rc.ChunkOverlap, splitterVersion)
+}
+
 // SplitText cuts text into passages, in order.
 func (s splitter) SplitText(text string) ([]string, error) {
 	pieces, err := s.rc.SplitText(text)
