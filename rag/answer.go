@@ -21,8 +21,9 @@ type Answer struct {
 	// first; they are not part of the JSON contract.
 	Passages []Passage `json:"-"`
 	// Confidence is the fitted model's probability (0–1) that the answer is
-	// right; the answer is declined (Grounded false) below the model's
-	// threshold.
+	// right: that the documents answer the question (the gate) and that
+	// the quoted sentence is the answer. The answer is declined (Grounded
+	// false) when the gate's probability is below the model's threshold.
 	Confidence float64 `json:"confidence"`
 	// Note says how the answer was made when it matters, e.g. that
 	// generation was unavailable and the answer is extractive.
@@ -75,6 +76,7 @@ type decision struct {
 	scored []*sentence // the candidate sentences of the top passages
 	answer []float64   // the abstention model's features; nil without a candidate
 	first  string      // the first quoted sentence, "" without a candidate
+	gate   float64     // the gate's probability that the documents answer the question
 }
 
 // decide ranks r's passages with m, chooses the answer among the sentences
@@ -125,6 +127,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	in := x.answerInput(r, top[0], best, second)
 	d.answer = values(answerFeatures, &in)
 	conf := m.confidence(d.answer)
+	d.gate = m.Gate.prob(d.answer)
 	picked := []*sentence{best}
 	// A sentence that mostly restates the question is followed by the next,
 	// which then holds the answer.
@@ -135,7 +138,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	d.ans.Confidence = conf
 	// A question of only function words ("why?") is declined whatever
 	// the models say.
-	if conf < m.AbstainBelow || r.q.weight == 0 {
+	if d.gate < m.AbstainBelow || r.q.weight == 0 {
 		return d, nil
 	}
 	d.ans.Grounded = true
@@ -232,11 +235,23 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 		in.secondProb = second.prob
 	}
 	if r.q.weight > 0 {
-		var missing, rarest float64
+		var missing, rarest, rareWeight float64
 		var names, namesMissing int
 		for i, t := range r.q.order {
-			idf := r.q.terms[t]
+			idf, rare := r.q.terms[t], r.q.rarity[t]
 			has := i < maxMaskTerms && top.mask&(1<<i) != 0
+			rareWeight += rare
+			if idf >= r.q.maxIDF {
+				in.unknownRare += rare
+				in.rarestUnknown = max(in.rarestUnknown, rare)
+			}
+			if !has {
+				in.missingRare += rare
+				in.rarestMissingWord = max(in.rarestMissingWord, rare)
+			}
+			if i >= maxMaskTerms || top.doc&(1<<i) == 0 {
+				in.documentMissingRare += rare
+			}
 			if r.q.exact[t] {
 				names++
 				if !has {
@@ -255,6 +270,11 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 			}
 		}
 		in.missing = missing / r.q.weight
+		if rareWeight > 0 {
+			in.unknownRare /= rareWeight
+			in.missingRare /= rareWeight
+			in.documentMissingRare /= rareWeight
+		}
 		in.documentMissing /= r.q.weight
 		if names > 0 {
 			in.namesMissing = float64(namesMissing) / float64(names)

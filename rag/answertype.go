@@ -149,6 +149,7 @@ var (
 		`)\b`)
 	clockExpr    = regexp.MustCompile(`(?i)\b(\d{1,2}:\d{2}|\d{1,2}\.\d{2}\s?(a\.?m\b|p\.?m\b|h\b|hrs\b)|\d{1,2}\s?(a\.?m|p\.?m)\b\.?|noon|midnight|o'clock)`)
 	durationExpr = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|many)[\s-]+(\w+[\s-]+)?(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|generations?)\b`)
+	lengthExpr   = regexp.MustCompile(`(?i)\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|thousand|million)[\s-]+(\w+[\s-]+)?(kilomet(re|er)s?|km|met(re|er)s?|m|centimet(re|er)s?|cm|millimet(re|er)s?|mm|miles?|feet|foot|ft|inch(es)?|yards?|light[\s-]years?)\b`)
 	numberExpr   = regexp.MustCompile(`(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|percent|majority|minority)\b`)
 	placeExpr    = regexp.MustCompile(`\b(in|at|near|from|to|into|inside|outside|across|throughout|within|of)\s+(the\s+)?(\p{Lu}\p{L}+|(apartment|residential|office|public|military|border)?\s*(districts?|regions?|city|cities|towns?|villages?|provinces?|countries|country|capital|streets?|squares?|buildings?|houses?|homes?|residences?|airports?|stations?|areas?|offices?|schools?|facilities|facility|settlements?|parks?|hospitals?|ports?|island|coast|river|valley|north|south|east|west))\b`)
 )
@@ -158,11 +159,13 @@ var (
 func hasAnswerType(text string, t answerType, q query) bool {
 	switch t {
 	case dateType:
-		return dateExpr.MatchString(text)
+		// "When does the office close?" is answered by a clock time.
+		return dateExpr.MatchString(text) || clockExpr.MatchString(text)
 	case timeType:
 		return clockExpr.MatchString(text)
 	case durationType:
-		return durationExpr.MatchString(text)
+		// "How long" asks for a time or a length.
+		return durationExpr.MatchString(text) || lengthExpr.MatchString(text)
 	case numberType:
 		// A date is not a quantity: "June 10" answers no "how many".
 		return numberExpr.MatchString(stripDates(text))

@@ -81,6 +81,9 @@ func TestHasAnswerType(t *testing.T) {
 		{"He ruled for 40 years.", durationType, true},
 		{"It took a few more days.", durationType, true},
 		{"The siege lasted long.", durationType, false},
+		{"Its tail was ten million kilometres long.", durationType, true},
+		{"The river is 6,300 km long.", durationType, true},
+		{"The bridge is long and narrow.", durationType, false},
 
 		// Quantities, not dates.
 		{"15% of officers were women.", numberType, true},

@@ -246,6 +246,12 @@ type answerInput struct {
 	documentMissing          float64 // IDF share of the question's terms the top passage's document's candidates lack
 	matched, rarestMatched   float64 // the IDF of the question's terms in the top passage, summed and the largest, over the IDF of a term no chunk has
 	terms                    int     // content terms in the question
+	// The same absences weighed by how rare each word is in general use
+	// rather than in the corpus: a rare word the documents lack is the
+	// mark of a question about something else.
+	unknownRare, rarestUnknown     float64 // rarity share of the terms no chunk has; the rarest of them
+	missingRare, rarestMissingWord float64 // rarity share of the terms the top passage lacks; the rarest of them
+	documentMissingRare            float64 // rarity share of the terms the top passage's document's candidates lack
 }
 
 var answerFeatures = []feature[answerInput]{
@@ -270,6 +276,11 @@ var answerFeatures = []feature[answerInput]{
 	{"missing_from_document", missingFromDocument},
 	{"rarest_matched", rarestMatched},
 	{"question_terms", questionTerms},
+	{"unknown_rare", unknownRare},
+	{"rarest_unknown", rarestUnknown},
+	{"missing_rare", missingRare},
+	{"rarest_missing_word", rarestMissingWord},
+	{"missing_from_document_rare", documentMissingRare},
 }
 
 // answerSentenceProb is the logit of the chooser's probability for the
@@ -351,6 +362,26 @@ func missingFromDocument(a *answerInput) float64 { return a.documentMissing }
 
 // questionTerms is log(1 + the number of content terms of the question).
 func questionTerms(a *answerInput) float64 { return math.Log1p(float64(a.terms)) }
+
+// unknownRare is the share of the question's terms, each weighed by how
+// rare its word is in general use, that occur in no chunk.
+func unknownRare(a *answerInput) float64 { return a.unknownRare }
+
+// rarestUnknown is the rarity in general use (0–1) of the rarest question
+// word that occurs in no chunk, 0 when every word does.
+func rarestUnknown(a *answerInput) float64 { return a.rarestUnknown }
+
+// missingRare is the share of the question's terms, weighed by rarity in
+// general use, that the top passage lacks.
+func missingRare(a *answerInput) float64 { return a.missingRare }
+
+// rarestMissingWord is the rarity in general use of the rarest question
+// word the top passage lacks.
+func rarestMissingWord(a *answerInput) float64 { return a.rarestMissingWord }
+
+// documentMissingRare is the share of the question's terms, weighed by
+// rarity in general use, that the top passage's document's candidates lack.
+func documentMissingRare(a *answerInput) float64 { return a.documentMissingRare }
 
 func b2f(b bool) float64 {
 	if b {

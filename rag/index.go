@@ -38,7 +38,11 @@ type Config struct {
 	// question's word counts in part when a passage says it in other words.
 	// By default the Embedder's, when it has them.
 	WordVectors WordVectors
-	DataDir     string
+	// Rarity, optional, tells how common a question's words are in general
+	// use. By default the WordVectors', or the Embedder's, when they have
+	// it; without it every word counts as rare.
+	Rarity  WordRarity
+	DataDir string
 	// SaveEvery bounds how long ingest work may go unsaved; 0 means 30s.
 	SaveEvery time.Duration
 	// MaxFileBytes is the largest file Sync reads; a larger one is skipped.
@@ -90,6 +94,12 @@ func NewIndex(cfg Config) (*Index, error) {
 	}
 	if cfg.WordVectors == nil {
 		cfg.WordVectors, _ = cfg.Embedder.(WordVectors)
+	}
+	if cfg.Rarity == nil {
+		cfg.Rarity, _ = cfg.WordVectors.(WordRarity)
+	}
+	if cfg.Rarity == nil {
+		cfg.Rarity, _ = cfg.Embedder.(WordRarity)
 	}
 	if cfg.WordVectors != nil {
 		cfg.WordVectors = &cachedWordVectors{wv: cfg.WordVectors}

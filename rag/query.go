@@ -17,11 +17,12 @@ type query struct {
 	maxIDF  float64            // the IDF of a term no chunk has
 	index   map[string]int     // term → its place in order
 	pairs   map[[2]int]int     // consecutive content terms (by place) → the pair's number
+	rarity  map[string]float64 // content term → how rare its word is in general use (0–1)
 	want    answerType
 }
 
 func (x *Index) analyse(q string) query {
-	a := query{terms: map[string]float64{}, words: map[string]string{}, exact: map[string]bool{}, want: questionType(q)}
+	a := query{terms: map[string]float64{}, words: map[string]string{}, rarity: map[string]float64{}, exact: map[string]bool{}, want: questionType(q)}
 	for _, w := range names(q) {
 		a.exact[stem(w)] = true
 	}
@@ -50,6 +51,7 @@ func (x *Index) analyse(q string) query {
 		a.index[t] = len(a.order)
 		a.order = append(a.order, t)
 		a.words[t] = w
+		a.rarity[t] = x.rarity(w)
 		a.weight += idf
 		if idf >= a.maxIDF {
 			unknown += idf
@@ -59,6 +61,15 @@ func (x *Index) analyse(q string) query {
 		a.unknown = unknown / a.weight
 	}
 	return a
+}
+
+// rarity is how rare w is in general use, 1 without a word model that
+// knows.
+func (x *Index) rarity(w string) float64 {
+	if x.cfg.Rarity == nil {
+		return 1
+	}
+	return x.cfg.Rarity.WordRarity(w)
 }
 
 // softCoverage is the IDF-weighted share of q's terms in have, where a

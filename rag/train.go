@@ -126,7 +126,7 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 	var confs []float64
 	for i, tc := range cases {
 		if tc.c.Doc != nil {
-			confs = append(confs, oof[i].ans.Confidence)
+			confs = append(confs, oof[i].gate)
 		}
 	}
 	threshold := thresholdFor(confs, opts.FalseAbstentions)
@@ -147,7 +147,7 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 		}
 	}
 	for i := range oof {
-		oof[i].ans.Grounded = oof[i].ans.Grounded && oof[i].ans.Confidence >= threshold
+		oof[i].ans.Grounded = oof[i].ans.Grounded && oof[i].gate >= threshold
 	}
 	rep.InSample = trainReports(sets, cases, ins)
 	rep.OutOfFold = trainReports(sets, cases, oof)

@@ -7,95 +7,105 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.30827269634514,   // bm25
-			2.6482410890192436,  // bm25_share_of_best
-			0.43147899660697003, // bm25_rank
-			1.3278856535825487,  // dense
-			-1.9129460257884956, // dense_below_best
-			0.3346657463466347,  // dense_rank
-			6.604319273922198,   // coverage
-			-3.3525529369511995, // exact_coverage
-			2.172135085890951,   // title_coverage
-			1.3411937137326821,  // best_sentence_coverage
-			0.523714688184452,   // proposed_rank
-			0.18518213383774715, // best_window_coverage
-			0.46639511246962434, // best_typed_sentence_coverage
-			0.9189201780527284,  // bigrams
-			-1.3595390038043424, // first_chunk
-			2.48146584697065,    // document_coverage
+			-2.305763560242976,  // bm25
+			2.644913491262688,   // bm25_share_of_best
+			0.4335026716428392,  // bm25_rank
+			1.3260221786279451,  // dense
+			-1.910261512254576,  // dense_below_best
+			0.3355542377018418,  // dense_rank
+			6.607469667583429,   // coverage
+			-3.360306218087489,  // exact_coverage
+			2.1724792653554093,  // title_coverage
+			1.3506040031044741,  // best_sentence_coverage
+			0.5240409146050287,  // proposed_rank
+			0.18900767622054684, // best_window_coverage
+			0.44139867411805034, // best_typed_sentence_coverage
+			0.9196041535623268,  // bigrams
+			-1.360360180840323,  // first_chunk
+			2.4813643175805673,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage"},
 		Weights: []float64{
-			2.8315693869460863,   // lexical
-			1.1232688993718583,   // exact_lexical
-			3.072484470117998,    // dense
-			0.3919735512524563,   // novelty
-			0.9333322958539709,   // type_found
-			-1.421801530407011,   // type_missing
-			0.1541374050077554,   // context_coverage
-			1.3370150079166023,   // short
-			0.027822279376502675, // first_in_passage
-			2.0786914565909127,   // passage_probability
-			0.6508801972090311,   // passage_rank
-			0.13472115006964006,  // bigrams
-			-0.9379758605614834,  // typed_coverage
+			2.8462872157623105,   // lexical
+			1.1103147133715587,   // exact_lexical
+			3.059286810265014,    // dense
+			0.3915583885646554,   // novelty
+			0.9200556942194982,   // type_found
+			-1.4053530048032705,  // type_missing
+			0.1586337147016118,   // context_coverage
+			1.3356557220153467,   // short
+			0.028373339680616484, // first_in_passage
+			2.078420694109683,    // passage_probability
+			0.6553287468178303,   // passage_rank
+			0.14066276879118678,  // bigrams
+			-0.9246855175560735,  // typed_coverage
 		},
 	},
 	Gate: Logistic{
-		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
+		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare"},
 		Weights: []float64{
-			-1.021480010734739,    // sentence_probability
-			2.2228582431388357,    // sentence_margin
-			-0.09771857858747648,  // passage_probability
-			5.999315603129858,     // unknown_terms
-			-2.22558137240726,     // any_unknown_term
-			-0.9518280353962759,   // missing_from_passage
-			1.13821036862109,      // rarest_missing
-			0.6084683224579573,    // type_found
-			-1.8734949748063519,   // type_missing
-			4.220823906097806,     // lexical
-			3.6188528020072197,    // dense
-			2.6418692423959254,    // sentence_dense
-			1.2479268570047888,    // passage_bm25
-			5.315464003035636,     // best_bm25
-			-0.14848219029127396,  // best_coverage
-			2.888650792254939,     // best_sentence_coverage
-			1.5373783301422566,    // matched_idf
-			-0.3279740191922081,   // names_missing
-			-0.717303489338974,    // missing_from_document
-			2.0632000067749123,    // rarest_matched
-			-0.020257159941283593, // question_terms
+			-0.8925698930643107,  // sentence_probability
+			1.6669516821605026,   // sentence_margin
+			-0.15232573093784527, // passage_probability
+			5.508489261930736,    // unknown_terms
+			-1.8151121033176867,  // any_unknown_term
+			3.5760906058143025,   // missing_from_passage
+			-1.3783459341336768,  // rarest_missing
+			0.6333614066182375,   // type_found
+			-1.769092209223142,   // type_missing
+			4.317442833125929,    // lexical
+			3.956109041888579,    // dense
+			2.828582458764847,    // sentence_dense
+			0.2258792522030727,   // passage_bm25
+			4.444217537512274,    // best_bm25
+			-2.9238954069801237,  // best_coverage
+			3.2337903484039834,   // best_sentence_coverage
+			0.8280088811070261,   // matched_idf
+			-0.12572329618108616, // names_missing
+			3.944270505152548,    // missing_from_document
+			4.484124604288434,    // rarest_matched
+			0.10590848583834565,  // question_terms
+			-0.2207807710521224,  // unknown_rare
+			-0.12649286427050713, // rarest_unknown
+			-9.632431017813866,   // missing_rare
+			3.745165987113159,    // rarest_missing_word
+			-5.280980912434689,   // missing_from_document_rare
 		},
-		Bias: -13.18421704193136,
+		Bias: -10.381052540140411,
 	},
 	Answer: Logistic{
-		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms"},
+		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare"},
 		Weights: []float64{
-			0.5131655801690788,   // sentence_probability
-			1.419880295000513,    // sentence_margin
-			0.2650824183678224,   // passage_probability
-			-1.2675314149762738,  // unknown_terms
-			0.6209512683165517,   // any_unknown_term
-			1.5089205365940654,   // missing_from_passage
-			0.2587945894674559,   // rarest_missing
-			0.2319708604903603,   // type_found
-			0.2743016514867227,   // type_missing
-			0.3598610141218424,   // lexical
-			-0.05075988707891103, // dense
-			1.1992070263632009,   // sentence_dense
-			-1.3365536331846366,  // passage_bm25
-			1.9297796875541275,   // best_bm25
-			-0.31811235577608793, // best_coverage
-			1.662248642793729,    // best_sentence_coverage
-			0.10964418281016777,  // matched_idf
-			-0.04548141645005346, // names_missing
-			0.4122734253029322,   // missing_from_document
-			1.2351157106027346,   // rarest_matched
-			0.6232338749292886,   // question_terms
+			0.55156174438076,      // sentence_probability
+			1.3946773719585839,    // sentence_margin
+			0.2468176176732747,    // passage_probability
+			-4.3279995263121815,   // unknown_terms
+			0.09573693367560737,   // any_unknown_term
+			1.46266526185298,      // missing_from_passage
+			0.3981715574227799,    // rarest_missing
+			0.24245972305130903,   // type_found
+			0.2555796567882804,    // type_missing
+			0.3341293230721983,    // lexical
+			-0.07402724414478071,  // dense
+			1.230516824639538,     // sentence_dense
+			-1.4106136126129392,   // passage_bm25
+			2.0195978493773574,    // best_bm25
+			-0.3209055053072066,   // best_coverage
+			1.555195092188574,     // best_sentence_coverage
+			0.09554547665758553,   // matched_idf
+			-0.144693596889228,    // names_missing
+			0.20793688722367065,   // missing_from_document
+			1.205596487437373,     // rarest_matched
+			0.6603687388763412,    // question_terms
+			3.2872439858360214,    // unknown_rare
+			0.973833836618031,     // rarest_unknown
+			-0.003206071935228479, // missing_rare
+			-0.15799071122701097,  // rarest_missing_word
+			0.13363655453125506,   // missing_from_document_rare
 		},
-		Bias: -4.893865172849911,
+		Bias: -4.791807232538569,
 	},
-	AbstainBelow: 0.10551039557545155,
+	AbstainBelow: 0.39025871899175507,
 }

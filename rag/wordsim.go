@@ -12,6 +12,15 @@ type WordVectors interface {
 	WordVector(word string) ([]float32, bool)
 }
 
+// WordRarity is implemented by word models that know how common a word is
+// in general use: 0 for the most common word, 1 for one they have never
+// seen. A question's word that the documents lack says more when it is
+// rare ("platyctenids") than when it is common ("originate"), whatever
+// corpus the documents are.
+type WordRarity interface {
+	WordRarity(word string) float64
+}
+
 // cachedWordVectors remembers the vectors it has looked up, for all
 // questions: a corpus' vocabulary is bounded, and looking a word up costs a
 // hash, a dequantisation and a normalisation. It stops adding words past

@@ -169,6 +169,22 @@ func (e *Embedder) WordVector(word string) ([]float32, bool) {
 	return v, true
 }
 
+// WordRarity is how rare word is in general English, from its rank in the
+// vocabulary (which is ordered by frequency in the text GloVe was trained
+// on): log(rank+2)/log(count+2), near 0 for "the", 1 for a word outside the
+// vocabulary.
+func (e *Embedder) WordRarity(word string) float64 {
+	var key []byte
+	for _, r := range word {
+		key = appendFolded(key, r)
+	}
+	r, ok := e.m.lookup(key)
+	if !ok {
+		return 1
+	}
+	return math.Log(float64(r+2)) / math.Log(float64(e.m.count+2))
+}
+
 // Tokens returns the tokens a text is embedded from: lowercased, Latin
 // diacritics folded, contractions expanded ("don't" → "do", "not"),
 // possessive "'s" dropped, hyphenated words kept whole when the vocabulary

@@ -336,3 +336,28 @@ func BenchmarkEmbedDocuments(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(texts)), "ns/passage")
 }
+
+// WordRarity orders words by how rare they are in general English: a
+// function word below a common noun below a rare one, and a word outside
+// the vocabulary at 1.
+func TestWordRarity(t *testing.T) {
+	e, err := New(DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := []string{"the", "country", "sandpiper", "platyctenidsx"}
+	var last float64 = -1
+	for _, w := range words {
+		r := e.WordRarity(w)
+		if r <= last || r < 0 || r > 1 {
+			t.Errorf("WordRarity(%q) = %v after %v, want a value in (%v, 1]", w, r, last, last)
+		}
+		last = r
+	}
+	if r := e.WordRarity("platyctenidsx"); r != 1 {
+		t.Errorf("WordRarity of a word outside the vocabulary = %v, want 1", r)
+	}
+	if a, b := e.WordRarity("Country"), e.WordRarity("country"); a != b {
+		t.Errorf("WordRarity is case-sensitive: %v and %v", a, b)
+	}
+}

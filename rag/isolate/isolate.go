@@ -83,6 +83,16 @@ type Loader struct {
 
 var _ rag.Loader = (*Loader)(nil)
 
+// ID is the inner loader's ID (see rag.Versioned): where a file is parsed
+// does not change its text, what parses it does, so an index records the
+// inner loader's version and is rebuilt when it changes.
+func (l *Loader) ID() string {
+	if v, ok := l.inner.(rag.Versioned); ok {
+		return v.ID()
+	}
+	return fmt.Sprintf("%T", l.inner)
+}
+
 // New returns a Loader that hands the files opts.Extensions names to a
 // child process and the others to inner, in process. The child runs the
 // loader given to Main, which should be inner.

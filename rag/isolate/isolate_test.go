@@ -167,3 +167,19 @@ func TestBytesText(t *testing.T) {
 		}
 	}
 }
+
+// versioned is a loader that names its version.
+type versioned struct{ behave }
+
+func (versioned) ID() string { return "inner/v7" }
+
+// The isolating loader is known by its inner loader's version, so that a
+// new version of the inner loader rebuilds the index.
+func TestLoaderID(t *testing.T) {
+	if got := New(versioned{}, Options{}).ID(); got != "inner/v7" {
+		t.Errorf("ID = %q, want the inner loader's, inner/v7", got)
+	}
+	if got := New(behave{}, Options{}).ID(); got != "isolate.behave" {
+		t.Errorf("ID of an unversioned inner loader = %q, want its type, isolate.behave", got)
+	}
+}
