@@ -12,7 +12,10 @@ import (
 // Answer is a reply to a question with the passages it cites.
 type Answer struct {
 	Question string `json:"question"`
-	Answer   string `json:"answer"`
+	// Answer is the answer's text; each [n] in it names Citations' N. A
+	// bracketed number quoted from a document (a footnote) is escaped as
+	// Markdown escapes it, \[2\], so that it never reads as a citation.
+	Answer string `json:"answer"`
 	// Grounded is false when the documents do not answer the question; the
 	// answer then says so and there are no citations.
 	Grounded  bool       `json:"grounded"`
@@ -336,9 +339,19 @@ func compose(picked []*sentence, passages []Passage) (string, []Citation) {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		fmt.Fprintf(&b, "%s [%d]", quoteText(s.text), n)
+		fmt.Fprintf(&b, "%s [%d]", escapeMarkers(quoteText(s.text)), n)
 	}
 	return b.String(), cites
+}
+
+// escapeMarkers writes a document's own bracketed numbers ("Hugo Brandt
+// [2]", a footnote) as Markdown escapes, \[2\], so that only the answer's
+// own markers read as citations: Discord shows the escape as the original
+// brackets, the page and the command line unescape it.
+func escapeMarkers(s string) string {
+	return markerRE.ReplaceAllStringFunc(s, func(m string) string {
+		return `\[` + m[1:len(m)-1] + `\]`
+	})
 }
 
 // quoteText is s as quoted: a quotation mark that opens it and never

@@ -3,6 +3,7 @@ package rag_test
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -45,6 +46,36 @@ func TestHandbook(t *testing.T) {
 		}
 		if ans.Confidence < 0 || ans.Confidence > 1 {
 			t.Errorf("%q: confidence %v outside [0, 1]", c.question, ans.Confidence)
+		}
+	}
+}
+
+// A document's own footnote markers never read as the answer's citations:
+// the quote keeps them, escaped as Markdown escapes them, and every
+// unescaped [n] in the answer names a citation.
+func TestFootnoteMarkersAreNotCitations(t *testing.T) {
+	x := newIndex(t, "")
+	dir := t.TempDir()
+	writeFile(t, dir, "tower.txt", "The Harbour Tower\n\nThe Harbour Tower was designed by the architect Hugo Brandt [2] in 1902. It stands eighty metres tall beside the old port [3, 4].\n")
+	writeFile(t, dir, "bridge.txt", "The Stone Bridge\n\nThe Stone Bridge crosses the river in seven arches. It was finished in 1874 after ten years of work.\n")
+	sync(t, x, dir)
+	ans, err := x.Ask(context.Background(), "Which architect designed the Harbour Tower?", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Grounded || !strings.Contains(ans.Answer, `Hugo Brandt \[2\] in 1902.`) {
+		t.Fatalf("answer %q (grounded %v), want the quote with its footnote escaped", ans.Answer, ans.Grounded)
+	}
+	cited := map[int]bool{}
+	for _, c := range ans.Citations {
+		cited[c.N] = true
+	}
+	for _, m := range regexp.MustCompile(`(\\)?\[(\d+)\]`).FindAllStringSubmatch(ans.Answer, -1) {
+		if m[1] != "" {
+			continue // an escaped footnote
+		}
+		if n, _ := strconv.Atoi(m[2]); !cited[n] {
+			t.Errorf("answer %q: marker %s names no citation", ans.Answer, m[0])
 		}
 	}
 }

@@ -45,8 +45,12 @@ func ask(ctx context.Context, env Env, o *opts) error {
 	return nil
 }
 
+// unescapeMarkers shows a document's own bracketed numbers, which the
+// answer escapes so that they never read as citations, as written.
+var unescapeMarkers = strings.NewReplacer(`\[`, "[", `\]`, "]")
+
 func printAnswer(w io.Writer, a rag.Answer) {
-	fmt.Fprintln(w, a.Answer)
+	fmt.Fprintln(w, unescapeMarkers.Replace(a.Answer))
 	if a.LowConfidence() {
 		fmt.Fprintf(w, "confidence %s (low)\n", percent(a.Confidence))
 	}

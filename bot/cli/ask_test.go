@@ -39,3 +39,14 @@ func TestPrintAnswerConfidence(t *testing.T) {
 		})
 	}
 }
+
+// A footnote the answer quotes, escaped so that it never reads as a
+// citation, is printed as the document wrote it.
+func TestPrintAnswerFootnote(t *testing.T) {
+	var b strings.Builder
+	printAnswer(&b, rag.Answer{Answer: `Designed by Hugo Brandt \[2\] in 1902. [1]`, Grounded: true, Confidence: 0.9,
+		Citations: []rag.Citation{{N: 1, Source: "tower.txt", Text: "Designed by Hugo Brandt [2] in 1902."}}})
+	if first, _, _ := strings.Cut(b.String(), "\n"); first != "Designed by Hugo Brandt [2] in 1902. [1]" {
+		t.Errorf("printed %q, want the footnote as written", first)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,6 +110,53 @@ func TestBrowser(t *testing.T) {
 	t.Run("api key", func(t *testing.T) { testBrowserAPIKey(t, browser) })
 	t.Run("confidence", func(t *testing.T) { testBrowserConfidence(t, browser) })
 	t.Run("cross site", func(t *testing.T) { testBrowserCrossSite(t, browser) })
+	t.Run("footnote", func(t *testing.T) { testBrowserFootnote(t, browser) })
+}
+
+// A footnote marker in a quoted document ("Hugo Brandt [2]") shows as the
+// document wrote it and is no citation button; the answer's own [1] is.
+func testBrowserFootnote(t *testing.T, browser context.Context) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "tower.txt"), []byte("The Harbour Tower\n\nThe Harbour Tower was designed by the architect Hugo Brandt [2] in 1902. It stands eighty metres tall beside the old port.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := buildIndex(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, problems := newTab(t, browser)
+	h, err := New(idx, Options{Registry: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := startServer(t, h)
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("question")),
+		chromedp.SendKeys(chromedp.ID("question"), "Which architect designed the Harbour Tower?"),
+		chromedp.Click(chromedp.ID("ask")),
+		chromedp.WaitVisible(chromedp.CSS("#answer button.cite")),
+	)
+	if err != nil {
+		t.Fatalf("ask: %v (page problems: %v)", err, problems())
+	}
+	answer, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("answer")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buttons, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#answer button.cite")].map((b) => b.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(answer, "Hugo Brandt [2] in 1902.") || strings.Contains(answer, `\[`) {
+		t.Errorf("answer shown = %q, want the footnote as written", answer)
+	}
+	if !slices.Equal(buttons, []string{"[1]"}) {
+		t.Errorf("citation buttons %q, want only [1]", buttons)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("the page reported problems: %v", p)
+	}
 }
 
 // crossSitePage is another site's page that tries to drive citebot through

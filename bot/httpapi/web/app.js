@@ -68,17 +68,23 @@
   });
 
   // render shows an answer, its [n] markers turned into buttons that open
-  // the cited passage, and the list of citations.
+  // the cited passage, and the list of citations. A document's own
+  // bracketed number, which the answer escapes as \[2\], is shown as
+  // written and links nothing.
   function render(ans) {
     const byN = new Map(ans.citations.map((c) => [c.n, c]));
     answer.replaceChildren();
     answer.classList.toggle("abstained", !ans.grounded);
-    const marker = /\[(\d+)\]/g;
+    const marker = /\\\[([^\]\\]*)\\\]|\[(\d+)\]/g;
     let last = 0, m;
     while ((m = marker.exec(ans.answer)) !== null) {
       answer.append(ans.answer.slice(last, m.index));
-      const c = byN.get(Number(m[1]));
-      answer.append(c ? citeButton(c, `[${c.n}]`, "cite") : m[0]);
+      if (m[1] !== undefined) {
+        answer.append(`[${m[1]}]`);
+      } else {
+        const c = byN.get(Number(m[2]));
+        answer.append(c ? citeButton(c, `[${c.n}]`, "cite") : m[0]);
+      }
       last = marker.lastIndex;
     }
     answer.append(ans.answer.slice(last));
