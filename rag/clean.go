@@ -128,8 +128,8 @@ func countWords(s string) int {
 	return n
 }
 
-// appendWords returns words(s) in a slice that reuses *buf's storage, so
-// that the next call with buf overwrites it.
+// appendWords returns words(s), diacritics not folded, in a slice that
+// reuses *buf's storage, so that the next call with buf overwrites it.
 func appendWords(buf *[]string, s string) []string {
 	ws := (*buf)[:0]
 	s = strings.ToLower(s) // s itself when there is nothing to lower

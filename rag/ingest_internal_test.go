@@ -7,7 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// appendWords finds the words words finds, and countWords counts them.
+// appendWords finds the words words finds (before their diacritics are
+// folded), and countWords counts them.
 func TestAppendWords(t *testing.T) {
 	var buf []string
 	for _, s := range []string{
@@ -15,7 +16,11 @@ func TestAppendWords(t *testing.T) {
 		"Президент РК", "a\xffb c\xc3", "x_y-z 3.14 ΣΑΣ", "İstanbul ǅemal",
 	} {
 		want := words(s)
-		if got := appendWords(&buf, s); !slices.Equal(got, want) && len(got)+len(want) > 0 {
+		got := appendWords(&buf, s)
+		for i, w := range got {
+			got[i] = foldLatin(w) // words folds diacritics; cleaning needs no more than the words
+		}
+		if !slices.Equal(got, want) && len(got)+len(want) > 0 {
 			t.Errorf("appendWords(%q) = %q, want %q", s, got, want)
 		}
 		if n := countWords(s); n != len(want) {

@@ -9,13 +9,38 @@ import (
 	"unicode/utf8"
 
 	porterstemmer "github.com/blevesearch/go-porterstemmer"
+	"golang.org/x/text/unicode/norm"
 )
 
-// words splits text into lower-cased runs of letters and digits.
+// words splits text into lower-cased runs of letters and digits, Latin
+// letters without their diacritics.
 func words(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+	ws := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
+	for i, w := range ws {
+		ws[i] = foldLatin(w)
+	}
+	return ws
+}
+
+// foldLatin drops the diacritics of a word's Latin letters ("temür" →
+// "temur", "céloron" → "celoron"): people type names without them. Other
+// scripts are kept as they are.
+func foldLatin(w string) string {
+	if isASCII(w) {
+		return w
+	}
+	var b strings.Builder
+	for _, r := range w {
+		if r >= utf8.RuneSelf && unicode.Is(unicode.Latin, r) {
+			if base, _ := utf8.DecodeRuneInString(norm.NFD.String(string(r))); base < utf8.RuneSelf {
+				r = base
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // eachWord calls fn with each word of text in order, as words returns them,
@@ -57,8 +82,10 @@ func eachWord(text string, fn func(w string)) {
 			}
 		case ascii && lower:
 			fn(text[start:i])
-		default:
+		case ascii:
 			fn(strings.ToLower(text[start:i]))
+		default:
+			fn(foldLatin(strings.ToLower(text[start:i])))
 		}
 	}
 }
@@ -110,7 +137,7 @@ func isASCII(s string) bool {
 // termsVersion is stored with term statistics in snapshots. Bump it
 // whenever words, stem or stopWords change which terms a text has, so that
 // statistics counted the old way are counted again on load.
-const termsVersion = 1
+const termsVersion = 2 // 2: Latin diacritics folded
 
 // termStats counts, for each term, the chunks it occurs in, for IDF weights.
 type termStats struct {

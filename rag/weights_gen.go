@@ -7,105 +7,105 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.305763560242976,  // bm25
-			2.644913491262688,   // bm25_share_of_best
-			0.4335026716428392,  // bm25_rank
-			1.3260221786279451,  // dense
-			-1.910261512254576,  // dense_below_best
-			0.3355542377018418,  // dense_rank
-			6.607469667583429,   // coverage
-			-3.360306218087489,  // exact_coverage
-			2.1724792653554093,  // title_coverage
-			1.3506040031044741,  // best_sentence_coverage
-			0.5240409146050287,  // proposed_rank
-			0.18900767622054684, // best_window_coverage
-			0.44139867411805034, // best_typed_sentence_coverage
-			0.9196041535623268,  // bigrams
-			-1.360360180840323,  // first_chunk
-			2.4813643175805673,  // document_coverage
+			-2.3875068126790953, // bm25
+			2.7931815578216814,  // bm25_share_of_best
+			0.4161671110793111,  // bm25_rank
+			1.1998391106615502,  // dense
+			-1.72841756452113,   // dense_below_best
+			0.3298041403553551,  // dense_rank
+			6.770085225095123,   // coverage
+			-3.5995610668046822, // exact_coverage
+			2.2795442203557785,  // title_coverage
+			1.2734782416858716,  // best_sentence_coverage
+			0.5578235055562536,  // proposed_rank
+			0.2511290982903759,  // best_window_coverage
+			0.4775421000171095,  // best_typed_sentence_coverage
+			1.014615895733514,   // bigrams
+			-1.3779094286818765, // first_chunk
+			2.4596905726858957,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage"},
 		Weights: []float64{
-			2.8462872157623105,   // lexical
-			1.1103147133715587,   // exact_lexical
-			3.059286810265014,    // dense
-			0.3915583885646554,   // novelty
-			0.9200556942194982,   // type_found
-			-1.4053530048032705,  // type_missing
-			0.1586337147016118,   // context_coverage
-			1.3356557220153467,   // short
-			0.028373339680616484, // first_in_passage
-			2.078420694109683,    // passage_probability
-			0.6553287468178303,   // passage_rank
-			0.14066276879118678,  // bigrams
-			-0.9246855175560735,  // typed_coverage
+			2.536158726224824,   // lexical
+			1.4220518619602303,  // exact_lexical
+			2.9912609850764773,  // dense
+			0.4141512667662737,  // novelty
+			0.9218011532518084,  // type_found
+			-1.4051527626126672, // type_missing
+			0.13710943098412812, // context_coverage
+			1.3419311999912011,  // short
+			0.02861828242396694, // first_in_passage
+			2.0931779748032473,  // passage_probability
+			0.6685531386436685,  // passage_rank
+			0.0927147426512752,  // bigrams
+			-0.8619773125377992, // typed_coverage
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare"},
 		Weights: []float64{
-			-0.8925698930643107,  // sentence_probability
-			1.6669516821605026,   // sentence_margin
-			-0.15232573093784527, // passage_probability
-			5.508489261930736,    // unknown_terms
-			-1.8151121033176867,  // any_unknown_term
-			3.5760906058143025,   // missing_from_passage
-			-1.3783459341336768,  // rarest_missing
-			0.6333614066182375,   // type_found
-			-1.769092209223142,   // type_missing
-			4.317442833125929,    // lexical
-			3.956109041888579,    // dense
-			2.828582458764847,    // sentence_dense
-			0.2258792522030727,   // passage_bm25
-			4.444217537512274,    // best_bm25
-			-2.9238954069801237,  // best_coverage
-			3.2337903484039834,   // best_sentence_coverage
-			0.8280088811070261,   // matched_idf
-			-0.12572329618108616, // names_missing
-			3.944270505152548,    // missing_from_document
-			4.484124604288434,    // rarest_matched
-			0.10590848583834565,  // question_terms
-			-0.2207807710521224,  // unknown_rare
-			-0.12649286427050713, // rarest_unknown
-			-9.632431017813866,   // missing_rare
-			3.745165987113159,    // rarest_missing_word
-			-5.280980912434689,   // missing_from_document_rare
+			-0.8103989806472494,  // sentence_probability
+			1.345597532875698,    // sentence_margin
+			-0.17832536388550418, // passage_probability
+			5.192599942895087,    // unknown_terms
+			-1.6277439522615786,  // any_unknown_term
+			3.339302424116587,    // missing_from_passage
+			-1.2242839030166333,  // rarest_missing
+			0.5707368319841944,   // type_found
+			-1.7738793032395817,  // type_missing
+			4.222404312037812,    // lexical
+			3.9075013359550503,   // dense
+			2.8871255396052473,   // sentence_dense
+			0.2792360567979342,   // passage_bm25
+			4.251319881993761,    // best_bm25
+			-2.615986572434264,   // best_coverage
+			3.325965299617838,    // best_sentence_coverage
+			0.7902868344598106,   // matched_idf
+			-0.08510429137918084, // names_missing
+			3.8107243901414942,   // missing_from_document
+			4.492388938795808,    // rarest_matched
+			0.2614174209409978,   // question_terms
+			0.04187949179123561,  // unknown_rare
+			-0.35291928350779045, // rarest_unknown
+			-9.415897252330215,   // missing_rare
+			3.428768427639305,    // rarest_missing_word
+			-5.099367550949101,   // missing_from_document_rare
 		},
-		Bias: -10.381052540140411,
+		Bias: -10.453965912961783,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare"},
 		Weights: []float64{
-			0.55156174438076,      // sentence_probability
-			1.3946773719585839,    // sentence_margin
-			0.2468176176732747,    // passage_probability
-			-4.3279995263121815,   // unknown_terms
-			0.09573693367560737,   // any_unknown_term
-			1.46266526185298,      // missing_from_passage
-			0.3981715574227799,    // rarest_missing
-			0.24245972305130903,   // type_found
-			0.2555796567882804,    // type_missing
-			0.3341293230721983,    // lexical
-			-0.07402724414478071,  // dense
-			1.230516824639538,     // sentence_dense
-			-1.4106136126129392,   // passage_bm25
-			2.0195978493773574,    // best_bm25
-			-0.3209055053072066,   // best_coverage
-			1.555195092188574,     // best_sentence_coverage
-			0.09554547665758553,   // matched_idf
-			-0.144693596889228,    // names_missing
-			0.20793688722367065,   // missing_from_document
-			1.205596487437373,     // rarest_matched
-			0.6603687388763412,    // question_terms
-			3.2872439858360214,    // unknown_rare
-			0.973833836618031,     // rarest_unknown
-			-0.003206071935228479, // missing_rare
-			-0.15799071122701097,  // rarest_missing_word
-			0.13363655453125506,   // missing_from_document_rare
+			0.7194464479820155,    // sentence_probability
+			0.8948837823536446,    // sentence_margin
+			0.19880914436766187,   // passage_probability
+			-4.67604024820316,     // unknown_terms
+			-0.038501412472460625, // any_unknown_term
+			1.1624770194832212,    // missing_from_passage
+			0.29433358144335015,   // rarest_missing
+			0.2707096090019483,    // type_found
+			0.4204781580887414,    // type_missing
+			0.26411575397870984,   // lexical
+			-0.09258285797158243,  // dense
+			0.8972897286153285,    // sentence_dense
+			-1.2458799798250497,   // passage_bm25
+			1.6676992582119041,    // best_bm25
+			-0.5884492001268866,   // best_coverage
+			1.429817062141464,     // best_sentence_coverage
+			0.0829607351569157,    // matched_idf
+			-0.13288238493023724,  // names_missing
+			0.13576790762459257,   // missing_from_document
+			1.1702140129169496,    // rarest_matched
+			0.691257325863665,     // question_terms
+			3.39317479537362,      // unknown_rare
+			1.325900076641054,     // rarest_unknown
+			-0.20309330714494664,  // missing_rare
+			-0.23573359916064718,  // rarest_missing_word
+			0.09860432404338074,   // missing_from_document_rare
 		},
-		Bias: -4.791807232538569,
+		Bias: -3.6982273727770343,
 	},
-	AbstainBelow: 0.39025871899175507,
+	AbstainBelow: 0.39537878215708167,
 }

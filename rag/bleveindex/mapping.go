@@ -2,8 +2,13 @@ package bleveindex
 
 import (
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -16,11 +21,15 @@ const (
 	fieldSource = "source"
 )
 
+// textAnalyzer is bleve's English analyzer with diacritics folded first
+// ("Temür" is found by "Temur"), as rag folds them in its own terms.
+const textAnalyzer = "en_folded"
+
 // newMapping maps chunk documents: text analysed as English, source as one
 // keyword, neither stored, nothing else indexed; BM25 scoring.
 func newMapping() mapping.IndexMapping {
 	text := bleve.NewTextFieldMapping()
-	text.Analyzer = en.AnalyzerName
+	text.Analyzer = textAnalyzer
 	lean(text)
 
 	source := bleve.NewKeywordFieldMapping()
@@ -32,8 +41,16 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fieldSource, source)
 
 	m := bleve.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(textAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"char_filters":  []string{asciifolding.Name},
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{en.PossessiveName, lowercase.Name, en.StopName, porter.Name},
+	}); err != nil {
+		panic(err) // the names above are bleve's own, registered at init
+	}
 	m.DefaultMapping = doc
-	m.DefaultAnalyzer = en.AnalyzerName
+	m.DefaultAnalyzer = textAnalyzer
 	m.DefaultField = fieldText
 	m.ScoringModel = index.BM25Scoring
 	m.StoreDynamic = false

@@ -30,7 +30,7 @@ import (
 // the manifest.
 const (
 	manifestFile = "citebot-lexical"
-	marker       = "bleveindex 2: en analyzer, text and source fields, BM25; checksummed"
+	marker       = "bleveindex 3: en analyzer with ASCII folding, text and source fields, BM25; checksummed"
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
