@@ -7,6 +7,22 @@ import (
 
 // eachWord must split exactly as words does, which term statistics and
 // question analysis both rely on.
+// Latin letters lose their diacritics; other scripts keep theirs.
+func TestFoldLatin(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"temür", "temur"}, {"céloron", "celoron"}, {"beauséjour", "beausejour"},
+		{"école", "ecole"}, {"plain", "plain"}, {"йод", "йод"}, {"straße", "straße"},
+		{"ǆemal", "ǆemal"}, {"2015", "2015"},
+	} {
+		if got := foldLatin(c.in); got != c.want {
+			t.Errorf("foldLatin(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := words("Kublai and Ariq Böke"); !slices.Equal(got, []string{"kublai", "and", "ariq", "boke"}) {
+		t.Errorf("words = %q", got)
+	}
+}
+
 func TestEachWordMatchesWords(t *testing.T) {
 	for _, text := range []string{
 		"", "   ", "The Head of State, in 2015.", "don't stop-words", "ÉCOLE élève Straße İstanbul",

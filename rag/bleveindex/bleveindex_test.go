@@ -40,6 +40,7 @@ func TestEnglish(t *testing.T) {
 		{ID: "a#0", Source: "a", Text: "The committee approved the migration policies."},
 		{ID: "a#1", Source: "a", Text: "Security threats were discussed at length."},
 		{ID: "b#0", Source: "b", Text: "Nobody mentioned anything relevant here."},
+		{ID: "c#0", Source: "c", Text: "Temür Khan ruled from Khanbaliq."},
 	}
 	if err := x.Add(ctx, chunks); err != nil {
 		t.Fatal(err)
@@ -49,6 +50,8 @@ func TestEnglish(t *testing.T) {
 		want string // "" for no hits
 	}{
 		{"What policy on migrating?", "a#0"}, // stemming
+		{"When did Temur rule?", "c#0"},      // diacritics folded
+		{"Where was Témür?", "c#0"},
 		{"Which threat was DISCUSSED?", "a#1"},
 		{"what is the and of it?", ""}, // stop words only
 		{"", ""},
