@@ -269,3 +269,35 @@ func TestConfigPrecedence(t *testing.T) {
 		t.Errorf("unknown key not reported: %v", r.err)
 	}
 }
+
+// `citebot ask` whose snapshot cannot be saved (the data directory's lock
+// is a directory, so the save fails, root or not) answers from the index in
+// memory: exit 0, the answer on stdout, one warning on stderr, and no
+// snapshot written.
+func TestAskWhenSaveFails(t *testing.T) {
+	corpus, data := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(corpus, "comet.txt"), []byte("Comet Watch\n\nThe comet passed closest to the Sun in early March. Astronomers measured its tail at ten million kilometres long.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(data, "lock"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "ask", "How long was the comet's tail?")
+	cmd.Env = append(os.Environ(), "CITEBOT_TEST_MAIN=1", "CITEBOT_CORPUS="+corpus, "CITEBOT_DATA="+data)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("ask: %v, want exit 0\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "ten million") || !strings.Contains(stdout.String(), "comet.txt") {
+		t.Errorf("stdout = %q, want the answer from comet.txt", stdout.String())
+	}
+	warning := strings.TrimSpace(stderr.String())
+	if !strings.HasPrefix(warning, "citebot: warning: ") || !strings.Contains(warning, "not saved") ||
+		!strings.Contains(warning, "answering from the index in memory") || strings.Contains(warning, "\n") {
+		t.Errorf("stderr = %q, want one warning that the snapshot was not saved", warning)
+	}
+	if _, err := os.Stat(filepath.Join(data, rag.SnapshotFile)); err == nil {
+		t.Error("a snapshot was written through a lock that cannot be taken")
+	}
+}

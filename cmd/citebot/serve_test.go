@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/citebot/citebot/rag"
 )
 
 // lockedBuffer is a bytes.Buffer safe for a server writing and a test
@@ -155,4 +157,123 @@ func TestServeRefusesOpenWithoutKeys(t *testing.T) {
 			t.Errorf("serve on %s without keys listened:\n%s", env["CITEBOT_ADDR"], r.stderr)
 		}
 	}
+}
+
+// `citebot serve` over a corpus directory that is swapped the way an atomic
+// deploy does it (mv corpus old; mv new corpus): it stays up, answers from
+// the new directory's documents, drops the old ones, and goes on watching
+// the directory the name now leads to.
+func TestServeCorpusSwapped(t *testing.T) {
+	parent := t.TempDir()
+	corpus := filepath.Join(parent, "corpus")
+	write := func(dir, name, text string) {
+		t.Helper()
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(corpus, "comet.txt", "Comet Watch\n\nThe comet passed closest to the Sun in early March. Astronomers measured its tail at ten million kilometres long.\n")
+	env := map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir(), "CITEBOT_RATE_LIMIT": "off"}
+	base, stderr, stop := startServe(t, env)
+	if a := askHTTP(t, base, "How long was the comet's tail?"); !a.Grounded || !strings.Contains(a.Answer, "ten million") {
+		t.Fatalf("answer before the swap = %+v", a)
+	}
+
+	next := filepath.Join(parent, "next")
+	write(next, "lighthouse.txt", "Lighthouse Log\n\nThe lighthouse keeper logged forty ships in May. The lamp burned whale oil until 1880.\n")
+	if err := os.Rename(corpus, filepath.Join(parent, "old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, corpus); err != nil {
+		t.Fatal(err)
+	}
+	sources := func() []string {
+		var out []string
+		for _, c := range askHTTP(t, base, "How many ships did the lighthouse keeper log?").Citations {
+			out = append(out, c.Source)
+		}
+		return out
+	}
+	waitFor(t, "answers from the swapped-in corpus", func() bool {
+		s := sources()
+		return len(s) > 0 && s[0] == "lighthouse.txt"
+	})
+	if a := askHTTP(t, base, "How many ships did the lighthouse keeper log?"); !a.Grounded || !strings.Contains(a.Answer, "forty") {
+		t.Errorf("answer after the swap = %+v, want forty ships from lighthouse.txt", a)
+	}
+	for _, c := range askHTTP(t, base, "How long was the comet's tail?").Citations {
+		if c.Source == "comet.txt" {
+			t.Errorf("comet.txt, which the swapped-in corpus lacks, is still cited")
+		}
+	}
+
+	// The watch follows the name: a change in the swapped-in directory is
+	// indexed, one in the directory swapped away is not.
+	write(filepath.Join(parent, "old"), "comet.txt", "Comet Watch\n\nThe comet's tail was measured at ninety million kilometres.\n")
+	write(corpus, "lighthouse.txt", "Lighthouse Log\n\nThe lighthouse keeper logged sixty ships in May. The lamp burned whale oil until 1880.\n")
+	waitFor(t, "the change in the swapped-in corpus to be indexed", func() bool {
+		return strings.Contains(askHTTP(t, base, "How many ships did the lighthouse keeper log?").Answer, "sixty")
+	})
+	for _, c := range askHTTP(t, base, "How long was the comet's tail?").Citations {
+		if c.Source == "comet.txt" {
+			t.Errorf("a file of the directory swapped away was indexed")
+		}
+	}
+	if strings.Contains(stderr.String(), "level=ERROR") {
+		t.Logf("log:\n%s", stderr.String()) // a Sync between the two renames may fail; serve goes on
+	}
+	stop()
+}
+
+// `citebot serve` whose snapshot cannot be saved (the data directory's
+// lock is a directory, so the save fails even as root) becomes ready and
+// answers from memory, says so in the log, retries the save with a growing
+// wait, and saves once it can.
+func TestServeSaveFails(t *testing.T) {
+	corpus, data := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(corpus, "comet.txt"), []byte("Comet Watch\n\nThe comet passed closest to the Sun in early March. Astronomers measured its tail at ten million kilometres long.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lock := filepath.Join(data, "lock")
+	if err := os.Mkdir(lock, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": data, "CITEBOT_RATE_LIMIT": "off"}
+	base, stderr, stop := startServe(t, env)
+	ask := func() {
+		t.Helper()
+		if a := askHTTP(t, base, "How long was the comet's tail?"); !a.Grounded || !strings.Contains(a.Answer, "ten million") {
+			t.Errorf("answer = %+v, want ten million kilometres from comet.txt", a)
+		}
+	}
+	ask()
+	if !strings.Contains(stderr.String(), `msg="snapshot not saved; answering from the index in memory and retrying"`) {
+		t.Errorf("no warning for the failed save:\n%s", stderr.String())
+	}
+	// The first retry fails too, and the wait before the next one doubles.
+	waitFor(t, "a failed retry", func() bool {
+		return strings.Contains(stderr.String(), `msg="snapshot still not saved; answering from the index in memory"`)
+	})
+	if !strings.Contains(stderr.String(), "retry_in=2s") {
+		t.Errorf("the wait after a failed retry is not 2s:\n%s", stderr.String())
+	}
+	ask()
+	if _, err := os.Stat(filepath.Join(data, rag.SnapshotFile)); err == nil {
+		t.Fatal("a snapshot was written through a lock that cannot be taken")
+	}
+
+	if err := os.Remove(lock); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the retried save", func() bool {
+		return strings.Contains(stderr.String(), `msg="snapshot saved after an earlier failure"`)
+	})
+	if _, err := os.Stat(filepath.Join(data, rag.SnapshotFile)); err != nil {
+		t.Errorf("no snapshot after the retried save: %v", err)
+	}
+	ask()
+	stop()
 }
