@@ -64,6 +64,16 @@ var (
 	periodQuestion = regexp.MustCompile(`(?i)\b(what|which) time (period|frame|span|of (the )?year)\b`)
 )
 
+// auxiliaries are the verbs that follow a question's "when" ("When did
+// …", "When was …"); any other word makes it a clause.
+var auxiliaries = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields("did does do was were is are will would can could has had have should shall may might must") {
+		auxiliaries[w] = true
+	}
+}
+
 // questionType decides what q asks for. The question word must head the
 // question (or follow a preposition that opens it: "In what year …"); a
 // "when" inside a clause ("What is formed when …") decides nothing.
@@ -93,6 +103,14 @@ func questionType(q string) answerType {
 	}
 	switch wh {
 	case "when":
+		if !auxiliaries[next] {
+			// "When the election produced a majority, what was it the
+			// first of?": "when" opens a clause; the question follows it.
+			if _, after, ok := strings.Cut(q[loc[1]:], ","); ok {
+				return questionType(after)
+			}
+			return anyType
+		}
 		return dateType
 	case "where":
 		return placeType
@@ -149,6 +167,7 @@ var (
 		`)\b`)
 	clockExpr    = regexp.MustCompile(`(?i)\b(\d{1,2}:\d{2}|\d{1,2}\.\d{2}\s?(a\.?m\b|p\.?m\b|h\b|hrs\b)|\d{1,2}\s?(a\.?m|p\.?m)\b\.?|noon|midnight|o'clock)`)
 	durationExpr = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|many)[\s-]+(\w+[\s-]+)?(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|generations?)\b`)
+	spanExpr     = regexp.MustCompile(`(?i)\b(in|for|within|after|over|takes?|took)\s+(seconds|minutes|hours|days|weeks|months|years|decades|centuries|generations)\b`)
 	lengthExpr   = regexp.MustCompile(`(?i)\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|thousand|million)[\s-]+(\w+[\s-]+)?(kilomet(re|er)s?|km|met(re|er)s?|m|centimet(re|er)s?|cm|millimet(re|er)s?|mm|miles?|feet|foot|ft|inch(es)?|yards?|light[\s-]years?)\b`)
 	numberExpr   = regexp.MustCompile(`(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|percent|majority|minority)\b`)
 	placeExpr    = regexp.MustCompile(`\b(in|at|near|from|to|into|inside|outside|across|throughout|within|of)\s+(the\s+)?(\p{Lu}\p{L}+|(apartment|residential|office|public|military|border)?\s*(districts?|regions?|city|cities|towns?|villages?|provinces?|countries|country|capital|streets?|squares?|buildings?|houses?|homes?|residences?|airports?|stations?|areas?|offices?|schools?|facilities|facility|settlements?|parks?|hospitals?|ports?|island|coast|river|valley|north|south|east|west))\b`)
@@ -165,7 +184,7 @@ func hasAnswerType(text string, t answerType, q query) bool {
 		return clockExpr.MatchString(text)
 	case durationType:
 		// "How long" asks for a time or a length.
-		return durationExpr.MatchString(text) || lengthExpr.MatchString(text)
+		return durationExpr.MatchString(text) || lengthExpr.MatchString(text) || spanExpr.MatchString(text)
 	case numberType:
 		// A date is not a quantity: "June 10" answers no "how many".
 		return numberExpr.MatchString(stripDates(text))

@@ -8,6 +8,9 @@ func TestQuestionType(t *testing.T) {
 		want answerType
 	}{
 		{"When did Li Tan lead a revolt?", dateType},
+		{"When was the treaty signed?", dateType},
+		{"When the election produced an SNP majority government, what was it the first occurrence of?", anyType},
+		{"When a commission reached no decision, who settled the border?", personType},
 		{"What is formed when water freezes?", anyType}, // "when" inside a clause decides nothing
 		{"In what year did X happen?", dateType},
 		{"What century did the Normans first gain their separate identity?", dateType},
@@ -84,6 +87,8 @@ func TestHasAnswerType(t *testing.T) {
 		{"Its tail was ten million kilometres long.", durationType, true},
 		{"The river is 6,300 km long.", durationType, true},
 		{"The bridge is long and narrow.", durationType, false},
+		{"The outcome is known in seconds.", durationType, true},
+		{"The seconds were counted.", durationType, false},
 
 		// Quantities, not dates.
 		{"15% of officers were women.", numberType, true},

@@ -7,105 +7,105 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3875068126790953, // bm25
-			2.7931815578216814,  // bm25_share_of_best
-			0.4161671110793111,  // bm25_rank
-			1.1998391106615502,  // dense
-			-1.72841756452113,   // dense_below_best
-			0.3298041403553551,  // dense_rank
-			6.770085225095123,   // coverage
-			-3.5995610668046822, // exact_coverage
-			2.2795442203557785,  // title_coverage
-			1.2734782416858716,  // best_sentence_coverage
-			0.5578235055562536,  // proposed_rank
-			0.2511290982903759,  // best_window_coverage
-			0.4775421000171095,  // best_typed_sentence_coverage
-			1.014615895733514,   // bigrams
-			-1.3779094286818765, // first_chunk
-			2.4596905726858957,  // document_coverage
+			-2.3881314297041225, // bm25
+			2.7939369188436305,  // bm25_share_of_best
+			0.4149819059179351,  // bm25_rank
+			1.1997891758492232,  // dense
+			-1.7283456313721366, // dense_below_best
+			0.33044635479249557, // dense_rank
+			6.768062330109924,   // coverage
+			-3.5963659398434413, // exact_coverage
+			2.280649652023148,   // title_coverage
+			1.2575242636899924,  // best_sentence_coverage
+			0.5576622259557186,  // proposed_rank
+			0.25491601881006276, // best_window_coverage
+			0.5081260626129697,  // best_typed_sentence_coverage
+			1.0118867640675342,  // bigrams
+			-1.377412092724913,  // first_chunk
+			2.4602516460282917,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage"},
 		Weights: []float64{
-			2.536158726224824,   // lexical
-			1.4220518619602303,  // exact_lexical
-			2.9912609850764773,  // dense
-			0.4141512667662737,  // novelty
-			0.9218011532518084,  // type_found
-			-1.4051527626126672, // type_missing
-			0.13710943098412812, // context_coverage
-			1.3419311999912011,  // short
-			0.02861828242396694, // first_in_passage
-			2.0931779748032473,  // passage_probability
-			0.6685531386436685,  // passage_rank
-			0.0927147426512752,  // bigrams
-			-0.8619773125377992, // typed_coverage
+			2.5652094367635714,   // lexical
+			1.4101178144355304,   // exact_lexical
+			3.0003777536454277,   // dense
+			0.44052866897029863,  // novelty
+			0.9614462189320779,   // type_found
+			-1.4769347472745913,  // type_missing
+			0.1504841268138515,   // context_coverage
+			1.3593264788378916,   // short
+			0.029355902180339993, // first_in_passage
+			2.089006767797123,    // passage_probability
+			0.6625172729210027,   // passage_rank
+			0.10087386210124566,  // bigrams
+			-0.8930129989575198,  // typed_coverage
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare"},
 		Weights: []float64{
-			-0.8103989806472494,  // sentence_probability
-			1.345597532875698,    // sentence_margin
-			-0.17832536388550418, // passage_probability
-			5.192599942895087,    // unknown_terms
-			-1.6277439522615786,  // any_unknown_term
-			3.339302424116587,    // missing_from_passage
-			-1.2242839030166333,  // rarest_missing
-			0.5707368319841944,   // type_found
-			-1.7738793032395817,  // type_missing
-			4.222404312037812,    // lexical
-			3.9075013359550503,   // dense
-			2.8871255396052473,   // sentence_dense
-			0.2792360567979342,   // passage_bm25
-			4.251319881993761,    // best_bm25
-			-2.615986572434264,   // best_coverage
-			3.325965299617838,    // best_sentence_coverage
-			0.7902868344598106,   // matched_idf
-			-0.08510429137918084, // names_missing
-			3.8107243901414942,   // missing_from_document
-			4.492388938795808,    // rarest_matched
-			0.2614174209409978,   // question_terms
-			0.04187949179123561,  // unknown_rare
-			-0.35291928350779045, // rarest_unknown
-			-9.415897252330215,   // missing_rare
-			3.428768427639305,    // rarest_missing_word
-			-5.099367550949101,   // missing_from_document_rare
+			-0.8115343394896083,   // sentence_probability
+			1.5396199101085017,    // sentence_margin
+			-0.19275785378121066,  // passage_probability
+			5.267135627097864,     // unknown_terms
+			-1.6697162572317765,   // any_unknown_term
+			3.3055171665025447,    // missing_from_passage
+			-1.2149300998391346,   // rarest_missing
+			0.5904397121565388,    // type_found
+			-1.9561009733725794,   // type_missing
+			4.088744018475294,     // lexical
+			3.983455499712066,     // dense
+			2.8144627248041387,    // sentence_dense
+			0.3405342137686441,    // passage_bm25
+			4.309225805605535,     // best_bm25
+			-2.5836045108793324,   // best_coverage
+			3.225880625700735,     // best_sentence_coverage
+			0.7666429232353733,    // matched_idf
+			-0.07940997237578445,  // names_missing
+			3.83695741706977,      // missing_from_document
+			4.5302039083722745,    // rarest_matched
+			0.2595586019518667,    // question_terms
+			-0.025280314033214932, // unknown_rare
+			-0.335223681878561,    // rarest_unknown
+			-9.387385363120492,    // missing_rare
+			3.4443692528222978,    // rarest_missing_word
+			-5.120273995973748,    // missing_from_document_rare
 		},
-		Bias: -10.453965912961783,
+		Bias: -10.481031312628946,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare"},
 		Weights: []float64{
-			0.7194464479820155,    // sentence_probability
-			0.8948837823536446,    // sentence_margin
-			0.19880914436766187,   // passage_probability
-			-4.67604024820316,     // unknown_terms
-			-0.038501412472460625, // any_unknown_term
-			1.1624770194832212,    // missing_from_passage
-			0.29433358144335015,   // rarest_missing
-			0.2707096090019483,    // type_found
-			0.4204781580887414,    // type_missing
-			0.26411575397870984,   // lexical
-			-0.09258285797158243,  // dense
-			0.8972897286153285,    // sentence_dense
-			-1.2458799798250497,   // passage_bm25
-			1.6676992582119041,    // best_bm25
-			-0.5884492001268866,   // best_coverage
-			1.429817062141464,     // best_sentence_coverage
-			0.0829607351569157,    // matched_idf
-			-0.13288238493023724,  // names_missing
-			0.13576790762459257,   // missing_from_document
-			1.1702140129169496,    // rarest_matched
-			0.691257325863665,     // question_terms
-			3.39317479537362,      // unknown_rare
-			1.325900076641054,     // rarest_unknown
-			-0.20309330714494664,  // missing_rare
-			-0.23573359916064718,  // rarest_missing_word
-			0.09860432404338074,   // missing_from_document_rare
+			0.8025907329638129,    // sentence_probability
+			0.7044632789573457,    // sentence_margin
+			0.18362227470658923,   // passage_probability
+			-4.781513320034004,    // unknown_terms
+			-0.11766208518254287,  // any_unknown_term
+			1.0227761992088806,    // missing_from_passage
+			0.5015621985887218,    // rarest_missing
+			0.321244520009914,     // type_found
+			0.40726994762145036,   // type_missing
+			-0.27623181825429755,  // lexical
+			-0.015119799599926823, // dense
+			0.7953171857351704,    // sentence_dense
+			-1.2579341060263254,   // passage_bm25
+			1.7583499667494038,    // best_bm25
+			-0.6635529472399968,   // best_coverage
+			1.8931242877364283,    // best_sentence_coverage
+			0.08011044032146913,   // matched_idf
+			-0.1656541934808534,   // names_missing
+			0.07521566202864906,   // missing_from_document
+			1.2125395480509027,    // rarest_matched
+			0.72255327651508,      // question_terms
+			3.4263916168337682,    // unknown_rare
+			1.4516756758273464,    // rarest_unknown
+			-0.03040400506959234,  // missing_rare
+			-0.3953467138446452,   // rarest_missing_word
+			0.11082664301710107,   // missing_from_document_rare
 		},
-		Bias: -3.6982273727770343,
+		Bias: -3.6670633536343007,
 	},
-	AbstainBelow: 0.39537878215708167,
+	AbstainBelow: 0.3770270225276484,
 }
