@@ -50,11 +50,13 @@ func (Loader) ID() string { return "langchain-loader/" + loaderVersion }
 func (Loader) Load(ctx context.Context, name string, data []byte) (string, error) {
 	switch strings.ToLower(path.Ext(strings.ReplaceAll(name, `\`, "/"))) {
 	case ".txt", ".md", ".markdown":
-		docs, err := load(ctx, documentloaders.NewText(bytes.NewReader(data)))
-		if err != nil {
+		// The text is the file, as langchaingo's text loader returns it,
+		// converted once: that loader copies it into a growing buffer first,
+		// which held up to three times a large file at once.
+		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("load %s: %w", name, err)
 		}
-		return joinPages(docs, ""), nil
+		return string(data), nil
 	case ".html", ".htm":
 		// The text is taken from the parsed page as it is: langchaingo's
 		// HTML loader would re-parse the text as HTML (bluemonday), which

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -35,6 +36,22 @@ func TestLoaderText(t *testing.T) {
 				t.Errorf("Load(%s) = %q, want the file itself %q", name, got, data)
 			}
 		})
+	}
+}
+
+// Loading a text file costs one copy of it: a loader that copied the file
+// into a growing buffer first held up to three times a large file.
+func TestLoaderTextOneCopy(t *testing.T) {
+	data := bytes.Repeat([]byte("The lighthouse keeper logged forty ships in May.\n"), 80_000) // about 4 MiB
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	text, err := langchain.Loader{}.Load(context.Background(), "big.txt", data)
+	runtime.ReadMemStats(&after)
+	if err != nil || len(text) != len(data) {
+		t.Fatalf("Load = %d bytes, %v", len(text), err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > uint64(len(data))*3/2 {
+		t.Errorf("loading %d bytes allocated %d, want about one copy", len(data), got)
 	}
 }
 
