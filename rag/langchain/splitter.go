@@ -2,7 +2,9 @@ package langchain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tmc/langchaingo/textsplitter"
 
@@ -20,7 +22,18 @@ var punctSeparators = []string{". ", "? ", "! ", "; ", ", "}
 // splitter wraps langchaingo's recursive character splitter.
 type splitter struct {
 	rc textsplitter.RecursiveCharacter
+	// window is the most bytes of text given to rc at once (see
+	// SplitText).
+	window int
 }
+
+// minWindow is the least window a splitter cuts a long text into; a text no
+// longer than it is split in one piece, as it always was.
+const minWindow = 64 << 10
+
+// windowChunks is how many chunks of the largest size (in bytes: a rune is
+// up to utf8.UTFMax of them) a window holds at least.
+const windowChunks = 16
 
 // NewSplitter returns a splitter into passages of at most about size
 // characters (runes) that overlap by up to overlap characters of whole
@@ -37,20 +50,24 @@ func NewSplitter(size, overlap int) rag.Splitter {
 	if overlap >= size {
 		overlap = size / 2
 	}
-	return splitter{rc: textsplitter.NewRecursiveCharacter(
-		textsplitter.WithChunkSize(size),
-		textsplitter.WithChunkOverlap(overlap),
-		textsplitter.WithSeparators(separators),
-		// With KeepSeparator every piece is a verbatim (trimmed) substring
-		// of the text, but a punctuation separator such as ". " goes to the
-		// start of the next piece; SplitText moves the mark back.
-		textsplitter.WithKeepSeparator(true),
-	)}
+	return splitter{
+		rc: textsplitter.NewRecursiveCharacter(
+			textsplitter.WithChunkSize(size),
+			textsplitter.WithChunkOverlap(overlap),
+			textsplitter.WithSeparators(separators),
+			// With KeepSeparator every piece is a verbatim (trimmed)
+			// substring of the text, but a punctuation separator such as
+			// ". " goes to the start of the next piece; SplitText moves
+			// the mark back.
+			textsplitter.WithKeepSeparator(true),
+		),
+		window: max(minWindow, windowChunks*size*utf8.UTFMax),
+	}
 }
 
 // splitterVersion is bumped whenever a change here (separators, where a
-// mark goes) alters the passages of any text.
-const splitterVersion = "v1"
+// mark goes, windows) alters the passages of any text.
+const splitterVersion = "v2"
 
 // ID names the splitter and its settings (rag.Versioned), so that an index
 // made with another chunk size or overlap is chunked again.
@@ -58,13 +75,62 @@ func (s splitter) ID() string {
 	return fmt.Sprintf("langchain-recursive/size=%d/overlap=%d/%s", s.rc.ChunkSize, s.rc.ChunkOverlap, splitterVersion)
 }
 
-// SplitText cuts text into passages, in order.
+// SplitText cuts text into passages, in order. Every passage is a substring
+// of text, not a copy.
+//
+// A text longer than the splitter's window is split a window at a time,
+// each cut where the coarsest separator falls last before the window's end
+// (a paragraph break where there is one), so that what langchaingo's
+// splitter holds while it works (every paragraph copied with its separator,
+// every merged piece) is bounded by the window rather than by the file.
+// Passages never cross a window's edge, and none overlaps the window
+// before; within a window they are what splitting it alone gives.
 func (s splitter) SplitText(text string) ([]string, error) {
+	var out []string
+	for len(text) > 0 {
+		end := windowEnd(text, s.window)
+		var err error
+		if out, err = s.splitWindow(out, text[:end]); err != nil {
+			return nil, err
+		}
+		text = text[end:]
+	}
+	return out, nil
+}
+
+// windowEnd returns the length of the first window of text: all of it when
+// it is at most window bytes long, else the bytes up to and including the
+// last separator (in the order of separators, a paragraph break first) in
+// the second half of the first window bytes, or failing any, up to a rune
+// boundary there.
+func windowEnd(text string, window int) int {
+	if len(text) <= window {
+		return len(text)
+	}
+	head := text[:window]
+	for _, sep := range separators {
+		if sep == "" {
+			break
+		}
+		if i := strings.LastIndex(head, sep); i >= window/2 {
+			return i + len(sep)
+		}
+	}
+	end := window
+	for end > window/2 && !utf8.RuneStart(text[end]) {
+		end--
+	}
+	return end
+}
+
+// splitWindow cuts text with langchaingo's splitter and appends the
+// trimmed passages to out, in order.
+func (s splitter) splitWindow(out []string, text string) ([]string, error) {
 	pieces, err := s.rc.SplitText(text)
 	if err != nil {
 		return nil, fmt.Errorf("split text: %w", err)
 	}
-	out := make([]string, 0, len(pieces))
+	out = slices.Grow(out, len(pieces))
 	prevStart, prevEnd := -1, -1
 	for _, p := range pieces {
 		start := locate(text, p, prevStart, prevEnd)
