@@ -38,22 +38,29 @@ var ErrNotSaved = errors.New("index snapshot not saved")
 // SnapshotFile is the snapshot's file name inside the data directory.
 const SnapshotFile = "index.snap"
 
-// The snapshot format, version 2, all integers little-endian:
+// The snapshot format, version 3, all integers little-endian:
 //
 //	magic      [8]byte "CITEBOT\x00"
 //	version    uint32
 //	metaLen    uint64, then metaLen bytes: gob of snapshotMeta (which
 //	           records the embedder and the settings the chunks were made
-//	           with)
+//	           with), every document's Text left empty and its length in
+//	           TextLen
 //	termsLen   uint64, then termsLen bytes: the term statistics (see
 //	           encodeTerms), or none when termsLen is 0
+//	textLen    uint64, then textLen bytes: every document's Text, in the
+//	           order of the metadata's Documents, one after the other
 //	dims       uint32
 //	nvec       uint64, then nvec*dims float32: every chunk's vector, in
 //	           document order then chunk order
 //	crc        uint32: CRC-32C of every byte before it
 //
-// Version 1 is the same without termsLen and the term statistics; it is
-// still read, and its statistics are recomputed from the chunks.
+// The texts are written straight from the documents, so that a save does
+// not hold a copy of them (as gob does, in its buffer, of what it encodes).
+// Version 2 is the same with each Text inside the metadata and no textLen
+// and text block; version 1 is version 2 without termsLen and the term
+// statistics. Both are still read; the statistics of version 1 are
+// recomputed from the chunks.
 //
 // Next to the snapshot, a lexical index that can save itself (see
 // lexicalSaver) is saved in a directory lexical-<random hex>, named in the
@@ -70,7 +77,7 @@ const SnapshotFile = "index.snap"
 // is computed on the way.
 var snapshotMagic = [8]byte{'C', 'I', 'T', 'E', 'B', 'O', 'T', 0}
 
-const snapshotVersion = 2
+const snapshotVersion = 3
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -85,8 +92,9 @@ type snapshotMeta struct {
 }
 
 type snapshotDoc struct {
-	Document Document
-	Chunks   []Span // chunk offsets in Document.Text, by ordinal
+	Document Document // its Text is in the text block from version 3
+	Chunks   []Span   // chunk offsets in Document.Text, by ordinal
+	TextLen  int      // the length of Document.Text, from version 3
 }
 
 // record is one indexed document with its chunks and their vectors.
@@ -255,20 +263,20 @@ func removeTemps(dir string) {
 // Documents are filled from recs).
 func encodeSnapshot(w io.Writer, meta snapshotMeta, dims int, recs []*record, terms *termCounts) error {
 	meta.Documents = make([]snapshotDoc, len(recs))
-	nvec := 0
+	nvec, textLen, size := 0, 0, 0
 	for i, r := range recs {
 		spans := make([]Span, len(r.chunks))
 		for j, c := range r.chunks {
 			spans[j] = Span{c.Start, c.End}
 		}
-		meta.Documents[i] = snapshotDoc{Document: r.doc, Chunks: spans}
+		doc := r.doc
+		doc.Text = ""
+		meta.Documents[i] = snapshotDoc{Document: doc, Chunks: spans, TextLen: len(r.doc.Text)}
 		nvec += len(r.vectors)
+		textLen += len(r.doc.Text)
+		size += 16*len(r.chunks) + 8*len(doc.Kept) + 256
 	}
 	var metaBuf bytes.Buffer
-	size := 0
-	for _, r := range recs {
-		size += len(r.doc.Text) + 16*len(r.chunks) + 256
-	}
 	metaBuf.Grow(size)
 	if err := gob.NewEncoder(&metaBuf).Encode(meta); err != nil {
 		return err
@@ -290,6 +298,14 @@ func encodeSnapshot(w io.Writer, meta snapshotMeta, dims int, recs []*record, te
 	}
 	if _, err := w.Write(tb); err != nil {
 		return err
+	}
+	if _, err := w.Write(le.AppendUint64(hdr[:0], uint64(textLen))); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if _, err := io.WriteString(w, r.doc.Text); err != nil {
+			return err
+		}
 	}
 	hdr = le.AppendUint32(hdr[:0], uint32(dims))
 	hdr = le.AppendUint64(hdr, uint64(nvec))
@@ -492,7 +508,7 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 		return nil, errors.New("not a citebot snapshot")
 	}
 	version := le.Uint32(hdr[8:])
-	if version != 1 && version != snapshotVersion {
+	if version < 1 || version > snapshotVersion {
 		return nil, fmt.Errorf("snapshot version %d, want %d", version, snapshotVersion)
 	}
 	// What every snapshot ends with: dims, nvec and the checksum.
@@ -513,6 +529,17 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 		}
 		termBuf = make([]byte, n)
 		if err := sr.next(termBuf); err != nil {
+			return nil, err
+		}
+	}
+	var textBuf []byte
+	if version >= 3 {
+		n, err := sr.nextLen(tail)
+		if err != nil {
+			return nil, err
+		}
+		textBuf = make([]byte, n)
+		if err := sr.next(textBuf); err != nil {
 			return nil, err
 		}
 	}
@@ -549,6 +576,12 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	if version >= 3 {
+		if err := setTexts(meta.Documents, textBuf); err != nil {
+			return nil, err
+		}
+		textBuf = nil
+	}
 	recs := make([]*record, 0, len(meta.Documents))
 	next := 0
 	for _, sd := range meta.Documents {
@@ -577,6 +610,25 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 		return nil, fmt.Errorf("lexical index directory %q", l)
 	}
 	return &snapshot{recs: recs, terms: terms, lexical: meta.Lexical, settings: meta.Settings, dims: dims}, nil
+}
+
+// setTexts gives each document its text from the text block of a version 3
+// snapshot, each its own string, so that a document dropped later does not
+// keep the others' texts.
+func setTexts(docs []snapshotDoc, block []byte) error {
+	off := 0
+	for i := range docs {
+		n := docs[i].TextLen
+		if n < 0 || n > len(block)-off {
+			return errors.New("text block size mismatch")
+		}
+		docs[i].Document.Text = string(block[off : off+n])
+		off += n
+	}
+	if off != len(block) {
+		return errors.New("text block size mismatch")
+	}
+	return nil
 }
 
 // littleEndian reports whether float32s are stored as the snapshot stores

@@ -93,10 +93,42 @@ func TestLoadUsesSnapshotTerms(t *testing.T) {
 	}
 }
 
-// TestSnapshotVersion1 checks that a snapshot written before term
-// statistics were stored still loads.
-func TestSnapshotVersion1(t *testing.T) {
-	recs := testRecords()
+// TestSnapshotOldVersions checks that snapshots written before term
+// statistics were stored (version 1) and before the texts were taken out
+// of the metadata (version 2) still load.
+func TestSnapshotOldVersions(t *testing.T) {
+	for _, version := range []uint32{1, 2} {
+		recs := testRecords()
+		terms := statsOf(recs)
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, SnapshotFile), legacySnapshot(t, version, recs, terms), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, err := readSnapshotFile(dir, "emb/v1")
+		if err != nil {
+			t.Fatalf("version %d: %v", version, err)
+		}
+		if len(s.recs) != 2 || !reflect.DeepEqual(s.recs[1].vectors, recs[1].vectors) {
+			t.Fatalf("version %d snapshot read as %+v", version, s)
+		}
+		for i, r := range s.recs {
+			if !reflect.DeepEqual(r.doc, recs[i].doc) || !reflect.DeepEqual(r.chunks, recs[i].chunks) {
+				t.Errorf("version %d: document %d read as %+v, want %+v", version, i, r, recs[i])
+			}
+		}
+		if version == 1 && s.terms != nil {
+			t.Errorf("version 1: term statistics %+v, want none", s.terms)
+		}
+		if version == 2 && (s.terms == nil || s.terms.n != terms.n || !maps.Equal(s.terms.df, terms.df)) {
+			t.Errorf("version 2: term statistics %+v, want %+v", s.terms, terms)
+		}
+	}
+}
+
+// legacySnapshot encodes recs as a snapshot of version 1 or 2 (with terms),
+// whose metadata holds every document's text.
+func legacySnapshot(t *testing.T, version uint32, recs []*record, terms *termCounts) []byte {
+	t.Helper()
 	var body bytes.Buffer
 	le := binary.LittleEndian
 	meta := snapshotMeta{EmbedderID: "emb/v1"}
@@ -112,9 +144,14 @@ func TestSnapshotVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	body.Write(snapshotMagic[:])
-	body.Write(le.AppendUint32(nil, 1))
+	body.Write(le.AppendUint32(nil, version))
 	body.Write(le.AppendUint64(nil, uint64(mb.Len())))
 	body.Write(mb.Bytes())
+	if version >= 2 {
+		tb := encodeTerms(terms)
+		body.Write(le.AppendUint64(nil, uint64(len(tb))))
+		body.Write(tb)
+	}
 	body.Write(le.AppendUint32(nil, 3))
 	body.Write(le.AppendUint64(nil, 3))
 	for _, r := range recs {
@@ -125,17 +162,7 @@ func TestSnapshotVersion1(t *testing.T) {
 		}
 	}
 	body.Write(le.AppendUint32(nil, crc32.Checksum(body.Bytes(), castagnoli)))
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, SnapshotFile), body.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s, err := readSnapshotFile(dir, "emb/v1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.terms != nil || len(s.recs) != 2 || !reflect.DeepEqual(s.recs[1].vectors, recs[1].vectors) {
-		t.Errorf("version 1 snapshot read as %+v", s)
-	}
+	return body.Bytes()
 }
 
 // nopStore and nopLexical accept everything and find nothing.

@@ -2,9 +2,12 @@ package rag
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -91,5 +94,22 @@ func TestSnapshotOtherEmbedder(t *testing.T) {
 	}
 	if _, err := readSnapshot(dir, "other/v2"); !errors.Is(err, ErrSnapshot) {
 		t.Errorf("readSnapshot(other embedder) = %v, want ErrSnapshot", err)
+	}
+}
+
+// A save writes the documents' texts straight from them: encoding a
+// snapshot allocates far less than the text it holds.
+func TestSnapshotSaveDoesNotCopyTexts(t *testing.T) {
+	text := strings.Repeat("Alpha beta gamma delta. ", 1<<17) // 3 MiB
+	d := Document{Source: "big.txt", Title: "Big", Hash: "h", Text: text, Kept: []Span{{0, len(text)}}}
+	recs := []*record{{doc: d, chunks: []Chunk{newChunk(d, 0, Span{0, 11})}, vectors: [][]float32{{1, 0, 0}}}}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := encodeSnapshot(io.Discard, snapshotMeta{EmbedderID: "emb/v1"}, 3, recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > uint64(len(text)/8) {
+		t.Errorf("encoding a snapshot of %d bytes of text allocated %d bytes", len(text), n)
 	}
 }
