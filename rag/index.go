@@ -68,6 +68,9 @@ type Index struct {
 	chunks map[string]Chunk   // by ID
 	terms  termStats
 	dims   int
+	// skipped are the files the loader could not use, by source, so that
+	// an unchanged one is not parsed again (see skippedFile).
+	skipped map[string]skippedFile
 
 	model    Model // the fitted answer models
 	modelErr error // why model cannot be used (fitted for other features); train does not need it
@@ -104,7 +107,8 @@ func NewIndex(cfg Config) (*Index, error) {
 	if cfg.WordVectors != nil {
 		cfg.WordVectors = &cachedWordVectors{wv: cfg.WordVectors}
 	}
-	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats(), model: fitted, modelErr: fitted.check()}, nil
+	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, skipped: map[string]skippedFile{},
+		terms: newTermStats(), model: fitted, modelErr: fitted.check()}, nil
 }
 
 // Load reads the snapshot in the data directory, if there is one. An
@@ -245,6 +249,9 @@ func (x *Index) Sync(ctx context.Context, dir string, progress func(Progress)) (
 			return rep, x.finishSync(dirty || len(batch) > 0, errors.Join(r.err, flush()))
 		}
 		seen[r.file.source] = true
+		if x.rememberSkip(r) {
+			dirty = true
+		}
 		switch {
 		case r.reason != "":
 			rep.Skipped = append(rep.Skipped, Skip{Source: r.file.source, Reason: r.reason})
@@ -289,6 +296,14 @@ func (x *Index) Sync(ctx context.Context, dir string, progress func(Progress)) (
 		return rep, x.finishSync(dirty, err)
 	}
 
+	x.mu.Lock()
+	for src := range x.skipped {
+		if !seen[src] {
+			delete(x.skipped, src)
+			dirty = true
+		}
+	}
+	x.mu.Unlock()
 	for _, src := range x.sources() {
 		if seen[src] {
 			continue
@@ -302,6 +317,40 @@ func (x *Index) Sync(ctx context.Context, dir string, progress func(Progress)) (
 	err = x.finishSync(dirty, nil)
 	rep.Documents, rep.Chunks = x.Size()
 	return rep, err
+}
+
+// rememberSkip records that the loader could not use r's file, or forgets
+// that it could not once it is usable or skipped for another reason, and
+// reports whether that changed what the snapshot holds.
+func (x *Index) rememberSkip(r prepared) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if r.remembered {
+		return false
+	}
+	was, ok := x.skipped[r.file.source]
+	if r.hash == "" {
+		if r.reason == "" && r.rec == nil {
+			return false // unchanged and indexed
+		}
+		delete(x.skipped, r.file.source)
+		return ok
+	}
+	now := skippedFile{Source: r.file.source, Hash: r.hash, Reason: r.reason}
+	x.skipped[r.file.source] = now
+	return !ok || was != now
+}
+
+// ForgetSkipped makes the next Sync try again the files the loader could
+// not use, changed or not (a parser's time limit may have been met on a
+// busy machine).
+func (x *Index) ForgetSkipped() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.skipped) > 0 {
+		clear(x.skipped)
+		x.unsaved.Store(true)
+	}
 }
 
 // syncBatchChunks is how many new chunks are written to the stores at once:
@@ -479,6 +528,12 @@ type prepared struct {
 	reason string
 	old    bool
 	err    error
+	// hash is the content hash of a file the loader could not use (the
+	// reason says why), to remember it by; "" for other skips.
+	hash string
+	// remembered is set when the file was skipped as remembered, without
+	// parsing it again.
+	remembered bool
 }
 
 // prepare reads, hashes, parses, chunks and embeds files on all cores. The
@@ -544,6 +599,13 @@ func (x *Index) prepareFile(ctx context.Context, f corpusFile) prepared {
 	if old != nil && old.doc.Hash == hash {
 		return p
 	}
+	x.mu.RLock()
+	skipped, ok := x.skipped[f.source]
+	x.mu.RUnlock()
+	if ok && skipped.Hash == hash {
+		p.reason, p.hash, p.remembered = skipped.Reason+" (unchanged since; citebot ingest tries it again)", hash, true
+		return p
+	}
 	doc, reason := x.parse(ctx, f.source, data, hash)
 	if err := ctx.Err(); err != nil {
 		// A loader stopped by the cancellation says nothing about the
@@ -552,7 +614,7 @@ func (x *Index) prepareFile(ctx context.Context, f corpusFile) prepared {
 		return p
 	}
 	if reason != "" {
-		p.reason = reason
+		p.reason, p.hash = reason, hash
 		return p
 	}
 	p.rec, p.err = x.build(ctx, doc)
@@ -857,7 +919,11 @@ func (x *Index) save() error {
 	for _, s := range sortedKeys(x.docs) {
 		recs = append(recs, x.docs[s])
 	}
-	err := writeSnapshotTerms(x.cfg.DataDir, x.cfg.EmbedderID, x.settings(), x.dims, recs, x.termCounts(), x.lexicalSaver())
+	meta := snapshotMeta{EmbedderID: x.cfg.EmbedderID, Settings: x.settings()}
+	for _, s := range sortedKeys(x.skipped) {
+		meta.Skipped = append(meta.Skipped, x.skipped[s])
+	}
+	err := writeSnapshotTerms(x.cfg.DataDir, meta, x.dims, recs, x.termCounts(), x.lexicalSaver())
 	x.unsaved.Store(err != nil)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrNotSaved, err)

@@ -3,6 +3,7 @@ package rag_test
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -306,4 +307,75 @@ func TestCleanAllocatesLittle(t *testing.T) {
 	if got := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(text)); got > 2.5 {
 		t.Errorf("Clean allocated %.1f times the text, want at most 2.5 (%d bytes)", got, len(text))
 	}
+}
+
+// countingLoader counts the files it is given and fails on those whose
+// name says "bad", as a parser that spins to its time limit would.
+type countingLoader struct {
+	rag.Loader
+	calls map[string]int
+}
+
+func (l *countingLoader) Load(ctx context.Context, source string, data []byte) (string, error) {
+	l.calls[source]++
+	if strings.Contains(source, "bad") {
+		return "", errors.New("parse timed out after 30s")
+	}
+	return l.Loader.Load(ctx, source, data)
+}
+
+// A file the loader could not use is not parsed again while it is
+// unchanged — in the same process or the next, through the snapshot —
+// but is named as skipped each time; a change, or ForgetSkipped (citebot
+// ingest), tries it again.
+func TestSyncRemembersUnusableFiles(t *testing.T) {
+	data, corpus := t.TempDir(), t.TempDir()
+	writeFile(t, corpus, "good.txt", zebraDoc)
+	writeFile(t, corpus, "bad.txt", "whatever is in it")
+	loader := &countingLoader{calls: map[string]int{}}
+	open := func() *rag.Index {
+		t.Helper()
+		cfg, err := ragtest.Config(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loader.Loader = cfg.Loader
+		cfg.Loader = loader
+		x, err := rag.NewIndex(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := x.Load(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	check := func(x *rag.Index, step string, parses int) {
+		t.Helper()
+		rep := sync(t, x, corpus)
+		if reason := skipped(rep)["bad.txt"]; !strings.Contains(reason, "parse timed out") {
+			t.Errorf("%s: bad.txt skipped for %q, want the loader's reason", step, reason)
+		}
+		if loader.calls["bad.txt"] != parses {
+			t.Errorf("%s: bad.txt parsed %d times in all, want %d", step, loader.calls["bad.txt"], parses)
+		}
+		if rep.Documents != 1 {
+			t.Errorf("%s: %d documents, want 1", step, rep.Documents)
+		}
+	}
+	x := open()
+	check(x, "first sync", 1)
+	check(x, "second sync", 1)
+	check(open(), "sync in a new process", 1)
+	writeFile(t, corpus, "bad.txt", "changed, still bad")
+	check(open(), "sync after a change", 2)
+	x = open()
+	x.ForgetSkipped()
+	check(x, "sync after ForgetSkipped", 3)
+	if err := os.Remove(filepath.Join(corpus, "bad.txt")); err != nil {
+		t.Fatal(err)
+	}
+	sync(t, open(), corpus)
+	writeFile(t, corpus, "bad.txt", "changed, still bad")
+	check(open(), "sync after it left and came back", 4)
 }

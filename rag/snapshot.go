@@ -89,6 +89,17 @@ type snapshotMeta struct {
 	// Settings are those the chunks were made with; zero in snapshots
 	// written before they were recorded.
 	Settings indexSettings
+	// Skipped are the files the loader could not use, by content: they
+	// are not parsed again until they change (absent in older snapshots).
+	Skipped []skippedFile
+}
+
+// skippedFile is a file the loader could not use: its content hash and
+// why. A Sync that finds it unchanged skips it without parsing it again, so
+// that a file that spins a parser to its time limit costs that once, not
+// at every command.
+type skippedFile struct {
+	Source, Hash, Reason string
 }
 
 type snapshotDoc struct {
@@ -115,6 +126,8 @@ type snapshot struct {
 	lexical string
 	// settings are those the chunks were made with.
 	settings indexSettings
+	// skipped are the files the loader could not use.
+	skipped []skippedFile
 	// dims is the length of every vector.
 	dims int
 }
@@ -147,13 +160,13 @@ func (x *Index) Save() error { return x.save() }
 // writeSnapshot atomically replaces dir/SnapshotFile with recs and no term
 // statistics or settings.
 func writeSnapshot(dir, embedderID string, dims int, recs []*record) error {
-	return writeSnapshotTerms(dir, embedderID, indexSettings{}, dims, recs, nil, nil)
+	return writeSnapshotTerms(dir, snapshotMeta{EmbedderID: embedderID}, dims, recs, nil, nil)
 }
 
 // writeSnapshotTerms atomically replaces dir/SnapshotFile with recs, made
 // with settings, and their term statistics (none if terms is nil), and
 // saves lex with it unless lex is nil.
-func writeSnapshotTerms(dir, embedderID string, settings indexSettings, dims int, recs []*record, terms *termCounts, lex lexicalSaver) (err error) {
+func writeSnapshotTerms(dir string, meta snapshotMeta, dims int, recs []*record, terms *termCounts, lex lexicalSaver) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
@@ -188,7 +201,8 @@ func writeSnapshotTerms(dir, embedderID string, settings indexSettings, dims int
 	}
 	crc := crc32.New(castagnoli)
 	w := bufio.NewWriterSize(io.MultiWriter(tmp, crc), 1<<20)
-	if err := encodeSnapshot(w, snapshotMeta{EmbedderID: embedderID, Lexical: lexical, Settings: settings}, dims, recs, terms); err != nil {
+	meta.Lexical = lexical
+	if err := encodeSnapshot(w, meta, dims, recs, terms); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	if err := w.Flush(); err != nil {
@@ -609,7 +623,7 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 	if l := meta.Lexical; l != "" && (filepath.Base(l) != l || !strings.HasPrefix(l, "lexical-")) {
 		return nil, fmt.Errorf("lexical index directory %q", l)
 	}
-	return &snapshot{recs: recs, terms: terms, lexical: meta.Lexical, settings: meta.Settings, dims: dims}, nil
+	return &snapshot{recs: recs, terms: terms, lexical: meta.Lexical, settings: meta.Settings, skipped: meta.Skipped, dims: dims}, nil
 }
 
 // setTexts gives each document its text from the text block of a version 3
@@ -675,6 +689,9 @@ func newChunk(d Document, ordinal int, sp Span) Chunk {
 // empty index the snapshot's term statistics are taken as they are, rather
 // than counted again from every chunk.
 func (x *Index) adoptSnapshot(s *snapshot) {
+	for _, f := range s.skipped {
+		x.skipped[f.Source] = f
+	}
 	if s.terms == nil || len(x.docs) > 0 || len(x.chunks) > 0 {
 		for _, r := range s.recs {
 			x.adopt(r)
@@ -741,6 +758,7 @@ func (x *Index) staleSettings(s *snapshot) error {
 	for _, r := range s.recs {
 		r.doc.Hash = ""
 	}
+	s.skipped = nil // another loader may read them
 	return fmt.Errorf("%w %s: %s; every document is chunked and embedded again by the next sync",
 		ErrSnapshot, filepath.Join(x.cfg.DataDir, SnapshotFile), why)
 }

@@ -29,7 +29,7 @@ func TestSnapshotTermsRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	recs := testRecords()
 	want := statsOf(recs)
-	if err := writeSnapshotTerms(dir, "emb/v1", indexSettings{}, 3, recs, want, nil); err != nil {
+	if err := writeSnapshotTerms(dir, snapshotMeta{EmbedderID: "emb/v1"}, 3, recs, want, nil); err != nil {
 		t.Fatal(err)
 	}
 	s, err := readSnapshotFile(dir, "emb/v1")
@@ -51,7 +51,7 @@ func TestSnapshotTermsChecked(t *testing.T) {
 	recs := testRecords()
 	bad := statsOf(recs)
 	bad.n++
-	if err := writeSnapshotTerms(dir, "emb/v1", indexSettings{}, 3, recs, bad, nil); err != nil {
+	if err := writeSnapshotTerms(dir, snapshotMeta{EmbedderID: "emb/v1"}, 3, recs, bad, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := readSnapshotFile(dir, "emb/v1"); err == nil {
@@ -78,7 +78,7 @@ func TestLoadUsesSnapshotTerms(t *testing.T) {
 			terms = nil
 		}
 		x := &Index{cfg: Config{DataDir: dir, EmbedderID: "emb/v1", Store: nopStore{}, Lexical: nopLexical{}}, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats()}
-		if err := writeSnapshotTerms(dir, "emb/v1", x.settings(), 3, recs, terms, nil); err != nil {
+		if err := writeSnapshotTerms(dir, snapshotMeta{EmbedderID: "emb/v1", Settings: x.settings()}, 3, recs, terms, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := x.Load(t.Context()); err != nil {

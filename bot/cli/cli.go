@@ -171,8 +171,11 @@ type opts struct {
 	k     int
 	out   string // train --out
 	drop  string // train --drop
-	args  []string
-	cfg   config.Config
+	// retrySkipped makes the Sync parse again the files the loader could
+	// not use, changed or not (ingest).
+	retrySkipped bool
+	args         []string
+	cfg          config.Config
 	// stderr is the command's stderr before termWriter, for the progress
 	// bar.
 	stderr io.Writer
@@ -207,6 +210,9 @@ func open(ctx context.Context, env Env, o *opts, progress func(rag.Progress)) (I
 	idx, err := env.Open(ctx, o.cfg, warn)
 	if err != nil {
 		return nil, rag.SyncReport{}, err
+	}
+	if f, ok := idx.(interface{ ForgetSkipped() }); ok && o.retrySkipped {
+		f.ForgetSkipped()
 	}
 	rep, err := idx.Sync(ctx, o.cfg.Corpus, progress)
 	if errors.Is(err, rag.ErrNotSaved) {

@@ -27,6 +27,7 @@ func ingest(ctx context.Context, env Env, o *opts) error {
 			bar.Set(p.Done)
 		}
 	}
+	o.retrySkipped = true
 	_, rep, err := open(ctx, env, o, progress)
 	if bar != nil {
 		bar.Finish()
