@@ -466,7 +466,10 @@ func TestUserRateLimit(t *testing.T) {
 	}
 	r.wantCounter(t, 2, "citebot_discord_questions_total", "source", "mention", "result", "rate_limited")
 	r.wantCounter(t, 1, "citebot_discord_questions_total", "source", "slash", "result", "rate_limited")
-	if got := fake.Sent(general); len(got) != 1 || !strings.Contains(got[0].Content, "Please wait") {
+	// The counter moves before the notice is posted: wait for it.
+	var got []fakediscord.Message
+	fake.WaitFor(wait, func() bool { got = fake.Sent(general); return len(got) > 0 })
+	if len(got) != 1 || !strings.Contains(got[0].Content, "Please wait") {
 		t.Errorf("mentions over the limit got %d replies, want one notice: %+v", len(got), got)
 	}
 	checkSilent(t, fake)
