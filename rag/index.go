@@ -667,7 +667,7 @@ func (x *Index) parse(ctx context.Context, source string, data []byte, hash stri
 	if len(data) == 0 {
 		return Document{}, "empty file"
 	}
-	if !isBinaryFormat(source) {
+	if !x.isBinaryFormat(source) {
 		data = decodeBOM(data)
 	}
 	text, err := x.cfg.Loader.Load(ctx, source, data)
@@ -676,7 +676,7 @@ func (x *Index) parse(ctx context.Context, source string, data []byte, hash stri
 		return Document{}, "unsupported file type"
 	case err != nil:
 		return Document{}, fmt.Sprintf("cannot be read: %v", err)
-	case LooksBinary(data) && !isBinaryFormat(source):
+	case LooksBinary(data) && !x.isBinaryFormat(source):
 		return Document{}, "binary file"
 	}
 	if !utf8.ValidString(text) {
@@ -768,8 +768,12 @@ var cp1252 = [32]rune{
 	0, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0, 'ž', 'Ÿ',
 }
 
-// isBinaryFormat reports formats whose loader reads binary data.
-func isBinaryFormat(name string) bool {
+// isBinaryFormat reports formats whose loader reads binary data: those the
+// Loader says it reads as bytes (BinaryFormats), and PDF.
+func (x *Index) isBinaryFormat(name string) bool {
+	if b, ok := x.cfg.Loader.(BinaryFormats); ok {
+		return b.ReadsBinary(name)
+	}
 	return strings.EqualFold(filepath.Ext(name), ".pdf")
 }
 

@@ -15,6 +15,13 @@ type Loader interface {
 	Load(ctx context.Context, name string, data []byte) (string, error)
 }
 
+// BinaryFormats is implemented by a Loader that reads some formats as
+// bytes (archives, PDF): their files are neither decoded as text first nor
+// skipped as binary.
+type BinaryFormats interface {
+	ReadsBinary(name string) bool
+}
+
 // Splitter cuts text into passages of roughly even size. The passages are
 // near-verbatim pieces of text in order (whitespace at their edges may be
 // trimmed); the caller locates them in text to recover byte offsets.

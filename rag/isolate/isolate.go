@@ -83,6 +83,15 @@ type Loader struct {
 
 var _ rag.Loader = (*Loader)(nil)
 
+// ReadsBinary is the inner loader's (rag.BinaryFormats), PDF alone when it
+// does not say.
+func (l *Loader) ReadsBinary(name string) bool {
+	if b, ok := l.inner.(rag.BinaryFormats); ok {
+		return b.ReadsBinary(name)
+	}
+	return strings.EqualFold(path.Ext(name), ".pdf")
+}
+
 // ID is the inner loader's ID (see rag.Versioned): where a file is parsed
 // does not change its text, what parses it does, so an index records the
 // inner loader's version and is rebuilt when it changes.

@@ -46,9 +46,39 @@ const loaderVersion = "v1"
 // ID names the loader's version (rag.Versioned).
 func (Loader) ID() string { return "langchain-loader/" + loaderVersion }
 
+// format is how Load reads the files of one extension.
+type format struct {
+	// binary is set for a format whose files are not text (an archive, a
+	// PDF): they are read as bytes, never decoded as text first.
+	binary bool
+	load   func(ctx context.Context, name string, data []byte) (string, error)
+}
+
+// formats holds the formats other than those Load reads itself, by
+// lower-case extension; each is added by the file that reads it.
+var formats = map[string]format{}
+
+// ext is name's lower-case extension, "\\" read as a separator too.
+func ext(name string) string {
+	return strings.ToLower(path.Ext(strings.ReplaceAll(name, `\`, "/")))
+}
+
+// ReadsBinary reports whether the file name is of a format read as bytes
+// (rag.BinaryFormats): not text that could be decoded or judged binary.
+func (Loader) ReadsBinary(name string) bool {
+	e := ext(name)
+	return e == ".pdf" || formats[e].binary
+}
+
 // Load extracts the text of the file name whose content is data.
 func (Loader) Load(ctx context.Context, name string, data []byte) (string, error) {
-	switch strings.ToLower(path.Ext(strings.ReplaceAll(name, `\`, "/"))) {
+	if f, ok := formats[ext(name)]; ok {
+		if err := ctx.Err(); err != nil {
+			return "", fmt.Errorf("load %s: %w", name, err)
+		}
+		return f.load(ctx, name, data)
+	}
+	switch ext(name) {
 	case ".txt", ".md", ".markdown":
 		// The text is the file, as langchaingo's text loader returns it,
 		// converted once: that loader copies it into a growing buffer first,
