@@ -39,13 +39,16 @@ func (a Answer) LowConfidence() bool { return a.Grounded && a.Confidence < 0.5 }
 
 // Citation is a passage an answer cites as [N].
 type Citation struct {
-	N      int     `json:"n"`
-	Source string  `json:"source"`
-	Title  string  `json:"title"`
-	Date   string  `json:"date"`
-	Chunk  int     `json:"chunk"`
-	Score  float64 `json:"score"`
-	Text   string  `json:"text"`
+	N      int    `json:"n"`
+	Source string `json:"source"`
+	Title  string `json:"title"`
+	Date   string `json:"date"`
+	// Section is the path of headings the passage falls under
+	// ("Vacation › Carry-over"), "" when the document has none there.
+	Section string  `json:"section,omitempty"`
+	Chunk   int     `json:"chunk"`
+	Score   float64 `json:"score"`
+	Text    string  `json:"text"`
 }
 
 // NotFound is the answer given when the documents do not answer a question.
@@ -146,7 +149,30 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	}
 	d.ans.Grounded = true
 	d.ans.Answer, d.ans.Citations = compose(picked, passages)
+	// A citation's section is the quoted sentence's, which a passage that
+	// spans headings may not start in.
+	for i := range d.ans.Citations {
+		c := &d.ans.Citations[i]
+		for _, s := range picked {
+			if passages[s.rank].Ordinal == c.Chunk && passages[s.rank].Source == c.Source {
+				c.Section = x.sectionOf(passages[s.rank], s.span)
+				break
+			}
+		}
+	}
 	return d, nil
+}
+
+// sectionOf is the section of the text at span sp of passage p, or the
+// passage's own when its document has changed since it was retrieved.
+func (x *Index) sectionOf(p Passage, sp Span) string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	r, ok := x.docs[p.Source]
+	if !ok || p.End > len(r.doc.Text) || r.doc.Text[p.Start:p.End] != p.Text {
+		return p.Section
+	}
+	return sectionAt(r.doc, p.Start+sp.Start)
 }
 
 // sentence is a candidate answer sentence inside a retrieved passage.
@@ -332,7 +358,7 @@ func compose(picked []*sentence, passages []Passage) (string, []Citation) {
 			n = len(cites) + 1
 			num[s.rank] = n
 			cites = append(cites, Citation{
-				N: n, Source: p.Source, Title: p.Title, Date: p.Date,
+				N: n, Source: p.Source, Title: p.Title, Date: p.Date, Section: p.Section,
 				Chunk: p.Ordinal, Score: p.Score, Text: p.Text,
 			})
 		}

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -62,17 +61,9 @@ func SplitDocument(doc Document, s Splitter) ([]Chunk, error) {
 	}
 	chunks := make([]Chunk, len(ranges))
 	for i, r := range ranges {
-		chunks[i] = Chunk{
-			ID:      doc.Source + "#" + strconv.Itoa(i),
-			Source:  doc.Source,
-			Title:   doc.Title,
-			Date:    doc.Date,
-			Ordinal: i,
-			Start:   r.Start,
-			End:     r.End,
-			Text:    doc.Text[r.Start:r.End],
-		}
+		chunks[i] = newChunk(doc, i, r)
 	}
+	setSections(doc, chunks)
 	return chunks, nil
 }
 

@@ -35,4 +35,7 @@ type Chunk struct {
 	Start   int    `json:"start"`
 	End     int    `json:"end"`
 	Text    string `json:"text"`
+	// Section is the path of headings the chunk falls under, the
+	// document's title left out ("Vacation › Carry-over"); "" when none.
+	Section string `json:"section,omitempty"`
 }

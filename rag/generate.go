@@ -145,7 +145,7 @@ func CheckCitations(question, text string, passages []Passage) Answer {
 				renum[n] = nn
 				p := passages[n-1]
 				cites = append(cites, Citation{N: nn, Source: p.Source, Title: p.Title, Date: p.Date,
-					Chunk: p.Ordinal, Score: p.Score, Text: p.Text})
+					Section: p.Section, Chunk: p.Ordinal, Score: p.Score, Text: p.Text})
 			}
 			kept = append(kept, "["+strconv.Itoa(nn)+"]")
 		}

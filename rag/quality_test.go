@@ -79,3 +79,30 @@ func TestFootnoteMarkersAreNotCitations(t *testing.T) {
 		}
 	}
 }
+
+// Every citation carries the section its passage falls under, the same
+// after the index is loaded from its snapshot.
+func TestCitationSections(t *testing.T) {
+	data := t.TempDir()
+	for _, step := range []string{"built", "loaded"} {
+		x := newIndex(t, data)
+		if step == "loaded" {
+			if err := x.Load(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sync(t, x, "testdata/handbook")
+		for q, want := range map[string]string{
+			"How many vacation days do employees get?": "Vacation",
+			"What is the meal allowance?":              "Benefits",
+		} {
+			ans, err := x.Ask(context.Background(), q, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ans.Grounded || len(ans.Citations) == 0 || ans.Citations[0].Section != want {
+				t.Errorf("%s: %q: citations %+v, want the first in section %q", step, q, ans.Citations, want)
+			}
+		}
+	}
+}

@@ -612,6 +612,7 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 			r.vectors[i] = floats[next*dims : (next+1)*dims : (next+1)*dims]
 			next++
 		}
+		setSections(d, r.chunks)
 		recs = append(recs, r)
 	}
 	if next != int(nvec) {

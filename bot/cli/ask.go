@@ -58,7 +58,7 @@ func printAnswer(w io.Writer, a rag.Answer) {
 		fmt.Fprintf(w, "(%s)\n", a.Note)
 	}
 	for _, c := range a.Citations {
-		fmt.Fprintf(w, "\n[%d] %s\n", c.N, heading(c.Source, c.Title, c.Date))
+		fmt.Fprintf(w, "\n[%d] %s\n", c.N, heading(c.Source, c.Title, c.Date, c.Section))
 		fmt.Fprintln(w, indent(c.Text, "    "))
 	}
 }
@@ -86,15 +86,18 @@ func search(ctx context.Context, env Env, o *opts) error {
 	}
 	for i, p := range ps {
 		fmt.Fprintf(env.Stdout, "%d. %s (chunk %d, score %.4f)\n%s\n\n", i+1,
-			heading(p.Source, p.Title, p.Date), p.Ordinal, p.Score, indent(p.Text, "    "))
+			heading(p.Source, p.Title, p.Date, p.Section), p.Ordinal, p.Score, indent(p.Text, "    "))
 	}
 	return nil
 }
 
-func heading(source, title, date string) string {
+func heading(source, title, date, section string) string {
 	h := source
 	if title != "" {
 		h += " — " + title
+	}
+	if section != "" {
+		h += " › " + section
 	}
 	if date != "" {
 		h += " (" + date + ")"

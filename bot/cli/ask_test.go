@@ -50,3 +50,13 @@ func TestPrintAnswerFootnote(t *testing.T) {
 		t.Errorf("printed %q, want the footnote as written", first)
 	}
 }
+
+// A citation's heading names its section.
+func TestPrintAnswerSection(t *testing.T) {
+	var b strings.Builder
+	printAnswer(&b, rag.Answer{Answer: "Five days carry over. [1]", Grounded: true, Confidence: 0.9,
+		Citations: []rag.Citation{{N: 1, Source: "handbook.md", Title: "Handbook", Section: "Vacation › Carry-over", Text: "Five days carry over."}}})
+	if !strings.Contains(b.String(), "[1] handbook.md — Handbook › Vacation › Carry-over") {
+		t.Errorf("printed %q, want the citation's section in its heading", b.String())
+	}
+}

@@ -138,6 +138,9 @@ func fieldName(c rag.Citation, limit int) string {
 	if title == "" {
 		title = c.Source
 	}
+	if c.Section != "" {
+		title += " › " + oneLine(c.Section)
+	}
 	date := ""
 	if c.Date != "" {
 		date = " (" + oneLine(c.Date) + ")"

@@ -229,3 +229,11 @@ func TestCleanQuestion(t *testing.T) {
 		}
 	}
 }
+
+// A citation's field names its section after the title.
+func TestFieldNameSection(t *testing.T) {
+	c := rag.Citation{N: 2, Source: "handbook.md", Title: "Handbook", Section: "Vacation › Carry-over", Date: "2024-01-02"}
+	if got, want := fieldName(c, embedFieldNameLimit), "[2] Handbook › Vacation › Carry-over (2024-01-02)"; got != want {
+		t.Errorf("fieldName = %q, want %q", got, want)
+	}
+}

@@ -114,10 +114,11 @@ func TestBrowser(t *testing.T) {
 }
 
 // A footnote marker in a quoted document ("Hugo Brandt [2]") shows as the
-// document wrote it and is no citation button; the answer's own [1] is.
+// document wrote it and is no citation button; the answer's own [1] is,
+// and its citation names the section of the quote.
 func testBrowserFootnote(t *testing.T, browser context.Context) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "tower.txt"), []byte("The Harbour Tower\n\nThe Harbour Tower was designed by the architect Hugo Brandt [2] in 1902. It stands eighty metres tall beside the old port.\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "tower.md"), []byte("# The Harbour Tower\n\n## History\n\nThe Harbour Tower was designed by the architect Hugo Brandt [2] in 1902. It stands eighty metres tall beside the old port.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	idx, err := buildIndex(context.Background(), dir)
@@ -153,6 +154,10 @@ func testBrowserFootnote(t *testing.T, browser context.Context) {
 	}
 	if !slices.Equal(buttons, []string{"[1]"}) {
 		t.Errorf("citation buttons %q, want only [1]", buttons)
+	}
+	// The citation names the section its quote is in.
+	if meta, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#citations .meta"))); err != nil || !strings.Contains(meta, "History") {
+		t.Errorf("citation meta %q (%v), want the section History", meta, err)
 	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("the page reported problems: %v", p)

@@ -100,7 +100,7 @@
       li.id = `citation-${c.n}`;
       const meta = document.createElement("p");
       meta.className = "meta";
-      meta.textContent = [c.source, c.date].filter(Boolean).join(" · ");
+      meta.textContent = [c.source, c.section, c.date].filter(Boolean).join(" · ");
       const quote = document.createElement("blockquote");
       quote.textContent = c.text;
       li.append(citeButton(c, c.title || c.source, "source"), meta, quote);

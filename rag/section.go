@@ -1,0 +1,117 @@
+package rag
+
+import "strings"
+
+// A document's sections are given by its Markdown headings ("# Benefits",
+// "## Carry-over"), which the loaders of structured formats write too (a
+// Word heading, a slide's title, a sheet's name). A chunk's section is the
+// path of headings in effect where its text begins, the document's title
+// left out: "Vacation › Carry-over".
+
+// sectionSep joins the headings of a section path.
+const sectionSep = " › "
+
+// heading is a Markdown heading line of a document.
+type heading struct {
+	pos   int // byte offset of the line
+	end   int // byte offset just past the line
+	level int // 1 for "#", 6 for "######"
+	text  string
+}
+
+// headingsOf returns text's Markdown (ATX) headings in order.
+func headingsOf(text string) []heading {
+	var out []heading
+	for pos := 0; pos < len(text); {
+		end := strings.IndexByte(text[pos:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += pos
+		}
+		if h, ok := parseHeading(text[pos:end]); ok {
+			h.pos, h.end = pos, end
+			out = append(out, h)
+		}
+		pos = end + 1
+	}
+	return out
+}
+
+// parseHeading reads line as a Markdown heading: one to six "#", a space,
+// the text (closing "#"s dropped).
+func parseHeading(line string) (heading, bool) {
+	line = strings.TrimRight(line, " \t\r")
+	s := strings.TrimLeft(line, " ")
+	if len(line)-len(s) > 3 || !strings.HasPrefix(s, "#") {
+		return heading{}, false
+	}
+	level := len(s) - len(strings.TrimLeft(s, "#"))
+	rest := s[level:]
+	if level > 6 || rest == "" || rest[0] != ' ' && rest[0] != '\t' {
+		return heading{}, false
+	}
+	text := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(rest), "#"))
+	if text == "" {
+		return heading{}, false
+	}
+	return heading{level: level, text: text}, true
+}
+
+// sectionAt is the section of doc's text at byte pos: the path of the
+// headings before pos, the title left out.
+func sectionAt(doc Document, pos int) string {
+	var stack []heading
+	for _, h := range headingsOf(doc.Text[:min(pos, len(doc.Text))]) {
+		for len(stack) > 0 && stack[len(stack)-1].level >= h.level {
+			stack = stack[:len(stack)-1]
+		}
+		stack = append(stack, h)
+	}
+	return sectionPath(stack, doc.Title)
+}
+
+// sectionPath joins the headings of stack, the document's title left out.
+func sectionPath(stack []heading, title string) string {
+	var path []string
+	for _, h := range stack {
+		if strings.EqualFold(h.text, title) && len(path) == 0 {
+			continue // the document's title is no section
+		}
+		path = append(path, h.text)
+	}
+	return strings.Join(path, sectionSep)
+}
+
+// setSections gives each of doc's chunks, in document order, its section.
+func setSections(doc Document, chunks []Chunk) {
+	hs := headingsOf(doc.Text)
+	if len(hs) == 0 {
+		return
+	}
+	var stack []heading
+	next := 0
+	for i := range chunks {
+		c := &chunks[i]
+		// Headings the chunk opens with are its own: the section starts
+		// where its first other line does.
+		at := c.Start
+		for j := next; j < len(hs) && hs[j].pos <= at && at <= c.End; j++ {
+			if hs[j].pos >= c.Start && hs[j].pos == at {
+				at = min(hs[j].end+1, c.End)
+				for at < c.End && (doc.Text[at] == '\n' || doc.Text[at] == '\r' || doc.Text[at] == ' ') {
+					at++
+				}
+			}
+		}
+		for next < len(hs) && hs[next].pos < at {
+			h := hs[next]
+			for len(stack) > 0 && stack[len(stack)-1].level >= h.level {
+				stack = stack[:len(stack)-1]
+			}
+			stack = append(stack, h)
+			next++
+		}
+		c.Section = sectionPath(stack, doc.Title)
+	}
+}

@@ -1,0 +1,65 @@
+package rag
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseHeading(t *testing.T) {
+	for _, c := range []struct {
+		line  string
+		level int
+		text  string // "" for no heading
+	}{
+		{"# Title", 1, "Title"},
+		{"### Carry-over ###", 3, "Carry-over"},
+		{"   ## Indented", 2, "Indented"},
+		{"    # code block", 0, ""},
+		{"#hashtag", 0, ""},
+		{"####### seven", 0, ""},
+		{"#", 0, ""},
+		{"Plain text # not a heading", 0, ""},
+	} {
+		h, ok := parseHeading(c.line)
+		if ok != (c.text != "") || h.level != c.level || h.text != c.text {
+			t.Errorf("parseHeading(%q) = %+v, %v; want level %d %q", c.line, h, ok, c.level, c.text)
+		}
+	}
+}
+
+// paragraphs splits text at blank lines, one passage each.
+type paragraphs struct{}
+
+func (paragraphs) SplitText(text string) ([]string, error) { return strings.Split(text, "\n\n"), nil }
+
+// A chunk's section is the path of headings over where its text begins,
+// the document's title left out; a chunk that opens with a heading is in
+// that heading's section.
+func TestSections(t *testing.T) {
+	text := "# Acme Handbook\n\nWelcome to Acme.\n\n## Vacation\n\nEvery employee has 25 days.\n\n### Carry-over\n\nFive days carry over.\n\n## Benefits\nMeals are paid.\n\nGym is not."
+	doc := Document{Source: "h.md", Title: "Acme Handbook", Text: text, Kept: []Span{{0, len(text)}}}
+	chunks, err := SplitDocument(doc, paragraphs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"Welcome to Acme.":             "",
+		"Every employee has 25 days.":  "Vacation",
+		"Five days carry over.":        "Vacation › Carry-over",
+		"## Benefits\nMeals are paid.": "Benefits",
+		"Gym is not.":                  "Benefits",
+		"### Carry-over":               "Vacation › Carry-over",
+		"## Vacation":                  "Vacation",
+		"# Acme Handbook":              "",
+	}
+	for _, c := range chunks {
+		w, ok := want[c.Text]
+		if !ok {
+			t.Errorf("unexpected chunk %q", c.Text)
+			continue
+		}
+		if c.Section != w {
+			t.Errorf("chunk %q: section %q, want %q", c.Text, c.Section, w)
+		}
+	}
+}
