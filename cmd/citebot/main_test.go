@@ -164,15 +164,15 @@ func TestIngestJSON(t *testing.T) {
 func TestSkippedFileWarns(t *testing.T) {
 	corpus := t.TempDir()
 	os.WriteFile(filepath.Join(corpus, "a.txt"), []byte("Comet Watch\n\nThe comet passed closest to the Sun in early March."), 0o644)
-	os.WriteFile(filepath.Join(corpus, "b.docx"), []byte("PK\x03\x04 not supported"), 0o644)
+	os.WriteFile(filepath.Join(corpus, "b.key"), []byte("PK\x03\x04 not supported"), 0o644)
 	r := citebot(t, map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir()}, "sources")
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if !strings.Contains(r.stderr, "warning: skipped b.docx: unsupported file type") {
-		t.Errorf("stderr = %q, want a warning naming b.docx", r.stderr)
+	if !strings.Contains(r.stderr, "warning: skipped b.key: unsupported file type") {
+		t.Errorf("stderr = %q, want a warning naming b.key", r.stderr)
 	}
-	if !strings.Contains(r.stdout, "a.txt") || strings.Contains(r.stdout, "b.docx") {
+	if !strings.Contains(r.stdout, "a.txt") || strings.Contains(r.stdout, "b.key") {
 		t.Errorf("sources = %q", r.stdout)
 	}
 }

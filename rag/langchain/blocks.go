@@ -1,0 +1,74 @@
+package langchain
+
+import (
+	"fmt"
+	"strings"
+)
+
+// blockText writes a document's text as the loaders of structured formats
+// give it: each paragraph one line, a heading a Markdown heading line ("#
+// Title", "## Part"), a table row one line of its cells joined by " | ",
+// and a blank line between any two of them.
+type blockText struct {
+	b strings.Builder
+}
+
+// line adds a line of its own, with its whitespace collapsed; an empty one
+// is left out.
+func (w *blockText) line(text string) {
+	text = collapseSpace(text)
+	if text == "" {
+		return
+	}
+	if w.b.Len() > 0 {
+		w.b.WriteString("\n\n")
+	}
+	w.b.WriteString(text)
+}
+
+// paragraph adds a paragraph, or a heading at level (1 for the top) when
+// level is above 0; levels deeper than 6 are written as 6.
+func (w *blockText) paragraph(level int, text string) {
+	if level <= 0 {
+		w.line(text)
+		return
+	}
+	if text = collapseSpace(text); text != "" {
+		w.line(strings.Repeat("#", min(level, 6)) + " " + text)
+	}
+}
+
+// row adds a table row (rowLine).
+func (w *blockText) row(cells []string) { w.line(rowLine(cells)) }
+
+// slide adds a slide: its title as a heading, "Slide n" when it has none,
+// then its lines (paragraphs and table rows) each as a line of its own.
+func (w *blockText) slide(n int, title string, lines []string) {
+	if title = collapseSpace(title); title == "" {
+		title = fmt.Sprintf("Slide %d", n)
+	}
+	w.paragraph(1, title)
+	for _, l := range lines {
+		w.line(l)
+	}
+}
+
+// rowLine is a table row as one line: its cells joined by " | ", trailing
+// empty cells dropped; "" for a row without text.
+func rowLine(cells []string) string {
+	for i, c := range cells {
+		cells[i] = collapseSpace(c)
+	}
+	for len(cells) > 0 && cells[len(cells)-1] == "" {
+		cells = cells[:len(cells)-1]
+	}
+	return strings.Join(cells, " | ")
+}
+
+func (w *blockText) String() string { return w.b.String() }
+
+// collapseSpace trims s and turns each run of white space in it (line
+// breaks and no-break spaces too) into one space.
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

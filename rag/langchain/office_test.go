@@ -1,0 +1,88 @@
+package langchain_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/citebot/citebot/rag/langchain"
+)
+
+// loadCases runs Load over named files and checks the text exactly.
+func loadCases(t *testing.T, cases []struct {
+	name string
+	data []byte
+	want string
+}) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := langchain.Loader{}.Load(context.Background(), c.name, c.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("Load(%s) =\n%q\nwant\n%q", c.name, got, c.want)
+			}
+		})
+	}
+}
+
+func TestLoaderDOCX(t *testing.T) {
+	loadCases(t, []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"headings.docx", makeDOCX(
+			wPara("Title", "Staff Handbook")+
+				wPara("TOC1", "Benefits 2")+
+				wPara("Heading1", "Benefits")+
+				wPara("", "Every employee ", "gets 25 days of paid leave.")+
+				wPara("Heading2", "Carry-over")+
+				wPara("", "Up to five days carry over.")+
+				wPara("berschrift3", "Exceptions")+
+				wPara("PolicyHeading", "Policy")+
+				`<w:p><w:pPr><w:outlineLvl w:val="3"/></w:pPr><w:r><w:t>Direct outline</w:t></w:r></w:p>`+
+				wPara("", ""),
+			true),
+			"# Staff Handbook\n\n# Benefits\n\nEvery employee gets 25 days of paid leave.\n\n## Carry-over\n\n" +
+				"Up to five days carry over.\n\n### Exceptions\n\n## Policy\n\n#### Direct outline"},
+		// Without a styles part the style ids name the headings.
+		{"nostyles.DOCX", makeDOCX(wPara("Heading2", "Sick leave")+wPara("Normal", "Tell your manager."), false),
+			"## Sick leave\n\nTell your manager."},
+		{"table.docx", makeDOCX(
+			wPara("", "Before the table.")+
+				wTable([]string{"Plan", "Cost"}, []string{"Basic", "  free "}, []string{"", ""}, []string{"Premium", ""})+
+				wPara("", "After."), true),
+			"Before the table.\n\nPlan | Cost\n\nBasic | free\n\nPremium\n\nAfter."},
+		{"runs.docx", makeDOCX(
+			`<w:p><w:r><w:t>Tab</w:t><w:tab/><w:t>and</w:t><w:br/><w:t>break, non</w:t><w:noBreakHyphen/><w:t>breaking.</w:t></w:r></w:p>`+
+				// Tracked changes: the deletion is left out, the insertion read.
+				`<w:p><w:r><w:t xml:space="preserve">Kept </w:t></w:r><w:del w:id="1" w:author="A"><w:r><w:delText>gone </w:delText></w:r></w:del>`+
+				`<w:ins w:id="2" w:author="A"><w:r><w:t>inserted</w:t></w:r></w:ins></w:p>`+
+				// A field: its code is left out, its result read.
+				`<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>`+
+				`<w:r><w:t>7</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>`+
+				// A hyperlink's text is the paragraph's.
+				`<w:p><w:hyperlink r:id="rId9"><w:r><w:t>See the intranet</w:t></w:r></w:hyperlink><w:r><w:t>.</w:t></w:r></w:p>`+
+				// Tab stops in the paragraph's properties are no text.
+				`<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr><w:r><w:t>Stops</w:t></w:r></w:p>`, true),
+			"Tab and break, non-breaking.\n\nKept inserted\n\n7\n\nSee the intranet.\n\nStops"},
+	})
+}
+
+func TestLoaderPPTX(t *testing.T) {
+	loadCases(t, []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"deck.pptx", makePPTX(
+			pShape("ctrTitle", "Security Basics")+pShape("subTitle", "For new staff"),
+			pShape("body", "Lock your screen.", "Report phishing to security@example.com.")+pShape("title", "Every day"),
+			pShape("", "A slide without a title.")+pTable([]string{"Risk", "Owner"}, []string{"Phishing", "IT"}),
+		),
+			"# Security Basics\n\nFor new staff\n\n# Every day\n\nLock your screen.\n\nReport phishing to security@example.com.\n\n" +
+				"# Slide 3\n\nA slide without a title.\n\nRisk | Owner\n\nPhishing | IT"},
+	})
+}
