@@ -41,7 +41,7 @@ var _ rag.Loader = Loader{}
 
 // loaderVersion is bumped whenever a change to Load alters the text it
 // extracts from any file, so that indexes built before extract it again.
-const loaderVersion = "v1"
+const loaderVersion = "v2" // v2: HTML headings as Markdown headings, page chrome and hidden elements dropped, the <title> when there is no <h1>
 
 // ID names the loader's version (rag.Versioned).
 func (Loader) ID() string { return "langchain-loader/" + loaderVersion }
@@ -95,7 +95,13 @@ func (Loader) Load(ctx context.Context, name string, data []byte) (string, error
 		if err != nil {
 			return "", fmt.Errorf("load %s: %w", name, err)
 		}
-		return tidyLines(page.Find("body").Text()), nil
+		text := tidyLines(page.Find("body").Text())
+		// The page's title is its first <h1>, which the text opens with as a
+		// heading; without one, the <title> stands at the top.
+		if title := strings.TrimSpace(spaceRun.ReplaceAllString(page.Find("title").First().Text(), " ")); title != "" && !strings.HasPrefix(text, "# ") {
+			text = "# " + title + "\n\n" + text
+		}
+		return text, nil
 	case ".pdf":
 		docs, err := load(ctx, documentloaders.NewPDF(bytes.NewReader(data), int64(len(data))))
 		if err != nil {
@@ -137,8 +143,17 @@ func joinPages(docs []schema.Document, sep string) string {
 	return strings.Join(pages, sep)
 }
 
-// invisible are the elements whose content is not text a reader sees.
-const invisible = "script, style, noscript, template, svg, canvas, iframe, object, head"
+// invisible are the elements whose content is not text a reader sees, and
+// hidden ones.
+const invisible = "script, style, noscript, template, svg, canvas, iframe, object, [hidden], [aria-hidden=true]"
+
+// chrome are the parts of a page around its content: navigation, asides,
+// and the page's own header and footer (not an article's, which hold its
+// heading and byline).
+const chrome = "nav, aside, body > header, body > footer, body > div > header, body > div > footer"
+
+// hiddenStyle matches an inline style that hides the element.
+var hiddenStyle = regexp.MustCompile(`(?i)display\s*:\s*none|visibility\s*:\s*hidden`)
 
 // blockElements end a line of text.
 var blockElements = map[string]bool{
@@ -161,8 +176,13 @@ func blockLines(data []byte) (*goquery.Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse html: %w", err)
 	}
-	doc.Find(invisible).Remove()
-	for _, n := range doc.Nodes {
+	doc.Find("head script, head style").Remove()
+	doc.Find("body").Find(invisible).Remove()
+	doc.Find("body").Find(chrome).Remove()
+	doc.Find("body [style]").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return hiddenStyle.MatchString(s.AttrOr("style", ""))
+	}).Remove()
+	for _, n := range doc.Find("body").Nodes {
 		reflow(n, false)
 	}
 	return doc, nil
@@ -187,6 +207,12 @@ func reflow(n *nethtml.Node, pre bool) {
 				n.InsertBefore(&nethtml.Node{Type: nethtml.TextNode, Data: "\n\n"}, c)
 				n.InsertBefore(&nethtml.Node{Type: nethtml.TextNode, Data: "\n\n"}, next)
 				reflow(c, pre || c.Data == "pre")
+				if level := headingLevel(c.Data); level > 0 {
+					// A heading is written as Markdown writes it: a line
+					// of its own that gives a section and is never quoted.
+					flattenText(c)
+					c.InsertBefore(&nethtml.Node{Type: nethtml.TextNode, Data: strings.Repeat("#", level) + " "}, c.FirstChild)
+				}
 			default:
 				reflow(c, pre)
 			}
@@ -194,6 +220,30 @@ func reflow(n *nethtml.Node, pre bool) {
 			reflow(c, pre)
 		}
 		c = next
+	}
+}
+
+// headingLevel is 1 to 6 for h1 to h6, else 0.
+func headingLevel(tag string) int {
+	if len(tag) == 2 && tag[0] == 'h' && '1' <= tag[1] && tag[1] <= '6' {
+		return int(tag[1] - '0')
+	}
+	return 0
+}
+
+// flattenText makes the text under n one line: a heading is one line
+// whatever blocks or breaks it holds.
+func flattenText(n *nethtml.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == nethtml.TextNode {
+			c.Data = strings.Map(func(r rune) rune {
+				if r == '\n' {
+					return ' '
+				}
+				return r
+			}, c.Data)
+		}
+		flattenText(c)
 	}
 }
 

@@ -70,17 +70,47 @@ func TestLoaderHTML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Home News\n\n" +
-		"Harvest Report for the Northern Region\n\n" +
+	want := "# Harvest Report for the Northern Region\n\n" +
 		"Farmers collected 1.2 million tonnes of grain & oilseeds this year. That is more than in any year since 2011.\n\n" +
 		"Officials said the weather\nwas unusually kind.\n\n" +
 		"Wheat: 800 thousand tonnes\n\nBarley: 300 thousand tonnes"
 	if got != want {
 		t.Errorf("Load(page.html) =\n%q\nwant\n%q", got, want)
 	}
-	for _, bad := range []string{"tracking", "console.log", "font-family", "&amp;", "Site name"} {
+	for _, bad := range []string{"tracking", "console.log", "font-family", "&amp;", "Site name", "Home News"} {
 		if strings.Contains(got, bad) {
 			t.Errorf("Load(page.html) contains %q", bad)
+		}
+	}
+}
+
+// A page's structure: headings become Markdown headings (sections, never
+// quoted), the page's navigation, header, footer and asides and hidden
+// elements are dropped (an article's own header is kept), and a page
+// without an <h1> is titled by its <title>.
+func TestLoaderHTMLStructure(t *testing.T) {
+	for _, c := range []struct {
+		name, page, want string
+	}{
+		{"chrome", `<html><head><title>Acme | Handbook</title></head><body>
+<header><a href="/">Acme</a> Menu</header>
+<nav>Home · About</nav>
+<main><article><header><h1>Travel <em>policy</em></h1><p>By HR</p></header>
+<h2>Booking</h2><p>Flights are booked 14 days ahead.</p>
+<aside>Related: expenses</aside>
+<div hidden>draft text</div><div style="display: none">old text</div><span aria-hidden="true">★</span>
+<h3>Long<br>flights</h3><p>Business class over six hours.</p></article></main>
+<footer>© Acme</footer></body></html>`,
+			"# Travel policy\n\nBy HR\n\n## Booking\n\nFlights are booked 14 days ahead.\n\n### Long flights\n\nBusiness class over six hours."},
+		{"title without h1", `<html><head><title>Holiday calendar</title></head><body><p>Offices close on 26 December.</p></body></html>`,
+			"# Holiday calendar\n\nOffices close on 26 December."},
+	} {
+		got, err := langchain.Loader{}.Load(context.Background(), c.name+".html", []byte(c.page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s: Load =\n%q\nwant\n%q", c.name, got, c.want)
 		}
 	}
 }
