@@ -1,0 +1,198 @@
+package langchain
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// OpenDocument text (.odt) and presentations (.odp) are zip packages whose
+// content.xml holds the body. They are read with archive/zip and
+// encoding/xml within the bounds of zipPackage.
+
+func init() {
+	formats[".odt"] = format{binary: true, load: loadODT}
+	formats[".odp"] = format{binary: true, load: loadODP}
+}
+
+// loadODT reads an OpenDocument text: paragraphs in order, headings
+// (text:h, and paragraphs in the Title style) as Markdown headings, table
+// rows as lines of cells. Notes, comments, tracked deletions and indexes
+// (a table of contents) are left out.
+func loadODT(ctx context.Context, name string, data []byte) (string, error) {
+	text, err := readODF(ctx, data, false)
+	if err != nil {
+		return "", fmt.Errorf("load %s: %w", name, err)
+	}
+	return text, nil
+}
+
+// loadODP reads an OpenDocument presentation's pages in order, each a "#
+// title" line (its title frame's text, or "Slide N") and then the text of
+// its other frames and tables. Speaker notes are left out.
+func loadODP(ctx context.Context, name string, data []byte) (string, error) {
+	text, err := readODF(ctx, data, true)
+	if err != nil {
+		return "", fmt.Errorf("load %s: %w", name, err)
+	}
+	return text, nil
+}
+
+// odfSkipped are the elements of an OpenDocument body whose text is not
+// the document's own running text.
+var odfSkipped = map[string]bool{
+	"note": true, "annotation": true, "tracked-changes": true, "notes": true,
+	"table-of-content": true, "alphabetical-index": true, "illustration-index": true,
+	"table-index": true, "object-index": true, "user-index": true, "bibliography": true,
+	"sequence-decls": true, "variable-decls": true, "user-field-decls": true, "forms": true,
+}
+
+// readODF reads the content.xml of an OpenDocument package; slides sets
+// presentation mode, where each draw:page is a slide.
+func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
+	p, err := openZipPackage(data)
+	if err != nil {
+		return "", err
+	}
+	type para struct {
+		text  strings.Builder
+		level int
+	}
+	var (
+		w      blockText
+		parent = map[string]string{} // automatic paragraph styles' parents
+		inBody bool
+		paras  []*para
+		tables int
+		cells  []string
+		cell   strings.Builder
+
+		page       int      // slides: the page being read, from 1
+		title      []string // slides: the title frame's paragraphs
+		lines      []string // slides: the page's other lines
+		titleDepth int      // slides: the depth of the title frame, 0 outside it
+	)
+	// emit adds a finished paragraph or row.
+	emit := func(level int, text string) {
+		switch {
+		case titleDepth > 0:
+			title = append(title, text)
+		case slides:
+			if level > 0 {
+				text = strings.Repeat("#", min(level, 6)+1) + " " + text
+			}
+			lines = append(lines, text)
+		default:
+			w.paragraph(level, text)
+		}
+	}
+	err = p.readXML(ctx, "content.xml", false, func(x *xmlPart, tok xml.Token) error {
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if !inBody {
+				switch t.Name.Local {
+				case "style":
+					parent[attrOf(t, "name")] = attrOf(t, "parent-style-name")
+				case "body":
+					inBody = true
+				}
+				return nil
+			}
+			switch t.Name.Local {
+			case "h":
+				level, err := strconv.Atoi(attrOf(t, "outline-level"))
+				if err != nil || level < 1 {
+					level = 1
+				}
+				paras = append(paras, &para{level: level})
+			case "p":
+				level := 0
+				if s := attrOf(t, "style-name"); s == "Title" || parent[s] == "Title" {
+					level = 1
+				}
+				paras = append(paras, &para{level: level})
+			case "s", "tab", "line-break":
+				if len(paras) > 0 {
+					paras[len(paras)-1].text.WriteByte(' ')
+				}
+			case "desc", "title":
+				if strings.Contains(t.Name.Space, "svg") {
+					return x.skip()
+				}
+			case "page":
+				page++
+				title, lines = title[:0], lines[:0]
+			case "table":
+				tables++
+			case "table-row":
+				if tables == 1 {
+					cells = cells[:0]
+				}
+			case "table-cell":
+				if tables == 1 {
+					cell.Reset()
+				}
+			default:
+				if odfSkipped[t.Name.Local] {
+					return x.skip()
+				}
+			}
+			if slides && titleDepth == 0 && attrOf(t, "class") == "title" {
+				titleDepth = x.depth
+			}
+		case xml.CharData:
+			if inBody && len(paras) > 0 {
+				paras[len(paras)-1].text.Write(t)
+			}
+		case xml.EndElement:
+			if !inBody {
+				return nil
+			}
+			switch t.Name.Local {
+			case "h", "p":
+				if len(paras) == 0 {
+					return nil
+				}
+				p := paras[len(paras)-1]
+				paras = paras[:len(paras)-1]
+				if text := collapseSpace(p.text.String()); tables > 0 {
+					cell.WriteByte(' ')
+					cell.WriteString(text)
+				} else if text != "" {
+					emit(p.level, text)
+				}
+			case "table":
+				tables--
+			case "table-cell":
+				if tables == 1 {
+					cells = append(cells, cell.String())
+				}
+			case "table-row":
+				if tables == 1 {
+					if line := rowLine(cells); line != "" {
+						emit(0, line)
+					}
+				}
+			case "page":
+				if slides {
+					w.slide(page, strings.Join(title, " "), lines)
+				}
+			case "body":
+				inBody = false
+			}
+			if x.depth < titleDepth {
+				titleDepth = 0
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if slides && page == 0 {
+		return "", fmt.Errorf("no slides in the presentation")
+	}
+	return w.String(), nil
+}
