@@ -1,0 +1,172 @@
+package langchain
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// OpenDocument spreadsheets are read from content.xml with archive/zip and
+// encoding/xml: langchaingo has no loader for them.
+func init() {
+	formats[".ods"] = format{binary: true, load: loadODS}
+}
+
+// loadODS reads the tables of an OpenDocument spreadsheet, in order, each
+// headed by its name. A cell's text is what the sheet shows (its
+// paragraphs; a number or date as formatted), or its stored value where it
+// shows none; comments are left out. Repeated rows and cells
+// (table:number-rows-repeated, table:number-columns-repeated) are written
+// as often as they repeat, within the limits; repeated empty ones, which
+// pad every sheet to the editor's full width and height, cost nothing.
+func loadODS(ctx context.Context, name string, data []byte) (string, error) {
+	text, err := readODS(ctx, name, data)
+	if err != nil {
+		return "", fmt.Errorf("load %s: %w", name, err)
+	}
+	return text, nil
+}
+
+func readODS(ctx context.Context, name string, data []byte) (string, error) {
+	a, err := openSheetArchive(data)
+	if err != nil {
+		return "", err
+	}
+	var w sheetWriter
+	if err := w.title(sheetFileName(name)); err != nil {
+		return "", err
+	}
+	var (
+		row       []string
+		col       int // the next cell's column
+		rowRepeat int
+		rows      int
+
+		inCell    bool
+		cellDepth int // elements open inside the cell
+		colRepeat int
+		fallback  string // the cell's stored value
+		text      strings.Builder
+		paras     int // paragraphs in the cell so far
+		inPara    int // open text:p or text:h elements
+		skip      int // open elements whose text is not shown (comments)
+	)
+	err = a.parse("content.xml", func(t xml.Token) error {
+		switch t := t.(type) {
+		case xml.StartElement:
+			if inCell {
+				cellDepth++
+				switch t.Name.Local {
+				case "annotation":
+					skip++
+				case "p", "h":
+					if skip == 0 && inPara == 0 {
+						if paras++; paras > 1 {
+							text.WriteByte(' ')
+						}
+					}
+					inPara++
+				case "s", "tab", "line-break":
+					if skip == 0 && inPara > 0 {
+						text.WriteByte(' ')
+					}
+				}
+				return nil
+			}
+			switch t.Name.Local {
+			case "table":
+				return w.sheet(xmlAttr(t, "name"))
+			case "table-row":
+				row, col = row[:0], 0
+				rowRepeat = odsRepeat(xmlAttr(t, "number-rows-repeated"))
+				if rows++; rows%4096 == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+				}
+			case "table-cell", "covered-table-cell":
+				inCell, cellDepth, skip, paras, inPara = true, 0, 0, 0, 0
+				colRepeat = odsRepeat(xmlAttr(t, "number-columns-repeated"))
+				text.Reset()
+				fallback = odsValue(t)
+			}
+		case xml.EndElement:
+			if inCell && cellDepth > 0 {
+				cellDepth--
+				switch t.Name.Local {
+				case "annotation":
+					skip--
+				case "p", "h":
+					inPara--
+				}
+				return nil
+			}
+			switch t.Name.Local {
+			case "table-cell", "covered-table-cell":
+				inCell = false
+				v := sheetCell(text.String())
+				if v == "" {
+					v = sheetCell(fallback)
+				}
+				if v == "" {
+					col = min(col+colRepeat, 1<<30)
+					return nil
+				}
+				if colRepeat > sheetMaxColumns-col {
+					return fmt.Errorf("%w: a value in column %d (at most %d)", errSheetLimit, col+colRepeat, sheetMaxColumns)
+				}
+				for len(row) < col {
+					row = append(row, "")
+				}
+				for range colRepeat {
+					row = append(row, v)
+				}
+				col += colRepeat
+			case "table-row":
+				return w.row(row, rowRepeat)
+			}
+		case xml.CharData:
+			if inCell && inPara > 0 && skip == 0 {
+				text.Write(t)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return w.text(), nil
+}
+
+// odsRepeat reads a repeat count: 1 where it is missing or not a positive
+// number, and at most 1<<30 (past every limit).
+func odsRepeat(v string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	switch {
+	case err != nil && strings.Trim(v, "0123456789 ") == "" && v != "":
+		return 1 << 30 // too many digits
+	case err != nil || n < 1:
+		return 1
+	}
+	return min(n, 1<<30)
+}
+
+// odsValue is a cell's stored value by its type, for a cell that shows no
+// text.
+func odsValue(e xml.StartElement) string {
+	switch xmlAttr(e, "value-type") {
+	case "float", "percentage", "currency":
+		return xmlAttr(e, "value")
+	case "date":
+		return xmlAttr(e, "date-value")
+	case "time":
+		return xmlAttr(e, "time-value")
+	case "boolean":
+		return strings.ToUpper(xmlAttr(e, "boolean-value"))
+	case "string":
+		return xmlAttr(e, "string-value")
+	}
+	return ""
+}
