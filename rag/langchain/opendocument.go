@@ -49,6 +49,36 @@ var odfSkipped = map[string]bool{
 	"sequence-decls": true, "variable-decls": true, "user-field-decls": true, "forms": true,
 }
 
+// odfStyle is what a heading needs of an OpenDocument paragraph style.
+type odfStyle struct {
+	parent  string // the name of the style it inherits from
+	outline int    // its default outline level, 1 for the top; 0 for none
+}
+
+// odfLevel returns the heading level (1 for the top) of a paragraph in the
+// style name: its outline level, or the level in the name of a heading
+// style ("Heading_20_2"), or 1 for the Title style; 0 for body text.
+func odfLevel(styles map[string]odfStyle, name string) int {
+	for range 16 { // a chain of parents longer than this is a loop
+		s, ok := styles[name]
+		if ok && s.outline > 0 {
+			return s.outline
+		}
+		display := strings.ReplaceAll(name, "_20_", " ")
+		if m := wordHeadingName.FindStringSubmatch(display); m != nil {
+			return int(m[1][0] - '0')
+		}
+		if display == "Title" {
+			return 1
+		}
+		if !ok || s.parent == "" {
+			return 0
+		}
+		name = s.parent
+	}
+	return 0
+}
+
 // readODF reads the content.xml of an OpenDocument package; slides sets
 // presentation mode, where each draw:page is a slide.
 func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
@@ -56,13 +86,27 @@ func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Paragraph styles, named and automatic, tell which paragraphs are
+	// headings; text:h says so itself.
+	styles := map[string]odfStyle{}
+	addStyle := func(_ *xmlPart, tok xml.Token) error {
+		if t, ok := tok.(xml.StartElement); ok && t.Name.Local == "style" {
+			level, _ := strconv.Atoi(attrOf(t, "default-outline-level"))
+			styles[attrOf(t, "name")] = odfStyle{parent: attrOf(t, "parent-style-name"), outline: level}
+		}
+		return nil
+	}
+	if p.has("styles.xml") {
+		if err := p.readXML(ctx, "styles.xml", false, addStyle); err != nil {
+			return "", err
+		}
+	}
 	type para struct {
 		text  strings.Builder
 		level int
 	}
 	var (
 		w      blockText
-		parent = map[string]string{} // automatic paragraph styles' parents
 		inBody bool
 		paras  []*para
 		tables int
@@ -92,13 +136,10 @@ func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if !inBody {
-				switch t.Name.Local {
-				case "style":
-					parent[attrOf(t, "name")] = attrOf(t, "parent-style-name")
-				case "body":
+				if t.Name.Local == "body" {
 					inBody = true
 				}
-				return nil
+				return addStyle(x, tok)
 			}
 			switch t.Name.Local {
 			case "h":
@@ -108,11 +149,7 @@ func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
 				}
 				paras = append(paras, &para{level: level})
 			case "p":
-				level := 0
-				if s := attrOf(t, "style-name"); s == "Title" || parent[s] == "Title" {
-					level = 1
-				}
-				paras = append(paras, &para{level: level})
+				paras = append(paras, &para{level: odfLevel(styles, attrOf(t, "style-name"))})
 			case "s", "tab", "line-break":
 				if len(paras) > 0 {
 					paras[len(paras)-1].text.WriteByte(' ')

@@ -1,0 +1,66 @@
+package langchain_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/citebot/citebot/rag/langchain"
+)
+
+// Files written by LibreOffice (where it is installed): an HTML page
+// converted to .docx and .odt, and the test builders' .docx and .odt
+// converted to each other, which also shows LibreOffice opens them.
+func TestLoaderLibreOffice(t *testing.T) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("LibreOffice (soffice) is not installed")
+	}
+	if testing.Short() {
+		t.Skip("starts LibreOffice")
+	}
+	dir := t.TempDir()
+	write := func(name string, data []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("page.html", []byte(`<html><body><h1>Vacation</h1><p>Every employee gets 25 days.</p>`+
+		`<h2>Carry-over</h2><p>Five days carry over.</p><table><tr><td>Plan</td><td>Cost</td></tr></table></body></html>`))
+	write("built.docx", makeDOCX(wPara("Title", "Staff Handbook")+wPara("Heading1", "Vacation")+
+		wPara("", "Every employee gets 25 days.")+wTable([]string{"Plan", "Cost"}, []string{"Basic", "free"}), true))
+	write("built.odt", makeODT(`<text:p text:style-name="P1">Staff Handbook</text:p><text:h text:outline-level="1">Vacation</text:h>`+
+		`<text:p>Every employee gets 25 days.</text:p><text:h text:outline-level="2">Carry-over</text:h><text:p>Five days.</text:p>`))
+	convert := func(to, outdir string, files ...string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		args := []string{"-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--headless", "--convert-to", to, "--outdir", filepath.Join(dir, outdir)}
+		for _, f := range files {
+			args = append(args, filepath.Join(dir, f))
+		}
+		if out, err := exec.CommandContext(ctx, soffice, args...).CombinedOutput(); err != nil {
+			t.Fatalf("soffice: %v\n%s", err, out)
+		}
+	}
+	convert("odt", "odt", "page.html", "built.docx")
+	convert("docx:MS Word 2007 XML", "docx", "page.html", "built.odt")
+	const page = "# Vacation\n\nEvery employee gets 25 days.\n\n## Carry-over\n\nFive days carry over.\n\nPlan | Cost"
+	for _, c := range []struct{ file, want string }{
+		{"odt/page.odt", page},
+		{"docx/page.docx", page},
+		{"odt/built.odt", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\nPlan | Cost\n\nBasic | free"},
+		{"docx/built.docx", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\n## Carry-over\n\nFive days."},
+	} {
+		data, err := os.ReadFile(filepath.Join(dir, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := langchain.Loader{}.Load(context.Background(), c.file, data)
+		if err != nil || got != c.want {
+			t.Errorf("Load(%s) =\n%q, %v\nwant\n%q", c.file, got, err, c.want)
+		}
+	}
+}
