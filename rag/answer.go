@@ -365,7 +365,11 @@ func compose(picked []*sentence, passages []Passage) (string, []Citation) {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		fmt.Fprintf(&b, "%s [%d]", escapeMarkers(quoteText(s.text)), n)
+		q := quoteText(s.text)
+		if isMarkdown(passages[s.rank].Source) {
+			q = plainMarkdown(q)
+		}
+		fmt.Fprintf(&b, "%s [%d]", escapeMarkers(q), n)
 	}
 	return b.String(), cites
 }

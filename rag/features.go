@@ -283,17 +283,18 @@ var answerFeatures = []feature[answerInput]{
 	{"missing_from_document_rare", documentMissingRare},
 }
 
-// answerSentenceProb is the logit of the chooser's probability for the
-// chosen sentence.
-func answerSentenceProb(a *answerInput) float64 { return logit(a.sentenceProb) }
+// answerSentenceProb is the chooser's probability for the chosen
+// sentence. Not its logit: with one candidate sentence (a one-paragraph
+// document) the logit is at its bound, far outside what training saw.
+func answerSentenceProb(a *answerInput) float64 { return a.sentenceProb }
 
 // answerMargin is how far the chosen sentence's probability is above the
 // runner-up's.
 func answerMargin(a *answerInput) float64 { return a.sentenceProb - a.secondProb }
 
-// answerPassageProb is the logit of the ranker's probability for the top
-// passage.
-func answerPassageProb(a *answerInput) float64 { return logit(a.passageProb) }
+// answerPassageProb is the ranker's probability for the top passage (not
+// its logit, for the same reason).
+func answerPassageProb(a *answerInput) float64 { return a.passageProb }
 
 // unknownTerms is the IDF-weighted share of the question's terms that occur
 // in no chunk of the corpus ("Uzbekistan" in a corpus about Kazakhstan).
@@ -388,10 +389,4 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
-}
-
-// logit is the log-odds of p, bounded for p near 0 or 1.
-func logit(p float64) float64 {
-	p = min(max(p, 1e-6), 1-1e-6)
-	return math.Log(p / (1 - p))
 }

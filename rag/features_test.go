@@ -46,13 +46,9 @@ func TestFeatureValues(t *testing.T) {
 		{"answer type missing, untyped", answerTypeMissing(&answerInput{}), 0},
 		{"question terms 0", questionTerms(&answerInput{terms: 0}), 0},
 		{"question terms 3", questionTerms(&answerInput{terms: 3}), math.Log(4)},
-		{"sentence probability 0.5", answerSentenceProb(&answerInput{sentenceProb: 0.5}), 0},
-
-		{"logit 0.5", logit(0.5), 0},
-		{"logit 0 is bounded", logit(0), math.Log(1e-6 / (1 - 1e-6))},
-		{"logit 1 is bounded", logit(1), math.Log((1 - 1e-6) / 1e-6)},
-		{"logit below 0 as at 0", logit(-1), logit(0)},
-		{"logit above 1 as at 1", logit(2), logit(1)},
+		{"sentence probability 0.5", answerSentenceProb(&answerInput{sentenceProb: 0.5}), 0.5},
+		{"sentence probability 1, the only candidate", answerSentenceProb(&answerInput{sentenceProb: 1}), 1},
+		{"passage probability 0.25", answerPassageProb(&answerInput{passageProb: 0.25}), 0.25},
 	} {
 		if math.Abs(c.got-c.want) > 1e-9 || math.IsNaN(c.got) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)

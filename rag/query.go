@@ -29,10 +29,12 @@ func (x *Index) analyse(q string) query {
 	a.maxIDF = x.terms.idf("\x00") // no chunk has it
 	var unknown float64
 	a.index, a.pairs = map[string]int{}, map[[2]int]int{}
-	last := ""
+	last, prev := "", ""
 	for _, w := range words(q) {
-		if stopWords[w] {
-			continue
+		after := prev
+		prev = w
+		if stopWords[w] || after == "how" && howWords[w] {
+			continue // "many" in "how many" is the question's, not its topic
 		}
 		t := stem(w)
 		prev := last
@@ -70,6 +72,14 @@ func (x *Index) rarity(w string) float64 {
 		return 1
 	}
 	return x.cfg.Rarity.WordRarity(w)
+}
+
+// howWords are the words that make "how" ask for an amount ("how many",
+// "how long"): part of the question word, not of what is asked about.
+var howWords = map[string]bool{
+	"many": true, "much": true, "far": true, "long": true, "often": true, "old": true,
+	"big": true, "large": true, "high": true, "tall": true, "deep": true, "wide": true,
+	"heavy": true, "fast": true, "soon": true,
 }
 
 // softCoverage is the IDF-weighted share of q's terms in have, where a

@@ -69,3 +69,21 @@ func TestRarityWithoutWordModel(t *testing.T) {
 		}
 	}
 }
+
+// The word that makes "how" ask for an amount is the question's, not its
+// topic: a one-paragraph corpus without "many" still covers "How many
+// vacation days?".
+func TestHowWordsAreNotTerms(t *testing.T) {
+	q := analysed("How many vacation days? How long is the leave?", "Every employee has 25 days of vacation.")
+	for _, t2 := range q.order {
+		if t2 == stem("many") || t2 == stem("long") {
+			t.Errorf("terms %v hold %q", q.order, t2)
+		}
+	}
+	if len(q.order) != 3 {
+		t.Errorf("terms %v, want vacation, days, leave", q.order)
+	}
+	if q2 := analysed("Many people came. How many?", "x"); q2.terms[stem("many")] == 0 {
+		t.Errorf("\"many\" outside \"how many\" is a term: %v", q2.order)
+	}
+}

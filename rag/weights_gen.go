@@ -7,105 +7,105 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3881314297041225, // bm25
-			2.7939369188436305,  // bm25_share_of_best
-			0.4149819059179351,  // bm25_rank
-			1.1997891758492232,  // dense
-			-1.7283456313721366, // dense_below_best
-			0.33044635479249557, // dense_rank
-			6.768062330109924,   // coverage
-			-3.5963659398434413, // exact_coverage
-			2.280649652023148,   // title_coverage
-			1.2575242636899924,  // best_sentence_coverage
-			0.5576622259557186,  // proposed_rank
-			0.25491601881006276, // best_window_coverage
-			0.5081260626129697,  // best_typed_sentence_coverage
-			1.0118867640675342,  // bigrams
-			-1.377412092724913,  // first_chunk
-			2.4602516460282917,  // document_coverage
+			-2.368894416066584,  // bm25
+			2.7635861445062897,  // bm25_share_of_best
+			0.4107540043392999,  // bm25_rank
+			1.1949254296757947,  // dense
+			-1.7213392050583056, // dense_below_best
+			0.3335912686464261,  // dense_rank
+			6.7274552799615535,  // coverage
+			-3.6477464533368322, // exact_coverage
+			2.313923549485531,   // title_coverage
+			1.284031890527806,   // best_sentence_coverage
+			0.5762761203663549,  // proposed_rank
+			0.3000481679834861,  // best_window_coverage
+			0.522705360145653,   // best_typed_sentence_coverage
+			0.98401598194641,    // bigrams
+			-1.3881275071221062, // first_chunk
+			2.45297039427851,    // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage"},
 		Weights: []float64{
-			2.5652094367635714,   // lexical
-			1.4101178144355304,   // exact_lexical
-			3.0003777536454277,   // dense
-			0.44052866897029863,  // novelty
-			0.9614462189320779,   // type_found
-			-1.4769347472745913,  // type_missing
-			0.1504841268138515,   // context_coverage
-			1.3593264788378916,   // short
-			0.029355902180339993, // first_in_passage
-			2.089006767797123,    // passage_probability
-			0.6625172729210027,   // passage_rank
-			0.10087386210124566,  // bigrams
-			-0.8930129989575198,  // typed_coverage
+			2.4567739612344535,   // lexical
+			1.5239076981724309,   // exact_lexical
+			3.030431299539102,    // dense
+			0.5485074802163186,   // novelty
+			0.9587636698490171,   // type_found
+			-1.4766792379566187,  // type_missing
+			0.10434996653432602,  // context_coverage
+			1.3647802781073335,   // short
+			0.029642813079929966, // first_in_passage
+			2.0907044008367217,   // passage_probability
+			0.6648951488165802,   // passage_rank
+			0.06428341131813271,  // bigrams
+			-0.8997685637512414,  // typed_coverage
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare"},
 		Weights: []float64{
-			-0.8115343394896083,   // sentence_probability
-			1.5396199101085017,    // sentence_margin
-			-0.19275785378121066,  // passage_probability
-			5.267135627097864,     // unknown_terms
-			-1.6697162572317765,   // any_unknown_term
-			3.3055171665025447,    // missing_from_passage
-			-1.2149300998391346,   // rarest_missing
-			0.5904397121565388,    // type_found
-			-1.9561009733725794,   // type_missing
-			4.088744018475294,     // lexical
-			3.983455499712066,     // dense
-			2.8144627248041387,    // sentence_dense
-			0.3405342137686441,    // passage_bm25
-			4.309225805605535,     // best_bm25
-			-2.5836045108793324,   // best_coverage
-			3.225880625700735,     // best_sentence_coverage
-			0.7666429232353733,    // matched_idf
-			-0.07940997237578445,  // names_missing
-			3.83695741706977,      // missing_from_document
-			4.5302039083722745,    // rarest_matched
-			0.2595586019518667,    // question_terms
-			-0.025280314033214932, // unknown_rare
-			-0.335223681878561,    // rarest_unknown
-			-9.387385363120492,    // missing_rare
-			3.4443692528222978,    // rarest_missing_word
-			-5.120273995973748,    // missing_from_document_rare
+			-4.790882609351193,   // sentence_probability
+			1.944266111060856,    // sentence_margin
+			-0.9080530194419301,  // passage_probability
+			5.948284007117758,    // unknown_terms
+			-1.5938150451584523,  // any_unknown_term
+			3.1344900651839573,   // missing_from_passage
+			-0.6066962819746027,  // rarest_missing
+			0.5231547474140079,   // type_found
+			-1.597937586981672,   // type_missing
+			5.293626255008374,    // lexical
+			3.7370867340796337,   // dense
+			2.9887644911401976,   // sentence_dense
+			0.7307971279625048,   // passage_bm25
+			3.8470406606456273,   // best_bm25
+			-2.0576905786708792,  // best_coverage
+			2.5203889239678348,   // best_sentence_coverage
+			0.5751716524655064,   // matched_idf
+			-0.10100067390419452, // names_missing
+			3.752285136458509,    // missing_from_document
+			4.721830692313661,    // rarest_matched
+			0.6495896222273968,   // question_terms
+			-0.45025108723006874, // unknown_rare
+			-0.6805101717696733,  // rarest_unknown
+			-9.568440519328352,   // missing_rare
+			3.7153970880876916,   // rarest_missing_word
+			-4.9943198428412705,  // missing_from_document_rare
 		},
-		Bias: -10.481031312628946,
+		Bias: -9.3553087240289,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare"},
 		Weights: []float64{
-			0.8025907329638129,    // sentence_probability
-			0.7044632789573457,    // sentence_margin
-			0.18362227470658923,   // passage_probability
-			-4.781513320034004,    // unknown_terms
-			-0.11766208518254287,  // any_unknown_term
-			1.0227761992088806,    // missing_from_passage
-			0.5015621985887218,    // rarest_missing
-			0.321244520009914,     // type_found
-			0.40726994762145036,   // type_missing
-			-0.27623181825429755,  // lexical
-			-0.015119799599926823, // dense
-			0.7953171857351704,    // sentence_dense
-			-1.2579341060263254,   // passage_bm25
-			1.7583499667494038,    // best_bm25
-			-0.6635529472399968,   // best_coverage
-			1.8931242877364283,    // best_sentence_coverage
-			0.08011044032146913,   // matched_idf
-			-0.1656541934808534,   // names_missing
-			0.07521566202864906,   // missing_from_document
-			1.2125395480509027,    // rarest_matched
-			0.72255327651508,      // question_terms
-			3.4263916168337682,    // unknown_rare
-			1.4516756758273464,    // rarest_unknown
-			-0.03040400506959234,  // missing_rare
-			-0.3953467138446452,   // rarest_missing_word
-			0.11082664301710107,   // missing_from_document_rare
+			4.931762415867448,    // sentence_probability
+			-0.3490292340229476,  // sentence_margin
+			1.4324611984299078,   // passage_probability
+			-4.529729487388077,   // unknown_terms
+			-0.2067298823871464,  // any_unknown_term
+			1.4496151148572625,   // missing_from_passage
+			0.3885626802240363,   // rarest_missing
+			0.3092399573349403,   // type_found
+			0.14374419280280137,  // type_missing
+			-0.2947493827495909,  // lexical
+			-0.3336582446202295,  // dense
+			1.2286834938516848,   // sentence_dense
+			-1.3838090338780997,  // passage_bm25
+			1.8373138264602307,   // best_bm25
+			-0.7892123642675364,  // best_coverage
+			1.9876935802219955,   // best_sentence_coverage
+			0.034540660883279395, // matched_idf
+			-0.1899684680684163,  // names_missing
+			-0.40302502528474216, // missing_from_document
+			0.6789103585100477,   // rarest_matched
+			0.7622303264507944,   // question_terms
+			2.8925164607086975,   // unknown_rare
+			1.6935271300981287,   // rarest_unknown
+			-0.15455434160395104, // missing_rare
+			-0.42982013018414444, // rarest_missing_word
+			0.5384945806482174,   // missing_from_document_rare
 		},
-		Bias: -3.6670633536343007,
+		Bias: -6.101566841757768,
 	},
-	AbstainBelow: 0.3770270225276484,
+	AbstainBelow: 0.3537658606093393,
 }
