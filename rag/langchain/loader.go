@@ -1,6 +1,8 @@
 // Package langchain adapts github.com/tmc/langchaingo to citebot's domain:
 // a rag.Loader built on langchaingo's document loaders (plain text,
-// Markdown and PDF; HTML is read with goquery), a rag.Splitter built on its
+// Markdown and PDF; HTML is read with goquery; Word, PowerPoint,
+// OpenDocument and EPUB files with archive/zip and encoding/xml, within
+// bounds for hostile archives), a rag.Splitter built on its
 // recursive character splitter, rag.Generators and rag.Embedders on its OpenAI-compatible and
 // Ollama clients, and a RetryTransport that retries 429 and 5xx replies
 // with bounded backoff.
@@ -28,7 +30,10 @@ import (
 // Loader reads .txt, .md and .markdown files as they are, .html and .htm
 // files as the text of their body (one line per block element, scripts and
 // styles left out), and .pdf files as the text of their pages separated by
-// blank lines. The extension is matched case-insensitively; any other
+// blank lines. .docx, .odt, .pptx, .odp and .epub files are read as
+// paragraph lines with Markdown heading lines, table rows as cells joined
+// by " | " and each slide under a "# title" line (office.go,
+// opendocument.go, epub.go). The extension is matched case-insensitively; any other
 // extension yields an error wrapping rag.ErrUnsupported.
 //
 // The PDF reader is not safe against crafted files: some overflow its
