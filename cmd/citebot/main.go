@@ -117,7 +117,9 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(st
 var parser rag.Loader = langchain.Loader{}
 
 // isolated are the formats whose parsers a crafted file can crash, hang or
-// exhaust: binary formats (PDF; .docx would join them).
+// exhaust: PDF. The zip-based formats (Word, PowerPoint, OpenDocument,
+// spreadsheets, EPUB) are read in process: pure Go without recursion, each
+// within limits of size, entries and XML depth (rag/langchain).
 var isolated = []string{".pdf"}
 
 // stores returns chromem and bleve in process, or a Weaviate collection

@@ -83,11 +83,7 @@ func CheckDevBar(t testing.TB, what string, rep rag.EvalReport) {
 		{"passage hit@3", rep.Hit3, 39},
 		{"answer hit", rep.AnswerHit, 32},
 		{"first-sentence hit", rep.FirstSentenceHit, 31},
-		// 4, not 5, since abstention reads the gate alone: off-topic
-		// questions declined on squad-dev rose from 76% to 85% out of fold
-		// at the same 3% false abstentions, and one dev question ("What is
-		// the population of Astana?") now passes the threshold.
-		{"declined", rep.Abstained, 4},
+		{"declined", rep.Abstained, 5},
 		{"answered (40 minus false abstentions)", rep.Answerable - rep.FalseAbstentions, 38},
 	} {
 		if c.got < c.bar {
