@@ -190,15 +190,15 @@ func TestLoadHostileSheets(t *testing.T) {
 			if !strings.Contains(err.Error(), c.name) {
 				t.Errorf("error %q does not name the file", err)
 			}
-			if took > 5*time.Second {
+			if took > 5*time.Second && !sheetsRace {
 				t.Errorf("Load(%s) took %v", c.name, took)
 			}
 		})
 	}
 }
 
-// zipBomb is a workbook whose sheet inflates to 128 MiB of blank space
-// from about 130 KiB.
+// zipBomb is a workbook whose sheet inflates to 65 MiB of blank space
+// from about 65 KiB, past the 64 MiB read from an archive.
 func zipBomb(t testing.TB) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -216,7 +216,7 @@ func zipBomb(t testing.TB) []byte {
 	}
 	write("xl/workbook.xml", `<workbook xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>`, 0)
 	write("xl/_rels/workbook.xml.rels", `<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`, 0)
-	write("xl/worksheets/sheet1.xml", `<worksheet><sheetData>`, 128)
+	write("xl/worksheets/sheet1.xml", `<worksheet><sheetData>`, 65)
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func checkSheetText(t *testing.T, name, text string, err error) {
 func fuzzLoad(t *testing.T, name string, data []byte) {
 	start := time.Now()
 	text, err := langchain.Loader{}.Load(context.Background(), name, data)
-	if took := time.Since(start); took > 10*time.Second {
+	if took := time.Since(start); took > 10*time.Second && !sheetsRace {
 		t.Errorf("Load(%s) took %v", name, took)
 	}
 	checkSheetText(t, name, text, err)

@@ -1,0 +1,7 @@
+//go:build race
+
+package langchain_test
+
+// sheetsRace is set when the race detector runs, which makes parsing many
+// times slower: time bounds are not checked then.
+const sheetsRace = true
