@@ -33,7 +33,10 @@ import (
 // blank lines. .docx, .odt, .pptx, .odp and .epub files are read as
 // paragraph lines with Markdown heading lines, table rows as cells joined
 // by " | " and each slide under a "# title" line (office.go,
-// opendocument.go, epub.go). The extension is matched case-insensitively; any other
+// opendocument.go, epub.go). .csv and .tsv files and the sheets of .xlsx
+// and .ods workbooks are read a row a line, each row as its header's names
+// and its values ("date: 2024-12-26; holiday: Boxing Day."), each sheet
+// under a "## name" line (sheets.go). The extension is matched case-insensitively; any other
 // extension yields an error wrapping rag.ErrUnsupported.
 //
 // The PDF reader is not safe against crafted files: some overflow its
