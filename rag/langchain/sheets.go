@@ -167,7 +167,14 @@ func sheetLine(header, cells []string) string {
 		b.WriteByte('.')
 	}
 	b.WriteByte('\n')
-	return b.String()
+	line := b.String()
+	if strings.HasPrefix(line, "#") {
+		// A line starting with "#" reads as a Markdown heading, which
+		// would make the row a section and never an answer: "# of staff"
+		// is written "No. of staff".
+		line = "No. " + strings.TrimLeft(line, "# ")
+	}
+	return line
 }
 
 // sheetCell trims a cell's text and collapses each run of whitespace in it

@@ -112,7 +112,7 @@ func xlsxRows(shared *[]string, rows [][]string) string {
 }
 
 // otable is a table of a test OpenDocument spreadsheet: rows is the XML
-// inside <table:table>.
+// inside <table:table>; a name "hidden:name" hides the table.
 type otable struct{ name, rows string }
 
 // makeODS returns a minimal valid .ods spreadsheet with the tables.
@@ -120,7 +120,11 @@ func makeODS(t testing.TB, tables ...otable) []byte {
 	t.Helper()
 	var body strings.Builder
 	for _, tb := range tables {
-		fmt.Fprintf(&body, `<table:table table:name="%s"><table:table-column table:number-columns-repeated="1024"/>%s</table:table>`, html.EscapeString(tb.name), tb.rows)
+		style := ""
+		if name, ok := strings.CutPrefix(tb.name, "hidden:"); ok {
+			tb.name, style = name, ` table:style-name="hide"`
+		}
+		fmt.Fprintf(&body, `<table:table table:name="%s"%s><table:table-column table:number-columns-repeated="1024"/>%s</table:table>`, html.EscapeString(tb.name), style, tb.rows)
 	}
 	return sheetZip(t,
 		zipEntry{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"},
@@ -129,7 +133,10 @@ func makeODS(t testing.TB, tables ...otable) []byte {
 			`<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>`},
 		zipEntry{"content.xml", `<?xml version="1.0" encoding="UTF-8"?><office:document-content ` +
 			`xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" ` +
-			`xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.2">` +
+			`xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" ` +
+			`xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" office:version="1.2">` +
+			`<office:automatic-styles><style:style style:name="show" style:family="table"><style:table-properties table:display="true"/></style:style>` +
+			`<style:style style:name="hide" style:family="table"><style:table-properties table:display="false"/></style:style></office:automatic-styles>` +
 			`<office:body><office:spreadsheet>` + body.String() + `</office:spreadsheet></office:body></office:document-content>`},
 	)
 }

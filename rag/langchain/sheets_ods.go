@@ -14,8 +14,8 @@ func init() {
 	formats[".ods"] = format{binary: true, load: loadODS}
 }
 
-// loadODS reads the tables of an OpenDocument spreadsheet, in order, each
-// headed by its name. A cell's text is what the sheet shows (its
+// loadODS reads the visible tables of an OpenDocument spreadsheet, in
+// order, each headed by its name. A cell's text is what the sheet shows (its
 // paragraphs; a number or date as formatted), or its stored value where it
 // shows none; comments are left out. Repeated rows and cells
 // (table:number-rows-repeated, table:number-columns-repeated) are written
@@ -52,6 +52,10 @@ func readODS(ctx context.Context, name string, data []byte) (string, error) {
 		paras     int // paragraphs in the cell so far
 		inPara    int // open text:p or text:h elements
 		skip      int // open elements whose text is not shown (comments)
+
+		style  string              // the automatic style being read
+		hidden = map[string]bool{} // table styles that hide their table
+		hiding int                 // open tables within a hidden one
 	)
 	err = a.parse("content.xml", func(t xml.Token) error {
 		switch t := t.(type) {
@@ -75,8 +79,24 @@ func readODS(ctx context.Context, name string, data []byte) (string, error) {
 				}
 				return nil
 			}
+			if hiding > 0 {
+				if t.Name.Local == "table" {
+					hiding++
+				}
+				return nil
+			}
 			switch t.Name.Local {
+			case "style":
+				style = xmlAttr(t, "name")
+			case "table-properties":
+				if xmlAttr(t, "display") == "false" {
+					hidden[style] = true
+				}
 			case "table":
+				if hidden[xmlAttr(t, "style-name")] {
+					hiding = 1
+					return nil
+				}
 				return w.sheet(xmlAttr(t, "name"))
 			case "table-row":
 				row, col = row[:0], 0
@@ -100,6 +120,12 @@ func readODS(ctx context.Context, name string, data []byte) (string, error) {
 					skip--
 				case "p", "h":
 					inPara--
+				}
+				return nil
+			}
+			if hiding > 0 {
+				if t.Name.Local == "table" {
+					hiding--
 				}
 				return nil
 			}

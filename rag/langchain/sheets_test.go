@@ -52,6 +52,9 @@ func TestLoadDelimited(t *testing.T) {
 		{"stray quotes kept", "lazy.csv",
 			"a,b\nsay \"hi\",ok\n",
 			"# lazy\na: say \"hi\"; b: ok."},
+		{"a line that would read as a heading", "count.csv",
+			"# of staff,office\n12,London\n",
+			"# count\nNo. of staff: 12; office: London."},
 		{"CRLF", "crlf.csv",
 			"a,b\r\n1,2\r\n",
 			"# crlf\na: 1; b: 2."},
@@ -120,6 +123,7 @@ func TestLoadODS(t *testing.T) {
 			{"2024-12-25", "Christmas Day", "London, Paris"},
 			{"2024-12-26", "Boxing Day", ""},
 		})},
+		otable{"hidden:Lookup", odsRows([][]string{{"code", "name"}, {"L", "London"}})},
 		otable{"Formats", `<table:table-row><table:table-cell><text:p>kind</text:p></table:table-cell><table:table-cell><text:p>value</text:p></table:table-cell><table:table-cell><text:p>more</text:p></table:table-cell></table:table-row>` +
 			// Shown text wins over the stored value; a comment is no text.
 			`<table:table-row><table:table-cell><text:p>date</text:p></table:table-cell><table:table-cell office:value-type="date" office:date-value="2024-12-26"><office:annotation><dc:creator>Bo</dc:creator><text:p>check this</text:p></office:annotation><text:p>26/12/2024</text:p></table:table-cell></table:table-row>` +
