@@ -203,7 +203,7 @@ func TestBadRequests(t *testing.T) {
 		{"wrong method", request{method: "DELETE", target: "/v1/ask"}, 405, "not allowed"},
 		{"wrong method search", request{method: "GET", target: "/v1/search"}, 405, "not allowed"},
 		{"wrong method page", request{method: "POST", target: "/"}, 405, "not allowed"},
-		{"wrong method document", request{method: "PUT", target: "/v1/documents/x"}, 405, "not allowed"},
+		{"wrong method document", request{method: "PATCH", target: "/v1/documents/x"}, 405, "not allowed"},
 		{"unknown document", request{method: "GET", target: "/v1/documents/nope.txt"}, 404, "no indexed document"},
 		{"unknown asset", request{method: "GET", target: "/assets/nope.js"}, 404, "no such asset"},
 	}
@@ -225,14 +225,17 @@ func TestMethodNotAllowedAllow(t *testing.T) {
 	for target, want := range map[string]string{
 		"/v1/ask":           "GET, HEAD, POST",
 		"/v1/search":        "POST",
-		"/v1/documents":     "GET, HEAD",
-		"/v1/documents/a":   "GET, HEAD",
+		"/v1/documents":     "GET, HEAD, POST",
+		"/v1/documents/a":   "DELETE, GET, HEAD, PUT",
 		"/v1/reindex":       "POST",
 		"/":                 "GET, HEAD",
 		"/healthz":          "GET, HEAD",
 		"/assets/style.css": "GET, HEAD",
 	} {
 		method := "DELETE"
+		if target == "/v1/documents/a" {
+			method = "PATCH"
+		}
 		w := do(t, h, request{method: method, target: target})
 		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != want {
 			t.Errorf("%s %s: %d Allow %q, want 405 Allow %q", method, target, w.Code, w.Header().Get("Allow"), want)

@@ -55,8 +55,8 @@ func (c *cors) wrap(next http.Handler) http.Handler {
 			stateOf(r).route = "preflight"
 			hdr.Add("Vary", "Access-Control-Request-Method")
 			hdr.Add("Vary", "Access-Control-Request-Headers")
-			hdr.Set("Access-Control-Allow-Methods", "GET, POST")
-			hdr.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id")
+			hdr.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
+			hdr.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id, "+WriteHeader+", "+FilenameHeader)
 			hdr.Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)
 			return

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/corpusdir"
 )
 
 // Index is what the HTTP API needs of an index. *rag.Index implements it.
@@ -99,6 +100,22 @@ type Options struct {
 	// after CacheTTL (0 means DefaultCacheTTL).
 	CacheSize int
 	CacheTTL  time.Duration
+	// AllowWrites turns on POST, PUT and DELETE /v1/documents, which write
+	// files into Corpus and then call Reindex (so both must be set);
+	// without it they answer 403. With APIKeys a write needs a key;
+	// without, it must come from loopback. Every write must carry
+	// WriteHeader.
+	AllowWrites bool
+	// Corpus is the corpus directory written files go to (its top level).
+	Corpus string
+	// Supports reports whether the index reads files of this name's type;
+	// other uploads are refused with 415. nil takes every type.
+	Supports func(name string) bool
+	// MaxFileBytes bounds an uploaded file (413 over it); 0 means
+	// DefaultMaxFileBytes.
+	MaxFileBytes int64
+
+	corpus corpusdir.Dir // filled in by validate
 }
 
 // validate fills in defaults and returns every problem, each naming its
@@ -162,6 +179,15 @@ func (o *Options) validate() error {
 	} else if o.CacheTTL == 0 {
 		o.CacheTTL = DefaultCacheTTL
 	}
+	if o.MaxFileBytes < 0 {
+		errs = append(errs, fmt.Errorf("MaxFileBytes: %d is negative", o.MaxFileBytes))
+	} else if o.MaxFileBytes == 0 {
+		o.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if o.AllowWrites && (o.Corpus == "" || o.Reindex == nil) {
+		errs = append(errs, errors.New("AllowWrites: needs Corpus and Reindex"))
+	}
+	o.corpus = corpusdir.Dir{Root: o.Corpus, MaxBytes: o.MaxFileBytes, Supports: o.Supports}
 	return errors.Join(errs...)
 }
 

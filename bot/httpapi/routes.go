@@ -12,7 +12,7 @@ import (
 
 // route is one endpoint of the API.
 type route struct {
-	method string // GET (which also answers HEAD) or POST
+	method string // GET (which also answers HEAD), POST, PUT or DELETE
 	path   string // a net/http ServeMux path pattern
 	handle http.HandlerFunc
 	// api routes are the /v1 ones: with API keys set they need one, and
@@ -25,6 +25,8 @@ type route struct {
 	// from another site's page cannot send that type without a CORS
 	// preflight, which only CORSOrigins pass.
 	json bool
+	// write routes change the corpus: they pass requireWrites.
+	write bool
 	// statuses is every status the route answers with. openapi.json
 	// documents exactly these, and the tests check every response against
 	// them.
@@ -51,6 +53,9 @@ func (h *Handler) routes(reg *prometheus.Registry) []route {
 		{method: "POST", path: "/v1/search", handle: h.search, api: true, index: true, json: true, statuses: []int{200, 400, 401, 408, 413, 415, 421, 429, 500, 503}},
 		{method: "GET", path: "/v1/documents", handle: h.documents, api: true, index: true, statuses: []int{200, 401, 421, 429, 500, 503}},
 		{method: "GET", path: "/v1/documents/{source...}", handle: h.document, api: true, index: true, statuses: []int{200, 401, 404, 421, 429, 500, 503}},
+		{method: "POST", path: "/v1/documents", handle: h.documentAdd, api: true, index: true, write: true, statuses: []int{201, 400, 401, 403, 409, 413, 415, 421, 422, 429, 500, 503}},
+		{method: "PUT", path: "/v1/documents/{source...}", handle: h.documentPut, api: true, index: true, write: true, statuses: []int{200, 201, 400, 401, 403, 404, 413, 415, 421, 422, 429, 500, 503}},
+		{method: "DELETE", path: "/v1/documents/{source...}", handle: h.documentDelete, api: true, index: true, write: true, statuses: []int{200, 400, 401, 403, 404, 421, 429, 500, 503}},
 		{method: "POST", path: "/v1/reindex", handle: h.reindex, api: true, json: true, statuses: []int{200, 400, 401, 408, 413, 415, 421, 429, 500, 501, 503}},
 	}
 }
@@ -68,6 +73,9 @@ func (h *Handler) register(reg *prometheus.Registry) {
 		}
 		if rt.json {
 			next = requireJSON(next)
+		}
+		if rt.write {
+			next = h.requireWrites(next)
 		}
 		if rt.api {
 			next = h.guard(next)
@@ -90,13 +98,29 @@ func (h *Handler) register(reg *prometheus.Registry) {
 			writeError(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed; use "+allow)
 		})))
 	}
-	h.mux.Handle("/", named("unmatched", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	unmatched := named("unmatched", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if wrong, pattern := h.paths.Handler(r); pattern != "" {
 			wrong.ServeHTTP(w, r)
 			return
 		}
 		writeError(w, r, http.StatusNotFound, "no such route: "+r.URL.Path)
-	})))
+	}))
+	h.mux.Handle("/", unmatched)
+	// ServeMux redirects "DELETE /v1/documents" to "/v1/documents/", where
+	// "DELETE /v1/documents/{source...}" matches an empty source; a method
+	// a path's sub-tree takes but the path itself does not is answered 405
+	// there instead.
+	for _, p := range paths {
+		base, ok := strings.CutSuffix(p, "/{source...}")
+		if !ok || allowed[base] == nil {
+			continue
+		}
+		for _, m := range allowed[p] {
+			if !slices.Contains(allowed[base], m) {
+				h.mux.Handle(m+" "+base, unmatched)
+			}
+		}
+	}
 }
 
 // cleanPaths answers 404 to a path with empty, "." or ".." segments, which
