@@ -614,12 +614,21 @@ func (x *Index) prepareFile(ctx context.Context, f corpusFile) prepared {
 		return p
 	}
 	if reason != "" {
-		p.reason, p.hash = reason, hash
+		p.reason = reason
+		if reason != unsupported {
+			// Worth remembering: the loader tried and failed. A type it
+			// does not read costs nothing to tell again.
+			p.hash = hash
+		}
 		return p
 	}
 	p.rec, p.err = x.build(ctx, doc)
 	return p
 }
+
+// unsupported is the reason a file of a type the loader does not read is
+// skipped.
+const unsupported = "unsupported file type"
 
 // errTooLarge reports a file over the size limit.
 var errTooLarge = errors.New("file too large")
@@ -673,7 +682,7 @@ func (x *Index) parse(ctx context.Context, source string, data []byte, hash stri
 	text, err := x.cfg.Loader.Load(ctx, source, data)
 	switch {
 	case errors.Is(err, ErrUnsupported):
-		return Document{}, "unsupported file type"
+		return Document{}, unsupported
 	case err != nil:
 		return Document{}, fmt.Sprintf("cannot be read: %v", err)
 	case LooksBinary(data) && !x.isBinaryFormat(source):

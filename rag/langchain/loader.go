@@ -1,8 +1,9 @@
 // Package langchain adapts github.com/tmc/langchaingo to citebot's domain:
 // a rag.Loader built on langchaingo's document loaders (plain text,
 // Markdown and PDF; HTML is read with goquery; Word, PowerPoint,
-// OpenDocument and EPUB files with archive/zip and encoding/xml, within
-// bounds for hostile archives), a rag.Splitter built on its
+// OpenDocument and EPUB files and spreadsheets (CSV, TSV, XLSX, ODS) with
+// encoding/csv, archive/zip and encoding/xml, within bounds for hostile
+// archives), a rag.Splitter built on its
 // recursive character splitter, rag.Generators and rag.Embedders on its OpenAI-compatible and
 // Ollama clients, and a RetryTransport that retries 429 and 5xx replies
 // with bounded backoff.
@@ -49,7 +50,10 @@ var _ rag.Loader = Loader{}
 
 // loaderVersion is bumped whenever a change to Load alters the text it
 // extracts from any file, so that indexes built before extract it again.
-const loaderVersion = "v2" // v2: HTML headings as Markdown headings, page chrome and hidden elements dropped, the <title> when there is no <h1>
+// v2: HTML headings as Markdown headings, page chrome and hidden elements
+// dropped, the <title> when there is no <h1>; v3: Word, PowerPoint,
+// OpenDocument, EPUB and spreadsheet files read.
+const loaderVersion = "v3"
 
 // ID names the loader's version (rag.Versioned).
 func (Loader) ID() string { return "langchain-loader/" + loaderVersion }
