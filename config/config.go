@@ -75,6 +75,10 @@ type HTTP struct {
 	// AllowOpen lets serve listen beyond loopback without API keys, where
 	// anyone who can reach it can query and re-index.
 	AllowOpen bool `yaml:"allow_open"`
+	// AllowWrites lets clients add, replace and remove the corpus's
+	// documents (POST, PUT and DELETE /v1/documents). Unset, serve allows
+	// them when it listens on loopback only.
+	AllowWrites *bool `yaml:"allow_writes"`
 	// MaxConnections and MaxConnectionsPerClient cap the open connections,
 	// in total and per client address (an IPv6 /64); over the cap the
 	// oldest idle keep-alive connection is closed, else the new one gets a

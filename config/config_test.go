@@ -54,6 +54,8 @@ func TestPrecedence(t *testing.T) {
 		{"http hardening", "http:\n  allowed_hosts: [citebot.example.com]\n  max_connections: 100\n", map[string]string{"CITEBOT_ALLOW_OPEN": "true", "CITEBOT_MAX_CONNECTIONS_PER_CLIENT": "8"}, nil, with(func(c *Config) {
 			c.HTTP.AllowedHosts, c.HTTP.AllowOpen, c.HTTP.MaxConnections, c.HTTP.MaxConnectionsPerClient = []string{"citebot.example.com"}, true, 100, 8
 		})},
+		{"allow_writes file", "http:\n  allow_writes: false\n", nil, nil, with(func(c *Config) { c.HTTP.AllowWrites = new(false) })},
+		{"allow_writes env over file", "http:\n  allow_writes: false\n", map[string]string{"CITEBOT_ALLOW_WRITES": "true"}, nil, with(func(c *Config) { c.HTTP.AllowWrites = new(true) })},
 		{"allowed hosts env over file", "http:\n  allowed_hosts: [a.example]\n", map[string]string{"CITEBOT_ALLOWED_HOSTS": "b.example, .c.example"}, nil, with(func(c *Config) {
 			c.HTTP.AllowedHosts = []string{"b.example", ".c.example"}
 		})},

@@ -98,6 +98,14 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	boolean("CITEBOT_WATCH", &c.HTTP.Watch)
 	list("CITEBOT_ALLOWED_HOSTS", &c.HTTP.AllowedHosts)
 	boolean("CITEBOT_ALLOW_OPEN", &c.HTTP.AllowOpen)
+	each("CITEBOT_ALLOW_WRITES", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("is not true or false")
+		}
+		c.HTTP.AllowWrites = &b
+		return nil
+	})
 	num("CITEBOT_MAX_CONNECTIONS", &c.HTTP.MaxConnections)
 	num("CITEBOT_MAX_CONNECTIONS_PER_CLIENT", &c.HTTP.MaxConnectionsPerClient)
 
