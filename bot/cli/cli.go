@@ -1,6 +1,7 @@
 // Package cli is citebot's command-line front end: the ask, search, ingest,
-// eval and sources subcommands, their flags and their output. It builds
-// nothing itself; the index comes from the Opener that cmd/citebot wires.
+// eval, sources, add and remove subcommands, their flags and their output.
+// It builds nothing itself; the index comes from the Opener that
+// cmd/citebot wires.
 package cli
 
 import (
@@ -40,6 +41,9 @@ type Env struct {
 	// Log receives operational events (failed generations, requests).
 	Log  *slog.Logger
 	Open Opener
+	// Supports reports whether the index reads files of this name's type,
+	// for add and uploads; nil takes every type.
+	Supports func(name string) bool
 	// Listening, when not nil, hears the address serve bound (for tests
 	// that listen on port 0).
 	Listening func(net.Addr)
@@ -63,6 +67,12 @@ Usage:
   citebot ingest [--json]                 bring the index up to date with the corpus
   citebot eval [--json] [--k N] FILE      score answers against JSON-lines questions
   citebot sources [--json]                list the indexed documents
+  citebot add [--json] [--replace] FILE...
+                                          copy files into the corpus and index
+                                          them (--replace: over files of the
+                                          same name)
+  citebot remove [--json] SOURCE...       remove files from the corpus and the
+                                          index
   citebot train [--json] [--out FILE] [--drop F,...] CORPUS QUESTIONS [CORPUS QUESTIONS ...]
                                           fit the answer models, report
                                           in-sample and out-of-fold figures
@@ -106,6 +116,9 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	if name == "bench" {
 		args = benchArgs(args)
+	}
+	if name == "add" {
+		fs.BoolVar(&o.replace, "replace", false, "replace a file of the same name in the corpus")
 	}
 	if name == "train" {
 		fs.StringVar(&o.out, "out", "", "write the fitted weights to this Go file (e.g. rag/weights_gen.go)")
@@ -171,6 +184,8 @@ type opts struct {
 	k     int
 	out   string // train --out
 	drop  string // train --drop
+	// replace lets add write over a file of the same name.
+	replace bool
 	// retrySkipped makes the Sync parse again the files the loader could
 	// not use, changed or not (ingest).
 	retrySkipped bool
@@ -195,6 +210,8 @@ var commands = map[string]command{
 	"ingest":  {run: ingest, nargs: 0, argsHelp: "no arguments"},
 	"eval":    {run: eval, k: true, nargs: 1, argsHelp: "one FILE.jsonl"},
 	"sources": {run: sources, nargs: 0, argsHelp: "no arguments"},
+	"add":     {run: add, nargs: -1, argsHelp: "FILE..."},
+	"remove":  {run: remove, nargs: -1, argsHelp: "SOURCE..."},
 	"serve":   {run: serve, nargs: 0, argsHelp: "no arguments", serve: true},
 	"discord": {run: discordOnly, nargs: 0, argsHelp: "no arguments"},
 	"train":   {run: train, k: true, nargs: -1, argsHelp: "pairs of CORPUS_DIR QUESTIONS.jsonl"},

@@ -54,6 +54,17 @@ func checkOpen(c config.HTTP) error {
 		"set API keys (CITEBOT_API_KEYS or http.api_keys), or allow an open server with CITEBOT_ALLOW_OPEN=true (http.allow_open: true)", c.Addr)
 }
 
+// writesAllowed reports whether clients may add and remove documents:
+// http.allow_writes when it is set, else whether serve listens on loopback
+// only.
+func writesAllowed(c config.HTTP) bool {
+	if c.AllowWrites != nil {
+		return *c.AllowWrites
+	}
+	host, _, _ := net.SplitHostPort(c.Addr)
+	return isLoopback(host)
+}
+
 // discordOnly runs the Discord bot without the HTTP server.
 func discordOnly(ctx context.Context, env Env, o *opts) error {
 	if o.cfg.Discord.Token == "" {
@@ -127,6 +138,10 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 			RateBurst:         cfg.HTTP.Burst,
 			MaxQuestionLength: cfg.HTTP.MaxQuestion,
 			DefaultK:          cfg.K,
+			AllowWrites:       writesAllowed(cfg.HTTP),
+			Corpus:            cfg.Corpus,
+			Supports:          env.Supports,
+			MaxFileBytes:      cfg.MaxFileBytes,
 		})
 		if err != nil {
 			return err

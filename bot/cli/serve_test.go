@@ -42,3 +42,26 @@ func TestCheckOpen(t *testing.T) {
 		}
 	}
 }
+
+// Writes are on by default on loopback only; http.allow_writes decides
+// when set.
+func TestWritesAllowed(t *testing.T) {
+	for _, tt := range []struct {
+		addr string
+		set  *bool
+		want bool
+	}{
+		{"127.0.0.1:8080", nil, true},
+		{"localhost:8080", nil, true},
+		{"[::1]:8080", nil, true},
+		{"0.0.0.0:8080", nil, false},
+		{":8080", nil, false},
+		{"192.0.2.1:8080", nil, false},
+		{"127.0.0.1:8080", new(false), false},
+		{"0.0.0.0:8080", new(true), true},
+	} {
+		if got := writesAllowed(config.HTTP{Addr: tt.addr, AllowWrites: tt.set}); got != tt.want {
+			t.Errorf("writesAllowed(%s, %v) = %v, want %v", tt.addr, tt.set, got, tt.want)
+		}
+	}
+}

@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Stderr:   stderr,
 		Terminal: isFile && term.IsTerminal(int(f.Fd())),
 		Log:      log,
+		Supports: supports,
 		Open: func(ctx context.Context, cfg config.Config, warn func(string)) (cli.Index, error) {
 			return open(ctx, cfg, log, warn)
 		},
@@ -110,6 +111,14 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(st
 			log.Warn("generation unavailable; answering extractively", "provider", cfg.LLM.Provider, "model", cfg.LLM.Model, "err", err)
 		},
 	})}, nil
+}
+
+// supports reports whether parser reads files of this name's type: asked
+// to load one with no content, it answers rag.ErrUnsupported for a type it
+// does not read, before looking at the content.
+func supports(name string) bool {
+	_, err := parser.Load(context.Background(), name, nil)
+	return !errors.Is(err, rag.ErrUnsupported)
 }
 
 // parser reads every format citebot indexes; the formats listed in
