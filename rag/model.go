@@ -21,7 +21,7 @@ type Model struct {
 	// false abstentions. The Gate alone decides, not the confidence: an
 	// answerable question whose best sentence is doubtful is still
 	// answered, and at 3% false abstentions the Gate alone declines more
-	// questions about other subjects (85% of squad-dev's off-topic
+	// questions about other subjects (84% of squad-dev's off-topic
 	// questions out of fold, against 76% for the confidence).
 	AbstainBelow float64
 }
