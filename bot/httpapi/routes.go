@@ -54,7 +54,7 @@ func (h *Handler) routes(reg *prometheus.Registry) []route {
 		{method: "GET", path: "/v1/documents", handle: h.documents, api: true, index: true, statuses: []int{200, 401, 421, 429, 500, 503}},
 		{method: "GET", path: "/v1/documents/{source...}", handle: h.document, api: true, index: true, statuses: []int{200, 401, 404, 421, 429, 500, 503}},
 		{method: "POST", path: "/v1/documents", handle: h.documentAdd, api: true, index: true, write: true, statuses: []int{201, 400, 401, 403, 409, 413, 415, 421, 422, 429, 500, 503}},
-		{method: "PUT", path: "/v1/documents/{source...}", handle: h.documentPut, api: true, index: true, write: true, statuses: []int{200, 201, 400, 401, 403, 404, 413, 415, 421, 422, 429, 500, 503}},
+		{method: "PUT", path: "/v1/documents/{source...}", handle: h.documentPut, api: true, index: true, write: true, statuses: []int{200, 201, 400, 401, 403, 404, 409, 413, 415, 421, 422, 429, 500, 503}},
 		{method: "DELETE", path: "/v1/documents/{source...}", handle: h.documentDelete, api: true, index: true, write: true, statuses: []int{200, 400, 401, 403, 404, 421, 429, 500, 503}},
 		{method: "POST", path: "/v1/reindex", handle: h.reindex, api: true, json: true, statuses: []int{200, 400, 401, 408, 413, 415, 421, 429, 500, 501, 503}},
 	}

@@ -270,6 +270,19 @@ func TestUploadNames(t *testing.T) {
 			}
 		}
 	}
+	// A directory of the corpus is neither replaced nor removed.
+	if code, b := s.send(t, "PUT", "/v1/documents/field", strings.NewReader("text"), nil); code != http.StatusUnsupportedMediaType {
+		t.Errorf("PUT over a directory without an extension: %d %s", code, b)
+	}
+	if err := os.Mkdir(filepath.Join(s.dir, "dir.txt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, b := s.send(t, "PUT", "/v1/documents/dir.txt", strings.NewReader("text"), nil); code != http.StatusConflict {
+		t.Errorf("PUT over a directory: %d %s", code, b)
+	}
+	if code, b := s.send(t, "DELETE", "/v1/documents/dir.txt", nil, nil); code != http.StatusNotFound {
+		t.Errorf("DELETE of a directory: %d %s", code, b)
+	}
 	after, _ := os.ReadDir(outside)
 	if len(after) != len(before) {
 		t.Errorf("a file was written beside the corpus: %v", after)
