@@ -184,6 +184,9 @@ func (r SyncReport) Changed() bool { return r.Added+r.Updated+r.Removed > 0 }
 type Skip struct {
 	Source string `json:"source"`
 	Reason string `json:"reason"`
+	// Repeated is set when the file was skipped before for the same reason
+	// and has not changed since: front ends need not warn of it again.
+	Repeated bool `json:"repeated,omitempty"`
 }
 
 // Progress is reported after each file a Sync looks at.
@@ -254,7 +257,7 @@ func (x *Index) Sync(ctx context.Context, dir string, progress func(Progress)) (
 		}
 		switch {
 		case r.reason != "":
-			rep.Skipped = append(rep.Skipped, Skip{Source: r.file.source, Reason: r.reason})
+			rep.Skipped = append(rep.Skipped, Skip{Source: r.file.source, Reason: r.reason, Repeated: r.remembered})
 			if r.old {
 				// The file is now unusable: drop its stale chunks too.
 				if err := x.remove(ctx, r.file.source); err != nil {
@@ -603,7 +606,7 @@ func (x *Index) prepareFile(ctx context.Context, f corpusFile) prepared {
 	skipped, ok := x.skipped[f.source]
 	x.mu.RUnlock()
 	if ok && skipped.Hash == hash {
-		p.reason, p.hash, p.remembered = skipped.Reason+" (unchanged since; citebot ingest tries it again)", hash, true
+		p.reason, p.hash, p.remembered = skipped.Reason, hash, true
 		return p
 	}
 	doc, reason := x.parse(ctx, f.source, data, hash)
@@ -615,11 +618,7 @@ func (x *Index) prepareFile(ctx context.Context, f corpusFile) prepared {
 	}
 	if reason != "" {
 		p.reason = reason
-		if reason != unsupported {
-			// Worth remembering: the loader tried and failed. A type it
-			// does not read costs nothing to tell again.
-			p.hash = hash
-		}
+		p.hash = hash
 		return p
 	}
 	p.rec, p.err = x.build(ctx, doc)

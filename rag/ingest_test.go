@@ -353,9 +353,16 @@ func TestSyncRemembersUnusableFiles(t *testing.T) {
 	}
 	check := func(x *rag.Index, step string, parses int) {
 		t.Helper()
+		before := loader.bad.Load()
 		rep := sync(t, x, corpus)
 		if reason := skipped(rep)["bad.txt"]; !strings.Contains(reason, "parse timed out") {
 			t.Errorf("%s: bad.txt skipped for %q, want the loader's reason", step, reason)
+		}
+		// Repeated (no warning again) exactly when it was not parsed.
+		for _, s := range rep.Skipped {
+			if s.Source == "bad.txt" && s.Repeated != (loader.bad.Load() == before) {
+				t.Errorf("%s: bad.txt skipped with Repeated %v", step, s.Repeated)
+			}
 		}
 		if n := loader.bad.Load(); int(n) != parses {
 			t.Errorf("%s: bad.txt parsed %d times in all, want %d", step, n, parses)

@@ -238,8 +238,12 @@ func open(ctx context.Context, env Env, o *opts, progress func(rag.Progress)) (I
 	if err != nil {
 		return nil, rep, err
 	}
+	// A file skipped as before, unchanged, is not warned of again above
+	// every answer; ingest, which tries such files again, names them all.
 	for _, s := range rep.Skipped {
-		warn(fmt.Sprintf("skipped %s: %s", s.Source, s.Reason))
+		if !s.Repeated {
+			warn(fmt.Sprintf("skipped %s: %s", s.Source, s.Reason))
+		}
 	}
 	return idx, rep, nil
 }

@@ -103,7 +103,9 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 			return rep, err
 		}
 		for _, s := range rep.Skipped {
-			log.Warn("skipped file", "source", s.Source, "reason", s.Reason)
+			if !s.Repeated { // once per change, not at every re-index
+				log.Warn("skipped file", "source", s.Source, "reason", s.Reason)
+			}
 		}
 		if rep.Changed() {
 			log.Info("re-indexed", "added", rep.Added, "updated", rep.Updated, "removed", rep.Removed,

@@ -165,15 +165,29 @@ func TestSkippedFileWarns(t *testing.T) {
 	corpus := t.TempDir()
 	os.WriteFile(filepath.Join(corpus, "a.txt"), []byte("Comet Watch\n\nThe comet passed closest to the Sun in early March."), 0o644)
 	os.WriteFile(filepath.Join(corpus, "b.key"), []byte("PK\x03\x04 not supported"), 0o644)
-	r := citebot(t, map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir()}, "sources")
+	env := map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir()}
+	r := citebot(t, env, "sources")
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if !strings.Contains(r.stderr, "warning: skipped b.key: unsupported file type") {
+	const warning = "warning: skipped b.key: unsupported file type"
+	if !strings.Contains(r.stderr, warning) {
 		t.Errorf("stderr = %q, want a warning naming b.key", r.stderr)
 	}
 	if !strings.Contains(r.stdout, "a.txt") || strings.Contains(r.stdout, "b.key") {
 		t.Errorf("sources = %q", r.stdout)
+	}
+	// Unchanged, it is not warned of again above every answer; ingest
+	// names it again, and so does any change to it.
+	if r := citebot(t, env, "ask", "When did the comet pass the Sun?"); r.err != nil || strings.Contains(r.stderr, "b.key") {
+		t.Errorf("second run: %v, stderr %q, want no warning", r.err, r.stderr)
+	}
+	if r := citebot(t, env, "ingest"); r.err != nil || !strings.Contains(r.stderr, warning) {
+		t.Errorf("ingest: %v, stderr %q, want the warning", r.err, r.stderr)
+	}
+	os.WriteFile(filepath.Join(corpus, "b.key"), []byte("PK\x03\x04 changed"), 0o644)
+	if r := citebot(t, env, "sources"); r.err != nil || !strings.Contains(r.stderr, warning) {
+		t.Errorf("after a change: %v, stderr %q, want the warning", r.err, r.stderr)
 	}
 }
 
