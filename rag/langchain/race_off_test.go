@@ -2,6 +2,6 @@
 
 package langchain_test
 
-// sheetsRace is set when the race detector runs, which makes parsing many
-// times slower: time bounds are not checked then.
-const sheetsRace = false
+// raceDetector is set when the race detector runs, which makes parsing
+// many times slower: time bounds are not checked then.
+const raceDetector = false

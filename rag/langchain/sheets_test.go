@@ -194,7 +194,7 @@ func TestLoadHostileSheets(t *testing.T) {
 			if !strings.Contains(err.Error(), c.name) {
 				t.Errorf("error %q does not name the file", err)
 			}
-			if took > 5*time.Second && !sheetsRace {
+			if took > 5*time.Second && !raceDetector {
 				t.Errorf("Load(%s) took %v", c.name, took)
 			}
 		})
@@ -261,7 +261,7 @@ func checkSheetText(t *testing.T, name, text string, err error) {
 func fuzzLoad(t *testing.T, name string, data []byte) {
 	start := time.Now()
 	text, err := langchain.Loader{}.Load(context.Background(), name, data)
-	if took := time.Since(start); took > 10*time.Second && !sheetsRace {
+	if took := time.Since(start); took > 10*time.Second && !raceDetector {
 		t.Errorf("Load(%s) took %v", name, took)
 	}
 	checkSheetText(t, name, text, err)
