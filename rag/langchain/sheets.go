@@ -27,13 +27,10 @@ import (
 // blank line.
 //
 // Hostile files are bounded: a file over a limit below is an error, found
-// before the work it would cost.
+// before the work it would cost. An archive (.xlsx, .ods) is read as a
+// zipPackage, within the bounds in zippkg.go as well: its bytes inflated,
+// its entries and the nesting of its XML.
 const (
-	// sheetMaxBytes is the most uncompressed bytes read from an archive,
-	// whatever its entries' headers claim.
-	sheetMaxBytes = 64 << 20
-	// sheetMaxEntries is the most entries an archive may have.
-	sheetMaxEntries = 10_000
 	// sheetMaxRows is the most rows written for one file, repeats
 	// expanded.
 	sheetMaxRows = 1_000_000
@@ -41,8 +38,6 @@ const (
 	sheetMaxColumns = 1_000
 	// sheetMaxText is the most bytes of text one file may yield.
 	sheetMaxText = 64 << 20
-	// sheetMaxDepth is the deepest XML nesting read.
-	sheetMaxDepth = 256
 	// sheetMaxStrings is the most shared strings a workbook may have.
 	sheetMaxStrings = 4_000_000
 )

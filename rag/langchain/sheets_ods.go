@@ -30,7 +30,7 @@ func loadODS(ctx context.Context, name string, data []byte) (string, error) {
 }
 
 func readODS(ctx context.Context, name string, data []byte) (string, error) {
-	a, err := openSheetArchive(data)
+	a, err := openZipPackage(data)
 	if err != nil {
 		return "", err
 	}
@@ -57,7 +57,7 @@ func readODS(ctx context.Context, name string, data []byte) (string, error) {
 		hidden = map[string]bool{} // table styles that hide their table
 		hiding int                 // open tables within a hidden one
 	)
-	err = a.parse("content.xml", func(t xml.Token) error {
+	err = a.readRawXML(ctx, "content.xml", func(_ *xmlPart, t xml.Token) error {
 		switch t := t.(type) {
 		case xml.StartElement:
 			if inCell {
@@ -87,20 +87,20 @@ func readODS(ctx context.Context, name string, data []byte) (string, error) {
 			}
 			switch t.Name.Local {
 			case "style":
-				style = xmlAttr(t, "name")
+				style = attrOf(t, "name")
 			case "table-properties":
-				if xmlAttr(t, "display") == "false" {
+				if attrOf(t, "display") == "false" {
 					hidden[style] = true
 				}
 			case "table":
-				if hidden[xmlAttr(t, "style-name")] {
+				if hidden[attrOf(t, "style-name")] {
 					hiding = 1
 					return nil
 				}
-				return w.sheet(xmlAttr(t, "name"))
+				return w.sheet(attrOf(t, "name"))
 			case "table-row":
 				row, col = row[:0], 0
-				rowRepeat = odsRepeat(xmlAttr(t, "number-rows-repeated"))
+				rowRepeat = odsRepeat(attrOf(t, "number-rows-repeated"))
 				if rows++; rows%4096 == 0 {
 					if err := ctx.Err(); err != nil {
 						return err
@@ -108,7 +108,7 @@ func readODS(ctx context.Context, name string, data []byte) (string, error) {
 				}
 			case "table-cell", "covered-table-cell":
 				inCell, cellDepth, skip, paras, inPara = true, 0, 0, 0, 0
-				colRepeat = odsRepeat(xmlAttr(t, "number-columns-repeated"))
+				colRepeat = odsRepeat(attrOf(t, "number-columns-repeated"))
 				text.Reset()
 				fallback = odsValue(t)
 			}
@@ -182,17 +182,17 @@ func odsRepeat(v string) int {
 // odsValue is a cell's stored value by its type, for a cell that shows no
 // text.
 func odsValue(e xml.StartElement) string {
-	switch xmlAttr(e, "value-type") {
+	switch attrOf(e, "value-type") {
 	case "float", "percentage", "currency":
-		return xmlAttr(e, "value")
+		return attrOf(e, "value")
 	case "date":
-		return xmlAttr(e, "date-value")
+		return attrOf(e, "date-value")
 	case "time":
-		return xmlAttr(e, "time-value")
+		return attrOf(e, "time-value")
 	case "boolean":
-		return strings.ToUpper(xmlAttr(e, "boolean-value"))
+		return strings.ToUpper(attrOf(e, "boolean-value"))
 	case "string":
-		return xmlAttr(e, "string-value")
+		return attrOf(e, "string-value")
 	}
 	return ""
 }

@@ -38,31 +38,31 @@ type xlsxSheet struct {
 }
 
 func readXLSX(ctx context.Context, name string, data []byte) (string, error) {
-	a, err := openSheetArchive(data)
+	a, err := openZipPackage(data)
 	if err != nil {
 		return "", err
 	}
 	const workbook = "xl/workbook.xml"
 	var sheets []xlsxSheet
 	date1904 := false
-	err = a.parse(workbook, func(t xml.Token) error {
+	err = a.readRawXML(ctx, workbook, func(_ *xmlPart, t xml.Token) error {
 		e, ok := t.(xml.StartElement)
 		switch {
 		case !ok:
 		case e.Name.Local == "workbookPr":
-			v := xmlAttr(e, "date1904")
+			v := attrOf(e, "date1904")
 			date1904 = v == "1" || v == "true"
 		case e.Name.Local == "sheet":
-			s := xlsxSheet{name: xmlAttr(e, "name")}
+			s := xlsxSheet{name: attrOf(e, "name")}
 			for _, at := range e.Attr {
 				if at.Name.Local == "id" && at.Name.Space != "" {
 					s.rel = at.Value
 				}
 			}
-			state := xmlAttr(e, "state")
+			state := attrOf(e, "state")
 			s.hidden = state == "hidden" || state == "veryHidden"
-			if len(sheets) >= sheetMaxEntries {
-				return fmt.Errorf("%w: more than %d sheets", errSheetLimit, sheetMaxEntries)
+			if len(sheets) >= zipMaxEntries {
+				return fmt.Errorf("%w: more than %d sheets", errSheetLimit, zipMaxEntries)
 			}
 			sheets = append(sheets, s)
 		}
@@ -76,15 +76,15 @@ func readXLSX(ctx context.Context, name string, data []byte) (string, error) {
 	targets := map[string]string{}
 	var sharedPart, stylesPart string
 	if rels := "xl/_rels/workbook.xml.rels"; a.has(rels) {
-		err := a.parse(rels, func(t xml.Token) error {
+		err := a.readRawXML(ctx, rels, func(_ *xmlPart, t xml.Token) error {
 			e, ok := t.(xml.StartElement)
-			if !ok || e.Name.Local != "Relationship" || xmlAttr(e, "TargetMode") == "External" {
+			if !ok || e.Name.Local != "Relationship" || attrOf(e, "TargetMode") == "External" {
 				return nil
 			}
-			target := xlsxPart(xmlAttr(e, "Target"))
-			switch typ := xmlAttr(e, "Type"); {
+			target := xlsxPart(attrOf(e, "Target"))
+			switch typ := attrOf(e, "Type"); {
 			case strings.HasSuffix(typ, "/worksheet"):
-				targets[xmlAttr(e, "Id")] = target
+				targets[attrOf(e, "Id")] = target
 			case strings.HasSuffix(typ, "/sharedStrings"):
 				sharedPart = target
 			case strings.HasSuffix(typ, "/styles"):
@@ -101,13 +101,13 @@ func readXLSX(ctx context.Context, name string, data []byte) (string, error) {
 	}
 	var shared []string
 	if sharedPart != "" && a.has(sharedPart) {
-		if shared, err = xlsxSharedStrings(a, sharedPart); err != nil {
+		if shared, err = xlsxSharedStrings(ctx, a, sharedPart); err != nil {
 			return "", err
 		}
 	}
 	var dates []bool
 	if stylesPart != "" && a.has(stylesPart) {
-		if dates, err = xlsxDateStyles(a, stylesPart); err != nil {
+		if dates, err = xlsxDateStyles(ctx, a, stylesPart); err != nil {
 			return "", err
 		}
 	}
@@ -142,11 +142,11 @@ func xlsxPart(target string) string {
 
 // xlsxSharedStrings reads the shared string table: the text of each <si>,
 // its runs joined, phonetic readings (<rPh>) left out.
-func xlsxSharedStrings(a *sheetArchive, part string) ([]string, error) {
+func xlsxSharedStrings(ctx context.Context, a *zipPackage, part string) ([]string, error) {
 	var out []string
 	var b strings.Builder
 	inT, inPh := false, 0
-	err := a.parse(part, func(t xml.Token) error {
+	err := a.readRawXML(ctx, part, func(_ *xmlPart, t xml.Token) error {
 		switch t := t.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -181,16 +181,16 @@ func xlsxSharedStrings(a *sheetArchive, part string) ([]string, error) {
 
 // xlsxDateStyles reads which cell formats (by index, a cell's s attribute)
 // show a number as a date or time.
-func xlsxDateStyles(a *sheetArchive, part string) ([]bool, error) {
+func xlsxDateStyles(ctx context.Context, a *zipPackage, part string) ([]bool, error) {
 	custom := map[string]bool{} // numFmtId → whether a date format
 	var dates []bool
 	inXfs := false
-	err := a.parse(part, func(t xml.Token) error {
+	err := a.readRawXML(ctx, part, func(_ *xmlPart, t xml.Token) error {
 		switch t := t.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "numFmt":
-				custom[xmlAttr(t, "numFmtId")] = isDateFormat(xmlAttr(t, "formatCode"))
+				custom[attrOf(t, "numFmtId")] = isDateFormat(attrOf(t, "formatCode"))
 			case "cellXfs":
 				inXfs = true
 			case "xf":
@@ -198,7 +198,7 @@ func xlsxDateStyles(a *sheetArchive, part string) ([]bool, error) {
 					if len(dates) >= sheetMaxStrings {
 						return fmt.Errorf("%w: more than %d cell formats", errSheetLimit, sheetMaxStrings)
 					}
-					id := xmlAttr(t, "numFmtId")
+					id := attrOf(t, "numFmtId")
 					isDate, ok := custom[id]
 					if !ok {
 						n, _ := strconv.Atoi(id)
@@ -250,7 +250,7 @@ type xlsxCells struct {
 }
 
 // read writes the rows of the worksheet part.
-func (x xlsxCells) read(ctx context.Context, a *sheetArchive, part string, w *sheetWriter) error {
+func (x xlsxCells) read(ctx context.Context, a *zipPackage, part string, w *sheetWriter) error {
 	var row []string
 	next := 0 // the column of a cell with no reference
 	var cell struct {
@@ -261,7 +261,7 @@ func (x xlsxCells) read(ctx context.Context, a *sheetArchive, part string, w *sh
 		inPh       int
 	}
 	rows := 0
-	return a.parse(part, func(t xml.Token) error {
+	return a.readRawXML(ctx, part, func(_ *xmlPart, t xml.Token) error {
 		switch t := t.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -274,10 +274,10 @@ func (x xlsxCells) read(ctx context.Context, a *sheetArchive, part string, w *sh
 				}
 			case "c":
 				cell.col = next
-				if ref := xmlAttr(t, "r"); ref != "" {
+				if ref := attrOf(t, "r"); ref != "" {
 					cell.col = xlsxColumn(ref)
 				}
-				cell.typ, cell.style = xmlAttr(t, "t"), xmlAttr(t, "s")
+				cell.typ, cell.style = attrOf(t, "t"), attrOf(t, "s")
 				cell.v.Reset()
 				cell.is.Reset()
 			case "v":

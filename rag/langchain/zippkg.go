@@ -13,8 +13,10 @@ import (
 	"strings"
 )
 
-// The bounds on a zip package (.docx, .pptx, .odt, .odp, .epub): a hostile
-// file costs at most these, whatever its headers claim.
+// The bounds on a zip package (.docx, .pptx, .odt, .odp, .epub, .xlsx,
+// .ods): a hostile file costs at most these, whatever its headers claim.
+// (The spreadsheets' own bounds, on rows, columns and text, are in
+// sheets.go.)
 const (
 	// zipMaxBytes is the most uncompressed bytes read from one package, all
 	// its parts together, counted as they are inflated.
@@ -136,6 +138,7 @@ type xmlPart struct {
 	depth int
 	n     int
 	html  bool
+	raw   bool // tokens from xml.Decoder.RawToken
 }
 
 // openXML opens the part name for reading as XML. With html set the part
@@ -167,7 +170,13 @@ func (x *xmlPart) next() (xml.Token, error) {
 				return nil, err
 			}
 		}
-		tok, err := x.d.Token()
+		var tok xml.Token
+		var err error
+		if x.raw {
+			tok, err = x.d.RawToken()
+		} else {
+			tok, err = x.d.Token()
+		}
 		if err == io.EOF {
 			return nil, io.EOF
 		}
@@ -223,6 +232,31 @@ func (p *zipPackage) readXML(ctx context.Context, name string, html bool, fn fun
 		return err
 	}
 	defer x.Close()
+	return x.each(fn)
+}
+
+// readRawXML is readXML (not as XHTML) with the decoder's raw tokens, which
+// cost less: names keep their prefixes, with no namespace resolved, and an
+// end element is not checked against its start. It suits parts read by
+// local names alone, such as a spreadsheet's. An error of fn's is returned
+// naming the part.
+func (p *zipPackage) readRawXML(ctx context.Context, name string, fn func(x *xmlPart, tok xml.Token) error) error {
+	x, err := p.openXML(ctx, name, false)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	x.raw = true
+	return x.each(func(x *xmlPart, tok xml.Token) error {
+		if err := fn(x, tok); err != nil {
+			return fmt.Errorf("%s: %w", x.name, err)
+		}
+		return nil
+	})
+}
+
+// each calls fn for each token left in the part.
+func (x *xmlPart) each(fn func(x *xmlPart, tok xml.Token) error) error {
 	for {
 		tok, err := x.next()
 		if err == io.EOF {
