@@ -2,13 +2,15 @@ package langchain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // blockText writes a document's text as the loaders of structured formats
 // give it: each paragraph one line, a heading a Markdown heading line ("#
-// Title", "## Part"), a table row one line of its cells joined by " | ",
-// and a blank line between any two of them.
+// Title", "## Part"), a table's first row its cells joined by " | " and
+// each other row one sentence that names its cells by the first row's
+// (tableRows), and a blank line between any two of them.
 type blockText struct {
 	b strings.Builder
 }
@@ -38,9 +40,6 @@ func (w *blockText) paragraph(level int, text string) {
 	}
 }
 
-// row adds a table row (rowLine).
-func (w *blockText) row(cells []string) { w.line(rowLine(cells)) }
-
 // slide adds a slide: its title as a heading, "Slide n" when it has none,
 // then its lines (paragraphs and table rows) each as a line of its own.
 func (w *blockText) slide(n int, title string, lines []string) {
@@ -51,6 +50,31 @@ func (w *blockText) slide(n int, title string, lines []string) {
 	for _, l := range lines {
 		w.line(l)
 	}
+}
+
+// tableRows turns a table's rows into lines: the first row with text, its
+// header, as its cells joined by " | "; each row after it as one sentence
+// that names its cells by the header's ("Item: Hotel; Limit: 150 euros a
+// night."), so that a question about one row finds that row and can quote
+// it. The zero value is a new table.
+type tableRows struct {
+	header []string
+}
+
+// line returns the line of the row cells, "" for a row without text.
+func (t *tableRows) line(cells []string) string {
+	row := rowLine(slices.Clone(cells))
+	if row == "" {
+		return ""
+	}
+	if t.header == nil {
+		t.header = strings.Split(row, " | ")
+		return row
+	}
+	for i, c := range cells {
+		cells[i] = collapseSpace(c)
+	}
+	return strings.TrimSuffix(sheetLine(t.header, cells), "\n")
 }
 
 // rowLine is a table row as one line: its cells joined by " | ", trailing

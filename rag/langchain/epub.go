@@ -129,6 +129,7 @@ func readXHTML(ctx context.Context, p *zipPackage, name string, w *blockText) er
 		rows  int // the depth of table rows around the token
 		cells []string
 		cell  strings.Builder
+		table tableRows
 	)
 	flush := func() {
 		w.paragraph(level, line.String())
@@ -150,6 +151,8 @@ func readXHTML(ctx context.Context, p *zipPackage, name string, w *blockText) er
 				return x.skip()
 			}
 			switch {
+			case el == "table" && rows == 0:
+				table = tableRows{}
 			case el == "tr":
 				if rows++; rows == 1 {
 					flush()
@@ -173,7 +176,7 @@ func readXHTML(ctx context.Context, p *zipPackage, name string, w *blockText) er
 			switch {
 			case el == "tr" && rows > 0:
 				if rows--; rows == 0 {
-					w.row(cells)
+					w.line(table.line(cells))
 				}
 			case rows == 1 && (el == "td" || el == "th"):
 				cells = append(cells, cell.String())

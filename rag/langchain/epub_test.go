@@ -20,6 +20,6 @@ func TestLoaderEPUB(t *testing.T) {
   line two</pre>Tail text.`,
 		),
 			"# The Harbour\n\n# Chapter One\n\nThe harbour froze over in the winter of 1947.\n\nShips waited outside for a week. Then the ice broke.\n\n" +
-				"## Tides\n\nNested block.\n\nLoose text.\n\nMonth | Ships\n\nMay | forty\n\nOne\n\nTwo\n\nline one line two\n\nTail text."},
+				"## Tides\n\nNested block.\n\nLoose text.\n\nMonth | Ships\n\nMonth: May; Ships: forty.\n\nOne\n\nTwo\n\nline one line two\n\nTail text."},
 	})
 }

@@ -51,7 +51,7 @@ func TestLoaderLibreOffice(t *testing.T) {
 	for _, c := range []struct{ file, want string }{
 		{"odt/page.odt", page},
 		{"docx/page.docx", page},
-		{"odt/built.odt", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\nPlan | Cost\n\nBasic | free"},
+		{"odt/built.odt", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\nPlan | Cost\n\nPlan: Basic; Cost: free."},
 		{"docx/built.docx", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\n## Carry-over\n\nFive days."},
 	} {
 		data, err := os.ReadFile(filepath.Join(dir, c.file))

@@ -32,8 +32,9 @@ import (
 // files as the text of their body (one line per block element, scripts and
 // styles left out), and .pdf files as the text of their pages separated by
 // blank lines. .docx, .odt, .pptx, .odp and .epub files are read as
-// paragraph lines with Markdown heading lines, table rows as cells joined
-// by " | " and each slide under a "# title" line (office.go,
+// paragraph lines with Markdown heading lines, a table's header row as
+// cells joined by " | " and each other row as a sentence naming its cells
+// by the header's (blocks.go), and each slide under a "# title" line (office.go,
 // opendocument.go, epub.go). .csv and .tsv files and the sheets of .xlsx
 // and .ods workbooks are read a row a line, each row as its header's names
 // and its values ("date: 2024-12-26; holiday: Boxing Day."), each sheet
@@ -52,8 +53,9 @@ var _ rag.Loader = Loader{}
 // extracts from any file, so that indexes built before extract it again.
 // v2: HTML headings as Markdown headings, page chrome and hidden elements
 // dropped, the <title> when there is no <h1>; v3: Word, PowerPoint,
-// OpenDocument, EPUB and spreadsheet files read.
-const loaderVersion = "v3"
+// OpenDocument, EPUB and spreadsheet files read; v4: their tables' rows
+// name their cells by the header's.
+const loaderVersion = "v4"
 
 // ID names the loader's version (rag.Versioned).
 func (Loader) ID() string { return "langchain-loader/" + loaderVersion }

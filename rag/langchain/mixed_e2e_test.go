@@ -12,7 +12,7 @@ import (
 
 // The goal of issue 12: a corpus of mixed formats (Markdown, HTML, text,
 // CSV, DOCX, PPTX, ODT, PDF) answers a question from each, with no file
-// skipped, a spreadsheet row answered from that row, and each citation
+// skipped, a spreadsheet or table row answered from that row, and each citation
 // naming its section where the file has one.
 func TestAskMixedFormats(t *testing.T) {
 	corpus := t.TempDir()
@@ -24,7 +24,9 @@ func TestAskMixedFormats(t *testing.T) {
 		"holidays.csv": []byte("date,holiday,offices\n2024-12-25,Christmas Day,all offices\n2024-12-26,Boxing Day,London and Dublin\n2025-01-01,New Year's Day,all offices\n"),
 		"handbook.docx": makeDOCX(wPara("Title", "Staff Handbook")+
 			wPara("Heading1", "Vacation")+
-			wPara("", "Every employee gets 25 days of paid vacation per calendar year."), true),
+			wPara("", "Every employee gets 25 days of paid vacation per calendar year.")+
+			wPara("Heading1", "Expenses")+
+			wTable([]string{"Item", "Limit"}, []string{"Hotel", "150 euros a night"}, []string{"Taxi", "40 euros a ride"}), true),
 		"security.pptx": makePPTX(pShape("ctrTitle", "Security Basics"), pShape("title", "Phishing")+pShape("body",
 			"Suspicious emails must be forwarded to the security desk within one hour.")),
 		"garden.odt": makeODT(`<text:h text:outline-level="1">Roof garden</text:h>` +
@@ -53,6 +55,8 @@ func TestAskMixedFormats(t *testing.T) {
 			"date: 2024-12-26; holiday: Boxing Day; offices: London and Dublin.", ""},
 		{"How many days of paid vacation does an employee get per year?", "handbook.docx",
 			"Every employee gets 25 days of paid vacation per calendar year.", "Vacation"},
+		{"What is the limit for a hotel?", "handbook.docx",
+			"Item: Hotel; Limit: 150 euros a night.", "Expenses"},
 		{"Where must suspicious emails be forwarded?", "security.pptx",
 			"Suspicious emails must be forwarded to the security desk within one hour.", "Phishing"},
 		{"When is the roof garden open to staff?", "garden.odt",

@@ -234,6 +234,7 @@ func readDOCX(ctx context.Context, data []byte) (string, error) {
 		tables int      // the depth of tables around the token
 		cells  []string // the cells of the outermost table's row so far
 		cell   strings.Builder
+		table  tableRows // the outermost table's rows
 	)
 	err = p.readXML(ctx, main, false, func(x *xmlPart, tok xml.Token) error {
 		switch t := tok.(type) {
@@ -270,7 +271,9 @@ func readDOCX(ctx context.Context, data []byte) (string, error) {
 				// codes, and the copy of a shape for older readers.
 				return x.skip()
 			case "tbl":
-				tables++
+				if tables++; tables == 1 {
+					table = tableRows{}
+				}
 			case "tr":
 				if tables == 1 {
 					cells = cells[:0]
@@ -307,7 +310,7 @@ func readDOCX(ctx context.Context, data []byte) (string, error) {
 				}
 			case "tr":
 				if tables == 1 {
-					w.row(cells)
+					w.line(table.line(cells))
 				}
 			}
 		}
@@ -391,6 +394,7 @@ func readSlide(ctx context.Context, p *zipPackage, name string) (title string, l
 		para     strings.Builder
 		inPara   bool
 		tables   int
+		table    tableRows
 		cells    []string
 		cell     strings.Builder
 	)
@@ -418,7 +422,9 @@ func readSlide(ctx context.Context, p *zipPackage, name string) (title string, l
 				// readers.
 				return x.skip()
 			case "tbl":
-				tables++
+				if tables++; tables == 1 {
+					table = tableRows{}
+				}
 			case "tr":
 				if tables == 1 {
 					cells = cells[:0]
@@ -456,7 +462,7 @@ func readSlide(ctx context.Context, p *zipPackage, name string) (title string, l
 				}
 			case "tr":
 				if tables == 1 {
-					lines = append(lines, rowLine(cells))
+					lines = append(lines, table.line(cells))
 				}
 			}
 		}

@@ -56,7 +56,7 @@ func TestLoaderDOCX(t *testing.T) {
 			wPara("", "Before the table.")+
 				wTable([]string{"Plan", "Cost"}, []string{"Basic", "  free "}, []string{"", ""}, []string{"Premium", ""})+
 				wPara("", "After."), true),
-			"Before the table.\n\nPlan | Cost\n\nBasic | free\n\nPremium\n\nAfter."},
+			"Before the table.\n\nPlan | Cost\n\nPlan: Basic; Cost: free.\n\nPlan: Premium.\n\nAfter."},
 		{"runs.docx", makeDOCX(
 			`<w:p><w:r><w:t>Tab</w:t><w:tab/><w:t>and</w:t><w:br/><w:t>break, non</w:t><w:noBreakHyphen/><w:t>breaking.</w:t></w:r></w:p>`+
 				// Tracked changes: the deletion is left out, the insertion read.
@@ -85,7 +85,7 @@ func TestLoaderPPTX(t *testing.T) {
 			pShape("", "A slide without a title.")+pTable([]string{"Risk", "Owner"}, []string{"Phishing", "IT"}),
 		),
 			"# Security Basics\n\nFor new staff\n\n# Every day\n\nLock your screen.\n\nReport phishing to security@example.com.\n\n" +
-				"# Slide 3\n\nA slide without a title.\n\nRisk | Owner\n\nPhishing | IT"},
+				"# Slide 3\n\nA slide without a title.\n\nRisk | Owner\n\nRisk: Phishing; Owner: IT."},
 	})
 }
 

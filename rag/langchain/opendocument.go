@@ -112,6 +112,7 @@ func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
 		tables int
 		cells  []string
 		cell   strings.Builder
+		table  tableRows
 
 		page       int      // slides: the page being read, from 1
 		title      []string // slides: the title frame's paragraphs
@@ -162,7 +163,9 @@ func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
 				page++
 				title, lines = title[:0], lines[:0]
 			case "table":
-				tables++
+				if tables++; tables == 1 {
+					table = tableRows{}
+				}
 			case "table-row":
 				if tables == 1 {
 					cells = cells[:0]
@@ -208,7 +211,7 @@ func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
 				}
 			case "table-row":
 				if tables == 1 {
-					if line := rowLine(cells); line != "" {
+					if line := table.line(cells); line != "" {
 						emit(0, line)
 					}
 				}

@@ -29,7 +29,7 @@ func TestLoaderODT(t *testing.T) {
 				`<table:table-row><table:table-cell><text:p>Basic</text:p><text:p>plan</text:p></table:table-cell><table:table-cell><text:p>free</text:p></table:table-cell></table:table-row>` +
 				`<table:table-row><table:table-cell/><table:table-cell/></table:table-row>` +
 				`</table:table><text:p>After.</text:p>`),
-			"Before.\n\nPlan | Cost\n\nBasic plan | free\n\nAfter."},
+			"Before.\n\nPlan | Cost\n\nPlan: Basic plan; Cost: free.\n\nAfter."},
 	})
 }
 
