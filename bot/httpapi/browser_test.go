@@ -111,6 +111,197 @@ func TestBrowser(t *testing.T) {
 	t.Run("confidence", func(t *testing.T) { testBrowserConfidence(t, browser) })
 	t.Run("cross site", func(t *testing.T) { testBrowserCrossSite(t, browser) })
 	t.Run("footnote", func(t *testing.T) { testBrowserFootnote(t, browser) })
+	t.Run("documents", func(t *testing.T) { testBrowserDocuments(t, browser) })
+	t.Run("documents read only", func(t *testing.T) { testBrowserDocumentsReadOnly(t, browser) })
+}
+
+// screenshotDir is where the browser tests save screenshots of the page:
+// $CITEBOT_SCREENSHOTS, or the test's temp dir.
+func screenshotDir(t *testing.T) string {
+	if d := os.Getenv("CITEBOT_SCREENSHOTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+// screenshot saves the whole page at this viewport as dir/name.png.
+func screenshot(t *testing.T, ctx context.Context, dir, name string, width, height int64, opts ...chromedp.EmulateViewportOption) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.Action[[]byte](func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
+		if _, err := chromedp.EmulateViewport(width, height, opts...)(ctx, tg); err != nil {
+			return nil, err
+		}
+		return chromedp.FullScreenshot(100)(ctx, tg)
+	}))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The documents panel of a server that takes writes: the documents are
+// listed; a file chosen in the file input is uploaded, listed and
+// answerable; uploading it again is an error shown as one; deleting it
+// asks first, then removes it from the list.
+func testBrowserDocuments(t *testing.T, browser context.Context) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"tower.md":  "# The Harbour Tower\n\nThe Harbour Tower was designed by the architect Hugo Brandt in 1902. It stands eighty metres tall beside the old port.\n",
+		"ferry.txt": "Island ferry timetable\n\nThe first ferry to Skerry Island leaves the harbour at 07:15 on weekdays and at 09:00 on Sundays.\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	upload := filepath.Join(t.TempDir(), heronsDoc)
+	if err := os.WriteFile(upload, []byte(heronsText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	idx := newIndex(t, dir)
+	h := newHandler(t, idx, Options{
+		AllowWrites:  true,
+		Corpus:       dir,
+		Supports:     testSupports,
+		MaxFileBytes: testMaxFileBytes,
+		Reindex:      func(ctx context.Context) (rag.SyncReport, error) { return idx.Sync(ctx, dir, nil) },
+	})
+	base := startServer(t, h)
+	ctx, problems := newTab(t, browser)
+	shots := screenshotDir(t)
+	do := func(name string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v (page problems: %v)", name, err, problems())
+		}
+	}
+	sources := func() []string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#docs-list tr")].map((tr) => tr.dataset.source)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v (page problems: %v)", sel, err, problems())
+		}
+		return v
+	}
+
+	do("open the panel",
+		chromedp.EmulateViewport(1280, 800),
+		chromedp.Navigate(base+"/"),
+		chromedp.Click(chromedp.ID("docs-toggle")),
+		chromedp.WaitVisible(chromedp.ID("drop")),
+		chromedp.WaitVisible(chromedp.CSS(`#docs-list tr[data-source="tower.md"] button.delete`)),
+	)
+	if got := sources(); !slices.Equal(got, []string{"ferry.txt", "tower.md"}) {
+		t.Errorf("documents listed %q", got)
+	}
+	do("upload",
+		chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{upload}),
+		chromedp.WaitVisible(chromedp.CSS(`#docs-list tr[data-source="herons.md"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#uploads li.done")),
+	)
+	if got := sources(); !slices.Contains(got, heronsDoc) {
+		t.Errorf("after the upload, documents listed %q", got)
+	}
+	if row := text(`#docs-list tr[data-source="herons.md"]`); !strings.Contains(row, "Quarry Lake survey") {
+		t.Errorf("the uploaded document's row reads %q, want its title", row)
+	}
+
+	// The same file again is 409, shown as an error beside its upload.
+	do("upload again",
+		chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{upload}),
+		chromedp.WaitVisible(chromedp.CSS("#uploads li.failed .error")),
+	)
+	if e := text("#uploads li.failed .error"); !strings.HasPrefix(e, "Error: herons.md:") || !strings.Contains(e, "already there") {
+		t.Errorf("the second upload's error reads %q", e)
+	}
+	// A file dropped on the drop zone is uploaded too; one of a type no
+	// loader reads is 415, shown as an error.
+	do("drop",
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const dt = new DataTransfer();
+			dt.items.add(new File(["MZ"], "setup.exe"));
+			document.getElementById("drop").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+		})()`),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#uploads li.failed").length === 2`, chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	if e := text("#uploads li.failed .error"); !strings.HasPrefix(e, "Error: setup.exe:") || !strings.Contains(e, "no loader reads") {
+		t.Errorf("the dropped file's error reads %q", e)
+	}
+	screenshot(t, ctx, shots, "panel-desktop", 1280, 800)
+
+	do("ask",
+		chromedp.SendKeys(chromedp.ID("question"), heronsQuestion),
+		chromedp.Click(chromedp.ID("ask")),
+		chromedp.WaitVisible(chromedp.CSS("#answer button.cite")),
+	)
+	if a, c := text("#answer"), text("#citations"); !strings.Contains(a, "287") || !strings.Contains(c, heronsDoc) {
+		t.Errorf("answer %q, citations %q: want the uploaded document's", a, c)
+	}
+
+	row := `#docs-list tr[data-source="herons.md"]`
+	do("ask to delete",
+		chromedp.Click(chromedp.CSS(row+" button.delete")),
+		chromedp.WaitVisible(chromedp.CSS(row+" button.confirm-yes")),
+	)
+	screenshot(t, ctx, shots, "panel-phone", 390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	do("delete",
+		chromedp.Click(chromedp.CSS(row+" button.confirm-yes")),
+		chromedp.WaitNotPresent(chromedp.CSS(row)),
+	)
+	if got := sources(); !slices.Equal(got, []string{"ferry.txt", "tower.md"}) {
+		t.Errorf("after the delete, documents listed %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, heronsDoc)); !os.IsNotExist(err) {
+		t.Errorf("the deleted file is still in the corpus: %v", err)
+	}
+	if st := text("#docs-status"); !strings.Contains(st, "Deleted herons.md") {
+		t.Errorf("status after the delete %q", st)
+	}
+	// The browser logs the 409 as an error itself; only script errors
+	// count here.
+	for _, p := range problems() {
+		if strings.HasPrefix(p, string(chromedp.ConsoleException)) {
+			t.Errorf("page problem: %s", p)
+		}
+	}
+}
+
+// Where the server takes no writes, the panel lists the documents with no
+// upload or delete controls.
+func testBrowserDocumentsReadOnly(t *testing.T, browser context.Context) {
+	ctx, problems := newTab(t, browser)
+	base := startServer(t, newHandler(t, sharedIndex(t), Options{}))
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.Click(chromedp.ID("docs-toggle")),
+		chromedp.WaitVisible(chromedp.CSS("#docs-list tr")),
+	)
+	if err != nil {
+		t.Fatalf("open the panel: %v (page problems: %v)", err, problems())
+	}
+	controls, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#documents input, #documents button, #drop")]
+		.filter((e) => e.getClientRects().length > 0).map((e) => e.id || e.className)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(controls) > 0 {
+		t.Errorf("a read-only server's panel shows controls %q", controls)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("the page reported problems: %v", p)
+	}
 }
 
 // A footnote marker in a quoted document ("Hugo Brandt [2]") shows as the

@@ -10,6 +10,11 @@ import (
 // documentsResponse is the body of GET /v1/documents.
 type documentsResponse struct {
 	Documents []rag.DocumentInfo `json:"documents"`
+	// Writable says whether this client may add and remove documents (with
+	// WriteHeader): the server allows writes and, without API keys, the
+	// client is on loopback. The page shows its upload and delete controls
+	// only then.
+	Writable bool `json:"writable"`
 }
 
 // documentText is the body of GET /v1/documents/{source}: the document's
@@ -43,7 +48,8 @@ func (h *Handler) documents(w http.ResponseWriter, r *http.Request) {
 	if docs == nil {
 		docs = []rag.DocumentInfo{}
 	}
-	writeJSON(w, r, http.StatusOK, documentsResponse{Documents: docs})
+	writable := h.opts.AllowWrites && (len(h.opts.APIKeys) > 0 || loopbackClient(r))
+	writeJSON(w, r, http.StatusOK, documentsResponse{Documents: docs, Writable: writable})
 }
 
 // document answers GET /v1/documents/{source} with one document's cleaned

@@ -452,3 +452,41 @@ func TestConcurrentUploadsWhileAsking(t *testing.T) {
 		}
 	}
 }
+
+// GET /v1/documents says whether this client may write: only where the
+// server allows writes, and without API keys only from loopback.
+func TestDocumentsWritable(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		allow  bool
+		keys   []string
+		remote string
+		want   bool
+	}{
+		{"writes off", false, nil, "127.0.0.1:1234", false},
+		{"loopback", true, nil, "127.0.0.1:1234", true},
+		{"remote without keys", true, nil, "192.0.2.1:1234", false},
+		{"remote with a key", true, []string{"k"}, "192.0.2.1:1234", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			h := newHandler(t, sharedIndex(t), Options{
+				AllowWrites: tc.allow,
+				APIKeys:     tc.keys,
+				Corpus:      dir,
+				Reindex:     func(context.Context) (rag.SyncReport, error) { return rag.SyncReport{}, nil },
+			})
+			hdr := http.Header{}
+			if tc.keys != nil {
+				hdr.Set("Authorization", "Bearer "+tc.keys[0])
+			}
+			w := do(t, h, request{method: "GET", target: "/v1/documents", remote: tc.remote, header: hdr})
+			if w.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+			if got := decode[documentsResponse](t, w).Writable; got != tc.want {
+				t.Errorf("writable = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
