@@ -696,9 +696,13 @@ func (x *Index) parse(ctx context.Context, source string, data []byte, hash stri
 	if len(kept) == 0 {
 		return Document{}, "no text after cleaning"
 	}
+	title := Title(text, kept)
+	if isMarkdown(source) {
+		title = plainMarkdown(title) // "**Acme** handbook" reads "Acme handbook"
+	}
 	return Document{
 		Source: source,
-		Title:  Title(text, kept),
+		Title:  title,
 		Date:   Date(text, kept),
 		Hash:   hash,
 		Text:   text,

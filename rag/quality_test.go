@@ -112,7 +112,7 @@ func TestCitationSections(t *testing.T) {
 func TestMarkdownQuotePlain(t *testing.T) {
 	x := newIndex(t, "")
 	dir := t.TempDir()
-	writeFile(t, dir, "leave.md", "# Leave policy\n\n## Vacation\n\nEvery employee has **25 days** of paid vacation, booked in [the HR portal](https://hr.example/leave).\n")
+	writeFile(t, dir, "leave.md", "# *Leave* policy\n\n## Vacation\n\nEvery employee has **25 days** of paid vacation, booked in [the HR portal](https://hr.example/leave).\n")
 	sync(t, x, dir)
 	ans, err := x.Ask(context.Background(), "How many vacation days does every employee have?", 5)
 	if err != nil {
@@ -121,7 +121,7 @@ func TestMarkdownQuotePlain(t *testing.T) {
 	if !ans.Grounded || !strings.HasPrefix(ans.Answer, "Every employee has 25 days of paid vacation, booked in the HR portal. [1]") {
 		t.Fatalf("answer %q (grounded %v), want the sentence without markup", ans.Answer, ans.Grounded)
 	}
-	if c := ans.Citations[0]; !strings.Contains(c.Text, "**25 days**") || c.Section != "Vacation" {
-		t.Errorf("citation %+v, want the verbatim passage in section Vacation", c)
+	if c := ans.Citations[0]; !strings.Contains(c.Text, "**25 days**") || c.Section != "Vacation" || c.Title != "Leave policy" {
+		t.Errorf("citation %+v, want the verbatim passage in section Vacation of \"Leave policy\"", c)
 	}
 }

@@ -19,6 +19,18 @@ type heading struct {
 	text  string
 }
 
+// docHeadings returns doc's headings, a Markdown file's without their
+// inline markup.
+func docHeadings(doc Document, text string) []heading {
+	hs := headingsOf(text)
+	if isMarkdown(doc.Source) {
+		for i := range hs {
+			hs[i].text = plainMarkdown(hs[i].text)
+		}
+	}
+	return hs
+}
+
 // headingsOf returns text's Markdown (ATX) headings in order.
 func headingsOf(text string) []heading {
 	var out []heading
@@ -62,7 +74,7 @@ func parseHeading(line string) (heading, bool) {
 // headings before pos, the title left out.
 func sectionAt(doc Document, pos int) string {
 	var stack []heading
-	for _, h := range headingsOf(doc.Text[:min(pos, len(doc.Text))]) {
+	for _, h := range docHeadings(doc, doc.Text[:min(pos, len(doc.Text))]) {
 		for len(stack) > 0 && stack[len(stack)-1].level >= h.level {
 			stack = stack[:len(stack)-1]
 		}
@@ -85,7 +97,7 @@ func sectionPath(stack []heading, title string) string {
 
 // setSections gives each of doc's chunks, in document order, its section.
 func setSections(doc Document, chunks []Chunk) {
-	hs := headingsOf(doc.Text)
+	hs := docHeadings(doc, doc.Text)
 	if len(hs) == 0 {
 		return
 	}
