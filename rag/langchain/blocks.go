@@ -77,6 +77,61 @@ func (t *tableRows) line(cells []string) string {
 	return strings.TrimSuffix(sheetLine(t.header, cells), "\n")
 }
 
+// tableReader follows the outermost table of a part as its elements go by:
+// how deep in tables the text is, the cells of the row being read, and
+// its rows' lines (tableRows). Text in a nested table belongs to the outer
+// table's cell.
+type tableReader struct {
+	depth int             // tables around the token
+	cells []string        // the outermost table's row so far
+	cell  strings.Builder // the cell being read
+	rows  tableRows
+}
+
+// in reports whether the text is in a table.
+func (t *tableReader) in() bool { return t.depth > 0 }
+
+// text adds a paragraph to the cell being read.
+func (t *tableReader) text(s string) {
+	t.cell.WriteByte(' ')
+	t.cell.WriteString(s)
+}
+
+func (t *tableReader) startTable() {
+	if t.depth++; t.depth == 1 {
+		t.rows = tableRows{}
+	}
+}
+
+func (t *tableReader) endTable() { t.depth-- }
+
+func (t *tableReader) startRow() {
+	if t.depth == 1 {
+		t.cells = t.cells[:0]
+	}
+}
+
+func (t *tableReader) startCell() {
+	if t.depth == 1 {
+		t.cell.Reset()
+	}
+}
+
+func (t *tableReader) endCell() {
+	if t.depth == 1 {
+		t.cells = append(t.cells, t.cell.String())
+	}
+}
+
+// endRow returns the line of the outermost table's row just read; "" for
+// a row of a nested table or one without text.
+func (t *tableReader) endRow() string {
+	if t.depth != 1 {
+		return ""
+	}
+	return t.rows.line(t.cells)
+}
+
 // rowLine is a table row as one line: its cells joined by " | ", trailing
 // empty cells dropped; "" for a row without text.
 func rowLine(cells []string) string {

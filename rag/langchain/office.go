@@ -227,14 +227,11 @@ func readDOCX(ctx context.Context, data []byte) (string, error) {
 		level int
 	}
 	var (
-		w      blockText
-		paras  []*para
-		inPPr  int
-		inRun  int
-		tables int      // the depth of tables around the token
-		cells  []string // the cells of the outermost table's row so far
-		cell   strings.Builder
-		table  tableRows // the outermost table's rows
+		w     blockText
+		paras []*para
+		inPPr int
+		inRun int
+		table tableReader
 	)
 	err = p.readXML(ctx, main, false, func(x *xmlPart, tok xml.Token) error {
 		switch t := tok.(type) {
@@ -271,17 +268,11 @@ func readDOCX(ctx context.Context, data []byte) (string, error) {
 				// codes, and the copy of a shape for older readers.
 				return x.skip()
 			case "tbl":
-				if tables++; tables == 1 {
-					table = tableRows{}
-				}
+				table.startTable()
 			case "tr":
-				if tables == 1 {
-					cells = cells[:0]
-				}
+				table.startRow()
 			case "tc":
-				if tables == 1 {
-					cell.Reset()
-				}
+				table.startCell()
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
@@ -292,9 +283,8 @@ func readDOCX(ctx context.Context, data []byte) (string, error) {
 				p := paras[len(paras)-1]
 				paras = paras[:len(paras)-1]
 				switch {
-				case tables > 0:
-					cell.WriteByte(' ')
-					cell.WriteString(p.text.String())
+				case table.in():
+					table.text(p.text.String())
 				case p.level >= 0:
 					w.paragraph(p.level, p.text.String())
 				}
@@ -303,15 +293,11 @@ func readDOCX(ctx context.Context, data []byte) (string, error) {
 			case "r":
 				inRun--
 			case "tbl":
-				tables--
+				table.endTable()
 			case "tc":
-				if tables == 1 {
-					cells = append(cells, cell.String())
-				}
+				table.endCell()
 			case "tr":
-				if tables == 1 {
-					w.line(table.line(cells))
-				}
+				w.line(table.endRow())
 			}
 		}
 		return nil
@@ -393,10 +379,7 @@ func readSlide(ctx context.Context, p *zipPackage, name string) (title string, l
 		hasTitle bool
 		para     strings.Builder
 		inPara   bool
-		tables   int
-		table    tableRows
-		cells    []string
-		cell     strings.Builder
+		table    tableReader
 	)
 	err = p.readXML(ctx, name, false, func(x *xmlPart, tok xml.Token) error {
 		switch t := tok.(type) {
@@ -422,26 +405,19 @@ func readSlide(ctx context.Context, p *zipPackage, name string) (title string, l
 				// readers.
 				return x.skip()
 			case "tbl":
-				if tables++; tables == 1 {
-					table = tableRows{}
-				}
+				table.startTable()
 			case "tr":
-				if tables == 1 {
-					cells = cells[:0]
-				}
+				table.startRow()
 			case "tc":
-				if tables == 1 {
-					cell.Reset()
-				}
+				table.startCell()
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "p":
 				inPara = false
 				switch text := collapseSpace(para.String()); {
-				case tables > 0:
-					cell.WriteByte(' ')
-					cell.WriteString(text)
+				case table.in():
+					table.text(text)
 				case inShape:
 					shape = append(shape, text)
 				default:
@@ -455,14 +431,12 @@ func readSlide(ctx context.Context, p *zipPackage, name string) (title string, l
 				}
 				inShape = false
 			case "tbl":
-				tables--
+				table.endTable()
 			case "tc":
-				if tables == 1 {
-					cells = append(cells, cell.String())
-				}
+				table.endCell()
 			case "tr":
-				if tables == 1 {
-					lines = append(lines, table.line(cells))
+				if line := table.endRow(); line != "" {
+					lines = append(lines, line)
 				}
 			}
 		}

@@ -109,10 +109,7 @@ func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
 		w      blockText
 		inBody bool
 		paras  []*para
-		tables int
-		cells  []string
-		cell   strings.Builder
-		table  tableRows
+		table  tableReader
 
 		page       int      // slides: the page being read, from 1
 		title      []string // slides: the title frame's paragraphs
@@ -163,17 +160,11 @@ func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
 				page++
 				title, lines = title[:0], lines[:0]
 			case "table":
-				if tables++; tables == 1 {
-					table = tableRows{}
-				}
+				table.startTable()
 			case "table-row":
-				if tables == 1 {
-					cells = cells[:0]
-				}
+				table.startRow()
 			case "table-cell":
-				if tables == 1 {
-					cell.Reset()
-				}
+				table.startCell()
 			default:
 				if odfSkipped[t.Name.Local] {
 					return x.skip()
@@ -197,23 +188,18 @@ func readODF(ctx context.Context, data []byte, slides bool) (string, error) {
 				}
 				p := paras[len(paras)-1]
 				paras = paras[:len(paras)-1]
-				if text := collapseSpace(p.text.String()); tables > 0 {
-					cell.WriteByte(' ')
-					cell.WriteString(text)
+				if text := collapseSpace(p.text.String()); table.in() {
+					table.text(text)
 				} else if text != "" {
 					emit(p.level, text)
 				}
 			case "table":
-				tables--
+				table.endTable()
 			case "table-cell":
-				if tables == 1 {
-					cells = append(cells, cell.String())
-				}
+				table.endCell()
 			case "table-row":
-				if tables == 1 {
-					if line := table.line(cells); line != "" {
-						emit(0, line)
-					}
+				if line := table.endRow(); line != "" {
+					emit(0, line)
 				}
 			case "page":
 				if slides {
