@@ -23,11 +23,7 @@ func init() {
 // table rows as lines of cells. Navigation documents, scripts, styles and
 // page-break markers are left out.
 func loadEPUB(ctx context.Context, name string, data []byte) (string, error) {
-	text, err := readEPUB(ctx, data)
-	if err != nil {
-		return "", fmt.Errorf("load %s: %w", name, err)
-	}
-	return text, nil
+	return readEPUB(ctx, data)
 }
 
 // epubItem is an entry of an OPF manifest.

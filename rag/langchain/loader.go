@@ -69,7 +69,8 @@ type format struct {
 }
 
 // formats holds the formats other than those Load reads itself, by
-// lower-case extension; each is added by the file that reads it.
+// lower-case extension; each is added by the file that reads it. Load
+// names the file in their errors.
 var formats = map[string]format{}
 
 // ext is name's lower-case extension, "\\" read as a separator too.
@@ -90,7 +91,11 @@ func (Loader) Load(ctx context.Context, name string, data []byte) (string, error
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("load %s: %w", name, err)
 		}
-		return f.load(ctx, name, data)
+		text, err := f.load(ctx, name, data)
+		if err != nil {
+			return "", fmt.Errorf("load %s: %w", name, err)
+		}
+		return text, nil
 	}
 	switch ext(name) {
 	case ".txt", ".md", ".markdown":

@@ -25,22 +25,14 @@ func init() {
 // (by style or outline level) as Markdown headings, table rows as lines of
 // cells. Headers, footers, notes, comments and deleted text are left out.
 func loadDOCX(ctx context.Context, name string, data []byte) (string, error) {
-	text, err := readDOCX(ctx, data)
-	if err != nil {
-		return "", fmt.Errorf("load %s: %w", name, err)
-	}
-	return text, nil
+	return readDOCX(ctx, data)
 }
 
 // loadPPTX reads a presentation's slides in order, each a "# title" line
 // (the title placeholder's text, or "Slide N") and then the text of its
 // shapes and tables. Speaker notes are left out.
 func loadPPTX(ctx context.Context, name string, data []byte) (string, error) {
-	text, err := readPPTX(ctx, data)
-	if err != nil {
-		return "", fmt.Errorf("load %s: %w", name, err)
-	}
-	return text, nil
+	return readPPTX(ctx, data)
 }
 
 // opcRel is one relationship of an Office part.

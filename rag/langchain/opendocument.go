@@ -22,22 +22,14 @@ func init() {
 // rows as lines of cells. Notes, comments, tracked deletions and indexes
 // (a table of contents) are left out.
 func loadODT(ctx context.Context, name string, data []byte) (string, error) {
-	text, err := readODF(ctx, data, false)
-	if err != nil {
-		return "", fmt.Errorf("load %s: %w", name, err)
-	}
-	return text, nil
+	return readODF(ctx, data, false)
 }
 
 // loadODP reads an OpenDocument presentation's pages in order, each a "#
 // title" line (its title frame's text, or "Slide N") and then the text of
 // its other frames and tables. Speaker notes are left out.
 func loadODP(ctx context.Context, name string, data []byte) (string, error) {
-	text, err := readODF(ctx, data, true)
-	if err != nil {
-		return "", fmt.Errorf("load %s: %w", name, err)
-	}
-	return text, nil
+	return readODF(ctx, data, true)
 }
 
 // odfSkipped are the elements of an OpenDocument body whose text is not

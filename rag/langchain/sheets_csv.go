@@ -41,12 +41,12 @@ func loadDelimited(ctx context.Context, name string, data []byte, comma rune) (s
 	r.ReuseRecord = true
 	var w sheetWriter
 	if err := w.title(sheetFileName(name)); err != nil {
-		return "", fmt.Errorf("load %s: %w", name, err)
+		return "", err
 	}
 	for n := 0; ; n++ {
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return "", fmt.Errorf("load %s: %w", name, err)
+				return "", err
 			}
 		}
 		rec, err := r.Read()
@@ -54,10 +54,10 @@ func loadDelimited(ctx context.Context, name string, data []byte, comma rune) (s
 			break
 		}
 		if err != nil {
-			return "", fmt.Errorf("load %s: %w", name, err)
+			return "", err
 		}
 		if err := w.row(rec, 1); err != nil {
-			return "", fmt.Errorf("load %s: row %d: %w", name, n+1, err)
+			return "", fmt.Errorf("row %d: %w", n+1, err)
 		}
 	}
 	return w.text(), nil

@@ -22,11 +22,7 @@ func init() {
 // as often as they repeat, within the limits; repeated empty ones, which
 // pad every sheet to the editor's full width and height, cost nothing.
 func loadODS(ctx context.Context, name string, data []byte) (string, error) {
-	text, err := readODS(ctx, name, data)
-	if err != nil {
-		return "", fmt.Errorf("load %s: %w", name, err)
-	}
-	return text, nil
+	return readODS(ctx, name, data)
 }
 
 func readODS(ctx context.Context, name string, data []byte) (string, error) {

@@ -24,11 +24,7 @@ func init() {
 // (2024-12-26, or 2024-12-26 13:30 with a time of day); error values are
 // left out.
 func loadXLSX(ctx context.Context, name string, data []byte) (string, error) {
-	text, err := readXLSX(ctx, name, data)
-	if err != nil {
-		return "", fmt.Errorf("load %s: %w", name, err)
-	}
-	return text, nil
+	return readXLSX(ctx, name, data)
 }
 
 // xlsxSheet is a worksheet listed in the workbook.
