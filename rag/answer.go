@@ -172,7 +172,7 @@ func (x *Index) sectionOf(p Passage, sp Span) string {
 	if !ok || p.End > len(r.doc.Text) || r.doc.Text[p.Start:p.End] != p.Text {
 		return p.Section
 	}
-	return sectionAt(r.doc, p.Start+sp.Start)
+	return sectionAt(r.headings, r.doc.Title, p.Start+sp.Start)
 }
 
 // sentence is a candidate answer sentence inside a retrieved passage.

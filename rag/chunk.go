@@ -27,6 +27,12 @@ import (
 // It fails when the kept spans are out of order or out of bounds, when the
 // splitter fails, or when a piece is nowhere in its span.
 func SplitDocument(doc Document, s Splitter) ([]Chunk, error) {
+	return splitDocument(doc, s, docHeadings(doc))
+}
+
+// splitDocument is SplitDocument for a document whose headings hs are
+// known.
+func splitDocument(doc Document, s Splitter, hs []heading) ([]Chunk, error) {
 	var ranges []Span
 	prev := Span{Start: -1, End: -1}
 	for _, sp := range doc.Kept {
@@ -63,7 +69,7 @@ func SplitDocument(doc Document, s Splitter) ([]Chunk, error) {
 	for i, r := range ranges {
 		chunks[i] = newChunk(doc, i, r)
 	}
-	setSections(doc, chunks)
+	setSections(doc, hs, chunks)
 	return chunks, nil
 }
 

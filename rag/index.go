@@ -791,7 +791,8 @@ func (x *Index) isBinaryFormat(name string) bool {
 
 // build chunks and embeds a document.
 func (x *Index) build(ctx context.Context, doc Document) (*record, error) {
-	chunks, err := SplitDocument(doc, x.cfg.Splitter)
+	headings := docHeadings(doc)
+	chunks, err := splitDocument(doc, x.cfg.Splitter, headings)
 	if err != nil {
 		return nil, fmt.Errorf("chunk %s: %w", doc.Source, err)
 	}
@@ -815,7 +816,7 @@ func (x *Index) build(ctx context.Context, doc Document) (*record, error) {
 		}
 		vecs = append(vecs, vs...)
 	}
-	return &record{doc: doc, chunks: chunks, vectors: vecs}, nil
+	return &record{doc: doc, chunks: chunks, vectors: vecs, headings: headings}, nil
 }
 
 // embedBatch is how many chunks are embedded in one call.

@@ -21,8 +21,8 @@ type heading struct {
 
 // docHeadings returns doc's headings, a Markdown file's without their
 // inline markup.
-func docHeadings(doc Document, text string) []heading {
-	hs := headingsOf(text)
+func docHeadings(doc Document) []heading {
+	hs := headingsOf(doc.Text)
 	if isMarkdown(doc.Source) {
 		for i := range hs {
 			hs[i].text = plainMarkdown(hs[i].text)
@@ -70,17 +70,20 @@ func parseHeading(line string) (heading, bool) {
 	return heading{level: level, text: text}, true
 }
 
-// sectionAt is the section of doc's text at byte pos: the path of the
-// headings before pos, the title left out.
-func sectionAt(doc Document, pos int) string {
+// sectionAt is the section at byte pos of a document titled title whose
+// headings are hs: the path of the headings before pos, the title left out.
+func sectionAt(hs []heading, title string, pos int) string {
 	var stack []heading
-	for _, h := range docHeadings(doc, doc.Text[:min(pos, len(doc.Text))]) {
+	for _, h := range hs {
+		if h.pos >= pos {
+			break
+		}
 		for len(stack) > 0 && stack[len(stack)-1].level >= h.level {
 			stack = stack[:len(stack)-1]
 		}
 		stack = append(stack, h)
 	}
-	return sectionPath(stack, doc.Title)
+	return sectionPath(stack, title)
 }
 
 // sectionPath joins the headings of stack, the document's title left out.
@@ -95,9 +98,9 @@ func sectionPath(stack []heading, title string) string {
 	return strings.Join(path, sectionSep)
 }
 
-// setSections gives each of doc's chunks, in document order, its section.
-func setSections(doc Document, chunks []Chunk) {
-	hs := docHeadings(doc, doc.Text)
+// setSections gives each of doc's chunks, in document order, its section,
+// hs being doc's headings (docHeadings).
+func setSections(doc Document, hs []heading, chunks []Chunk) {
 	if len(hs) == 0 {
 		return
 	}

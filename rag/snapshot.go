@@ -108,11 +108,13 @@ type snapshotDoc struct {
 	TextLen  int      // the length of Document.Text, from version 3
 }
 
-// record is one indexed document with its chunks and their vectors.
+// record is one indexed document with its chunks and their vectors, and
+// its headings, which give a quote its section.
 type record struct {
-	doc     Document
-	chunks  []Chunk
-	vectors [][]float32
+	doc      Document
+	chunks   []Chunk
+	vectors  [][]float32
+	headings []heading
 }
 
 // snapshot is a decoded snapshot file.
@@ -612,7 +614,8 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 			r.vectors[i] = floats[next*dims : (next+1)*dims : (next+1)*dims]
 			next++
 		}
-		setSections(d, r.chunks)
+		r.headings = docHeadings(d)
+		setSections(d, r.headings, r.chunks)
 		recs = append(recs, r)
 	}
 	if next != int(nvec) {
