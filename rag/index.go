@@ -425,7 +425,7 @@ func listCorpus(dir string) ([]corpusFile, error) {
 		if err != nil {
 			return err
 		}
-		f := corpusFile{path: path, source: sourceName(filepath.ToSlash(rel))}
+		f := corpusFile{path: path, source: SourceName(filepath.ToSlash(rel))}
 		if link {
 			f.path, f.reason = followLink(root, path)
 		}
@@ -474,14 +474,14 @@ func followLink(root, path string) (target, reason string) {
 	return real, ""
 }
 
-// sourceName returns the source a file of the corpus is indexed as, given
+// SourceName returns the source a file of the corpus is indexed as, given
 // its slash-separated path relative to the corpus root. Valid UTF-8 names
 // without control characters are kept as they are; bytes that are not
 // UTF-8 and control characters (C0, DEL, C1) are written as %XX, and so is
 // a '%' that is followed by two hex digits, so that every name stays
 // distinct and the original bytes can be recovered by reading each %XX as
 // one byte.
-func sourceName(rel string) string {
+func SourceName(rel string) string {
 	clean := true
 	for i, r := range rel {
 		if r == utf8.RuneError || isControlRune(r) || r == '%' && hexAt(rel, i+1) && hexAt(rel, i+2) {

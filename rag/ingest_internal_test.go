@@ -49,12 +49,12 @@ func TestSourceName(t *testing.T) {
 		{"\ufffd.txt", "\ufffd.txt"},
 		{"\xff\xfe", "%FF%FE"},
 	} {
-		got := sourceName(tt.name)
+		got := SourceName(tt.name)
 		if got != tt.want {
-			t.Errorf("sourceName(%q) = %q, want %q", tt.name, got, tt.want)
+			t.Errorf("SourceName(%q) = %q, want %q", tt.name, got, tt.want)
 		}
 		if back := unescapeSource(got); back != tt.name {
-			t.Errorf("sourceName(%q) = %q reads back as %q", tt.name, got, back)
+			t.Errorf("SourceName(%q) = %q reads back as %q", tt.name, got, back)
 		}
 	}
 }
@@ -91,12 +91,12 @@ func FuzzSourceName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		got := sourceName(name)
+		got := SourceName(name)
 		if back := unescapeSource(got); back != name {
-			t.Errorf("sourceName(%q) = %q reads back as %q", name, got, back)
+			t.Errorf("SourceName(%q) = %q reads back as %q", name, got, back)
 		}
 		if !utf8.ValidString(got) || strings.ContainsFunc(got, isControlRune) || strings.ContainsRune(got, 0xfffd) && !strings.ContainsRune(name, 0xfffd) {
-			t.Errorf("sourceName(%q) = %q has a control or replacement character", name, got)
+			t.Errorf("SourceName(%q) = %q has a control or replacement character", name, got)
 		}
 	})
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/rag"
 )
 
 // Errors callers map to their own replies (an HTTP status, an exit code).
@@ -66,26 +68,18 @@ func CheckName(name string) error {
 	case filepath.IsAbs(name) || filepath.VolumeName(name) != "":
 		return bad("an absolute path")
 	}
-	for i, r := range name {
+	for _, r := range name {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
 			return bad("control or invisible characters")
-		}
-		if r == '%' && hexAt(name, i+1) && hexAt(name, i+2) {
-			return bad("'%' before two hex digits")
 		}
 		if strings.ContainsRune(`:*?"<>|`, r) {
 			return bad(fmt.Sprintf("the character %q is not allowed", r))
 		}
 	}
-	return nil
-}
-
-func hexAt(s string, i int) bool {
-	if i >= len(s) {
-		return false
+	if rag.SourceName(name) != name {
+		return bad("'%' before two hex digits") // the index would escape it
 	}
-	c := s[i]
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+	return nil
 }
 
 // Dir is a corpus directory that files can be written into.
