@@ -74,6 +74,13 @@ func init() {
 	}
 }
 
+// amountWords make "how" ask for an amount ("how many", "how far"); "long"
+// and "soon" do too, for a time.
+var amountWords = map[string]bool{
+	"many": true, "much": true, "far": true, "big": true, "large": true, "high": true, "old": true,
+	"tall": true, "deep": true, "wide": true, "heavy": true, "fast": true, "often": true, "few": true,
+}
+
 // questionType decides what q asks for. The question word must head the
 // question (or follow a preposition that opens it: "In what year …"); a
 // "when" inside a clause ("What is formed when …") decides nothing.
@@ -117,10 +124,10 @@ func questionType(q string) answerType {
 	case "who", "whom", "whose":
 		return personType
 	case "how":
-		switch next {
-		case "many", "much", "far", "big", "large", "high", "old", "tall", "deep", "wide", "heavy", "fast", "often", "few":
+		switch {
+		case amountWords[next]:
 			return numberType
-		case "long":
+		case next == "long":
 			if len(rest) > 1 && rest[1] == "ago" {
 				return dateType
 			}

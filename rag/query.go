@@ -33,7 +33,7 @@ func (x *Index) analyse(q string) query {
 	for _, w := range words(q) {
 		after := prev
 		prev = w
-		if stopWords[w] || after == "how" && howWords[w] {
+		if stopWords[w] || after == "how" && (amountWords[w] || w == "long" || w == "soon") {
 			continue // "many" in "how many" is the question's, not its topic
 		}
 		t := stem(w)
@@ -72,14 +72,6 @@ func (x *Index) rarity(w string) float64 {
 		return 1
 	}
 	return x.cfg.Rarity.WordRarity(w)
-}
-
-// howWords are the words that make "how" ask for an amount ("how many",
-// "how long"): part of the question word, not of what is asked about.
-var howWords = map[string]bool{
-	"many": true, "much": true, "far": true, "long": true, "often": true, "old": true,
-	"big": true, "large": true, "high": true, "tall": true, "deep": true, "wide": true,
-	"heavy": true, "fast": true, "soon": true,
 }
 
 // softCoverage is the IDF-weighted share of q's terms in have, where a
