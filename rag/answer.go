@@ -148,18 +148,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		return d, nil
 	}
 	d.ans.Grounded = true
-	d.ans.Answer, d.ans.Citations = compose(picked, passages)
-	// A citation's section is the quoted sentence's, which a passage that
-	// spans headings may not start in.
-	for i := range d.ans.Citations {
-		c := &d.ans.Citations[i]
-		for _, s := range picked {
-			if passages[s.rank].Ordinal == c.Chunk && passages[s.rank].Source == c.Source {
-				c.Section = x.sectionOf(passages[s.rank], s.span)
-				break
-			}
-		}
-	}
+	d.ans.Answer, d.ans.Citations = compose(picked, passages, x.sectionOf)
 	return d, nil
 }
 
@@ -346,8 +335,11 @@ func dot(a, b []float32) float32 {
 }
 
 // compose joins the picked sentences, each followed by the [n] of its
-// passage, and returns the cited passages numbered by first use.
-func compose(picked []*sentence, passages []Passage) (string, []Citation) {
+// passage, and returns the cited passages numbered by first use. A
+// citation's section is the one its first quoted sentence is in (section
+// of the passage and the sentence's span), which a passage that spans
+// headings may not start in.
+func compose(picked []*sentence, passages []Passage, section func(Passage, Span) string) (string, []Citation) {
 	num := map[int]int{}
 	var cites []Citation
 	var b strings.Builder
@@ -358,7 +350,7 @@ func compose(picked []*sentence, passages []Passage) (string, []Citation) {
 			n = len(cites) + 1
 			num[s.rank] = n
 			cites = append(cites, Citation{
-				N: n, Source: p.Source, Title: p.Title, Date: p.Date, Section: p.Section,
+				N: n, Source: p.Source, Title: p.Title, Date: p.Date, Section: section(p, s.span),
 				Chunk: p.Ordinal, Score: p.Score, Text: p.Text,
 			})
 		}
