@@ -181,18 +181,27 @@ func wordLevel(styles map[string]wordStyle, id string) int {
 	return 0
 }
 
-// readDOCX reads the main document part of a Word package.
-func readDOCX(ctx context.Context, data []byte) (string, error) {
-	p, err := openZipPackage(data)
-	if err != nil {
-		return "", err
+// openOPC opens an Office (OPC) package and finds its main part, named by
+// the package's relationships (or fallback where they do not say), and
+// that part's own relationships.
+func openOPC(ctx context.Context, data []byte, fallback string) (p *zipPackage, main string, mainRels map[string]opcRel, err error) {
+	if p, err = openZipPackage(data); err != nil {
+		return nil, "", nil, err
 	}
 	rels, err := opcRels(ctx, p, "")
 	if err != nil {
-		return "", err
+		return nil, "", nil, err
 	}
-	main := relTarget(rels, "/officeDocument", "word/document.xml")
-	docRels, err := opcRels(ctx, p, main)
+	main = relTarget(rels, "/officeDocument", fallback)
+	if mainRels, err = opcRels(ctx, p, main); err != nil {
+		return nil, "", nil, err
+	}
+	return p, main, mainRels, nil
+}
+
+// readDOCX reads the main document part of a Word package.
+func readDOCX(ctx context.Context, data []byte) (string, error) {
+	p, main, docRels, err := openOPC(ctx, data, "word/document.xml")
 	if err != nil {
 		return "", err
 	}
@@ -306,16 +315,7 @@ var slideName = regexp.MustCompile(`^ppt/slides/slide([0-9]{1,9})\.xml$`)
 
 // readPPTX reads the slides of a PowerPoint package in their order.
 func readPPTX(ctx context.Context, data []byte) (string, error) {
-	p, err := openZipPackage(data)
-	if err != nil {
-		return "", err
-	}
-	rels, err := opcRels(ctx, p, "")
-	if err != nil {
-		return "", err
-	}
-	pres := relTarget(rels, "/officeDocument", "ppt/presentation.xml")
-	presRels, err := opcRels(ctx, p, pres)
+	p, pres, presRels, err := openOPC(ctx, data, "ppt/presentation.xml")
 	if err != nil {
 		return "", err
 	}
