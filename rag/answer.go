@@ -49,6 +49,11 @@ type Citation struct {
 	Chunk   int     `json:"chunk"`
 	Score   float64 `json:"score"`
 	Text    string  `json:"text"`
+	// Quote is the part of Text the answer quotes, verbatim: its sentence,
+	// or the run from its first to its last quoted sentence. Front ends
+	// mark it inside the passage. Empty for a generated answer, which
+	// cites whole passages.
+	Quote string `json:"quote,omitempty"`
 }
 
 // NotFound is the answer given when the documents do not answer a question.
@@ -342,10 +347,14 @@ func dot(a, b []float32) float32 {
 func compose(picked []*sentence, passages []Passage, section func(Passage, Span) string) (string, []Citation) {
 	num := map[int]int{}
 	var cites []Citation
+	var quoted []Span // per citation, the run of its quoted sentences
 	var b strings.Builder
 	for i, s := range picked {
 		n, ok := num[s.rank]
-		if !ok {
+		if ok {
+			q := &quoted[n-1]
+			q.Start, q.End = min(q.Start, s.span.Start), max(q.End, s.span.End)
+		} else {
 			p := passages[s.rank]
 			n = len(cites) + 1
 			num[s.rank] = n
@@ -353,6 +362,7 @@ func compose(picked []*sentence, passages []Passage, section func(Passage, Span)
 				N: n, Source: p.Source, Title: p.Title, Date: p.Date, Section: section(p, s.span),
 				Chunk: p.Ordinal, Score: p.Score, Text: p.Text,
 			})
+			quoted = append(quoted, s.span)
 		}
 		if i > 0 {
 			b.WriteByte(' ')
@@ -362,6 +372,9 @@ func compose(picked []*sentence, passages []Passage, section func(Passage, Span)
 			q = plainMarkdown(q)
 		}
 		fmt.Fprintf(&b, "%s [%d]", escapeMarkers(q), n)
+	}
+	for i, q := range quoted {
+		cites[i].Quote = cites[i].Text[q.Start:q.End]
 	}
 	return b.String(), cites
 }

@@ -245,6 +245,9 @@ func TestCitationsAreVerbatim(t *testing.T) {
 			if !strings.Contains(string(raw), c.Text) {
 				t.Errorf("%q: citation [%d] is not verbatim in %s: %q", q, c.N, c.Source, c.Text)
 			}
+			if c.Quote == "" || !strings.Contains(c.Text, c.Quote) {
+				t.Errorf("%q: citation [%d]'s quote %q is not part of its text %q", q, c.N, c.Quote, c.Text)
+			}
 		}
 		assertMarkers(t, ans)
 	}

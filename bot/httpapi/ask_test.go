@@ -68,7 +68,7 @@ func TestAskIsTheCLIObject(t *testing.T) {
 		}
 		for _, c := range got["citations"].([]any) {
 			keys := slices.Sorted(maps.Keys(c.(map[string]any)))
-			if !slices.Equal(keys, []string{"chunk", "date", "n", "score", "source", "text", "title"}) {
+			if !slices.Equal(keys, []string{"chunk", "date", "n", "quote", "score", "source", "text", "title"}) {
 				t.Errorf("%q: citation keys %v", q, keys)
 			}
 		}
