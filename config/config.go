@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,12 +46,29 @@ type Config struct {
 	ParseTimeout time.Duration `yaml:"parse_timeout"`
 	ParseMemory  int64         `yaml:"parse_memory"`
 
+	Log      Log      `yaml:"log"`
 	HTTP     HTTP     `yaml:"http"`
 	Discord  Discord  `yaml:"discord"`
 	Store    Store    `yaml:"store"`
 	LLM      LLM      `yaml:"llm"`
 	Embedder Embedder `yaml:"embedder"`
 }
+
+// Log configures the log of serve and discord (stderr).
+type Log struct {
+	// Level is the least severe level logged: debug, info, warn or error.
+	// At debug the probes (/healthz, /readyz, /metrics) are logged too.
+	Level string `yaml:"level"`
+	// Format is text (key=value, for people) or json (one object a line,
+	// for log collectors).
+	Format string `yaml:"format"`
+}
+
+// LogLevels and LogFormats are the values Log's settings take.
+var (
+	LogLevels  = []string{"debug", "info", "warn", "error"}
+	LogFormats = []string{"text", "json"}
+)
 
 // HTTP configures `citebot serve`.
 type HTTP struct {
@@ -66,6 +84,12 @@ type HTTP struct {
 	MaxQuestion int `yaml:"max_question"`
 	// Watch re-indexes when files in the corpus change.
 	Watch bool `yaml:"watch"`
+	// WatchInterval, when not 0, also re-indexes this often whether or
+	// not a change was seen, for corpora whose changes send no events (a
+	// bind mount under Docker Desktop, a network file system). A re-index
+	// reads and hashes every file; unchanged files cost nothing more. It
+	// works with Watch off too.
+	WatchInterval time.Duration `yaml:"watch_interval"`
 	// AllowedHosts are the host names (no port; ".example.com" also
 	// matches its sub-domains, "*" any name) the server answers for besides
 	// loopback names and its own address: the names a reverse proxy or DNS
@@ -141,6 +165,7 @@ func Default() Config {
 	return Config{
 		Corpus: "corpus", K: 5, ChunkSize: 600, ChunkOverlap: 120, SaveEvery: 30 * time.Second, MaxFileBytes: 64 << 20,
 		ParseTimeout: 30 * time.Second, ParseMemory: 1 << 30,
+		Log: Log{Level: "info", Format: "text"},
 		HTTP: HTTP{Addr: "127.0.0.1:8080", RatePerSecond: 5, Burst: 10, MaxQuestion: 1000, Watch: true,
 			MaxConnections: 1024, MaxConnectionsPerClient: 64},
 		Discord: Discord{
@@ -182,6 +207,7 @@ func Load(fs *flag.FlagSet, f Flags, getenv func(string) string) (Config, error)
 	if err := c.loadEnv(getenv); err != nil {
 		return c, err
 	}
+	c.Log.Level, c.Log.Format = strings.ToLower(c.Log.Level), strings.ToLower(c.Log.Format)
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "corpus":
@@ -240,6 +266,12 @@ func (c Config) Validate() error {
 	if c.ParseMemory < minParseMemory {
 		bad("parse_memory: %d is below %d (64 MiB)", c.ParseMemory, minParseMemory)
 	}
+	if !slices.Contains(LogLevels, c.Log.Level) {
+		bad("log.level: %q is not debug, info, warn or error", c.Log.Level)
+	}
+	if !slices.Contains(LogFormats, c.Log.Format) {
+		bad("log.format: %q is not text or json", c.Log.Format)
+	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		bad("http.addr: %q is not host:port", c.HTTP.Addr)
 	}
@@ -253,6 +285,9 @@ func (c Config) Validate() error {
 		if _, _, err := net.SplitHostPort(h); err == nil || h == "" || strings.ContainsAny(h, "/ \t") {
 			bad("http.allowed_hosts: %q is not a host name (no scheme, port or path)", h)
 		}
+	}
+	if c.HTTP.WatchInterval != 0 && c.HTTP.WatchInterval < minWatchInterval {
+		bad("http.watch_interval: %v must be 0 (off) or at least %v", c.HTTP.WatchInterval, minWatchInterval)
 	}
 	if c.HTTP.MaxConnections < 1 {
 		bad("http.max_connections: %d must be at least 1", c.HTTP.MaxConnections)
@@ -328,6 +363,10 @@ func (c Config) Validate() error {
 
 // minParseMemory is the least memory a parse child can do anything in.
 const minParseMemory = 64 << 20
+
+// minWatchInterval is the shortest periodic re-index: each reads and
+// hashes the whole corpus.
+const minWatchInterval = time.Second
 
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)

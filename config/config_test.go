@@ -62,6 +62,15 @@ func TestPrecedence(t *testing.T) {
 		{"parse budget", "parse_timeout: 5s\nparse_memory: 100000000\n", map[string]string{"CITEBOT_PARSE_MEMORY": "2147483648"}, nil, with(func(c *Config) {
 			c.ParseTimeout, c.ParseMemory = 5*time.Second, 2<<30
 		})},
+		{"log", "log:\n  level: debug\n  format: json\n", nil, nil, with(func(c *Config) { c.Log = Log{Level: "debug", Format: "json"} })},
+		{"log env over file", "log:\n  level: debug\n  format: json\n", map[string]string{"CITEBOT_LOG_LEVEL": "WARN", "CITEBOT_LOG_FORMAT": "Text"}, nil, with(func(c *Config) {
+			c.Log = Log{Level: "warn", Format: "text"}
+		})},
+		{"watch_interval", "http:\n  watch_interval: 2m\n", nil, nil, with(func(c *Config) { c.HTTP.WatchInterval = 2 * time.Minute })},
+		{"watch_interval env over file", "http:\n  watch_interval: 2m\n  watch: false\n", map[string]string{"CITEBOT_WATCH_INTERVAL": "30s"}, nil, with(func(c *Config) {
+			c.HTTP.WatchInterval, c.HTTP.Watch = 30*time.Second, false
+		})},
+		{"watch_interval off", "http:\n  watch_interval: 2m\n", map[string]string{"CITEBOT_WATCH_INTERVAL": "0s"}, nil, with(func(c *Config) {})},
 		{"flag over env", "corpus: docs\n", map[string]string{"CITEBOT_CORPUS": "env"}, []string{"--corpus", "flag"}, with(func(c *Config) { c.Corpus = "flag" })},
 	}
 	for _, tt := range tests {
@@ -127,6 +136,13 @@ func TestBadValues(t *testing.T) {
 		{"http:\n  max_connections: 0\n", nil, "http.max_connections: 0"},
 		{"http:\n  max_connections: 10\n  max_connections_per_client: 11\n", nil, "http.max_connections_per_client: 11"},
 		{"", map[string]string{"CITEBOT_MAX_CONNECTIONS_PER_CLIENT": "0"}, "http.max_connections_per_client: 0"},
+		{"log:\n  level: verbose\n", nil, `log.level: "verbose" is not debug, info, warn or error`},
+		{"", map[string]string{"CITEBOT_LOG_LEVEL": "warning"}, `log.level: "warning"`},
+		{"log:\n  format: xml\n", nil, `log.format: "xml" is not text or json`},
+		{"", map[string]string{"CITEBOT_LOG_FORMAT": "logfmt"}, `log.format: "logfmt"`},
+		{"http:\n  watch_interval: 100ms\n", nil, "http.watch_interval: 100ms must be 0 (off) or at least 1s"},
+		{"http:\n  watch_interval: -1m\n", nil, "http.watch_interval: -1m0s"},
+		{"", map[string]string{"CITEBOT_WATCH_INTERVAL": "often"}, "CITEBOT_WATCH_INTERVAL"},
 	} {
 		_, err := load(t, tt.file, tt.env)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

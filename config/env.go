@@ -85,6 +85,9 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	dur("CITEBOT_PARSE_TIMEOUT", &c.ParseTimeout)
 	num64("CITEBOT_PARSE_MEMORY", &c.ParseMemory)
 
+	str("CITEBOT_LOG_LEVEL", &c.Log.Level)
+	str("CITEBOT_LOG_FORMAT", &c.Log.Format)
+
 	str("CITEBOT_ADDR", &c.HTTP.Addr)
 	list("CITEBOT_API_KEYS", &c.HTTP.APIKeys)
 	list("CITEBOT_CORS_ORIGINS", &c.HTTP.CORSOrigins)
@@ -96,6 +99,7 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	num("CITEBOT_RATE_BURST", &c.HTTP.Burst)
 	num("CITEBOT_MAX_QUESTION", &c.HTTP.MaxQuestion)
 	boolean("CITEBOT_WATCH", &c.HTTP.Watch)
+	dur("CITEBOT_WATCH_INTERVAL", &c.HTTP.WatchInterval)
 	list("CITEBOT_ALLOWED_HOSTS", &c.HTTP.AllowedHosts)
 	boolean("CITEBOT_ALLOW_OPEN", &c.HTTP.AllowOpen)
 	each("CITEBOT_ALLOW_WRITES", func(v string) error {
