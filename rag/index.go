@@ -175,6 +175,10 @@ type SyncReport struct {
 	Documents int    `json:"documents"`
 	Chunks    int    `json:"chunks"`
 	Skipped   []Skip `json:"skipped,omitempty"`
+	// ChangedSources are the sources added, updated or removed, in the
+	// order the Sync changed them, for a log line to name; the counts are
+	// the JSON.
+	ChangedSources []string `json:"-"`
 }
 
 // Changed reports whether the Sync altered the index.
@@ -236,6 +240,7 @@ func (x *Index) Sync(ctx context.Context, dir string, progress func(Progress)) (
 			return err
 		}
 		for _, p := range batch {
+			rep.ChangedSources = append(rep.ChangedSources, p.file.source)
 			if p.old {
 				rep.Updated++
 			} else {
@@ -315,6 +320,7 @@ func (x *Index) Sync(ctx context.Context, dir string, progress func(Progress)) (
 			return rep, x.finishSync(dirty, err)
 		}
 		rep.Removed++
+		rep.ChangedSources = append(rep.ChangedSources, src)
 		dirty = true
 	}
 	err = x.finishSync(dirty, nil)

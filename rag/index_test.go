@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,6 +80,9 @@ func TestSyncIsIncremental(t *testing.T) {
 	rep = sync(t, x, corpus)
 	if rep.Added != 1 || rep.Updated != 1 || rep.Removed != 1 || rep.Unchanged != 0 || rep.Documents != 2 {
 		t.Fatalf("third sync = %+v, want 1 added, 1 updated, 1 removed", rep)
+	}
+	if got, want := slices.Sorted(slices.Values(rep.ChangedSources)), []string{"comet.md", "sub/glass.txt", "zebra.txt"}; !slices.Equal(got, want) {
+		t.Errorf("third sync changed %q, want %q", got, want)
 	}
 
 	// The removed document is gone from both searches; the new text is in.
