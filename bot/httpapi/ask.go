@@ -76,6 +76,7 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request, q string, k int) {
 	if e, ok := h.cache.get(key, time.Now()); ok {
 		h.metrics.cacheHit(true)
 		h.metrics.answered(e.grounded)
+		stateOf(r).answered(e.grounded, e.confidence)
 		writeBody(w, http.StatusOK, "application/json; charset=utf-8", e.body)
 		return
 	}
@@ -92,8 +93,9 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request, q string, k int) {
 		return
 	}
 	body = append(body, '\n')
-	h.cache.put(key, gen, cacheEntry{body: body, grounded: ans.Grounded}, time.Now())
+	h.cache.put(key, gen, cacheEntry{body: body, grounded: ans.Grounded, confidence: ans.Confidence}, time.Now())
 	h.metrics.answered(ans.Grounded)
+	stateOf(r).answered(ans.Grounded, ans.Confidence)
 	writeBody(w, http.StatusOK, "application/json; charset=utf-8", body)
 }
 

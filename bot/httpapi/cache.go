@@ -30,8 +30,9 @@ type cacheKey struct {
 }
 
 type cacheEntry struct {
-	body     []byte // the encoded rag.Answer
-	grounded bool
+	body       []byte // the encoded rag.Answer
+	grounded   bool
+	confidence float64
 }
 
 type cacheItem struct {

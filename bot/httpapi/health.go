@@ -18,6 +18,7 @@ func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
 // before.
 func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
 	if !h.opts.Ready() {
+		stateOf(r).loading = true
 		w.Header().Set("Retry-After", "5")
 		writeError(w, r, http.StatusServiceUnavailable, "the index is loading")
 		return

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -21,6 +22,44 @@ type state struct {
 	route string // the matched route's pattern, or "unmatched"
 	err   error  // an internal error, logged with the request
 	stack []byte // the stack of a recovered panic
+	// loading is set when the request was answered 503 because the index
+	// is loading: expected while serve starts, so not an error.
+	loading bool
+	// answer is what the request answered, if it asked a question, so
+	// that its request id leads to a bad answer.
+	answer *answerNote
+}
+
+// answerNote is what a request's log line says of its answer.
+type answerNote struct {
+	grounded   bool
+	confidence float64
+}
+
+// answered notes the answer a request was given.
+func (st *state) answered(grounded bool, confidence float64) {
+	st.answer = &answerNote{grounded: grounded, confidence: confidence}
+}
+
+// probes are the routes monitors and load balancers call every few
+// seconds; their lines are DEBUG, so that they do not drown the others.
+var probes = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true}
+
+// level is the level of a request's log line: ERROR for a failure of the
+// server, DEBUG for a probe (one answered 503 while the index loads too),
+// WARN for another route's 503 while the index loads, INFO otherwise.
+func (st *state) level(status int) slog.Level {
+	switch {
+	case st.stack != nil:
+		return slog.LevelError
+	case probes[st.route] && (status < 500 || st.loading):
+		return slog.LevelDebug
+	case st.loading:
+		return slog.LevelWarn
+	case status >= 500:
+		return slog.LevelError
+	}
+	return slog.LevelInfo
 }
 
 type stateKey struct{}
@@ -88,10 +127,6 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 				status = http.StatusOK // a handler that wrote nothing
 			}
 			h.metrics.observe(st.route, status, d)
-			level := slog.LevelInfo
-			if status >= 500 || st.stack != nil {
-				level = slog.LevelError
-			}
 			attrs := []slog.Attr{
 				slog.String("request_id", st.id),
 				slog.String("method", r.Method),
@@ -102,13 +137,17 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 				slog.Int64("bytes", rec.bytes),
 				slog.String("client", clientIP(r)),
 			}
+			if st.answer != nil {
+				attrs = append(attrs, slog.Bool("grounded", st.answer.grounded),
+					slog.Float64("confidence", math.Round(st.answer.confidence*1000)/1000))
+			}
 			if st.err != nil {
 				attrs = append(attrs, slog.String("error", st.err.Error()))
 			}
 			if st.stack != nil {
 				attrs = append(attrs, slog.String("stack", string(st.stack)))
 			}
-			h.log.LogAttrs(r.Context(), level, "request", attrs...)
+			h.log.LogAttrs(r.Context(), st.level(status), "request", attrs...)
 		}()
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 		var body *bodyReader
@@ -226,6 +265,7 @@ func (h *Handler) guard(next http.Handler) http.Handler {
 func (h *Handler) requireReady(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !h.opts.Ready() {
+			stateOf(r).loading = true
 			w.Header().Set("Retry-After", "5")
 			writeError(w, r, http.StatusServiceUnavailable, "the index is loading; retry shortly")
 			return

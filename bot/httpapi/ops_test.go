@@ -313,6 +313,66 @@ func TestRequestLog(t *testing.T) {
 	}
 }
 
+// A request's line is DEBUG for the probes, WARN for a 503 while the
+// index loads (DEBUG for /readyz, which monitors call every few seconds),
+// ERROR for a failure of the server and INFO otherwise; an answer's line
+// says whether it is grounded and its confidence, from the cache too.
+func TestRequestLogLevels(t *testing.T) {
+	log := &logBuffer{}
+	var ready atomic.Bool
+	h := newHandler(t, sharedIndex(t), Options{Logger: log.logger(), Ready: ready.Load})
+	broken := newHandler(t, faultIndex{Index: sharedIndex(t), err: errors.New("disk on fire")}, Options{Logger: log.logger()})
+	ask := request{method: "POST", target: "/v1/ask", body: jsonBody(map[string]any{"question": salafism})}
+	unanswerable := request{method: "GET", target: "/v1/ask?q=" + strings.ReplaceAll("What colour is the moon's cheese?", " ", "+")}
+	for _, tt := range []struct {
+		h     *Handler
+		req   request
+		level string
+	}{
+		{h, request{method: "GET", target: "/readyz", allow5xx: true}, "DEBUG"},
+		{h, request{method: "GET", target: "/v1/documents", allow5xx: true}, "WARN"},
+		{h, request{method: "POST", target: "/v1/search", body: `{"question": "hello"}`, allow5xx: true}, "WARN"},
+		{h, request{method: "GET", target: "/healthz"}, "DEBUG"},
+		{h, request{method: "HEAD", target: "/healthz"}, "DEBUG"},
+		{h, request{method: "GET", target: "/metrics"}, "DEBUG"},
+		{h, request{method: "GET", target: "/"}, "INFO"},
+		{h, request{method: "GET", target: "/nope"}, "INFO"},
+		{nil, request{method: "GET", target: "/readyz"}, "DEBUG"}, // ready from here on
+		{h, ask, "INFO"},
+		{h, ask, "INFO"}, // from the cache
+		{h, unanswerable, "INFO"},
+		{broken, request{method: "GET", target: "/v1/search", allow5xx: true}, "INFO"}, // 405
+		{broken, request{method: "POST", target: "/v1/ask", body: `{"question": "hello"}`, allow5xx: true}, "ERROR"},
+	} {
+		if tt.h == nil {
+			ready.Store(true)
+			tt.h = h
+		}
+		do(t, tt.h, tt.req)
+		lines := log.lines(t)
+		l := lines[len(lines)-1]
+		if l["level"] != tt.level || l["path"] != strings.Split(tt.req.target, "?")[0] {
+			t.Errorf("%s %s (%v): line %v, want %s", tt.req.method, tt.req.target, l["status"], l, tt.level)
+		}
+	}
+	lines := log.lines(t)
+	fresh, cached, declined := lines[len(lines)-5], lines[len(lines)-4], lines[len(lines)-3]
+	if fresh["grounded"] != true || fresh["confidence"] == nil || fresh["confidence"].(float64) <= 0 {
+		t.Errorf("answer's line %v, want grounded=true and its confidence", fresh)
+	}
+	if cached["grounded"] != true || cached["confidence"] != fresh["confidence"] {
+		t.Errorf("cached answer's line %v, want %v and %v", cached, fresh["grounded"], fresh["confidence"])
+	}
+	if declined["grounded"] != false || declined["confidence"] == nil {
+		t.Errorf("declined answer's line %v, want grounded=false and a confidence", declined)
+	}
+	for _, l := range lines[:len(lines)-5] {
+		if _, ok := l["grounded"]; ok {
+			t.Errorf("a request that answered nothing has grounded in its line: %v", l)
+		}
+	}
+}
+
 func TestReindex(t *testing.T) {
 	// Not configured.
 	h := newHandler(t, sharedIndex(t), Options{})

@@ -90,7 +90,7 @@ func Serve(ctx context.Context, addr string, h http.Handler, o ServeOptions) err
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "max_connections", total, "max_connections_per_client", perClient)
+	log.Info("listening", "addr", ln.Addr().String(), "url", pageURL(ln.Addr()), "max_connections", total, "max_connections_per_client", perClient)
 	if o.Ready != nil {
 		o.Ready(ln.Addr())
 	}
@@ -112,4 +112,18 @@ func Serve(ctx context.Context, addr string, h http.Handler, o ServeOptions) err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// pageURL is the URL of the page served on addr, for a person to open
+// from the log: a server that listens on every interface (0.0.0.0, [::])
+// is reached over loopback.
+func pageURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
 }

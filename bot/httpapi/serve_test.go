@@ -174,3 +174,34 @@ func TestServeListenError(t *testing.T) {
 		t.Errorf("Serve on a taken port = %v", err)
 	}
 }
+
+// The listening line carries a URL to open: the page on the bound address,
+// over loopback for a server listening on every interface.
+func TestServeListeningURL(t *testing.T) {
+	log := &logBuffer{}
+	base := startServerWith(t, newHandler(t, sharedIndex(t), Options{}), ServeOptions{Logger: log.logger()})
+	var url any
+	for _, l := range log.lines(t) {
+		if l["msg"] == "listening" {
+			url = l["url"]
+		}
+	}
+	if url != base+"/" {
+		t.Errorf("listening url = %v, want %s/", url, base)
+	}
+	for addr, want := range map[string]string{
+		"127.0.0.1:8080": "http://127.0.0.1:8080/",
+		"0.0.0.0:8080":   "http://127.0.0.1:8080/",
+		"[::]:8080":      "http://127.0.0.1:8080/",
+		"[::1]:9000":     "http://[::1]:9000/",
+		"192.0.2.7:80":   "http://192.0.2.7:80/",
+	} {
+		tcp, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pageURL(tcp); got != want {
+			t.Errorf("pageURL(%s) = %s, want %s", addr, got, want)
+		}
+	}
+}

@@ -63,5 +63,6 @@ func (h *Handler) askStream(w http.ResponseWriter, r *http.Request, q string, k 
 		return
 	}
 	h.metrics.answered(ans.Grounded)
+	stateOf(r).answered(ans.Grounded, ans.Confidence)
 	send("answer", ans)
 }
