@@ -78,7 +78,8 @@ func appendLine(pieces []string, line string) []string {
 }
 
 // citationEmbeds shows citations as numbered embed fields — title and date,
-// then a quote of the passage around what the answer took from it — within
+// then an excerpt of the passage around what the answer took from it, that
+// in bold — within
 // Discord's limits: 25 fields an embed, 256 units a name, 1024 a value and
 // 6000 for all embeds of a message, shortening quotes, then titles, as
 // needed.
@@ -97,7 +98,7 @@ func citationEmbeds(cs []rag.Citation, answer string) []*discordgo.MessageEmbed 
 		fields = fields[:0]
 		total := utf16Len(title) * ((len(cs) + embedFieldsLimit - 1) / embedFieldsLimit)
 		for i, c := range cs {
-			f := &discordgo.MessageEmbedField{Name: fieldName(c, perName), Value: fieldValue(c.Source, texts[i], focus[i], perQuote)}
+			f := &discordgo.MessageEmbedField{Name: fieldName(c, perName), Value: fieldValue(c.Source, texts[i], c.Quote, focus[i], perQuote)}
 			fields = append(fields, f)
 			total += utf16Len(f.Name) + utf16Len(f.Value)
 		}
@@ -150,12 +151,13 @@ func fieldName(c rag.Citation, limit int) string {
 	return truncate(prefix+truncate(title, room)+date, embedFieldNameLimit)
 }
 
-// fieldValue is a quote of a passage's text (made one line), centred on
-// focus, the part of the answer that cites it, and the file it comes from.
-func fieldValue(source, text, focus string, perQuote int) string {
-	source = "— " + strings.ReplaceAll(oneLine(source), "`", "'")
+// fieldValue is an excerpt of a passage's text (made one line) around
+// mark, the part the answer quotes, or else focus, the part of the answer
+// that cites it (see excerpt), and the file it comes from.
+func fieldValue(source, text, mark, focus string, perQuote int) string {
+	source = "— " + escapeMarkdown(oneLine(source))
 	room := min(perQuote, embedFieldValueLimit-utf16Len(source)-1)
-	q := quote(text, focus, room)
+	q := excerpt(text, mark, focus, room)
 	if q == "" {
 		return truncate(source, embedFieldValueLimit)
 	}

@@ -26,6 +26,13 @@ func TestRenderAnswer(t *testing.T) {
 			wantFields: []string{"[1] The Port Elin Lighthouse (1998-03-04) | The Port Elin lighthouse was designed by Mara Quist. Its lamp could be seen from far away.\n— lighthouse.txt"},
 		},
 		{
+			name: "quote marked",
+			answer: rag.Answer{Answer: "Its lamp could be seen from far away. [1]", Grounded: true, Confidence: 0.83, Citations: []rag.Citation{
+				{N: 1, Source: "light_house.txt", Title: "The Port Elin Lighthouse", Date: "1998-03-04", Text: cite.Text, Quote: "Its lamp could be seen from far away."}}},
+			wantPieces: []string{"Its lamp could be seen from far away. [1]"},
+			wantFields: []string{"[1] The Port Elin Lighthouse (1998-03-04) | The Port Elin lighthouse was designed by Mara Quist. **Its lamp could be seen from far away.**\n— light\\_house.txt"},
+		},
+		{
 			name:       "low confidence",
 			answer:     rag.Answer{Answer: "Its lamp could be seen from far away. [1]", Grounded: true, Confidence: 0.38, Citations: []rag.Citation{cite}},
 			wantPieces: []string{"Its lamp could be seen from far away. [1]\n-# Low confidence (38%) — check the sources"},
