@@ -56,6 +56,10 @@ type Citation struct {
 	Quote string `json:"quote,omitempty"`
 }
 
+// NoDocuments is the note on every answer from an index with no
+// documents: the answer is not found because there is nothing to look in.
+const NoDocuments = "0 documents indexed"
+
 // NotFound is the answer given when the documents do not answer a question.
 const NotFound = "The documents do not contain an answer to this question."
 
@@ -66,6 +70,9 @@ const NotFound = "The documents do not contain an answer to this question."
 // unlikely to be right.
 func (x *Index) Ask(ctx context.Context, question string, k int) (Answer, error) {
 	d, err := x.answer(ctx, question, k)
+	if docs, _ := x.Size(); err == nil && docs == 0 {
+		d.ans.Note = NoDocuments
+	}
 	return d.ans, err
 }
 

@@ -398,6 +398,9 @@ type corpusFile struct {
 func listCorpus(dir string) ([]corpusFile, error) {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs // the message says which folder, wherever it was run
+		}
 		return nil, fmt.Errorf("%w: %s", ErrNoCorpus, dir)
 	}
 	// Where links lead is compared with the root's real path.

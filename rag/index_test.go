@@ -412,3 +412,24 @@ func TestSyncCanceledDuringLoadKeepsDocument(t *testing.T) {
 		t.Errorf("after the cancelled Sync: %d documents, %d chunks; want the old document kept", docs, chunks)
 	}
 }
+
+// An index with no documents says so on its answer, so that no front end
+// reads "the documents do not contain an answer" as a verdict on them.
+func TestAskEmptyIndex(t *testing.T) {
+	x := newIndex(t, t.TempDir())
+	sync(t, x, t.TempDir())
+	ans, err := x.Ask(context.Background(), "Who approves travel?", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Grounded || ans.Note != rag.NoDocuments {
+		t.Errorf("empty index: grounded %v, note %q; want declined with note %q", ans.Grounded, ans.Note, rag.NoDocuments)
+	}
+	sync(t, x, "../corpus")
+	if ans, err = x.Ask(context.Background(), "Who approves travel?", 5); err != nil {
+		t.Fatal(err)
+	}
+	if ans.Note == rag.NoDocuments {
+		t.Errorf("indexed corpus: note %q", ans.Note)
+	}
+}

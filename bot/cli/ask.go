@@ -26,7 +26,23 @@ func questionIndex(ctx context.Context, env Env, o *opts) (string, Index, error)
 		fmt.Fprintf(env.Stderr, "citebot: warning: %v; answering from the index in memory\n", err)
 		err = nil
 	}
-	return q, idx, err
+	if err != nil {
+		return "", nil, err
+	}
+	if err := checkNotEmpty(idx, o.cfg.Corpus); err != nil {
+		return "", nil, err
+	}
+	return q, idx, nil
+}
+
+// checkNotEmpty refuses to answer from an index with no documents, where
+// every answer would be "the documents do not contain an answer", and
+// says where it looked.
+func checkNotEmpty(idx Index, corpus string) error {
+	if docs, _ := idx.Size(); docs > 0 {
+		return nil
+	}
+	return fmt.Errorf("0 documents indexed in %s: put documents there (or 'citebot add FILE...'), or point --corpus at a folder of documents", absPath(corpus))
 }
 
 func ask(ctx context.Context, env Env, o *opts) error {
@@ -41,7 +57,9 @@ func ask(ctx context.Context, env Env, o *opts) error {
 	if o.json {
 		return writeJSON(env.Stdout, ans)
 	}
-	printAnswer(env.Stdout, ans)
+	// printAnswer makes the documents' text safe itself, and may mark the
+	// quote with an escape of its own: it writes to the raw stdout.
+	printAnswer(o.stdout, ans, o.style)
 	return nil
 }
 
@@ -49,17 +67,20 @@ func ask(ctx context.Context, env Env, o *opts) error {
 // answer escapes so that they never read as citations, as written.
 var unescapeMarkers = strings.NewReplacer(`\[`, "[", `\]`, "]")
 
-func printAnswer(w io.Writer, a rag.Answer) {
-	fmt.Fprintln(w, unescapeMarkers.Replace(a.Answer))
+// printAnswer writes the answer, its confidence when low, and each
+// citation's heading and passage with the quoted part marked on a terminal.
+func printAnswer(w io.Writer, a rag.Answer, st style) {
+	st.line(w, unescapeMarkers.Replace(a.Answer))
 	if a.LowConfidence() {
 		fmt.Fprintf(w, "confidence %s (low)\n", percent(a.Confidence))
 	}
 	if a.Note != "" {
-		fmt.Fprintf(w, "(%s)\n", a.Note)
+		st.line(w, "("+a.Note+")")
 	}
 	for _, c := range a.Citations {
-		fmt.Fprintf(w, "\n[%d] %s\n", c.N, heading(c.Source, c.Title, c.Date, c.Section))
-		fmt.Fprintln(w, indent(c.Text, "    "))
+		io.WriteString(w, "\n")
+		st.line(w, fmt.Sprintf("[%d] %s", c.N, heading(c.Source, c.Title, c.Date, c.Section)))
+		st.writeText(w, c.Text, c.Quote, "    ")
 	}
 }
 
@@ -85,8 +106,13 @@ func search(ctx context.Context, env Env, o *opts) error {
 		return writeJSON(env.Stdout, ps)
 	}
 	for i, p := range ps {
-		fmt.Fprintf(env.Stdout, "%d. %s (chunk %d, score %.4f)\n%s\n\n", i+1,
-			heading(p.Source, p.Title, p.Date, p.Section), p.Ordinal, p.Score, indent(p.Text, "    "))
+		// The score is the ranker's probability that the passage holds
+		// the answer.
+		st := o.style
+		st.line(o.stdout, fmt.Sprintf("%d. %s (chunk %d, match %s)", i+1,
+			heading(p.Source, p.Title, p.Date, p.Section), p.Ordinal, percent(p.Score)))
+		st.writeText(o.stdout, p.Text, "", "    ")
+		io.WriteString(o.stdout, "\n")
 	}
 	return nil
 }

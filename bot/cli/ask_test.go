@@ -25,7 +25,7 @@ func TestPrintAnswerConfidence(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b strings.Builder
-			printAnswer(&b, tc.answer)
+			printAnswer(&b, tc.answer, style{})
 			lines := strings.Split(b.String(), "\n")
 			if lines[0] != tc.answer.Answer {
 				t.Fatalf("first line %q, want the answer", lines[0])
@@ -45,7 +45,7 @@ func TestPrintAnswerConfidence(t *testing.T) {
 func TestPrintAnswerFootnote(t *testing.T) {
 	var b strings.Builder
 	printAnswer(&b, rag.Answer{Answer: `Designed by Hugo Brandt \[2\] in 1902. [1]`, Grounded: true, Confidence: 0.9,
-		Citations: []rag.Citation{{N: 1, Source: "tower.txt", Text: "Designed by Hugo Brandt [2] in 1902."}}})
+		Citations: []rag.Citation{{N: 1, Source: "tower.txt", Text: "Designed by Hugo Brandt [2] in 1902."}}}, style{})
 	if first, _, _ := strings.Cut(b.String(), "\n"); first != "Designed by Hugo Brandt [2] in 1902. [1]" {
 		t.Errorf("printed %q, want the footnote as written", first)
 	}
@@ -55,7 +55,7 @@ func TestPrintAnswerFootnote(t *testing.T) {
 func TestPrintAnswerSection(t *testing.T) {
 	var b strings.Builder
 	printAnswer(&b, rag.Answer{Answer: "Five days carry over. [1]", Grounded: true, Confidence: 0.9,
-		Citations: []rag.Citation{{N: 1, Source: "handbook.md", Title: "Handbook", Section: "Vacation › Carry-over", Text: "Five days carry over."}}})
+		Citations: []rag.Citation{{N: 1, Source: "handbook.md", Title: "Handbook", Section: "Vacation › Carry-over", Text: "Five days carry over."}}}, style{})
 	if !strings.Contains(b.String(), "[1] handbook.md — Handbook › Vacation › Carry-over") {
 		t.Errorf("printed %q, want the citation's section in its heading", b.String())
 	}

@@ -19,6 +19,9 @@ func eval(ctx context.Context, env Env, o *opts) error {
 		return fmt.Errorf("eval %s: %w", o.args[0], err)
 	}
 	idx, _, err := open(ctx, env, o, nil)
+	if err == nil {
+		err = checkNotEmpty(idx, o.cfg.Corpus)
+	}
 	if err != nil {
 		return err
 	}

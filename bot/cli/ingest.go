@@ -3,16 +3,18 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/citebot/citebot/rag"
 	"github.com/schollz/progressbar/v3"
 )
 
 func ingest(ctx context.Context, env Env, o *opts) error {
-	progress := func(p rag.Progress) {
-		if !o.json {
-			fmt.Fprintf(env.Stderr, "indexed %d/%d %s\n", p.Done, p.Total, p.Source)
-		}
+	start := time.Now()
+	var progress func(rag.Progress)
+	if !o.json {
+		progress = (&ingestProgress{w: env.Stderr, last: start}).update
 	}
 	var bar *progressbar.ProgressBar
 	if env.Terminal && !o.json {
@@ -38,9 +40,31 @@ func ingest(ctx context.Context, env Env, o *opts) error {
 	if o.json {
 		return writeJSON(env.Stdout, rep)
 	}
-	fmt.Fprintf(env.Stdout, "%d documents, %d chunks (added %d, updated %d, removed %d, unchanged %d, skipped %d)\n",
-		rep.Documents, rep.Chunks, rep.Added, rep.Updated, rep.Removed, rep.Unchanged, len(rep.Skipped))
+	fmt.Fprintf(env.Stdout, "%d documents, %d chunks indexed from %s in %s: added %d, updated %d, removed %d, unchanged %d, skipped %d\n",
+		rep.Documents, rep.Chunks, absPath(o.cfg.Corpus), time.Since(start).Round(10*time.Millisecond),
+		rep.Added, rep.Updated, rep.Removed, rep.Unchanged, len(rep.Skipped))
 	return nil
+}
+
+// ingestProgress reports a Sync's progress where a bar cannot be drawn (a
+// log file, a pipe): a line each time another tenth of the files is done,
+// or every progressEvery, whichever comes first; not a line per file.
+type ingestProgress struct {
+	w       io.Writer
+	last    time.Time
+	lastPct int
+}
+
+func (l *ingestProgress) update(p rag.Progress) {
+	if p.Total == 0 {
+		return
+	}
+	pct := 100 * p.Done / p.Total
+	if pct < l.lastPct+10 && time.Since(l.last) < progressEvery {
+		return
+	}
+	l.last, l.lastPct = time.Now(), pct
+	fmt.Fprintf(l.w, "ingest: %d/%d files read (%d%%)\n", p.Done, p.Total, pct)
 }
 
 func sources(ctx context.Context, env Env, o *opts) error {

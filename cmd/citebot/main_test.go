@@ -204,6 +204,9 @@ func TestBadInput(t *testing.T) {
 		{"empty question", nil, []string{"ask", "  "}, false, "empty question"},
 		{"no question", nil, []string{"ask"}, true, "takes one QUESTION"},
 		{"unknown command", nil, []string{"frobnicate"}, true, "unknown command"},
+		{"typo", nil, []string{"serach", "gun shops"}, true, `unknown command "serach"; did you mean search?`},
+		{"flag after the question", nil, []string{"ask", "why?", "--k", "3"}, true, `flags go before the question: citebot ask --k 3 "why?"`},
+		{"flag after the files", nil, []string{"add", "a.txt", "--replace"}, true, `flags go before the file: citebot add --replace "a.txt"`},
 		{"bad flag", nil, []string{"ask", "--nope", "q"}, true, "flag provided but not defined"},
 		{"missing corpus", map[string]string{"CITEBOT_CORPUS": "/nonexistent/corpus"}, []string{"ask", "why?"}, false, "corpus directory not found: /nonexistent/corpus"},
 		{"data dir is a file", map[string]string{"CITEBOT_CORPUS": "../../corpus", "CITEBOT_DATA": file}, []string{"ask", "why?"}, false, "data dir"},
@@ -241,6 +244,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"ask", ""}, 1},
 		{[]string{"--corpus", "/nonexistent", "ask", "why?"}, 1},
 		{[]string{"nope"}, 2},
+		{[]string{"serach", "x"}, 2},
+		{[]string{"ask", "--nope", "x"}, 2},
 	}
 	for _, tt := range tests {
 		cmd := exec.Command(os.Args[0], tt.args...)
@@ -252,12 +257,13 @@ func TestExitCodes(t *testing.T) {
 		if !errors.As(err, &exit) || exit.ExitCode() != tt.code {
 			t.Errorf("%v: exit %v, want %d", tt.args, err, tt.code)
 		}
-		last := strings.TrimSpace(stderr.String())
-		if i := strings.LastIndex(last, "\n"); i >= 0 && tt.code == 1 {
-			t.Errorf("%v: more than one line on stderr:\n%s", tt.args, last)
+		// A usage error may add where to read the usage, on a second line.
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if len(lines) > tt.code {
+			t.Errorf("%v: %d lines on stderr, want at most %d:\n%s", tt.args, len(lines), tt.code, stderr.String())
 		}
-		if !strings.HasPrefix(last[strings.LastIndex(last, "\n")+1:], "citebot: ") || strings.Contains(last, "goroutine") {
-			t.Errorf("%v: stderr = %q", tt.args, last)
+		if !strings.HasPrefix(lines[0], "citebot: ") || strings.Contains(stderr.String(), "goroutine") {
+			t.Errorf("%v: stderr = %q", tt.args, stderr.String())
 		}
 	}
 }
