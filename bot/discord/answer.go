@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -71,7 +72,7 @@ func (b *Bot) answer(ctx context.Context, q question, partial func(string)) outc
 	}
 	switch {
 	case errors.Is(err, rag.ErrEmptyQuestion):
-		return outcome{reply: reply{pieces: []string{emptyQuestionText(q.source)}}, result: "empty"}
+		return outcome{reply: reply{pieces: []string{b.emptyQuestionText(q.source)}}, result: "empty"}
 	case errors.Is(err, rag.ErrUnavailable):
 		b.log.Warn("discord question: index unavailable", "id", q.id, "err", err)
 		return outcome{reply: reply{pieces: []string{unavailableText}}, result: "unavailable"}
@@ -82,6 +83,9 @@ func (b *Bot) answer(ctx context.Context, q question, partial func(string)) outc
 	o := outcome{reply: renderAnswer(ans, q.id), result: "answered", citations: len(ans.Citations)}
 	if !ans.Grounded {
 		o.result, o.citations = "abstained", 0
+		if len(b.answerer.Documents()) == 0 {
+			o.reply.pieces = []string{noDocumentsText}
+		}
 	}
 	return o
 }
@@ -120,11 +124,55 @@ func (b *Bot) rateLimited(q question, wait time.Duration) string {
 		b.opts.UserRatePerMinute, secs, unit)
 }
 
-func emptyQuestionText(source string) string {
-	if source == "slash" {
-		return "Please ask a question with some words in it, for example `/ask question: Who built the lighthouse?`"
+// noDocumentsText is said instead of "the documents don't answer this"
+// when there are none to answer from.
+const noDocumentsText = "0 documents indexed: there is nothing to answer from yet. " +
+	"Whoever runs this bot can add documents to its folder; /sources lists them."
+
+// hasWords reports whether a question has anything to search for: a letter
+// or a digit, as rag.ErrEmptyQuestion has it.
+func hasWords(q string) bool {
+	return strings.ContainsFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
+}
+
+// emptyQuestionText asks for a question with words in it, with an example
+// that names this bot and asks about one of its documents.
+func (b *Bot) emptyQuestionText(source string) string {
+	example := exampleQuestion(b.answerer.Documents())
+	if example == "" {
+		return "Please ask a question with some words in it — though with 0 documents indexed there is nothing to answer from yet."
 	}
-	return "Ask me a question in the same message — for example “@citebot who built the lighthouse?” — or use `/ask`."
+	switch source {
+	case "slash":
+		return "Please ask a question with some words in it, for example `/ask question: " + example + "`"
+	case "dm":
+		return "Send me a question with some words in it, for example: " + example
+	}
+	name := "me"
+	if userID, _ := b.self(); userID != "" {
+		name = "<@" + userID + ">" // shown as @name; noMentions keeps it from pinging
+	}
+	return "Ask me a question in the same message — for example: " + name + " " + example + " — or use `/ask`."
+}
+
+// exampleQuestion is a question about the first indexed document with a
+// title (or else the first document's name): "What does ‘The Port Elin
+// Lighthouse’ say?"; "" when none is indexed.
+func exampleQuestion(docs []rag.DocumentInfo) string {
+	if len(docs) == 0 {
+		return ""
+	}
+	name := ""
+	for _, d := range docs {
+		if name = oneLine(d.Title); name != "" {
+			break
+		}
+	}
+	if name == "" {
+		name = docs[0].Source
+	}
+	name = strings.NewReplacer("`", "'", "‘", "'", "’", "'").Replace(truncate(name, 80))
+	return "What does ‘" + name + "’ say?"
 }
 
 // noMentions is set on every message the bot sends: text from documents or

@@ -12,6 +12,7 @@ import (
 	"github.com/citebot/citebot/bot/discord"
 	"github.com/citebot/citebot/bot/discord/fakediscord"
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/ragtest"
 )
 
 const wait = 5 * time.Second
@@ -155,6 +156,21 @@ func TestSlashCommands(t *testing.T) {
 		if !i.Original.Ephemeral() || !strings.Contains(i.Original.Content, "<#"+general+">") || strings.Contains(i.Original.Content, "Brook") {
 			t.Errorf("/ask in another channel: %q, want an ephemeral pointer to <#%s>", i.Original.Content, general)
 		}
+	})
+
+	t.Run("empty question", func(t *testing.T) {
+		id, err := fake.Invoke(fakediscord.Command{Name: "ask", Options: map[string]any{"question": " ?! "}, ChannelID: general, GuildID: guild, User: alice})
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := answered(t, fake, id, 1)
+		if i.Callbacks[0].Type != fakediscord.CallbackMessage || !i.Original.Ephemeral() {
+			t.Errorf("empty /ask answered with %+v, ephemeral %v: want an ephemeral notice at once", i.Callbacks, i.Original.Ephemeral())
+		}
+		if want := "`/ask question: What does ‘The Port Elin Lighthouse’ say?`"; !strings.Contains(i.Original.Content, want) {
+			t.Errorf("empty /ask: %q, want an example about this corpus, %s", i.Original.Content, want)
+		}
+		r.wantCounter(t, 1, "citebot_discord_questions_total", "source", "slash", "result", "empty")
 	})
 
 	t.Run("sources and help", func(t *testing.T) {
@@ -631,5 +647,40 @@ func TestSlashAskStreams(t *testing.T) {
 		if gap := edits[k].Sub(edits[k-1]); gap < 900*time.Millisecond {
 			t.Errorf("partial edits %d and %d came %v apart; want about a second", k-1, k, gap)
 		}
+	}
+}
+
+// A mention without a question is answered with an example that names this
+// bot and asks about one of its documents; with no documents indexed, a
+// question is answered "0 documents indexed", not "the documents don't
+// answer this".
+func TestEmptyMentionAndNoDocuments(t *testing.T) {
+	t.Parallel()
+	r := start(t, newIndex(t), fakediscord.Options{MessageContent: true},
+		discord.Options{MentionAsking: true, RequireMention: true, Channels: []string{general}})
+	mention := "<@" + r.fake.Bot.ID + ">"
+	if _, _, err := r.fake.Post(fakediscord.Post{ChannelID: general, GuildID: guild, Author: bob, Content: mention}); err != nil {
+		t.Fatal(err)
+	}
+	got := replies(t, r.fake, general, 1)
+	if want := "for example: " + mention + " What does ‘The Port Elin Lighthouse’ say?"; !strings.Contains(got[0].Content, want) {
+		t.Errorf("reply %q, want an example naming this bot and corpus, %q", got[0].Content, want)
+	}
+	checkSilent(t, r.fake)
+
+	empty := start(t, ragtest.New(t, t.TempDir()), fakediscord.Options{}, discord.Options{})
+	id, err := empty.fake.Invoke(fakediscord.Command{Name: "ask", Options: map[string]any{"question": "Who designed the lighthouse?"}, ChannelID: general, GuildID: guild, User: alice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := answered(t, empty.fake, id, 1); !strings.HasPrefix(i.Original.Content, "0 documents indexed") {
+		t.Errorf("answer with no documents: %q, want it to say 0 documents indexed", i.Original.Content)
+	}
+	id, err = empty.fake.Invoke(fakediscord.Command{Name: "ask", Options: map[string]any{"question": "?"}, ChannelID: general, GuildID: guild, User: alice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := answered(t, empty.fake, id, 1); !strings.Contains(i.Original.Content, "0 documents indexed") {
+		t.Errorf("empty question with no documents: %q, want it to say 0 documents indexed", i.Original.Content)
 	}
 }

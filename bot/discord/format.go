@@ -276,7 +276,7 @@ func parseFeedback(customID string) (vote, qid string, ok bool) {
 // renderSources lists the indexed documents, one a line.
 func renderSources(docs []rag.DocumentInfo) []string {
 	if len(docs) == 0 {
-		return []string{"No documents are indexed yet."}
+		return []string{"0 documents indexed."}
 	}
 	var b strings.Builder
 	noun := "documents"

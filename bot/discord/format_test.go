@@ -209,7 +209,7 @@ func TestRenderSources(t *testing.T) {
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("renderSources = %q, want %q", got, want)
 	}
-	if got := renderSources(nil); len(got) != 1 || !strings.Contains(got[0], "No documents") {
+	if got := renderSources(nil); len(got) != 1 || got[0] != "0 documents indexed." {
 		t.Errorf("renderSources(nil) = %q", got)
 	}
 	var many []rag.DocumentInfo

@@ -53,6 +53,13 @@ func (b *Bot) slashAsk(ctx context.Context, i *discordgo.Interaction, data disco
 		b.respond(ctx, i, reply{pieces: []string{b.elsewhereText()}}, true)
 		return
 	}
+	if !hasWords(q.text) {
+		// Said at once and to the asker alone, like the other notices.
+		o := outcome{reply: reply{pieces: []string{b.emptyQuestionText(q.source)}}, result: "empty"}
+		b.respond(ctx, i, o.reply, true)
+		b.finish(q, o, 1, nil)
+		return
+	}
 	if ok, wait := b.limiter.allow(q.user); !ok {
 		b.respond(ctx, i, reply{pieces: []string{b.rateLimited(q, wait)}}, true)
 		return

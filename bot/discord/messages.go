@@ -57,7 +57,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		if !mentioned && !dm && !followup {
 			return // an attachment or sticker in a channel answered without mentions
 		}
-		o := outcome{reply: reply{pieces: []string{emptyQuestionText(q.source)}}, result: "empty"}
+		o := outcome{reply: reply{pieces: []string{b.emptyQuestionText(q.source)}}, result: "empty"}
 		ids, err := b.sendReply(ctx, m, o.reply)
 		b.finish(q, o, len(ids), err)
 		return
