@@ -39,7 +39,7 @@ func serve(ctx context.Context, env Env, o *opts) error {
 	if err := checkOpen(cfg.HTTP); err != nil {
 		return err
 	}
-	return runFrontEnds(ctx, env, cfg, true)
+	return runFrontEnds(ctx, frontEndLogger(env, o), env, cfg, true)
 }
 
 // checkOpen refuses to serve beyond loopback without API keys, where
@@ -70,14 +70,10 @@ func discordOnly(ctx context.Context, env Env, o *opts) error {
 	if o.cfg.Discord.Token == "" {
 		return errors.New("discord: DISCORD_TOKEN is not set")
 	}
-	return runFrontEnds(ctx, env, o.cfg, false)
+	return runFrontEnds(ctx, frontEndLogger(env, o), env, o.cfg, false)
 }
 
-func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool) error {
-	log := env.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+func runFrontEnds(ctx context.Context, log *slog.Logger, env Env, cfg config.Config, withHTTP bool) error {
 	warn := func(msg string) { log.Warn(msg) }
 	idx, err := env.Open(ctx, cfg, warn)
 	if err != nil {
@@ -89,9 +85,11 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 
 	var handler *httpapi.Handler
 	saves := newSaveRetry(idx, cfg.Corpus, log)
-	reindex := func(ctx context.Context) (rag.SyncReport, error) {
+	// syncIndex brings the index up to date, reporting progress to progress
+	// when it is not nil.
+	syncIndex := func(ctx context.Context, progress func(rag.Progress)) (rag.SyncReport, error) {
 		start := time.Now()
-		rep, err := idx.Sync(ctx, cfg.Corpus, nil)
+		rep, err := idx.Sync(ctx, cfg.Corpus, progress)
 		if errors.Is(err, rag.ErrNotSaved) {
 			// The index in memory is up to date and answers; only the
 			// snapshot lags, and is saved again with backoff.
@@ -109,13 +107,16 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 		}
 		if rep.Changed() {
 			log.Info("re-indexed", "added", rep.Added, "updated", rep.Updated, "removed", rep.Removed,
-				"documents", rep.Documents, "chunks", rep.Chunks, "took", time.Since(start).Round(time.Millisecond))
+				"documents", rep.Documents, "chunks", rep.Chunks, "took", time.Since(start).Round(time.Millisecond),
+				"files", changedFiles(rep.ChangedSources))
 			if handler != nil {
 				handler.Invalidate()
 			}
 		}
 		return rep, nil
 	}
+	reindex := func(ctx context.Context) (rag.SyncReport, error) { return syncIndex(ctx, nil) }
+	corpus := absPath(cfg.Corpus)
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { saves.run(ctx); return nil })
@@ -162,14 +163,33 @@ func runFrontEnds(ctx context.Context, env Env, cfg config.Config, withHTTP bool
 	// report ready. The watcher starts first so that no change is missed;
 	// Syncs never overlap.
 	g.Go(func() error {
-		if _, err := reindex(ctx); err != nil {
+		if _, err := syncIndex(ctx, newProgressLog(log, corpus, time.Now).report); err != nil {
 			return fmt.Errorf("index %s: %w", cfg.Corpus, err)
 		}
 		ready.Store(true)
 		docs, chunks := idx.Size()
-		log.Info("index ready", "documents", docs, "chunks", chunks)
+		log.Info("index ready", "documents", docs, "chunks", chunks, "corpus", corpus)
 		return nil
 	})
+	if cfg.HTTP.WatchInterval > 0 {
+		// A fallback for corpora whose changes send no events (bind
+		// mounts under Docker Desktop): re-index every interval. A
+		// re-index that finds nothing changed logs nothing.
+		g.Go(func() error {
+			tick := time.NewTicker(cfg.HTTP.WatchInterval)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-tick.C:
+				}
+				if _, err := reindex(ctx); err != nil && ctx.Err() == nil {
+					log.Error("periodic re-index failed", "err", err, "every", cfg.HTTP.WatchInterval)
+				}
+			}
+		})
+	}
 	if cfg.HTTP.Watch {
 		g.Go(func() error {
 			// fswatch follows a corpus directory that is replaced; should

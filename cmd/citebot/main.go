@@ -46,16 +46,17 @@ func main() {
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f, isFile := stderr.(*os.File)
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// The log's level and format are settings (log.level, log.format), so
+	// the loggers are made once the configuration is loaded: serve's and
+	// discord's by cli from Stderr, the index's here.
 	return cli.Run(ctx, args, cli.Env{
 		Getenv:   getenv,
 		Stdout:   stdout,
 		Stderr:   stderr,
 		Terminal: isFile && term.IsTerminal(int(f.Fd())),
-		Log:      log,
 		Supports: supports,
 		Open: func(ctx context.Context, cfg config.Config, warn func(string)) (cli.Index, error) {
-			return open(ctx, cfg, log, warn)
+			return open(ctx, cfg, cli.NewLogger(stderr, cfg.Log), warn)
 		},
 	})
 }

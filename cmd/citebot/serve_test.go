@@ -84,10 +84,11 @@ func startServe(t *testing.T, env map[string]string) (base string, stderr *locke
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &bytes.Buffer{}, stderr)
 	}()
-	addrRE := regexp.MustCompile(`msg=listening addr=(\S+)`)
+	// The listening line's URL, in text or JSON, is the base to use.
+	urlRE := regexp.MustCompile(`(?:msg=listening|"msg":"listening")[^\n]*?\burl"?[=:]"?(http://[^\s"/]+)/[\s"]`)
 	waitFor(t, "the listening line", func() bool {
-		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
-			base = "http://" + m[1]
+		if m := urlRE.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
 		}
 		return base != ""
 	})

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/citebot/citebot/config"
+	"github.com/citebot/citebot/rag"
+)
+
+// NewLogger returns the logger c describes (log.level, log.format),
+// writing to w. c is validated already; a level or format it does not
+// know is info or text.
+func NewLogger(w io.Writer, c config.Log) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// frontEndLogger is the log of serve and discord: env.Log when the caller
+// set one, else the configured logger on the command's stderr.
+func frontEndLogger(env Env, o *opts) *slog.Logger {
+	if env.Log != nil {
+		return env.Log
+	}
+	w := o.stderr
+	if w == nil {
+		w = env.Stderr
+	}
+	return NewLogger(w, o.cfg.Log)
+}
+
+// progressEvery is the longest a long first index goes without a line.
+const progressEvery = 5 * time.Second
+
+// progressLog logs how far a Sync is: a line each time another tenth of the
+// files is done or progressEvery has passed, and none for the last file
+// (the Sync's own line follows it), so that a corpus of any size gives at
+// most about ten lines plus one every few seconds.
+type progressLog struct {
+	log    *slog.Logger
+	corpus string
+	now    func() time.Time
+	start  time.Time
+	last   time.Time
+	tenth  int // the tenths done at the last line
+}
+
+func newProgressLog(log *slog.Logger, corpus string, now func() time.Time) *progressLog {
+	t := now()
+	return &progressLog{log: log, corpus: corpus, now: now, start: t, last: t}
+}
+
+// report is a rag.Sync progress function.
+func (p *progressLog) report(pr rag.Progress) {
+	if pr.Total == 0 || pr.Done >= pr.Total {
+		return
+	}
+	tenth := pr.Done * 10 / pr.Total
+	now := p.now()
+	if tenth == p.tenth && now.Sub(p.last) < progressEvery {
+		return
+	}
+	p.tenth, p.last = tenth, now
+	p.log.Info("indexing", "done", pr.Done, "files", pr.Total, "percent", pr.Done*100/pr.Total,
+		"corpus", p.corpus, "took", now.Sub(p.start).Round(time.Second))
+}
+
+// maxNamed is how many changed files a re-index line names.
+const maxNamed = 10
+
+// changedFiles names the first maxNamed of a re-index's changed sources
+// and how many more there are.
+func changedFiles(sources []string) string {
+	if len(sources) <= maxNamed {
+		return strings.Join(sources, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(sources[:maxNamed], ", "), len(sources)-maxNamed)
+}
+
+// absPath is path made absolute for a log line, or path itself.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
