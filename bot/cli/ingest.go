@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/citebot/citebot/rag"
@@ -55,6 +56,9 @@ type ingestProgress struct {
 	lastPct int
 }
 
+// progressEvery is the longest a long Sync goes without a line.
+const progressEvery = 5 * time.Second
+
 func (l *ingestProgress) update(p rag.Progress) {
 	if p.Total == 0 {
 		return
@@ -84,4 +88,12 @@ func sources(ctx context.Context, env Env, o *opts) error {
 		fmt.Fprintf(env.Stdout, "%s\t%s\t%d chunks\t%s\n", d.Source, date, d.Chunks, d.Title)
 	}
 	return nil
+}
+
+// absPath is path made absolute for a message, or path itself.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
