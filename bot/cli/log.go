@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -39,9 +38,6 @@ func frontEndLogger(env Env, o *opts) *slog.Logger {
 	}
 	return NewLogger(w, o.cfg.Log)
 }
-
-// progressEvery is the longest a long first index goes without a line.
-const progressEvery = 5 * time.Second
 
 // progressLog logs how far a Sync is: a line each time another tenth of the
 // files is done or progressEvery has passed, and none for the last file
@@ -88,10 +84,3 @@ func changedFiles(sources []string) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(sources[:maxNamed], ", "), len(sources)-maxNamed)
 }
 
-// absPath is path made absolute for a log line, or path itself.
-func absPath(path string) string {
-	if abs, err := filepath.Abs(path); err == nil {
-		return abs
-	}
-	return path
-}
