@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/citebot/citebot/rag"
@@ -113,10 +117,16 @@ func TestBrowser(t *testing.T) {
 	t.Run("footnote", func(t *testing.T) { testBrowserFootnote(t, browser) })
 	t.Run("documents", func(t *testing.T) { testBrowserDocuments(t, browser) })
 	t.Run("documents read only", func(t *testing.T) { testBrowserDocumentsReadOnly(t, browser) })
+	t.Run("empty state", func(t *testing.T) { testBrowserEmptyState(t, browser) })
+	t.Run("empty corpus", func(t *testing.T) { testBrowserEmptyCorpus(t, browser) })
+	t.Run("loading", func(t *testing.T) { testBrowserLoading(t, browser) })
+	t.Run("streaming", func(t *testing.T) { testBrowserStreaming(t, browser) })
+	t.Run("abstention", func(t *testing.T) { testBrowserAbstention(t, browser) })
 }
 
 // screenshotDir is where the browser tests save screenshots of the page:
-// $CITEBOT_SCREENSHOTS, or the test's temp dir.
+// $CITEBOT_SCREENSHOTS, or the test's artifact directory, which `go test
+// -artifacts -outputdir DIR` keeps.
 func screenshotDir(t *testing.T) string {
 	if d := os.Getenv("CITEBOT_SCREENSHOTS"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -124,7 +134,89 @@ func screenshotDir(t *testing.T) string {
 		}
 		return d
 	}
-	return t.TempDir()
+	return t.ArtifactDir()
+}
+
+// tab is a browser tab on the page, failing its test with the page's
+// problems when a step fails.
+type tab struct {
+	t        *testing.T
+	ctx      context.Context
+	problems func() []string
+}
+
+func openTab(t *testing.T, browser context.Context) *tab {
+	t.Helper()
+	ctx, problems := newTab(t, browser)
+	return &tab{t: t, ctx: ctx, problems: problems}
+}
+
+func (b *tab) do(name string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v (page problems: %v)", name, err, b.problems())
+	}
+}
+
+// text is the rendered text of the first element sel matches.
+func (b *tab) text(sel string) string {
+	b.t.Helper()
+	return evaluate[string](b, `document.querySelector(`+jsString(sel)+`).innerText`)
+}
+
+// shown says whether the first element sel matches takes up room.
+func (b *tab) shown(sel string) bool {
+	b.t.Helper()
+	return evaluate[bool](b, `(() => { const e = document.querySelector(`+jsString(sel)+`); return e !== null && e.getClientRects().length > 0; })()`)
+}
+
+// noProblems fails the test on the page's console errors and exceptions;
+// with scriptOnly, only on exceptions (the browser logs a 4xx or 5xx
+// response as an error itself).
+func (b *tab) noProblems(scriptOnly bool) {
+	b.t.Helper()
+	for _, p := range b.problems() {
+		if !scriptOnly || strings.HasPrefix(p, string(chromedp.ConsoleException)) {
+			b.t.Errorf("page problem: %s", p)
+		}
+	}
+}
+
+func evaluate[T any](b *tab, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v (page problems: %v)", expr, err, b.problems())
+	}
+	return v
+}
+
+func jsString(s string) string { return jsonBody(s) }
+
+// colorScheme makes the page see prefers-color-scheme: scheme ("" for the
+// browser's own).
+func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		p := emulation.SetEmulatedMediaParams{}
+		if scheme != "" {
+			p.Features = []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}
+		}
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, p)
+		return err
+	})
+}
+
+// screenshots saves the page as it is now at a desktop and a phone width,
+// light and dark, as dir/name-{desktop,phone}-{light,dark}.png, then puts
+// the desktop viewport and the browser's color scheme back.
+func screenshots(b *tab, dir, name string) {
+	b.t.Helper()
+	for _, scheme := range []string{"light", "dark"} {
+		b.do("color scheme "+scheme, colorScheme(scheme))
+		screenshot(b.t, b.ctx, dir, name+"-desktop-"+scheme, 1280, 800)
+		screenshot(b.t, b.ctx, dir, name+"-phone-"+scheme, 390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	b.do("reset", colorScheme(""), chromedp.EmulateViewport(1280, 800))
 }
 
 // screenshot saves the whole page at this viewport as dir/name.png.
@@ -304,42 +396,48 @@ func testBrowserDocumentsReadOnly(t *testing.T, browser context.Context) {
 	}
 }
 
+// towerText is a document whose answer to towerQuestion is a sentence in
+// the middle of a long passage, with a footnote marker of its own.
+const (
+	towerText = "# The Harbour Tower\n\n## History\n\n" +
+		"The old port was busy with fishing boats and island ferries for most of the nineteenth century, " +
+		"and the town grew along the quay as the trade in salt and timber increased year after year. " +
+		"Merchants built warehouses of grey stone beside the water. " +
+		"The Harbour Tower was designed by the architect Hugo Brandt [2] in 1902. " +
+		"Its lamp room was rebuilt after a storm in 1931 and again in 1968, when the old lens gave way to " +
+		"an electric beacon that is seen from the islands on a clear night. Visitors may climb the stairs on summer weekends.\n"
+	towerQuestion = "Which architect designed the Harbour Tower?"
+)
+
 // A footnote marker in a quoted document ("Hugo Brandt [2]") shows as the
 // document wrote it and is no citation button; the answer's own [1] is,
-// and its citation names the section of the quote.
+// and its citation names the section of the quote and shows the passage
+// trimmed around the quote, whole on request.
 func testBrowserFootnote(t *testing.T, browser context.Context) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "tower.md"), []byte("# The Harbour Tower\n\n## History\n\nThe Harbour Tower was designed by the architect Hugo Brandt [2] in 1902. It stands eighty metres tall beside the old port.\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "tower.md"), []byte(towerText), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := buildIndex(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
+	idx := newIndex(t, dir)
+	want, err := idx.Ask(context.Background(), towerQuestion, DefaultK)
+	if err != nil || len(want.Citations) != 1 {
+		t.Fatalf("ask: %v %+v", err, want)
 	}
-	ctx, problems := newTab(t, browser)
-	h, err := New(idx, Options{Registry: prometheus.NewRegistry()})
-	if err != nil {
-		t.Fatal(err)
+	c := want.Citations[0]
+	if len(c.Text)-len(c.Quote) < 400 || c.Quote == "" || !strings.Contains(c.Text, c.Quote) {
+		t.Fatalf("the test document should make a long passage around the quote: quote %q in %q", c.Quote, c.Text)
 	}
-	base := startServer(t, h)
-	err = chromedp.Do(ctx,
+	b := openTab(t, browser)
+	base := startServer(t, newHandler(t, idx, Options{}))
+	b.do("ask",
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.ID("question")),
-		chromedp.SendKeys(chromedp.ID("question"), "Which architect designed the Harbour Tower?"),
+		chromedp.SendKeys(chromedp.ID("question"), towerQuestion),
 		chromedp.Click(chromedp.ID("ask")),
 		chromedp.WaitVisible(chromedp.CSS("#answer button.cite")),
 	)
-	if err != nil {
-		t.Fatalf("ask: %v (page problems: %v)", err, problems())
-	}
-	answer, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("answer")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	buttons, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#answer button.cite")].map((b) => b.textContent)`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	answer := b.text("#answer")
+	buttons := evaluate[[]string](b, `[...document.querySelectorAll("#answer button.cite")].map((b) => b.textContent)`)
 	if !strings.Contains(answer, "Hugo Brandt [2] in 1902.") || strings.Contains(answer, `\[`) {
 		t.Errorf("answer shown = %q, want the footnote as written", answer)
 	}
@@ -347,12 +445,28 @@ func testBrowserFootnote(t *testing.T, browser context.Context) {
 		t.Errorf("citation buttons %q, want only [1]", buttons)
 	}
 	// The citation names the section its quote is in.
-	if meta, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#citations .meta"))); err != nil || !strings.Contains(meta, "History") {
-		t.Errorf("citation meta %q (%v), want the section History", meta, err)
+	if meta := b.text("#citations .meta"); !strings.Contains(meta, "§ History") {
+		t.Errorf("citation meta %q, want the section History", meta)
 	}
-	if p := problems(); len(p) > 0 {
-		t.Errorf("the page reported problems: %v", p)
+	// The passage is cut around the quote, which is marked.
+	shown, marked := norm(b.text("#citation-1 blockquote")), b.text("#citation-1 blockquote mark")
+	if marked != c.Quote || !strings.HasPrefix(shown, "…") || !strings.HasSuffix(shown, "…") ||
+		len(shown) >= len(norm(c.Text)) || !strings.Contains(shown, norm(c.Quote)) {
+		t.Errorf("passage shown %q with %q marked, want it cut around the quote %q", shown, marked, c.Quote)
 	}
+	screenshots(b, screenshotDir(t), "answer")
+	b.do("whole passage", chromedp.Click(chromedp.CSS("#citation-1 button.more")))
+	if whole := norm(b.text("#citation-1 blockquote")); whole != norm(c.Text) {
+		t.Errorf("whole passage shown %q, want %q", whole, norm(c.Text))
+	}
+	// The title opens the document too; its close button closes it.
+	b.do("open and close",
+		chromedp.Click(chromedp.CSS("#citation-1 button.source")),
+		chromedp.WaitVisible(chromedp.CSS("#doc-text mark")),
+		chromedp.Click(chromedp.ID("doc-close")),
+		chromedp.WaitNotVisible(chromedp.ID("document")),
+	)
+	b.noProblems(false)
 }
 
 // crossSitePage is another site's page that tries to drive citebot through
@@ -454,11 +568,14 @@ func testBrowserPage(t *testing.T, browser context.Context) {
 	}
 	answer := run("answer", chromedp.Text(chromedp.ID("answer")))
 	citations := run("citations", chromedp.Text(chromedp.ID("citations")))
+	// The quote is marked inside its passage.
+	quoted := run("quote", chromedp.Text(chromedp.CSS("#citation-1 blockquote mark")))
 	do("open citation",
 		chromedp.Click(chromedp.CSS(`#answer button.cite[data-n="1"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#doc-text mark")),
 	)
 	mark := run("mark", chromedp.Text(chromedp.CSS("#doc-text mark")))
+	markQuote := run("mark's quote", chromedp.Text(chromedp.CSS("#doc-text mark .quote")))
 	markN, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#doc-text mark"), "data-n"))
 	if err != nil {
 		t.Fatal(err)
@@ -466,7 +583,16 @@ func testBrowserPage(t *testing.T, browser context.Context) {
 	focused := run("focus", chromedp.Evaluate[string](`document.activeElement.id`))
 	title := run("title", chromedp.Text(chromedp.ID("doc-title")))
 	status := run("status", chromedp.Text(chromedp.ID("status")))
-	do("close", chromedp.Click(chromedp.ID("doc-close")), chromedp.WaitNotVisible(chromedp.ID("document")))
+	// Escape closes the document and gives the focus back to the citation
+	// that opened it.
+	do("escape", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.ID("document")))
+	back := run("focus after escape", chromedp.Evaluate[string](`document.activeElement.className + " " + document.activeElement.dataset.n`))
+	if back != "cite 1" {
+		t.Errorf("after Escape the focus is on %q, want the [1] that opened the document", back)
+	}
+	if norm(quoted) != norm(want.Citations[0].Quote) || norm(markQuote) != norm(want.Citations[0].Quote) || want.Citations[0].Quote == "" {
+		t.Errorf("quote marked %q in the citation and %q in the document, want %q", quoted, markQuote, want.Citations[0].Quote)
+	}
 
 	if !strings.Contains(answer, "Salafism") || !strings.Contains(answer, "[1]") {
 		t.Errorf("answer shown = %q", answer)
@@ -497,8 +623,9 @@ func (c confidenceIndex) Ask(ctx context.Context, q string, k int) (rag.Answer, 
 	return ans, err
 }
 
-// The page flags a grounded answer under 50% as low confidence, beside the
-// answer and in the status line, and says nothing of confidence otherwise.
+// The page gives a grounded answer's confidence beside it and flags one
+// under 50% as low, there and in the status line, rounded down as the CLI
+// rounds it; an abstention has none.
 func testBrowserConfidence(t *testing.T, browser context.Context) {
 	for _, tc := range []struct {
 		question   string
@@ -506,7 +633,8 @@ func testBrowserConfidence(t *testing.T, browser context.Context) {
 		want       string // the note; "" for none
 	}{
 		{salafism, 0.38, "Low confidence (38%) — check the sources before relying on it."},
-		{salafism, 0.83, ""},
+		{salafism, 0.4999, "Low confidence (49%) — check the sources before relying on it."},
+		{salafism, 0.83, "Confidence 83%"},
 		{unanswerable, 0.1, ""},
 	} {
 		ctx, problems := newTab(t, browser)
@@ -540,7 +668,7 @@ func testBrowserConfidence(t *testing.T, browser context.Context) {
 		if note != tc.want || shown != (tc.want != "") {
 			t.Errorf("confidence %v: note %q (shown %v), want %q", tc.confidence, note, shown, tc.want)
 		}
-		if low := strings.Contains(status, "low confidence (38%)"); low != (tc.want != "") {
+		if low := strings.Contains(status, "low confidence ("); low != (tc.confidence < 0.5 && tc.want != "") {
 			t.Errorf("confidence %v: status %q", tc.confidence, status)
 		}
 		if p := problems(); len(p) > 0 {
@@ -566,9 +694,21 @@ func testBrowserAPIKey(t *testing.T, browser context.Context) {
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("ask without a key: %v (page problems: %v)", err, problems())
 	}
-	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("error")))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// An error looks unlike a status line: a coloured bar and background,
+	// announced at once (role=alert).
+	look, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`["error", "status"].map((id) => {
+		const e = document.getElementById(id), st = getComputedStyle(e);
+		return [e.getAttribute("role"), st.borderLeftStyle, st.backgroundColor].join(" ");
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(look[0], "alert solid ") || strings.HasSuffix(look[0], "rgba(0, 0, 0, 0)") || !strings.HasPrefix(look[1], "status none ") {
+		t.Errorf("the error (role, border, background %q) does not look unlike the status (%q)", look[0], look[1])
 	}
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("api-key"), "s3cret-key"),
@@ -582,8 +722,11 @@ func testBrowserAPIKey(t *testing.T, browser context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(status, "API key") || !strings.Contains(answer, "Salafism") {
-		t.Errorf("status %q, answer %q", status, answer)
+	if !strings.HasPrefix(status, "Error: ") || !strings.Contains(status, "API key") || !strings.Contains(answer, "Salafism") {
+		t.Errorf("error %q, answer %q", status, answer)
+	}
+	if shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.getElementById("error").hidden`)); err != nil || shown {
+		t.Errorf("the error still shows after an answer (%v)", err)
 	}
 	// The browser logs the 401 as an error itself; only script errors
 	// count here.
@@ -597,3 +740,186 @@ func testBrowserAPIKey(t *testing.T, browser context.Context) {
 // norm collapses whitespace: innerText renders the page's pre-wrap text
 // with the same characters, but line ends may differ.
 func norm(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Before a question the page says how many documents are indexed, links
+// to their list and offers a few of their titles to ask about; the
+// question box has the focus. A title asked is answered from its
+// document, and the question goes into the address.
+func testBrowserEmptyState(t *testing.T, browser context.Context) {
+	b := openTab(t, browser)
+	base := startServer(t, newHandler(t, sharedIndex(t), Options{}))
+	b.do("load",
+		chromedp.EmulateViewport(1280, 800),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#example-list button.example")),
+	)
+	if focused := evaluate[string](b, `document.activeElement.id`); focused != "question" {
+		t.Errorf("on load the focus is on %q, want the question box", focused)
+	}
+	if count := b.text("#doc-count"); count != "6 documents indexed. Browse the documents" {
+		t.Errorf("document count reads %q", count)
+	}
+	// Titles cut short (…) or over 100 characters are left out; the others
+	// are offered in the order of the list.
+	examples := evaluate[[]string](b, `[...document.querySelectorAll("#example-list button")].map((b) => b.textContent)`)
+	wantExamples := []string{
+		"Kazakh Security Council Considers New Measures in Wake of Aktobe Attacks",
+		"The status of the Border Policy Concept development was discussed today in the Senate",
+		"Skerry Island field notes",
+	}
+	if !slices.Equal(examples, wantExamples) {
+		t.Errorf("examples %q, want %q", examples, wantExamples)
+	}
+	screenshots(b, screenshotDir(t), "empty-state")
+
+	b.do("browse", chromedp.Click(chromedp.CSS("#doc-count a.browse")), chromedp.WaitVisible(chromedp.CSS("#docs-list tr")))
+	if expanded := evaluate[string](b, `document.getElementById("docs-toggle").getAttribute("aria-expanded")`); expanded != "true" {
+		t.Errorf("the document list opened with aria-expanded %q", expanded)
+	}
+	b.do("ask an example",
+		chromedp.Click(chromedp.CSS(`#example-list button.example`)), // the first
+		chromedp.WaitVisible(chromedp.CSS("#answer button.cite")),
+	)
+	if q := evaluate[string](b, `new URLSearchParams(location.search).get("q") + " | " + document.getElementById("question").value`); q != wantExamples[0]+" | "+wantExamples[0] {
+		t.Errorf("after asking an example, address q and question box read %q", q)
+	}
+	if src := b.text("#citation-1 .meta"); !strings.HasPrefix(src, salafismDoc) {
+		t.Errorf("the example's answer cites %q, want %s", src, salafismDoc)
+	}
+	if b.shown("#welcome") {
+		t.Error("the empty state still shows beside an answer")
+	}
+	b.noProblems(false)
+}
+
+// With no documents the page says "0 documents indexed", offers no
+// examples but, where this client may write, a link to add files; a
+// question asked anyway is told the same.
+func testBrowserEmptyCorpus(t *testing.T, browser context.Context) {
+	b := openTab(t, browser)
+	dir := t.TempDir()
+	idx := newIndex(t, dir)
+	base := startServer(t, newHandler(t, idx, Options{
+		AllowWrites: true,
+		Corpus:      dir,
+		Reindex:     func(ctx context.Context) (rag.SyncReport, error) { return idx.Sync(ctx, dir, nil) },
+	}))
+	b.do("load",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("empty-hint")),
+	)
+	if count, hint := b.text("#doc-count"), b.text("#empty-hint"); count != "0 documents indexed." || hint != "Add files to start asking." {
+		t.Errorf("document count reads %q, hint %q", count, hint)
+	}
+	if b.shown("#examples") {
+		t.Error("examples show with no documents")
+	}
+	screenshots(b, screenshotDir(t), "empty-corpus")
+	b.do("add files", chromedp.Click(chromedp.CSS("#empty-hint a.browse")), chromedp.WaitVisible(chromedp.ID("drop")))
+	b.do("ask",
+		chromedp.SendKeys(chromedp.ID("question"), "Who designed the tower?"),
+		chromedp.Click(chromedp.ID("ask")),
+		chromedp.WaitVisible(chromedp.ID("abstain-help")),
+	)
+	if st, help := b.text("#status"), b.text("#abstain-help"); !strings.HasPrefix(st, "0 documents indexed") || !strings.HasPrefix(help, "0 documents indexed") {
+		t.Errorf("asked with no documents: status %q, help %q", st, help)
+	}
+	b.noProblems(false)
+}
+
+// While the index loads (503), the page shows that it is loading and
+// checks again by itself; a /?q= link fills in the question, which is
+// asked as soon as the index is ready.
+func testBrowserLoading(t *testing.T, browser context.Context) {
+	var ready atomic.Bool
+	b := openTab(t, browser)
+	base := startServer(t, newHandler(t, sharedIndex(t), Options{Ready: ready.Load}))
+	b.do("load",
+		chromedp.Navigate(base+"/?q="+url.QueryEscape(salafism)),
+		chromedp.WaitVisible(chromedp.CSS("#loading progress")),
+	)
+	if q := evaluate[string](b, `document.getElementById("question").value`); q != salafism {
+		t.Errorf("the question box holds %q, want the link's question", q)
+	}
+	if st := b.text("#status"); !strings.Contains(st, "loading") || b.shown("#error") {
+		t.Errorf("while loading the status reads %q (error shown: %v)", st, b.shown("#error"))
+	}
+	screenshots(b, screenshotDir(t), "loading")
+	ready.Store(true)
+	b.do("ready", chromedp.WaitVisible(chromedp.CSS("#answer button.cite")))
+	if b.shown("#loading") || b.shown("#error") || !strings.Contains(b.text("#answer"), "Salafism") {
+		t.Errorf("once ready: loading shown %v, error shown %v, answer %q", b.shown("#loading"), b.shown("#error"), b.text("#answer"))
+	}
+	if count := b.text("#doc-count"); !strings.HasPrefix(count, "6 documents indexed.") {
+		t.Errorf("once ready the document count reads %q", count)
+	}
+	b.noProblems(true)
+}
+
+// gatedStream writes the first part of its answer, then waits for release
+// before the rest, as a model does between tokens.
+type gatedStream struct {
+	Index
+	release chan struct{}
+}
+
+func (g gatedStream) AskStream(ctx context.Context, q string, k int, onToken func(string)) (rag.Answer, error) {
+	ans, err := g.Ask(ctx, q, k)
+	if err != nil {
+		return ans, err
+	}
+	onToken(`Written so far \[2\] `)
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+		return ans, ctx.Err()
+	}
+	onToken("and the rest [1]")
+	return ans, nil
+}
+
+// A streaming server's answer shows as it is written, its escaped markers
+// as written, then is replaced by the checked answer with its citations.
+func testBrowserStreaming(t *testing.T, browser context.Context) {
+	release := make(chan struct{})
+	b := openTab(t, browser)
+	base := startServer(t, newHandler(t, gatedStream{sharedIndex(t), release}, Options{}))
+	b.do("ask",
+		chromedp.Navigate(base+"/"),
+		chromedp.SendKeys(chromedp.ID("question"), salafism),
+		chromedp.Click(chromedp.ID("ask")),
+		chromedp.WaitVisible(chromedp.CSS("#answer.streaming")),
+	)
+	partial, status := b.text("#answer"), b.text("#status")
+	close(release)
+	b.do("the rest", chromedp.WaitVisible(chromedp.CSS("#answer button.cite")))
+	if !strings.HasPrefix(partial, "Written so far [2]") || status != "Writing the answer…" {
+		t.Errorf("while streaming: answer %q, status %q", partial, status)
+	}
+	if a := b.text("#answer"); !strings.Contains(a, "Salafism") || b.shown("#answer.streaming") {
+		t.Errorf("the checked answer %q did not replace the streamed text", a)
+	}
+	b.noProblems(false)
+}
+
+// An abstention says so, suggests asking another way, and links to the
+// document list.
+func testBrowserAbstention(t *testing.T, browser context.Context) {
+	b := openTab(t, browser)
+	base := startServer(t, newHandler(t, sharedIndex(t), Options{}))
+	b.do("ask",
+		chromedp.Navigate(base+"/"),
+		chromedp.SendKeys(chromedp.ID("question"), unanswerable),
+		chromedp.Click(chromedp.ID("ask")),
+		chromedp.WaitVisible(chromedp.ID("abstain-help")),
+	)
+	if help := b.text("#abstain-help"); !strings.Contains(help, "another way") || !strings.Contains(help, "browse the documents") {
+		t.Errorf("abstention help reads %q", help)
+	}
+	if b.shown("#sources-heading") || b.shown("#confidence") {
+		t.Error("an abstention shows sources or a confidence")
+	}
+	screenshots(b, screenshotDir(t), "abstention")
+	b.do("browse", chromedp.Click(chromedp.CSS("#abstain-help a.browse")), chromedp.WaitVisible(chromedp.CSS("#docs-list tr")))
+	b.noProblems(false)
+}

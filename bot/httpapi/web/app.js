@@ -7,28 +7,56 @@
   const $ = (id) => document.getElementById(id);
   const form = $("ask-form"), question = $("question"), askButton = $("ask");
   const keyRow = $("key-row"), keyInput = $("api-key");
-  const status = $("status");
-  const result = $("result"), answer = $("answer"), confidence = $("confidence");
+  const status = $("status"), errorLine = $("error");
+  const welcome = $("welcome"), loadingBox = $("loading"), loadingTries = $("loading-tries");
+  const docCount = $("doc-count"), emptyHint = $("empty-hint"), examples = $("examples"), exampleList = $("example-list");
+  const result = $("result"), answer = $("answer"), confidence = $("confidence"), answerNote = $("note");
+  const abstainHelp = $("abstain-help");
   const sources = $("sources-heading"), list = $("citations");
   const docSection = $("document"), docTitle = $("doc-title"), docMeta = $("doc-meta"), docText = $("doc-text");
 
   let apiKey = sessionStorage.getItem("citebot-api-key") || "";
   let opener = null; // the control that opened the document, refocused on close
+  let indexed = null; // how many documents are indexed, once known
+  let pending = ""; // a question to ask once the index has loaded
+  let retry = 0, tries = 0; // the timer and count of checks while it loads
 
-  // api calls the JSON API and returns the decoded body, or throws an Error
-  // carrying the server's {"error": ...} message.
-  async function api(path, init = {}) {
+  // APIError is a failed call: the server's {"error": ...} message and the
+  // status.
+  class APIError extends Error {
+    constructor(message, status, retryAfter) {
+      super(message);
+      this.status = status;
+      this.retryAfter = retryAfter;
+    }
+  }
+
+  // send makes a request with the API key, if there is one.
+  function send(path, init = {}) {
     const headers = new Headers(init.headers || {});
     if (apiKey) headers.set("Authorization", "Bearer " + apiKey);
-    const resp = await fetch(path, { ...init, headers });
+    return fetch(path, { ...init, headers });
+  }
+
+  // failure turns a response that is not OK into an APIError; a 401 shows
+  // the key field.
+  async function failure(resp) {
     let body = null;
     try { body = await resp.json(); } catch { /* not JSON */ }
     if (resp.status === 401) {
       keyRow.hidden = false;
-      throw new Error(needKey);
+      return new APIError(needKey, 401);
     }
-    if (!resp.ok) throw new Error((body && body.error) || `the server answered ${resp.status}`);
-    return body;
+    const message = (body && body.error) || `the server answered ${resp.status}`;
+    return new APIError(message, resp.status, Number(resp.headers.get("Retry-After")) || 0);
+  }
+
+  // api calls the JSON API and returns the decoded body, or throws an
+  // APIError.
+  async function api(path, init = {}) {
+    const resp = await send(path, init);
+    if (!resp.ok) throw await failure(resp);
+    return resp.json();
   }
 
   // takeKey keeps the API key typed in the key field, once it is shown.
@@ -41,38 +69,214 @@
   // needKey shows the key field; it is the message of a 401.
   const needKey = "this server needs an API key: enter it below the question and try again";
 
-  form.addEventListener("submit", async (event) => {
+  // say puts a line in the status; sayError shows an error, which looks
+  // different and is announced at once.
+  function say(text) {
+    status.textContent = text;
+    errorLine.hidden = true;
+  }
+  function sayError(message) {
+    status.textContent = "";
+    errorLine.textContent = "Error: " + message;
+    errorLine.hidden = false;
+  }
+
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+  // The index answers 503 while it loads: the page says so, checks again
+  // every few seconds (sooner if the server says), and asks the pending
+  // question once it has loaded.
+  function waitForIndex(err) {
+    loadingBox.hidden = false;
+    welcome.hidden = false;
+    if (retry) return;
+    const seconds = Math.min(Math.max(err.retryAfter || 2, 1), 2);
+    retry = setTimeout(() => { retry = 0; loadOverview(); }, seconds * 1000);
+  }
+
+  // loadOverview fetches the document list for the empty state: how many
+  // documents there are and a few of their titles to ask about.
+  async function loadOverview() {
+    takeKey();
+    try {
+      showOverview(await api("/v1/documents"));
+    } catch (err) {
+      if (err.status === 503) {
+        tries++;
+        loadingTries.textContent = tries > 1 ? ` (checked ${tries} times)` : "";
+        if (!pending) say("The index is loading; this page goes on by itself when it is ready.");
+        waitForIndex(err);
+      } else if (err.status === 401) {
+        say("This server needs an API key: enter it below the question.");
+      } else {
+        sayError(err.message);
+      }
+      return;
+    }
+    if (!loadingBox.hidden) {
+      loadingBox.hidden = true;
+      if (!pending) say("The index has loaded.");
+    }
+    if (pending) {
+      const q = pending;
+      pending = "";
+      ask(q);
+    }
+  }
+
+  // showOverview shows the number of documents, a link to their list and,
+  // as examples, a few of their titles: a title is the words a document
+  // uses for what it is about, and asked as a question it finds the
+  // passage that says so, whatever the corpus.
+  function showOverview(body) {
+    indexed = body.documents.length;
+    const browse = (text) => {
+      const a = document.createElement("a");
+      a.href = "#documents";
+      a.className = "browse";
+      a.textContent = text;
+      return a;
+    };
+    docCount.replaceChildren(`${plural(indexed, "document")} indexed.`);
+    if (indexed > 0) docCount.append(" ", browse("Browse the documents"));
+    emptyHint.hidden = indexed !== 0;
+    if (body.writable) {
+      emptyHint.replaceChildren(browse("Add files"), " to start asking.");
+    } else {
+      emptyHint.textContent = "Add files to the corpus folder to start asking; the server indexes them when it sees them.";
+    }
+    const titles = exampleTitles(body.documents);
+    exampleList.replaceChildren(...titles.map((t) => {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "example";
+      b.textContent = t;
+      b.addEventListener("click", () => { question.value = t; ask(t); });
+      li.append(b);
+      return li;
+    }));
+    examples.hidden = titles.length === 0;
+  }
+
+  // exampleTitles picks up to four whole titles of a readable length, spread
+  // over the list; titles cut short ("…") and long ones make poor prompts.
+  function exampleTitles(docs) {
+    const seen = new Set();
+    const ok = [];
+    for (const d of docs) {
+      const t = (d.title || "").trim();
+      const words = t.split(/\s+/).length;
+      if (words < 2 || t.length > 100 || t.endsWith("…") || seen.has(t.toLowerCase())) continue;
+      seen.add(t.toLowerCase());
+      ok.push(t);
+    }
+    if (ok.length <= 4) return ok;
+    return [0, 1, 2, 3].map((i) => ok[Math.floor((i * ok.length) / 4)]);
+  }
+
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
     const q = question.value.trim();
     if (!q) {
-      status.textContent = "Type a question first.";
+      say("Type a question first.");
       question.focus();
       return;
     }
+    ask(q);
+  });
+
+  // ask asks q, streaming the answer's text as the server writes it, and
+  // shows the answer with its citations. The question goes into the
+  // address, so that the page can be shared or reloaded (/?q=...).
+  async function ask(q) {
     takeKey();
+    history.replaceState(null, "", "?q=" + encodeURIComponent(q));
     askButton.disabled = true;
     form.setAttribute("aria-busy", "true");
-    status.textContent = "Searching the documents…";
+    say("Searching the documents…");
     try {
-      const ans = await api("/v1/ask", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ question: q }),
+      const ans = await askStream(q, (text) => {
+        if (!answer.classList.contains("streaming")) {
+          showStreaming();
+          say("Writing the answer…");
+        }
+        answer.append(unescapeMarkers(text));
       });
       render(ans);
       const n = ans.citations.length;
       const low = lowConfidence(ans);
-      status.textContent = ans.grounded
-        ? `Answered with ${n} citation${n === 1 ? "" : "s"}${low ? `, with ${low.toLowerCase()}` : ""}.`
-        : "The documents do not answer this question.";
+      say(ans.grounded
+        ? `Answered with ${plural(n, "citation")}${low ? `, with ${low.toLowerCase()}` : ""}.`
+        : indexed === 0 ? "0 documents indexed: there is nothing to answer from." : "The documents do not answer this question.");
+      if (indexed === null) loadOverview();
     } catch (err) {
       result.hidden = true;
-      status.textContent = "Error: " + err.message;
+      answer.classList.remove("streaming");
+      if (err.status === 503) {
+        pending = q;
+        say("The index is loading; your question is asked as soon as it is ready.");
+        waitForIndex(err);
+      } else {
+        sayError(err.message);
+      }
     } finally {
       askButton.disabled = false;
       form.removeAttribute("aria-busy");
     }
-  });
+  }
+
+  // askStream posts the question with "stream": true and reads the
+  // server-sent events: "token"s of the answer's text as it is written,
+  // then the checked "answer", or an "error".
+  async function askStream(q, onToken) {
+    const resp = await send("/v1/ask", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ question: q, stream: true }),
+    });
+    if (!resp.ok) throw await failure(resp);
+    if (!(resp.headers.get("Content-Type") || "").startsWith("text/event-stream")) return resp.json();
+    const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("the answer stopped before it was complete");
+      buf += value.replace(/\r\n?/g, "\n");
+      let end;
+      while ((end = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        let name = "message", data = "";
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) name = line.slice(6).trim();
+          else if (line.startsWith("data:")) data += line.slice(5).replace(/^ /, "");
+        }
+        const v = JSON.parse(data || "null");
+        if (name === "token") onToken(v.text);
+        else if (name === "answer") { reader.cancel(); return v; }
+        else if (name === "error") { reader.cancel(); throw new APIError(v.error, 0); }
+      }
+    }
+  }
+
+  // showStreaming clears the answer for the text to come.
+  function showStreaming() {
+    answer.replaceChildren();
+    answer.classList.add("streaming");
+    answer.classList.remove("abstained");
+    confidence.hidden = answerNote.hidden = abstainHelp.hidden = true;
+    sources.hidden = list.hidden = true;
+    result.setAttribute("aria-busy", "true");
+    result.hidden = false;
+    welcome.hidden = true;
+    docSection.hidden = true;
+  }
+
+  // unescapeMarkers shows a document's own bracketed numbers, which the
+  // answer escapes as \[2\] so that they never read as citations, as
+  // written.
+  const unescapeMarkers = (s) => s.replace(/\\([[\]])/g, "$1");
 
   // render shows an answer, its [n] markers turned into buttons that open
   // the cited passage, and the list of citations. A document's own
@@ -81,6 +285,8 @@
   function render(ans) {
     const byN = new Map(ans.citations.map((c) => [c.n, c]));
     answer.replaceChildren();
+    answer.classList.remove("streaming");
+    result.removeAttribute("aria-busy");
     answer.classList.toggle("abstained", !ans.grounded);
     const marker = /\\\[([^\]\\]*)\\\]|\[(\d+)\]/g;
     let last = 0, m;
@@ -97,35 +303,120 @@
     answer.append(ans.answer.slice(last));
 
     const low = lowConfidence(ans);
-    confidence.textContent = low ? `${low} — check the sources before relying on it.` : "";
-    confidence.hidden = !low;
-
-    list.replaceChildren();
-    for (const c of ans.citations) {
-      const li = document.createElement("li");
-      li.value = c.n;
-      li.id = `citation-${c.n}`;
-      const meta = document.createElement("p");
-      meta.className = "meta";
-      meta.textContent = [c.source, c.section, c.date].filter(Boolean).join(" · ");
-      const quote = document.createElement("blockquote");
-      quote.textContent = c.text;
-      li.append(citeButton(c, c.title || c.source, "source"), meta, quote);
-      list.append(li);
+    confidence.classList.toggle("low", low !== "");
+    confidence.textContent = !ans.grounded ? ""
+      : low ? `${low} — check the sources before relying on it.`
+      : `Confidence ${percent(ans.confidence)}`;
+    confidence.hidden = !ans.grounded;
+    answerNote.textContent = ans.note || "";
+    answerNote.hidden = !ans.note;
+    abstainHelp.hidden = ans.grounded;
+    if (!ans.grounded && indexed === 0) {
+      abstainHelp.textContent = "0 documents indexed: add documents before asking.";
     }
+
+    list.replaceChildren(...ans.citations.map(citationItem));
     sources.hidden = list.hidden = ans.citations.length === 0;
     result.hidden = false;
+    welcome.hidden = true;
     docSection.hidden = true;
+  }
+
+  // citationItem is one numbered source: its title (which opens the
+  // document), where it is, and the passage around the quote, the quote
+  // marked.
+  function citationItem(c) {
+    const li = document.createElement("li");
+    li.value = c.n;
+    li.id = `citation-${c.n}`;
+    const meta = document.createElement("p");
+    meta.className = "meta";
+    meta.textContent = [c.source, c.section && `§ ${c.section}`, c.date].filter(Boolean).join(" · ");
+    const quote = document.createElement("blockquote");
+    const ex = excerpt(c.text, c.quote);
+    quote.append(...passage(ex));
+    li.append(citeButton(c, c.title || c.source, "source"), meta, quote);
+    if (ex.cut) {
+      const more = document.createElement("button");
+      more.type = "button";
+      more.className = "more";
+      more.textContent = "Show the whole passage";
+      more.setAttribute("aria-expanded", "false");
+      more.addEventListener("click", () => {
+        const whole = more.getAttribute("aria-expanded") !== "true";
+        quote.replaceChildren(...passage(whole ? excerpt(c.text, c.quote, Infinity) : ex));
+        more.setAttribute("aria-expanded", String(whole));
+        more.textContent = whole ? "Show less" : "Show the whole passage";
+      });
+      li.append(more);
+    }
+    return li;
+  }
+
+  // passage turns an excerpt into nodes: text with the quote in a <mark>.
+  function passage(ex) {
+    const nodes = [];
+    if (ex.before) nodes.push(ex.before);
+    if (ex.quote) {
+      const mark = document.createElement("mark");
+      mark.textContent = ex.quote;
+      nodes.push(mark);
+    }
+    if (ex.after) nodes.push(ex.after);
+    return nodes;
+  }
+
+  // excerpt keeps the quote of a passage and up to about around characters
+  // of it on each side, cut where a sentence starts or ends if one does
+  // there, else at a space, and marked "…" where cut. Without a quote in
+  // the text (a generated answer cites whole passages) it keeps the
+  // passage's start.
+  function excerpt(text, quote, around = 160) {
+    let at = quote ? text.indexOf(quote) : -1;
+    if (at < 0) {
+      at = 0;
+      quote = "";
+    }
+    const end = at + quote.length, after = quote ? around : 2 * around;
+    const from = at > around ? cutAfter(text, at - around, at) : 0;
+    const to = text.length - end > after ? cutBefore(text, end, end + after) : text.length;
+    return {
+      before: (from > 0 ? "…" : "") + text.slice(from, at),
+      quote: text.slice(at, end),
+      after: text.slice(end, to) + (to < text.length ? "…" : ""),
+      cut: from > 0 || to < text.length,
+    };
+  }
+
+  // cutAfter is where text[i:limit] first starts a sentence, or else a
+  // word; cutBefore is where text[limit:i] last ends a sentence, or else a
+  // word.
+  function cutAfter(text, i, limit) {
+    const part = text.slice(i, limit);
+    const m = /[.!?]["”’)]?\s+(?=\S)|\n\s*/.exec(part);
+    if (m && m.index + m[0].length < part.length) return i + m.index + m[0].length;
+    const sp = part.search(/\s/);
+    return sp < 0 ? i : i + sp + 1;
+  }
+  function cutBefore(text, limit, i) {
+    const part = text.slice(limit, i);
+    const ends = [...part.matchAll(/[.!?]["”’)]?(?=\s)/g)].map((m) => m.index + m[0].length).filter((e) => e > 0);
+    if (ends.length > 0) return limit + ends[ends.length - 1];
+    const sp = part.search(/\s\S*$/);
+    return sp <= 0 ? i : limit + sp;
   }
 
   // lowConfidence says "Low confidence (38%)" for a grounded answer that is
   // less likely right than not (rag.Answer.LowConfidence), and "" otherwise.
-  // The percentage is rounded down, so that it never reads 50%.
   function lowConfidence(ans) {
     const c = Number(ans.confidence);
     if (!ans.grounded || !(c < 0.5)) return "";
-    return `Low confidence (${Math.floor(100 * Math.max(0, c) + 1e-9)}%)`;
+    return `Low confidence (${percent(c)})`;
   }
+
+  // percent is a confidence as a whole percentage, rounded down as the CLI
+  // and the Discord bot round it, so that a low one never reads 50%.
+  const percent = (c) => `${Math.floor(100 * Math.min(1, Math.max(0, Number(c) || 0)) + 1e-9)}%`;
 
   function citeButton(c, label, cls) {
     const b = document.createElement("button");
@@ -138,11 +429,11 @@
     return b;
   }
 
-  // showPassage opens the citation's document and highlights the passage.
-  // A citation's text is verbatim from one kept span of its document, so it
-  // is found in the document's cleaned text as is.
+  // showPassage opens the citation's document and highlights the passage,
+  // and in it the quote. A citation's text is verbatim from one kept span
+  // of its document, so it is found in the document's cleaned text as is.
   async function showPassage(c, from) {
-    status.textContent = `Opening ${c.title || c.source}…`;
+    say(`Opening ${c.title || c.source}…`);
     try {
       const path = c.source.split("/").map(encodeURIComponent).join("/");
       const doc = await api("/v1/documents/" + path);
@@ -158,7 +449,15 @@
         mark.id = "passage";
         mark.tabIndex = -1;
         mark.dataset.n = String(c.n);
-        mark.textContent = doc.text.slice(at, at + c.text.length);
+        const q = c.quote ? c.text.indexOf(c.quote) : -1;
+        if (q < 0) {
+          mark.textContent = c.text;
+        } else {
+          const strong = document.createElement("strong");
+          strong.className = "quote";
+          strong.textContent = c.quote;
+          mark.append(c.text.slice(0, q), strong, c.text.slice(q + c.quote.length));
+        }
         docText.append(doc.text.slice(0, at), mark, doc.text.slice(at + c.text.length));
       }
       docSection.hidden = false;
@@ -166,17 +465,24 @@
       const target = mark || docTitle;
       target.scrollIntoView({ block: "center" });
       target.focus({ preventScroll: true });
-      status.textContent = mark
-        ? `Showing citation [${c.n}] highlighted in ${doc.title || doc.source}.`
-        : `Showing ${doc.title || doc.source}; the passage was not found in it.`;
+      say(mark
+        ? `Showing citation [${c.n}] highlighted in ${doc.title || doc.source}. Escape closes it.`
+        : `Showing ${doc.title || doc.source}; the passage was not found in it.`);
     } catch (err) {
-      status.textContent = "Error: " + err.message;
+      sayError(err.message);
     }
   }
 
-  $("doc-close").addEventListener("click", () => {
+  function closeDocument() {
     docSection.hidden = true;
     if (opener) opener.focus();
+  }
+  $("doc-close").addEventListener("click", closeDocument);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !docSection.hidden) {
+      event.preventDefault();
+      closeDocument();
+    }
   });
 
   // The documents panel: the indexed documents, and where the server takes
@@ -186,11 +492,23 @@
   const uploadBox = $("upload"), drop = $("drop"), fileInput = $("file-input"), uploads = $("uploads");
   let writable = false;
 
-  docsToggle.addEventListener("click", () => {
-    const open = docsPanel.hidden;
+  docsToggle.addEventListener("click", () => showDocuments(docsPanel.hidden));
+
+  // showDocuments opens or closes the panel.
+  function showDocuments(open) {
     docsPanel.hidden = !open;
     docsToggle.setAttribute("aria-expanded", String(open));
     if (open) loadDocuments();
+  }
+
+  // The "browse the documents" links open the panel and move to it.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.browse");
+    if (!link) return;
+    event.preventDefault();
+    showDocuments(true);
+    docsPanel.scrollIntoView({ block: "start" });
+    docsToggle.focus({ preventScroll: true });
   });
 
   // loadDocuments lists the indexed documents; it is called when the panel
@@ -200,12 +518,13 @@
     docsPanel.setAttribute("aria-busy", "true");
     try {
       const body = await api("/v1/documents");
+      showOverview(body);
       writable = body.writable === true;
       uploadBox.hidden = actHead.hidden = !writable;
       docsList.replaceChildren(...body.documents.map(documentRow));
       docsTable.hidden = body.documents.length === 0;
       const n = body.documents.length;
-      docsStatus.textContent = n === 0 ? "No documents are indexed." : `${n} document${n === 1 ? "" : "s"} indexed.`;
+      docsStatus.textContent = `${plural(n, "document")} indexed.`;
       docsStatus.classList.remove("error");
     } catch (err) {
       showError(docsStatus, err.message);
@@ -404,4 +723,14 @@
       xhr.send(data);
     });
   }
+
+  // On load: the question box has focus, a /?q=... link is asked at once
+  // (or as soon as the index has loaded), and the empty state is filled in.
+  question.focus();
+  const linked = (new URLSearchParams(location.search).get("q") || "").trim();
+  if (linked) {
+    question.value = linked;
+    ask(linked);
+  }
+  loadOverview();
 })();
