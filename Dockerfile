@@ -6,14 +6,25 @@
 # `docker run IMAGE ask "..."` answers one question.
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
+# The modules first, so that this layer is rebuilt only when go.mod or
+# go.sum change.
 COPY go.mod go.sum ./
 RUN go mod download
-COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/citebot ./cmd/citebot \
+# Then the Go packages and nothing else, so that a change to the docs, the
+# tests or the corpus keeps the compiled layer (.dockerignore leaves out
+# tests and test data). A new top-level package directory is listed here;
+# cmd/citebot's TestDockerfileCopiesEveryPackage says so when it is not.
+COPY bot ./bot
+COPY cmd ./cmd
+COPY config ./config
+COPY rag ./rag
+RUN --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/citebot ./cmd/citebot \
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/citebot /usr/local/bin/citebot
+COPY NOTICE /usr/share/doc/citebot/NOTICE
 COPY corpus /corpus
 COPY --from=build --chown=nonroot:nonroot /out/data /data
 # In a container the server must listen beyond loopback, so `serve` refuses
@@ -25,5 +36,10 @@ ENV CITEBOT_CORPUS=/corpus \
     CITEBOT_ADDR=0.0.0.0:8080
 VOLUME ["/data"]
 EXPOSE 8080
+# Healthy once serve answers GET /readyz with 200: the index is loaded. A
+# large corpus's first index may take minutes, which start-period allows.
+# `citebot discord` serves no HTTP: run it with --no-healthcheck.
+HEALTHCHECK --interval=15s --timeout=10s --start-period=5m --retries=3 \
+    CMD ["/usr/local/bin/citebot", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/citebot"]
 CMD ["serve"]
