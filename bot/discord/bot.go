@@ -122,6 +122,7 @@ type Bot struct {
 
 	ran          atomic.Bool
 	disconnected chan struct{}
+	resume       *resumeURL
 
 	mu       sync.Mutex
 	closing  bool
@@ -200,7 +201,7 @@ func New(a Answerer, opts Options) (*Bot, error) {
 	s.LogLevel = discordgo.LogError
 	s.Identify.Intents = intents(opts.MentionAsking)
 	s.Client = &http.Client{Timeout: restTimeout, Transport: rebase(base, http.DefaultTransport)}
-	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second}
+	s.Dialer = gatewayDialer(http.ProxyFromEnvironment)
 
 	b := &Bot{
 		answerer:     a,
@@ -213,7 +214,9 @@ func New(a Answerer, opts Options) (*Bot, error) {
 		threads:      newThreads(1024),
 		disconnected: make(chan struct{}, 1),
 		work:         context.Background(),
+		resume:       &resumeURL{},
 	}
+	s.AddHandler(b.resume.onEvent)
 	s.AddHandler(b.onInteraction)
 	if opts.MentionAsking {
 		s.AddHandler(b.onMessage)
@@ -272,6 +275,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			select {
 			case <-ctx.Done():
 			case <-time.After(settleDelay):
+				b.resumeOnURL()
 				err = b.connect(ctx)
 			}
 		}
@@ -282,6 +286,19 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.log.Info("discord bot stopped")
 	return nil
+}
+
+// resumeOnURL points the session's next connection at the
+// resume_gateway_url of the last READY, where Discord asks a session to be
+// resumed (see gateway.go).
+func (b *Bot) resumeOnURL() {
+	u := b.resume.get()
+	if u == "" {
+		return
+	}
+	if !setGateway(b.session, u) {
+		b.log.Warn("discord: cannot resume on resume_gateway_url with this discordgo; resuming on the first gateway URL")
+	}
 }
 
 // checkToken asks for the gateway with the token, so that a bad token is

@@ -12,6 +12,8 @@
 //
 // Run ends with one clear error when Discord rejects the bot for good (an
 // invalid token, intents it may not use) instead of reconnecting forever,
-// and otherwise keeps the gateway connected until its context ends. The
-// token is never logged.
+// and otherwise keeps the gateway connected until its context ends: after
+// INVALID_SESSION it waits the 1 to 5 seconds Discord asks for before
+// identifying again, and it resumes on READY's resume_gateway_url, which
+// discordgo alone does neither of (gateway.go). The token is never logged.
 package discord

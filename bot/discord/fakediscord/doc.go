@@ -21,7 +21,10 @@
 // 6000 in all); component limits. A request Discord would refuse is
 // answered with Discord's error and recorded as a violation; New fails the
 // test at its end if there were any. Tests can also make a route answer 429
-// with Retry-After, and close the gateway with any close code.
+// with Retry-After, close the gateway with any close code, and send
+// INVALID_SESSION (InvalidateSession); READY names a resume_gateway_url on
+// its own path (ResumePath), and GatewayEvents lists the gateway's steps
+// with their times.
 //
 // It is not a complete Discord: no permissions, guild state, attachments,
 // reactions, threads or global rate limits.

@@ -67,6 +67,7 @@ func fatalClose(code int) bool {
 // gatewaySession is one websocket connection to the gateway.
 type gatewaySession struct {
 	conn    *websocket.Conn
+	path    string
 	wmu     sync.Mutex // one writer at a time
 	id      string     // session id, once identified or resumed
 	intents int
@@ -108,8 +109,11 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	g := &gatewaySession{conn: conn}
+	g := &gatewaySession{conn: conn, path: r.URL.Path}
 	defer conn.Close()
+	s.mu.Lock()
+	s.eventLocked("connect", g)
+	s.mu.Unlock()
 	if err := g.send(opHello, "", 0, map[string]any{"heartbeat_interval": s.opts.HeartbeatInterval.Milliseconds()}); err != nil {
 		return
 	}
@@ -192,7 +196,7 @@ func (s *Server) identify(g *gatewaySession, d json.RawMessage) bool {
 	}
 	s.mu.Lock()
 	s.identifies++
-	s.notify()
+	s.eventLocked("identify", g)
 	s.mu.Unlock()
 	switch err := json.Unmarshal(d, &id); {
 	case err != nil:
@@ -234,7 +238,7 @@ func (s *Server) identify(g *gatewaySession, d json.RawMessage) bool {
 		flags = 1 << 19 // GATEWAY_MESSAGE_CONTENT_LIMITED
 	}
 	ready := map[string]any{
-		"v": 9, "user": s.Bot, "session_id": g.id, "resume_gateway_url": s.wsURL(),
+		"v": 9, "user": s.Bot, "session_id": g.id, "resume_gateway_url": s.resumeURL(),
 		"guilds": []any{}, "private_channels": []any{}, "shard": []int{0, 1},
 		"application": map[string]any{"id": s.AppID, "flags": flags},
 	}
@@ -258,8 +262,10 @@ func (s *Server) resume(g *gatewaySession, d json.RawMessage) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.eventLocked("resume", g)
 	if !s.sessions[rs.SessionID] {
 		// Not resumable: the client must identify anew.
+		s.eventLocked("invalid_session", g)
 		return g.send(opInvalidSession, "", 0, false) == nil
 	}
 	g.id, g.seq = rs.SessionID, rs.Seq

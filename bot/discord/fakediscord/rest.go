@@ -107,6 +107,10 @@ func writeInvalid(w http.ResponseWriter, problems []string) int {
 
 func (s *Server) wsURL() string { return "ws" + strings.TrimPrefix(s.URL, "http") + "/ws" }
 
+// resumeURL is READY's resume_gateway_url: like Discord's, a bare
+// websocket URL, without the query string of the one GET /gateway names.
+func (s *Server) resumeURL() string { return "ws" + strings.TrimPrefix(s.URL, "http") + ResumePath }
+
 func (s *Server) getGateway(w http.ResponseWriter, r *http.Request) int {
 	return writeJSON(w, http.StatusOK, map[string]any{"url": s.wsURL()})
 }

@@ -63,6 +63,51 @@ type Server struct {
 	identifies   int
 	heartbeats   int
 	clientCloses []int
+	events       []GatewayEvent
+}
+
+// GatewayEvent is a step of the gateway protocol the fake saw or took: a
+// connection opened (on Path), an IDENTIFY or RESUME received, an
+// INVALID_SESSION sent.
+type GatewayEvent struct {
+	Kind string // "connect", "identify", "resume" or "invalid_session"
+	Path string // the URL path of the connection
+	At   time.Time
+}
+
+// ResumePath is the URL path of the resume_gateway_url that READY gives:
+// another path than GET /gateway names, so that tests see which a bot
+// resumes on.
+const ResumePath = "/ws/resume"
+
+// GatewayEvents lists the gateway's steps in order.
+func (s *Server) GatewayEvents() []GatewayEvent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]GatewayEvent(nil), s.events...)
+}
+
+func (s *Server) eventLocked(kind string, g *gatewaySession) {
+	s.events = append(s.events, GatewayEvent{Kind: kind, Path: g.path, At: time.Now()})
+	s.notify()
+}
+
+// InvalidateSession sends INVALID_SESSION (op 9) on the bot's connection,
+// as Discord does when a session ends on its side, and forgets the
+// session: the bot must identify again (on the same connection or a new
+// one), after waiting the 1 to 5 seconds Discord asks for.
+func (s *Server) InvalidateSession() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.gw
+	if g == nil {
+		return errors.New("fakediscord: no gateway connection")
+	}
+	delete(s.sessions, g.id)
+	g.id = ""
+	s.gw = nil
+	s.eventLocked("invalid_session", g)
+	return g.send(opInvalidSession, "", 0, false)
 }
 
 // Typing is a typing indicator the bot triggered.
