@@ -574,6 +574,7 @@ func testBrowserPage(t *testing.T, browser context.Context) {
 		chromedp.Click(chromedp.CSS(`#answer button.cite[data-n="1"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#doc-text mark")),
 	)
+	screenshots(&tab{t: t, ctx: ctx, problems: problems}, screenshotDir(t), "document")
 	mark := run("mark", chromedp.Text(chromedp.CSS("#doc-text mark")))
 	markQuote := run("mark's quote", chromedp.Text(chromedp.CSS("#doc-text mark .quote")))
 	markN, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#doc-text mark"), "data-n"))
@@ -665,6 +666,9 @@ func testBrowserConfidence(t *testing.T, browser context.Context) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if tc.confidence == 0.38 {
+			screenshots(&tab{t: t, ctx: ctx, problems: problems}, screenshotDir(t), "low-confidence")
+		}
 		if note != tc.want || shown != (tc.want != "") {
 			t.Errorf("confidence %v: note %q (shown %v), want %q", tc.confidence, note, shown, tc.want)
 		}
@@ -698,6 +702,7 @@ func testBrowserAPIKey(t *testing.T, browser context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	screenshots(&tab{t: t, ctx: ctx, problems: problems}, screenshotDir(t), "error")
 	// An error looks unlike a status line: a coloured bar and background,
 	// announced at once (role=alert).
 	look, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`["error", "status"].map((id) => {

@@ -20,6 +20,7 @@
   let indexed = null; // how many documents are indexed, once known
   let pending = ""; // a question to ask once the index has loaded
   let retry = 0, tries = 0; // the timer and count of checks while it loads
+  let unavailable = 0; // asks answered 503 in a row
 
   // APIError is a failed call: the server's {"error": ...} message and the
   // status.
@@ -192,6 +193,11 @@
   async function ask(q) {
     takeKey();
     history.replaceState(null, "", "?q=" + encodeURIComponent(q));
+    if (!loadingBox.hidden) {
+      pending = q;
+      say("The index is loading; your question is asked as soon as it is ready.");
+      return;
+    }
     askButton.disabled = true;
     form.setAttribute("aria-busy", "true");
     say("Searching the documents…");
@@ -203,6 +209,7 @@
         }
         answer.append(unescapeMarkers(text));
       });
+      unavailable = 0;
       render(ans);
       const n = ans.citations.length;
       const low = lowConfidence(ans);
@@ -213,11 +220,16 @@
     } catch (err) {
       result.hidden = true;
       answer.classList.remove("streaming");
-      if (err.status === 503) {
+      // A loading index is waited for as long as it loads (the document
+      // list says when it has); a server that keeps answering 503 after
+      // that (over its connection caps) is tried a few times, then
+      // reported.
+      if (err.status === 503 && ++unavailable < 5) {
         pending = q;
         say("The index is loading; your question is asked as soon as it is ready.");
         waitForIndex(err);
       } else {
+        unavailable = 0;
         sayError(err.message);
       }
     } finally {
