@@ -2,7 +2,10 @@ package rag
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Turn is one question asked and the answer given, as the history keeps
@@ -30,6 +33,33 @@ type Feedback struct {
 	Vote    string    `json:"vote"`   // VoteUp or VoteDown
 	Comment string    `json:"comment,omitempty"`
 	At      time.Time `json:"at"`
+}
+
+// MaxCommentRunes is the longest comment a Feedback may carry.
+const MaxCommentRunes = 2000
+
+// ErrInvalidFeedback reports feedback no history takes: a vote other than
+// VoteUp or VoteDown, or a comment over MaxCommentRunes, not UTF-8 or
+// holding a NUL (which PostgreSQL's text cannot store). It is the user's
+// mistake: the HTTP API answers it with 400.
+var ErrInvalidFeedback = errors.New("invalid feedback")
+
+// Validate reports why no history would take f, wrapping
+// ErrInvalidFeedback, or nil.
+func (f Feedback) Validate() error {
+	if f.Vote != VoteUp && f.Vote != VoteDown {
+		return fmt.Errorf("%w: vote %q: want %q or %q", ErrInvalidFeedback, f.Vote, VoteUp, VoteDown)
+	}
+	if !utf8.ValidString(f.Comment) {
+		return fmt.Errorf("%w: comment is not UTF-8", ErrInvalidFeedback)
+	}
+	if strings.IndexByte(f.Comment, 0) >= 0 {
+		return fmt.Errorf("%w: comment holds a NUL character", ErrInvalidFeedback)
+	}
+	if n := utf8.RuneCountInString(f.Comment); n > MaxCommentRunes {
+		return fmt.Errorf("%w: comment of %d characters: at most %d", ErrInvalidFeedback, n, MaxCommentRunes)
+	}
+	return nil
 }
 
 // Record is a turn with the feedback given on it, for the operators' view
