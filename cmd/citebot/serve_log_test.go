@@ -19,6 +19,16 @@ func writeDoc(t *testing.T, dir, name, text string) {
 	}
 }
 
+// serveEnv is the environment of a serve over corpus, with settings to
+// add as name, value pairs.
+func serveEnv(t *testing.T, corpus string, settings ...string) map[string]string {
+	env := map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir(), "CITEBOT_RATE_LIMIT": "off"}
+	for i := 0; i+1 < len(settings); i += 2 {
+		env[settings[i]] = settings[i+1]
+	}
+	return env
+}
+
 func get(t *testing.T, url string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -45,8 +55,7 @@ func TestServeLog(t *testing.T) {
 	writeDoc(t, corpus, "comet.txt", cometText)
 	writeDoc(t, corpus, "glass.txt", glassText)
 	writeDoc(t, corpus, "zebra.txt", zebraText)
-	env := map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir(), "CITEBOT_RATE_LIMIT": "off"}
-	base, stderr, stop := startServe(t, env)
+	base, stderr, stop := startServe(t, serveEnv(t, corpus))
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("log:\n%s", stderr.String())
@@ -102,9 +111,7 @@ func TestServeLog(t *testing.T) {
 func TestServeLogJSONDebug(t *testing.T) {
 	corpus := t.TempDir()
 	writeDoc(t, corpus, "comet.txt", cometText)
-	env := map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir(), "CITEBOT_RATE_LIMIT": "off",
-		"CITEBOT_LOG_FORMAT": "json", "CITEBOT_LOG_LEVEL": "debug"}
-	base, stderr, stop := startServe(t, env)
+	base, stderr, stop := startServe(t, serveEnv(t, corpus, "CITEBOT_LOG_FORMAT", "json", "CITEBOT_LOG_LEVEL", "debug"))
 	get(t, base+"/healthz")
 	askHTTP(t, base, cometQuery)
 	stop()
@@ -131,9 +138,7 @@ func TestServeLogJSONDebug(t *testing.T) {
 func TestServeWatchInterval(t *testing.T) {
 	corpus := t.TempDir()
 	writeDoc(t, corpus, "comet.txt", cometText)
-	env := map[string]string{"CITEBOT_CORPUS": corpus, "CITEBOT_DATA": t.TempDir(), "CITEBOT_RATE_LIMIT": "off",
-		"CITEBOT_WATCH": "false", "CITEBOT_WATCH_INTERVAL": "1s"}
-	base, stderr, stop := startServe(t, env)
+	base, stderr, stop := startServe(t, serveEnv(t, corpus, "CITEBOT_WATCH", "false", "CITEBOT_WATCH_INTERVAL", "1s"))
 	writeDoc(t, corpus, "glass.txt", glassText)
 	waitFor(t, "the periodic re-index", func() bool {
 		return regexp.MustCompile(`msg=re-indexed added=1 updated=0 removed=0 documents=2 .* files=glass.txt\n`).MatchString(stderr.String())
@@ -147,7 +152,7 @@ func TestServeWatchInterval(t *testing.T) {
 // A log setting serve cannot use stops it with an error naming the
 // setting.
 func TestServeBadLogSetting(t *testing.T) {
-	r := citebot(t, map[string]string{"CITEBOT_CORPUS": t.TempDir(), "CITEBOT_DATA": t.TempDir(), "CITEBOT_LOG_LEVEL": "verbose"}, "serve", "--addr", "127.0.0.1:0")
+	r := citebot(t, serveEnv(t, t.TempDir(), "CITEBOT_LOG_LEVEL", "verbose"), "serve", "--addr", "127.0.0.1:0")
 	if r.err == nil || !strings.Contains(r.err.Error(), "log.level") || strings.Contains(r.stderr, "listening") {
 		t.Errorf("serve with CITEBOT_LOG_LEVEL=verbose: %v\n%s", r.err, r.stderr)
 	}
