@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// recent selects the turns of a rag.HistoryQuery (since, vote, limit),
+// newest first, and joins each to its feedback, oldest first: one
+// statement, so one snapshot.
+const recent = `WITH sel AS (
+	SELECT seq, ` + turnColumns + ` FROM turns t
+	WHERE at >= ?1 AND (?2 = '' OR EXISTS (SELECT 1 FROM feedback f WHERE f.answer = t.id AND f.vote = ?2))
+	ORDER BY at DESC, seq DESC
+	LIMIT ?3
+)
+SELECT sel.id, sel.conversation, sel.at, sel.front, sel.doc, f.vote, f.comment, f.at
+FROM sel LEFT JOIN feedback f ON f.answer = sel.id
+ORDER BY sel.at DESC, sel.seq DESC, f.at, f.seq`
+
+// Recent returns the turns q selects, newest first, each with its votes
+// counted and its feedback, oldest first.
+func (h *History) Recent(ctx context.Context, q rag.HistoryQuery) ([]rag.Record, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	if q.Vote != "" && q.Vote != rag.VoteUp && q.Vote != rag.VoteDown {
+		return nil, fmt.Errorf("recent: vote %q: want %q, %q or none", q.Vote, rag.VoteUp, rag.VoteDown)
+	}
+	limit := int64(q.Limit)
+	if limit <= 0 {
+		limit = -1 // none
+	}
+	rows, err := h.r.QueryContext(ctx, recent, micros(q.Since), q.Vote, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent: %w", h.fail(err))
+	}
+	defer rows.Close()
+	var recs []rag.Record
+	for rows.Next() {
+		var vote, comment sql.NullString
+		var at sql.NullInt64
+		t, err := scanTurn(rows, &vote, &comment, &at)
+		if err != nil {
+			return nil, fmt.Errorf("recent: %w", h.fail(err))
+		}
+		if len(recs) == 0 || recs[len(recs)-1].ID != t.ID {
+			recs = append(recs, rag.Record{Turn: t})
+		}
+		if vote.Valid {
+			addVote(&recs[len(recs)-1], rag.Feedback{Answer: t.ID, Vote: vote.String, Comment: comment.String, At: fromMicros(at.Int64)})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("recent: %w", h.fail(err))
+	}
+	return recs, nil
+}
+
+// addVote adds f to r's feedback and counts its vote.
+func addVote(r *rag.Record, f rag.Feedback) {
+	r.Feedback = append(r.Feedback, f)
+	switch f.Vote {
+	case rag.VoteUp:
+		r.Up++
+	case rag.VoteDown:
+		r.Down++
+	}
+}
+
+// DeclinedPerDay counts, per UTC day from since's instant on, the
+// questions asked and those declined, oldest day first; days without
+// questions are left out.
+func (h *History) DeclinedPerDay(ctx context.Context, since time.Time) ([]rag.DayStat, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	rows, err := h.r.QueryContext(ctx, `SELECT strftime('%Y-%m-%d', at / 1000000, 'unixepoch') AS day, count(*), sum(grounded = 0)
+		FROM turns WHERE at >= ? GROUP BY day ORDER BY day`, micros(since))
+	if err != nil {
+		return nil, fmt.Errorf("declined per day: %w", h.fail(err))
+	}
+	defer rows.Close()
+	var days []rag.DayStat
+	for rows.Next() {
+		var d rag.DayStat
+		if err := rows.Scan(&d.Day, &d.Asked, &d.Declined); err != nil {
+			return nil, fmt.Errorf("declined per day: %w", h.fail(err))
+		}
+		days = append(days, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("declined per day: %w", h.fail(err))
+	}
+	return days, nil
+}
