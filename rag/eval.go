@@ -13,14 +13,34 @@ import (
 
 // EvalCase is one line of an evaluation file: a question, the document that
 // answers it (a part of its file name; nil when the corpus does not answer
-// it) and a case-insensitive regular expression a right answer matches.
+// it or the case does not say) and a case-insensitive regular expression a
+// right answer matches (nil when the corpus does not answer it). A case
+// with neither is unanswerable.
+//
+// A line with "turns" instead of a question is a conversation: each turn
+// (question, doc, answer) becomes a case of its own, asked after the turns
+// before it in the same conversation.
 type EvalCase struct {
 	ID       string  `json:"id"`
 	Kind     string  `json:"kind,omitempty"`
 	Question string  `json:"question"`
 	Doc      *string `json:"doc"`
 	Answer   *string `json:"answer"`
+	// Conversation is the ID of the conversation line the case is a turn
+	// of, and Turn its place there (1 for the first); "" and 0 for a
+	// question on its own.
+	Conversation string `json:"conversation,omitempty"`
+	Turn         int    `json:"turn,omitempty"`
 }
+
+// evalLine is a line of an evaluation file: a case, or a conversation.
+type evalLine struct {
+	EvalCase
+	Turns []EvalCase `json:"turns"`
+}
+
+// answerable reports whether the corpus answers c.
+func (c EvalCase) answerable() bool { return c.Doc != nil || c.Answer != nil }
 
 // ReadEvalCases parses JSON lines; blank lines are skipped.
 func ReadEvalCases(r io.Reader) ([]EvalCase, error) {
@@ -32,22 +52,41 @@ func ReadEvalCases(r io.Reader) ([]EvalCase, error) {
 		if text == "" {
 			continue
 		}
-		var c EvalCase
-		if err := json.Unmarshal([]byte(text), &c); err != nil {
+		var l evalLine
+		if err := json.Unmarshal([]byte(text), &l); err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
-		if strings.TrimSpace(c.Question) == "" {
-			return nil, fmt.Errorf("line %d: no question", line)
+		if l.ID == "" {
+			l.ID = fmt.Sprintf("line%d", line)
 		}
-		if c.ID == "" {
-			c.ID = fmt.Sprintf("line%d", line)
-		}
-		if c.Answer != nil {
-			if _, err := regexp.Compile("(?i)" + *c.Answer); err != nil {
-				return nil, fmt.Errorf("line %d: answer pattern: %w", line, err)
+		turns := []EvalCase{l.EvalCase}
+		if len(l.Turns) > 0 {
+			if l.Question != "" {
+				return nil, fmt.Errorf("line %d: both a question and turns", line)
+			}
+			turns = l.Turns
+			for i := range turns {
+				turns[i].Conversation, turns[i].Turn = l.ID, i+1
+				turns[i].ID = fmt.Sprintf("%s#%d", l.ID, i+1)
+				if turns[i].Kind == "" {
+					turns[i].Kind = "first turn"
+					if i > 0 {
+						turns[i].Kind = "follow-up"
+					}
+				}
 			}
 		}
-		cases = append(cases, c)
+		for _, c := range turns {
+			if strings.TrimSpace(c.Question) == "" {
+				return nil, fmt.Errorf("line %d: no question", line)
+			}
+			if c.Answer != nil {
+				if _, err := regexp.Compile("(?i)" + *c.Answer); err != nil {
+					return nil, fmt.Errorf("line %d: answer pattern: %w", line, err)
+				}
+			}
+			cases = append(cases, c)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read eval cases: %w", err)
@@ -60,16 +99,24 @@ type Asker interface {
 	Ask(ctx context.Context, question string, k int) (Answer, error)
 }
 
+// ConversationAsker answers a question asked after the earlier questions
+// of a conversation (Index.AskIn).
+type ConversationAsker interface {
+	AskIn(ctx context.Context, question string, earlier []string, k int) (Answer, error)
+}
+
 // EvalReport sums up an evaluation run.
 type EvalReport struct {
 	Questions    int `json:"questions"`
 	Answerable   int `json:"answerable"`
 	Unanswerable int `json:"unanswerable"`
 	// Document hits: a passage from the answering document among the first
-	// 1 or 3 passages; MRR is the mean reciprocal rank of the first one.
-	Hit1 int     `json:"hit_at_1"`
-	Hit3 int     `json:"hit_at_3"`
-	MRR  float64 `json:"mrr"`
+	// 1 or 3 passages, over the DocQuestions answerable questions that name
+	// their document; MRR is the mean reciprocal rank of the first one.
+	DocQuestions int     `json:"doc_questions"`
+	Hit1         int     `json:"hit_at_1"`
+	Hit3         int     `json:"hit_at_3"`
+	MRR          float64 `json:"mrr"`
 	// Span hits: a passage whose text matches the answer pattern among the
 	// first 1 or 3 passages, over the SpanQuestions answerable questions
 	// that have a pattern; SpanMRR is the mean reciprocal rank of the first.
@@ -84,11 +131,16 @@ type EvalReport struct {
 	FirstSentenceHit int `json:"first_sentence_hit"`
 	// Abstained counts unanswerable questions that were declined;
 	// FalseAbstentions answerable ones that were.
-	Abstained        int           `json:"abstained"`
-	FalseAbstentions int           `json:"false_abstentions"`
-	ByKind           []KindReport  `json:"by_kind"`
-	Failures         []EvalFailure `json:"failures"`
-	Results          []EvalResult  `json:"results"`
+	Abstained        int `json:"abstained"`
+	FalseAbstentions int `json:"false_abstentions"`
+	// Conversations counts the conversations among the cases, and
+	// ConversationsRight those whose every turn is right (the first
+	// sentence matches, or an unanswerable turn is declined).
+	Conversations      int           `json:"conversations,omitempty"`
+	ConversationsRight int           `json:"conversations_right,omitempty"`
+	ByKind             []KindReport  `json:"by_kind"`
+	Failures           []EvalFailure `json:"failures"`
+	Results            []EvalResult  `json:"results"`
 }
 
 // KindReport sums up the questions of one kind. A case without a kind is
@@ -154,10 +206,24 @@ func Evaluate(ctx context.Context, a Asker, cases []EvalCase, k int) (EvalReport
 		pats[i] = re
 	}
 	var t tally
+	conv, inConv := a.(ConversationAsker)
+	var earlier []string // the current conversation's questions so far
 	for i, c := range cases {
-		ans, err := a.Ask(ctx, c.Question, k)
+		if c.Turn <= 1 {
+			earlier = earlier[:0]
+		}
+		var ans Answer
+		var err error
+		if inConv && len(earlier) > 0 {
+			ans, err = conv.AskIn(ctx, c.Question, earlier, k)
+		} else {
+			ans, err = a.Ask(ctx, c.Question, k)
+		}
 		if err != nil {
 			return t.report(), fmt.Errorf("eval %s: %w", c.ID, err)
+		}
+		if c.Conversation != "" {
+			earlier = append(earlier, c.Question)
 		}
 		t.add(c, pats[i], ans)
 	}
@@ -169,6 +235,9 @@ func Evaluate(ctx context.Context, a Asker, cases []EvalCase, k int) (EvalReport
 type tally struct {
 	rep   EvalReport
 	kinds map[string]*KindReport
+	// convRight says, per conversation, whether every turn so far is
+	// right.
+	convRight map[string]bool
 }
 
 // add scores ans, the answer to c, whose pattern is pat (nil: none).
@@ -184,6 +253,13 @@ func (t *tally) add(c EvalCase, pat *regexp.Regexp, ans Answer) {
 		t.kinds[res.Kind] = kr
 	}
 	kr.add(c, res)
+	if c.Conversation != "" {
+		if t.convRight == nil {
+			t.convRight = map[string]bool{}
+		}
+		right, seen := t.convRight[c.Conversation]
+		t.convRight[c.Conversation] = (right || !seen) && (res.FirstSentence || !c.answerable() && res.Correct)
+	}
 	if len(reasons) > 0 {
 		t.rep.Failures = append(t.rep.Failures, EvalFailure{ID: c.ID, Reason: strings.Join(reasons, "; ")})
 	}
@@ -193,11 +269,17 @@ func (t *tally) add(c EvalCase, pat *regexp.Regexp, ans Answer) {
 // report is the finished report.
 func (t *tally) report() EvalReport {
 	rep := t.rep
-	if rep.Answerable > 0 {
-		rep.MRR /= float64(rep.Answerable)
+	if rep.DocQuestions > 0 {
+		rep.MRR /= float64(rep.DocQuestions)
 	}
 	if rep.SpanQuestions > 0 {
 		rep.SpanMRR /= float64(rep.SpanQuestions)
+	}
+	rep.Conversations = len(t.convRight)
+	for _, right := range t.convRight {
+		if right {
+			rep.ConversationsRight++
+		}
 	}
 	rep.ByKind = []KindReport{}
 	for _, kr := range t.kinds {
@@ -216,11 +298,11 @@ func score(c EvalCase, pat *regexp.Regexp, ans Answer) (EvalResult, []string) {
 	res := EvalResult{ID: c.ID, Kind: c.Kind, Grounded: ans.Grounded, Confidence: ans.Confidence, Answer: ans.Answer}
 	if res.Kind == "" {
 		res.Kind = "answerable"
-		if c.Doc == nil {
+		if !c.answerable() {
 			res.Kind = "unanswerable"
 		}
 	}
-	if c.Doc == nil {
+	if !c.answerable() {
 		res.Correct = !ans.Grounded
 		if !res.Correct {
 			return res, []string{"answered an unanswerable question"}
@@ -229,14 +311,14 @@ func score(c EvalCase, pat *regexp.Regexp, ans Answer) (EvalResult, []string) {
 	}
 	var reasons []string
 	for i, p := range ans.Passages {
-		if res.Rank == 0 && strings.Contains(p.Source, *c.Doc) {
+		if res.Rank == 0 && c.Doc != nil && strings.Contains(p.Source, *c.Doc) {
 			res.Rank = i + 1
 		}
 		if res.SpanRank == 0 && pat != nil && pat.MatchString(p.Text) {
 			res.SpanRank = i + 1
 		}
 	}
-	if res.Rank == 0 || res.Rank > 3 {
+	if c.Doc != nil && (res.Rank == 0 || res.Rank > 3) {
 		reasons = append(reasons, fmt.Sprintf("gold passage rank %d", res.Rank))
 	}
 	switch {
@@ -275,7 +357,7 @@ func countRank(rank int, hit1, hit3 *int, mrr *float64) {
 // add counts one result into the totals.
 func (r *EvalReport) add(c EvalCase, res EvalResult) {
 	r.Questions++
-	if c.Doc == nil {
+	if !c.answerable() {
 		r.Unanswerable++
 		if res.Correct {
 			r.Abstained++
@@ -283,7 +365,10 @@ func (r *EvalReport) add(c EvalCase, res EvalResult) {
 		return
 	}
 	r.Answerable++
-	countRank(res.Rank, &r.Hit1, &r.Hit3, &r.MRR)
+	if c.Doc != nil {
+		r.DocQuestions++
+		countRank(res.Rank, &r.Hit1, &r.Hit3, &r.MRR)
+	}
 	if c.Answer != nil {
 		r.SpanQuestions++
 		countRank(res.SpanRank, &r.SpanHit1, &r.SpanHit3, &r.SpanMRR)
@@ -307,7 +392,7 @@ func (k *KindReport) add(c EvalCase, res EvalResult) {
 	} else {
 		k.Declined++
 	}
-	if c.Doc == nil {
+	if !c.answerable() {
 		if !res.Grounded {
 			k.Correct++
 		}

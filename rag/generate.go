@@ -60,7 +60,20 @@ func (g *Generative) Ask(ctx context.Context, question string, k int) (Answer, e
 // The returned Answer is the checked one: its text may differ from what was
 // streamed (invalid markers dropped, citations renumbered).
 func (g *Generative) AskStream(ctx context.Context, question string, k int, onToken func(string)) (Answer, error) {
-	d, err := g.idx.answer(ctx, question, k)
+	return g.AskStreamIn(ctx, question, nil, k, onToken)
+}
+
+// AskIn is Ask for a question asked after the earlier questions of a
+// conversation (see Index.AskIn).
+func (g *Generative) AskIn(ctx context.Context, question string, earlier []string, k int) (Answer, error) {
+	return g.AskStreamIn(ctx, question, earlier, k, nil)
+}
+
+// AskStreamIn is AskStream in a conversation: the passages are retrieved
+// as Index.AskIn retrieves them, and the model reads the earlier questions
+// that the question leans on.
+func (g *Generative) AskStreamIn(ctx context.Context, question string, earlier []string, k int, onToken func(string)) (Answer, error) {
+	d, err := g.idx.answerIn(ctx, question, earlier, k)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -69,6 +82,9 @@ func (g *Generative) AskStream(ctx context.Context, question string, k int, onTo
 		return extractive, nil // too little evidence: the model is not asked
 	}
 	system, user := Prompt(extractive.Question, extractive.Passages)
+	if c := conversationContext(question, earlier); c != "" {
+		user = "Earlier questions in this conversation: " + escapeXML(c) + "\n\n" + user
+	}
 	gctx, cancel := context.WithTimeout(ctx, g.opts.Timeout)
 	defer cancel()
 	text, err := g.gen.Generate(gctx, system, user, onToken)

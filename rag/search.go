@@ -61,12 +61,24 @@ type retrieval struct {
 	q        query
 	qvec     []float32
 	cands    []*candidate
+	// quoted are sentences earlier turns of the conversation quoted, which
+	// a follow-up is not answered with again.
+	quoted map[string]bool
 }
 
 // retrieve finds candidate passages in two lists — the dense (vector) and
 // the lexical (BM25) searches, or the store's own hybrid search — and
 // measures each candidate's passage features for the ranker.
 func (x *Index) retrieve(ctx context.Context, question string, k int) (*retrieval, error) {
+	return x.retrieveIn(ctx, question, "", k)
+}
+
+// retrieveIn is retrieve for a question asked in a conversation: with
+// context (the earlier questions it leans on, see conversationContext) the
+// searches are for the context and the question together, and the
+// question's own searches add what they find. The passage features are
+// measured against the question alone.
+func (x *Index) retrieveIn(ctx context.Context, question, context string, k int) (*retrieval, error) {
 	question = strings.TrimSpace(question)
 	if !strings.ContainsFunc(question, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 		return nil, ErrEmptyQuestion
@@ -74,30 +86,27 @@ func (x *Index) retrieve(ctx context.Context, question string, k int) (*retrieva
 	if k <= 0 {
 		k = 5
 	}
-	qvec, err := x.cfg.Embedder.EmbedQuery(ctx, question)
-	if err != nil {
-		return nil, fmt.Errorf("embed question: %w", err)
+	searched := []string{question}
+	if context != "" {
+		searched = []string{context + " " + question, question}
 	}
+	vecs := make([][]float32, len(searched))
+	for i, s := range searched {
+		v, err := x.cfg.Embedder.EmbedQuery(ctx, s)
+		if err != nil {
+			return nil, fmt.Errorf("embed question: %w", err)
+		}
+		vecs[i] = v
+	}
+	// The dense score is the first search's: the context's and the
+	// question's when in context.
+	qvec := vecs[0]
 	depth := max(4*k, 20)
 
 	// Hold the read lock for the whole search, so that a document being
 	// replaced is seen either before or after, never half-way.
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	var dense, lex []Hit
-	if h, ok := x.cfg.Store.(HybridSearcher); ok {
-		if lex, err = h.Hybrid(ctx, question, qvec, 2*depth); err != nil {
-			return nil, fmt.Errorf("hybrid search: %w", err)
-		}
-	} else {
-		if dense, err = x.cfg.Store.Query(ctx, qvec, depth); err != nil {
-			return nil, fmt.Errorf("dense search: %w", err)
-		}
-		if lex, err = x.cfg.Lexical.Search(ctx, question, depth); err != nil {
-			return nil, fmt.Errorf("lexical search: %w", err)
-		}
-	}
-
 	r := &retrieval{question: question, q: x.analyse(question), qvec: qvec}
 	fused := map[string]*candidate{}
 	get := func(id string) *candidate {
@@ -115,16 +124,40 @@ func (x *Index) retrieve(ctx context.Context, question string, k int) (*retrieva
 		r.cands = append(r.cands, c)
 		return c
 	}
-	for _, h := range dense {
-		get(h.ChunkID)
-	}
-	for i, h := range lex {
-		if c := get(h.ChunkID); c != nil && c.in.proposedRank < 0 {
-			c.Lexical, c.in.proposedRank = h.Score, i
+	for i, s := range searched {
+		dense, lex, err := x.search(ctx, s, vecs[i], depth)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range dense {
+			get(h.ChunkID)
+		}
+		for i, h := range lex {
+			if c := get(h.ChunkID); c != nil && c.in.proposedRank < 0 {
+				c.Lexical, c.in.proposedRank = h.Score, i
+			}
 		}
 	}
 	x.measurePassages(r)
 	return r, nil
+}
+
+// search runs the dense and the lexical search for text, or the store's
+// own hybrid search (whose list is the lexical one). x.mu is held.
+func (x *Index) search(ctx context.Context, text string, vec []float32, depth int) (dense, lex []Hit, err error) {
+	if h, ok := x.cfg.Store.(HybridSearcher); ok {
+		if lex, err = h.Hybrid(ctx, text, vec, 2*depth); err != nil {
+			return nil, nil, fmt.Errorf("hybrid search: %w", err)
+		}
+		return nil, lex, nil
+	}
+	if dense, err = x.cfg.Store.Query(ctx, vec, depth); err != nil {
+		return nil, nil, fmt.Errorf("dense search: %w", err)
+	}
+	if lex, err = x.cfg.Lexical.Search(ctx, text, depth); err != nil {
+		return nil, nil, fmt.Errorf("lexical search: %w", err)
+	}
+	return dense, lex, nil
 }
 
 // measurePassages fills each candidate's passage features.

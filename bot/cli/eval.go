@@ -42,9 +42,11 @@ const maxFailures = 20
 func printEval(env Env, r rag.EvalReport) {
 	w := env.Stdout
 	fmt.Fprintf(w, "questions           %d (%d answerable, %d unanswerable)\n", r.Questions, r.Answerable, r.Unanswerable)
-	fmt.Fprintf(w, "document hit@1      %s\n", ratio(r.Hit1, r.Answerable))
-	fmt.Fprintf(w, "document hit@3      %s\n", ratio(r.Hit3, r.Answerable))
-	fmt.Fprintf(w, "document MRR        %.3f\n", r.MRR)
+	if r.DocQuestions > 0 {
+		fmt.Fprintf(w, "document hit@1      %s\n", ratio(r.Hit1, r.DocQuestions))
+		fmt.Fprintf(w, "document hit@3      %s\n", ratio(r.Hit3, r.DocQuestions))
+		fmt.Fprintf(w, "document MRR        %.3f\n", r.MRR)
+	}
 	fmt.Fprintf(w, "span hit@1          %s\n", ratio(r.SpanHit1, r.SpanQuestions))
 	fmt.Fprintf(w, "span hit@3          %s\n", ratio(r.SpanHit3, r.SpanQuestions))
 	fmt.Fprintf(w, "span MRR            %.3f\n", r.SpanMRR)
@@ -52,6 +54,9 @@ func printEval(env Env, r rag.EvalReport) {
 	fmt.Fprintf(w, "first-sentence hit  %s\n", ratio(r.FirstSentenceHit, r.Answerable))
 	fmt.Fprintf(w, "abstention          %s\n", ratio(r.Abstained, r.Unanswerable))
 	fmt.Fprintf(w, "false abstentions   %s\n", ratio(r.FalseAbstentions, r.Answerable))
+	if r.Conversations > 0 {
+		fmt.Fprintf(w, "conversations       %s every turn right\n", ratio(r.ConversationsRight, r.Conversations))
+	}
 
 	width := len("kind")
 	for _, k := range r.ByKind {

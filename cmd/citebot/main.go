@@ -197,3 +197,11 @@ func (g generative) Ask(ctx context.Context, question string, k int) (rag.Answer
 func (g generative) AskStream(ctx context.Context, question string, k int, onToken func(string)) (rag.Answer, error) {
 	return g.gen.AskStream(ctx, question, k, onToken)
 }
+
+func (g generative) AskIn(ctx context.Context, question string, earlier []string, k int) (rag.Answer, error) {
+	return g.gen.AskIn(ctx, question, earlier, k)
+}
+
+func (g generative) AskStreamIn(ctx context.Context, question string, earlier []string, k int, onToken func(string)) (rag.Answer, error) {
+	return g.gen.AskStreamIn(ctx, question, earlier, k, onToken)
+}

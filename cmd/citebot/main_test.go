@@ -137,6 +137,35 @@ func TestEvalDevSet(t *testing.T) {
 	}
 }
 
+// The development conversations (testdata/followups.jsonl): each follow-up
+// is asked after the turns before it. The goal is every turn of
+// all six right; this bar is what the method reaches today (4 of 6
+// conversations, 5 of 6 follow-ups: f06's first turn and f03's follow-up
+// quote the wrong sentence of the right passage), so that it cannot slip.
+func TestEvalFollowUps(t *testing.T) {
+	r := citebot(t, bundled(t), "eval", "--json", "../../testdata/followups.jsonl")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var rep rag.EvalReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var followUps, right int
+	for _, k := range rep.ByKind {
+		if k.Kind == "follow-up" {
+			followUps, right = k.Questions, k.Correct
+		}
+	}
+	t.Logf("conversations %d/%d right, follow-ups %d/%d, failures %v", rep.ConversationsRight, rep.Conversations, right, followUps, rep.Failures)
+	if rep.Conversations != 6 || followUps != 6 {
+		t.Fatalf("%d conversations with %d follow-ups, want 6 and 6", rep.Conversations, followUps)
+	}
+	if rep.ConversationsRight < 4 || right < 5 {
+		t.Errorf("conversations right %d/6 (bar 4), follow-ups right %d/6 (bar 5)", rep.ConversationsRight, right)
+	}
+}
+
 func TestIngestJSON(t *testing.T) {
 	env := bundled(t)
 	r := citebot(t, env, "ingest", "--json")

@@ -1,0 +1,109 @@
+package rag
+
+import (
+	"context"
+	"strings"
+)
+
+// AskIn answers question as asked after the earlier questions of a
+// conversation (oldest first). A follow-up that leans on them ("And with
+// the army?", "Who was the Prosecutor General then?", "What will it be
+// responsible for?") is searched for together with the questions it
+// follows, so that the passages they were about are among the candidates;
+// its passages and sentences are still ranked, and the answer chosen and
+// gated, on its own words. A question that stands on its own is answered
+// as Ask answers it.
+func (x *Index) AskIn(ctx context.Context, question string, earlier []string, k int) (Answer, error) {
+	d, err := x.answerIn(ctx, question, earlier, k)
+	if docs, _ := x.Size(); err == nil && docs == 0 {
+		d.ans.Note = NoDocuments
+	}
+	return d.ans, err
+}
+
+// answerIn is AskIn, returning the whole decision.
+func (x *Index) answerIn(ctx context.Context, question string, earlier []string, k int) (decision, error) {
+	if x.modelErr != nil {
+		return decision{}, x.modelErr
+	}
+	r, err := x.retrieveIn(ctx, question, conversationContext(question, earlier), k)
+	if err != nil {
+		return decision{}, err
+	}
+	return x.decide(ctx, r, &x.model, k)
+}
+
+// maxContextTurns bounds how far back a chain of follow-ups is followed.
+const maxContextTurns = 3
+
+// conversationContext is what a follow-up is searched for with: the
+// question it follows, and the one before that while each leans on the
+// one before it. It is "" for a question that stands on its own, or the
+// first of a conversation.
+func conversationContext(question string, earlier []string) string {
+	if len(earlier) == 0 || !IsFollowUp(question) {
+		return ""
+	}
+	var ctx []string
+	for i := len(earlier) - 1; i >= 0 && len(ctx) < maxContextTurns; i-- {
+		ctx = append([]string{earlier[i]}, ctx...)
+		if !IsFollowUp(earlier[i]) {
+			break
+		}
+	}
+	return strings.Join(ctx, " ")
+}
+
+// IsFollowUp reports whether a question leans on what was asked before:
+// it opens with a word that continues ("And with the army?", "What about
+// Porto?"), refers back with a pronoun or a pointing word ("his meeting",
+// "that meeting", "then"), or names too little to stand alone.
+func IsFollowUp(question string) bool {
+	ws := words(question)
+	if len(ws) == 0 {
+		return false
+	}
+	if continuing[ws[0]] || len(ws) > 1 && (ws[0] == "what" || ws[0] == "how") && ws[1] == "about" {
+		return true
+	}
+	content := 0
+	for i, w := range ws {
+		next := ""
+		if i+1 < len(ws) {
+			next = ws[i+1]
+		}
+		switch {
+		case referring[w]:
+			return true
+		case (w == "this" || w == "these" || w == "those") && next != "" && !stopWords[next]:
+			return true // "this policy"
+		case w == "that" && (i > 0 && prepositions[ws[i-1]] || i+2 == len(ws) && !stopWords[next]):
+			// "at that meeting", "Who chaired that meeting?"; not the "that"
+			// that joins clauses ("say that the army …") or opens a relative
+			// one ("the law that bans guns").
+			return true
+		case (w == "then" || w == "there") && i == len(ws)-1:
+			return true
+		case !stopWords[w]:
+			content++
+		}
+	}
+	return content == 0
+}
+
+// continuing are words that open a question which continues the one
+// before.
+var continuing = map[string]bool{"and": true, "but": true, "also": true, "so": true, "then": true}
+
+// referring are pronouns that refer to someone or something named before.
+var referring = map[string]bool{
+	"he": true, "him": true, "his": true, "she": true, "her": true, "hers": true,
+	"it": true, "its": true, "they": true, "them": true, "their": true, "theirs": true,
+}
+
+// prepositions that a pointing "that" or "this" can follow ("at that
+// meeting", "in this case").
+var prepositions = map[string]bool{
+	"at": true, "in": true, "on": true, "of": true, "from": true, "for": true, "with": true, "by": true,
+	"during": true, "to": true, "after": true, "before": true, "about": true, "since": true, "until": true,
+}
