@@ -15,8 +15,8 @@ import (
 )
 
 // busyTimeout is how long a write waits for another process's write
-// before it fails as unavailable.
-const busyTimeout = 5 * time.Second
+// before it fails as unavailable (a variable for the tests).
+var busyTimeout = 5 * time.Second
 
 // History is the history in one SQLite file. Its methods are safe for
 // concurrent use.
