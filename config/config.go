@@ -52,6 +52,63 @@ type Config struct {
 	Store    Store    `yaml:"store"`
 	LLM      LLM      `yaml:"llm"`
 	Embedder Embedder `yaml:"embedder"`
+	History  History  `yaml:"history"`
+	Database Database `yaml:"database"`
+}
+
+// History configures what is kept of the questions asked: conversations
+// (for follow-ups) and feedback on answers, for the operators' view.
+type History struct {
+	// Off keeps nothing ("history: off"): conversations live in memory
+	// only and feedback is only counted in the metrics.
+	Off bool `yaml:"-"`
+	// Retention is how long questions and their feedback are kept; older
+	// ones are deleted in the background.
+	Retention time.Duration `yaml:"retention"`
+}
+
+// UnmarshalYAML reads "history: off" (or on) as well as the section.
+func (h *History) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		off, err := parseOff(n.Value)
+		if err != nil {
+			return fmt.Errorf("history: %q %v", n.Value, err)
+		}
+		h.Off = off
+		return nil
+	}
+	var raw struct {
+		Retention string `yaml:"retention"`
+	}
+	if err := n.Decode(&raw); err != nil {
+		return err
+	}
+	if raw.Retention != "" {
+		d, err := parseDays(raw.Retention)
+		if err != nil {
+			return fmt.Errorf("history.retention: %q %v", raw.Retention, err)
+		}
+		h.Retention = d
+	}
+	return nil
+}
+
+// parseOff reads off, false or no as true and on, true or yes as false.
+func parseOff(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "off", "false", "no":
+		return true, nil
+	case "on", "true", "yes":
+		return false, nil
+	}
+	return false, errors.New("is not on or off")
+}
+
+// Database is where the history is kept: SQLite in the data directory when
+// URL is empty, else the PostgreSQL server URL names (postgres://…), which
+// several replicas can share.
+type Database struct {
+	URL string `yaml:"url"`
 }
 
 // Log configures the log of serve and discord (stderr).
@@ -174,6 +231,7 @@ func Default() Config {
 		Store:    Store{Kind: "chromem", Collection: "CitebotChunk", ReplicationFactor: 1},
 		LLM:      LLM{Temperature: 0, MaxTokens: 512, Timeout: 30 * time.Second},
 		Embedder: Embedder{Provider: "glove"},
+		History:  History{Retention: 90 * 24 * time.Hour},
 	}
 }
 
@@ -357,6 +415,15 @@ func (c Config) Validate() error {
 		modelServer("embedder", c.Embedder.Provider, c.Embedder.Model, c.Embedder.BaseURL)
 	default:
 		bad("embedder.provider: %q is not glove, openai or ollama", c.Embedder.Provider)
+	}
+	if c.History.Retention < time.Hour {
+		bad("history.retention: %v must be at least an hour", c.History.Retention)
+	}
+	if c.Database.URL != "" {
+		if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			// The URL may hold a password: it is not repeated.
+			bad("database.url: is not a postgres:// URL")
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -178,3 +178,49 @@ func TestValidateSections(t *testing.T) {
 		}
 	}
 }
+
+// The history is on with 90 days' retention by default; "history: off"
+// (or CITEBOT_HISTORY=off) keeps nothing; retention takes days.
+func TestHistorySettings(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		file      string
+		env       map[string]string
+		off       bool
+		retention time.Duration
+		database  string
+		err       string
+	}{
+		{name: "default", retention: 90 * 24 * time.Hour},
+		{name: "off in file", file: "history: off\n", off: true, retention: 90 * 24 * time.Hour},
+		{name: "retention in days", file: "history:\n  retention: 30d\n", retention: 30 * 24 * time.Hour},
+		{name: "retention in hours", file: "history:\n  retention: 48h\n", retention: 48 * time.Hour},
+		{name: "env", env: map[string]string{"CITEBOT_HISTORY": "off", "CITEBOT_HISTORY_RETENTION": "7d"}, off: true, retention: 7 * 24 * time.Hour},
+		{name: "env on over file off", file: "history: off\n", env: map[string]string{"CITEBOT_HISTORY": "on"}, retention: 90 * 24 * time.Hour},
+		{name: "postgres", env: map[string]string{"CITEBOT_DATABASE_URL": "postgres://u:secret@db:5432/citebot"}, retention: 90 * 24 * time.Hour,
+			database: "postgres://u:secret@db:5432/citebot"},
+		{name: "bad switch", file: "history: maybe\n", err: "history"},
+		{name: "bad retention", env: map[string]string{"CITEBOT_HISTORY_RETENTION": "soon"}, err: "CITEBOT_HISTORY_RETENTION"},
+		{name: "short retention", file: "history:\n  retention: 10m\n", err: "history.retention"},
+		{name: "not postgres", env: map[string]string{"CITEBOT_DATABASE_URL": "mysql://u:secret@db/citebot"}, err: "database.url"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.file, tt.env)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want one naming %s", err, tt.err)
+				}
+				if strings.Contains(err.Error(), "secret") {
+					t.Errorf("error %q repeats the database password", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.History.Off != tt.off || c.History.Retention != tt.retention || c.Database.URL != tt.database {
+				t.Errorf("history %+v database %q, want off %v retention %v database %q", c.History, c.Database.URL, tt.off, tt.retention, tt.database)
+			}
+		})
+	}
+}

@@ -140,6 +140,18 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	str("CITEBOT_EMBED_BASE_URL", &c.Embedder.BaseURL)
 	str("CITEBOT_EMBED_MODEL", &c.Embedder.Model)
 	str("CITEBOT_EMBED_API_KEY", &c.Embedder.APIKey)
+
+	each("CITEBOT_HISTORY", func(v string) error {
+		off, err := parseOff(v)
+		c.History.Off = off
+		return err
+	})
+	each("CITEBOT_HISTORY_RETENTION", func(v string) error {
+		d, err := parseDays(v)
+		c.History.Retention = d
+		return err
+	})
+	str("CITEBOT_DATABASE_URL", &c.Database.URL)
 	return errors.Join(errs...)
 }
 
@@ -152,4 +164,21 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// parseDays reads a duration that may be in days ("90d") as well as Go's
+// units ("2160h").
+func parseDays(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 {
+			return 0, errors.New("is not a number of days such as 90d")
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, errors.New("is not a duration such as 90d or 720h")
+	}
+	return d, nil
 }
