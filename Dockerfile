@@ -18,8 +18,13 @@ COPY bot ./bot
 COPY cmd ./cmd
 COPY config ./config
 COPY rag ./rag
+# .git is not in the build context: `citebot version` names the commit
+# given as --build-arg COMMIT=$(git rev-parse --short HEAD).
+ARG COMMIT=""
 RUN --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/citebot ./cmd/citebot \
+    CGO_ENABLED=0 go build -trimpath \
+      -ldflags="-s -w -X github.com/citebot/citebot/bot/cli.commit=${COMMIT}" \
+      -o /out/citebot ./cmd/citebot \
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot

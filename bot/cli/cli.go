@@ -45,7 +45,8 @@ type Env struct {
 	// 0, Run asks Stdout itself. Text output is wrapped and marked only
 	// on a terminal.
 	Columns int
-	// Log receives operational events (failed generations, requests).
+	// Log receives operational events (failed generations, requests); nil:
+	// the logger log.level and log.format describe, on Stderr.
 	Log  *slog.Logger
 	Open Opener
 	// Supports reports whether the index reads files of this name's type,

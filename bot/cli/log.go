@@ -83,4 +83,3 @@ func changedFiles(sources []string) string {
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(sources[:maxNamed], ", "), len(sources)-maxNamed)
 }
-
