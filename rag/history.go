@@ -71,6 +71,17 @@ type Record struct {
 	Feedback []Feedback `json:"feedback,omitempty"` // oldest first
 }
 
+// Add appends f to r's feedback and counts its vote.
+func (r *Record) Add(f Feedback) {
+	r.Feedback = append(r.Feedback, f)
+	switch f.Vote {
+	case VoteUp:
+		r.Up++
+	case VoteDown:
+		r.Down++
+	}
+}
+
 // HistoryQuery selects records, newest first.
 type HistoryQuery struct {
 	Since time.Time // zero: from the beginning

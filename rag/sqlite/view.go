@@ -52,24 +52,13 @@ func (h *History) Recent(ctx context.Context, q rag.HistoryQuery) ([]rag.Record,
 			recs = append(recs, rag.Record{Turn: t})
 		}
 		if vote.Valid {
-			addVote(&recs[len(recs)-1], rag.Feedback{Answer: t.ID, Vote: vote.String, Comment: comment.String, At: fromMicros(at.Int64)})
+			recs[len(recs)-1].Add(rag.Feedback{Answer: t.ID, Vote: vote.String, Comment: comment.String, At: fromMicros(at.Int64)})
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("recent: %w", h.fail(err))
 	}
 	return recs, nil
-}
-
-// addVote adds f to r's feedback and counts its vote.
-func addVote(r *rag.Record, f rag.Feedback) {
-	r.Feedback = append(r.Feedback, f)
-	switch f.Vote {
-	case rag.VoteUp:
-		r.Up++
-	case rag.VoteDown:
-		r.Down++
-	}
 }
 
 // DeclinedPerDay counts, per UTC day from since's instant on, the
