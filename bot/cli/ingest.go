@@ -15,7 +15,7 @@ func ingest(ctx context.Context, env Env, o *opts) error {
 	start := time.Now()
 	var progress func(rag.Progress)
 	if !o.json {
-		progress = (&ingestProgress{w: env.Stderr, last: start}).update
+		progress = (&ingestProgress{w: env.Stderr, every: tenths{last: start}}).update
 	}
 	var bar *progressbar.ProgressBar
 	if env.Terminal && !o.json {
@@ -51,24 +51,14 @@ func ingest(ctx context.Context, env Env, o *opts) error {
 // log file, a pipe): a line each time another tenth of the files is done,
 // or every progressEvery, whichever comes first; not a line per file.
 type ingestProgress struct {
-	w       io.Writer
-	last    time.Time
-	lastPct int
+	w     io.Writer
+	every tenths
 }
 
-// progressEvery is the longest a long Sync goes without a line.
-const progressEvery = 5 * time.Second
-
 func (l *ingestProgress) update(p rag.Progress) {
-	if p.Total == 0 {
-		return
+	if l.every.due(p.Done, p.Total, time.Now()) {
+		fmt.Fprintf(l.w, "ingest: %d/%d files read (%d%%)\n", p.Done, p.Total, 100*p.Done/p.Total)
 	}
-	pct := 100 * p.Done / p.Total
-	if pct < l.lastPct+10 && time.Since(l.last) < progressEvery {
-		return
-	}
-	l.last, l.lastPct = time.Now(), pct
-	fmt.Fprintf(l.w, "ingest: %d/%d files read (%d%%)\n", p.Done, p.Total, pct)
 }
 
 func sources(ctx context.Context, env Env, o *opts) error {

@@ -48,28 +48,45 @@ type progressLog struct {
 	corpus string
 	now    func() time.Time
 	start  time.Time
-	last   time.Time
-	tenth  int // the tenths done at the last line
+	every  tenths
 }
 
 func newProgressLog(log *slog.Logger, corpus string, now func() time.Time) *progressLog {
 	t := now()
-	return &progressLog{log: log, corpus: corpus, now: now, start: t, last: t}
+	return &progressLog{log: log, corpus: corpus, now: now, start: t, every: tenths{last: t}}
 }
 
 // report is a rag.Sync progress function.
 func (p *progressLog) report(pr rag.Progress) {
-	if pr.Total == 0 || pr.Done >= pr.Total {
-		return
-	}
-	tenth := pr.Done * 10 / pr.Total
 	now := p.now()
-	if tenth == p.tenth && now.Sub(p.last) < progressEvery {
+	if pr.Done >= pr.Total || !p.every.due(pr.Done, pr.Total, now) {
 		return
 	}
-	p.tenth, p.last = tenth, now
 	p.log.Info("indexing", "done", pr.Done, "files", pr.Total, "percent", pr.Done*100/pr.Total,
 		"corpus", p.corpus, "took", now.Sub(p.start).Round(time.Second))
+}
+
+// progressEvery is the longest a long Sync goes without a line.
+const progressEvery = 5 * time.Second
+
+// tenths decides when a long Sync's progress is worth a line: when
+// another tenth of the files is done, or progressEvery has passed since
+// the last line. Its zero last is the Sync's start.
+type tenths struct {
+	last  time.Time
+	tenth int // the tenths done at the last line
+}
+
+func (t *tenths) due(done, total int, now time.Time) bool {
+	if total == 0 {
+		return false
+	}
+	tenth := done * 10 / total
+	if tenth == t.tenth && now.Sub(t.last) < progressEvery {
+		return false
+	}
+	t.tenth, t.last = tenth, now
+	return true
 }
 
 // maxNamed is how many changed files a re-index line names.
