@@ -24,13 +24,15 @@ const (
 
 // question is one question being answered, wherever it came from.
 type question struct {
-	id      string // the interaction's or message's id: logged, and on the feedback buttons
-	source  string // slash, mention, dm or followup
-	text    string // as the user asked it
-	asked   string // as put to the Answerer: for a follow-up, with its thread's topic
-	user    string
-	channel string
-	start   time.Time
+	id           string   // the interaction's or message's id: logged, and on the feedback buttons
+	source       string   // slash, mention, dm or followup
+	text         string   // as the user asked it
+	asked        string   // as put to the Answerer: for a follow-up to one not Conversational, with its thread's topic
+	earlier      []string // for a follow-up to a Conversational Answerer, the thread's questions, oldest first
+	conversation string   // its conversation's id in the history: its own turn's for a question that starts one
+	user         string
+	channel      string
+	start        time.Time
 }
 
 // outcome is what came of a question.
@@ -38,6 +40,7 @@ type outcome struct {
 	reply     reply
 	result    string // answered, abstained, empty, unavailable, error
 	citations int
+	answer    *rag.Answer // what the Answerer said, when it answered or abstained
 }
 
 // Streamer is implemented by Answerers that generate answers with a model
@@ -50,14 +53,21 @@ type Streamer interface {
 const streamEditEvery = time.Second
 
 // answer asks the Answerer and renders what comes back, an error included,
-// as a reply for the user. With partial not nil and a streaming Answerer,
-// partial receives the answer's text so far, at most once a streamEditEvery.
+// as a reply for the user. A follow-up with earlier questions is asked in
+// their context (Conversational). With partial not nil and a streaming
+// Answerer, partial receives the answer's text so far, at most once a
+// streamEditEvery.
 func (b *Bot) answer(ctx context.Context, q question, partial func(string)) outcome {
 	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()
 	var ans rag.Answer
 	var err error
-	if s, ok := b.answerer.(Streamer); ok && partial != nil {
+	c, conversational := b.answerer.(Conversational)
+	s, streaming := b.answerer.(Streamer)
+	switch {
+	case conversational && len(q.earlier) > 0:
+		ans, err = c.AskIn(ctx, q.asked, q.earlier, b.opts.K)
+	case streaming && partial != nil:
 		var text strings.Builder
 		last := time.Now()
 		ans, err = s.AskStream(ctx, q.asked, b.opts.K, func(tok string) {
@@ -67,7 +77,7 @@ func (b *Bot) answer(ctx context.Context, q question, partial func(string)) outc
 				partial(text.String())
 			}
 		})
-	} else {
+	default:
 		ans, err = b.answerer.Ask(ctx, q.asked, b.opts.K)
 	}
 	switch {
@@ -80,7 +90,7 @@ func (b *Bot) answer(ctx context.Context, q question, partial func(string)) outc
 		b.log.Error("discord question failed", "id", q.id, "err", err)
 		return outcome{reply: reply{pieces: []string{failedText}}, result: "error"}
 	}
-	o := outcome{reply: renderAnswer(ans, q.id), result: "answered", citations: len(ans.Citations)}
+	o := outcome{reply: renderAnswer(ans, q.id), result: "answered", citations: len(ans.Citations), answer: &ans}
 	if !ans.Grounded {
 		o.result, o.citations = "abstained", 0
 		if len(b.answerer.Documents()) == 0 {
@@ -101,6 +111,9 @@ func (b *Bot) finish(q question, o outcome, sent int, sendErr error) {
 	}
 	if q.asked != q.text {
 		attrs = append(attrs, "asked", q.asked)
+	}
+	if len(q.earlier) > 0 {
+		attrs = append(attrs, "earlier", len(q.earlier))
 	}
 	level := slog.LevelInfo
 	if sendErr != nil {

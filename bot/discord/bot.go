@@ -65,6 +65,13 @@ type Options struct {
 	// Logger receives one line per question, feedback click and
 	// connection event; nil discards them.
 	Logger *slog.Logger
+	// History, if set, keeps every answer as a turn of its conversation
+	// (a question and the replies to its answers), so that a follow-up is
+	// answered in context after a restart too, and stores the votes of
+	// the feedback buttons, with a comment on 👎 (asked in a form). Nil
+	// remembers recent conversations in memory only, and votes are only
+	// counted.
+	History History
 	// Registerer, if set, registers the bot's metrics:
 	// citebot_discord_questions_total{source,result} and
 	// citebot_discord_feedback_total{vote}.
@@ -81,6 +88,7 @@ func (o Options) LogValue() slog.Value {
 		slog.Int("user_rate_per_minute", o.UserRatePerMinute),
 		slog.String("api_base", o.APIBase),
 		slog.Int("k", o.K),
+		slog.Bool("history", o.History != nil),
 	)
 }
 
@@ -119,6 +127,7 @@ type Bot struct {
 	channels map[string]bool
 	limiter  *limiter
 	threads  *threads
+	history  History // nil: none
 
 	ran          atomic.Bool
 	disconnected chan struct{}
@@ -212,6 +221,7 @@ func New(a Answerer, opts Options) (*Bot, error) {
 		channels:     channels,
 		limiter:      newLimiter(opts.UserRatePerMinute, time.Minute),
 		threads:      newThreads(1024),
+		history:      opts.History,
 		disconnected: make(chan struct{}, 1),
 		work:         context.Background(),
 		resume:       &resumeURL{},

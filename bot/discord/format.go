@@ -250,29 +250,6 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// Feedback buttons carry "fb:<vote>:<question id>" as their custom id.
-const feedbackPrefix = "fb:"
-
-func feedbackButtons(qid string) []discordgo.MessageComponent {
-	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-		discordgo.Button{Style: discordgo.SecondaryButton, Emoji: &discordgo.ComponentEmoji{Name: "👍"}, CustomID: feedbackPrefix + "up:" + qid},
-		discordgo.Button{Style: discordgo.SecondaryButton, Emoji: &discordgo.ComponentEmoji{Name: "👎"}, CustomID: feedbackPrefix + "down:" + qid},
-	}}}
-}
-
-// parseFeedback reads a feedback button's custom id.
-func parseFeedback(customID string) (vote, qid string, ok bool) {
-	rest, ok := strings.CutPrefix(customID, feedbackPrefix)
-	if !ok {
-		return "", "", false
-	}
-	vote, qid, ok = strings.Cut(rest, ":")
-	if !ok || (vote != "up" && vote != "down") || qid == "" {
-		return "", "", false
-	}
-	return vote, qid, true
-}
-
 // renderSources lists the indexed documents, one a line.
 func renderSources(docs []rag.DocumentInfo) []string {
 	if len(docs) == 0 {

@@ -7,7 +7,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// onInteraction handles slash commands and button clicks.
+// onInteraction handles slash commands, button clicks and forms.
 func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	ctx, ok := b.begin()
 	if !ok {
@@ -31,6 +31,8 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		}
 	case discordgo.InteractionMessageComponent:
 		b.onButton(ctx, i)
+	case discordgo.InteractionModalSubmit:
+		b.onFeedbackForm(ctx, i)
 	}
 }
 
@@ -39,6 +41,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 // response into the answer.
 func (b *Bot) slashAsk(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
 	q := question{id: i.ID, source: "slash", user: interactionUser(i), channel: i.ChannelID, start: time.Now()}
+	q.conversation = turnID(q.id)
 	private := false
 	for _, o := range data.Options {
 		switch o.Name {
@@ -89,26 +92,10 @@ func (b *Bot) slashAsk(ctx context.Context, i *discordgo.Interaction, data disco
 		}
 	}
 	o := b.answer(ctx, q, partial)
+	b.keep(ctx, q, o) // before the buttons show
 	ids, err := b.respondDeferred(ctx, i, o.reply, private)
-	b.threads.remember(nextTopic(q.text, ""), ids...)
+	b.threads.remember(thread{}.then(q), ids...)
 	b.finish(q, o, len(ids), err)
-}
-
-// onButton counts a click on a feedback button and thanks the user.
-func (b *Bot) onButton(ctx context.Context, i *discordgo.Interaction) {
-	vote, qid, ok := parseFeedback(i.MessageComponentData().CustomID)
-	if !ok {
-		// Not ours to act on, but Discord wants every interaction answered.
-		b.ack(ctx, i)
-		return
-	}
-	b.metrics.feedback.WithLabelValues(vote).Inc()
-	b.log.Info("discord feedback", "id", qid, "vote", vote, "user", interactionUser(i), "channel", i.ChannelID)
-	thanks := "Thanks — glad it helped."
-	if vote == "down" {
-		thanks = "Thanks — noted that this answer missed."
-	}
-	b.respond(ctx, i, reply{pieces: []string{thanks}}, true)
 }
 
 // ack acknowledges a component interaction without changing anything.

@@ -35,11 +35,8 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		mentioned = mentioned || u != nil && u.ID == botID
 	}
 	// A reply to one of the bot's messages is a follow-up in its thread.
-	followup, topic := false, ""
-	if ref := m.ReferencedMessage; ref != nil && ref.Author != nil && ref.Author.ID == botID {
-		followup = true
-		topic, _ = b.threads.lookup(ref.ID)
-	}
+	ref := m.ReferencedMessage
+	followup := ref != nil && ref.Author != nil && ref.Author.ID == botID
 	if !dm && b.opts.RequireMention && !mentioned && !followup {
 		return
 	}
@@ -52,7 +49,19 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		q.source = "dm"
 	}
 	q.text = cleanQuestion(m.Content)
-	q.asked = followUp(q.text, topic)
+	q.asked, q.conversation = q.text, turnID(q.id)
+	var th thread
+	if followup && q.text != "" {
+		th, _ = b.recall(ctx, ref)
+		if th.conversation != "" {
+			q.conversation = th.conversation
+		}
+		if _, ok := b.answerer.(Conversational); ok {
+			q.earlier = th.questions
+		} else {
+			q.asked = followUp(q.text, th.topic())
+		}
+	}
 	if q.text == "" {
 		if !mentioned && !dm && !followup {
 			return // an attachment or sticker in a channel answered without mentions
@@ -74,9 +83,11 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 
 	stop := b.typing(ctx, m.ChannelID)
 	o := b.answer(ctx, q, nil) // a reply is sent once, when the answer is ready
+	// Stored before it is sent, so that its buttons find it.
+	b.keep(ctx, q, o)
 	stop()
 	ids, err := b.sendReply(ctx, m, o.reply)
-	b.threads.remember(nextTopic(q.text, topic), ids...)
+	b.threads.remember(th.then(q), ids...)
 	b.finish(q, o, len(ids), err)
 }
 

@@ -7,50 +7,72 @@ import (
 	"unicode/utf8"
 )
 
-// threads remembers, for the bot's recent answer messages, what they were
-// about, so that a reply to one asks a follow-up in its context. It keeps
-// the last size messages; a reply to an older answer (or one from before a
-// restart) is answered as a question on its own.
+// thread is where an answer of the bot stands in its conversation: a reply
+// to it is a follow-up asked in the context of the questions before.
+type thread struct {
+	conversation string   // the conversation's id in the history
+	turn         string   // the id of the turn the message answered
+	questions    []string // the conversation's questions up to that turn, oldest first, at most maxEarlier
+}
+
+// then is the thread of an answer to question q asked in th.
+func (th thread) then(q question) thread {
+	qs := append(append([]string(nil), th.questions...), q.text)
+	return thread{conversation: q.conversation, turn: turnID(q.id), questions: lastQuestions(qs)}
+}
+
+// topic is the earlier questions' topic, for an Answerer that cannot take
+// them as they are (not Conversational): each question's words less the
+// question words, the latest first, bounded at maxTopic.
+func (th thread) topic() string {
+	t := ""
+	for _, q := range th.questions {
+		t = nextTopic(q, t)
+	}
+	return t
+}
+
+// threads remembers, for the bot's recent answer messages, the thread each
+// belongs to, so that a reply to one asks a follow-up in its context. It
+// keeps the last size messages; a reply to an older answer (or one from
+// before a restart) is found in the history if the bot has one, and is
+// otherwise answered as a question on its own.
 type threads struct {
-	mu    sync.Mutex
-	size  int
-	topic map[string]string // by message id
-	order []string          // message ids, oldest first
+	mu     sync.Mutex
+	size   int
+	thread map[string]thread // by message id
+	order  []string          // message ids, oldest first
 }
 
 func newThreads(size int) *threads {
-	return &threads{size: size, topic: map[string]string{}}
+	return &threads{size: size, thread: map[string]thread{}}
 }
 
-// remember records that the messages with these ids answered a question
-// about topic.
-func (t *threads) remember(topic string, messageIDs ...string) {
-	if topic == "" {
-		return
-	}
+// remember records that the messages with these ids answered in thread th.
+func (t *threads) remember(th thread, messageIDs ...string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, id := range messageIDs {
 		if id == "" {
 			continue
 		}
-		if _, ok := t.topic[id]; !ok {
+		if _, ok := t.thread[id]; !ok {
 			t.order = append(t.order, id)
 		}
-		t.topic[id] = topic
+		t.thread[id] = th
 	}
 	for len(t.order) > t.size {
-		delete(t.topic, t.order[0])
+		delete(t.thread, t.order[0])
 		t.order = t.order[1:]
 	}
 }
 
-// lookup returns what the answer message with this id was about.
-func (t *threads) lookup(messageID string) (string, bool) {
+// lookup returns the thread of the answer message with this id.
+func (t *threads) lookup(messageID string) (thread, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	topic, ok := t.topic[messageID]
-	return topic, ok
+	th, ok := t.thread[messageID]
+	return th, ok
 }
 
 // maxTopic bounds a thread's topic, in bytes, so that a long chain of

@@ -1,21 +1,46 @@
 package discord
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
 
 func TestThreads(t *testing.T) {
 	th := newThreads(3)
-	th.remember("lighthouse", "1", "2")
-	th.remember("orchard", "3", "4") // 1 drops out
+	lighthouse := thread{conversation: "discord-1", turn: "discord-1", questions: []string{"Who built the lighthouse?"}}
+	orchard := thread{conversation: "discord-3", turn: "discord-3", questions: []string{"When is the harvest?"}}
+	th.remember(lighthouse, "1", "2")
+	th.remember(orchard, "3", "4") // 1 drops out
 	if _, ok := th.lookup("1"); ok {
 		t.Error("the oldest message is still remembered")
 	}
-	for id, want := range map[string]string{"2": "lighthouse", "3": "orchard", "4": "orchard"} {
-		if got, _ := th.lookup(id); got != want {
-			t.Errorf("lookup(%s) = %q, want %q", id, got, want)
+	for id, want := range map[string]string{"2": "discord-1", "3": "discord-3", "4": "discord-3"} {
+		if got, _ := th.lookup(id); got.conversation != want {
+			t.Errorf("lookup(%s) is in conversation %q, want %q", id, got.conversation, want)
 		}
+	}
+}
+
+func TestThreadThen(t *testing.T) {
+	var th thread
+	for n, text := range []string{"When was the Port Elin lighthouse built?", "Who designed it?", "And the cottage?"} {
+		q := question{id: strconv.Itoa(n + 1), text: text, conversation: "discord-1"}
+		th = th.then(q)
+		if th.conversation != "discord-1" || th.turn != turnID(q.id) || th.questions[len(th.questions)-1] != text {
+			t.Fatalf("after %q: %+v", text, th)
+		}
+	}
+	// The topic is what the bot kept before there was a history: each
+	// question's topic before the earlier ones'.
+	if got, want := th.topic(), nextTopic("And the cottage?", nextTopic("Who designed it?", nextTopic("When was the Port Elin lighthouse built?", ""))); got != want {
+		t.Errorf("topic = %q, want %q", got, want)
+	}
+	for n := range 3 * maxEarlier {
+		th = th.then(question{id: strconv.Itoa(10 + n), text: "And then?", conversation: "discord-1"})
+	}
+	if len(th.questions) != maxEarlier {
+		t.Errorf("a long thread keeps %d questions, want %d", len(th.questions), maxEarlier)
 	}
 }
 
