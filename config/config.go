@@ -84,7 +84,7 @@ func (h *History) UnmarshalYAML(n *yaml.Node) error {
 		return err
 	}
 	if raw.Retention != "" {
-		d, err := parseDays(raw.Retention)
+		d, err := ParseDays(raw.Retention)
 		if err != nil {
 			return fmt.Errorf("history.retention: %q %v", raw.Retention, err)
 		}

@@ -147,7 +147,7 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 		return err
 	})
 	each("CITEBOT_HISTORY_RETENTION", func(v string) error {
-		d, err := parseDays(v)
+		d, err := ParseDays(v)
 		c.History.Retention = d
 		return err
 	})
@@ -166,9 +166,9 @@ func splitList(v string) []string {
 	return out
 }
 
-// parseDays reads a duration that may be in days ("90d") as well as Go's
+// ParseDays reads a duration that may be in days ("90d") as well as Go's
 // units ("2160h").
-func parseDays(v string) (time.Duration, error) {
+func ParseDays(v string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(v, "d"); ok {
 		days, err := strconv.Atoi(n)
 		if err != nil || days < 0 {

@@ -14,6 +14,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/agnivade/levenshtein"
 
@@ -30,6 +31,23 @@ type Index interface {
 	Document(source string) (rag.Document, bool)
 	Size() (docs, chunks int)
 }
+
+// History is the store of conversations and feedback: what chat, feedback
+// and serve need of it (rag/sqlite and rag/postgres).
+type History interface {
+	AddTurn(ctx context.Context, t rag.Turn) error
+	Turn(ctx context.Context, id string) (rag.Turn, error)
+	Conversation(ctx context.Context, id string) ([]rag.Turn, error)
+	AddFeedback(ctx context.Context, f rag.Feedback) error
+	Recent(ctx context.Context, q rag.HistoryQuery) ([]rag.Record, error)
+	DeclinedPerDay(ctx context.Context, since time.Time) ([]rag.DayStat, error)
+	Prune(ctx context.Context, before time.Time) (int64, error)
+	Close() error
+}
+
+// HistoryOpener opens the history a configuration describes; nil (and no
+// error) when the history is off.
+type HistoryOpener func(ctx context.Context, cfg config.Config) (History, error)
 
 // Opener builds the index a configuration describes and loads its snapshot.
 // A snapshot that cannot be used is reported through warn and rebuilt.
@@ -49,6 +67,10 @@ type Env struct {
 	// the logger log.level and log.format describe, on Stderr.
 	Log  *slog.Logger
 	Open Opener
+	// OpenHistory opens the history; nil: the history is off.
+	OpenHistory HistoryOpener
+	// Stdin is what chat reads questions from.
+	Stdin io.Reader
 	// Supports reports whether the index reads files of this name's type,
 	// for add and uploads; nil takes every type.
 	Supports func(name string) bool
@@ -172,12 +194,13 @@ func splitCommand(args []string) (string, []string) {
 }
 
 type opts struct {
-	serve serveFlags
-	bench benchFlags
-	json  bool
-	k     int
-	out   string // train --out
-	drop  string // train --drop
+	serve    serveFlags
+	bench    benchFlags
+	feedback feedbackFlags
+	json     bool
+	k        int
+	out      string // train --out
+	drop     string // train --drop
 	// replace lets add write over a file of the same name.
 	replace bool
 	// retrySkipped makes the Sync parse again the files the loader could
@@ -243,6 +266,15 @@ var commands = map[string]command{
 			fs.StringVar(&o.out, "out", "", "write the fitted weights to this Go `FILE` (e.g. rag/weights_gen.go)")
 			fs.StringVar(&o.drop, "drop", "", "fit without these comma-separated `FEATURES`, to measure what they add")
 		}, examples: []string{`citebot train --out rag/weights_gen.go testdata/squad-dev/corpus testdata/squad-dev/questions.jsonl corpus testdata/dev.jsonl`}},
+	"chat": {run: chat, summary: "ask questions and follow-ups in one conversation, interactively", k: true, global: true,
+		examples: []string{`citebot --corpus ~/handbook chat`, `printf 'Who approves travel?\nAnd hotels?\n' | citebot chat`}},
+	"feedback": {run: feedback, summary: "list the answers people voted on, or export their questions for eval", json: true, global: true,
+		flags: func(fs *flag.FlagSet, o *opts) {
+			fs.StringVar(&o.feedback.vote, "vote", "", "only answers with this `VOTE` (up or down)")
+			fs.StringVar(&o.feedback.since, "since", "", "only answers from the last `DURATION` (24h, 7d)")
+			fs.IntVar(&o.feedback.limit, "limit", 100, "at most `N` answers, newest first (0: all)")
+			fs.StringVar(&o.feedback.export, "export", "", "write the questions to `FILE.jsonl` in citebot eval's format instead")
+		}, examples: []string{`citebot feedback --vote down --since 7d`, `citebot feedback --export real-questions.jsonl`}},
 	"bench": {run: bench, summary: "measure speed and memory on synthetic corpora", json: true,
 		flags: func(fs *flag.FlagSet, o *opts) {
 			fs.StringVar(&o.bench.sizes, "sizes", "1000,10000,100000", "corpus sizes in chunks, comma-separated (`N,N,...`)")
@@ -263,7 +295,7 @@ func init() {
 }
 
 // order is the overview's order of the commands.
-var order = []string{"ask", "search", "ingest", "sources", "add", "remove", "serve", "discord", "healthcheck",
+var order = []string{"ask", "chat", "search", "ingest", "sources", "add", "remove", "serve", "discord", "healthcheck", "feedback",
 	"eval", "train", "bench", "version", "help"}
 
 func (c command) flagSet(name string, o *opts) *flag.FlagSet {

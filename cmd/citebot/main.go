@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"golang.org/x/term"
@@ -23,6 +24,8 @@ import (
 	"github.com/citebot/citebot/rag/glove"
 	"github.com/citebot/citebot/rag/isolate"
 	"github.com/citebot/citebot/rag/langchain"
+	"github.com/citebot/citebot/rag/postgres"
+	"github.com/citebot/citebot/rag/sqlite"
 	"github.com/citebot/citebot/rag/weaviatestore"
 )
 
@@ -50,11 +53,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// the loggers are made once the configuration is loaded: serve's and
 	// discord's by cli from Stderr, the index's here.
 	return cli.Run(ctx, args, cli.Env{
-		Getenv:   getenv,
-		Stdout:   stdout,
-		Stderr:   stderr,
-		Terminal: isFile && term.IsTerminal(int(f.Fd())),
-		Supports: supports,
+		Getenv:      getenv,
+		Stdout:      stdout,
+		Stderr:      stderr,
+		Terminal:    isFile && term.IsTerminal(int(f.Fd())),
+		Supports:    supports,
+		Stdin:       os.Stdin,
+		OpenHistory: openHistory,
 		Open: func(ctx context.Context, cfg config.Config, warn func(string)) (cli.Index, error) {
 			return open(ctx, cfg, cli.NewLogger(stderr, cfg.Log), warn)
 		},
@@ -112,6 +117,22 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(st
 			log.Warn("generation unavailable; answering extractively", "provider", cfg.LLM.Provider, "model", cfg.LLM.Model, "err", err)
 		},
 	})}, nil
+}
+
+// openHistory opens the history: PostgreSQL when database.url is set (for
+// replicas that share one), else SQLite in the data directory; nil when
+// the history is off.
+func openHistory(ctx context.Context, cfg config.Config) (cli.History, error) {
+	if cfg.History.Off {
+		return nil, nil
+	}
+	if cfg.Database.URL != "" {
+		return postgres.Open(ctx, cfg.Database.URL)
+	}
+	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	return sqlite.Open(ctx, filepath.Join(cfg.Data, "history.db"))
 }
 
 // supports reports whether parser reads files of this name's type: asked
