@@ -1,4 +1,4 @@
-package postgres_test
+package postgres
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/rag/historytest"
-	"github.com/citebot/citebot/rag/postgres"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -73,9 +72,9 @@ func withParam(t testing.TB, server, key, value string) string {
 	return u.String()
 }
 
-func mustOpen(t testing.TB, dbURL string) *postgres.History {
+func mustOpen(t testing.TB, dbURL string) *History {
 	t.Helper()
-	h, err := postgres.Open(ctx, dbURL)
+	h, err := Open(ctx, dbURL)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
