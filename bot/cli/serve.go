@@ -118,8 +118,19 @@ func runFrontEnds(ctx context.Context, log *slog.Logger, env Env, cfg config.Con
 	reindex := func(ctx context.Context) (rag.SyncReport, error) { return syncIndex(ctx, nil) }
 	corpus := absPath(cfg.Corpus)
 
+	hist, err := serveHistory(ctx, env, cfg, log)
+	if err != nil {
+		return err
+	}
+	if hist != nil {
+		defer hist.Close()
+	}
+
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { saves.run(ctx); return nil })
+	if hist != nil {
+		g.Go(func() error { prune(ctx, hist, cfg.History.Retention, log); return nil })
+	}
 	if withHTTP {
 		if len(cfg.HTTP.APIKeys) == 0 {
 			if host, _, _ := net.SplitHostPort(cfg.HTTP.Addr); !isLoopback(host) {
@@ -239,6 +250,48 @@ func runFrontEnds(ctx context.Context, log *slog.Logger, env Env, cfg config.Con
 		return nil
 	}
 	return err
+}
+
+// serveHistory opens the history serve keeps conversations and feedback
+// in, or returns nil when it is off (conversations then live in memory and
+// votes are only counted).
+func serveHistory(ctx context.Context, env Env, cfg config.Config, log *slog.Logger) (History, error) {
+	if env.OpenHistory == nil || cfg.History.Off {
+		log.Info("history off: conversations are kept in memory, votes only counted")
+		return nil, nil
+	}
+	h, err := env.OpenHistory(ctx, cfg)
+	if err != nil {
+		where := "the data directory (" + absPath(cfg.Data) + ")"
+		if cfg.Database.URL != "" {
+			where = "database.url"
+		}
+		return nil, fmt.Errorf("history in %s: %w (history: off runs without it)", where, err)
+	}
+	return h, nil
+}
+
+// pruneEvery is how often the history is pruned of what is past its
+// retention.
+const pruneEvery = time.Hour
+
+// prune deletes, at start and every pruneEvery until ctx ends, the turns
+// and feedback older than retention.
+func prune(ctx context.Context, h History, retention time.Duration, log *slog.Logger) {
+	for {
+		n, err := h.Prune(ctx, time.Now().Add(-retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("pruning the history failed; trying again later", "err", err, "retry_in", pruneEvery)
+		case n > 0:
+			log.Info("history pruned", "turns", n, "older_than", retention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pruneEvery):
+		}
+	}
 }
 
 // saveRetryFirst and saveRetryMax bound the wait before saving again
