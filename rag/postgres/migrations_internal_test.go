@@ -63,30 +63,22 @@ func TestOpenAppliesMissingMigrations(t *testing.T) {
 		t.Errorf("Turn(a1) of the old database = %+v, %v", got, err)
 	}
 	// Replicas opening at once take turns; nothing is applied twice.
-	errs := make(chan error, 4)
-	for range 4 {
-		go func() {
-			h, err := Open(ctx, dbURL)
-			if err == nil {
-				_ = h.Close()
-			}
-			errs <- err
-		}()
-	}
-	for range 4 {
-		if err := <-errs; err != nil {
-			t.Errorf("Open at once: %v", err)
-		}
-	}
+	openAtOnce(t, dbURL, 4)
 	if got := versions(t, old); !slices.Equal(got, want) {
 		t.Errorf("versions after more Opens = %v, want %v", got, want)
 	}
 }
 
 func TestOpenMigratesAFreshSchemaAtOnce(t *testing.T) {
-	dbURL := freshSchema(t)
-	errs := make(chan error, 4)
-	for range 4 {
+	openAtOnce(t, freshSchema(t), 4)
+}
+
+// openAtOnce opens and closes n histories on dbURL at once, as replicas
+// starting together do.
+func openAtOnce(t *testing.T, dbURL string, n int) {
+	t.Helper()
+	errs := make(chan error, n)
+	for range n {
 		go func() {
 			h, err := Open(ctx, dbURL)
 			if err == nil {
@@ -95,9 +87,9 @@ func TestOpenMigratesAFreshSchemaAtOnce(t *testing.T) {
 			errs <- err
 		}()
 	}
-	for range 4 {
+	for range n {
 		if err := <-errs; err != nil {
-			t.Errorf("Open of an empty schema by four at once: %v", err)
+			t.Errorf("Open by %d at once: %v", n, err)
 		}
 	}
 }

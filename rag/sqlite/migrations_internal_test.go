@@ -155,3 +155,28 @@ func historyAdd(t *testing.T, h *History, ids ...string) {
 		}
 	}
 }
+
+// TestOpenAtOnce opens a new file from four goroutines at once, as
+// processes starting together would: they take turns to migrate it.
+func TestOpenAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			h, err := Open(ctx, path)
+			if err == nil {
+				err = h.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("Open by four at once: %v", err)
+		}
+	}
+	db := rawDB(t, path)
+	if got := versions(t, db); len(got) != len(migrations) {
+		t.Errorf("versions = %v, want each of 1..%d once", got, len(migrations))
+	}
+}
