@@ -11,6 +11,13 @@
 // Tables go in the first schema of the connection's search_path
 // (?search_path=NAME in the URL).
 //
+// It uses pgx's own pool (pgxpool) rather than database/sql: the SQL is
+// PostgreSQL's anyway, the server's errors come through as *pgconn.PgError
+// with their SQLSTATE (a full disk, a shutdown, a constraint), statements
+// are prepared and cached per connection, and there is one pool, not
+// database/sql's around pgx's. The pool's size is pool_max_conns in the
+// URL (default: 4 or the number of CPUs, whichever is more).
+//
 // A database that cannot be reached, a connection lost, a full disk or a
 // server shutting down fail a call with an error wrapping
 // rag.ErrHistoryUnavailable; the pool reconnects by itself once the
