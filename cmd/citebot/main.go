@@ -126,13 +126,23 @@ func openHistory(ctx context.Context, cfg config.Config) (cli.History, error) {
 	if cfg.History.Off {
 		return nil, nil
 	}
+	// Each Open is checked before its value becomes a cli.History: a nil
+	// *History in an interface is not a nil interface.
 	if cfg.Database.URL != "" {
-		return postgres.Open(ctx, cfg.Database.URL)
+		h, err := postgres.Open(ctx, cfg.Database.URL)
+		if err != nil {
+			return nil, err
+		}
+		return h, nil
 	}
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	return sqlite.Open(ctx, filepath.Join(cfg.Data, "history.db"))
+	h, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "history.db"))
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // supports reports whether parser reads files of this name's type: asked
