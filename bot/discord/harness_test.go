@@ -136,7 +136,14 @@ type running struct {
 // its Run must return nil, at the end of the test.
 func start(t *testing.T, a discord.Answerer, fo fakediscord.Options, opts discord.Options) *running {
 	t.Helper()
-	fake := fakediscord.New(t, fo)
+	return startOn(t, fakediscord.New(t, fo), a, opts)
+}
+
+// startOn is start against a fake Discord already running: a bot started
+// again after another stopped, as after a restart.
+func startOn(t *testing.T, fake *fakediscord.Server, a discord.Answerer, opts discord.Options) *running {
+	t.Helper()
+	identified, _, _ := fake.Gateway()
 	r := &running{fake: fake, logs: &syncBuffer{}, registry: prometheus.NewRegistry()}
 	opts.Token = fake.Token()
 	opts.APIBase = fake.URL
@@ -174,7 +181,10 @@ func start(t *testing.T, a discord.Answerer, fo fakediscord.Options, opts discor
 			t.Logf("bot log:\n%s", r.logs)
 		}
 	})
-	ok := fake.WaitFor(5*time.Second, func() bool { return fake.Ready() && len(fake.Commands(opts.GuildID)) > 0 })
+	ok := fake.WaitFor(5*time.Second, func() bool {
+		n, _, _ := fake.Gateway()
+		return n > identified && fake.Ready() && len(fake.Commands(opts.GuildID)) > 0
+	})
 	if !ok {
 		select {
 		case err := <-errc:

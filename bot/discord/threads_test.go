@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 func TestThreads(t *testing.T) {
@@ -61,5 +63,24 @@ func TestFollowUp(t *testing.T) {
 	}
 	if len(long) > maxTopic || !strings.HasPrefix(long, "And about the keeper's cottage") {
 		t.Errorf("a long thread's topic is %d bytes: %q", len(long), long)
+	}
+}
+
+func TestAnsweredQuestion(t *testing.T) {
+	buttons := []discordgo.MessageComponent{&discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+		&discordgo.Button{CustomID: "other"}, &discordgo.Button{CustomID: feedbackPrefix + "down:11"},
+	}}}
+	for name, c := range map[string]struct {
+		m    discordgo.Message
+		want string
+	}{
+		"the last message: its buttons": {discordgo.Message{Components: buttons, MessageReference: &discordgo.MessageReference{MessageID: "33"}}, "11"},
+		"a slash command's message":     {discordgo.Message{InteractionMetadata: &discordgo.MessageInteractionMetadata{ID: "22"}}, "22"},
+		"the first message: a reply":    {discordgo.Message{MessageReference: &discordgo.MessageReference{MessageID: "33"}}, "33"},
+		"a middle message":              {discordgo.Message{}, ""},
+	} {
+		if got := answeredQuestion(&c.m); got != c.want {
+			t.Errorf("%s: answeredQuestion = %q, want %q", name, got, c.want)
+		}
 	}
 }

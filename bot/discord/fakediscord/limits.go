@@ -23,6 +23,12 @@ const (
 	ButtonLabelLimit   = 80
 	ButtonStyleLink    = 5
 	ButtonStylePremium = 6
+
+	ModalTitleLimit      = 45
+	ModalComponentsLimit = 5
+	TextInputLabelLimit  = 45
+	PlaceholderLimit     = 100
+	TextInputValueLimit  = 4000
 )
 
 // utf16Len is a string's length as Discord counts it.
@@ -105,6 +111,54 @@ func checkMessage(m Message, needBody bool) []string {
 			if utf16Len(b.Label) > ButtonLabelLimit {
 				p = append(p, fmt.Sprintf("button label is over %d characters", ButtonLabelLimit))
 			}
+		}
+	}
+	return p
+}
+
+// checkModal returns why Discord would refuse a form, if it would.
+func checkModal(m Modal) []string {
+	var p []string
+	if n := utf16Len(m.CustomID); n == 0 || n > CustomIDLimit {
+		p = append(p, fmt.Sprintf("modal custom_id %q is not 1-%d characters", m.CustomID, CustomIDLimit))
+	}
+	if n := utf16Len(m.Title); n == 0 || n > ModalTitleLimit {
+		p = append(p, fmt.Sprintf("modal title %q is not 1-%d characters", m.Title, ModalTitleLimit))
+	}
+	if n := len(m.Components); n == 0 || n > ModalComponentsLimit {
+		p = append(p, fmt.Sprintf("modal has %d components, not 1-%d", n, ModalComponentsLimit))
+	}
+	ids := map[string]bool{}
+	for k, row := range m.Components {
+		if row.Type != ComponentActionRow || len(row.Components) != 1 || row.Components[0].Type != ComponentTextInput {
+			p = append(p, fmt.Sprintf("modal component %d is not an action row holding one text input", k))
+			continue
+		}
+		in := row.Components[0]
+		switch {
+		case in.CustomID == "" || utf16Len(in.CustomID) > CustomIDLimit:
+			p = append(p, fmt.Sprintf("text input custom_id %q is not 1-%d characters", in.CustomID, CustomIDLimit))
+		case ids[in.CustomID]:
+			p = append(p, fmt.Sprintf("text input custom_id %q used twice", in.CustomID))
+		}
+		ids[in.CustomID] = true
+		if n := utf16Len(in.Label); n == 0 || n > TextInputLabelLimit {
+			p = append(p, fmt.Sprintf("text input label %q is not 1-%d characters", in.Label, TextInputLabelLimit))
+		}
+		if in.Style != 1 && in.Style != 2 {
+			p = append(p, fmt.Sprintf("text input style %d is not 1 (short) or 2 (paragraph)", in.Style))
+		}
+		if utf16Len(in.Placeholder) > PlaceholderLimit {
+			p = append(p, fmt.Sprintf("text input placeholder is over %d characters", PlaceholderLimit))
+		}
+		if in.MinLength != nil && (*in.MinLength < 0 || *in.MinLength > TextInputValueLimit) {
+			p = append(p, fmt.Sprintf("text input min_length %d is not 0-%d", *in.MinLength, TextInputValueLimit))
+		}
+		if in.MaxLength != nil && (*in.MaxLength < 1 || *in.MaxLength > TextInputValueLimit) {
+			p = append(p, fmt.Sprintf("text input max_length %d is not 1-%d", *in.MaxLength, TextInputValueLimit))
+		}
+		if utf16Len(in.Value) > TextInputValueLimit {
+			p = append(p, fmt.Sprintf("text input value is over %d characters", TextInputValueLimit))
 		}
 	}
 	return p

@@ -36,6 +36,9 @@ type Message struct {
 	ApplicationID     string            `json:"application_id,omitempty"`
 	MessageReference  *MessageReference `json:"message_reference,omitempty"`
 	ReferencedMessage *Message          `json:"referenced_message,omitempty"`
+	// InteractionMetadata names the interaction a response or follow-up
+	// answers.
+	InteractionMetadata *InteractionMetadata `json:"interaction_metadata,omitempty"`
 
 	// FromBot marks a message the bot sent (through REST), as opposed to
 	// one a test posted as a user.
@@ -72,11 +75,14 @@ func (m Message) Silent() bool {
 }
 
 // Buttons returns the message's buttons, row by row.
-func (m Message) Buttons() []Component {
+func (m Message) Buttons() []Component { return inRows(m.Components, ComponentButton) }
+
+// inRows returns the components of a type in action rows, row by row.
+func inRows(rows []Component, typ int) []Component {
 	var out []Component
-	for _, row := range m.Components {
+	for _, row := range rows {
 		for _, c := range row.Components {
-			if c.Type == ComponentButton {
+			if c.Type == typ {
 				out = append(out, c)
 			}
 		}
@@ -99,6 +105,14 @@ type MessageReference struct {
 	ChannelID       string `json:"channel_id,omitempty"`
 	GuildID         string `json:"guild_id,omitempty"`
 	FailIfNotExists *bool  `json:"fail_if_not_exists,omitempty"`
+}
+
+// InteractionMetadata is what a message says of the interaction it
+// answers.
+type InteractionMetadata struct {
+	ID   string `json:"id"`
+	Type int    `json:"type"`
+	User User   `json:"user"`
 }
 
 // Embed is a rich embed.
@@ -134,9 +148,11 @@ type EmbedName struct {
 const (
 	ComponentActionRow = 1
 	ComponentButton    = 2
+	ComponentTextInput = 4
 )
 
-// Component is a message component: an action row or a button.
+// Component is a message component (an action row or a button) or a
+// form's (an action row or a text input).
 type Component struct {
 	Type       int         `json:"type"`
 	Components []Component `json:"components,omitempty"`
@@ -146,7 +162,24 @@ type Component struct {
 	CustomID   string      `json:"custom_id,omitempty"`
 	URL        string      `json:"url,omitempty"`
 	Disabled   bool        `json:"disabled,omitempty"`
+	// A text input's.
+	Placeholder string `json:"placeholder,omitempty"`
+	Value       string `json:"value,omitempty"`
+	Required    *bool  `json:"required,omitempty"` // absent: true
+	MinLength   *int   `json:"min_length,omitempty"`
+	MaxLength   *int   `json:"max_length,omitempty"`
 }
+
+// Modal is a form the bot answered an interaction with: Discord shows it
+// to the user, and submitting it is an interaction of its own (Submit).
+type Modal struct {
+	CustomID   string      `json:"custom_id"`
+	Title      string      `json:"title"`
+	Components []Component `json:"components"`
+}
+
+// TextInputs returns the form's text inputs, in order.
+func (m Modal) TextInputs() []Component { return inRows(m.Components, ComponentTextInput) }
 
 // Emoji is a component's emoji.
 type Emoji struct {
@@ -156,8 +189,9 @@ type Emoji struct {
 
 // Interaction types.
 const (
-	InteractionCommand   = 2
-	InteractionComponent = 3
+	InteractionCommand     = 2
+	InteractionComponent   = 3
+	InteractionModalSubmit = 5
 )
 
 // Interaction callback (response) types.
@@ -166,15 +200,19 @@ const (
 	CallbackDeferred       = 5
 	CallbackDeferredUpdate = 6
 	CallbackUpdate         = 7
+	CallbackModal          = 9
 )
 
 // Interaction is an interaction the fake dispatched and what the bot did
 // with it.
 type Interaction struct {
-	ID, Token  string
-	Type       int
-	Command    string // for a slash command
-	CustomID   string // for a button click
+	ID, Token string
+	Type      int
+	Command   string // for a slash command
+	CustomID  string // for a button click or a submitted form
+	// MessageID is the message whose button was clicked, or for a form,
+	// the message whose button opened it.
+	MessageID  string
 	ChannelID  string
 	GuildID    string
 	User       User
@@ -182,6 +220,10 @@ type Interaction struct {
 	Callbacks  []Callback // in order; Discord accepts only the first
 	Original   *Message   // the response message, once there is one
 	Followups  []*Message
+	// Modal is the form the bot answered with, if it did.
+	Modal *Modal
+	// Values are a submitted form's, by text input's custom id.
+	Values map[string]string
 }
 
 // Callback is one interaction response the bot sent.

@@ -245,11 +245,21 @@ func (s *Server) botMessage(channelID, guildID string, b messageBody) *Message {
 
 func (s *Server) postCallback(w http.ResponseWriter, r *http.Request) int {
 	var body struct {
-		Type int          `json:"type"`
-		Data *messageBody `json:"data"`
+		Type int             `json:"type"`
+		Data json.RawMessage `json:"data"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		return s.invalid(w, []string{"interaction response: " + err.Error()})
+	}
+	data, form := messageBody{}, Modal{}
+	if len(body.Data) > 0 && string(body.Data) != "null" {
+		into := any(&data)
+		if body.Type == CallbackModal {
+			into = &form
+		}
+		if err := json.Unmarshal(body.Data, into); err != nil {
+			return s.invalid(w, []string{"interaction response data: " + err.Error()})
+		}
 	}
 	now := time.Now()
 	s.mu.Lock()
@@ -267,30 +277,32 @@ func (s *Server) postCallback(w http.ResponseWriter, r *http.Request) int {
 		s.violateLocked("interaction %s acknowledged after %v, past Discord's %v", i.ID, late.Round(time.Millisecond), s.opts.InteractionDeadline)
 		return writeError(w, http.StatusNotFound, 10062, "Unknown interaction")
 	}
-	data := messageBody{}
-	if body.Data != nil {
-		data = *body.Data
-	}
 	ephemeral := data.Flags&FlagEphemeral != 0
 	switch {
 	case body.Type == CallbackMessage:
-		m := s.botMessage(i.ChannelID, i.GuildID, data)
+		m := s.interactionMessage(i, data)
 		if problems := checkMessage(*m, true); len(problems) > 0 {
 			s.violateLocked("interaction response refused: %s", strings.Join(problems, "; "))
 			return writeInvalid(w, problems)
 		}
-		m.WebhookID, m.ApplicationID, m.InteractionID, m.Flags = s.AppID, s.AppID, i.ID, data.Flags&FlagEphemeral
+		m.Flags = data.Flags & FlagEphemeral
 		i.Original = m
 		s.store(m)
 		s.echoLocked(m)
-	case body.Type == CallbackDeferred && i.Type == InteractionCommand:
-		m := s.botMessage(i.ChannelID, i.GuildID, messageBody{})
-		m.WebhookID, m.ApplicationID, m.InteractionID = s.AppID, s.AppID, i.ID
+	case body.Type == CallbackDeferred && (i.Type == InteractionCommand || i.Type == InteractionModalSubmit):
+		m := s.interactionMessage(i, messageBody{})
 		m.Flags = FlagLoading | data.Flags&FlagEphemeral
 		i.Original = m
 		s.store(m)
 		s.echoLocked(m)
-	case (body.Type == CallbackDeferredUpdate || body.Type == CallbackUpdate) && i.Type == InteractionComponent:
+	case (body.Type == CallbackDeferredUpdate || body.Type == CallbackUpdate) && i.MessageID != "":
+		// A component's message, or that of the component whose form was submitted.
+	case body.Type == CallbackModal && (i.Type == InteractionCommand || i.Type == InteractionComponent):
+		if problems := checkModal(form); len(problems) > 0 {
+			s.violateLocked("modal refused: %s", strings.Join(problems, "; "))
+			return writeInvalid(w, problems)
+		}
+		i.Modal = &form
 	default:
 		s.violateLocked("interaction %s (type %d) answered with callback type %d", i.ID, i.Type, body.Type)
 		return writeInvalid(w, []string{fmt.Sprintf("callback type %d is not valid here", body.Type)})
@@ -299,6 +311,15 @@ func (s *Server) postCallback(w http.ResponseWriter, r *http.Request) int {
 	s.notify()
 	w.WriteHeader(http.StatusNoContent)
 	return http.StatusNoContent
+}
+
+// interactionMessage makes a message the bot sends in response to an
+// interaction.
+func (s *Server) interactionMessage(i *Interaction, b messageBody) *Message {
+	m := s.botMessage(i.ChannelID, i.GuildID, b)
+	m.WebhookID, m.ApplicationID, m.InteractionID = s.AppID, s.AppID, i.ID
+	m.InteractionMetadata = &InteractionMetadata{ID: i.ID, Type: i.Type, User: i.User}
+	return m
 }
 
 // webhookInteraction finds the interaction a webhook request is for; s.mu
@@ -376,8 +397,8 @@ func (s *Server) postFollowup(w http.ResponseWriter, r *http.Request) int {
 		s.violateLocked("follow-up to interaction %s before acknowledging it", i.ID)
 		return writeError(w, http.StatusNotFound, 10015, "Unknown Webhook")
 	}
-	m := s.botMessage(i.ChannelID, i.GuildID, body)
-	m.WebhookID, m.ApplicationID, m.InteractionID, m.Flags = s.AppID, s.AppID, i.ID, body.Flags&FlagEphemeral
+	m := s.interactionMessage(i, body)
+	m.Flags = body.Flags & FlagEphemeral
 	if problems := checkMessage(*m, true); len(problems) > 0 {
 		s.violateLocked("follow-up refused: %s", strings.Join(problems, "; "))
 		return writeInvalid(w, problems)

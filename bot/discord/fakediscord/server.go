@@ -3,6 +3,7 @@ package fakediscord
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -317,6 +318,11 @@ func (s *Server) Interaction(id string) (Interaction, bool) {
 		o := *i.Original
 		c.Original = &o
 	}
+	if i.Modal != nil {
+		m := *i.Modal
+		c.Modal = &m
+	}
+	c.Values = maps.Clone(i.Values)
 	c.Followups = nil
 	for _, f := range i.Followups {
 		f := *f
@@ -515,8 +521,56 @@ func (s *Server) Click(messageID, customID string, user User) (string, error) {
 		return "", fmt.Errorf("fakediscord: message %s has no button %q", messageID, customID)
 	}
 	data := map[string]any{"custom_id": customID, "component_type": ComponentButton}
-	i := &Interaction{Type: InteractionComponent, CustomID: customID}
+	i := &Interaction{Type: InteractionComponent, CustomID: customID, MessageID: m.ID}
 	return s.interactLocked(i, m.ChannelID, m.GuildID, user, data, m)
+}
+
+// Submit dispatches INTERACTION_CREATE for the submission of the form the
+// bot answered interaction formOf with, as the user it was shown to fills
+// it in: values by text input custom id, the inputs not named left empty.
+// It returns the new interaction's id. It refuses what Discord's client
+// would not submit: a value for no input of the form, a required input
+// left empty, a value shorter or longer than its input allows.
+func (s *Server) Submit(formOf string, values map[string]string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	opener, ok := s.interactions[formOf]
+	if !ok || opener.Modal == nil {
+		return "", fmt.Errorf("fakediscord: interaction %s showed no form", formOf)
+	}
+	form := opener.Modal
+	known := map[string]bool{}
+	var rows []map[string]any
+	for _, in := range form.TextInputs() {
+		known[in.CustomID] = true
+		v, n := values[in.CustomID], utf16Len(values[in.CustomID])
+		least, most := 0, TextInputValueLimit
+		if in.MinLength != nil {
+			least = *in.MinLength
+		}
+		if in.MaxLength != nil {
+			most = *in.MaxLength
+		}
+		switch {
+		case v == "" && (in.Required == nil || *in.Required):
+			return "", fmt.Errorf("fakediscord: text input %q is required", in.CustomID)
+		case v != "" && (n < least || n > most):
+			return "", fmt.Errorf("fakediscord: text input %q takes %d-%d characters, not %d", in.CustomID, least, most, n)
+		}
+		rows = append(rows, map[string]any{"type": ComponentActionRow, "components": []map[string]any{
+			{"type": ComponentTextInput, "custom_id": in.CustomID, "value": v},
+		}})
+	}
+	kept := map[string]string{}
+	for k, v := range values {
+		if !known[k] {
+			return "", fmt.Errorf("fakediscord: the form has no text input %q", k)
+		}
+		kept[k] = v
+	}
+	data := map[string]any{"custom_id": form.CustomID, "components": rows}
+	i := &Interaction{Type: InteractionModalSubmit, CustomID: form.CustomID, MessageID: opener.MessageID, Values: kept}
+	return s.interactLocked(i, opener.ChannelID, opener.GuildID, opener.User, data, s.byID[opener.MessageID])
 }
 
 // interactLocked records and dispatches an interaction; s.mu must be held.
