@@ -10,6 +10,14 @@
 // Discord accepts; and sends every message with mentions disabled, so that
 // text from documents or questions can never ping anyone.
 //
+// A reply to one of the bot's answers is a follow-up, answered in the
+// context of the questions before it (Conversational): the question and the
+// replies to its answers are one conversation. With Options.History each
+// answer is stored as a turn of its conversation, so that a follow-up is
+// answered in context after a restart too, and the 👍/👎 buttons' votes are
+// stored for the answer, a 👎 with what was wrong, asked in a form; without
+// one, recent conversations are kept in memory and votes only counted.
+//
 // Run ends with one clear error when Discord rejects the bot for good (an
 // invalid token, intents it may not use) instead of reconnecting forever,
 // and otherwise keeps the gateway connected until its context ends: after

@@ -299,3 +299,24 @@ func TestHistoryUnavailable(t *testing.T) {
 		t.Errorf("the log does not say what the history lost:\n%s", logs)
 	}
 }
+
+// Without a history a reply is a follow-up all the same, while the bot
+// remembers the answer: asked with the questions before it.
+func TestFollowUpInMemory(t *testing.T) {
+	questions, answers := conversation(t, "f02")
+	index := &inContext{Index: ragtest.New(t, "../../corpus")}
+	r := start(t, index, fakediscord.Options{MessageContent: true}, discord.Options{MentionAsking: true, RequireMention: true})
+	if _, _, err := r.fake.Post(fakediscord.Post{ChannelID: dmChan, Author: alice, Content: questions[0]}); err != nil {
+		t.Fatal(err)
+	}
+	first := replies(t, r.fake, dmChan, 1)[0]
+	if _, _, err := r.fake.Post(fakediscord.Post{ChannelID: dmChan, Author: alice, Content: questions[1], ReplyTo: first.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := replies(t, r.fake, dmChan, 2)[1]; !answers[1].MatchString(got.Content) {
+		t.Errorf("the follow-up %q answered %q, want /%s/", questions[1], got.Content, answers[1])
+	}
+	if got, want := index.last(), questions[1]+" after "+questions[0]; got != want {
+		t.Errorf("the follow-up was asked as %q, want %q", got, want)
+	}
+}
