@@ -229,6 +229,7 @@ func runFrontEnds(ctx context.Context, log *slog.Logger, env Env, cfg config.Con
 
 	if cfg.Discord.Token != "" {
 		bot, err := discord.New(idx, discord.Options{
+			History:           hist, // a nil cli.History converts to a nil discord.History
 			Token:             cfg.Discord.Token,
 			GuildID:           cfg.Discord.GuildID,
 			Channels:          cfg.Discord.Channels,
