@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +27,19 @@ type askRequest struct {
 	// Stream asks for server-sent events: the answer's text as it is
 	// written, then the checked answer with its citations.
 	Stream bool `json:"stream"`
+	// Conversation is the ID of the conversation the question follows
+	// (an earlier answer's "conversation"); empty starts a new one. Only
+	// POST /v1/ask reads it.
+	Conversation string `json:"conversation"`
+}
+
+// askResponse is the body of a POST /v1/ask answer: the answer (the JSON
+// of `citebot ask --json`) with its ID, for feedback, and its
+// conversation's, for a follow-up.
+type askResponse struct {
+	ID           string `json:"id"`
+	Conversation string `json:"conversation"`
+	rag.Answer
 }
 
 // searchResponse is the body of a POST /v1/search answer.
@@ -34,21 +48,33 @@ type searchResponse struct {
 	Passages []rag.Passage `json:"passages"`
 }
 
-// askPost answers POST /v1/ask {"question": "...", "k": 5} with the same
-// JSON object as `citebot ask --json`.
+// Conversant is implemented by indexes that answer a follow-up in the
+// context of the earlier questions of its conversation (*rag.Index,
+// rag.Generative). An index without it answers every question on its own.
+type Conversant interface {
+	// AskIn is Ask for a question asked after earlier (oldest first).
+	AskIn(ctx context.Context, question string, earlier []string, k int) (rag.Answer, error)
+}
+
+// askPost answers POST /v1/ask {"question": "...", "k": 5, "conversation":
+// "..."} with the answer, its ID and its conversation's.
 func (h *Handler) askPost(w http.ResponseWriter, r *http.Request) {
 	var req askRequest
 	q, k, ok := h.readRequest(w, r, &req)
+	if !ok {
+		return
+	}
+	th, ok := h.thread(w, r, req.Conversation)
 	switch {
 	case !ok:
 	case req.Stream:
-		h.askStream(w, r, q, k)
+		h.askStream(w, r, q, k, th)
 	default:
-		h.ask(w, r, q, k)
+		h.ask(w, r, q, k, th)
 	}
 }
 
-// askGet answers GET /v1/ask?q=...&k=5 like askPost.
+// askGet answers GET /v1/ask?q=...&k=5&conversation=... like askPost.
 func (h *Handler) askGet(w http.ResponseWriter, r *http.Request) {
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -65,38 +91,108 @@ func (h *Handler) askGet(w http.ResponseWriter, r *http.Request) {
 		k = n
 	}
 	q, ok := h.checkQuestion(w, r, query.Get("q"), k)
-	if ok {
-		h.ask(w, r, q, k)
+	if !ok {
+		return
+	}
+	if th, ok := h.thread(w, r, query.Get("conversation")); ok {
+		h.ask(w, r, q, k, th)
 	}
 }
 
-// ask answers q from the cache or the index.
-func (h *Handler) ask(w http.ResponseWriter, r *http.Request, q string, k int) {
+// thread is the conversation a question is asked in.
+type thread struct {
+	id      string
+	earlier []string // the earlier turns' questions, oldest first
+}
+
+// thread opens the conversation a request names, or starts one when it
+// names none, answering the request itself when it cannot: 400 for an ID
+// no server gives, 404 for one neither the history nor memory knows (a
+// typo shows, rather than starting a conversation quietly). A history
+// that cannot be read is no failure: the question is answered with the
+// earlier turns memory has, and the request's log line warns.
+func (h *Handler) thread(w http.ResponseWriter, r *http.Request, id string) (thread, bool) {
+	if id == "" {
+		return thread{id: newID()}, true
+	}
+	if len(id) > maxIDLength || !plainID(id) {
+		writeError(w, r, http.StatusBadRequest, "conversation must be the ID of an earlier answer's conversation, or absent to start one")
+		return thread{}, false
+	}
+	turns, warn, err := h.turns(r.Context(), id)
+	switch {
+	case errors.Is(err, errNoConversation):
+		writeError(w, r, http.StatusNotFound, "no such conversation: "+id+"; leave conversation out to start one")
+		return thread{}, false
+	case err != nil:
+		h.historyFailed(w, r, err)
+		return thread{}, false
+	}
+	stateOf(r).warn = warn
+	return thread{id: id, earlier: questions(turns)}, true
+}
+
+// ask answers q in its conversation, from the cache or the index, and
+// records the turn. Only a question without earlier turns is cached: a
+// follow-up's answer depends on what it follows.
+func (h *Handler) ask(w http.ResponseWriter, r *http.Request, q string, k int, th thread) {
 	key := cacheKey{question: q, k: k}
-	if e, ok := h.cache.get(key, time.Now()); ok {
-		h.metrics.cacheHit(true)
-		h.metrics.answered(e.grounded)
-		stateOf(r).answered(e.grounded, e.confidence)
-		writeBody(w, http.StatusOK, "application/json; charset=utf-8", e.body)
-		return
+	cacheable := len(th.earlier) == 0
+	e, hit := cacheEntry{}, false
+	if cacheable {
+		e, hit = h.cache.get(key, time.Now())
+		h.metrics.cacheHit(hit)
 	}
-	h.metrics.cacheHit(false)
-	gen := h.cache.generation()
-	ans, err := h.idx.Ask(r.Context(), q, k)
-	if err != nil {
-		h.indexError(w, r, fmt.Errorf("ask: %w", err))
-		return
+	if !hit {
+		gen := h.cache.generation()
+		ans, err := h.askIndex(r.Context(), q, th.earlier, k)
+		if err != nil {
+			h.indexError(w, r, fmt.Errorf("ask: %w", err))
+			return
+		}
+		ans.Passages = nil // not in the JSON, and not kept
+		body, err := json.Marshal(ans)
+		if err != nil {
+			internalError(w, r, fmt.Errorf("encode answer: %w", err))
+			return
+		}
+		e = cacheEntry{answer: ans, body: body}
+		if cacheable {
+			h.cache.put(key, gen, e, time.Now())
+		}
 	}
-	body, err := json.Marshal(ans)
-	if err != nil {
-		internalError(w, r, fmt.Errorf("encode answer: %w", err))
-		return
+	h.metrics.answered(e.answer.Grounded)
+	stateOf(r).answered(e.answer.Grounded, e.answer.Confidence)
+	t := h.turn(th, q, e.answer)
+	h.record(r, t)
+	writeBody(w, http.StatusOK, "application/json; charset=utf-8", withIDs(e.body, t.ID, t.Conversation))
+}
+
+// askIndex answers q after the earlier questions, when the index can.
+func (h *Handler) askIndex(ctx context.Context, q string, earlier []string, k int) (rag.Answer, error) {
+	if c, ok := h.idx.(Conversant); ok && len(earlier) > 0 {
+		return c.AskIn(ctx, q, earlier, k)
 	}
-	body = append(body, '\n')
-	h.cache.put(key, gen, cacheEntry{body: body, grounded: ans.Grounded, confidence: ans.Confidence}, time.Now())
-	h.metrics.answered(ans.Grounded)
-	stateOf(r).answered(ans.Grounded, ans.Confidence)
-	writeBody(w, http.StatusOK, "application/json; charset=utf-8", body)
+	return h.idx.Ask(ctx, q, k)
+}
+
+// turn is the turn an answer makes in its conversation.
+func (h *Handler) turn(th thread, q string, ans rag.Answer) rag.Turn {
+	return rag.Turn{ID: newID(), Conversation: th.id, Question: q, Answer: ans, Front: "http", At: h.now()}
+}
+
+// withIDs is an encoded answer (a JSON object) as an askResponse: the
+// same object with "id" and "conversation" first.
+func withIDs(answer []byte, id, conversation string) []byte {
+	ids, _ := json.Marshal(struct {
+		ID           string `json:"id"`
+		Conversation string `json:"conversation"`
+	}{id, conversation})
+	out := make([]byte, 0, len(ids)+len(answer)+1)
+	out = append(out, ids[:len(ids)-1]...) // without its }
+	out = append(out, ',')
+	out = append(out, answer[1:]...) // without its {
+	return append(out, '\n')
 }
 
 // search answers POST /v1/search with the ranked passages, best first.

@@ -50,8 +50,9 @@ func checkConfidence(t *testing.T, body []byte) {
 	}
 }
 
-// The answer is the JSON object `citebot ask --json` prints: the same
-// fields, no more, and the same values as the index's own answer.
+// The answer is the JSON object `citebot ask --json` prints, with the
+// answer's and its conversation's IDs: the same fields, no more, and the
+// same values as the index's own answer.
 func TestAskIsTheCLIObject(t *testing.T) {
 	idx := sharedIndex(t)
 	h := newHandler(t, idx, Options{})
@@ -63,6 +64,12 @@ func TestAskIsTheCLIObject(t *testing.T) {
 		}
 		checkConfidence(t, w.Body.Bytes())
 		delete(got, "note") // present only on some answers, as in the CLI's
+		for _, id := range []string{"id", "conversation"} {
+			if s, _ := got[id].(string); len(s) < 20 || !plainID(s) {
+				t.Errorf("%q: %s %v, want a random URL-safe ID", q, id, got[id])
+			}
+			delete(got, id)
+		}
 		if keys := slices.Sorted(maps.Keys(got)); !slices.Equal(keys, []string{"answer", "citations", "confidence", "grounded", "question"}) {
 			t.Errorf("%q: keys %v", q, keys)
 		}
@@ -347,7 +354,11 @@ func TestAskCache(t *testing.T) {
 	h := newHandler(t, idx, Options{})
 	ask := func() string {
 		w := do(t, h, request{method: "POST", target: "/v1/ask", body: jsonBody(map[string]any{"question": salafism})})
-		return w.Body.String()
+		ans := decode[askResponse](t, w)
+		if ans.ID == "" || ans.Conversation == "" {
+			t.Errorf("an answer without its IDs: %s", w.Body)
+		}
+		return jsonBody(ans.Answer)
 	}
 	first := ask()
 	if second := ask(); second != first || calls != 1 {

@@ -4,6 +4,8 @@ import (
 	"container/list"
 	"sync"
 	"time"
+
+	"github.com/citebot/citebot/rag"
 )
 
 // answerCache keeps the encoded answers to recent questions, least recently
@@ -30,9 +32,8 @@ type cacheKey struct {
 }
 
 type cacheEntry struct {
-	body       []byte // the encoded rag.Answer
-	grounded   bool
-	confidence float64
+	answer rag.Answer // without its Passages
+	body   []byte     // answer encoded
 }
 
 type cacheItem struct {

@@ -114,6 +114,15 @@ type Options struct {
 	// MaxFileBytes bounds an uploaded file (413 over it); 0 means
 	// DefaultMaxFileBytes.
 	MaxFileBytes int64
+	// History keeps conversations and feedback (rag/sqlite's or
+	// rag/postgres's history); the handler does not close it (call
+	// Handler.Close first, then close it). nil turns the history off:
+	// conversations are kept in memory only (see MemoryConversations),
+	// feedback is only counted in the metrics, and the /v1/admin routes
+	// answer 501.
+	History History
+	// Now is the clock of the turns' times; nil means time.Now.
+	Now func() time.Time
 
 	corpus corpusdir.Dir // filled in by validate
 }
@@ -127,6 +136,9 @@ func (o *Options) validate() error {
 	}
 	if o.Ready == nil {
 		o.Ready = func() bool { return true }
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	for i, k := range o.APIKeys {
 		if k == "" || strings.ContainsFunc(k, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
@@ -216,6 +228,9 @@ type Handler struct {
 	limits  *limiter
 	cors    *cors
 	hosts   *hosts
+	hist    History              // nil: the history is off
+	writer  *turnWriter          // writes turns to hist; nil without one
+	convs   *memoryConversations // recent conversations, in memory
 	mux     *http.ServeMux
 	// paths routes a request by path alone, to tell a wrong method (405)
 	// from an unknown route (404).
@@ -224,7 +239,7 @@ type Handler struct {
 }
 
 // New returns a handler serving idx. It fails when an option is invalid or
-// the metrics cannot be registered.
+// the metrics cannot be registered. With a History, call Close when done.
 func New(idx Index, opts Options) (*Handler, error) {
 	if idx == nil {
 		return nil, errors.New("httpapi: index is required")
@@ -250,8 +265,13 @@ func New(idx Index, opts Options) (*Handler, error) {
 		limits:  newLimiter(opts.RateLimit, opts.RateBurst),
 		cors:    newCORS(opts.CORSOrigins),
 		hosts:   newHosts(opts.AllowedHosts, opts.ListenAddr, len(opts.APIKeys) > 0),
+		hist:    opts.History,
+		convs:   newMemoryConversations(),
 		mux:     http.NewServeMux(),
 		paths:   http.NewServeMux(),
+	}
+	if h.hist != nil {
+		h.writer = newTurnWriter(h.hist, h.log, m)
 	}
 	h.register(reg)
 	h.h = h.observe(h.recover(h.hosts.wrap(h.cors.wrap(h.cleanPaths(h.mux)))))

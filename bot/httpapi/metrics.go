@@ -16,7 +16,13 @@ type metrics struct {
 	duration *prometheus.HistogramVec // by route
 	answers  *prometheus.CounterVec   // by result: grounded or abstained
 	cache    *prometheus.CounterVec   // by result: hit or miss
+	feedback *prometheus.CounterVec   // by vote: up or down
+	history  *prometheus.CounterVec   // failed history calls, by op
 }
+
+// historyOps are the history calls whose failures are counted; queue_full
+// counts turns dropped because the writer was too far behind.
+var historyOps = []string{"add_turn", "queue_full", "conversation", "feedback", "admin"}
 
 // newRegistry is the registry of a handler given none: its metrics and the
 // Go runtime's and process's.
@@ -45,6 +51,14 @@ func newMetrics(reg *prometheus.Registry, idx Index) (*metrics, error) {
 			Name: "citebot_http_answer_cache_total",
 			Help: "Questions looked up in the answer cache, by result: hit or miss.",
 		}, []string{"result"}),
+		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "citebot_http_feedback_total",
+			Help: "Votes on answers taken over HTTP, by vote: up or down (counted also when the history is off or unavailable).",
+		}, []string{"vote"}),
+		history: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "citebot_http_history_errors_total",
+			Help: "History calls that failed, by op (add_turn, conversation, feedback, admin), and turns dropped because the write queue was full (queue_full). Answers go on without the history.",
+		}, []string{"op"}),
 	}
 	var err error
 	if m.requests, err = register(reg, m.requests); err != nil {
@@ -57,6 +71,12 @@ func newMetrics(reg *prometheus.Registry, idx Index) (*metrics, error) {
 		return nil, err
 	}
 	if m.cache, err = register(reg, m.cache); err != nil {
+		return nil, err
+	}
+	if m.feedback, err = register(reg, m.feedback); err != nil {
+		return nil, err
+	}
+	if m.history, err = register(reg, m.history); err != nil {
 		return nil, err
 	}
 	// The index gauges describe the index, not this front end: another
@@ -81,6 +101,12 @@ func newMetrics(reg *prometheus.Registry, idx Index) (*metrics, error) {
 	}
 	for _, r := range []string{"hit", "miss"} {
 		m.cache.WithLabelValues(r)
+	}
+	for _, v := range []string{"up", "down"} {
+		m.feedback.WithLabelValues(v)
+	}
+	for _, op := range historyOps {
+		m.history.WithLabelValues(op)
 	}
 	return m, nil
 }
@@ -118,3 +144,7 @@ func (m *metrics) cacheHit(hit bool) {
 		m.cache.WithLabelValues("miss").Inc()
 	}
 }
+
+func (m *metrics) voted(vote string) { m.feedback.WithLabelValues(vote).Inc() }
+
+func (m *metrics) historyError(op string) { m.history.WithLabelValues(op).Inc() }

@@ -21,6 +21,9 @@ type state struct {
 	id    string
 	route string // the matched route's pattern, or "unmatched"
 	err   error  // an internal error, logged with the request
+	// warn is a problem the request was answered despite (the history
+	// could not be read or written): logged with it, at WARN.
+	warn  error
 	stack []byte // the stack of a recovered panic
 	// loading is set when the request was answered 503 because the index
 	// is loading: expected while serve starts, so not an error.
@@ -47,7 +50,8 @@ var probes = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /me
 
 // level is the level of a request's log line: ERROR for a failure of the
 // server, DEBUG for a probe (one answered 503 while the index loads too),
-// WARN for another route's 503 while the index loads, INFO otherwise.
+// WARN for another route's 503 while the index loads and for a request
+// answered despite a warning, INFO otherwise.
 func (st *state) level(status int) slog.Level {
 	switch {
 	case st.stack != nil:
@@ -58,6 +62,8 @@ func (st *state) level(status int) slog.Level {
 		return slog.LevelWarn
 	case status >= 500:
 		return slog.LevelError
+	case st.warn != nil:
+		return slog.LevelWarn
 	}
 	return slog.LevelInfo
 }
@@ -143,6 +149,9 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 			}
 			if st.err != nil {
 				attrs = append(attrs, slog.String("error", st.err.Error()))
+			}
+			if st.warn != nil {
+				attrs = append(attrs, slog.String("warning", st.warn.Error()))
 			}
 			if st.stack != nil {
 				attrs = append(attrs, slog.String("stack", string(st.stack)))

@@ -32,6 +32,24 @@ type specOperation struct {
 type specSchema struct {
 	Properties map[string]json.RawMessage `json:"properties"`
 	Required   []string                   `json:"required"`
+	AllOf      []specSchema               `json:"allOf"`
+	Ref        string                     `json:"$ref"`
+}
+
+// flat is the schema with the properties and requirements of its allOf
+// parts (inline or referenced) merged in.
+func (sc specSchema) flat(s spec) specSchema {
+	out := specSchema{Properties: map[string]json.RawMessage{}, Required: slices.Clone(sc.Required)}
+	maps.Copy(out.Properties, sc.Properties)
+	for _, part := range sc.AllOf {
+		if name, ok := strings.CutPrefix(part.Ref, "#/components/schemas/"); ok {
+			part = s.Components.Schemas[name]
+		}
+		part = part.flat(s)
+		maps.Copy(out.Properties, part.Properties)
+		out.Required = append(out.Required, part.Required...)
+	}
+	return out
 }
 
 func readSpec(t *testing.T) spec {
@@ -130,18 +148,27 @@ func TestOpenAPIRefs(t *testing.T) {
 func TestOpenAPISchemasMatchTypes(t *testing.T) {
 	s := readSpec(t)
 	types := map[string]any{
-		"Error":          errorBody{},
-		"Status":         status{},
-		"AskRequest":     askRequest{},
-		"Answer":         rag.Answer{},
-		"Citation":       rag.Citation{},
-		"SearchResponse": searchResponse{},
-		"Passage":        rag.Passage{},
-		"Documents":      documentsResponse{},
-		"DocumentInfo":   rag.DocumentInfo{},
-		"DocumentText":   documentText{},
-		"KeptSpan":       keptSpan{},
-		"SyncReport":     rag.SyncReport{},
+		"Error":           errorBody{},
+		"Status":          status{},
+		"AskRequest":      askRequest{},
+		"Answer":          rag.Answer{},
+		"Citation":        rag.Citation{},
+		"SearchResponse":  searchResponse{},
+		"Passage":         rag.Passage{},
+		"Documents":       documentsResponse{},
+		"DocumentInfo":    rag.DocumentInfo{},
+		"DocumentText":    documentText{},
+		"KeptSpan":        keptSpan{},
+		"SyncReport":      rag.SyncReport{},
+		"AskResponse":     askResponse{},
+		"Conversation":    conversationResponse{},
+		"Turn":            rag.Turn{},
+		"FeedbackRequest": feedbackRequest{},
+		"Feedback":        rag.Feedback{},
+		"Record":          rag.Record{},
+		"Records":         recordsResponse{},
+		"DayStat":         rag.DayStat{},
+		"DeclinedPerDay":  declinedResponse{},
 	}
 	for name, v := range types {
 		schema, ok := s.Components.Schemas[name]
@@ -149,12 +176,13 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 			t.Errorf("schema %s is missing", name)
 			continue
 		}
+		schema = schema.flat(s)
 		fields, required := jsonFields(reflect.TypeOf(v))
 		if got := slices.Sorted(maps.Keys(schema.Properties)); !slices.Equal(got, fields) {
 			t.Errorf("schema %s has properties %v, the Go type %v", name, got, fields)
 		}
 		for _, r := range schema.Required {
-			if !slices.Contains(required, r) && name != "AskRequest" {
+			if !slices.Contains(required, r) && name != "AskRequest" && name != "FeedbackRequest" {
 				t.Errorf("schema %s requires %s, which the Go type may omit", name, r)
 			}
 		}

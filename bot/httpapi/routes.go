@@ -27,6 +27,9 @@ type route struct {
 	json bool
 	// write routes change the corpus: they pass requireWrites.
 	write bool
+	// admin routes are the operators' view: they pass requireAdmin (an
+	// API key where keys are set, loopback otherwise).
+	admin bool
 	// statuses is every status the route answers with. openapi.json
 	// documents exactly these, and the tests check every response against
 	// them.
@@ -47,9 +50,12 @@ func (h *Handler) routes(reg *prometheus.Registry) []route {
 		{method: "GET", path: "/readyz", handle: h.readyz, statuses: []int{200, 421, 500, 503}},
 		{method: "GET", path: "/metrics", handle: metrics.ServeHTTP, statuses: []int{200, 421, 500}},
 		{method: "GET", path: "/openapi.json", handle: h.openAPI, statuses: []int{200, 421, 500}},
+		{method: "GET", path: "/admin", handle: h.adminPage, admin: true, statuses: []int{200, 403, 421, 500}},
 
-		{method: "POST", path: "/v1/ask", handle: h.askPost, api: true, index: true, json: true, statuses: []int{200, 400, 401, 408, 413, 415, 421, 429, 500, 503}},
-		{method: "GET", path: "/v1/ask", handle: h.askGet, api: true, index: true, statuses: []int{200, 400, 401, 421, 429, 500, 503}},
+		{method: "POST", path: "/v1/ask", handle: h.askPost, api: true, index: true, json: true, statuses: []int{200, 400, 401, 404, 408, 413, 415, 421, 429, 500, 503}},
+		{method: "GET", path: "/v1/ask", handle: h.askGet, api: true, index: true, statuses: []int{200, 400, 401, 404, 421, 429, 500, 503}},
+		{method: "GET", path: "/v1/conversations/{id}", handle: h.conversation, api: true, statuses: []int{200, 401, 404, 421, 429, 500, 503}},
+		{method: "POST", path: "/v1/feedback", handle: h.feedback, api: true, json: true, statuses: []int{204, 400, 401, 404, 408, 413, 415, 421, 429, 500, 503}},
 		{method: "POST", path: "/v1/search", handle: h.search, api: true, index: true, json: true, statuses: []int{200, 400, 401, 408, 413, 415, 421, 429, 500, 503}},
 		{method: "GET", path: "/v1/documents", handle: h.documents, api: true, index: true, statuses: []int{200, 401, 421, 429, 500, 503}},
 		{method: "GET", path: "/v1/documents/{source...}", handle: h.document, api: true, index: true, statuses: []int{200, 401, 404, 421, 429, 500, 503}},
@@ -57,8 +63,14 @@ func (h *Handler) routes(reg *prometheus.Registry) []route {
 		{method: "PUT", path: "/v1/documents/{source...}", handle: h.documentPut, api: true, index: true, write: true, statuses: []int{200, 201, 400, 401, 403, 404, 409, 413, 415, 421, 422, 429, 500, 503}},
 		{method: "DELETE", path: "/v1/documents/{source...}", handle: h.documentDelete, api: true, index: true, write: true, statuses: []int{200, 400, 401, 403, 404, 421, 429, 500, 503}},
 		{method: "POST", path: "/v1/reindex", handle: h.reindex, api: true, json: true, statuses: []int{200, 400, 401, 408, 413, 415, 421, 429, 500, 501, 503}},
+		{method: "GET", path: "/v1/admin/recent", handle: h.adminRecent, api: true, admin: true, statuses: adminStatuses},
+		{method: "GET", path: "/v1/admin/feedback", handle: h.adminFeedback, api: true, admin: true, statuses: adminStatuses},
+		{method: "GET", path: "/v1/admin/declined-per-day", handle: h.adminDeclined, api: true, admin: true, statuses: adminStatuses},
 	}
 }
+
+// adminStatuses are the statuses of the /v1/admin routes.
+var adminStatuses = []int{200, 400, 401, 403, 421, 429, 500, 501, 503}
 
 // register adds the routes to the muxes: each wrapped with what its kind
 // needs, and for each path a handler that answers 405 to other methods. Any
@@ -76,6 +88,9 @@ func (h *Handler) register(reg *prometheus.Registry) {
 		}
 		if rt.write {
 			next = h.requireWrites(next)
+		}
+		if rt.admin {
+			next = h.requireAdmin(next)
 		}
 		if rt.api {
 			next = h.guard(next)

@@ -16,13 +16,19 @@ type Streamer interface {
 	AskStream(ctx context.Context, question string, k int, onToken func(string)) (rag.Answer, error)
 }
 
+// ConversantStreamer is a Streamer that answers a follow-up in the context
+// of its conversation's earlier questions (rag.Generative).
+type ConversantStreamer interface {
+	AskStreamIn(ctx context.Context, question string, earlier []string, k int, onToken func(string)) (rag.Answer, error)
+}
+
 // askStream answers POST /v1/ask with "stream": true as server-sent events:
 // "token" events carrying {"text": "..."} as the model writes, then one
 // "answer" event with the checked answer — the same object as a plain
-// POST /v1/ask, whose text may differ from the streamed one (invalid
+// POST /v1/ask (with its id and conversation), whose text may differ from the streamed one (invalid
 // markers dropped, citations renumbered) — or one "error" event. An
 // extractive index sends its whole answer as one token.
-func (h *Handler) askStream(w http.ResponseWriter, r *http.Request, q string, k int) {
+func (h *Handler) askStream(w http.ResponseWriter, r *http.Request, q string, k int, th thread) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		internalError(w, r, fmt.Errorf("stream: %T cannot flush", w))
@@ -44,10 +50,21 @@ func (h *Handler) askStream(w http.ResponseWriter, r *http.Request, q string, k 
 
 	var ans rag.Answer
 	var err error
-	if s, ok := h.idx.(Streamer); ok {
-		ans, err = s.AskStream(r.Context(), q, k, token)
-	} else if ans, err = h.idx.Ask(r.Context(), q, k); err == nil {
-		token(ans.Answer)
+	streamIn, canStreamIn := h.idx.(ConversantStreamer)
+	stream, canStream := h.idx.(Streamer)
+	_, conversant := h.idx.(Conversant)
+	followUp := len(th.earlier) > 0
+	switch {
+	case followUp && canStreamIn:
+		ans, err = streamIn.AskStreamIn(r.Context(), q, th.earlier, k, token)
+	case canStream && !(followUp && conversant):
+		ans, err = stream.AskStream(r.Context(), q, k, token)
+	default:
+		// A follow-up is answered in its context rather than streamed
+		// without it.
+		if ans, err = h.askIndex(r.Context(), q, th.earlier, k); err == nil {
+			token(ans.Answer)
+		}
 	}
 	if err != nil {
 		// The status is sent; the error goes to the request's log line.
@@ -62,7 +79,10 @@ func (h *Handler) askStream(w http.ResponseWriter, r *http.Request, q string, k 
 		send("error", errorBody{Error: msg})
 		return
 	}
+	ans.Passages = nil
 	h.metrics.answered(ans.Grounded)
 	stateOf(r).answered(ans.Grounded, ans.Confidence)
-	send("answer", ans)
+	t := h.turn(th, q, ans)
+	h.record(r, t)
+	send("answer", askResponse{ID: t.ID, Conversation: t.Conversation, Answer: ans})
 }
