@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -73,6 +74,11 @@ func TestAdminRecords(t *testing.T) {
 			t.Fatalf("feedback %v: %d %s", f, w.Code, w.Body)
 		}
 	}
+	// The view reads the history, which the latest turn may not have
+	// reached yet.
+	if err := h.writer.wait(context.Background(), c.ID); err != nil {
+		t.Fatal(err)
+	}
 	get := func(target string) *httptest.ResponseRecorder {
 		t.Helper()
 		w := do(t, h, request{method: "GET", target: target, remote: "127.0.0.1:9"})
@@ -88,7 +94,7 @@ func TestAdminRecords(t *testing.T) {
 		ids = append(ids, r.ID)
 	}
 	if strings.Join(ids, " ") != strings.Join([]string{c.ID, b.ID, a.ID}, " ") {
-		t.Errorf("recent %v, want newest first %v", ids, []string{c.ID, b.ID, a.ID})
+		t.Fatalf("recent %v, want newest first %v", ids, []string{c.ID, b.ID, a.ID})
 	}
 	if r := recent.Records[1]; r.Down != 2 || r.Up != 0 || r.Question != unanswerable || r.Answer.Grounded || len(r.Feedback) != 2 {
 		t.Errorf("the voted-down record %+v", r)
