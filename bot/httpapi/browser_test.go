@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -122,6 +123,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("loading", func(t *testing.T) { testBrowserLoading(t, browser) })
 	t.Run("streaming", func(t *testing.T) { testBrowserStreaming(t, browser) })
 	t.Run("abstention", func(t *testing.T) { testBrowserAbstention(t, browser) })
+	t.Run("conversation", func(t *testing.T) { testBrowserConversation(t, browser) })
+	t.Run("admin", func(t *testing.T) { testBrowserAdmin(t, browser) })
 }
 
 // screenshotDir is where the browser tests save screenshots of the page:
@@ -927,4 +930,155 @@ func testBrowserAbstention(t *testing.T, browser context.Context) {
 	screenshots(b, screenshotDir(t), "abstention")
 	b.do("browse", chromedp.Click(chromedp.CSS("#abstain-help a.browse")), chromedp.WaitVisible(chromedp.CSS("#docs-list tr")))
 	b.noProblems(false)
+}
+
+// The page keeps a conversation: a follow-up is answered in it, the
+// earlier turn shows above the latest, a reload keeps both (and asks
+// nothing again), 👍 and 👎 with a comment reach the history, and "New
+// conversation" starts afresh.
+func testBrowserConversation(t *testing.T, browser context.Context) {
+	hist := openHistory(t, "")
+	h := newHistoryHandler(t, sharedIndex(t), hist, Options{})
+	base := startServer(t, h)
+	b := openTab(t, browser)
+	askQ := func(q string, turns int) {
+		t.Helper()
+		b.do("ask "+q,
+			chromedp.Evaluate[chromedp.Void](`document.getElementById("question").value = ""`),
+			chromedp.SendKeys(chromedp.ID("question"), q),
+			chromedp.Click(chromedp.ID("ask")),
+			chromedp.Poll[chromedp.Void](`document.getElementById("asked").textContent.endsWith(`+jsString(q)+`) &&
+				document.querySelectorAll("#turns > li").length === `+fmt.Sprint(turns)+` &&
+				document.querySelector("#feedback button.vote") !== null`, chromedp.WithPollingTimeout(20*time.Second)),
+		)
+	}
+	b.do("load", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("question")))
+	askQ(f02First, 0)
+	askQ(f02FollowUp, 1)
+	if a := b.text("#answer"); !strings.Contains(a, f02Answer) {
+		t.Errorf("the follow-up is answered %q, want %q", a, f02Answer)
+	}
+	if q := b.text("#turns > li .q"); q != f02First || !b.shown("#conversation") || !b.shown("#new-conversation") {
+		t.Errorf("earlier turn %q (shown %v), New conversation shown %v", q, b.shown("#conversation"), b.shown("#new-conversation"))
+	}
+	conv := evaluate[string](b, `sessionStorage.getItem("citebot-conversation")`)
+
+	// 👍 on the earlier answer; 👎 with a comment on the latest.
+	b.do("vote up",
+		chromedp.Click(chromedp.CSS(`#turns > li button.vote[data-vote="up"]`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#turns > li .thanks").textContent === "Thanks for your feedback."`, chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	b.do("vote down",
+		chromedp.Click(chromedp.CSS(`#feedback button.vote[data-vote="down"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#feedback textarea")),
+	)
+	if focused := evaluate[string](b, `document.activeElement.tagName + " " + document.querySelector('#feedback button[data-vote="down"]').getAttribute("aria-pressed") + " " + document.querySelector('#feedback button[data-vote="down"]').textContent`); focused != "TEXTAREA true 👎 Not helpful" {
+		t.Errorf("after 👎: focus, aria-pressed and label %q", focused)
+	}
+	const comment = "It should name the army's goals in full."
+	b.do("comment",
+		chromedp.SendKeys(chromedp.CSS("#feedback textarea"), comment),
+		chromedp.Click(chromedp.CSS(`#feedback form button[type="submit"]`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#feedback .thanks").textContent === "Thanks for your feedback."`, chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	if b.shown("#feedback textarea") {
+		t.Error("the comment box still shows after sending")
+	}
+	screenshots(b, screenshotDir(t), "conversation")
+	down, err := hist.Recent(context.Background(), rag.HistoryQuery{Vote: rag.VoteDown})
+	if err != nil || len(down) != 1 || down[0].Question != f02FollowUp || len(down[0].Feedback) != 1 || down[0].Feedback[0].Comment != comment {
+		t.Errorf("voted down in the history: %+v %v", down, err)
+	}
+	up, err := hist.Recent(context.Background(), rag.HistoryQuery{Vote: rag.VoteUp})
+	if err != nil || len(up) != 1 || up[0].Question != f02First {
+		t.Errorf("voted up in the history: %+v %v", up, err)
+	}
+
+	// A reload shows the conversation again and asks nothing.
+	b.do("reload", chromedp.Reload(), chromedp.Poll[chromedp.Void](`document.querySelectorAll("#turns > li").length === 1 && !document.getElementById("result").hidden`, chromedp.WithPollingTimeout(10*time.Second)))
+	if a, q := b.text("#answer"), b.text("#turns > li .q"); !strings.Contains(a, f02Answer) || q != f02First {
+		t.Errorf("after a reload: answer %q, earlier %q", a, q)
+	}
+	if turns := decode[conversationResponse](t, do(t, h, request{method: "GET", target: "/v1/conversations/" + conv})).Turns; len(turns) != 2 {
+		t.Errorf("after a reload the conversation has %d turns, want 2", len(turns))
+	}
+
+	b.do("new conversation",
+		chromedp.Click(chromedp.ID("new-conversation")),
+		chromedp.WaitNotVisible(chromedp.ID("conversation")),
+	)
+	if st, stored := b.text("#status"), evaluate[bool](b, `sessionStorage.getItem("citebot-conversation") === null`); !strings.Contains(st, "new conversation") || !stored || b.shown("#result") {
+		t.Errorf("after New conversation: status %q, conversation forgotten %v, answer shown %v", st, stored, b.shown("#result"))
+	}
+	askQ(salafism, 0)
+	if next := evaluate[string](b, `sessionStorage.getItem("citebot-conversation")`); next == "" || next == conv {
+		t.Errorf("the new conversation's id %q (the old one %q)", next, conv)
+	}
+	b.noProblems(false)
+}
+
+// The operators' view lists the recent questions with their answers,
+// citations (linked to their documents), confidence and votes, the share
+// declined per day and the answers voted down with their comments; with
+// API keys it asks for one first.
+func testBrowserAdmin(t *testing.T, browser context.Context) {
+	const key = "adm1n-key"
+	hist := openHistory(t, "")
+	h := newHistoryHandler(t, sharedIndex(t), hist, Options{APIKeys: []string{key}})
+	auth := http.Header{"Authorization": {"Bearer " + key}}
+	var answers []askResponse
+	for _, q := range []string{salafism, unanswerable, f02First} {
+		w := do(t, h, request{method: "POST", target: "/v1/ask", body: jsonBody(map[string]any{"question": q}), header: auth})
+		answers = append(answers, decode[askResponse](t, w))
+	}
+	for _, f := range []map[string]any{
+		{"answer": answers[0].ID, "vote": "up"},
+		{"answer": answers[1].ID, "vote": "down", "comment": "It should say the documents are about Kazakhstan."},
+	} {
+		if w := do(t, h, request{method: "POST", target: "/v1/feedback", body: jsonBody(f), header: auth}); w.Code != http.StatusNoContent {
+			t.Fatalf("feedback: %d %s", w.Code, w.Body)
+		}
+	}
+	if err := h.writer.wait(context.Background(), answers[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	base := startServer(t, h)
+	b := openTab(t, browser)
+	b.do("load", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/admin"), chromedp.WaitVisible(chromedp.ID("api-key")))
+	if e := b.text("#error"); !strings.Contains(e, "API key") {
+		t.Errorf("without a key the view says %q", e)
+	}
+	b.do("key",
+		chromedp.SendKeys(chromedp.ID("api-key"), key),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("#recent li.record")),
+	)
+	recent := evaluate[[]string](b, `[...document.querySelectorAll("#recent > li")].map((li) => li.querySelector("h3").textContent)`)
+	if !slices.Equal(recent, []string{f02First, unanswerable, salafism}) {
+		t.Errorf("recent questions %q, want newest first", recent)
+	}
+	first := `#recent > li[data-id="` + answers[0].ID + `"]`
+	if tags := b.text(first + " .tags"); !strings.Contains(tags, "Confidence") || !strings.Contains(tags, "1 vote up · 0 down") {
+		t.Errorf("the first answer's tags %q", tags)
+	}
+	if tags := b.text(`#recent > li[data-id="` + answers[1].ID + `"] .tags`); !strings.Contains(tags, "Declined") || !strings.Contains(tags, "0 votes up · 1 down") {
+		t.Errorf("the declined answer's tags %q", tags)
+	}
+	day := evaluate[[]string](b, `[...document.querySelectorAll("#declined tr > *")].map((c) => c.textContent)`)
+	if len(day) != 4 || day[0] != time.Now().UTC().Format(time.DateOnly) || day[1] != "3" || day[2] != "1" || day[3] != "33%" {
+		t.Errorf("declined per day %q, want today: 3 asked, 1 declined, 33%%", day)
+	}
+	if down := b.text("#down"); !strings.Contains(down, unanswerable) || !strings.Contains(down, "about Kazakhstan") {
+		t.Errorf("voted down %q", down)
+	}
+	screenshots(b, screenshotDir(t), "admin")
+	href := evaluate[string](b, `document.querySelector(`+jsString(first+" .cites a")+`).getAttribute("href")`)
+	if href != "/?doc="+url.QueryEscape(salafismDoc) {
+		t.Errorf("the citation links to %q", href)
+	}
+	b.do("open the document", chromedp.Click(chromedp.CSS(first+" .cites a")), chromedp.WaitVisible(chromedp.ID("doc-text")))
+	if title := b.text("#doc-title"); title != answers[0].Answer.Citations[0].Title {
+		t.Errorf("the linked document is %q, want %q", title, answers[0].Answer.Citations[0].Title)
+	}
+	b.noProblems(true) // the 401 before the key is logged by the browser
 }

@@ -176,13 +176,7 @@
     if (r.up || r.down) {
       const votes = document.createElement("span");
       votes.className = "tag votes";
-      const shown = document.createElement("span");
-      shown.setAttribute("aria-hidden", "true");
-      shown.textContent = `👍 ${r.up} · 👎 ${r.down}`;
-      const said = document.createElement("span");
-      said.className = "visually-hidden";
-      said.textContent = `${plural(r.up, "up vote")}, ${plural(r.down, "down vote")}`;
-      votes.append(shown, said);
+      votes.textContent = `${plural(r.up, "vote")} up · ${r.down} down`;
       tags.append(votes);
     }
     const answer = document.createElement("p");
@@ -216,7 +210,7 @@
         q.textContent = f.comment;
         const by = document.createElement("p");
         by.className = "meta";
-        by.textContent = `${f.vote === "down" ? "👎" : "👍"} ${when(f.at)}`;
+        by.textContent = `Voted ${f.vote} · ${when(f.at)}`;
         item.append(q, by);
         ul.append(item);
       }

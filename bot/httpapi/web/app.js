@@ -1,5 +1,6 @@
 // citebot's page: ask a question, read the answer and its numbered
-// citations, open a citation to see its passage highlighted in its document.
+// citations, open a citation to see its passage highlighted in its document,
+// ask follow-ups in the same conversation, and vote on answers.
 // Plain DOM, no build step; text is only ever inserted as text.
 "use strict";
 
@@ -14,6 +15,8 @@
   const abstainHelp = $("abstain-help");
   const sources = $("sources-heading"), list = $("citations");
   const docSection = $("document"), docTitle = $("doc-title"), docMeta = $("doc-meta"), docText = $("doc-text");
+  const asked = $("asked"), feedbackBox = $("feedback");
+  const convSection = $("conversation"), turnList = $("turns"), newConversation = $("new-conversation");
 
   let apiKey = sessionStorage.getItem("citebot-api-key") || "";
   let opener = null; // the control that opened the document, refocused on close
@@ -21,6 +24,11 @@
   let pending = ""; // a question to ask once the index has loaded
   let retry = 0, tries = 0; // the timer and count of checks while it loads
   let unavailable = 0; // asks answered 503 in a row
+  // The conversation: its id (kept for the tab, so that a reload goes on
+  // with it) and the latest turn, shown as the answer; earlier turns are
+  // listed above it.
+  let conversation = sessionStorage.getItem("citebot-conversation") || "";
+  let latest = null; // {id, question, answer}
 
   // APIError is a failed call: the server's {"error": ...} message and the
   // status.
@@ -202,7 +210,7 @@
     form.setAttribute("aria-busy", "true");
     say("Searching the documents…");
     try {
-      const ans = await askStream(q, (text) => {
+      const ans = await askInConversation(q, (text) => {
         if (!answer.classList.contains("streaming")) {
           showStreaming();
           say("Writing the answer…");
@@ -210,6 +218,9 @@
         answer.append(unescapeMarkers(text));
       });
       unavailable = 0;
+      retireLatest();
+      latest = { id: ans.id, question: q, answer: ans };
+      keepConversation(ans.conversation);
       render(ans);
       const n = ans.citations.length;
       const low = lowConfidence(ans);
@@ -238,14 +249,29 @@
     }
   }
 
+  // askInConversation asks q in the page's conversation; one the server
+  // no longer knows (a restart without a history, a pruned one) is
+  // dropped, and q starts a new one.
+  async function askInConversation(q, onToken) {
+    try {
+      return await askStream(q, conversation, onToken);
+    } catch (err) {
+      if (err.status !== 404 || !conversation) throw err;
+      forgetConversation();
+      return askStream(q, "", onToken);
+    }
+  }
+
   // askStream posts the question with "stream": true and reads the
   // server-sent events: "token"s of the answer's text as it is written,
   // then the checked "answer", or an "error".
-  async function askStream(q, onToken) {
+  async function askStream(q, conv, onToken) {
+    const body = { question: q, stream: true };
+    if (conv) body.conversation = conv;
     const resp = await send("/v1/ask", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ question: q, stream: true }),
+      body: JSON.stringify(body),
     });
     if (!resp.ok) throw await failure(resp);
     if (!(resp.headers.get("Content-Type") || "").startsWith("text/event-stream")) return resp.json();
@@ -274,6 +300,9 @@
 
   // showStreaming clears the answer for the text to come.
   function showStreaming() {
+    retireLatest();
+    asked.replaceChildren();
+    feedbackBox.replaceChildren();
     answer.replaceChildren();
     answer.classList.add("streaming");
     answer.classList.remove("abstained");
@@ -313,6 +342,10 @@
       last = marker.lastIndex;
     }
     answer.append(ans.answer.slice(last));
+    const strong = document.createElement("strong");
+    strong.textContent = latest ? latest.question : ans.question;
+    asked.replaceChildren("You asked: ", strong);
+    feedbackBox.replaceChildren(...(ans.id ? [feedback(ans.id)] : []));
 
     const low = lowConfidence(ans);
     confidence.classList.toggle("low", low !== "");
@@ -332,6 +365,181 @@
     result.hidden = false;
     welcome.hidden = true;
     docSection.hidden = true;
+  }
+
+  // keepConversation remembers the conversation's id for the tab.
+  function keepConversation(id) {
+    if (!id) return;
+    conversation = id;
+    sessionStorage.setItem("citebot-conversation", id);
+    newConversation.hidden = false;
+  }
+
+  // forgetConversation starts afresh: the next question opens a new
+  // conversation.
+  function forgetConversation() {
+    conversation = "";
+    latest = null;
+    sessionStorage.removeItem("citebot-conversation");
+    turnList.replaceChildren();
+    convSection.hidden = true;
+    newConversation.hidden = true;
+  }
+
+  // retireLatest moves the answer shown into the list of earlier turns,
+  // when a new one takes its place.
+  function retireLatest() {
+    if (!latest) return;
+    turnList.append(turnItem(latest));
+    convSection.hidden = false;
+    latest = null;
+  }
+
+  // turnItem is an earlier turn: the question, the answer's text (its
+  // markers as plain text) and its votes.
+  function turnItem(t) {
+    const li = document.createElement("li");
+    li.dataset.id = t.id;
+    const q = document.createElement("p");
+    q.className = "q";
+    q.textContent = t.question;
+    const a = document.createElement("p");
+    a.className = "a" + (t.answer.grounded ? "" : " abstained");
+    a.textContent = unescapeMarkers(t.answer.answer);
+    li.append(q, a, feedback(t.id));
+    return li;
+  }
+
+  newConversation.addEventListener("click", () => {
+    forgetConversation();
+    result.hidden = true;
+    docSection.hidden = true;
+    welcome.hidden = false;
+    question.value = "";
+    history.replaceState(null, "", location.pathname);
+    say("Started a new conversation: the next question stands on its own.");
+    question.focus();
+  });
+
+  // restoreConversation shows the tab's conversation after a reload: the
+  // earlier turns, and the latest as the answer. It reports the latest
+  // question, or "" when there is none to show.
+  async function restoreConversation() {
+    if (!conversation) return "";
+    try {
+      const body = await api("/v1/conversations/" + encodeURIComponent(conversation));
+      const turns = body.turns;
+      if (turns.length === 0) return "";
+      for (const t of turns.slice(0, -1)) {
+        latest = { id: t.id, question: t.question, answer: t.answer };
+        retireLatest();
+      }
+      const last = turns[turns.length - 1];
+      latest = { id: last.id, question: last.question, answer: last.answer };
+      newConversation.hidden = false;
+      render({ ...last.answer, id: last.id });
+      return last.question;
+    } catch (err) {
+      if (err.status === 404) forgetConversation();
+      return "";
+    }
+  }
+
+  // feedback is the 👍/👎 under an answer. 👍 is sent at once; 👎 opens an
+  // optional comment, sent with the vote. Either then thanks, and the
+  // buttons keep showing the vote.
+  let feedbackN = 0;
+  function feedback(answerID) {
+    const n = ++feedbackN;
+    const box = document.createElement("div");
+    box.className = "feedback";
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Was this answer helpful?");
+    // The emoji are decoration (a system without an emoji font shows a
+    // box): the words name the buttons.
+    const button = (vote, emoji, name) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "vote";
+      b.dataset.vote = vote;
+      const icon = document.createElement("span");
+      icon.setAttribute("aria-hidden", "true");
+      icon.textContent = emoji;
+      b.append(icon, " " + name);
+      b.setAttribute("aria-pressed", "false");
+      return b;
+    };
+    const up = button("up", "👍", "Helpful"), down = button("down", "👎", "Not helpful");
+    const form = document.createElement("form");
+    form.className = "comment";
+    form.hidden = true;
+    const commentLabel = document.createElement("label");
+    commentLabel.htmlFor = `comment-${n}`;
+    commentLabel.textContent = "What was wrong with it? (optional)";
+    const text = document.createElement("textarea");
+    text.id = `comment-${n}`;
+    text.rows = 3;
+    text.maxLength = 2000;
+    const row = document.createElement("div");
+    row.className = "row";
+    const sendButton = document.createElement("button");
+    sendButton.type = "submit";
+    sendButton.textContent = "Send";
+    row.append(sendButton);
+    form.append(commentLabel, text, row);
+    const thanks = document.createElement("p");
+    thanks.className = "thanks";
+    thanks.setAttribute("role", "status");
+    box.append(up, down, form, thanks);
+
+    let sent = false;
+    const press = (b) => {
+      up.setAttribute("aria-pressed", String(b === up));
+      down.setAttribute("aria-pressed", String(b === down));
+    };
+    async function vote(v, comment) {
+      takeKey();
+      sent = true;
+      for (const b of [up, down]) b.setAttribute("aria-disabled", "true");
+      sendButton.disabled = true;
+      thanks.classList.remove("error");
+      thanks.textContent = "Sending…";
+      try {
+        const resp = await send("/v1/feedback", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ answer: answerID, vote: v, comment }),
+        });
+        if (!resp.ok) throw await failure(resp);
+        form.hidden = true;
+        box.classList.add("sent");
+        thanks.textContent = "Thanks for your feedback.";
+      } catch (err) {
+        sent = false;
+        for (const b of [up, down]) b.removeAttribute("aria-disabled");
+        sendButton.disabled = false;
+        thanks.classList.add("error");
+        thanks.textContent = "Your vote was not kept: " + err.message;
+      }
+    }
+    up.addEventListener("click", () => {
+      if (sent) return;
+      press(up);
+      form.hidden = true;
+      vote("up", "");
+    });
+    down.addEventListener("click", () => {
+      if (sent) return;
+      press(down);
+      form.hidden = false;
+      thanks.textContent = "";
+      text.focus();
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!sent) vote("down", text.value.trim());
+    });
+    return box;
   }
 
   // citationItem is one numbered source: its title (which opens the
@@ -736,13 +944,40 @@
     });
   }
 
-  // On load: the question box has focus, a /?q=... link is asked at once
-  // (or as soon as the index has loaded), and the empty state is filled in.
-  question.focus();
-  const linked = (new URLSearchParams(location.search).get("q") || "").trim();
-  if (linked) {
-    question.value = linked;
-    ask(linked);
+  // openDocument shows a document named by a /?doc=SOURCE link (the
+  // operators' view links citations so).
+  async function openDocument(source) {
+    say(`Opening ${source}…`);
+    try {
+      const path = source.split("/").map(encodeURIComponent).join("/");
+      const doc = await api("/v1/documents/" + path);
+      docTitle.textContent = doc.title || doc.source;
+      docMeta.textContent = [doc.source, doc.date].filter(Boolean).join(" · ");
+      docText.replaceChildren(doc.text);
+      docSection.hidden = false;
+      opener = question;
+      docTitle.focus();
+      say(`Showing ${doc.title || doc.source}. Escape closes it.`);
+    } catch (err) {
+      sayError(err.message);
+    }
   }
+
+  // On load: the question box has focus; the tab's conversation comes
+  // back; a /?q=... link is asked at once (or as soon as the index has
+  // loaded) unless it is the conversation's latest question (a reload); a
+  // /?doc=... link opens the document; the empty state is filled in.
+  question.focus();
+  const params = new URLSearchParams(location.search);
+  const linked = (params.get("q") || "").trim();
+  const linkedDoc = params.get("doc") || "";
+  (async () => {
+    const shown = await restoreConversation();
+    if (linked) {
+      question.value = linked;
+      if (linked !== shown) ask(linked);
+    }
+    if (linkedDoc) openDocument(linkedDoc);
+  })();
   loadOverview();
 })();
