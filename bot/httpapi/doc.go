@@ -1,7 +1,10 @@
-// Package httpapi is citebot's HTTP front end: a JSON API to ask questions,
-// search passages and read indexed documents, health and readiness probes,
-// Prometheus metrics, an OpenAPI description of itself, and a small web page
-// to ask questions and read cited answers.
+// Package httpapi is citebot's HTTP front end: a JSON API to ask questions
+// (in conversations, with follow-ups), vote on answers, search passages and
+// read indexed documents, health and readiness probes, Prometheus metrics,
+// an OpenAPI description of itself, a small web page to ask questions and
+// read cited answers, and an operators' view (/admin) of what was asked,
+// declined and voted down. Conversations and feedback go to the History it
+// is given (history.go); answers never wait for it or fail with it.
 //
 // Every route is listed in routes.go. The handler depends only on the small
 // Index interface declared here, never on how the index is built or stored,
