@@ -156,6 +156,7 @@ func runFrontEnds(ctx context.Context, log *slog.Logger, env Env, cfg config.Con
 			Corpus:            cfg.Corpus,
 			Supports:          env.Supports,
 			MaxFileBytes:      cfg.MaxFileBytes,
+			History:           hist, // a nil cli.History converts to a nil httpapi history
 		})
 		if err != nil {
 			return err
@@ -247,6 +248,11 @@ func runFrontEnds(ctx context.Context, log *slog.Logger, env Env, cfg config.Con
 		g.Go(func() error { return bot.Run(ctx) })
 	}
 	err = g.Wait()
+	if handler != nil {
+		// The turns still queued are written before the history closes
+		// (deferred above).
+		handler.Close()
+	}
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
