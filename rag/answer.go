@@ -199,7 +199,6 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 		c.measured = true
 		ms := c.m.sents
 		c.sents = make([]sentence, len(ms))
-		sim := newWordSim(x.cfg.WordVectors)
 		for i, m := range ms {
 			text := c.Text[m.span.Start:m.span.End]
 			s := &c.sents[i]
@@ -207,7 +206,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			if i+1 < len(ms) {
 				s.next = i + 1
 			}
-			s.in.lexical = x.softCoverage(r.q, m.mask, slices.Values(m.words), sim)
+			s.in.lexical = x.softCoverage(r.q, m.mask, slices.Values(m.words), r.words)
 			s.in.exact = r.q.covered(m.mask)
 			if m.distinct > 0 {
 				s.in.novelty = float64(m.novel) / float64(m.distinct)

@@ -176,7 +176,7 @@ func TestBigramShare(t *testing.T) {
 		{"a question of one term", analysed("Who was Rollo?", "Rollo."), "Rollo Rollo", 0},
 		{"no words", q, "", 0},
 	} {
-		m := measure(&c.q, c.text, map[string]bool{})
+		m := measure(&c.q, c.text, newPassageWords(&c.q, nil))
 		var pairs termMask
 		for _, s := range m.sents {
 			pairs |= s.pairs

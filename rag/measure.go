@@ -40,7 +40,7 @@ func (q *query) mask(have map[string]bool) termMask {
 // measuredSentence is one sentence of a passage as the question sees it.
 type measuredSentence struct {
 	span     Span
-	words    []string // its lower-case words
+	words    []int32  // its lower-case words, numbered in the question's passageWords
 	mask     termMask // the question's terms it has
 	pairs    termMask // the question's word pairs it has in a row (bit j: q.pairs[j])
 	distinct int      // distinct content terms
@@ -56,25 +56,25 @@ type measured struct {
 	n     int   // content words
 }
 
-// measure reads text against q. scratch is a map the caller reuses.
-func measure(q *query, text string, scratch map[string]bool) measured {
+// measure reads text against q, numbering its words in pw.
+func measure(q *query, text string, pw *passageWords) measured {
 	spans := sentenceSpans(text)
 	m := measured{sents: make([]measuredSentence, len(spans)), tf: make([]int, len(q.order))}
 	for si, sp := range spans {
 		s := &m.sents[si]
 		s.span = sp
-		clear(scratch)
+		pw.sentence()
 		last := -1
 		eachWord(text[sp.Start:sp.End], func(w string) {
-			s.words = append(s.words, w)
-			if stopWords[w] {
+			id := pw.id(w)
+			s.words = append(s.words, id)
+			in := pw.info[id]
+			if in.stop {
 				return
 			}
 			m.n++
-			t := stem(w)
-			i, ok := q.index[t]
-			if !scratch[t] {
-				scratch[t] = true
+			i, ok := int(in.term), in.term >= 0
+			if pw.firstInSentence(id) {
 				s.distinct++
 				if !ok {
 					s.novel++

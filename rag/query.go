@@ -76,12 +76,11 @@ func (x *Index) rarity(w string) float64 {
 
 // softCoverage is the IDF-weighted share of q's terms in have, where a
 // term missing from have is partly covered by a related word among ws
-// (lower-cased words). Names and numbers get no such credit.
-func (x *Index) softCoverage(q query, have termMask, ws iter.Seq[string], sim *wordSim) float64 {
+// (words numbered in pw). Names and numbers get no such credit.
+func (x *Index) softCoverage(q query, have termMask, ws iter.Seq[int32], pw *passageWords) float64 {
 	if q.weight == 0 {
 		return 0
 	}
-	var distinct []string // content words once each, for related-word credit
 	var hit float64
 	for i, t := range q.order {
 		idf := q.terms[t]
@@ -89,36 +88,20 @@ func (x *Index) softCoverage(q query, have termMask, ws iter.Seq[string], sim *w
 		case i < maxMaskTerms && have&(1<<i) != 0:
 			hit += idf
 		case !q.exact[t]:
-			if distinct == nil {
-				distinct = contentWords(ws)
-			}
-			hit += idf * relatedCredit(q.words[t], distinct, sim)
+			hit += idf * relatedCredit(pw.best(i, ws))
 		}
 	}
 	return hit / q.weight
-}
-
-// contentWords returns the distinct words of ws that are not stop words.
-func contentWords(ws iter.Seq[string]) []string {
-	seen := map[string]bool{}
-	out := []string{}
-	for w := range ws {
-		if !stopWords[w] && !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
 }
 
 // Related-word credit: a word of cosine c ≥ minWordSim to a missing
 // question word counts (c − minWordSim)/(1 − minWordSim) of it.
 const minWordSim = 0.55
 
-// relatedCredit is the credit for a word that ws lack: by the most related
-// of ws, 0 when none is related enough.
-func relatedCredit(word string, ws []string, sim *wordSim) float64 {
-	c := sim.best(word, ws)
+// relatedCredit is the credit for a question word that a text lacks, given
+// the cosine c of the text's most related word to it: 0 when none is
+// related enough.
+func relatedCredit(c float64) float64 {
 	if c < minWordSim {
 		return 0
 	}

@@ -61,6 +61,8 @@ type retrieval struct {
 	q        query
 	qvec     []float32
 	cands    []*candidate
+	// words numbers the words of the candidates (see passageWords).
+	words *passageWords
 	// quoted are sentences earlier turns of the conversation quoted, which
 	// a follow-up is not answered with again.
 	quoted map[string]bool
@@ -163,18 +165,27 @@ func (x *Index) search(ctx context.Context, text string, vec []float32, depth in
 // measurePassages fills each candidate's passage features.
 func (x *Index) measurePassages(r *retrieval) {
 	q := &r.q
-	sim := newWordSim(x.cfg.WordVectors)
-	scratch := map[string]bool{}
-	titles := map[string]termMask{}
+	pw := newPassageWords(q, x.cfg.WordVectors)
+	r.words = pw
+	type title struct {
+		mask  termMask
+		words []int32
+	}
+	titles := map[string]title{}
 	var total int
 	for _, c := range r.cands {
-		c.m = measure(q, c.Text, scratch)
+		c.m = measure(q, c.Text, pw)
 		total += c.m.n
-		tm, ok := titles[c.Title]
+		tt, ok := titles[c.Title]
 		if !ok {
-			tm = q.mask(stemSet(words(c.Title)))
-			titles[c.Title] = tm
+			ws := words(c.Title)
+			tt.mask = q.mask(stemSet(ws))
+			for _, w := range ws {
+				tt.words = append(tt.words, pw.id(w))
+			}
+			titles[c.Title] = tt
 		}
+		tm := tt.mask
 		var pairs termMask
 		c.mask = tm
 		for si, s := range c.m.sents {
@@ -192,7 +203,7 @@ func (x *Index) measurePassages(r *retrieval) {
 		c.in.bestWindow = max(c.in.bestWindow, c.in.bestSentence)
 		c.in.exact = q.covered(c.mask)
 		c.in.title = q.covered(tm)
-		c.in.coverage = x.softCoverage(*q, c.mask, func(yield func(string) bool) {
+		c.in.coverage = x.softCoverage(*q, c.mask, func(yield func(int32) bool) {
 			for _, s := range c.m.sents {
 				for _, w := range s.words {
 					if !yield(w) {
@@ -200,16 +211,17 @@ func (x *Index) measurePassages(r *retrieval) {
 					}
 				}
 			}
-			for _, w := range words(c.Title) {
+			for _, w := range tt.words {
 				if !yield(w) {
 					return
 				}
 			}
-		}, sim)
+		}, pw)
 		c.in.bigrams = q.pairShare(pairs)
 		c.in.first = c.Ordinal == 0
 		c.in.dense = float64(c.Dense)
 	}
+	pw.done()
 	// What the retrieved passages of each document cover together: a
 	// question about another subject finds its words in passages of many
 	// documents, none covering much.
