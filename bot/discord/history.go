@@ -70,6 +70,13 @@ func lastQuestions(qs []string) []string {
 // sees the same conversation; if it cannot be read they come from memory.
 func (b *Bot) recall(ctx context.Context, ref *discordgo.Message) (thread, bool) {
 	th, known := b.threads.lookup(ref.ID)
+	if !known {
+		// A reply sent before the answer's own ids were remembered: the
+		// answer names the question it answered.
+		if qid := answeredQuestion(ref); qid != "" {
+			th, known = b.threads.lookup(qid)
+		}
+	}
 	if b.history == nil {
 		return th, known
 	}

@@ -93,6 +93,7 @@ func (b *Bot) slashAsk(ctx context.Context, i *discordgo.Interaction, data disco
 	}
 	o := b.answer(ctx, q, partial)
 	b.keep(ctx, q, o) // before the buttons show
+	b.threads.remember(thread{}.then(q), q.id)
 	ids, err := b.respondDeferred(ctx, i, o.reply, private)
 	b.threads.remember(thread{}.then(q), ids...)
 	b.finish(q, o, len(ids), err)

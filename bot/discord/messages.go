@@ -83,8 +83,11 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 
 	stop := b.typing(ctx, m.ChannelID)
 	o := b.answer(ctx, q, nil) // a reply is sent once, when the answer is ready
-	// Stored before it is sent, so that its buttons find it.
+	// Stored, and remembered by the question's id, before it is sent, so
+	// that its buttons, and a reply that comes before the answer's own
+	// ids are known, find it.
 	b.keep(ctx, q, o)
+	b.threads.remember(th.then(q), q.id)
 	stop()
 	ids, err := b.sendReply(ctx, m, o.reply)
 	b.threads.remember(th.then(q), ids...)
