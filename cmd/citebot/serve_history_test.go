@@ -72,6 +72,19 @@ func TestServeHistoryPostgres(t *testing.T) {
 	if st := post(t, a+"/v1/ask", map[string]any{"question": "Who heads the Higher Certifying Commission?", "conversation": conv}, &first); st != 200 {
 		t.Fatalf("ask on A: %d", st)
 	}
+	// A writes its turns in the background: B knows the answer once it
+	// is written.
+	waitFor(t, "B to see the turn A answered", func() bool {
+		resp, err := http.Get(b + "/v1/conversations/" + conv)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var c struct {
+			Turns []rag.Turn `json:"turns"`
+		}
+		return json.NewDecoder(resp.Body).Decode(&c) == nil && len(c.Turns) == 3
+	})
 	if st := post(t, b+"/v1/feedback", map[string]any{"answer": first.ID, "vote": "up"}, nil); st != 204 {
 		t.Fatalf("B does not know A's answer: feedback %d", st)
 	}
@@ -86,8 +99,26 @@ func TestServeHistoryPostgres(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Turns) < 3 {
-		t.Errorf("A sees %d turns of the conversation, want the 3 asked through both", len(got.Turns))
+	if len(got.Turns) != 3 {
+		t.Errorf("A sees %d turns of the conversation, want 3", len(got.Turns))
+	}
+	var recent struct {
+		Records []rag.Record `json:"records"`
+	}
+	resp, err = http.Get(a + "/v1/admin/feedback?vote=up")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&recent); err != nil {
+		t.Fatal(err)
+	}
+	seen := false
+	for _, r := range recent.Records {
+		seen = seen || r.ID == first.ID && r.Up == 1
+	}
+	if !seen {
+		t.Errorf("A's /v1/admin/feedback does not show the vote given through B: %+v", recent.Records)
 	}
 }
 
