@@ -151,12 +151,28 @@ func (x *Index) Load(ctx context.Context) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if len(chunks) > 0 {
-		if err := x.cfg.Store.Add(ctx, chunks, vectors); err != nil {
-			return fmt.Errorf("load snapshot: store: %w", err)
+		// The store takes the chunks in while the lexical index opens its
+		// saved copy, which neither reads nor writes the store; indexing
+		// them (when there is no usable copy) waits for the store, as a
+		// lexical index that is a view of the store needs.
+		var storeErr error
+		stored := make(chan struct{})
+		go func() {
+			defer close(stored)
+			storeErr = x.cfg.Store.Add(ctx, chunks, vectors)
+		}()
+		used, warning, err := x.addSavedLexical(ctx, snap, chunks)
+		<-stored
+		if storeErr != nil {
+			return fmt.Errorf("load snapshot: store: %w", storeErr)
 		}
-		if lexWarning, err = x.addLexical(ctx, snap, chunks); err != nil {
+		if err == nil && !used {
+			err = x.cfg.Lexical.Add(ctx, chunks)
+		}
+		if err != nil {
 			return fmt.Errorf("load snapshot: lexical index: %w", err)
 		}
+		lexWarning = warning
 	}
 	x.adoptSnapshot(snap)
 	if lexWarning != nil {

@@ -719,24 +719,24 @@ func (x *Index) adoptSnapshot(s *snapshot) {
 	x.terms.replace(s.terms.n, s.terms.df)
 }
 
-// addLexical gives the lexical index the snapshot's chunks: from the copy
-// saved with the snapshot where there is one it can use, else by indexing
-// them. A saved copy that is damaged or missing is not an error but a
-// warning, returned as such (wrapping ErrSnapshot); err is a failure of the
-// lexical index. x.mu must be held.
-func (x *Index) addLexical(ctx context.Context, s *snapshot, chunks []Chunk) (warning, err error) {
-	if ls, ok := x.cfg.Lexical.(lexicalSaver); ok && s.lexical != "" {
-		used, err := ls.AddSaved(ctx, chunks, filepath.Join(x.cfg.DataDir, s.lexical))
-		if used {
-			return nil, nil
-		}
-		if errors.Is(err, ErrSnapshot) {
-			warning = fmt.Errorf("%w; indexed the snapshot's chunks again", err)
-		} else if err != nil {
-			return nil, err
-		}
+// addSavedLexical starts the lexical index from the copy saved with the
+// snapshot where there is one it can use, and reports whether it did; the
+// caller then gives it the chunks with Add. A saved copy that is damaged or
+// missing is not an error but a warning, returned as such (wrapping
+// ErrSnapshot); err is a failure of the lexical index. x.mu must be held.
+func (x *Index) addSavedLexical(ctx context.Context, s *snapshot, chunks []Chunk) (used bool, warning, err error) {
+	ls, ok := x.cfg.Lexical.(lexicalSaver)
+	if !ok || s.lexical == "" {
+		return false, nil, nil
 	}
-	return warning, x.cfg.Lexical.Add(ctx, chunks)
+	used, err = ls.AddSaved(ctx, chunks, filepath.Join(x.cfg.DataDir, s.lexical))
+	if used {
+		return true, nil, nil
+	}
+	if errors.Is(err, ErrSnapshot) {
+		return false, fmt.Errorf("%w; indexed the snapshot's chunks again", err), nil
+	}
+	return false, nil, err
 }
 
 // checkSnapshot returns an error wrapping ErrSnapshot when s cannot be

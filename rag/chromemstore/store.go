@@ -100,6 +100,8 @@ func (s *Store) Add(ctx context.Context, chunks []rag.Chunk, vectors [][]float32
 	if s.dim != 0 && s.dim != dim {
 		return fmt.Errorf("chromem add: vectors have %d dimensions, the store holds %d", dim, s.dim)
 	}
+	rows := make([]int32, 0, len(chunks))
+	defer func() { s.tab.quantiseRows(rows) }()
 	for i, c := range chunks {
 		// AddDocument, not AddDocuments: the latter starts a goroutine
 		// per document. The vector is a unit vector, so chromem keeps it
@@ -110,7 +112,7 @@ func (s *Store) Add(ctx context.Context, chunks []rag.Chunk, vectors [][]float32
 			}
 			return fmt.Errorf("chromem add %s: %w", c.ID, err)
 		}
-		s.tab.put(c.ID, c.Source, units[i])
+		rows = append(rows, s.tab.place(c.ID, c.Source, units[i]))
 	}
 	s.dim = dim
 	return nil

@@ -39,20 +39,20 @@ func newTable() table {
 
 func (t *table) len() int { return len(t.ids) }
 
-// put adds a chunk, or replaces the one with its ID.
-func (t *table) put(id, source string, v []float32) {
+// place adds a chunk, or replaces the one with its ID, but for its int8
+// row, which it leaves for quantiseRows to write; it returns the row.
+func (t *table) place(id, source string, v []float32) int32 {
 	if t.stride == 0 {
 		t.stride = (len(v) + 15) &^ 15
 	}
 	if r, ok := t.row[id]; ok {
 		t.vecs[r] = v
-		t.scales[r] = quantise(t.codes[int(r)*t.stride:(int(r)+1)*t.stride], v)
 		if old := t.srcs[r]; old != source {
 			t.unlinkSource(old, id)
 			t.bySource[source] = append(t.bySource[source], id)
 			t.srcs[r] = source
 		}
-		return
+		return r
 	}
 	r := len(t.ids)
 	t.row[id] = int32(r)
@@ -60,30 +60,60 @@ func (t *table) put(id, source string, v []float32) {
 	t.srcs = append(t.srcs, source)
 	t.vecs = append(t.vecs, v)
 	t.codes = slices.Grow(t.codes, t.stride)[:(r+1)*t.stride]
-	t.scales = append(t.scales, quantise(t.codes[r*t.stride:], v))
+	t.scales = append(t.scales, 0)
 	t.bySource[source] = append(t.bySource[source], id)
+	return int32(r)
+}
+
+// parallelQuantise is the fewest rows quantiseRows shares among cores.
+const parallelQuantise = 4096
+
+// quantiseRows writes the int8 rows of rows (which place returned, in any
+// order, repeats allowed) from their vectors, on all cores when there are
+// many.
+func (t *table) quantiseRows(rows []int32) {
+	slices.Sort(rows)
+	rows = slices.Compact(rows) // no row written by two goroutines
+	one := func(rows []int32) {
+		for _, r := range rows {
+			t.scales[r] = quantise(t.codes[int(r)*t.stride:(int(r)+1)*t.stride], t.vecs[r])
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(rows)/parallelQuantise)
+	if workers <= 1 {
+		one(rows)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { one(rows[w*len(rows)/workers : (w+1)*len(rows)/workers]) })
+	}
+	wg.Wait()
 }
 
 // quantise writes v as int8 codes c (zero-padded to len(c)) such that
-// v[i] ≈ c[i]·scale, and returns scale.
+// v[i] ≈ c[i]·scale, and returns scale. v must be finite. It rounds half
+// away from zero without a branch on the sign, which a vector's signs
+// would mispredict half the time: adding ±0.5 by the sign of x·inv is the
+// same float32 sum as the branches of quantiseRef.
 func quantise(c []int8, v []float32) float32 {
 	var m float32
 	for _, x := range v {
-		m = max(m, abs32(x))
+		if a := abs32(x); a > m {
+			m = a
+		}
 	}
 	clear(c)
 	if m == 0 {
 		return 0
 	}
 	inv := 127 / m
+	c = c[:len(v)]
 	for i, x := range v {
-		// Round half away from zero; |x·inv| <= 127.
+		// |x·inv| <= 127.
 		y := x * inv
-		if y >= 0 {
-			c[i] = int8(y + 0.5)
-		} else {
-			c[i] = int8(y - 0.5)
-		}
+		half := math.Float32frombits(0x3f000000 | math.Float32bits(y)&(1<<31)) // ±0.5
+		c[i] = int8(y + half)
 	}
 	return m / 127
 }
