@@ -4,10 +4,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
@@ -22,7 +20,9 @@ const (
 )
 
 // textAnalyzer is bleve's English analyzer with diacritics folded first
-// ("Temür" is found by "Temur"), as rag folds them in its own terms.
+// ("Temür" is found by "Temur"), as rag folds them in its own terms: its
+// folding and stemming are bleve's asciifolding and porter, done with less
+// work (see analysis.go).
 const textAnalyzer = "en_folded"
 
 // newMapping maps chunk documents: text analysed as English, source as one
@@ -43,9 +43,9 @@ func newMapping() mapping.IndexMapping {
 	m := bleve.NewIndexMapping()
 	if err := m.AddCustomAnalyzer(textAnalyzer, map[string]any{
 		"type":          custom.Name,
-		"char_filters":  []string{asciifolding.Name},
+		"char_filters":  []string{foldName},
 		"tokenizer":     unicode.Name,
-		"token_filters": []string{en.PossessiveName, lowercase.Name, en.StopName, porter.Name},
+		"token_filters": []string{en.PossessiveName, lowercase.Name, en.StopName, stemName},
 	}); err != nil {
 		panic(err) // the names above are bleve's own, registered at init
 	}
