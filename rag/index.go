@@ -105,7 +105,7 @@ func NewIndex(cfg Config) (*Index, error) {
 		cfg.Rarity, _ = cfg.Embedder.(WordRarity)
 	}
 	if cfg.WordVectors != nil {
-		cfg.WordVectors = &cachedWordVectors{wv: cfg.WordVectors}
+		cfg.WordVectors = newCachedWordVectors(cfg.WordVectors)
 	}
 	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, skipped: map[string]skippedFile{},
 		terms: newTermStats(), model: fitted, modelErr: fitted.check()}, nil

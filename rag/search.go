@@ -153,11 +153,20 @@ func (x *Index) search(ctx context.Context, text string, vec []float32, depth in
 		}
 		return nil, lex, nil
 	}
-	if dense, err = x.cfg.Store.Query(ctx, vec, depth); err != nil {
+	// The two searches run at once: neither reads what the other does.
+	var lexErr error
+	searched := make(chan struct{})
+	go func() {
+		defer close(searched)
+		lex, lexErr = x.cfg.Lexical.Search(ctx, text, depth)
+	}()
+	dense, err = x.cfg.Store.Query(ctx, vec, depth)
+	<-searched
+	if err != nil {
 		return nil, nil, fmt.Errorf("dense search: %w", err)
 	}
-	if lex, err = x.cfg.Lexical.Search(ctx, text, depth); err != nil {
-		return nil, nil, fmt.Errorf("lexical search: %w", err)
+	if lexErr != nil {
+		return nil, nil, fmt.Errorf("lexical search: %w", lexErr)
 	}
 	return dense, lex, nil
 }

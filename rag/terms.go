@@ -4,7 +4,6 @@ import (
 	"math"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -102,16 +101,11 @@ func stem(w string) string {
 	if len(w) < 4 || !isASCII(w) {
 		return w
 	}
-	if s, ok := stemCache.Load(w); ok {
-		return s.(string)
+	if s, ok := stemCache.load(w); ok {
+		return s
 	}
 	s := porterstemmer.StemString(w)
-	if stemCached.Load() < stemCacheMax {
-		// Clone the key: w may be a substring of a whole document.
-		if _, loaded := stemCache.LoadOrStore(strings.Clone(w), s); !loaded {
-			stemCached.Add(1)
-		}
-	}
+	stemCache.store(w, s)
 	return s
 }
 
@@ -120,10 +114,7 @@ func stem(w string) string {
 // stemmed every time.
 const stemCacheMax = 1 << 16
 
-var (
-	stemCache  sync.Map // word -> stem
-	stemCached atomic.Int64
-)
+var stemCache = newSharedCache[string](stemCacheMax) // word -> stem
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

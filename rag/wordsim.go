@@ -3,8 +3,6 @@ package rag
 import (
 	"iter"
 	"math"
-	"sync"
-	"sync/atomic"
 )
 
 // WordVectors is implemented by embedders that can give the vector of a
@@ -30,23 +28,21 @@ type WordRarity interface {
 // words seen first, the common ones, stay.
 type cachedWordVectors struct {
 	wv    WordVectors
-	n     atomic.Int64
-	cache sync.Map // word → []float32 (nil: not in the vocabulary)
+	cache *sharedCache[[]float32] // word → vector (nil: not in the vocabulary)
 }
 
 const maxCachedWords = 8192
 
+func newCachedWordVectors(wv WordVectors) *cachedWordVectors {
+	return &cachedWordVectors{wv: wv, cache: newSharedCache[[]float32](maxCachedWords)}
+}
+
 func (c *cachedWordVectors) WordVector(w string) ([]float32, bool) {
-	if v, ok := c.cache.Load(w); ok {
-		vec := v.([]float32)
+	if vec, ok := c.cache.load(w); ok {
 		return vec, vec != nil
 	}
 	vec, ok := c.wv.WordVector(w)
-	if c.n.Load() < maxCachedWords {
-		if _, loaded := c.cache.LoadOrStore(w, vec); !loaded {
-			c.n.Add(1)
-		}
-	}
+	c.cache.store(w, vec)
 	return vec, ok
 }
 
