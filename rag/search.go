@@ -111,7 +111,8 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 	defer x.mu.RUnlock()
 	r := &retrieval{question: question, q: x.analyse(question), qvec: qvec}
 	fused := map[string]*candidate{}
-	get := func(id string) *candidate {
+	pm := x.newPassageMeasure(r)
+	add := func(id string) *candidate {
 		if c, ok := fused[id]; ok {
 			return c
 		}
@@ -124,113 +125,141 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 		c.in.proposedRank = -1
 		fused[id] = c
 		r.cands = append(r.cands, c)
+		pm.passage(c)
 		return c
 	}
 	for i, s := range searched {
-		dense, lex, err := x.search(ctx, s, vecs[i], depth)
-		if err != nil {
+		// The dense list's passages are measured while the lexical search
+		// goes on.
+		dense, lexical, err := x.search(ctx, s, vecs[i], depth)
+		if err == nil {
+			for _, h := range dense {
+				add(h.ChunkID)
+			}
+		}
+		lex, lexErr := lexical()
+		if err = errors.Join(err, lexErr); err != nil {
 			return nil, err
 		}
-		for _, h := range dense {
-			get(h.ChunkID)
-		}
 		for i, h := range lex {
-			if c := get(h.ChunkID); c != nil && c.in.proposedRank < 0 {
+			if c := add(h.ChunkID); c != nil && c.in.proposedRank < 0 {
 				c.Lexical, c.in.proposedRank = h.Score, i
 			}
 		}
 	}
-	x.measurePassages(r)
+	pm.finish()
 	return r, nil
 }
 
-// search runs the dense and the lexical search for text, or the store's
-// own hybrid search (whose list is the lexical one). x.mu is held.
-func (x *Index) search(ctx context.Context, text string, vec []float32, depth int) (dense, lex []Hit, err error) {
+// search starts the dense and the lexical search for text at once (neither
+// reads what the other does), or the store's own hybrid search (whose list
+// is the lexical one). It returns the dense list and a function that waits
+// for the lexical list, which must be called. x.mu is held.
+func (x *Index) search(ctx context.Context, text string, vec []float32, depth int) (dense []Hit, lexical func() ([]Hit, error), err error) {
 	if h, ok := x.cfg.Store.(HybridSearcher); ok {
-		if lex, err = h.Hybrid(ctx, text, vec, 2*depth); err != nil {
-			return nil, nil, fmt.Errorf("hybrid search: %w", err)
+		lex, err := h.Hybrid(ctx, text, vec, 2*depth)
+		if err != nil {
+			err = fmt.Errorf("hybrid search: %w", err)
 		}
-		return nil, lex, nil
+		return nil, func() ([]Hit, error) { return lex, nil }, err
 	}
-	// The two searches run at once: neither reads what the other does.
+	var lex []Hit
 	var lexErr error
 	searched := make(chan struct{})
 	go func() {
 		defer close(searched)
-		lex, lexErr = x.cfg.Lexical.Search(ctx, text, depth)
+		if lex, lexErr = x.cfg.Lexical.Search(ctx, text, depth); lexErr != nil {
+			lexErr = fmt.Errorf("lexical search: %w", lexErr)
+		}
 	}()
-	dense, err = x.cfg.Store.Query(ctx, vec, depth)
-	<-searched
-	if err != nil {
-		return nil, nil, fmt.Errorf("dense search: %w", err)
+	lexical = func() ([]Hit, error) {
+		<-searched
+		return lex, lexErr
 	}
-	if lexErr != nil {
-		return nil, nil, fmt.Errorf("lexical search: %w", lexErr)
+	if dense, err = x.cfg.Store.Query(ctx, vec, depth); err != nil {
+		err = fmt.Errorf("dense search: %w", err)
 	}
-	return dense, lex, nil
+	return dense, lexical, err
 }
 
-// measurePassages fills each candidate's passage features.
-func (x *Index) measurePassages(r *retrieval) {
-	q := &r.q
-	pw := newPassageWords(q, x.cfg.WordVectors)
+// passageMeasure fills the candidates' passage features: what each
+// passage holds of the question as it is found (passage), then what
+// depends on all of them (finish).
+type passageMeasure struct {
+	x      *Index
+	r      *retrieval
+	pw     *passageWords
+	titles map[string]titleWords
+	total  int // content words of the passages
+}
+
+// titleWords is a title as the question sees it.
+type titleWords struct {
+	mask  termMask
+	words []int32
+}
+
+func (x *Index) newPassageMeasure(r *retrieval) *passageMeasure {
+	pw := newPassageWords(&r.q, x.cfg.WordVectors)
 	r.words = pw
-	type title struct {
-		mask  termMask
-		words []int32
+	return &passageMeasure{x: x, r: r, pw: pw, titles: map[string]titleWords{}}
+}
+
+// passage measures c's passage against the question.
+func (pm *passageMeasure) passage(c *candidate) {
+	q, pw := &pm.r.q, pm.pw
+	c.m = measure(q, c.Text, pw)
+	pm.total += c.m.n
+	tt, ok := pm.titles[c.Title]
+	if !ok {
+		ws := words(c.Title)
+		tt.mask = q.mask(stemSet(ws))
+		for _, w := range ws {
+			tt.words = append(tt.words, pw.id(w))
+		}
+		pm.titles[c.Title] = tt
 	}
-	titles := map[string]title{}
-	var total int
-	for _, c := range r.cands {
-		c.m = measure(q, c.Text, pw)
-		total += c.m.n
-		tt, ok := titles[c.Title]
-		if !ok {
-			ws := words(c.Title)
-			tt.mask = q.mask(stemSet(ws))
-			for _, w := range ws {
-				tt.words = append(tt.words, pw.id(w))
-			}
-			titles[c.Title] = tt
+	tm := tt.mask
+	var pairs termMask
+	c.mask = tm
+	for si, s := range c.m.sents {
+		c.mask |= s.mask
+		pairs |= s.pairs
+		cov := q.covered(s.mask)
+		c.in.bestSentence = max(c.in.bestSentence, cov)
+		if si > 0 {
+			c.in.bestWindow = max(c.in.bestWindow, q.covered(s.mask|c.m.sents[si-1].mask))
 		}
-		tm := tt.mask
-		var pairs termMask
-		c.mask = tm
-		for si, s := range c.m.sents {
-			c.mask |= s.mask
-			pairs |= s.pairs
-			cov := q.covered(s.mask)
-			c.in.bestSentence = max(c.in.bestSentence, cov)
-			if si > 0 {
-				c.in.bestWindow = max(c.in.bestWindow, q.covered(s.mask|c.m.sents[si-1].mask))
-			}
-			if q.want != anyType && s.mask != 0 && c.hasType(si, q) {
-				c.in.bestTyped = max(c.in.bestTyped, cov)
-			}
+		if q.want != anyType && s.mask != 0 && c.hasType(si, q) {
+			c.in.bestTyped = max(c.in.bestTyped, cov)
 		}
-		c.in.bestWindow = max(c.in.bestWindow, c.in.bestSentence)
-		c.in.exact = q.covered(c.mask)
-		c.in.title = q.covered(tm)
-		c.in.coverage = x.softCoverage(*q, c.mask, func(yield func(int32) bool) {
-			for _, s := range c.m.sents {
-				for _, w := range s.words {
-					if !yield(w) {
-						return
-					}
-				}
-			}
-			for _, w := range tt.words {
+	}
+	c.in.bestWindow = max(c.in.bestWindow, c.in.bestSentence)
+	c.in.exact = q.covered(c.mask)
+	c.in.title = q.covered(tm)
+	c.in.coverage = pm.x.softCoverage(*q, c.mask, func(yield func(int32) bool) {
+		for _, s := range c.m.sents {
+			for _, w := range s.words {
 				if !yield(w) {
 					return
 				}
 			}
-		}, pw)
-		c.in.bigrams = q.pairShare(pairs)
-		c.in.first = c.Ordinal == 0
-		c.in.dense = float64(c.Dense)
-	}
-	pw.done()
+		}
+		for _, w := range tt.words {
+			if !yield(w) {
+				return
+			}
+		}
+	}, pw)
+	c.in.bigrams = q.pairShare(pairs)
+	c.in.first = c.Ordinal == 0
+	c.in.dense = float64(c.Dense)
+}
+
+// finish measures what depends on every candidate, once all are found.
+func (pm *passageMeasure) finish() {
+	r, q, total := pm.r, &pm.r.q, pm.total
+	pm.pw.done()
 	// What the retrieved passages of each document cover together: a
 	// question about another subject finds its words in passages of many
 	// documents, none covering much.
