@@ -552,15 +552,38 @@ func markFooter(lines []cleanLine) {
 	}
 }
 
-// hexID matches runs of 32 or more hex digits: generated ids that page
-// widgets leave glued to the text.
-var hexID = regexp.MustCompile(`[0-9a-fA-F]{32,}`)
+// hexRuns returns the byte ranges of s's runs of 32 or more hex digits:
+// generated ids that page widgets leave glued to the text. They are the
+// matches of `[0-9a-fA-F]{32,}` (which the tests check), found in one pass
+// rather than by the regexp package's backtracker, which was a third of
+// cleaning a document.
+func hexRuns(s string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(s); {
+		if !isHexDigit(s[i]) {
+			i++
+			continue
+		}
+		start := i
+		for i < len(s) && isHexDigit(s[i]) {
+			i++
+		}
+		if i-start >= 32 {
+			out = append(out, [2]int{start, i})
+		}
+	}
+	return out
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
 
 // junkRanges returns the byte ranges of s that are generated ids glued to
 // the text, with any "-suffix" attached to them.
 func junkRanges(s string) []Span {
 	var out []Span
-	for _, m := range hexID.FindAllStringIndex(s, -1) {
+	for _, m := range hexRuns(s) {
 		start, end := m[0], m[1]
 		run := s[start:end]
 		if !strings.ContainsAny(run, "0123456789") || !strings.ContainsAny(run, "abcdefABCDEF") {
