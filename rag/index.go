@@ -65,7 +65,7 @@ type Index struct {
 
 	mu     sync.RWMutex
 	docs   map[string]*record // by source
-	chunks map[string]Chunk   // by ID
+	chunks map[string]*Chunk  // by ID: the chunks of the records in docs
 	terms  termStats
 	dims   int
 	// skipped are the files the loader could not use, by source, so that
@@ -107,7 +107,7 @@ func NewIndex(cfg Config) (*Index, error) {
 	if cfg.WordVectors != nil {
 		cfg.WordVectors = newCachedWordVectors(cfg.WordVectors)
 	}
-	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]Chunk{}, skipped: map[string]skippedFile{},
+	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]*Chunk{}, skipped: map[string]skippedFile{},
 		terms: newTermStats(), model: fitted, modelErr: fitted.check()}, nil
 }
 
@@ -921,7 +921,8 @@ func (x *Index) adopt(rec *record) {
 		x.forget(old)
 	}
 	x.docs[rec.doc.Source] = rec
-	for _, c := range rec.chunks {
+	for i := range rec.chunks {
+		c := &rec.chunks[i]
 		x.chunks[c.ID] = c
 		x.terms.add(c.Text)
 	}

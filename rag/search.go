@@ -121,7 +121,7 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 			return nil // the store knows a chunk the index does not
 		}
 		// Every candidate gets its dense score, however it was found.
-		c := &candidate{Passage: Passage{Chunk: ch, Dense: dot(qvec, x.docs[ch.Source].vectors[ch.Ordinal])}}
+		c := &candidate{Passage: Passage{Chunk: *ch, Dense: dot(qvec, x.docs[ch.Source].vectors[ch.Ordinal])}}
 		c.in.proposedRank = -1
 		fused[id] = c
 		r.cands = append(r.cands, c)

@@ -706,11 +706,11 @@ func (x *Index) adoptSnapshot(s *snapshot) {
 	for _, r := range s.recs {
 		n += len(r.chunks)
 	}
-	x.chunks = make(map[string]Chunk, n)
+	x.chunks = make(map[string]*Chunk, n)
 	for _, r := range s.recs {
 		x.docs[r.doc.Source] = r
-		for _, c := range r.chunks {
-			x.chunks[c.ID] = c
+		for i := range r.chunks {
+			x.chunks[r.chunks[i].ID] = &r.chunks[i]
 		}
 		if x.dims == 0 && len(r.vectors) > 0 {
 			x.dims = len(r.vectors[0])

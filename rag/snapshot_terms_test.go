@@ -77,7 +77,7 @@ func TestLoadUsesSnapshotTerms(t *testing.T) {
 		if !withTerms {
 			terms = nil
 		}
-		x := &Index{cfg: Config{DataDir: dir, EmbedderID: "emb/v1", Store: nopStore{}, Lexical: nopLexical{}}, docs: map[string]*record{}, chunks: map[string]Chunk{}, terms: newTermStats()}
+		x := &Index{cfg: Config{DataDir: dir, EmbedderID: "emb/v1", Store: nopStore{}, Lexical: nopLexical{}}, docs: map[string]*record{}, chunks: map[string]*Chunk{}, terms: newTermStats()}
 		if err := writeSnapshotTerms(dir, snapshotMeta{EmbedderID: "emb/v1", Settings: x.settings()}, 3, recs, terms, nil); err != nil {
 			t.Fatal(err)
 		}
