@@ -109,6 +109,10 @@ func (b *Bot) finish(q question, o outcome, sent int, sendErr error) {
 		"question", q.text, "result", o.result, "citations", o.citations,
 		"messages", sent, "duration", time.Since(q.start).Round(time.Millisecond),
 	}
+	if o.answer != nil {
+		// So that a question's id leads to a bad answer, as serve's log.
+		attrs = append(attrs, "grounded", o.answer.Grounded, "confidence", math.Round(o.answer.Confidence*1000)/1000)
+	}
 	if q.asked != q.text {
 		attrs = append(attrs, "asked", q.asked)
 	}

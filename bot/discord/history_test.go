@@ -320,3 +320,15 @@ func TestFollowUpInMemory(t *testing.T) {
 		t.Errorf("the follow-up was asked as %q, want %q", got, want)
 	}
 }
+
+// Each question's log line says whether it was answered and how
+// confidently, so that its id leads to a bad answer.
+func TestQuestionLogGroundedConfidence(t *testing.T) {
+	r := start(t, newIndex(t), fakediscord.Options{}, discord.Options{GuildID: guild})
+	askLighthouse(t, r.fake)
+	// The line is written once the reply is sent, as the count.
+	r.wantCounter(t, 1, "citebot_discord_questions_total", "source", "slash", "result", "answered")
+	if logs := r.logs.String(); !regexp.MustCompile(`msg="discord question" .*result=answered .*grounded=true confidence=0\.\d+`).MatchString(logs) {
+		t.Errorf("the question's log line lacks grounded and confidence:\n%s", logs)
+	}
+}
