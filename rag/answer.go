@@ -214,6 +214,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			s.in.contentTerms = m.distinct
 			s.in.bigrams = r.q.pairShare(m.pairs)
 			s.in.typed = r.q.want != anyType
+			s.in.focused, s.in.focusFound = r.q.focus != 0, m.mask&r.q.focus != 0
 			s.in.typeFound = s.in.typed && c.hasType(i, &r.q)
 			s.in.position = i
 			var around termMask
@@ -253,6 +254,7 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 	in := answerInput{
 		sentenceProb: best.prob, passageProb: top.prob,
 		typed: r.q.want != anyType, typeFound: best.in.typeFound,
+		focused: best.in.focused, focusFound: best.in.focusFound,
 		lexical: best.in.lexical, sentenceDense: best.in.dense, dense: float64(top.Dense), terms: len(r.q.terms),
 		unknown: r.q.unknown, bm25: top.in.bm25, bm25Max: top.in.bm25Max,
 	}

@@ -146,3 +146,24 @@ func TestAnswerTypeString(t *testing.T) {
 		t.Errorf("dateType.String() = %q, want date", got)
 	}
 }
+
+// The focus is the noun a what, which or how-many question asks about,
+// read from its place after the question word.
+func TestFocusWord(t *testing.T) {
+	for q, want := range map[string]string{
+		"What is the annual budget of the National Guard?": "annual",
+		"What is the budget of the National Guard?":        "budget",
+		"How many weapons were found in the arsenal?":      "weapons",
+		"Which senator chairs the committee?":              "senator",
+		"What country is Normandy in?":                     "country",
+		"Whose activities must be restructured?":           "activities",
+		"Who is the President of the European Commission?": "",
+		"When was the concept approved?":                   "",
+		"How long is the tail?":                            "",
+		"In what year did the war end?":                    "year",
+	} {
+		if got := focusWord(q); got != want {
+			t.Errorf("focusWord(%q) = %q, want %q", q, got, want)
+		}
+	}
+}

@@ -153,6 +153,8 @@ type sentenceInput struct {
 	passageProb    float64 // the passage ranker's probability for its passage
 	passageRank    int     // 0-based rank of its passage
 	bigrams        float64 // share of the question's word pairs it has in a row
+	focused        bool    // the question asks about a word (its focus)
+	focusFound     bool    // and the sentence has it
 }
 
 var sentenceFeatures = []feature[sentenceInput]{
@@ -169,7 +171,17 @@ var sentenceFeatures = []feature[sentenceInput]{
 	{"passage_rank", passageRank},
 	{"bigrams", sentenceBigrams},
 	{"typed_coverage", typedCoverage},
+	{"focus_found", focusFound},
+	{"focus_missing", focusMissing},
 }
+
+// focusFound is 1 when the question asks about a word ("budget" in "What
+// is the annual budget of …") and the sentence has it.
+func focusFound(s *sentenceInput) float64 { return b2f(s.focused && s.focusFound) }
+
+// focusMissing is 1 when the question asks about a word and the sentence
+// lacks it.
+func focusMissing(s *sentenceInput) float64 { return b2f(s.focused && !s.focusFound) }
 
 // sentenceLexical is the IDF-weighted share of the question's terms in the
 // sentence, with related-word credit.
@@ -252,6 +264,7 @@ type answerInput struct {
 	unknownRare, rarestUnknown     float64 // rarity share of the terms no chunk has; the rarest of them
 	missingRare, rarestMissingWord float64 // rarity share of the terms the top passage lacks; the rarest of them
 	documentMissingRare            float64 // rarity share of the terms the top passage's document's candidates lack
+	focused, focusFound            bool    // the question asks about a word; the chosen sentence has it
 }
 
 var answerFeatures = []feature[answerInput]{
@@ -281,7 +294,12 @@ var answerFeatures = []feature[answerInput]{
 	{"missing_rare", missingRare},
 	{"rarest_missing_word", rarestMissingWord},
 	{"missing_from_document_rare", documentMissingRare},
+	{"focus_missing", answerFocusMissing},
 }
+
+// answerFocusMissing is 1 when the question asks about a word and the
+// chosen sentence lacks it: an answer about something else.
+func answerFocusMissing(a *answerInput) float64 { return b2f(a.focused && !a.focusFound) }
 
 // answerSentenceProb is the chooser's probability for the chosen
 // sentence. Not its logit: with one candidate sentence (a one-paragraph

@@ -19,6 +19,7 @@ type query struct {
 	pairs   map[[2]int]int     // consecutive content terms (by place) → the pair's number
 	rarity  map[string]float64 // content term → how rare its word is in general use (0–1)
 	want    answerType
+	focus   termMask // the term the question asks about ("budget" in "What is the budget of …"; see focusWord)
 }
 
 func (x *Index) analyse(q string) query {
@@ -62,7 +63,45 @@ func (x *Index) analyse(q string) query {
 	if a.weight > 0 {
 		a.unknown = unknown / a.weight
 	}
+	if f := focusWord(q); f != "" {
+		if i, ok := a.index[stem(f)]; ok && i < maxMaskTerms {
+			a.focus = 1 << i
+		}
+	}
 	return a
+}
+
+// focusWord is what a what, which or how-many question asks about: the
+// first content word after the question word, usually its noun ("What is
+// the budget of …" → budget, "How many weapons …" → weapons; "the annual
+// budget" gives "annual": there is no tagger to find the noun), "" for
+// other questions.
+func focusWord(q string) string {
+	loc := whWord.FindStringIndex(q)
+	if loc == nil {
+		return ""
+	}
+	wh := strings.ToLower(q[loc[0]:loc[1]])
+	rest := words(q[loc[1]:])
+	switch wh {
+	case "what", "which", "whose":
+	case "how":
+		if len(rest) == 0 || !amountWords[rest[0]] {
+			return ""
+		}
+		rest = rest[1:]
+	default:
+		return ""
+	}
+	for i, w := range rest {
+		if i >= 4 {
+			break
+		}
+		if !stopWords[w] {
+			return w
+		}
+	}
+	return ""
 }
 
 // rarity is how rare w is in general use, 1 without a word model that

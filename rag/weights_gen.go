@@ -26,86 +26,90 @@ var fitted = Model{
 		},
 	},
 	Sentence: Ranker{
-		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage"},
+		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.4567739612344535,   // lexical
-			1.5239076981724309,   // exact_lexical
-			3.030431299539102,    // dense
-			0.5485074802163186,   // novelty
-			0.9587636698490171,   // type_found
-			-1.4766792379566187,  // type_missing
-			0.10434996653432602,  // context_coverage
-			1.3647802781073335,   // short
-			0.029642813079929966, // first_in_passage
-			2.0907044008367217,   // passage_probability
-			0.6648951488165802,   // passage_rank
-			0.06428341131813271,  // bigrams
-			-0.8997685637512414,  // typed_coverage
+			2.482454104944509,    // lexical
+			1.3772993028218217,   // exact_lexical
+			3.0273788167479094,   // dense
+			0.5646252130609463,   // novelty
+			0.947239769252494,    // type_found
+			-1.4589302292216426,  // type_missing
+			0.10294589974049399,  // context_coverage
+			1.3547977567650733,   // short
+			0.027517062134265025, // first_in_passage
+			2.1014178770317047,   // passage_probability
+			0.6605057987742435,   // passage_rank
+			0.10409675450348209,  // bigrams
+			-0.8429132964924222,  // typed_coverage
+			0.1500741723107264,   // focus_found
+			-0.05271948594442222, // focus_missing
 		},
 	},
 	Gate: Logistic{
-		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare"},
+		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.790882609351193,   // sentence_probability
-			1.944266111060856,    // sentence_margin
-			-0.9080530194419301,  // passage_probability
-			5.948284007117758,    // unknown_terms
-			-1.5938150451584523,  // any_unknown_term
-			3.1344900651839573,   // missing_from_passage
-			-0.6066962819746027,  // rarest_missing
-			0.5231547474140079,   // type_found
-			-1.597937586981672,   // type_missing
-			5.293626255008374,    // lexical
-			3.7370867340796337,   // dense
-			2.9887644911401976,   // sentence_dense
-			0.7307971279625048,   // passage_bm25
-			3.8470406606456273,   // best_bm25
-			-2.0576905786708792,  // best_coverage
-			2.5203889239678348,   // best_sentence_coverage
-			0.5751716524655064,   // matched_idf
-			-0.10100067390419452, // names_missing
-			3.752285136458509,    // missing_from_document
-			4.721830692313661,    // rarest_matched
-			0.6495896222273968,   // question_terms
-			-0.45025108723006874, // unknown_rare
-			-0.6805101717696733,  // rarest_unknown
-			-9.568440519328352,   // missing_rare
-			3.7153970880876916,   // rarest_missing_word
-			-4.9943198428412705,  // missing_from_document_rare
+			-4.936242207455634,   // sentence_probability
+			1.9840037727407018,   // sentence_margin
+			-0.8651978821907415,  // passage_probability
+			5.995143088902237,    // unknown_terms
+			-1.6111214913417995,  // any_unknown_term
+			3.149306746513472,    // missing_from_passage
+			-0.6969877517014862,  // rarest_missing
+			0.538159690826735,    // type_found
+			-2.128137739016979,   // type_missing
+			5.109435526816571,    // lexical
+			3.8928417557438153,   // dense
+			3.00488672673796,     // sentence_dense
+			0.640019914959918,    // passage_bm25
+			3.898496968363311,    // best_bm25
+			-2.064058781068885,   // best_coverage
+			2.5831475360485197,   // best_sentence_coverage
+			0.6115653284986705,   // matched_idf
+			-0.1212684894682833,  // names_missing
+			3.9605290740284884,   // missing_from_document
+			4.775765491384051,    // rarest_matched
+			0.5684047949380189,   // question_terms
+			-0.49325696637851096, // unknown_rare
+			-0.6479135157273839,  // rarest_unknown
+			-9.532698020426881,   // missing_rare
+			3.769584737820458,    // rarest_missing_word
+			-5.244071684979329,   // missing_from_document_rare
+			-0.1638540228968474,  // focus_missing
 		},
-		Bias: -9.3553087240289,
+		Bias: -9.176534591646885,
 	},
 	Answer: Logistic{
-		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare"},
+		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			4.931762415867448,    // sentence_probability
-			-0.3490292340229476,  // sentence_margin
-			1.4324611984299078,   // passage_probability
-			-4.529729487388077,   // unknown_terms
-			-0.2067298823871464,  // any_unknown_term
-			1.4496151148572625,   // missing_from_passage
-			0.3885626802240363,   // rarest_missing
-			0.3092399573349403,   // type_found
-			0.14374419280280137,  // type_missing
-			-0.2947493827495909,  // lexical
-			-0.3336582446202295,  // dense
-			1.2286834938516848,   // sentence_dense
-			-1.3838090338780997,  // passage_bm25
-			1.8373138264602307,   // best_bm25
-			-0.7892123642675364,  // best_coverage
-			1.9876935802219955,   // best_sentence_coverage
-			0.034540660883279395, // matched_idf
-			-0.1899684680684163,  // names_missing
-			-0.40302502528474216, // missing_from_document
-			0.6789103585100477,   // rarest_matched
-			0.7622303264507944,   // question_terms
-			2.8925164607086975,   // unknown_rare
-			1.6935271300981287,   // rarest_unknown
-			-0.15455434160395104, // missing_rare
-			-0.42982013018414444, // rarest_missing_word
-			0.5384945806482174,   // missing_from_document_rare
+			5.093705851544687,    // sentence_probability
+			-0.34160912357663714, // sentence_margin
+			1.4930176022868105,   // passage_probability
+			-3.810734941142828,   // unknown_terms
+			-0.4033194692265608,  // any_unknown_term
+			1.2840068239703277,   // missing_from_passage
+			0.32710354990313517,  // rarest_missing
+			0.29403453629493026,  // type_found
+			0.3081284214564261,   // type_missing
+			-0.4365961269176735,  // lexical
+			-0.45587728576978076, // dense
+			1.359643520242739,    // sentence_dense
+			-1.6105367579341092,  // passage_bm25
+			2.1144876252474214,   // best_bm25
+			-0.6873404220652745,  // best_coverage
+			1.89553670890085,     // best_sentence_coverage
+			-0.06705264187540225, // matched_idf
+			-0.19488021754157597, // names_missing
+			-0.8741078908701607,  // missing_from_document
+			0.8191765884611709,   // rarest_matched
+			0.8558858466758472,   // question_terms
+			2.0858740504527695,   // unknown_rare
+			1.9028738755907582,   // rarest_unknown
+			-0.33912406198447886, // missing_rare
+			-0.35562066477180065, // rarest_missing_word
+			1.311922266487964,    // missing_from_document_rare
+			0.13294665260559232,  // focus_missing
 		},
-		Bias: -6.101566841757768,
+		Bias: -6.239618285269183,
 	},
-	AbstainBelow: 0.3537658606093393,
+	AbstainBelow: 0.3650172251543473,
 }
