@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -41,6 +42,20 @@ type evalLine struct {
 
 // answerable reports whether the corpus answers c.
 func (c EvalCase) answerable() bool { return c.Doc != nil || c.Answer != nil }
+
+// ReadEvalFile reads the evaluation cases of the file at path.
+func ReadEvalFile(path string) ([]EvalCase, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cases, err := ReadEvalCases(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cases, nil
+}
 
 // ReadEvalCases parses JSON lines; blank lines are skipped.
 func ReadEvalCases(r io.Reader) ([]EvalCase, error) {

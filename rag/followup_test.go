@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/ragtest"
 )
 
 // A follow-up is answered in the context of the questions before it: the
@@ -36,15 +37,7 @@ func TestAskInStandsAlone(t *testing.T) {
 	x := newIndex(t, t.TempDir())
 	sync(t, x, "../corpus")
 	ctx := context.Background()
-	f, err := os.Open("../testdata/dev.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cases, err := rag.ReadEvalCases(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := ragtest.EvalCases(t, "../testdata/dev.jsonl")
 	for i, c := range cases {
 		if rag.IsFollowUp(c.Question) {
 			continue
@@ -100,15 +93,7 @@ func TestFollowUpNotBent(t *testing.T) {
 	}
 	x := newIndex(t, t.TempDir())
 	sync(t, x, "../testdata/squad-dev/corpus")
-	f, err := os.Open("../testdata/squad-dev/questions.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cases, err := rag.ReadEvalCases(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := ragtest.EvalCases(t, "../testdata/squad-dev/questions.jsonl")
 	var squad []rag.EvalCase
 	for _, c := range cases {
 		if c.Kind == "squad" {

@@ -3,20 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/citebot/citebot/rag"
 )
 
 func eval(ctx context.Context, env Env, o *opts) error {
-	f, err := os.Open(o.args[0])
+	cases, err := rag.ReadEvalFile(o.args[0])
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
-	}
-	defer f.Close()
-	cases, err := rag.ReadEvalCases(f)
-	if err != nil {
-		return fmt.Errorf("eval %s: %w", o.args[0], err)
 	}
 	idx, _, err := open(ctx, env, o, nil)
 	if err == nil {

@@ -24,14 +24,9 @@ func train(ctx context.Context, env Env, o *opts) error {
 	var sets []rag.TrainSet
 	for i := 0; i < len(o.args); i += 2 {
 		dir, file := o.args[i], o.args[i+1]
-		f, err := os.Open(file)
+		cases, err := rag.ReadEvalFile(file)
 		if err != nil {
 			return fmt.Errorf("train: %w", err)
-		}
-		cases, err := rag.ReadEvalCases(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("train %s: %w", file, err)
 		}
 		// The models are fitted for the default pipeline — the bundled
 		// embedder, chromem and bleve in memory, default chunks, no LLM —

@@ -1,10 +1,7 @@
 package discord_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -44,34 +41,16 @@ func recent(t *testing.T, h discord.History) []rag.Record {
 // (testdata/followups.jsonl) by id.
 func conversation(t *testing.T, id string) (questions []string, answers []*regexp.Regexp) {
 	t.Helper()
-	f, err := os.Open("../../testdata/followups.jsonl")
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range ragtest.EvalCases(t, "../../testdata/followups.jsonl") {
+		if c.Conversation == id {
+			questions = append(questions, c.Question)
+			answers = append(answers, regexp.MustCompile("(?i)"+*c.Answer))
+		}
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var c struct {
-			ID    string `json:"id"`
-			Turns []struct {
-				Question string `json:"question"`
-				Answer   string `json:"answer"`
-			} `json:"turns"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
-		if c.ID != id {
-			continue
-		}
-		for _, turn := range c.Turns {
-			questions = append(questions, turn.Question)
-			answers = append(answers, regexp.MustCompile("(?i)"+turn.Answer))
-		}
-		return questions, answers
+	if len(questions) == 0 {
+		t.Fatalf("no conversation %s in testdata/followups.jsonl", id)
 	}
-	t.Fatalf("no conversation %s in testdata/followups.jsonl (%v)", id, sc.Err())
-	return nil, nil
+	return questions, answers
 }
 
 // inContext is the real index, recording the last question it was asked

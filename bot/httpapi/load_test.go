@@ -16,7 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
-	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/ragtest"
 )
 
 // TestLoad puts 32 concurrent clients for a few seconds on POST /v1/ask
@@ -43,15 +43,7 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open("../../testdata/dev.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := rag.ReadEvalCases(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := ragtest.EvalCases(t, "../../testdata/dev.jsonl")
 	var bodies []string
 	for _, c := range cases {
 		bodies = append(bodies, jsonBody(map[string]any{"question": c.Question}))

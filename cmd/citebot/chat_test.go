@@ -60,12 +60,7 @@ func TestChatFollowUpAndFeedback(t *testing.T) {
 	if ex := citebot(t, env, "feedback", "--export", file); ex.err != nil {
 		t.Fatalf("feedback --export: %v\n%s", ex.err, ex.stderr)
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cases, err := rag.ReadEvalCases(f)
+	cases, err := rag.ReadEvalFile(file)
 	if err != nil {
 		t.Fatalf("the export is not an eval file: %v", err)
 	}

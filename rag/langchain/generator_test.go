@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -804,15 +803,7 @@ func (n *noteCounter) Ask(ctx context.Context, q string, k int) (rag.Answer, err
 // the plumbing works (retrieval is the same as the extractive run's, every
 // answer was generated), not how good a real model would be.
 func TestGenerativeEval(t *testing.T) {
-	file, err := os.Open("../../testdata/dev.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	cases, err := rag.ReadEvalCases(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := ragtest.EvalCases(t, "../../testdata/dev.jsonl")
 	idx := mustIndex(t)
 	f := newOpenAIFake(t, fakeConfig{reply: quoteFirst})
 	nc := &noteCounter{a: rag.NewGenerative(idx, mustOpenAI(t, langchain.GeneratorOptions{BaseURL: f.URL + "/v1", Model: "m"}),

@@ -91,3 +91,14 @@ func CheckDevBar(t testing.TB, what string, rep rag.EvalReport) {
 		}
 	}
 }
+
+// EvalCases reads the evaluation cases of the file at path (testdata's
+// dev.jsonl, followups.jsonl, squad-dev), failing t when it cannot.
+func EvalCases(t testing.TB, path string) []rag.EvalCase {
+	t.Helper()
+	cases, err := rag.ReadEvalFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}

@@ -85,16 +85,7 @@ func copyCorpus(t *testing.T) string {
 // devCases reads the development questions.
 func devCases(t *testing.T) []rag.EvalCase {
 	t.Helper()
-	f, err := os.Open("../../testdata/dev.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cases, err := rag.ReadEvalCases(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cases
+	return ragtest.EvalCases(t, "../../testdata/dev.jsonl")
 }
 
 // checkQuality answers the development questions and fails t unless they
