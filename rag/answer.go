@@ -69,23 +69,7 @@ const NotFound = "The documents do not contain an answer to this question."
 // question), and the fitted abstention model declines when the answer is
 // unlikely to be right.
 func (x *Index) Ask(ctx context.Context, question string, k int) (Answer, error) {
-	d, err := x.answer(ctx, question, k)
-	if docs, _ := x.Size(); err == nil && docs == 0 {
-		d.ans.Note = NoDocuments
-	}
-	return d.ans, err
-}
-
-// answer is Ask, returning the whole decision.
-func (x *Index) answer(ctx context.Context, question string, k int) (decision, error) {
-	if x.modelErr != nil {
-		return decision{}, x.modelErr
-	}
-	r, err := x.retrieve(ctx, question, k)
-	if err != nil {
-		return decision{}, err
-	}
-	return x.decide(ctx, r, &x.model, k)
+	return x.AskIn(ctx, question, nil, k)
 }
 
 // decision is an answer with what it was decided on, for training.

@@ -15,13 +15,11 @@ import (
 // as Ask answers it.
 func (x *Index) AskIn(ctx context.Context, question string, earlier []string, k int) (Answer, error) {
 	d, err := x.answerIn(ctx, question, earlier, k)
-	if docs, _ := x.Size(); err == nil && docs == 0 {
-		d.ans.Note = NoDocuments
-	}
 	return d.ans, err
 }
 
-// answerIn is AskIn, returning the whole decision.
+// answerIn is AskIn, returning the whole decision. An answer declined by
+// an index with no documents says so (NoDocuments), in every mode.
 func (x *Index) answerIn(ctx context.Context, question string, earlier []string, k int) (decision, error) {
 	if x.modelErr != nil {
 		return decision{}, x.modelErr
@@ -30,7 +28,13 @@ func (x *Index) answerIn(ctx context.Context, question string, earlier []string,
 	if err != nil {
 		return decision{}, err
 	}
-	return x.decide(ctx, r, &x.model, k)
+	d, err := x.decide(ctx, r, &x.model, k)
+	if err == nil && !d.ans.Grounded {
+		if docs, _ := x.Size(); docs == 0 {
+			d.ans.Note = NoDocuments
+		}
+	}
+	return d, err
 }
 
 // maxContextTurns bounds how far back a chain of follow-ups is followed.
