@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"io"
@@ -48,15 +47,12 @@ func chat(ctx context.Context, env Env, o *opts) error {
 	if err := checkNotEmpty(idx, o.cfg.Corpus); err != nil {
 		return err
 	}
-	var hist History
-	if env.OpenHistory != nil && !o.cfg.History.Off {
-		if hist, err = env.OpenHistory(ctx, o.cfg); err != nil {
-			fmt.Fprintf(env.Stderr, "citebot: warning: history: %v; this chat is not kept\n", err)
-			hist = nil
-		}
-		if hist != nil {
-			defer hist.Close()
-		}
+	hist, err := openHistory(ctx, env, o.cfg)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "citebot: warning: %v; this chat is not kept\n", err)
+	}
+	if hist != nil {
+		defer hist.Close()
 	}
 	lines, closeLines, err := chatLines(env, o)
 	if err != nil {
@@ -67,7 +63,7 @@ func chat(ctx context.Context, env Env, o *opts) error {
 	if o.style.width > 0 {
 		fmt.Fprintf(o.stdout, "%d documents indexed in %s. /help for commands.\n", docs, absPath(o.cfg.Corpus))
 	}
-	s := chatSession{env: env, o: o, idx: idx, hist: hist, conv: newID()}
+	s := chatSession{env: env, o: o, idx: idx, hist: hist, conv: rand.Text()}
 	for {
 		line, err := lines()
 		if errors.Is(err, io.EOF) {
@@ -104,7 +100,7 @@ func (s *chatSession) handle(ctx context.Context, line string) bool {
 	case cmd == "/help":
 		io.WriteString(w, chatHelp)
 	case cmd == "/new":
-		s.conv, s.earlier, s.last = newID(), nil, ""
+		s.conv, s.earlier, s.last = rand.Text(), nil, ""
 		fmt.Fprintln(w, "(new conversation)")
 	case cmd == "/up" || cmd == "/down":
 		s.vote(ctx, strings.TrimPrefix(cmd, "/"), strings.TrimSpace(arg))
@@ -131,7 +127,7 @@ func (s *chatSession) ask(ctx context.Context, q string) {
 	printAnswer(s.o.stdout, ans, s.o.style)
 	fmt.Fprintln(s.o.stdout)
 	s.earlier = append(s.earlier, q)
-	s.last = newID()
+	s.last = rand.Text()
 	if s.hist != nil {
 		t := rag.Turn{ID: s.last, Conversation: s.conv, Question: q, Answer: ans, Front: "cli", At: time.Now()}
 		if err := s.hist.AddTurn(ctx, t); err != nil {
@@ -199,11 +195,4 @@ func chatLines(env Env, o *opts) (next func() (string, error), closeFn func(), e
 		}
 		return line, err
 	}, func() { rl.Close() }, nil
-}
-
-// newID is a random identifier for a conversation or an answer.
-func newID() string {
-	var b [10]byte
-	rand.Read(b[:])
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }

@@ -45,9 +45,27 @@ type History interface {
 	Close() error
 }
 
-// HistoryOpener opens the history a configuration describes; nil (and no
-// error) when the history is off.
+// HistoryOpener opens the history a configuration names: a SQLite file in
+// its data directory, or its database.url. Commands do not call it when
+// the history is off.
 type HistoryOpener func(ctx context.Context, cfg config.Config) (History, error)
+
+// openHistory opens the configured history; nil, and no error, when the
+// history is off. An error names where the history was to be.
+func openHistory(ctx context.Context, env Env, cfg config.Config) (History, error) {
+	if env.OpenHistory == nil || cfg.History.Off {
+		return nil, nil
+	}
+	h, err := env.OpenHistory(ctx, cfg)
+	if err != nil {
+		where := "the data directory (" + absPath(cfg.Data) + ")"
+		if cfg.Database.URL != "" {
+			where = "database.url"
+		}
+		return nil, fmt.Errorf("history in %s: %w (history: off runs without it)", where, err)
+	}
+	return h, nil
+}
 
 // Opener builds the index a configuration describes and loads its snapshot.
 // A snapshot that cannot be used is reported through warn and rebuilt.
@@ -67,7 +85,7 @@ type Env struct {
 	// the logger log.level and log.format describe, on Stderr.
 	Log  *slog.Logger
 	Open Opener
-	// OpenHistory opens the history; nil: the history is off.
+	// OpenHistory opens the history; nil: there is none.
 	OpenHistory HistoryOpener
 	// Stdin is what chat reads questions from.
 	Stdin io.Reader

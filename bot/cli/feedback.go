@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -21,21 +20,6 @@ type feedbackFlags struct {
 	since  string
 	limit  int
 	export string
-}
-
-// openHistory opens the configured history, or says why there is none.
-func openHistory(ctx context.Context, env Env, cfg config.Config) (History, error) {
-	if env.OpenHistory == nil || cfg.History.Off {
-		return nil, errors.New("the history is off (history: off or CITEBOT_HISTORY=off): nothing was kept")
-	}
-	h, err := env.OpenHistory(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("history: %w", err)
-	}
-	if h == nil {
-		return nil, errors.New("the history is off: nothing was kept")
-	}
-	return h, nil
 }
 
 // feedback lists the answers people voted on, newest first, or writes
@@ -60,6 +44,9 @@ func feedback(ctx context.Context, env Env, o *opts) error {
 	h, err := openHistory(ctx, env, o.cfg)
 	if err != nil {
 		return err
+	}
+	if h == nil {
+		return errors.New("the history is off (history: off or CITEBOT_HISTORY=off): nothing was kept")
 	}
 	defer h.Close()
 	recs, err := h.Recent(ctx, q)
@@ -115,11 +102,7 @@ func printRecord(w io.Writer, r rag.Record) {
 // exportCase is a voted question as a line of a citebot eval file, with
 // what is known of it for whoever fills in the rest.
 type exportCase struct {
-	ID       string  `json:"id"`
-	Kind     string  `json:"kind"`
-	Question string  `json:"question"`
-	Doc      *string `json:"doc"`
-	Answer   *string `json:"answer"`
+	rag.EvalCase
 	// Given is the answer citebot gave, and Comments what voters said.
 	Given    string   `json:"given"`
 	Comments []string `json:"comments,omitempty"`
@@ -134,7 +117,7 @@ func exportCases(path string, recs []rag.Record) error {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	for _, r := range recs {
-		c := exportCase{ID: r.ID, Kind: "feedback-down", Question: r.Question, Given: r.Answer.Answer}
+		c := exportCase{EvalCase: rag.EvalCase{ID: r.ID, Kind: "feedback-down", Question: r.Question}, Given: r.Answer.Answer}
 		if r.Down == 0 {
 			c.Kind = "feedback-up"
 			if r.Answer.Grounded && len(r.Answer.Citations) > 0 {
@@ -152,26 +135,4 @@ func exportCases(path string, recs []rag.Record) error {
 		}
 	}
 	return writeFileAtomic(path, []byte(b.String()))
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, so that path is never half written.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

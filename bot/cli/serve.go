@@ -263,19 +263,11 @@ func runFrontEnds(ctx context.Context, log *slog.Logger, env Env, cfg config.Con
 // in, or returns nil when it is off (conversations then live in memory and
 // votes are only counted).
 func serveHistory(ctx context.Context, env Env, cfg config.Config, log *slog.Logger) (History, error) {
-	if env.OpenHistory == nil || cfg.History.Off {
+	h, err := openHistory(ctx, env, cfg)
+	if err == nil && h == nil {
 		log.Info("history off: conversations are kept in memory, votes only counted")
-		return nil, nil
 	}
-	h, err := env.OpenHistory(ctx, cfg)
-	if err != nil {
-		where := "the data directory (" + absPath(cfg.Data) + ")"
-		if cfg.Database.URL != "" {
-			where = "database.url"
-		}
-		return nil, fmt.Errorf("history in %s: %w (history: off runs without it)", where, err)
-	}
-	return h, nil
+	return h, err
 }
 
 // pruneEvery is how often the history is pruned of what is past its

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/citebot/citebot/config"
-	"os"
 	"strings"
 
 	"github.com/citebot/citebot/rag"
@@ -64,11 +63,7 @@ func train(ctx context.Context, env Env, o *opts) error {
 		if err := rag.WriteModel(&b, rep.Model, cmd); err != nil {
 			return err
 		}
-		tmp := o.out + ".tmp"
-		if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("train: %w", err)
-		}
-		if err := os.Rename(tmp, o.out); err != nil {
+		if err := writeFileAtomic(o.out, b.Bytes()); err != nil {
 			return fmt.Errorf("train: %w", err)
 		}
 	}

@@ -120,12 +120,8 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(st
 }
 
 // openHistory opens the history: PostgreSQL when database.url is set (for
-// replicas that share one), else SQLite in the data directory; nil when
-// the history is off.
+// replicas that share one), else SQLite in the data directory.
 func openHistory(ctx context.Context, cfg config.Config) (cli.History, error) {
-	if cfg.History.Off {
-		return nil, nil
-	}
 	// Each Open is checked before its value becomes a cli.History: a nil
 	// *History in an interface is not a nil interface.
 	if cfg.Database.URL != "" {
