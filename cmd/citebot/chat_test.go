@@ -32,14 +32,7 @@ func TestChatFollowUpAndFeedback(t *testing.T) {
 		t.Errorf("the vote was not kept:\n%s\n%s", out.String(), errb.String())
 	}
 
-	r := citebot(t, env, "feedback", "--json")
-	if r.err != nil {
-		t.Fatalf("feedback: %v\n%s", r.err, r.stderr)
-	}
-	var recs []rag.Record
-	if err := json.Unmarshal([]byte(r.stdout), &recs); err != nil {
-		t.Fatal(err)
-	}
+	recs := feedbackRecords(t, env)
 	if len(recs) != 1 || recs[0].Question != "And with the army?" || recs[0].Down != 1 || recs[0].Front != "cli" ||
 		len(recs[0].Feedback) != 1 || recs[0].Feedback[0].Comment != "it cut the list short" {
 		t.Fatalf("feedback lists %+v, want the follow-up voted down with its comment", recs)
@@ -80,4 +73,18 @@ func TestFeedbackHistoryOff(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(env["CITEBOT_DATA"], "history.db")); err == nil {
 		t.Errorf("history.db was created with the history off")
 	}
+}
+
+// feedbackRecords is what `citebot feedback --json` lists.
+func feedbackRecords(t *testing.T, env map[string]string) []rag.Record {
+	t.Helper()
+	r := citebot(t, env, "feedback", "--json")
+	if r.err != nil {
+		t.Fatalf("feedback: %v\n%s", r.err, r.stderr)
+	}
+	var recs []rag.Record
+	if err := json.Unmarshal([]byte(r.stdout), &recs); err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }

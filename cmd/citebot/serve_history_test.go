@@ -155,14 +155,7 @@ func serveHistoryRestart(t *testing.T, env map[string]string) string {
 	}
 	stop()
 
-	r := citebot(t, env, "feedback", "--json")
-	if r.err != nil {
-		t.Fatalf("feedback: %v\n%s", r.err, r.stderr)
-	}
-	var recs []rag.Record
-	if err := json.Unmarshal([]byte(r.stdout), &recs); err != nil {
-		t.Fatal(err)
-	}
+	recs := feedbackRecords(t, env)
 	votes := map[string]string{}
 	for _, rec := range recs {
 		for _, f := range rec.Feedback {
