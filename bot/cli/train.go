@@ -77,7 +77,7 @@ func train(ctx context.Context, env Env, o *opts) error {
 func printTrain(env Env, r rag.TrainReport) {
 	w := env.Stdout
 	fmt.Fprintf(w, "folds: %d (one article each); abstain below %.3f\n\n", r.Folds, r.Model.AbstainBelow)
-	fmt.Fprintf(w, "%-22s %-10s %9s %9s %9s %s\n", "set", "", "hit@1", "first", "false abst", "declined")
+	fmt.Fprintf(w, "%-22s %-10s %9s %9s %9s %9s %s\n", "set", "", "hit@1", "answer", "first", "false abst", "declined")
 	for i, set := range r.Sets {
 		for _, row := range []struct {
 			name string
@@ -90,8 +90,8 @@ func printTrain(env Env, r rag.TrainReport) {
 					declined = append(declined, fmt.Sprintf("%s %s", k.Kind, pct(k.Declined, k.Questions)))
 				}
 			}
-			fmt.Fprintf(w, "%-22s %-10s %9s %9s %9s %s\n", set, row.name,
-				pct(e.SpanHit1, e.Answerable), pct(e.FirstSentenceHit, e.Answerable), pct(e.FalseAbstentions, e.Answerable),
+			fmt.Fprintf(w, "%-22s %-10s %9s %9s %9s %9s %s\n", set, row.name,
+				pct(e.SpanHit1, e.Answerable), pct(e.AnswerHit, e.Answerable), pct(e.FirstSentenceHit, e.Answerable), pct(e.FalseAbstentions, e.Answerable),
 				strings.Join(declined, ", "))
 		}
 	}
