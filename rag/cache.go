@@ -1,6 +1,8 @@
 package rag
 
 import (
+	"context"
+	"fmt"
 	"hash/maphash"
 	"strings"
 	"sync"
@@ -65,4 +67,68 @@ func (c *sharedCache[V]) store(k string, v V) {
 		c.n.Add(1)
 	}
 	s.mu.Unlock()
+}
+
+// cachedSentenceVectors is the index's embedder for the sentences a
+// question chooses its answer among: it remembers their vectors, for all
+// questions. Those sentences are of the few passages that rank first, and
+// questions about a corpus come back to the same passages; embedding them
+// was a fifth of answering a question on the bundled corpus. A vector
+// depends only on its text (Embedder's contract), so a remembered one is
+// the one the embedder would give. It stops adding past
+// maxCachedSentences (about 1.5 KB each, 24 MB), keeping the first.
+type cachedSentenceVectors struct {
+	Embedder
+	cache *sharedCache[[]float32]
+}
+
+// cachedSentenceVectorsDims is a cachedSentenceVectors over an embedder
+// that tells the length of its vectors, and tells it too.
+type cachedSentenceVectorsDims struct {
+	*cachedSentenceVectors
+	dims interface{ Dimensions() int }
+}
+
+func (c cachedSentenceVectorsDims) Dimensions() int { return c.dims.Dimensions() }
+
+const maxCachedSentences = 1 << 14
+
+// newCachedSentenceVectors returns e with its EmbedDocuments cached.
+func newCachedSentenceVectors(e Embedder) Embedder {
+	c := &cachedSentenceVectors{Embedder: e, cache: newSharedCache[[]float32](maxCachedSentences)}
+	if d, ok := e.(interface{ Dimensions() int }); ok {
+		return cachedSentenceVectorsDims{c, d}
+	}
+	return c
+}
+
+// EmbedDocuments returns the vectors of texts, embedding in one batch
+// those it does not remember. The vectors are shared: callers must not
+// change them.
+func (c *cachedSentenceVectors) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	var missing []string
+	var at []int
+	for i, t := range texts {
+		if v, ok := c.cache.load(t); ok {
+			out[i] = v
+			continue
+		}
+		missing, at = append(missing, t), append(at, i)
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	vs, err := c.Embedder.EmbedDocuments(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) != len(missing) {
+		return nil, fmt.Errorf("%d vectors for %d texts", len(vs), len(missing))
+	}
+	for j, i := range at {
+		out[i] = vs[j]
+		c.cache.store(missing[j], vs[j])
+	}
+	return out, nil
 }

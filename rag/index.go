@@ -59,7 +59,11 @@ const DefaultMaxFileBytes = 64 << 20
 // queries run alongside each other, Sync excludes them only while it swaps
 // documents in.
 type Index struct {
-	cfg Config
+	// cfg.Embedder remembers the vectors of the sentences answers are
+	// chosen among (see cachedSentenceVectors); embedder is the one
+	// configured, which embeds chunks.
+	cfg      Config
+	embedder Embedder
 
 	syncMu sync.Mutex // one Sync at a time
 
@@ -68,6 +72,11 @@ type Index struct {
 	chunks map[string]*Chunk  // by ID: the chunks of the records in docs
 	terms  termStats
 	dims   int
+	// vocab numbers the words of the chunks questions have read; reads
+	// holds, by chunk, those readings (see reading).
+	vocab   *vocabulary
+	readsMu sync.RWMutex
+	reads   map[*Chunk]*chunkReading
 	// skipped are the files the loader could not use, by source, so that
 	// an unchanged one is not parsed again (see skippedFile).
 	skipped map[string]skippedFile
@@ -107,8 +116,11 @@ func NewIndex(cfg Config) (*Index, error) {
 	if cfg.WordVectors != nil {
 		cfg.WordVectors = newCachedWordVectors(cfg.WordVectors)
 	}
-	return &Index{cfg: cfg, docs: map[string]*record{}, chunks: map[string]*Chunk{}, skipped: map[string]skippedFile{},
-		terms: newTermStats(), model: fitted, modelErr: fitted.check()}, nil
+	chunks := cfg.Embedder
+	cfg.Embedder = newCachedSentenceVectors(cfg.Embedder)
+	return &Index{cfg: cfg, embedder: chunks, docs: map[string]*record{}, chunks: map[string]*Chunk{}, skipped: map[string]skippedFile{},
+		terms: newTermStats(), vocab: newVocabulary(), reads: map[*Chunk]*chunkReading{},
+		model: fitted, modelErr: fitted.check()}, nil
 }
 
 // Load reads the snapshot in the data directory, if there is one. An
@@ -832,7 +844,7 @@ func (x *Index) build(ctx context.Context, doc Document) (*record, error) {
 		for _, c := range batch {
 			texts = append(texts, embedText(c))
 		}
-		vs, err := x.cfg.Embedder.EmbedDocuments(ctx, texts)
+		vs, err := x.embedder.EmbedDocuments(ctx, texts)
 		if err != nil {
 			return nil, fmt.Errorf("embed %s: %w", doc.Source, err)
 		}
@@ -933,10 +945,39 @@ func (x *Index) adopt(rec *record) {
 
 // forget removes rec's chunks from the lookup tables; x.mu must be held.
 func (x *Index) forget(rec *record) {
-	for _, c := range rec.chunks {
+	x.readsMu.Lock()
+	defer x.readsMu.Unlock()
+	for i := range rec.chunks {
+		c := &rec.chunks[i]
 		delete(x.chunks, c.ID)
+		delete(x.reads, c)
 		x.terms.remove(c.Text)
 	}
+}
+
+// maxReadings bounds the chunks whose readings are kept (about 1 KB
+// each); a chunk read past it is read again at each question.
+const maxReadings = 1 << 16
+
+// reading returns the reading of c, one of the index's chunks, reading it
+// the first time a question retrieves it; x.mu must be held.
+func (x *Index) reading(c *Chunk) *chunkReading {
+	x.readsMu.RLock()
+	rd := x.reads[c]
+	x.readsMu.RUnlock()
+	if rd != nil {
+		return rd
+	}
+	rd = readText(x.vocab, c.Text)
+	x.readsMu.Lock()
+	defer x.readsMu.Unlock()
+	if old := x.reads[c]; old != nil {
+		return old
+	}
+	if len(x.reads) < maxReadings {
+		x.reads[c] = rd
+	}
+	return rd
 }
 
 func (x *Index) sources() []string {

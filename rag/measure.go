@@ -1,5 +1,7 @@
 package rag
 
+import "math/bits"
+
 // Measuring a text against a question: each passage is read once, word by
 // word, into what the features need — which of the question's terms each
 // sentence has (as a bit set), how often each occurs, which of its word
@@ -52,49 +54,118 @@ type measuredSentence struct {
 // measured is a passage read against a question.
 type measured struct {
 	sents []measuredSentence
-	tf    []int // occurrences of each question term, by its index in q.order
-	n     int   // content words
+	tf    []int   // occurrences of each question term, by its index in q.order
+	n     int     // content words
+	words []int32 // its distinct content words, numbered in the question's passageWords
+}
+
+// chunkReading is what measuring a text needs that no question changes:
+// its sentences, its words numbered in the index's vocabulary, the
+// distinct terms of each sentence. A chunk is read once (see
+// Index.reading), not at each question that retrieves it.
+type chunkReading struct {
+	sents []readSentence
+	vocab []int32 // the distinct words of the text, by number in the vocabulary
+	n     int     // content words
+}
+
+// readSentence is one sentence of a chunkReading.
+type readSentence struct {
+	span     Span
+	words    []int32 // its words in order, each an index into the reading's vocab
+	distinct int     // distinct content terms
+}
+
+// readText reads text, numbering its words in v.
+func readText(v *vocabulary, text string) *chunkReading {
+	spans := sentenceSpans(text)
+	rd := &chunkReading{sents: make([]readSentence, len(spans))}
+	local := map[int32]int32{} // vocabulary number → index in rd.vocab
+	stems := map[string]struct{}{}
+	var all []int32
+	ends := make([]int, len(spans))
+	v.mu.Lock()
+	for si, sp := range spans {
+		clear(stems)
+		eachWord(text[sp.Start:sp.End], func(w string) {
+			id := v.add(w)
+			k, ok := local[id]
+			if !ok {
+				k = int32(len(rd.vocab))
+				local[id] = k
+				rd.vocab = append(rd.vocab, id)
+			}
+			all = append(all, k)
+			if vw := &v.words[id]; !vw.stop {
+				rd.n++
+				stems[vw.stem] = struct{}{}
+			}
+		})
+		rd.sents[si] = readSentence{span: sp, distinct: len(stems)}
+		ends[si] = len(all)
+	}
+	v.mu.Unlock()
+	start := 0
+	for si, end := range ends {
+		rd.sents[si].words = all[start:end:end]
+		start = end
+	}
+	return rd
 }
 
 // measure reads text against q, numbering its words in pw.
 func measure(q *query, text string, pw *passageWords) measured {
-	spans := sentenceSpans(text)
-	m := measured{sents: make([]measuredSentence, len(spans)), tf: make([]int, len(q.order))}
-	for si, sp := range spans {
+	return pw.measure(readText(pw.vocab, text))
+}
+
+// measure reads a chunk against the question. A sentence's novel terms
+// are its distinct terms less the question's it has: every term of a
+// question has a bit in a mask.
+func (pw *passageWords) measure(rd *chunkReading) measured {
+	q := pw.q
+	ids := pw.number(rd.vocab)
+	m := measured{sents: make([]measuredSentence, len(rd.sents)), tf: make([]int, len(q.order)), n: rd.n}
+	total := 0
+	for _, rs := range rd.sents {
+		total += len(rs.words)
+	}
+	block := make([]int32, total)
+	for si := range rd.sents {
+		rs := &rd.sents[si]
 		s := &m.sents[si]
-		s.span = sp
-		pw.sentence()
+		s.span, s.distinct = rs.span, rs.distinct
+		s.words, block = block[:len(rs.words):len(rs.words)], block[len(rs.words):]
 		last := -1
-		eachWord(text[sp.Start:sp.End], func(w string) {
-			id := pw.id(w)
-			s.words = append(s.words, id)
-			in := pw.info[id]
+		for j, k := range rs.words {
+			id := ids[k]
+			s.words[j] = id
+			in := &pw.info[id]
 			if in.stop {
-				return
+				continue
 			}
-			m.n++
-			i, ok := int(in.term), in.term >= 0
-			if pw.firstInSentence(id) {
-				s.distinct++
-				if !ok {
-					s.novel++
-				}
-			}
-			if !ok {
+			if in.term < 0 {
 				last = -1
-				return
+				continue
 			}
+			i := int(in.term)
 			m.tf[i]++
 			if i < maxMaskTerms {
 				s.mask |= 1 << i
 			}
 			if last >= 0 {
-				if j, ok := q.pairs[[2]int{last, i}]; ok && j < maxMaskTerms {
-					s.pairs |= 1 << j
+				if p, ok := q.pairs[[2]int{last, i}]; ok && p < maxMaskTerms {
+					s.pairs |= 1 << p
 				}
 			}
 			last = i
-		})
+		}
+		s.novel = s.distinct - bits.OnesCount64(uint64(s.mask))
+	}
+	m.words = make([]int32, 0, len(ids))
+	for _, id := range ids {
+		if !pw.info[id].stop {
+			m.words = append(m.words, id)
+		}
 	}
 	return m
 }

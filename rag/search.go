@@ -125,7 +125,7 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 		c.in.proposedRank = -1
 		fused[id] = c
 		r.cands = append(r.cands, c)
-		pm.passage(c)
+		pm.passage(c, x.reading(ch))
 		return c
 	}
 	for i, s := range searched {
@@ -200,15 +200,15 @@ type titleWords struct {
 }
 
 func (x *Index) newPassageMeasure(r *retrieval) *passageMeasure {
-	pw := newPassageWords(&r.q, x.cfg.WordVectors)
+	pw := newPassageWordsIn(&r.q, x.cfg.WordVectors, x.vocab)
 	r.words = pw
 	return &passageMeasure{x: x, r: r, pw: pw, titles: map[string]titleWords{}}
 }
 
-// passage measures c's passage against the question.
-func (pm *passageMeasure) passage(c *candidate) {
+// passage measures c's passage, read as rd, against the question.
+func (pm *passageMeasure) passage(c *candidate, rd *chunkReading) {
 	q, pw := &pm.r.q, pm.pw
-	c.m = measure(q, c.Text, pw)
+	c.m = pw.measure(rd)
 	pm.total += c.m.n
 	tt, ok := pm.titles[c.Title]
 	if !ok {
@@ -238,11 +238,9 @@ func (pm *passageMeasure) passage(c *candidate) {
 	c.in.exact = q.covered(c.mask)
 	c.in.title = q.covered(tm)
 	c.in.coverage = pm.x.softCoverage(*q, c.mask, func(yield func(int32) bool) {
-		for _, s := range c.m.sents {
-			for _, w := range s.words {
-				if !yield(w) {
-					return
-				}
+		for _, w := range c.m.words {
+			if !yield(w) {
+				return
 			}
 		}
 		for _, w := range tt.words {

@@ -234,3 +234,61 @@ var stopWords = func() map[string]bool {
 	}
 	return m
 }()
+
+// vocabulary numbers the words of the chunks that questions have read,
+// with what is known of each whatever the question: whether it is a stop
+// word, and its stem. Words are added, never removed: it holds at most the
+// corpus' vocabulary, as the term statistics do. It is safe for concurrent
+// use.
+type vocabulary struct {
+	mu    sync.RWMutex
+	ids   map[string]int32
+	words []vocabWord // by number; an entry never changes once added
+}
+
+// vocabWord is one word of the vocabulary.
+type vocabWord struct {
+	word string
+	stem string // "" for a stop word
+	stop bool
+}
+
+func newVocabulary() *vocabulary { return &vocabulary{ids: map[string]int32{}} }
+
+// add returns w's number, numbering it if it is new; v.mu must be held
+// for writing.
+func (v *vocabulary) add(w string) int32 {
+	if id, ok := v.ids[w]; ok {
+		return id
+	}
+	w = strings.Clone(w) // w may be a substring of a chunk
+	id := int32(len(v.words))
+	vw := vocabWord{word: w, stop: stopWords[w]}
+	if !vw.stop {
+		vw.stem = stem(w)
+	}
+	v.words = append(v.words, vw)
+	v.ids[w] = id
+	return id
+}
+
+// id returns w's number, numbering it if it is new.
+func (v *vocabulary) id(w string) int32 {
+	v.mu.RLock()
+	id, ok := v.ids[w]
+	v.mu.RUnlock()
+	if ok {
+		return id
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.add(w)
+}
+
+// list returns the words numbered so far. Its entries never change, so
+// that it may be read without the lock.
+func (v *vocabulary) list() []vocabWord {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.words
+}

@@ -48,24 +48,20 @@ func (c *cachedWordVectors) WordVector(w string) ([]float32, bool) {
 
 // passageWords is what one question has learned of the words of the
 // passages it reads. Each distinct word is looked up once per question —
-// whether it is a stop word, its stem and whether that is one of the
-// question's terms, and, when related-word credit asks, its similarity to
-// each of the question's words — rather than at each of its occurrences in
-// the forty or so candidate passages, which share most of their words.
-// Passages then hold their words as numbers into it. It is not safe for
-// concurrent use: a question is read by one goroutine.
+// whether it is one of the question's terms, and, when related-word credit
+// asks, its similarity to each of the question's words — rather than at
+// each of its occurrences in the forty or so candidate passages, which
+// share most of their words. Passages then hold their words as numbers
+// into it. It is not safe for concurrent use: a question is read by one
+// goroutine.
 type passageWords struct {
-	q  *query
-	wv WordVectors // nil: no related-word credit
-	// ids numbers the words met so far; nil once no new word is expected
-	// (see done), which frees it.
-	ids   map[string]int32
-	info  []wordInfo
-	stems map[string]int32 // stem → its number
-	// seen holds, by stem number, the stamp of the last sentence that
-	// had the stem, for counting a sentence's distinct terms.
-	seen  []uint32
-	stamp uint32
+	q     *query
+	wv    WordVectors // nil: no related-word credit
+	vocab *vocabulary
+	// ids numbers the words met so far by their number in vocab; nil once
+	// no new word is expected (see done), which frees it.
+	ids  map[int32]int32
+	info []wordInfo
 	// qvecs are the vectors of the question's words, by place in q.order
 	// (nil: not in the vocabulary), looked up on first need.
 	qvecs    [][]float32
@@ -73,40 +69,69 @@ type passageWords struct {
 	// sims holds the similarity of word id to the question's word i at
 	// id*len(q.order)+i; NaN until computed.
 	sims []float32
+	// best's state: the similarities it is computing, and the highest so far.
+	slots   [4]*float32
+	vecs    [4][]float32
+	pending int
+	highest float32
 }
 
 // wordInfo is one word as a question sees it.
 type wordInfo struct {
 	stop   bool
-	stem   int32 // the number of the word's stem
 	term   int32 // the stem's place in q.order, -1 when the question lacks it
 	vec    []float32
 	vecSet bool
 	word   string
 }
 
+// newPassageWords returns the words of q's passages, numbered in a
+// vocabulary of their own (see newPassageWordsIn).
 func newPassageWords(q *query, wv WordVectors) *passageWords {
-	return &passageWords{q: q, wv: wv, ids: map[string]int32{}, stems: map[string]int32{}}
+	return newPassageWordsIn(q, wv, newVocabulary())
+}
+
+// newPassageWordsIn returns the words of q's passages, whose readings
+// number their words in v.
+func newPassageWordsIn(q *query, wv WordVectors, v *vocabulary) *passageWords {
+	return &passageWords{q: q, wv: wv, vocab: v, ids: make(map[int32]int32, 1024), info: make([]wordInfo, 0, 1024)}
 }
 
 // id returns w's number, looking the word up the first time.
 func (p *passageWords) id(w string) int32 {
-	if id, ok := p.ids[w]; ok {
+	g := p.vocab.id(w)
+	if id, ok := p.ids[g]; ok {
 		return id
 	}
-	id := int32(len(p.info))
-	p.ids[w] = id
-	in := wordInfo{stop: stopWords[w], stem: -1, term: -1, word: w}
-	if !in.stop {
-		t := stem(w)
-		sn, ok := p.stems[t]
+	return p.add(g, p.vocab.list())
+}
+
+// number returns the numbers of the words vs (numbered in the
+// vocabulary), looking up those met for the first time.
+func (p *passageWords) number(vs []int32) []int32 {
+	out := make([]int32, len(vs))
+	var list []vocabWord
+	for i, g := range vs {
+		id, ok := p.ids[g]
 		if !ok {
-			sn = int32(len(p.stems))
-			p.stems[t] = sn
-			p.seen = append(p.seen, 0)
+			if list == nil {
+				list = p.vocab.list()
+			}
+			id = p.add(g, list)
 		}
-		in.stem = sn
-		if i, ok := p.q.index[t]; ok {
+		out[i] = id
+	}
+	return out
+}
+
+// add numbers the word g of the vocabulary, whose words are list.
+func (p *passageWords) add(g int32, list []vocabWord) int32 {
+	id := int32(len(p.info))
+	p.ids[g] = id
+	vw := &list[g]
+	in := wordInfo{stop: vw.stop, term: -1, word: vw.word}
+	if !in.stop {
+		if i, ok := p.q.index[vw.stem]; ok {
 			in.term = int32(i)
 		}
 	}
@@ -117,23 +142,9 @@ func (p *passageWords) id(w string) int32 {
 	return id
 }
 
-// sentence starts a new sentence for firstInSentence.
-func (p *passageWords) sentence() { p.stamp++ }
-
-// firstInSentence reports whether the stem of word id is new to the
-// current sentence, and marks it seen.
-func (p *passageWords) firstInSentence(id int32) bool {
-	sn := p.info[id].stem
-	if p.seen[sn] == p.stamp {
-		return false
-	}
-	p.seen[sn] = p.stamp
-	return true
-}
-
 // done drops what only numbering new words needs, once every passage of
 // the question is read: sentences later measured are among them.
-func (p *passageWords) done() { p.ids, p.stems, p.seen = nil, nil, nil }
+func (p *passageWords) done() { p.ids = nil }
 
 // best returns the highest cosine similarity of the question's word at
 // place i to one of the words ws (by number; stop words are passed over),
@@ -154,7 +165,12 @@ func (p *passageWords) best(i int, ws iter.Seq[int32]) float64 {
 		return 0
 	}
 	n := len(p.q.order)
-	var best float32
+	// The similarities not yet computed are computed four at a time (see
+	// dot4); until then their slots hold 0, which a later occurrence of
+	// the same word reads without harm, 0 being where best starts. The
+	// state is p's, so that the loop's body, a function, captures nothing
+	// it would have to allocate.
+	p.highest, p.pending = 0, 0
 	for id := range ws {
 		in := &p.info[id]
 		if in.stop {
@@ -168,10 +184,49 @@ func (p *passageWords) best(i int, ws iter.Seq[int32]) float64 {
 			}
 			*s = 0 // no vector: no credit, as a similarity of 0 gives none
 			if in.vec != nil {
-				*s = dot(qv, in.vec)
+				p.slots[p.pending], p.vecs[p.pending] = s, in.vec
+				if p.pending++; p.pending == len(p.slots) {
+					p.flush(qv)
+				}
+				continue
 			}
 		}
-		best = max(best, *s)
+		p.highest = max(p.highest, *s)
 	}
-	return float64(best)
+	p.flush(qv)
+	return float64(p.highest)
+}
+
+// flush computes the similarities pending in best.
+func (p *passageWords) flush(qv []float32) {
+	if p.pending == len(p.slots) {
+		*p.slots[0], *p.slots[1], *p.slots[2], *p.slots[3] = dot4(qv, p.vecs[0], p.vecs[1], p.vecs[2], p.vecs[3])
+	} else {
+		for j, s := range p.slots[:p.pending] {
+			*s = dot(qv, p.vecs[j])
+		}
+	}
+	for _, s := range p.slots[:p.pending] {
+		p.highest = max(p.highest, *s)
+	}
+	p.pending = 0
+}
+
+// dot4 returns the dot products of q with a, b, c and d, each summed in
+// the same order as dot sums it, so that each is dot's to the bit; the
+// four sums, independent of each other, run side by side rather than each
+// waiting on its previous addition.
+func dot4(q, a, b, c, d []float32) (sa, sb, sc, sd float32) {
+	n := len(q)
+	if len(a) != n || len(b) != n || len(c) != n || len(d) != n {
+		return dot(q, a), dot(q, b), dot(q, c), dot(q, d)
+	}
+	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
+	for k, x := range q {
+		sa += x * a[k]
+		sb += x * b[k]
+		sc += x * c[k]
+		sd += x * d[k]
+	}
+	return sa, sb, sc, sd
 }
