@@ -1,6 +1,9 @@
 package rag
 
-import "math/bits"
+import (
+	"math/bits"
+	"sync/atomic"
+)
 
 // Measuring a text against a question: each passage is read once, word by
 // word, into what the features need — which of the question's terms each
@@ -74,6 +77,33 @@ type readSentence struct {
 	span     Span
 	words    []int32 // its words in order, each an index into the reading's vocab
 	distinct int     // distinct content terms
+	// types holds the answer types looked for in it (bit t) and found (bit
+	// 8+t), of those whatever the question finds alike (see hasType).
+	types atomic.Uint32
+}
+
+// typeOfQuestion reports the answer types whose presence in a text
+// hasAnswerType decides with the question's words (a name the question
+// does not say); the others it decides from the text alone, and a
+// chunk's reading remembers them for every question.
+func typeOfQuestion(t answerType) bool {
+	return t == personType || t == placeType || t == nameType
+}
+
+// hasType reports whether the sentence, whose text is text, holds an
+// answer of type t, which no question changes (see typeOfQuestion),
+// looking at most once for all questions.
+func (s *readSentence) hasType(text string, t answerType) bool {
+	known, found := uint32(1)<<t, uint32(1)<<(8+t)
+	if v := s.types.Load(); v&known != 0 {
+		return v&found != 0
+	}
+	v := known
+	if hasAnswerType(text, t, query{}) {
+		v |= found
+	}
+	s.types.Or(v)
+	return v&found != 0
 }
 
 // readText reads text, numbering its words in v.
@@ -126,8 +156,8 @@ func (pw *passageWords) measure(rd *chunkReading) measured {
 	ids := pw.number(rd.vocab)
 	m := measured{sents: make([]measuredSentence, len(rd.sents)), tf: make([]int, len(q.order)), n: rd.n}
 	total := 0
-	for _, rs := range rd.sents {
-		total += len(rs.words)
+	for i := range rd.sents {
+		total += len(rd.sents[i].words)
 	}
 	block := make([]int32, total)
 	for si := range rd.sents {
@@ -184,12 +214,18 @@ func (q *query) pairShare(p termMask) float64 {
 
 // hasType reports whether sentence i of c holds the type of answer q asks
 // for, looking at most once: the ranker asks for some sentences, the
-// chooser for those of the top passages.
+// chooser for those of the top passages. Where the question's words do
+// not matter, its chunk's reading looks once for all questions.
 func (c *candidate) hasType(i int, q *query) bool {
 	s := &c.m.sents[i]
 	if !s.typeKnown {
 		s.typeKnown = true
-		s.typeFound = hasAnswerType(c.Text[s.span.Start:s.span.End], q.want, *q)
+		text := c.Text[s.span.Start:s.span.End]
+		if c.read != nil && !typeOfQuestion(q.want) {
+			s.typeFound = c.read.sents[i].hasType(text, q.want)
+		} else {
+			s.typeFound = hasAnswerType(text, q.want, *q)
+		}
 	}
 	return s.typeFound
 }

@@ -46,6 +46,7 @@ type candidate struct {
 	feats []float64
 	prob  float64
 	m     measured // the passage read against the question
+	read  *chunkReading
 	mask  termMask // the question's terms in the passage and its title
 	doc   termMask // the question's terms in its document's candidates
 	// sents are the passage's sentences, measured when the passage first
@@ -123,9 +124,10 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 		// Every candidate gets its dense score, however it was found.
 		c := &candidate{Passage: Passage{Chunk: *ch, Dense: dot(qvec, x.docs[ch.Source].vectors[ch.Ordinal])}}
 		c.in.proposedRank = -1
+		c.read = x.reading(ch)
 		fused[id] = c
 		r.cands = append(r.cands, c)
-		pm.passage(c, x.reading(ch))
+		pm.passage(c, c.read)
 		return c
 	}
 	for i, s := range searched {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/ragtest"
 )
 
 // BenchmarkAsk measures POST /v1/ask through the whole handler (routing,
@@ -32,6 +33,30 @@ func BenchmarkAsk(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkAskMix measures uncached POST /v1/ask over the questions of the
+// load test (the development set), one after another: its questions ask
+// for dates, numbers and names, which the single question of BenchmarkAsk
+// does not.
+func BenchmarkAskMix(b *testing.B) {
+	idx := sharedIndex(b)
+	var bodies []string
+	for _, c := range ragtest.EvalCases(b, "../../testdata/dev.jsonl") {
+		bodies = append(bodies, jsonBody(map[string]any{"question": c.Question}))
+	}
+	h := newHandler(b, idx, Options{CacheSize: -1})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r := newRequest("POST", "/v1/ask", bodies[i%len(bodies)])
+		i++
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
 	}
 }
 
