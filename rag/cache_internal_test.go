@@ -109,3 +109,18 @@ func TestDot4(t *testing.T) {
 		t.Error("vectors of other lengths not summed")
 	}
 }
+
+// TestWordNumbers: every number put is got back, through the table's
+// growth, and a word not put is not found.
+func TestWordNumbers(t *testing.T) {
+	w := newWordNumbers(4)
+	for g := int32(0); g < 5000; g += 3 {
+		w.put(g, g/3)
+	}
+	for g := int32(0); g < 5000; g++ {
+		id, ok := w.get(g)
+		if want := g%3 == 0; ok != want || ok && id != g/3 {
+			t.Fatalf("get(%d) = %d, %v", g, id, ok)
+		}
+	}
+}

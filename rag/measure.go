@@ -126,7 +126,7 @@ func readText(v *vocabulary, text string) *chunkReading {
 				rd.vocab = append(rd.vocab, id)
 			}
 			all = append(all, k)
-			if vw := &v.words[id]; !vw.stop {
+			if vw := v.words[id]; !vw.stop {
 				rd.n++
 				stems[vw.stem] = struct{}{}
 			}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -236,24 +237,36 @@ var stopWords = func() map[string]bool {
 }()
 
 // vocabulary numbers the words of the chunks that questions have read,
-// with what is known of each whatever the question: whether it is a stop
-// word, and its stem. Words are added, never removed: it holds at most the
-// corpus' vocabulary, as the term statistics do. It is safe for concurrent
-// use.
+// and their stems, with what is known of each word whatever the question:
+// whether it is a stop word, its stem, its vector. Words are added, never
+// removed: it holds at most the corpus' vocabulary, as the term statistics
+// do. It is safe for concurrent use.
 type vocabulary struct {
 	mu    sync.RWMutex
 	ids   map[string]int32
-	words []vocabWord // by number; an entry never changes once added
+	stems map[string]int32 // stem → its number
+	words []*vocabWord     // by number
+	// vectors counts the words whose vector is kept (see vector).
+	vectors atomic.Int64
 }
 
-// vocabWord is one word of the vocabulary.
+// vocabWord is one word of the vocabulary. Its fields never change once
+// it is added, but for vec.
 type vocabWord struct {
-	word string
-	stem string // "" for a stop word
-	stop bool
+	word   string
+	stem   string // "" for a stop word
+	stemID int32  // the number of stem; -1 for a stop word
+	stop   bool
+	// vec is the word's vector once looked up (see vocabulary.vector).
+	vec atomic.Pointer[wordVector]
 }
 
-func newVocabulary() *vocabulary { return &vocabulary{ids: map[string]int32{}} }
+// wordVector is a word's vector, nil when the word model lacks the word.
+type wordVector struct{ v []float32 }
+
+func newVocabulary() *vocabulary {
+	return &vocabulary{ids: map[string]int32{}, stems: map[string]int32{}}
+}
 
 // add returns w's number, numbering it if it is new; v.mu must be held
 // for writing.
@@ -263,9 +276,15 @@ func (v *vocabulary) add(w string) int32 {
 	}
 	w = strings.Clone(w) // w may be a substring of a chunk
 	id := int32(len(v.words))
-	vw := vocabWord{word: w, stop: stopWords[w]}
+	vw := &vocabWord{word: w, stop: stopWords[w], stemID: -1}
 	if !vw.stop {
 		vw.stem = stem(w)
+		sn, ok := v.stems[vw.stem]
+		if !ok {
+			sn = int32(len(v.stems))
+			v.stems[vw.stem] = sn
+		}
+		vw.stemID = sn
 	}
 	v.words = append(v.words, vw)
 	v.ids[w] = id
@@ -285,10 +304,43 @@ func (v *vocabulary) id(w string) int32 {
 	return v.add(w)
 }
 
-// list returns the words numbered so far. Its entries never change, so
-// that it may be read without the lock.
-func (v *vocabulary) list() []vocabWord {
+// list returns the words numbered so far. Its entries are pointers that
+// never change, so that it may be read without the lock.
+func (v *vocabulary) list() []*vocabWord {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	return v.words
+}
+
+// stemIDs returns the numbers of the stems ts (-1 for a stem no word of
+// the vocabulary has) and how many stems were numbered then: a word added
+// later may have a stem numbered later, one of ts among them.
+func (v *vocabulary) stemIDs(ts []string) (ids []int32, known int32) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	ids = make([]int32, len(ts))
+	for i, t := range ts {
+		ids[i] = -1
+		if sn, ok := v.stems[t]; ok {
+			ids[i] = sn
+		}
+	}
+	return ids, int32(len(v.stems))
+}
+
+// maxVocabVectors bounds the words whose vectors the vocabulary keeps
+// (about 400 bytes each); a word past it is looked up each time.
+const maxVocabVectors = 1 << 16
+
+// vector returns the vector of w, one of v's words, from wv, looking it up
+// once for all questions.
+func (v *vocabulary) vector(w *vocabWord, wv WordVectors) []float32 {
+	if p := w.vec.Load(); p != nil {
+		return p.v
+	}
+	vec, _ := wv.WordVector(w.word)
+	if v.vectors.Load() < maxVocabVectors && w.vec.CompareAndSwap(nil, &wordVector{vec}) {
+		v.vectors.Add(1)
+	}
+	return vec
 }

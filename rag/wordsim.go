@@ -58,9 +58,14 @@ type passageWords struct {
 	q     *query
 	wv    WordVectors // nil: no related-word credit
 	vocab *vocabulary
+	// qstems are the numbers of the question's stems in vocab, by place in
+	// q.order (-1: none of its words has it), as they were when the
+	// question began, when vocab had numbered knownStems stems.
+	qstems     []int32
+	knownStems int32
 	// ids numbers the words met so far by their number in vocab; nil once
 	// no new word is expected (see done), which frees it.
-	ids  map[int32]int32
+	ids  *wordNumbers
 	info []wordInfo
 	// qvecs are the vectors of the question's words, by place in q.order
 	// (nil: not in the vocabulary), looked up on first need.
@@ -78,11 +83,9 @@ type passageWords struct {
 
 // wordInfo is one word as a question sees it.
 type wordInfo struct {
-	stop   bool
-	term   int32 // the stem's place in q.order, -1 when the question lacks it
-	vec    []float32
-	vecSet bool
-	word   string
+	word *vocabWord
+	term int32 // the stem's place in q.order, -1 when the question lacks it
+	stop bool
 }
 
 // newPassageWords returns the words of q's passages, numbered in a
@@ -94,13 +97,16 @@ func newPassageWords(q *query, wv WordVectors) *passageWords {
 // newPassageWordsIn returns the words of q's passages, whose readings
 // number their words in v.
 func newPassageWordsIn(q *query, wv WordVectors, v *vocabulary) *passageWords {
-	return &passageWords{q: q, wv: wv, vocab: v, ids: make(map[int32]int32, 1024), info: make([]wordInfo, 0, 1024)}
+	p := &passageWords{q: q, wv: wv, vocab: v, ids: newWordNumbers(1024),
+		info: make([]wordInfo, 0, 1024), sims: make([]float32, 0, 1024*len(q.order))}
+	p.qstems, p.knownStems = v.stemIDs(q.order)
+	return p
 }
 
 // id returns w's number, looking the word up the first time.
 func (p *passageWords) id(w string) int32 {
 	g := p.vocab.id(w)
-	if id, ok := p.ids[g]; ok {
+	if id, ok := p.ids.get(g); ok {
 		return id
 	}
 	return p.add(g, p.vocab.list())
@@ -110,9 +116,9 @@ func (p *passageWords) id(w string) int32 {
 // vocabulary), looking up those met for the first time.
 func (p *passageWords) number(vs []int32) []int32 {
 	out := make([]int32, len(vs))
-	var list []vocabWord
+	var list []*vocabWord
 	for i, g := range vs {
-		id, ok := p.ids[g]
+		id, ok := p.ids.get(g)
 		if !ok {
 			if list == nil {
 				list = p.vocab.list()
@@ -125,12 +131,21 @@ func (p *passageWords) number(vs []int32) []int32 {
 }
 
 // add numbers the word g of the vocabulary, whose words are list.
-func (p *passageWords) add(g int32, list []vocabWord) int32 {
+func (p *passageWords) add(g int32, list []*vocabWord) int32 {
 	id := int32(len(p.info))
-	p.ids[g] = id
-	vw := &list[g]
-	in := wordInfo{stop: vw.stop, term: -1, word: vw.word}
-	if !in.stop {
+	p.ids.put(g, id)
+	vw := list[g]
+	in := wordInfo{stop: vw.stop, term: -1, word: vw}
+	switch {
+	case in.stop:
+	case vw.stemID < p.knownStems:
+		for i, sn := range p.qstems {
+			if sn == vw.stemID {
+				in.term = int32(i)
+				break
+			}
+		}
+	default: // a stem numbered since the question began
 		if i, ok := p.q.index[vw.stem]; ok {
 			in.term = int32(i)
 		}
@@ -140,6 +155,61 @@ func (p *passageWords) add(g int32, list []vocabWord) int32 {
 		p.sims = append(p.sims, float32(math.NaN()))
 	}
 	return id
+}
+
+// wordNumbers maps the numbers of words in the vocabulary to their
+// numbers in a question's passageWords. It is a table of open addressing
+// rather than a Go map, which took three times as long for these keys
+// (small integers, looked up some four thousand times a question).
+type wordNumbers struct {
+	slots []uint64 // (vocabulary number + 1) << 32 | question's number; 0: empty
+	n     int
+	shift uint // 32 - log2(len(slots))
+}
+
+// newWordNumbers returns a table for about n words before it grows.
+func newWordNumbers(n int) *wordNumbers {
+	size, shift := 16, uint(28)
+	for size < 2*n {
+		size, shift = 2*size, shift-1
+	}
+	return &wordNumbers{slots: make([]uint64, size), shift: shift}
+}
+
+func (t *wordNumbers) slot(g int32) int { return int((uint32(g) * 0x9e3779b1) >> t.shift) }
+
+// get returns the question's number for the vocabulary's word g.
+func (t *wordNumbers) get(g int32) (int32, bool) {
+	key, mask := uint64(uint32(g)+1)<<32, len(t.slots)-1
+	for i := t.slot(g); ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			return 0, false
+		}
+		if s&^0xffffffff == key {
+			return int32(uint32(s)), true
+		}
+	}
+}
+
+// put records id as the question's number for g, which it lacks.
+func (t *wordNumbers) put(g, id int32) {
+	if 2*(t.n+1) > len(t.slots) {
+		old := t.slots
+		t.slots, t.shift, t.n = make([]uint64, 2*len(old)), t.shift-1, 0
+		for _, s := range old {
+			if s != 0 {
+				t.put(int32(uint32(s>>32)-1), int32(uint32(s)))
+			}
+		}
+	}
+	mask := len(t.slots) - 1
+	i := t.slot(g)
+	for t.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = uint64(uint32(g)+1)<<32 | uint64(uint32(id))
+	t.n++
 }
 
 // done drops what only numbering new words needs, once every passage of
@@ -178,13 +248,9 @@ func (p *passageWords) best(i int, ws iter.Seq[int32]) float64 {
 		}
 		s := &p.sims[int(id)*n+i]
 		if *s != *s { // NaN: not yet computed
-			if !in.vecSet {
-				in.vecSet = true
-				in.vec, _ = p.wv.WordVector(in.word)
-			}
 			*s = 0 // no vector: no credit, as a similarity of 0 gives none
-			if in.vec != nil {
-				p.slots[p.pending], p.vecs[p.pending] = s, in.vec
+			if vec := p.vocab.vector(in.word, p.wv); vec != nil {
+				p.slots[p.pending], p.vecs[p.pending] = s, vec
 				if p.pending++; p.pending == len(p.slots) {
 					p.flush(qv)
 				}
