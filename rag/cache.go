@@ -76,7 +76,7 @@ func (c *sharedCache[V]) store(k string, v V) {
 // was a fifth of answering a question on the bundled corpus. A vector
 // depends only on its text (Embedder's contract), so a remembered one is
 // the one the embedder would give. It stops adding past
-// maxCachedSentences (about 1.5 KB each, 24 MB), keeping the first.
+// maxCachedSentences (about 1.5 KB each, 3 MB), keeping the first.
 type cachedSentenceVectors struct {
 	Embedder
 	cache *sharedCache[[]float32]
@@ -91,7 +91,7 @@ type cachedSentenceVectorsDims struct {
 
 func (c cachedSentenceVectorsDims) Dimensions() int { return c.dims.Dimensions() }
 
-const maxCachedSentences = 1 << 14
+const maxCachedSentences = 1 << 11
 
 // newCachedSentenceVectors returns e with its EmbedDocuments cached.
 func newCachedSentenceVectors(e Embedder) Embedder {

@@ -956,8 +956,8 @@ func (x *Index) forget(rec *record) {
 }
 
 // maxReadings bounds the chunks whose readings are kept (about 1 KB
-// each); a chunk read past it is read again at each question.
-const maxReadings = 1 << 16
+// each, 4 MB); past it, a chunk read replaces one at random.
+const maxReadings = 1 << 12
 
 // reading returns the reading of c, one of the index's chunks, reading it
 // the first time a question retrieves it; x.mu must be held.
@@ -974,9 +974,13 @@ func (x *Index) reading(c *Chunk) *chunkReading {
 	if old := x.reads[c]; old != nil {
 		return old
 	}
-	if len(x.reads) < maxReadings {
-		x.reads[c] = rd
+	if len(x.reads) >= maxReadings {
+		for k := range x.reads { // a map's order is random
+			delete(x.reads, k)
+			break
+		}
 	}
+	x.reads[c] = rd
 	return rd
 }
 

@@ -106,7 +106,9 @@ func (s *readSentence) hasType(text string, t answerType) bool {
 	return v&found != 0
 }
 
-// readText reads text, numbering its words in v.
+// readText reads text, numbering its words in v. Reading only words v
+// knows, it holds v's lock for reading, so that questions read chunks at
+// once.
 func readText(v *vocabulary, text string) *chunkReading {
 	spans := sentenceSpans(text)
 	rd := &chunkReading{sents: make([]readSentence, len(spans))}
@@ -114,7 +116,20 @@ func readText(v *vocabulary, text string) *chunkReading {
 	stems := map[string]struct{}{}
 	var all []int32
 	ends := make([]int, len(spans))
-	v.mu.Lock()
+	v.mu.RLock()
+	known := true
+	for _, sp := range spans {
+		eachWord(text[sp.Start:sp.End], func(w string) {
+			if known {
+				_, known = v.ids[w]
+			}
+		})
+	}
+	if !known {
+		v.mu.RUnlock()
+		v.mu.Lock()
+	}
+	// Where every word is known, add only looks them up.
 	for si, sp := range spans {
 		clear(stems)
 		eachWord(text[sp.Start:sp.End], func(w string) {
@@ -134,7 +149,11 @@ func readText(v *vocabulary, text string) *chunkReading {
 		rd.sents[si] = readSentence{span: sp, distinct: len(stems)}
 		ends[si] = len(all)
 	}
-	v.mu.Unlock()
+	if known {
+		v.mu.RUnlock()
+	} else {
+		v.mu.Unlock()
+	}
 	start := 0
 	for si, end := range ends {
 		rd.sents[si].words = all[start:end:end]

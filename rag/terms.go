@@ -329,8 +329,9 @@ func (v *vocabulary) stemIDs(ts []string) (ids []int32, known int32) {
 }
 
 // maxVocabVectors bounds the words whose vectors the vocabulary keeps
-// (about 400 bytes each); a word past it is looked up each time.
-const maxVocabVectors = 1 << 16
+// (about 400 bytes each, 3 MB, most of them shared with the word-vector
+// cache); a word past it is looked up each time.
+const maxVocabVectors = 1 << 13
 
 // vector returns the vector of w, one of v's words, from wv, looking it up
 // once for all questions.

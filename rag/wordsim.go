@@ -74,7 +74,11 @@ type passageWords struct {
 	// sims holds the similarity of word id to the question's word i at
 	// id*len(q.order)+i; NaN until computed.
 	sims []float32
-	// best's state: the similarities it is computing, and the highest so far.
+	// best's state: the question's word it compares (its place, its
+	// vector), the similarities it is computing, and the highest so far.
+	visit   func(int32) bool
+	term    int
+	qv      []float32
 	slots   [4]*float32
 	vecs    [4][]float32
 	pending int
@@ -234,33 +238,39 @@ func (p *passageWords) best(i int, ws iter.Seq[int32]) float64 {
 	if qv == nil {
 		return 0
 	}
-	n := len(p.q.order)
 	// The similarities not yet computed are computed four at a time (see
 	// dot4); until then their slots hold 0, which a later occurrence of
-	// the same word reads without harm, 0 being where best starts. The
-	// state is p's, so that the loop's body, a function, captures nothing
-	// it would have to allocate.
-	p.highest, p.pending = 0, 0
-	for id := range ws {
-		in := &p.info[id]
-		if in.stop {
-			continue
-		}
-		s := &p.sims[int(id)*n+i]
-		if *s != *s { // NaN: not yet computed
-			*s = 0 // no vector: no credit, as a similarity of 0 gives none
-			if vec := p.vocab.vector(in.word, p.wv); vec != nil {
-				p.slots[p.pending], p.vecs[p.pending] = s, vec
-				if p.pending++; p.pending == len(p.slots) {
-					p.flush(qv)
-				}
-				continue
-			}
-		}
-		p.highest = max(p.highest, *s)
+	// the same word reads without harm, 0 being where best starts.
+	p.term, p.qv, p.highest, p.pending = i, qv, 0, 0
+	if p.visit == nil {
+		// Made once a question: a loop's body passed to ws would be a
+		// function allocated at each call.
+		p.visit = p.visitWord
 	}
+	ws(p.visit)
 	p.flush(qv)
 	return float64(p.highest)
+}
+
+// visitWord is best's step for the word id.
+func (p *passageWords) visitWord(id int32) bool {
+	in := &p.info[id]
+	if in.stop {
+		return true
+	}
+	s := &p.sims[int(id)*len(p.q.order)+p.term]
+	if *s != *s { // NaN: not yet computed
+		*s = 0 // no vector: no credit, as a similarity of 0 gives none
+		if vec := p.vocab.vector(in.word, p.wv); vec != nil {
+			p.slots[p.pending], p.vecs[p.pending] = s, vec
+			if p.pending++; p.pending == len(p.slots) {
+				p.flush(p.qv)
+			}
+			return true
+		}
+	}
+	p.highest = max(p.highest, *s)
+	return true
 }
 
 // flush computes the similarities pending in best.
