@@ -7,15 +7,17 @@
 //
 //	qtf(t) · idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))
 //
-// with idf(t) = ln(1 + (N − df(t) + 0.5)/(df(t) + 0.5)), tf the term's
-// count in the chunk, len the chunk's count of terms, and N, df and avglen
-// taken over every chunk indexed: a corpus scores the same whatever the
-// batches it was added in. Ties are ordered by chunk ID.
+// with qtf(t) the term's count in the question, idf(t) = ln(1 + (N −
+// df(t) + 0.5)/(df(t) + 0.5)), tf its count in the chunk, len the chunk's
+// count of terms, and N, df and avglen taken over every chunk indexed: a
+// corpus scores the same whatever the batches it was added in (bleve's
+// BM25 took them per segment). Ties are ordered by chunk ID.
 //
-// Each term has a posting list of chunk numbers and counts; chunks are
-// numbered in the order they were added. A chunk replaced or deleted is
-// marked dead and left in the lists until dead chunks are an eighth of the
-// live ones, when the lists are rebuilt without them.
+// Each term has a posting list of chunk numbers and counts, packed as
+// varints (under two bytes a posting); chunks are numbered in the order
+// they were added. A chunk replaced or deleted is marked dead and left in
+// the lists until dead chunks are an eighth of the live ones, when the
+// lists are rebuilt without them.
 //
 // An index can be saved next to a snapshot (SaveTo) and started from that
 // copy (AddSaved): one checksummed binary file, read in one pass; a
@@ -25,6 +27,7 @@ package bm25
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -79,10 +82,54 @@ type Index struct {
 }
 
 // postings are the chunks a term occurs in, by increasing number, and how
-// often it occurs in each.
+// often it occurs in each. data holds, per chunk, the uvarint of its
+// number's gap from the chunk before (the first's number plus one) shifted
+// left once, its low bit set when the count is not 1; then, when it is
+// not, the uvarint of the count.
 type postings struct {
-	docs []int32
-	tfs  []uint16
+	data []byte
+	n    int32 // chunks listed
+	last int32 // the last chunk's number, -1 when none
+}
+
+// add appends chunk d, numbered above every chunk listed, with count tf.
+func (p *postings) add(d int32, tf uint32) {
+	v := uint64(d-p.last) << 1
+	if tf != 1 {
+		v |= 1
+	}
+	p.data = binary.AppendUvarint(p.data, v)
+	if tf != 1 {
+		p.data = binary.AppendUvarint(p.data, uint64(tf))
+	}
+	p.n++
+	p.last = d
+}
+
+// cursor reads a posting list, which must be well formed (as the index
+// makes them and decode checks them).
+type cursor struct {
+	b []byte
+	d int32
+}
+
+func newCursor(p *postings) cursor { return cursor{b: p.data, d: -1} }
+
+// next returns the next chunk and its count, or ok false at the end.
+func (c *cursor) next() (d int32, tf uint32, ok bool) {
+	if len(c.b) == 0 {
+		return 0, 0, false
+	}
+	v, n := binary.Uvarint(c.b)
+	c.b = c.b[n:]
+	c.d += int32(v >> 1)
+	tf = 1
+	if v&1 != 0 {
+		t, n := binary.Uvarint(c.b)
+		c.b = c.b[n:]
+		tf = uint32(t)
+	}
+	return c.d, tf, true
 }
 
 var _ rag.LexicalIndex = (*Index)(nil)
@@ -100,7 +147,7 @@ func New() *Index {
 // analysed is one chunk's terms and their counts, and its length.
 type analysed struct {
 	terms []string
-	tfs   []uint16
+	tfs   []uint32
 	len   uint32
 }
 
@@ -112,13 +159,13 @@ func (x *Index) analyse(text string, counts map[string]int) analysed {
 		counts[string(tok.Term)]++
 		n++
 	}
-	a := analysed{terms: make([]string, 0, len(counts)), tfs: make([]uint16, 0, len(counts)), len: uint32(n)}
+	a := analysed{terms: make([]string, 0, len(counts)), tfs: make([]uint32, 0, len(counts)), len: uint32(n)}
 	for t := range counts {
 		a.terms = append(a.terms, t)
 	}
 	slices.Sort(a.terms) // a fixed order, for the saved file's sake only
 	for _, t := range a.terms {
-		a.tfs = append(a.tfs, uint16(min(counts[t], maxTF)))
+		a.tfs = append(a.tfs, uint32(min(counts[t], maxTF)))
 	}
 	return a
 }
@@ -195,11 +242,9 @@ func (x *Index) add(id, source string, a analysed) {
 		if !ok {
 			n = int32(len(x.post))
 			x.terms[t] = n
-			x.post = append(x.post, postings{})
+			x.post = append(x.post, postings{last: -1})
 		}
-		p := &x.post[n]
-		p.docs = append(p.docs, d)
-		p.tfs = append(p.tfs, a.tfs[j])
+		x.post[n].add(d, a.tfs[j])
 	}
 }
 
@@ -270,23 +315,31 @@ func (x *Index) compact() {
 	}
 	for t, i := range x.terms {
 		p := &x.post[i]
-		k := 0
-		for j, d := range p.docs {
-			if r := renum[d]; r >= 0 {
-				p.docs[k], p.tfs[k] = r, p.tfs[j]
-				k++
-			}
-		}
-		if k == 0 {
+		*p = p.renumbered(renum)
+		if p.n == 0 {
 			// The term's number stays in use, with an empty list, so
 			// that no other number moves.
 			delete(x.terms, t)
-			*p = postings{}
-			continue
 		}
-		p.docs, p.tfs = slices.Clip(p.docs[:k]), slices.Clip(p.tfs[:k])
 	}
 	x.ndead = 0
+}
+
+// renumbered returns p with its chunks renumbered by renum, those numbered
+// −1 there left out.
+func (p *postings) renumbered(renum []int32) postings {
+	out := postings{last: -1}
+	for c := newCursor(p); ; {
+		d, tf, ok := c.next()
+		if !ok {
+			break
+		}
+		if r := renum[d]; r >= 0 {
+			out.add(r, tf)
+		}
+	}
+	out.data = slices.Clip(out.data)
+	return out
 }
 
 // Search returns at most k chunks holding any term of question, by
@@ -318,25 +371,20 @@ func (x *Index) Search(ctx context.Context, question string, k int) ([]rag.Hit, 
 		if !ok {
 			continue
 		}
-		p := &x.post[n]
-		df := len(p.docs)
-		if x.ndead > 0 {
-			df = 0
-			for _, d := range p.docs {
-				if !x.dead[d] {
-					df++
-				}
-			}
-			if df == 0 {
-				continue
-			}
+		df := x.livePostings(n)
+		if df == 0 {
+			continue
 		}
 		w := float32(float64(qt.n) * idf(x.live, df) * (k1 + 1))
-		for j, d := range p.docs {
+		for c := newCursor(&x.post[n]); ; {
+			d, n, ok := c.next()
+			if !ok {
+				break
+			}
 			if x.ndead > 0 && x.dead[d] {
 				continue
 			}
-			tf := float32(p.tfs[j])
+			tf := float32(n)
 			s := w * tf / (tf + c0 + c1*float32(x.lens[d]))
 			if acc.score[d] == 0 {
 				acc.touched = append(acc.touched, d)
@@ -345,6 +393,25 @@ func (x *Index) Search(ctx context.Context, question string, k int) ([]rag.Hit, 
 		}
 	}
 	return x.top(acc, k), nil
+}
+
+// livePostings is the number of live chunks in term i's list; x.mu must
+// be held.
+func (x *Index) livePostings(i int32) int {
+	p := &x.post[i]
+	if x.ndead == 0 {
+		return int(p.n)
+	}
+	n := 0
+	for c := newCursor(p); ; {
+		d, _, ok := c.next()
+		if !ok {
+			return n
+		}
+		if !x.dead[d] {
+			n++
+		}
+	}
 }
 
 // idf is BM25's inverse document frequency of a term in df of n chunks,

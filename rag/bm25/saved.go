@@ -26,15 +26,16 @@ import (
 //	         copy analysed otherwise is not used
 //	ndocs    uvarint, then per live chunk: uvarint length, its ID
 //	nterms   uvarint, then per term in increasing order: uvarint length,
-//	         the term, uvarint count of chunks, then per chunk by
-//	         increasing number: uvarint number minus the one before (the
-//	         first minus −1), uvarint count of the term in it
+//	         the term, uvarint count of chunks, uvarint size of its list
+//	lists    each term's posting list in that order, packed as the index
+//	         keeps it in memory (see postings), the chunks numbered in the
+//	         order of their IDs above
 //	crc      uint32: CRC-32C of every byte before it
 //
-// Chunks are numbered in the order of their IDs in the file; a chunk's
-// length is the sum of its counts, so it is not stored. The file is
-// checked whole (size, checksum, every number in range) before the index
-// takes anything from it.
+// A chunk's length is the sum of its counts, so it is not stored. The file
+// is checked whole (size, checksum, every number in range) before the
+// index takes anything from it; the lists are then the index's as they
+// are, in one block.
 const (
 	savedFile    = "bm25.idx"
 	savedVersion = 1
@@ -139,44 +140,33 @@ func (x *Index) encode(w *bufio.Writer) error {
 		}
 	}
 	slices.Sort(terms)
-	put(uint64(len(terms)))
-	for _, t := range terms {
-		p := &x.post[x.terms[t]]
-		putString(t)
-		put(uint64(x.livePostings(x.terms[t])))
-		prev := int32(-1)
-		for j, d := range p.docs {
-			r := renum[d]
-			if r < 0 {
-				continue
-			}
-			put(uint64(r - prev))
-			put(uint64(p.tfs[j]))
-			prev = r
+	lists := make([]postings, len(terms))
+	for i, t := range terms {
+		lists[i] = x.post[x.terms[t]]
+		if x.ndead > 0 {
+			lists[i] = lists[i].renumbered(renum)
 		}
+	}
+	put(uint64(len(terms)))
+	for i, t := range terms {
+		putString(t)
+		put(uint64(lists[i].n))
+		put(uint64(len(lists[i].data)))
 		if len(buf) > 1<<16 {
 			if err := flush(); err != nil {
 				return err
 			}
 		}
 	}
-	return flush()
-}
-
-// livePostings is the number of live chunks in term i's list; x.mu must
-// be held.
-func (x *Index) livePostings(i int32) int {
-	p := &x.post[i]
-	if x.ndead == 0 {
-		return len(p.docs)
+	if err := flush(); err != nil {
+		return err
 	}
-	n := 0
-	for _, d := range p.docs {
-		if !x.dead[d] {
-			n++
+	for _, l := range lists {
+		if _, err := w.Write(l.data); err != nil {
+			return err
 		}
 	}
-	return n
+	return nil
 }
 
 // AddSaved is Add(ctx, chunks) for an empty index, given the directory
@@ -267,7 +257,7 @@ func decode(data []byte) (*decoded, error) {
 	if name := r.string(); r.err == nil && name != analysisName {
 		return nil, fmt.Errorf("analysed as %q, not %q", name, analysisName)
 	}
-	// Every chunk and every posting takes at least one byte, so no count
+	// Every chunk, term and posting takes at least one byte, so no count
 	// may exceed the bytes left.
 	ndocs := r.count()
 	s := &decoded{}
@@ -281,57 +271,82 @@ func decode(data []byte) (*decoded, error) {
 	if r.err == nil {
 		s.terms = make(map[string]int32, nterms)
 		s.post = make([]postings, nterms)
-		s.lens = make([]uint32, ndocs)
 	}
-	// The lists share two arrays, each list capped, so that an append
-	// copies it out rather than writing over the next.
-	var docs []int32
-	var tfs []uint16
-	prevTerm := ""
+	sizes := make([]int, len(s.post))
+	total := 0
+	prev := ""
 	for i := range s.post {
 		t := r.string()
-		np := r.count()
+		n, size := r.count(), r.count()
 		if r.err != nil {
 			break
 		}
-		if i > 0 && t <= prevTerm {
+		if i > 0 && t <= prev {
 			return nil, errors.New("terms out of order")
 		}
-		if np == 0 {
-			return nil, fmt.Errorf("term %q in no chunk", t)
-		}
-		prevTerm = t
-		if len(docs)+np > cap(docs) {
-			// Enough for the rest of the file, as every posting takes at
-			// least two bytes.
-			docs = make([]int32, 0, max(np, r.left()/2))
-			tfs = make([]uint16, 0, cap(docs))
-		}
-		lo := len(docs)
-		d := int64(-1)
-		for range np {
-			delta, tf := r.uvarint(), r.uvarint()
-			d += int64(delta)
-			if r.err != nil {
-				break
-			}
-			if delta == 0 || d >= int64(ndocs) || tf == 0 || tf > maxTF {
-				return nil, fmt.Errorf("term %q: posting out of range", t)
-			}
-			s.lens[d] += uint32(tf)
-			docs = append(docs, int32(d))
-			tfs = append(tfs, uint16(tf))
+		prev = t
+		if n == 0 || size < n || size > r.left() {
+			return nil, fmt.Errorf("term %q: list size out of range", t)
 		}
 		s.terms[t] = int32(i)
-		s.post[i] = postings{docs: docs[lo:len(docs):len(docs)], tfs: tfs[lo:len(tfs):len(tfs)]}
+		s.post[i] = postings{n: int32(n)}
+		sizes[i] = size
+		total += size
 	}
 	if r.err != nil {
 		return nil, r.err
 	}
-	if r.off != len(r.b) {
-		return nil, errors.New("trailing bytes")
+	if total != r.left() {
+		return nil, errors.New("lists size mismatch")
+	}
+	// The lists, in one block of their own, each capped so that an append
+	// copies it out rather than writing over the next.
+	block := slices.Clone(r.b[r.off:])
+	s.lens = make([]uint32, ndocs)
+	off := 0
+	for i := range s.post {
+		p := &s.post[i]
+		p.data = block[off : off+sizes[i] : off+sizes[i]]
+		off += sizes[i]
+		last, err := check(p, s.lens)
+		if err != nil {
+			return nil, err
+		}
+		p.last = last
 	}
 	return s, nil
+}
+
+// check reads a posting list of p.n chunks numbered below len(lens),
+// adding each count to its chunk's length, and returns the last chunk's
+// number.
+func check(p *postings, lens []uint32) (int32, error) {
+	b, d, n := p.data, int64(-1), 0
+	for len(b) > 0 {
+		v, k := binary.Uvarint(b)
+		if k <= 0 {
+			return 0, errors.New("corrupt posting list")
+		}
+		b = b[k:]
+		tf := uint64(1)
+		if v&1 != 0 {
+			if tf, k = binary.Uvarint(b); k <= 0 || tf < 2 || tf > maxTF {
+				return 0, errors.New("corrupt posting list")
+			}
+			b = b[k:]
+		}
+		gap := v >> 1
+		if gap == 0 || gap > uint64(len(lens)) || d+int64(gap) >= int64(len(lens)) {
+			return 0, errors.New("posting out of range")
+		}
+		d += int64(gap)
+		lens[d] += uint32(tf)
+		n++
+	}
+	if n != int(p.n) {
+		return 0, errors.New("posting list length mismatch")
+	}
+	return int32(d), nil
 }
 
 // match checks that the decoded index holds exactly chunks, each once,
