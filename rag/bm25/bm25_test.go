@@ -47,71 +47,16 @@ func TestLexicalIndex(t *testing.T) {
 	storetest.TestLexicalIndex(t, func(t *testing.T) rag.LexicalIndex { return mustNew(t) })
 }
 
-func TestEnglish(t *testing.T) {
-	x := mustNew(t)
-	mustAdd(t, x, []rag.Chunk{
-		{ID: "a#0", Source: "a", Text: "The committee approved the migration policies."},
-		{ID: "a#1", Source: "a", Text: "Security threats were discussed at length."},
-		{ID: "b#0", Source: "b", Text: "Nobody mentioned anything relevant here."},
-		{ID: "c#0", Source: "c", Text: "Temür Khan ruled from Khanbaliq."},
-	})
-	tests := []struct {
-		q    string
-		want string // "" for no hits
-	}{
-		{"What policy on migrating?", "a#0"}, // stemming
-		{"When did Temur rule?", "c#0"},      // diacritics folded
-		{"Where was Témür?", "c#0"},
-		{"Which threat was DISCUSSED?", "a#1"},
-		{"what is the and of it?", ""}, // stop words only
-		{"", ""},
-	}
-	for _, tt := range tests {
-		hits := mustSearch(t, x, tt.q, 5)
-		switch {
-		case tt.want == "" && len(hits) != 0:
-			t.Errorf("Search(%q) = %v, want no hits", tt.q, hits)
-		case tt.want != "" && (len(hits) != 1 || hits[0].ChunkID != tt.want):
-			t.Errorf("Search(%q) = %v, want only %s", tt.q, hits, tt.want)
-		}
-	}
-}
-
-// words is a vocabulary of made-up words drawn with a Zipf distribution, so
-// that a few are frequent, like English.
-type words struct {
-	vocab []string
-	zipf  *rand.Zipf
-}
-
-func newWords(r *rand.Rand, n int) *words {
-	syll := []string{"ka", "lo", "mi", "ne", "ru", "ta", "po", "si", "de", "va", "gor", "lin", "tes", "mar"}
-	vocab := make([]string, n)
-	for i := range vocab {
-		var b strings.Builder
-		for range 2 + r.IntN(3) {
-			b.WriteString(syll[r.IntN(len(syll))])
-		}
-		vocab[i] = b.String()
-	}
-	return &words{vocab: vocab, zipf: rand.NewZipf(r, 1.1, 2, uint64(n-1))}
-}
-
-// text returns n words separated by spaces.
-func (w *words) text(n int) string {
-	ws := make([]string, n)
-	for i := range ws {
-		ws[i] = w.vocab[w.zipf.Uint64()]
-	}
-	return strings.Join(ws, " ")
+func TestInProcess(t *testing.T) {
+	storetest.TestInProcess(t, func(t *testing.T) storetest.CountedIndex { return mustNew(t) })
 }
 
 // corpus returns n chunks of 20 to 120 words, ten to a source.
-func corpus(r *rand.Rand, w *words, n int) []rag.Chunk {
+func corpus(r *rand.Rand, w *storetest.Words, n int) []rag.Chunk {
 	chunks := make([]rag.Chunk, n)
 	for i := range chunks {
 		src := "doc" + strconv.Itoa(i/10)
-		chunks[i] = rag.Chunk{ID: fmt.Sprintf("%s#%d", src, i%10), Source: src, Ordinal: i % 10, Text: w.text(20 + r.IntN(100))}
+		chunks[i] = rag.Chunk{ID: fmt.Sprintf("%s#%d", src, i%10), Source: src, Ordinal: i % 10, Text: w.Text(20 + r.IntN(100))}
 	}
 	return chunks
 }
@@ -193,13 +138,13 @@ func near(got, want []rag.Hit) bool {
 // chunks, then compacts away).
 func TestScoresAreBM25(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	w := newWords(r, 400)
+	w := storetest.NewWords(r, 400)
 	chunks := corpus(r, w, 500)
 	x := mustNew(t)
 	mustAdd(t, x, chunks)
 	questions := make([]string, 30)
 	for i := range questions {
-		questions[i] = "What is the " + w.text(1+r.IntN(4)) + "?"
+		questions[i] = "What is the " + w.Text(1+r.IntN(4)) + "?"
 	}
 	check := func(when string, chunks []rag.Chunk) {
 		t.Helper()
@@ -218,7 +163,7 @@ func TestScoresAreBM25(t *testing.T) {
 	// yet compacted.
 	repl := []rag.Chunk{chunks[3], chunks[17]}
 	for i := range repl {
-		repl[i].Text = w.text(50)
+		repl[i].Text = w.Text(50)
 	}
 	mustAdd(t, x, repl)
 	chunks[3], chunks[17] = repl[0], repl[1]
@@ -249,7 +194,7 @@ func TestScoresAreBM25(t *testing.T) {
 // uneven batches with some chunks added twice scores the same.
 func TestBatchesDoNotMatter(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	w := newWords(r, 300)
+	w := storetest.NewWords(r, 300)
 	chunks := corpus(r, w, 400)
 	whole := mustNew(t)
 	mustAdd(t, whole, chunks)
@@ -265,7 +210,7 @@ func TestBatchesDoNotMatter(t *testing.T) {
 		lo = hi
 	}
 	for range 20 {
-		q := w.text(1 + r.IntN(5))
+		q := w.Text(1 + r.IntN(5))
 		want := mustSearch(t, whole, q, 20)
 		for name, x := range map[string]*bm25.Index{"one at a time": single, "uneven": uneven} {
 			if got := mustSearch(t, x, q, 20); !slices.Equal(got, want) {
@@ -290,49 +235,6 @@ func TestTiesByID(t *testing.T) {
 	}
 	if !slices.Equal(ids, []string{"a#0", "b#0", "c#0"}) {
 		t.Errorf("hits = %v, want a#0 b#0 c#0", hits)
-	}
-}
-
-func TestCount(t *testing.T) {
-	x := mustNew(t)
-	chunks := []rag.Chunk{
-		{ID: "a#0", Source: "a", Text: "one"},
-		{ID: "a#1", Source: "a", Text: "two"},
-		{ID: "b#0", Source: "b", Text: "three"},
-	}
-	mustAdd(t, x, chunks)
-	mustAdd(t, x, chunks[:1])
-	if got := x.Count(); got != 3 {
-		t.Errorf("Count = %d, want 3", got)
-	}
-	if err := x.DeleteSource(ctx, "a"); err != nil {
-		t.Fatal(err)
-	}
-	if got := x.Count(); got != 1 {
-		t.Errorf("Count after DeleteSource = %d, want 1", got)
-	}
-}
-
-// TestMovedChunk checks that a chunk re-added under another source belongs
-// to that source only.
-func TestMovedChunk(t *testing.T) {
-	x := mustNew(t)
-	mustAdd(t, x, []rag.Chunk{{ID: "c#0", Source: "a", Text: "zebra"}})
-	mustAdd(t, x, []rag.Chunk{{ID: "c#0", Source: "b", Text: "zebra"}})
-	if err := x.DeleteSource(ctx, "a"); err != nil {
-		t.Fatal(err)
-	}
-	if got := x.Count(); got != 1 {
-		t.Fatalf("Count after deleting the old source = %d, want 1", got)
-	}
-	if err := x.DeleteSource(ctx, "b"); err != nil {
-		t.Fatal(err)
-	}
-	if got := x.Count(); got != 0 {
-		t.Errorf("Count after deleting the new source = %d, want 0", got)
-	}
-	if hits := mustSearch(t, x, "zebra", 3); len(hits) != 0 {
-		t.Errorf("Search after deleting everything = %v", hits)
 	}
 }
 
@@ -373,12 +275,12 @@ func TestClosed(t *testing.T) {
 
 func BenchmarkSearch(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
-	w := newWords(r, 20000)
+	w := storetest.NewWords(r, 20000)
 	x := mustNew(b)
 	mustAdd(b, x, corpus(r, w, 20000))
 	questions := make([]string, 64)
 	for i := range questions {
-		questions[i] = "What is the " + w.text(3) + " of " + w.text(2) + "?"
+		questions[i] = "What is the " + w.Text(3) + " of " + w.Text(2) + "?"
 	}
 	i := 0
 	for b.Loop() {
@@ -389,7 +291,7 @@ func BenchmarkSearch(b *testing.B) {
 
 func BenchmarkAdd(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
-	chunks := corpus(r, newWords(r, 20000), 20000)
+	chunks := corpus(r, storetest.NewWords(r, 20000), 20000)
 	for b.Loop() {
 		x := bm25.New()
 		mustAdd(b, x, chunks)

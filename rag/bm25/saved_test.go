@@ -12,6 +12,7 @@ import (
 	"github.com/citebot/citebot/rag"
 	"github.com/citebot/citebot/rag/bleveindex"
 	"github.com/citebot/citebot/rag/bm25"
+	"github.com/citebot/citebot/rag/storetest"
 )
 
 // savedFile is the file SaveTo writes in its directory.
@@ -21,7 +22,7 @@ const savedFile = "bm25.idx"
 // original did, through later writes too.
 func TestSaved(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	w := newWords(r, 500)
+	w := storetest.NewWords(r, 500)
 	chunks := corpus(r, w, 300)
 	orig := mustNew(t)
 	mustAdd(t, orig, chunks)
@@ -42,7 +43,7 @@ func TestSaved(t *testing.T) {
 	if ok, err := x.AddSaved(ctx, shuffled, dir); err != nil || !ok {
 		t.Fatalf("AddSaved = %v, %v; want true", ok, err)
 	}
-	questions := []string{w.text(3), w.text(2), w.text(4), w.text(1)}
+	questions := []string{w.Text(3), w.Text(2), w.Text(4), w.Text(1)}
 	same := func(when string) {
 		t.Helper()
 		for _, q := range questions {
@@ -155,7 +156,7 @@ func addSavedBytes(t testing.TB, chunks []rag.Chunk, b []byte) (bool, error) {
 // used copy.
 func TestSavedDamaged(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	chunks := corpus(r, newWords(r, 50), 20)
+	chunks := corpus(r, storetest.NewWords(r, 50), 20)
 	b := savedBytes(t, chunks)
 	if ok, err := addSavedBytes(t, chunks, b); !ok || err != nil {
 		t.Fatalf("undamaged copy: AddSaved = %v, %v", ok, err)
@@ -182,7 +183,7 @@ func TestSavedDamaged(t *testing.T) {
 // an index that searches.
 func FuzzAddSaved(f *testing.F) {
 	r := rand.New(rand.NewPCG(9, 10))
-	chunks := corpus(r, newWords(r, 30), 12)
+	chunks := corpus(r, storetest.NewWords(r, 30), 12)
 	f.Add([]byte{})
 	good := savedBytes(f, chunks)
 	f.Add(good[:len(good)-4])
