@@ -203,6 +203,12 @@ func (x *Index) AddSaved(ctx context.Context, chunks []rag.Chunk, dir string) (b
 	if err := s.match(chunks); err != nil {
 		return false, unusable(err)
 	}
+	return x.adopt(s)
+}
+
+// adopt makes the decoded index s, matched to its chunks, the index's, if
+// the index is still empty.
+func (x *Index) adopt(s *decoded) (bool, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.closed {

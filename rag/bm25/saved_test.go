@@ -177,36 +177,3 @@ func TestSavedDamaged(t *testing.T) {
 		check("bit flipped at "+strconv.Itoa(i), d)
 	}
 }
-
-// FuzzAddSaved feeds AddSaved arbitrary files, the checksum made to match
-// so that the parser behind it is reached: it must fail cleanly or start
-// an index that searches.
-func FuzzAddSaved(f *testing.F) {
-	r := rand.New(rand.NewPCG(9, 10))
-	chunks := corpus(r, storetest.NewWords(r, 30), 12)
-	f.Add([]byte{})
-	good := savedBytes(f, chunks)
-	f.Add(good[:len(good)-4])
-	f.Add(good[:len(good)/2])
-	f.Fuzz(func(t *testing.T, body []byte) {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, savedFile), bm25.Sign(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		x := bm25.New()
-		defer x.Close()
-		ok, err := x.AddSaved(ctx, chunks, dir)
-		if ok != (err == nil) || (err != nil && !errors.Is(err, rag.ErrSnapshot)) {
-			t.Fatalf("AddSaved = %v, %v", ok, err)
-		}
-		if ok {
-			if _, err := x.Search(ctx, "anything at all", 5); err != nil {
-				t.Fatal(err)
-			}
-			mustAdd(t, x, chunks[:2])
-			if err := x.DeleteSource(ctx, chunks[5].Source); err != nil {
-				t.Fatal(err)
-			}
-		}
-	})
-}
