@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -193,108 +192,6 @@ func TestLargeAdd(t *testing.T) {
 	}
 }
 
-// TestSaved checks that an index started from a saved copy answers as the
-// original did, and keeps answering through writes.
 func TestSaved(t *testing.T) {
-	ctx := context.Background()
-	r := rand.New(rand.NewPCG(3, 4))
-	w := storetest.NewWords(r, 500)
-	chunks := benchCorpus(w, 300)
-	orig := mustNew(t)
-	if err := orig.Add(ctx, chunks); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "lexical")
-	if err := orig.SaveTo(dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := orig.SaveTo(dir); err == nil {
-		t.Error("SaveTo an existing directory: no error")
-	}
-
-	x := mustNew(t)
-	ok, err := x.AddSaved(ctx, chunks, dir)
-	if err != nil || !ok {
-		t.Fatalf("AddSaved = %v, %v; want true", ok, err)
-	}
-	questions := []string{w.Text(3), w.Text(2), w.Text(4)}
-	same := func(when string) {
-		t.Helper()
-		for _, q := range questions {
-			want, err := orig.Search(ctx, q, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := x.Search(ctx, q, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !sameHits(got, want) {
-				t.Errorf("%s: Search(%q) = %v, want %v", when, q, got, want)
-			}
-		}
-		if x.Count() != orig.Count() {
-			t.Errorf("%s: Count = %d, want %d", when, x.Count(), orig.Count())
-		}
-	}
-	same("from the saved copy")
-
-	// A copy of a copy is as good.
-	dir2 := filepath.Join(t.TempDir(), "lexical")
-	if err := x.SaveTo(dir2); err != nil {
-		t.Fatal(err)
-	}
-	y := mustNew(t)
-	if ok, err := y.AddSaved(ctx, chunks, dir2); err != nil || !ok {
-		t.Fatalf("AddSaved of a copy of a copy = %v, %v", ok, err)
-	}
-
-	// Writes move the index to memory and apply after the saved chunks.
-	extra := []rag.Chunk{{ID: "new#0", Source: "new", Text: "zebra okapi"}}
-	for _, ix := range []*bleveindex.Index{x, orig} {
-		if err := ix.Add(ctx, extra); err != nil {
-			t.Fatal(err)
-		}
-		if err := ix.DeleteSource(ctx, "doc3"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	same("after writes")
-	if hits, _ := x.Search(ctx, "zebra", 5); len(hits) != 1 || hits[0].ChunkID != "new#0" {
-		t.Errorf("Search(zebra) after Add = %v, want new#0", hits)
-	}
-
-	// A copy of another number of chunks, a non-empty index, or a directory
-	// that holds no copy is not used.
-	z := mustNew(t)
-	if ok, _ := z.AddSaved(ctx, chunks[:10], dir); ok {
-		t.Error("AddSaved with fewer chunks than the copy holds: used")
-	}
-	if ok, _ := x.AddSaved(ctx, chunks, dir); ok {
-		t.Error("AddSaved into a non-empty index: used")
-	}
-	if ok, _ := z.AddSaved(ctx, chunks, t.TempDir()); ok {
-		t.Error("AddSaved from an empty directory: used")
-	}
-	if z.Count() != 0 {
-		t.Errorf("after unused AddSaved calls, Count = %d, want 0", z.Count())
-	}
-}
-
-// sameHits reports whether two top-k lists agree: the same scores, and the
-// same chunks above the last score (chunks tied with the k-th may be any of
-// those tied).
-func sameHits(a, b []rag.Hit) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Score != b[i].Score {
-			return false
-		}
-		if a[i].Score > a[len(a)-1].Score && a[i].ChunkID != b[i].ChunkID {
-			return false
-		}
-	}
-	return true
+	storetest.TestSaved(t, func(t *testing.T) storetest.SavedIndex { return mustNew(t) })
 }

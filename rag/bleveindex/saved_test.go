@@ -117,7 +117,7 @@ func sameRankings(t testing.TB, what string, got, want *bleveindex.Index, questi
 		if err != nil {
 			t.Fatalf("%s: Search(%q): %v", what, q, err)
 		}
-		if !sameHits(g, w) {
+		if !storetest.SameHits(g, w) {
 			t.Errorf("%s: Search(%q) = %v, want %v", what, q, g, w)
 		}
 	}
