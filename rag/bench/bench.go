@@ -55,7 +55,7 @@ type Options struct {
 }
 
 // DefaultLexical is the lexical index cmd/citebot wires.
-const DefaultLexical = "bleve"
+const DefaultLexical = "bm25"
 
 // lexicalIndex is a lexical index as the bench uses it: Count waits for
 // every write, Close releases its memory.
