@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/rag"
-	"github.com/citebot/citebot/rag/bleveindex"
+	"github.com/citebot/citebot/rag/bm25"
 	"github.com/citebot/citebot/rag/chromemstore"
 	"github.com/citebot/citebot/rag/glove"
 	"github.com/citebot/citebot/rag/langchain"
@@ -213,9 +213,8 @@ func TestSnapshotOfOtherEmbedderRebuilds(t *testing.T) {
 	sync(t, newIndex(t, data), corpus)
 
 	emb, _ := glove.New(glove.Options{SIFA: 1e-4, SubtractMean: true, NGramDims: 64, NGramWeight: 0.5})
-	lex, _ := bleveindex.New()
 	x, err := rag.NewIndex(rag.Config{Loader: langchain.Loader{}, Splitter: langchain.NewSplitter(600, 120),
-		Embedder: emb, EmbedderID: emb.ID(), Store: chromemstore.New(), Lexical: lex, DataDir: data})
+		Embedder: emb, EmbedderID: emb.ID(), Store: chromemstore.New(), Lexical: bm25.New(), DataDir: data})
 	if err != nil {
 		t.Fatal(err)
 	}

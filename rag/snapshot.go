@@ -135,7 +135,7 @@ type snapshot struct {
 }
 
 // lexicalSaver is a lexical index that can be saved with a snapshot and
-// started from the saved copy, as bleveindex.Index can.
+// started from the saved copy, as bm25.Index and bleveindex.Index can.
 type lexicalSaver interface {
 	// SaveTo writes the index as it is into dir, which does not exist.
 	SaveTo(dir string) error

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/bleveindex"
 	"github.com/citebot/citebot/rag/langchain"
 	"github.com/citebot/citebot/rag/ragtest"
 )
@@ -84,14 +85,7 @@ func TestLoadDamagedLexicalIndex(t *testing.T) {
 
 	built := t.TempDir()
 	sync(t, newIndex(t, built), "../corpus")
-	lex := filepath.Base(lexicalDir(t, built))
-	zaps, _ := filepath.Glob(filepath.Join(built, lex, "store", "*.zap"))
-	if len(zaps) == 0 {
-		t.Fatal("no .zap segment saved")
-	}
-	zap := filepath.Join(lex, "store", filepath.Base(zaps[0]))
-	bolt := filepath.Join(lex, "store", "root.bolt")
-	manifest := filepath.Join(lex, "citebot-lexical")
+	file := filepath.Join(filepath.Base(lexicalDir(t, built)), "bm25.idx")
 
 	truncate := func(rel string, frac float64) func(string) error {
 		return func(data string) error {
@@ -121,14 +115,12 @@ func TestLoadDamagedLexicalIndex(t *testing.T) {
 		name   string
 		damage func(data string) error
 	}{
-		{"zap cut at 10%", truncate(zap, 0.1)},
-		{"zap cut at 50%", truncate(zap, 0.5)},
-		{"zap cut at 99%", truncate(zap, 0.99)},
-		{"root.bolt cut at 50%", truncate(bolt, 0.5)},
-		{"zap byte flipped", flip(zap, 0.6)},
-		{"root.bolt byte flipped", flip(bolt, 0.3)},
-		{"zap deleted", remove(zap)},
-		{"manifest deleted", remove(manifest)},
+		{"cut at 10%", truncate(file, 0.1)},
+		{"cut at 50%", truncate(file, 0.5)},
+		{"cut at 99%", truncate(file, 0.99)},
+		{"byte flipped at the start", flip(file, 0.01)},
+		{"byte flipped", flip(file, 0.6)},
+		{"deleted", remove(file)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			data := copyDir(t, built)
@@ -157,6 +149,53 @@ func TestLoadDamagedLexicalIndex(t *testing.T) {
 				t.Errorf("rankings from the new copy differ from a clean build")
 			}
 		})
+	}
+}
+
+// A snapshot saved with the bleve index, as citebot saved them before
+// rag/bm25, loads with one warning about its saved BM25 index, which is
+// rebuilt from the snapshot's chunks: the rankings of a clean build.
+func TestLoadBleveSnapshot(t *testing.T) {
+	clean, err := ragtest.Build(context.Background(), "../corpus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rankings(t, clean)
+
+	data := t.TempDir()
+	cfg, err := ragtest.Config(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bl, err := bleveindex.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bl.Close() })
+	cfg.Lexical = bl
+	old, err := rag.NewIndex(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync(t, old, "../corpus")
+	if _, err := os.Stat(filepath.Join(lexicalDir(t, data), "citebot-lexical")); err != nil {
+		t.Fatalf("bleve's copy not saved: %v", err)
+	}
+
+	x := newIndex(t, data)
+	err = x.Load(context.Background())
+	if !errors.Is(err, rag.ErrSnapshot) || !strings.Contains(err.Error(), "saved BM25 index") ||
+		strings.Count(err.Error(), "unusable") != 1 {
+		t.Fatalf("Load = %v, want one warning about the saved BM25 index", err)
+	}
+	if got := rankings(t, x); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rankings after the rebuild:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if rep := sync(t, x, "../corpus"); rep.Unchanged != 5 {
+		t.Errorf("Sync after load = %+v, want 5 unchanged", rep)
+	}
+	if err := newIndex(t, data).Load(context.Background()); err != nil {
+		t.Errorf("Load after the Sync = %v, want nil", err)
 	}
 }
 

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.368894416066584,  // bm25
-			2.7635861445062897,  // bm25_share_of_best
-			0.4107540043392999,  // bm25_rank
-			1.1949254296757947,  // dense
-			-1.7213392050583056, // dense_below_best
-			0.3335912686464261,  // dense_rank
-			6.7274552799615535,  // coverage
-			-3.6477464533368322, // exact_coverage
-			2.313923549485531,   // title_coverage
-			1.284031890527806,   // best_sentence_coverage
-			0.5762761203663549,  // proposed_rank
-			0.3000481679834861,  // best_window_coverage
-			0.522705360145653,   // best_typed_sentence_coverage
-			0.98401598194641,    // bigrams
-			-1.3881275071221062, // first_chunk
-			2.45297039427851,    // document_coverage
+			-2.3589796666099643, // bm25
+			2.855862822435892,   // bm25_share_of_best
+			0.501117499018695,   // bm25_rank
+			1.0715635102748287,  // dense
+			-1.590415654133488,  // dense_below_best
+			0.36193832770565515, // dense_rank
+			6.790867259840374,   // coverage
+			-3.562226057618275,  // exact_coverage
+			2.9575774455294384,  // title_coverage
+			1.3141337365842998,  // best_sentence_coverage
+			0.29492591790209155, // proposed_rank
+			0.3397805448989383,  // best_window_coverage
+			0.49562546746390085, // best_typed_sentence_coverage
+			0.9269341590496606,  // bigrams
+			-1.2954731745318964, // first_chunk
+			2.4122162672811007,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.482454104944509,    // lexical
-			1.3772993028218217,   // exact_lexical
-			3.0273788167479094,   // dense
-			0.5646252130609463,   // novelty
-			0.947239769252494,    // type_found
-			-1.4589302292216426,  // type_missing
-			0.10294589974049399,  // context_coverage
-			1.3547977567650733,   // short
-			0.027517062134265025, // first_in_passage
-			2.1014178770317047,   // passage_probability
-			0.6605057987742435,   // passage_rank
-			0.10409675450348209,  // bigrams
-			-0.8429132964924222,  // typed_coverage
-			0.1500741723107264,   // focus_found
-			-0.05271948594442222, // focus_missing
+			2.7809006836636367,   // lexical
+			1.0702513612437101,   // exact_lexical
+			2.9964049348608537,   // dense
+			0.5013265630685747,   // novelty
+			0.9469548347965664,   // type_found
+			-1.4592574546347148,  // type_missing
+			0.0705363045589506,   // context_coverage
+			1.3615924845349034,   // short
+			0.021831494952116812, // first_in_passage
+			2.1255437374363932,   // passage_probability
+			0.6536515543096659,   // passage_rank
+			0.12955142390190505,  // bigrams
+			-0.8671979255770799,  // typed_coverage
+			0.13775872665669428,  // focus_found
+			-0.04837958061560317, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.936242207455634,   // sentence_probability
-			1.9840037727407018,   // sentence_margin
-			-0.8651978821907415,  // passage_probability
-			5.995143088902237,    // unknown_terms
-			-1.6111214913417995,  // any_unknown_term
-			3.149306746513472,    // missing_from_passage
-			-0.6969877517014862,  // rarest_missing
-			0.538159690826735,    // type_found
-			-2.128137739016979,   // type_missing
-			5.109435526816571,    // lexical
-			3.8928417557438153,   // dense
-			3.00488672673796,     // sentence_dense
-			0.640019914959918,    // passage_bm25
-			3.898496968363311,    // best_bm25
-			-2.064058781068885,   // best_coverage
-			2.5831475360485197,   // best_sentence_coverage
-			0.6115653284986705,   // matched_idf
-			-0.1212684894682833,  // names_missing
-			3.9605290740284884,   // missing_from_document
-			4.775765491384051,    // rarest_matched
-			0.5684047949380189,   // question_terms
-			-0.49325696637851096, // unknown_rare
-			-0.6479135157273839,  // rarest_unknown
-			-9.532698020426881,   // missing_rare
-			3.769584737820458,    // rarest_missing_word
-			-5.244071684979329,   // missing_from_document_rare
-			-0.1638540228968474,  // focus_missing
+			-4.585557480712662,   // sentence_probability
+			1.4619303506979116,   // sentence_margin
+			-0.5202733929675629,  // passage_probability
+			5.921597914134874,    // unknown_terms
+			-1.5531074859285978,  // any_unknown_term
+			3.601652414166617,    // missing_from_passage
+			-0.6401870450257707,  // rarest_missing
+			0.5269445460948508,   // type_found
+			-1.990522453673649,   // type_missing
+			5.268218211440786,    // lexical
+			3.2998562914925014,   // dense
+			3.5483896971238673,   // sentence_dense
+			1.545681469451988,    // passage_bm25
+			3.2533688898933883,   // best_bm25
+			-1.939609627819183,   // best_coverage
+			2.4045032172849,      // best_sentence_coverage
+			0.5191250093668995,   // matched_idf
+			-0.19181796170296883, // names_missing
+			3.90070944445761,     // missing_from_document
+			4.291417026154098,    // rarest_matched
+			0.6717170898814288,   // question_terms
+			-0.43042807867026844, // unknown_rare
+			-0.704186608707635,   // rarest_unknown
+			-9.473313496952622,   // missing_rare
+			3.7469146585143074,   // rarest_missing_word
+			-5.354941341015414,   // missing_from_document_rare
+			-0.21791320925335433, // focus_missing
 		},
-		Bias: -9.176534591646885,
+		Bias: -9.47870029079456,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			5.093705851544687,    // sentence_probability
-			-0.34160912357663714, // sentence_margin
-			1.4930176022868105,   // passage_probability
-			-3.810734941142828,   // unknown_terms
-			-0.4033194692265608,  // any_unknown_term
-			1.2840068239703277,   // missing_from_passage
-			0.32710354990313517,  // rarest_missing
-			0.29403453629493026,  // type_found
-			0.3081284214564261,   // type_missing
-			-0.4365961269176735,  // lexical
-			-0.45587728576978076, // dense
-			1.359643520242739,    // sentence_dense
-			-1.6105367579341092,  // passage_bm25
-			2.1144876252474214,   // best_bm25
-			-0.6873404220652745,  // best_coverage
-			1.89553670890085,     // best_sentence_coverage
-			-0.06705264187540225, // matched_idf
-			-0.19488021754157597, // names_missing
-			-0.8741078908701607,  // missing_from_document
-			0.8191765884611709,   // rarest_matched
-			0.8558858466758472,   // question_terms
-			2.0858740504527695,   // unknown_rare
-			1.9028738755907582,   // rarest_unknown
-			-0.33912406198447886, // missing_rare
-			-0.35562066477180065, // rarest_missing_word
-			1.311922266487964,    // missing_from_document_rare
-			0.13294665260559232,  // focus_missing
+			4.723675622269461,    // sentence_probability
+			0.06181185605205479,  // sentence_margin
+			1.1691302125749625,   // passage_probability
+			-3.484498363747722,   // unknown_terms
+			-0.5799548966549525,  // any_unknown_term
+			1.8626723734832902,   // missing_from_passage
+			0.26387461573678195,  // rarest_missing
+			0.290318527132501,    // type_found
+			0.3389584740794251,   // type_missing
+			-0.7168499204107748,  // lexical
+			-0.29030935887518555, // dense
+			1.36925089189232,     // sentence_dense
+			-0.8159205434286366,  // passage_bm25
+			1.4551435727612,      // best_bm25
+			-0.873325654756435,   // best_coverage
+			2.1444880414418166,   // best_sentence_coverage
+			0.07256032447311285,  // matched_idf
+			-0.06976223240956143, // names_missing
+			-0.3123387937531527,  // missing_from_document
+			0.7122130719717532,   // rarest_matched
+			0.6336308566140145,   // question_terms
+			2.221192727041247,    // unknown_rare
+			1.9595806518806949,   // rarest_unknown
+			-0.6874449633740546,  // missing_rare
+			-0.4245693372672473,  // rarest_missing_word
+			0.6758574719265082,   // missing_from_document_rare
+			0.09188922660683245,  // focus_missing
 		},
-		Bias: -6.239618285269183,
+		Bias: -5.852805748324462,
 	},
-	AbstainBelow: 0.3650172251543473,
+	AbstainBelow: 0.35633581392665925,
 }

@@ -14,10 +14,12 @@ type benchFlags struct {
 	sizes   string
 	queries int
 	dir     string
+	lexical string
 }
 
 // bench builds synthetic corpora and prints how citebot performs on them:
-// citebot bench [--json] [--sizes N,N,...] [--queries N] [--dir DIR].
+// citebot bench [--json] [--sizes N,N,...] [--queries N] [--dir DIR]
+// [--lexical bm25|bleve].
 func bench(ctx context.Context, env Env, o *opts) error {
 	sizes, queries := &o.bench.sizes, &o.bench.queries
 	var ns []int
@@ -35,7 +37,7 @@ func bench(ctx context.Context, env Env, o *opts) error {
 	if o.json {
 		progress = nil
 	}
-	rep, err := ragbench.Run(ctx, ragbench.Options{Sizes: ns, Queries: *queries, Dir: o.bench.dir, Progress: progress})
+	rep, err := ragbench.Run(ctx, ragbench.Options{Sizes: ns, Queries: *queries, Dir: o.bench.dir, Lexical: o.bench.lexical, Progress: progress})
 	if err != nil {
 		return err
 	}

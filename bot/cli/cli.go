@@ -298,6 +298,7 @@ var commands = map[string]command{
 			fs.StringVar(&o.bench.sizes, "sizes", "1000,10000,100000", "corpus sizes in chunks, comma-separated (`N,N,...`)")
 			fs.IntVar(&o.bench.queries, "queries", 200, "questions each latency is measured over")
 			fs.StringVar(&o.bench.dir, "dir", "", "scratch `DIR` for corpora and snapshots (default: a new temporary directory)")
+			fs.StringVar(&o.bench.lexical, "lexical", "", "measure the lexical index `NAME`: bm25 or bleve (default: the one citebot uses)")
 		}, examples: []string{`citebot bench --sizes 1000,10000 --queries 100`}},
 	"version": {run: version, summary: "print the version and the commit it was built from", json: true,
 		examples: []string{`citebot version`}},

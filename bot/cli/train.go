@@ -28,7 +28,7 @@ func train(ctx context.Context, env Env, o *opts) error {
 			return fmt.Errorf("train: %w", err)
 		}
 		// The models are fitted for the default pipeline — the bundled
-		// embedder, chromem and bleve in memory, default chunks, no LLM —
+		// embedder, chromem and BM25 in memory, default chunks, no LLM —
 		// whatever the configuration says, so that a configured Weaviate
 		// collection is never written to and the weights fit what ships.
 		so := *o

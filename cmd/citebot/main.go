@@ -19,7 +19,7 @@ import (
 	"github.com/citebot/citebot/bot/cli"
 	"github.com/citebot/citebot/config"
 	"github.com/citebot/citebot/rag"
-	"github.com/citebot/citebot/rag/bleveindex"
+	"github.com/citebot/citebot/rag/bm25"
 	"github.com/citebot/citebot/rag/chromemstore"
 	"github.com/citebot/citebot/rag/glove"
 	"github.com/citebot/citebot/rag/isolate"
@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // open wires the index a configuration describes: langchaingo loaders and
 // splitter, the bundled GloVe embedder (or an OpenAI-compatible or Ollama
-// one), chromem for vectors and bleve for BM25; and, with an LLM provider
+// one), chromem for vectors and rag/bm25 for BM25; and, with an LLM provider
 // set, generated answers with checked citations.
 func open(ctx context.Context, cfg config.Config, log *slog.Logger, warn func(string)) (cli.Index, error) {
 	words, err := glove.New(glove.DefaultOptions())
@@ -159,7 +159,7 @@ var parser rag.Loader = langchain.Loader{}
 // within limits of size, entries and XML depth (rag/langchain).
 var isolated = []string{".pdf"}
 
-// stores returns chromem and bleve in process, or a Weaviate collection
+// stores returns chromem and BM25 in process, or a Weaviate collection
 // that is both (and fuses its own BM25 and vector search).
 func stores(ctx context.Context, c config.Store) (rag.Store, rag.LexicalIndex, error) {
 	if c.Kind == "weaviate" {
@@ -172,11 +172,7 @@ func stores(ctx context.Context, c config.Store) (rag.Store, rag.LexicalIndex, e
 		}
 		return ws, ws.Lexical(), nil
 	}
-	lex, err := bleveindex.New()
-	if err != nil {
-		return nil, nil, err
-	}
-	return chromemstore.New(), lex, nil
+	return chromemstore.New(), bm25.New(), nil
 }
 
 func embedder(c config.Embedder, words *glove.Embedder) (rag.Embedder, string, error) {

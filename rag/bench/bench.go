@@ -17,6 +17,7 @@ import (
 
 	"github.com/citebot/citebot/rag"
 	"github.com/citebot/citebot/rag/bleveindex"
+	"github.com/citebot/citebot/rag/bm25"
 	"github.com/citebot/citebot/rag/chromemstore"
 	"github.com/citebot/citebot/rag/glove"
 	"github.com/citebot/citebot/rag/langchain"
@@ -45,8 +46,34 @@ type Options struct {
 	// BandwidthBytes is the buffer read to measure memory bandwidth;
 	// default 1 GiB, larger than any cache.
 	BandwidthBytes int
+	// Lexical names the lexical index measured: DefaultLexical (the one
+	// cmd/citebot wires) when empty, else "bm25" (rag/bm25) or "bleve"
+	// (rag/bleveindex).
+	Lexical string
 	// Progress, if set, is told each step as it starts.
 	Progress func(string)
+}
+
+// DefaultLexical is the lexical index cmd/citebot wires.
+const DefaultLexical = "bm25"
+
+// lexicalIndex is a lexical index as the bench uses it: Count waits for
+// every write, Close releases its memory.
+type lexicalIndex interface {
+	rag.LexicalIndex
+	Count() int
+	Close() error
+}
+
+// newLexical returns an empty lexical index of the kind named.
+func newLexical(name string) (lexicalIndex, error) {
+	switch name {
+	case "bm25":
+		return bm25.New(), nil
+	case "bleve":
+		return bleveindex.New()
+	}
+	return nil, fmt.Errorf("lexical index %q: want bm25 or bleve", name)
 }
 
 func (o *Options) setDefaults() {
@@ -73,6 +100,9 @@ func (o *Options) setDefaults() {
 	if o.Progress == nil {
 		o.Progress = func(string) {}
 	}
+	if o.Lexical == "" {
+		o.Lexical = DefaultLexical
+	}
 }
 
 // recallQueries bounds the queries recall@10 is computed over: exact
@@ -91,6 +121,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, fmt.Errorf("bench: size %d: want at least 1 chunk", n)
 		}
 	}
+	if _, err := newLexical(o.Lexical); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
 	if o.Dir == "" {
 		dir, err := os.MkdirTemp("", "citebot-bench-")
 		if err != nil {
@@ -99,7 +132,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		defer os.RemoveAll(dir)
 		o.Dir = dir
 	}
-	rep := &Report{Machine: machine()}
+	rep := &Report{Machine: machine(), Lexical: o.Lexical}
 	o.Progress("measuring memory bandwidth")
 	rep.Bandwidth = measureBandwidth(o.BandwidthBytes)
 	for _, n := range o.Sizes {
@@ -125,8 +158,8 @@ type pipeline struct {
 	lex   *timedLexical
 }
 
-// newPipeline wires an index over dataDir; lex replaces the bleve index
-// when it is not nil.
+// newPipeline wires an index over dataDir with the lexical index
+// o.Lexical names, or lex when it is not nil.
 func newPipeline(o Options, dataDir string, lex rag.LexicalIndex) (*pipeline, error) {
 	emb, err := glove.New(glove.DefaultOptions())
 	if err != nil {
@@ -134,11 +167,11 @@ func newPipeline(o Options, dataDir string, lex rag.LexicalIndex) (*pipeline, er
 	}
 	var closer io.Closer
 	if lex == nil {
-		bl, err := bleveindex.New()
+		l, err := newLexical(o.Lexical)
 		if err != nil {
 			return nil, err
 		}
-		lex, closer = bl, bl
+		lex, closer = l, l
 	}
 	p := &pipeline{emb: emb, store: chromemstore.New(), lex: &timedLexical{LexicalIndex: lex, closer: closer}}
 	p.idx, err = rag.NewIndex(rag.Config{
@@ -187,7 +220,7 @@ func (t *timedLexical) Add(ctx context.Context, chunks []rag.Chunk) error {
 	return err
 }
 
-// SaveTo and AddSaved pass the saved-copy protocol of the bleve index
+// SaveTo and AddSaved pass the saved-copy protocol of the lexical index
 // through (see rag's snapshot), so that the wrapped index is saved and
 // loaded as cmd/citebot's is.
 func (t *timedLexical) SaveTo(dir string) error {
@@ -283,7 +316,7 @@ func runSize(ctx context.Context, o Options, n int, bandwidth float64) (*SizeRep
 	}
 	s.Snapshot.FirstAskMs = ms(time.Since(start))
 	s.Snapshot.LoadPeakRSS = peakRSS()
-	if err := measureLexicalBuild(ctx, p.lex.takeChunks(), s); err != nil {
+	if err := measureLexicalBuild(ctx, o.Lexical, p.lex.takeChunks(), s); err != nil {
 		return nil, err
 	}
 
@@ -437,9 +470,10 @@ func (nopLexical) Add(context.Context, []rag.Chunk) error                 { retu
 func (nopLexical) DeleteSource(context.Context, string) error             { return nil }
 func (nopLexical) Search(context.Context, string, int) ([]rag.Hit, error) { return nil, nil }
 
-// measureLexicalBuild times a new BM25 index built from chunks alone.
-func measureLexicalBuild(ctx context.Context, chunks []rag.Chunk, s *SizeReport) error {
-	bl, err := bleveindex.New()
+// measureLexicalBuild times a new lexical index of the kind named built
+// from chunks alone.
+func measureLexicalBuild(ctx context.Context, name string, chunks []rag.Chunk, s *SizeReport) error {
+	bl, err := newLexical(name)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,9 @@ import (
 // Report is what Run measured. Times are in milliseconds or seconds as
 // their names say, sizes in bytes.
 type Report struct {
-	Machine   Machine      `json:"machine"`
+	Machine Machine `json:"machine"`
+	// Lexical names the lexical index measured (see Options.Lexical).
+	Lexical   string       `json:"lexical"`
 	Bandwidth Bandwidth    `json:"bandwidth"`
 	Sizes     []SizeReport `json:"sizes"`
 }
@@ -156,8 +158,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "citebot bench: %s, %d CPUs, GOMAXPROCS %d, %s %s; load average %.2f at start, %.2f at end\n",
 		m.CPU, m.CPUs, m.GOMAXPROCS, m.GoVersion, m.OS, m.LoadAvgStart, m.LoadAvgEnd)
 	b := r.Bandwidth
-	fmt.Fprintf(w, "memory bandwidth (sequential read of %d MiB, %s, best of %d): %.1f GB/s on one core, %.1f GB/s on %d\n\n",
+	fmt.Fprintf(w, "memory bandwidth (sequential read of %d MiB, %s, best of %d): %.1f GB/s on one core, %.1f GB/s on %d\n",
 		b.BufferBytes>>20, b.ReadKernel, b.BestOfPasses, b.OneCoreGBps, b.AllCoresGBps, b.AllCoresGoroutine)
+	fmt.Fprintf(w, "lexical index: %s\n\n", r.Lexical)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	row := func(name string, f func(s *SizeReport) string) {

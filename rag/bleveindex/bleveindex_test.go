@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/citebot/citebot/rag"
@@ -33,67 +31,8 @@ func TestLexicalIndex(t *testing.T) {
 	storetest.TestLexicalIndex(t, func(t *testing.T) rag.LexicalIndex { return mustNew(t) })
 }
 
-func TestEnglish(t *testing.T) {
-	ctx := context.Background()
-	x := mustNew(t)
-	chunks := []rag.Chunk{
-		{ID: "a#0", Source: "a", Text: "The committee approved the migration policies."},
-		{ID: "a#1", Source: "a", Text: "Security threats were discussed at length."},
-		{ID: "b#0", Source: "b", Text: "Nobody mentioned anything relevant here."},
-		{ID: "c#0", Source: "c", Text: "Temür Khan ruled from Khanbaliq."},
-	}
-	if err := x.Add(ctx, chunks); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		q    string
-		want string // "" for no hits
-	}{
-		{"What policy on migrating?", "a#0"}, // stemming
-		{"When did Temur rule?", "c#0"},      // diacritics folded
-		{"Where was Témür?", "c#0"},
-		{"Which threat was DISCUSSED?", "a#1"},
-		{"what is the and of it?", ""}, // stop words only
-		{"", ""},
-	}
-	for _, tt := range tests {
-		hits, err := x.Search(ctx, tt.q, 5)
-		if err != nil {
-			t.Errorf("Search(%q): %v", tt.q, err)
-			continue
-		}
-		switch {
-		case tt.want == "" && len(hits) != 0:
-			t.Errorf("Search(%q) = %v, want no hits", tt.q, hits)
-		case tt.want != "" && (len(hits) != 1 || hits[0].ChunkID != tt.want):
-			t.Errorf("Search(%q) = %v, want only %s", tt.q, hits, tt.want)
-		}
-	}
-}
-
-func TestCount(t *testing.T) {
-	ctx := context.Background()
-	x := mustNew(t)
-	chunks := []rag.Chunk{
-		{ID: "a#0", Source: "a", Text: "one"},
-		{ID: "a#1", Source: "a", Text: "two"},
-		{ID: "b#0", Source: "b", Text: "three"},
-	}
-	if err := x.Add(ctx, chunks); err != nil {
-		t.Fatal(err)
-	}
-	if err := x.Add(ctx, chunks[:1]); err != nil {
-		t.Fatal(err)
-	}
-	if got := x.Count(); got != 3 {
-		t.Errorf("Count = %d, want 3", got)
-	}
-	if err := x.DeleteSource(ctx, "a"); err != nil {
-		t.Fatal(err)
-	}
-	if got := x.Count(); got != 1 {
-		t.Errorf("Count after DeleteSource = %d, want 1", got)
-	}
+func TestInProcess(t *testing.T) {
+	storetest.TestInProcess(t, func(t *testing.T) storetest.CountedIndex { return mustNew(t) })
 }
 
 func TestClosed(t *testing.T) {
@@ -109,37 +48,8 @@ func TestClosed(t *testing.T) {
 	}
 }
 
-// words is a vocabulary of made-up words drawn with a Zipf distribution, so
-// that a few are frequent, like English.
-type words struct {
-	vocab []string
-	zipf  *rand.Zipf
-}
-
-func newWords(r *rand.Rand, n int) *words {
-	syll := []string{"ka", "lo", "mi", "ne", "ru", "ta", "po", "si", "de", "va", "gor", "lin", "tes", "mar"}
-	vocab := make([]string, n)
-	for i := range vocab {
-		var b strings.Builder
-		for range 2 + r.IntN(3) {
-			b.WriteString(syll[r.IntN(len(syll))])
-		}
-		vocab[i] = b.String()
-	}
-	return &words{vocab: vocab, zipf: rand.NewZipf(r, 1.1, 2, uint64(n-1))}
-}
-
-// text returns n words separated by spaces.
-func (w *words) text(n int) string {
-	ws := make([]string, n)
-	for i := range ws {
-		ws[i] = w.vocab[w.zipf.Uint64()]
-	}
-	return strings.Join(ws, " ")
-}
-
 // benchCorpus returns n chunks of about 100 words, ten to a source.
-func benchCorpus(w *words, n int) []rag.Chunk {
+func benchCorpus(w *storetest.Words, n int) []rag.Chunk {
 	chunks := make([]rag.Chunk, n)
 	for i := range chunks {
 		src := "doc" + strconv.Itoa(i/10)
@@ -147,7 +57,7 @@ func benchCorpus(w *words, n int) []rag.Chunk {
 			ID:      fmt.Sprintf("%s#%d", src, i%10),
 			Source:  src,
 			Ordinal: i % 10,
-			Text:    w.text(100),
+			Text:    w.Text(100),
 		}
 	}
 	return chunks
@@ -160,7 +70,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Run(fmt.Sprintf("n=1000/batches=%d", batches), func(b *testing.B) {
 			ctx := context.Background()
 			r := rand.New(rand.NewPCG(1, 2))
-			w := newWords(r, 5000)
+			w := storetest.NewWords(r, 5000)
 			chunks := benchCorpus(w, 1000)
 			x := mustNew(b)
 			per := len(chunks) / batches
@@ -171,7 +81,7 @@ func BenchmarkSearch(b *testing.B) {
 			}
 			questions := make([]string, 64)
 			for i := range questions {
-				questions[i] = "What is the " + w.text(3) + " of " + w.text(2) + "?"
+				questions[i] = "What is the " + w.Text(3) + " of " + w.Text(2) + "?"
 			}
 			i := 0
 			for b.Loop() {
@@ -193,7 +103,7 @@ func BenchmarkAdd(b *testing.B) {
 func benchmarkAdd(b *testing.B, n int) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
-	chunks := benchCorpus(newWords(r, 5000), n)
+	chunks := benchCorpus(storetest.NewWords(r, 5000), n)
 	for b.Loop() {
 		x, err := bleveindex.New()
 		if err != nil {
@@ -247,31 +157,6 @@ func TestWritesInOrder(t *testing.T) {
 	}
 }
 
-// TestMovedChunk checks that a chunk re-added under another source belongs
-// to that source only.
-func TestMovedChunk(t *testing.T) {
-	ctx := context.Background()
-	x := mustNew(t)
-	if err := x.Add(ctx, []rag.Chunk{{ID: "c#0", Source: "a", Text: "zebra"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := x.Add(ctx, []rag.Chunk{{ID: "c#0", Source: "b", Text: "zebra"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := x.DeleteSource(ctx, "a"); err != nil {
-		t.Fatal(err)
-	}
-	if got := x.Count(); got != 1 {
-		t.Fatalf("Count after deleting the old source = %d, want 1", got)
-	}
-	if err := x.DeleteSource(ctx, "b"); err != nil {
-		t.Fatal(err)
-	}
-	if got := x.Count(); got != 0 {
-		t.Errorf("Count after deleting the new source = %d, want 0", got)
-	}
-}
-
 // TestLargeAdd checks an add big enough to be indexed in parallel batches,
 // with an ID given twice.
 func TestLargeAdd(t *testing.T) {
@@ -307,108 +192,6 @@ func TestLargeAdd(t *testing.T) {
 	}
 }
 
-// TestSaved checks that an index started from a saved copy answers as the
-// original did, and keeps answering through writes.
 func TestSaved(t *testing.T) {
-	ctx := context.Background()
-	r := rand.New(rand.NewPCG(3, 4))
-	w := newWords(r, 500)
-	chunks := benchCorpus(w, 300)
-	orig := mustNew(t)
-	if err := orig.Add(ctx, chunks); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "lexical")
-	if err := orig.SaveTo(dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := orig.SaveTo(dir); err == nil {
-		t.Error("SaveTo an existing directory: no error")
-	}
-
-	x := mustNew(t)
-	ok, err := x.AddSaved(ctx, chunks, dir)
-	if err != nil || !ok {
-		t.Fatalf("AddSaved = %v, %v; want true", ok, err)
-	}
-	questions := []string{w.text(3), w.text(2), w.text(4)}
-	same := func(when string) {
-		t.Helper()
-		for _, q := range questions {
-			want, err := orig.Search(ctx, q, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := x.Search(ctx, q, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !sameHits(got, want) {
-				t.Errorf("%s: Search(%q) = %v, want %v", when, q, got, want)
-			}
-		}
-		if x.Count() != orig.Count() {
-			t.Errorf("%s: Count = %d, want %d", when, x.Count(), orig.Count())
-		}
-	}
-	same("from the saved copy")
-
-	// A copy of a copy is as good.
-	dir2 := filepath.Join(t.TempDir(), "lexical")
-	if err := x.SaveTo(dir2); err != nil {
-		t.Fatal(err)
-	}
-	y := mustNew(t)
-	if ok, err := y.AddSaved(ctx, chunks, dir2); err != nil || !ok {
-		t.Fatalf("AddSaved of a copy of a copy = %v, %v", ok, err)
-	}
-
-	// Writes move the index to memory and apply after the saved chunks.
-	extra := []rag.Chunk{{ID: "new#0", Source: "new", Text: "zebra okapi"}}
-	for _, ix := range []*bleveindex.Index{x, orig} {
-		if err := ix.Add(ctx, extra); err != nil {
-			t.Fatal(err)
-		}
-		if err := ix.DeleteSource(ctx, "doc3"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	same("after writes")
-	if hits, _ := x.Search(ctx, "zebra", 5); len(hits) != 1 || hits[0].ChunkID != "new#0" {
-		t.Errorf("Search(zebra) after Add = %v, want new#0", hits)
-	}
-
-	// A copy of another number of chunks, a non-empty index, or a directory
-	// that holds no copy is not used.
-	z := mustNew(t)
-	if ok, _ := z.AddSaved(ctx, chunks[:10], dir); ok {
-		t.Error("AddSaved with fewer chunks than the copy holds: used")
-	}
-	if ok, _ := x.AddSaved(ctx, chunks, dir); ok {
-		t.Error("AddSaved into a non-empty index: used")
-	}
-	if ok, _ := z.AddSaved(ctx, chunks, t.TempDir()); ok {
-		t.Error("AddSaved from an empty directory: used")
-	}
-	if z.Count() != 0 {
-		t.Errorf("after unused AddSaved calls, Count = %d, want 0", z.Count())
-	}
-}
-
-// sameHits reports whether two top-k lists agree: the same scores, and the
-// same chunks above the last score (chunks tied with the k-th may be any of
-// those tied).
-func sameHits(a, b []rag.Hit) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Score != b[i].Score {
-			return false
-		}
-		if a[i].Score > a[len(a)-1].Score && a[i].ChunkID != b[i].ChunkID {
-			return false
-		}
-	}
-	return true
+	storetest.TestSaved(t, func(t *testing.T) storetest.SavedIndex { return mustNew(t) })
 }

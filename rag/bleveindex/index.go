@@ -1,8 +1,9 @@
 // Package bleveindex implements rag.LexicalIndex on an in-memory bleve index
 // scored with BM25.
 //
-// Chunk text is analysed with bleve's English analyzer (lower-casing, stop
-// words, Porter stemming); the source is indexed as a keyword. Nothing is
+// Chunk text is analysed with rag/textanalyzer (bleve's English analyzer:
+// lower-casing, stop words, Porter stemming, diacritics folded); the source
+// is indexed as a keyword. Nothing is
 // stored but the index itself: hits carry chunk IDs only, and nothing is
 // written to disk but by SaveTo.
 //

@@ -2,15 +2,12 @@ package bleveindex
 
 import (
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/textanalyzer"
 )
 
 // Indexed fields of a chunk document.
@@ -19,10 +16,9 @@ const (
 	fieldSource = "source"
 )
 
-// textAnalyzer is bleve's English analyzer with diacritics folded first
-// ("Temür" is found by "Temur"), as rag folds them in its own terms: its
-// folding and stemming are bleve's asciifolding and porter, done with less
-// work (see analysis.go).
+// textAnalyzer is the name the mapping gives rag/textanalyzer's analyzer:
+// bleve's English analyzer with diacritics folded first ("Temür" is found
+// by "Temur"), as rag folds them in its own terms.
 const textAnalyzer = "en_folded"
 
 // newMapping maps chunk documents: text analysed as English, source as one
@@ -41,12 +37,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fieldSource, source)
 
 	m := bleve.NewIndexMapping()
-	if err := m.AddCustomAnalyzer(textAnalyzer, map[string]any{
-		"type":          custom.Name,
-		"char_filters":  []string{foldName},
-		"tokenizer":     unicode.Name,
-		"token_filters": []string{en.PossessiveName, lowercase.Name, en.StopName, stemName},
-	}); err != nil {
+	if err := m.AddCustomAnalyzer(textAnalyzer, textanalyzer.Config()); err != nil {
 		panic(err) // the names above are bleve's own, registered at init
 	}
 	m.DefaultMapping = doc

@@ -15,6 +15,7 @@ import (
 
 	"github.com/citebot/citebot/rag"
 	"github.com/citebot/citebot/rag/bleveindex"
+	"github.com/citebot/citebot/rag/storetest"
 )
 
 // savedCopy saves an index of a small corpus and returns its chunks, the
@@ -23,7 +24,7 @@ func savedCopy(t testing.TB) ([]rag.Chunk, string, []string, *bleveindex.Index) 
 	t.Helper()
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(5, 6))
-	w := newWords(r, 300)
+	w := storetest.NewWords(r, 300)
 	chunks := benchCorpus(w, 120)
 	orig := mustNew(t)
 	if err := orig.Add(ctx, chunks); err != nil {
@@ -33,7 +34,7 @@ func savedCopy(t testing.TB) ([]rag.Chunk, string, []string, *bleveindex.Index) 
 	if err := orig.SaveTo(dir); err != nil {
 		t.Fatal(err)
 	}
-	return chunks, dir, []string{w.text(3), w.text(2), w.text(5), w.text(1)}, orig
+	return chunks, dir, []string{w.Text(3), w.Text(2), w.Text(5), w.Text(1)}, orig
 }
 
 // savedFiles lists the files of a saved copy by their slash path under dir.
@@ -116,7 +117,7 @@ func sameRankings(t testing.TB, what string, got, want *bleveindex.Index, questi
 		if err != nil {
 			t.Fatalf("%s: Search(%q): %v", what, q, err)
 		}
-		if !sameHits(g, w) {
+		if !storetest.SameHits(g, w) {
 			t.Errorf("%s: Search(%q) = %v, want %v", what, q, g, w)
 		}
 	}

@@ -1,5 +1,5 @@
 // Package ragtest builds the real default index — langchaingo loaders and
-// splitter, the bundled GloVe embedder, chromem and bleve — for the tests of
+// splitter, the bundled GloVe embedder, chromem and rag/bm25 — for the tests of
 // other packages, wired as cmd/citebot wires it. It is test support: no
 // program imports it.
 package ragtest
@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/rag"
-	"github.com/citebot/citebot/rag/bleveindex"
+	"github.com/citebot/citebot/rag/bm25"
 	"github.com/citebot/citebot/rag/chromemstore"
 	"github.com/citebot/citebot/rag/glove"
 	"github.com/citebot/citebot/rag/langchain"
@@ -22,17 +22,13 @@ func Config(dataDir string) (rag.Config, error) {
 	if err != nil {
 		return rag.Config{}, err
 	}
-	lex, err := bleveindex.New()
-	if err != nil {
-		return rag.Config{}, err
-	}
 	return rag.Config{
 		Loader:     langchain.Loader{},
 		Splitter:   langchain.NewSplitter(600, 120),
 		Embedder:   emb,
 		EmbedderID: emb.ID(),
 		Store:      chromemstore.New(),
-		Lexical:    lex,
+		Lexical:    bm25.New(),
 		DataDir:    dataDir,
 	}, nil
 }

@@ -3,9 +3,10 @@
 // testing/slogtest: an implementation's own test calls TestStore or
 // TestLexicalIndex with a constructor.
 //
-// The suites test only what the interfaces promise, so that every
-// implementation (in memory or behind a server) can pass them. They use no
-// stemming, stop words or particular score scale.
+// TestStore and TestLexicalIndex test only what the interfaces promise, so
+// that every implementation (in memory or behind a server) can pass them:
+// they use no stemming, stop words or particular score scale. TestInProcess
+// adds what citebot's in-process lexical indexes share beyond that.
 package storetest
 
 import (

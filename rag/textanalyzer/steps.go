@@ -1,4 +1,4 @@
-package bleveindex
+package textanalyzer
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	porterstemmer "github.com/blevesearch/go-porterstemmer"
 )
 
-// Two analysis steps of the text analyzer, registered under names of
+// Two analysis steps of the analyzer, registered under names of
 // their own: each gives exactly what bleve's own step gives (the tests
 // compare them), for less work. Half of indexing a chunk is analysing it,
 // and bleve's steps redo per token what depends only on the token.

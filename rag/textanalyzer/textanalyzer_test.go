@@ -1,4 +1,4 @@
-package bleveindex
+package textanalyzer
 
 import (
 	"os"
@@ -62,7 +62,7 @@ func TestAnalyzerMatchesBleve(t *testing.T) {
 		t.Fatalf("only %d texts found", len(texts))
 	}
 	ref := bleveAnalyzer(t)
-	ours := newMapping().AnalyzerNamed(textAnalyzer)
+	ours := New()
 	for round := range 2 {
 		for _, text := range texts {
 			want, got := ref.Analyze([]byte(text)), ours.Analyze([]byte(text))
