@@ -81,6 +81,10 @@ type Index struct {
 	// an unchanged one is not parsed again (see skippedFile).
 	skipped map[string]skippedFile
 
+	// acronyms is what the documents abbreviate, read when a question
+	// first needs it (see inDocumentTerms); nil again when they change.
+	acronyms atomic.Pointer[acronymTable]
+
 	model    Model // the fitted answer models
 	modelErr error // why model cannot be used (fitted for other features); train does not need it
 
@@ -933,6 +937,7 @@ func (x *Index) adopt(rec *record) {
 		x.forget(old)
 	}
 	x.docs[rec.doc.Source] = rec
+	x.acronyms.Store(nil)
 	for i := range rec.chunks {
 		c := &rec.chunks[i]
 		x.chunks[c.ID] = c
@@ -945,6 +950,7 @@ func (x *Index) adopt(rec *record) {
 
 // forget removes rec's chunks from the lookup tables; x.mu must be held.
 func (x *Index) forget(rec *record) {
+	x.acronyms.Store(nil)
 	x.readsMu.Lock()
 	defer x.readsMu.Unlock()
 	for i := range rec.chunks {

@@ -89,6 +89,10 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 	if k <= 0 {
 		k = 5
 	}
+	// The question is searched for and measured in the documents' terms;
+	// the answer repeats it as asked.
+	asked := question
+	question = x.inDocumentTerms(question)
 	searched := []string{question}
 	if context != "" {
 		searched = []string{context + " " + question, question}
@@ -110,7 +114,7 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 	// replaced is seen either before or after, never half-way.
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	r := &retrieval{question: question, q: x.analyse(question), qvec: qvec}
+	r := &retrieval{question: asked, q: x.analyse(question), qvec: qvec}
 	fused := map[string]*candidate{}
 	pm := x.newPassageMeasure(r)
 	add := func(id string) *candidate {

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3589796666099643, // bm25
-			2.855862822435892,   // bm25_share_of_best
-			0.501117499018695,   // bm25_rank
-			1.0715635102748287,  // dense
-			-1.590415654133488,  // dense_below_best
-			0.36193832770565515, // dense_rank
-			6.790867259840374,   // coverage
-			-3.562226057618275,  // exact_coverage
-			2.9575774455294384,  // title_coverage
-			1.3141337365842998,  // best_sentence_coverage
-			0.29492591790209155, // proposed_rank
-			0.3397805448989383,  // best_window_coverage
-			0.49562546746390085, // best_typed_sentence_coverage
-			0.9269341590496606,  // bigrams
-			-1.2954731745318964, // first_chunk
-			2.4122162672811007,  // document_coverage
+			-2.3421256859522406, // bm25
+			2.845541261290849,   // bm25_share_of_best
+			0.503800930931463,   // bm25_rank
+			1.0801806925948894,  // dense
+			-1.6079615750954164, // dense_below_best
+			0.3505993212141629,  // dense_rank
+			6.837627971520423,   // coverage
+			-3.6136588712203745, // exact_coverage
+			2.9515063700624715,  // title_coverage
+			1.2964369438742354,  // best_sentence_coverage
+			0.290128032605469,   // proposed_rank
+			0.35486257821664646, // best_window_coverage
+			0.46835044471328885, // best_typed_sentence_coverage
+			0.9557829928436412,  // bigrams
+			-1.2936705017725891, // first_chunk
+			2.4091395291563797,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.7809006836636367,   // lexical
-			1.0702513612437101,   // exact_lexical
-			2.9964049348608537,   // dense
-			0.5013265630685747,   // novelty
-			0.9469548347965664,   // type_found
-			-1.4592574546347148,  // type_missing
-			0.0705363045589506,   // context_coverage
-			1.3615924845349034,   // short
-			0.021831494952116812, // first_in_passage
-			2.1255437374363932,   // passage_probability
-			0.6536515543096659,   // passage_rank
-			0.12955142390190505,  // bigrams
-			-0.8671979255770799,  // typed_coverage
-			0.13775872665669428,  // focus_found
-			-0.04837958061560317, // focus_missing
+			2.781786015567474,    // lexical
+			1.0956273355753026,   // exact_lexical
+			2.9502604212427994,   // dense
+			0.48117458186831685,  // novelty
+			0.9388900238588133,   // type_found
+			-1.4450173825393928,  // type_missing
+			0.09131713209895757,  // context_coverage
+			1.357709554829916,    // short
+			0.03378905038929415,  // first_in_passage
+			2.173475614250409,    // passage_probability
+			0.5995623851852082,   // passage_rank
+			0.15068828642162996,  // bigrams
+			-0.9183737185323378,  // typed_coverage
+			0.13585749799538963,  // focus_found
+			-0.04786875026240615, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.585557480712662,   // sentence_probability
-			1.4619303506979116,   // sentence_margin
-			-0.5202733929675629,  // passage_probability
-			5.921597914134874,    // unknown_terms
-			-1.5531074859285978,  // any_unknown_term
-			3.601652414166617,    // missing_from_passage
-			-0.6401870450257707,  // rarest_missing
-			0.5269445460948508,   // type_found
-			-1.990522453673649,   // type_missing
-			5.268218211440786,    // lexical
-			3.2998562914925014,   // dense
-			3.5483896971238673,   // sentence_dense
-			1.545681469451988,    // passage_bm25
-			3.2533688898933883,   // best_bm25
-			-1.939609627819183,   // best_coverage
-			2.4045032172849,      // best_sentence_coverage
-			0.5191250093668995,   // matched_idf
-			-0.19181796170296883, // names_missing
-			3.90070944445761,     // missing_from_document
-			4.291417026154098,    // rarest_matched
-			0.6717170898814288,   // question_terms
-			-0.43042807867026844, // unknown_rare
-			-0.704186608707635,   // rarest_unknown
-			-9.473313496952622,   // missing_rare
-			3.7469146585143074,   // rarest_missing_word
-			-5.354941341015414,   // missing_from_document_rare
-			-0.21791320925335433, // focus_missing
+			-4.685874467954256,   // sentence_probability
+			1.5344527577011153,   // sentence_margin
+			-0.4105221489826594,  // passage_probability
+			5.85797119204314,     // unknown_terms
+			-1.6077767807597976,  // any_unknown_term
+			3.247892734578093,    // missing_from_passage
+			-0.44665102258277506, // rarest_missing
+			0.5184717813833871,   // type_found
+			-1.969912149783462,   // type_missing
+			5.208657806845473,    // lexical
+			3.3178509360483566,   // dense
+			3.6384117136550236,   // sentence_dense
+			1.3683857278908444,   // passage_bm25
+			3.3494221293234507,   // best_bm25
+			-1.7813953977948769,  // best_coverage
+			2.3418116004747884,   // best_sentence_coverage
+			0.3203563357530869,   // matched_idf
+			-0.17699135589119766, // names_missing
+			3.890939039448232,    // missing_from_document
+			4.328835910359406,    // rarest_matched
+			0.7976749826038965,   // question_terms
+			-0.46680808483259545, // unknown_rare
+			-0.6743852241119892,  // rarest_unknown
+			-9.519823592348631,   // missing_rare
+			3.750782144812122,    // rarest_missing_word
+			-5.289628119700785,   // missing_from_document_rare
+			-0.24444234451123628, // focus_missing
 		},
-		Bias: -9.47870029079456,
+		Bias: -9.478934348396436,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			4.723675622269461,    // sentence_probability
-			0.06181185605205479,  // sentence_margin
-			1.1691302125749625,   // passage_probability
-			-3.484498363747722,   // unknown_terms
-			-0.5799548966549525,  // any_unknown_term
-			1.8626723734832902,   // missing_from_passage
-			0.26387461573678195,  // rarest_missing
-			0.290318527132501,    // type_found
-			0.3389584740794251,   // type_missing
-			-0.7168499204107748,  // lexical
-			-0.29030935887518555, // dense
-			1.36925089189232,     // sentence_dense
-			-0.8159205434286366,  // passage_bm25
-			1.4551435727612,      // best_bm25
-			-0.873325654756435,   // best_coverage
-			2.1444880414418166,   // best_sentence_coverage
-			0.07256032447311285,  // matched_idf
-			-0.06976223240956143, // names_missing
-			-0.3123387937531527,  // missing_from_document
-			0.7122130719717532,   // rarest_matched
-			0.6336308566140145,   // question_terms
-			2.221192727041247,    // unknown_rare
-			1.9595806518806949,   // rarest_unknown
-			-0.6874449633740546,  // missing_rare
-			-0.4245693372672473,  // rarest_missing_word
-			0.6758574719265082,   // missing_from_document_rare
-			0.09188922660683245,  // focus_missing
+			4.563251832640996,   // sentence_probability
+			0.05341313019635837, // sentence_margin
+			1.1097872998144458,  // passage_probability
+			-3.1007124367439443, // unknown_terms
+			-0.6678705695737972, // any_unknown_term
+			2.6713393843008686,  // missing_from_passage
+			0.4779256351575868,  // rarest_missing
+			0.3640542906045048,  // type_found
+			0.38625171191099944, // type_missing
+			-0.9374002286918157, // lexical
+			0.06930391043984299, // dense
+			1.0854177769308653,  // sentence_dense
+			-0.6893421702628616, // passage_bm25
+			1.0760285885334666,  // best_bm25
+			-0.2989000251777852, // best_coverage
+			2.5883528951391,     // best_sentence_coverage
+			0.146449649758342,   // matched_idf
+			0.05911404339976624, // names_missing
+			-0.647448626019951,  // missing_from_document
+			0.5926076417641866,  // rarest_matched
+			0.4359766025040083,  // question_terms
+			1.5892204903088811,  // unknown_rare
+			2.187869448404239,   // rarest_unknown
+			-1.1054206053303135, // missing_rare
+			-0.489742524152487,  // rarest_missing_word
+			0.8724477280625732,  // missing_from_document_rare
+			0.13440629384499034, // focus_missing
 		},
-		Bias: -5.852805748324462,
+		Bias: -6.037447733949547,
 	},
-	AbstainBelow: 0.35633581392665925,
+	AbstainBelow: 0.3486299965123957,
 }

@@ -1,0 +1,218 @@
+package rag
+
+import (
+	"cmp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Acronyms: a question says "CEO" where the documents say "Chief
+// Executive Officer", or the other way round. Neither the embedder nor the
+// term statistics can tell that the two are one thing, and the question's
+// word that no document has makes it look like a question about something
+// else. expandAcronyms rewrites the question in the documents' own terms
+// before it is searched for and measured.
+
+// acronymTable is what the documents spell out: the capitalised phrases
+// behind each set of initials.
+type acronymTable struct {
+	phrases map[string]map[string]int // lower-case initials → phrase → occurrences
+}
+
+// Bounds on what is taken for an acronym and for its phrase.
+const (
+	minAcronym, maxAcronym = 2, 6
+)
+
+// phraseConnectors may stand inside a capitalised phrase ("Department of
+// Justice"); the initials are taken both with and without them.
+var phraseConnectors = map[string]bool{"of": true, "and": true, "for": true, "&": true}
+
+// acronymsOf reads the table from chunk texts.
+func acronymsOf(texts func(yield func(string) bool)) *acronymTable {
+	t := &acronymTable{phrases: map[string]map[string]int{}}
+	for text := range texts {
+		t.add(text)
+	}
+	return t
+}
+
+func (t *acronymTable) add(text string) {
+	var run []string // the current run of capitalised words and connectors
+	flush := func() {
+		if len(run) < minAcronym {
+			run = run[:0]
+			return
+		}
+		for len(run) > 0 && phraseConnectors[run[len(run)-1]] {
+			run = run[:len(run)-1]
+		}
+		// A sentence's first word is capitalised whatever it is: "The
+		// Chief Executive Officer" is "Chief Executive Officer".
+		for len(run) > 0 && stopWords[strings.ToLower(run[0])] {
+			run = run[1:]
+		}
+		if len(run) >= minAcronym {
+			phrase := ""
+			for _, in := range []bool{false, true} {
+				ini := initials(run, in)
+				if n := len(ini); n < minAcronym || n > maxAcronym {
+					continue
+				}
+				m := t.phrases[ini]
+				if m == nil {
+					m = map[string]int{}
+					t.phrases[ini] = m
+				}
+				if phrase == "" {
+					phrase = strings.Join(run, " ")
+				}
+				m[phrase]++
+			}
+		}
+		run = run[:0]
+	}
+	for f := range strings.FieldsSeq(text) {
+		// Most words are neither capitalised nor a connector after one.
+		if c := f[0]; c >= 'a' && c <= 'z' && len(run) == 0 {
+			continue
+		}
+		w := strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) && r != '&' })
+		switch {
+		case w == "":
+			flush()
+			continue
+		case isCapitalised(w):
+			run = append(run, w)
+		case len(run) > 0 && phraseConnectors[w]:
+			run = append(run, w)
+		default:
+			flush()
+		}
+		// A phrase does not run past a comma or the end of a sentence.
+		if strings.IndexByte(",.;:!?)", f[len(f)-1]) >= 0 {
+			flush()
+		}
+	}
+	flush()
+}
+
+// initials are the lower-case first letters of the phrase's words, with
+// or without its connectors'.
+func initials(phrase []string, connectors bool) string {
+	var b strings.Builder
+	for _, w := range phrase {
+		if w == "&" || phraseConnectors[w] && !connectors {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// isAllCaps reports a word of capital letters only ("CEO", "NATO").
+func isAllCaps(w string) bool {
+	return strings.IndexFunc(w, func(r rune) bool { return !unicode.IsUpper(r) }) < 0
+}
+
+// isRoman reports a Roman numeral of I, V and X ("Harold II", "World War
+// I"), never an acronym.
+func isRoman(w string) bool {
+	return strings.Trim(w, "IVX") == ""
+}
+
+// isCapitalised reports a word that starts with a capital and has a small
+// letter after it ("Chief", "McDonald").
+func isCapitalised(w string) bool {
+	r, n := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r) && strings.IndexFunc(w[n:], unicode.IsLower) >= 0
+}
+
+// phraseFor is the phrase the documents spell acronym a out with most
+// often, "" when they never do.
+func (t *acronymTable) phraseFor(a string) string {
+	best, n := "", 0
+	for p, c := range t.phrases[strings.ToLower(a)] {
+		if c > n || c == n && cmp.Less(p, best) {
+			best, n = p, c
+		}
+	}
+	return best
+}
+
+// qword is a word of a question with the punctuation around it.
+type qword struct{ lead, core, trail string }
+
+// expandAcronyms rewrites q in the documents' terms: an acronym of q that
+// no chunk has becomes the phrase the documents spell it out with ("Who is
+// the CEO?" → "Who is the Chief Executive Officer?"). q is returned as it
+// is when every word is known. known reports a word some chunk has; table
+// is called only when one is not.
+func expandAcronyms(q string, known func(w string) bool, table func() *acronymTable) string {
+	fields := strings.Fields(q)
+	ws := make([]qword, len(fields))
+	unknown := false
+	for i, f := range fields {
+		start := strings.IndexFunc(f, unicode.IsLetter)
+		if start < 0 {
+			ws[i] = qword{lead: f}
+			continue
+		}
+		end := strings.LastIndexFunc(f, unicode.IsLetter)
+		_, n := utf8.DecodeRuneInString(f[end:])
+		ws[i] = qword{f[:start], f[start : end+n], f[end+n:]}
+		if l := strings.ToLower(ws[i].core); !stopWords[l] && !known(l) {
+			unknown = true
+		}
+	}
+	if !unknown {
+		return q
+	}
+	t := table()
+	out := make([]string, 0, len(ws))
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
+		if l := strings.ToLower(w.core); w.core != "" && isAllCaps(w.core) && !isRoman(w.core) && !known(l) {
+			if p := t.phraseFor(l); p != "" {
+				out = append(out, w.lead+p+w.trail)
+				continue
+			}
+		}
+		out = append(out, w.lead+w.core+w.trail)
+	}
+	return strings.Join(out, " ")
+}
+
+// inDocumentTerms is question rewritten by expandAcronyms against the
+// indexed chunks. The table of acronyms is read from the chunks the first
+// time a question needs it and kept until the documents change.
+func (x *Index) inDocumentTerms(question string) string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	none := x.terms.idf("\x00") // no chunk has it
+	known := func(w string) bool {
+		for _, t := range words(w) {
+			if x.terms.idf(stem(t)) >= none {
+				return false
+			}
+		}
+		return true
+	}
+	table := func() *acronymTable {
+		if t := x.acronyms.Load(); t != nil {
+			return t
+		}
+		t := acronymsOf(func(yield func(string) bool) {
+			for _, c := range x.chunks {
+				if !yield(c.Text) {
+					return
+				}
+			}
+		})
+		x.acronyms.Store(t)
+		return t
+	}
+	return expandAcronyms(question, known, table)
+}
