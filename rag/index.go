@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -154,16 +155,8 @@ func (x *Index) Load(ctx context.Context) error {
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
 	// One batch for everything: the lexical index makes a segment per Add.
-	n := 0
-	for _, r := range snap.recs {
-		n += len(r.chunks)
-	}
-	chunks := make([]Chunk, 0, n)
-	vectors := make([][]float32, 0, n)
-	for _, r := range snap.recs {
-		chunks = append(chunks, r.chunks...)
-		vectors = append(vectors, r.vectors...)
-	}
+	// The records' own chunks, not a copy: the lexical index keeps them.
+	chunks, vectors := snap.chunks, snap.vectors
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if len(chunks) > 0 {
@@ -953,12 +946,46 @@ func (x *Index) forget(rec *record) {
 	x.acronyms.Store(nil)
 	x.readsMu.Lock()
 	defer x.readsMu.Unlock()
+	if rec.loaded {
+		x.ownChunks(rec)
+	}
 	for i := range rec.chunks {
 		c := &rec.chunks[i]
 		delete(x.chunks, c.ID)
 		delete(x.reads, c)
 		x.terms.remove(c.Text)
 	}
+}
+
+// ownChunks gives each record whose chunks a snapshot load put in one
+// shared array (record.loaded) an array of its own, but for except, which
+// is being forgotten. It runs the first time such a record is forgotten,
+// so that the shared array, and with it the texts of the documents
+// forgotten, is freed once the lexical index lets go of it too (it keeps
+// what Load gave it until its first write). The chunks move: the lookup
+// tables are updated. The shared array is only read, as the lexical index
+// may be reading it. x.mu and x.readsMu must be held.
+func (x *Index) ownChunks(except *record) {
+	for _, r := range x.docs {
+		if !r.loaded {
+			continue
+		}
+		r.loaded = false
+		if r == except {
+			continue
+		}
+		own := slices.Clone(r.chunks)
+		for i := range own {
+			old, c := &r.chunks[i], &own[i]
+			x.chunks[c.ID] = c
+			if rd, ok := x.reads[old]; ok {
+				delete(x.reads, old)
+				x.reads[c] = rd
+			}
+		}
+		r.chunks = own
+	}
+	except.loaded = false
 }
 
 // maxReadings bounds the chunks whose readings are kept (about 1 KB

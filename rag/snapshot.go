@@ -115,11 +115,21 @@ type record struct {
 	chunks   []Chunk
 	vectors  [][]float32
 	headings []heading
+	// loaded is set when chunks lie in the one array a snapshot's records
+	// share with the lexical index (see snapshot.chunks and
+	// Index.ownChunks).
+	loaded bool
 }
 
 // snapshot is a decoded snapshot file.
 type snapshot struct {
 	recs []*record
+	// chunks are every record's chunks, one after the other: each record's
+	// are a part of it, so that the stores are given them without a copy
+	// (the lexical index keeps what it is given until its first write);
+	// vectors are theirs, likewise.
+	chunks  []Chunk
+	vectors [][]float32
 	// terms are the term statistics of the chunks, nil when the file has
 	// none or they were counted by another version of terms.
 	terms *termCounts
@@ -599,16 +609,18 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 		textBuf = nil
 	}
 	recs := make([]*record, 0, len(meta.Documents))
+	chunks, vectors := make([]Chunk, nvec), make([][]float32, nvec)
 	next := 0
 	for _, sd := range meta.Documents {
 		d := sd.Document
-		r := &record{doc: d, chunks: make([]Chunk, len(sd.Chunks)), vectors: make([][]float32, len(sd.Chunks))}
+		if len(sd.Chunks) > int(nvec)-next {
+			return nil, errors.New("fewer vectors than chunks")
+		}
+		end := next + len(sd.Chunks)
+		r := &record{doc: d, chunks: chunks[next:end:end], vectors: vectors[next:end:end], loaded: true}
 		for i, sp := range sd.Chunks {
 			if sp.Start < 0 || sp.End > len(d.Text) || sp.Start > sp.End {
 				return nil, fmt.Errorf("chunk %d of %s out of range", i, d.Source)
-			}
-			if next >= int(nvec) {
-				return nil, errors.New("fewer vectors than chunks")
 			}
 			r.chunks[i] = newChunk(d, i, sp)
 			r.vectors[i] = floats[next*dims : (next+1)*dims : (next+1)*dims]
@@ -627,7 +639,7 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 	if l := meta.Lexical; l != "" && (filepath.Base(l) != l || !strings.HasPrefix(l, "lexical-")) {
 		return nil, fmt.Errorf("lexical index directory %q", l)
 	}
-	return &snapshot{recs: recs, terms: terms, lexical: meta.Lexical, settings: meta.Settings, skipped: meta.Skipped, dims: dims}, nil
+	return &snapshot{recs: recs, chunks: chunks, vectors: vectors, terms: terms, lexical: meta.Lexical, settings: meta.Settings, skipped: meta.Skipped, dims: dims}, nil
 }
 
 // setTexts gives each document its text from the text block of a version 3

@@ -100,6 +100,7 @@ func (s *Store) Add(ctx context.Context, chunks []rag.Chunk, vectors [][]float32
 	if s.dim != 0 && s.dim != dim {
 		return fmt.Errorf("chromem add: vectors have %d dimensions, the store holds %d", dim, s.dim)
 	}
+	s.tab.reserve(len(chunks), dim)
 	rows := make([]int32, 0, len(chunks))
 	defer func() { s.tab.quantiseRows(rows) }()
 	for i, c := range chunks {

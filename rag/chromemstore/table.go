@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"hash/maphash"
 	"math"
 	"runtime"
 	"slices"
@@ -22,22 +23,112 @@ import (
 // quarter of the bytes of the float32 vectors, keeps the best candidates by
 // their approximate scores, and scores only those exactly on the float32
 // vectors (see search).
+//
+// The rows are found by ID through byID and by source through bySource,
+// about 20 bytes a row together, where a map from IDs to rows and one from
+// sources to IDs took about 60.
 type table struct {
-	vecs     [][]float32
-	ids      []string
-	srcs     []string
-	codes    []int8
-	scales   []float32
-	stride   int                 // len(vector) rounded up to 16; 0 while empty
-	row      map[string]int32    // ID -> row
-	bySource map[string][]string // source -> IDs
+	vecs   [][]float32
+	ids    []string
+	srcs   []string
+	codes  []int8
+	scales []float32
+	stride int // len(vector) rounded up to 16; 0 while empty
+	// byID is a hash table of the rows by ID, open addressing with linear
+	// probing from the ID's hash: each slot holds a row plus 1, or 0 when
+	// free. It has a power of two slots and is at most half full.
+	byID []int32
+	seed maphash.Seed
+	// bySource lists the rows of each source, in no order; row r is
+	// bySource[srcs[r]][at[r]].
+	bySource map[string][]int32
+	at       []int32
 }
 
 func newTable() table {
-	return table{row: map[string]int32{}, bySource: map[string][]string{}}
+	return table{seed: maphash.MakeSeed(), bySource: map[string][]int32{}}
 }
 
 func (t *table) len() int { return len(t.ids) }
+
+// reserve makes room for n more rows, so that a large Add (a snapshot's
+// load) allocates each array once, at its size.
+func (t *table) reserve(n, dim int) {
+	stride := t.stride
+	if stride == 0 {
+		stride = (dim + 15) &^ 15
+	}
+	t.ids = slices.Grow(t.ids, n)
+	t.srcs = slices.Grow(t.srcs, n)
+	t.vecs = slices.Grow(t.vecs, n)
+	t.scales = slices.Grow(t.scales, n)
+	t.at = slices.Grow(t.at, n)
+	t.codes = slices.Grow(t.codes, n*stride)
+	if need := slotsFor(len(t.ids) + n); need > len(t.byID) {
+		t.rehash(need)
+	}
+}
+
+// slotsFor is the size of byID for n rows: a power of two, at least 2n.
+func slotsFor(n int) int {
+	s := 16
+	for s < 2*n {
+		s *= 2
+	}
+	return s
+}
+
+// rehash rebuilds byID with size slots.
+func (t *table) rehash(size int) {
+	t.byID = make([]int32, size)
+	for r, id := range t.ids {
+		i := t.home(id)
+		for t.byID[i] != 0 {
+			i = (i + 1) & (len(t.byID) - 1)
+		}
+		t.byID[i] = int32(r) + 1
+	}
+}
+
+// home is the slot where the search for id starts.
+func (t *table) home(id string) int {
+	return int(maphash.String(t.seed, id) & uint64(len(t.byID)-1))
+}
+
+// find returns the slot of id's row and the row, or the free slot where it
+// would go and -1 (no slot, -1, while byID has none).
+func (t *table) find(id string) (slot int, row int32) {
+	if len(t.byID) == 0 {
+		return -1, -1
+	}
+	mask := len(t.byID) - 1
+	for i := t.home(id); ; i = (i + 1) & mask {
+		v := t.byID[i]
+		if v == 0 {
+			return i, -1
+		}
+		if t.ids[v-1] == id {
+			return i, v - 1
+		}
+	}
+}
+
+// unslot frees slot i of byID, moving back the entries after it that
+// their probe reached only past it, so that every search still finds its
+// row before a free slot.
+func (t *table) unslot(i int) {
+	mask := len(t.byID) - 1
+	t.byID[i] = 0
+	for j := (i + 1) & mask; t.byID[j] != 0; j = (j + 1) & mask {
+		h := t.home(t.ids[t.byID[j]-1])
+		// The entry at j may fill i unless its home lies cyclically in
+		// (i, j].
+		if (j-h)&mask >= (j-i)&mask {
+			t.byID[i], t.byID[j] = t.byID[j], 0
+			i = j
+		}
+	}
+}
 
 // place adds a chunk, or replaces the one with its ID, but for its int8
 // row, which it leaves for quantiseRows to write; it returns the row.
@@ -45,24 +136,49 @@ func (t *table) place(id, source string, v []float32) int32 {
 	if t.stride == 0 {
 		t.stride = (len(v) + 15) &^ 15
 	}
-	if r, ok := t.row[id]; ok {
+	if 2*(len(t.ids)+1) > len(t.byID) {
+		t.rehash(slotsFor(len(t.ids) + 1))
+	}
+	slot, r := t.find(id)
+	if r >= 0 {
 		t.vecs[r] = v
-		if old := t.srcs[r]; old != source {
-			t.unlinkSource(old, id)
-			t.bySource[source] = append(t.bySource[source], id)
-			t.srcs[r] = source
+		if t.srcs[r] != source {
+			t.unlinkRow(r)
+			t.linkRow(r, source)
 		}
 		return r
 	}
-	r := len(t.ids)
-	t.row[id] = int32(r)
+	r = int32(len(t.ids))
+	t.byID[slot] = r + 1
 	t.ids = append(t.ids, id)
 	t.srcs = append(t.srcs, source)
 	t.vecs = append(t.vecs, v)
-	t.codes = slices.Grow(t.codes, t.stride)[:(r+1)*t.stride]
+	t.codes = slices.Grow(t.codes, t.stride)[:(int(r)+1)*t.stride]
 	t.scales = append(t.scales, 0)
-	t.bySource[source] = append(t.bySource[source], id)
-	return int32(r)
+	t.at = append(t.at, 0)
+	t.linkRow(r, source)
+	return r
+}
+
+// linkRow lists row r under source and records it as the row's.
+func (t *table) linkRow(r int32, source string) {
+	rows := t.bySource[source]
+	t.at[r] = int32(len(rows))
+	t.bySource[source] = append(rows, r)
+	t.srcs[r] = source
+}
+
+// unlinkRow takes row r off its source's list.
+func (t *table) unlinkRow(r int32) {
+	src := t.srcs[r]
+	rows := t.bySource[src]
+	last := rows[len(rows)-1]
+	rows[t.at[r]], t.at[last] = last, t.at[r]
+	if rows = rows[:len(rows)-1]; len(rows) == 0 {
+		delete(t.bySource, src)
+	} else {
+		t.bySource[src] = rows
+	}
 }
 
 // parallelQuantise is the fewest rows quantiseRows shares among cores.
@@ -120,44 +236,47 @@ func quantise(c []int8, v []float32) float32 {
 
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
 
-// source returns the IDs of a source's chunks; the slice is the table's.
-func (t *table) source(source string) []string { return t.bySource[source] }
+// source returns the IDs of a source's chunks.
+func (t *table) source(source string) []string {
+	rows := t.bySource[source]
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = t.ids[r]
+	}
+	return ids
+}
 
 // deleteSource removes every chunk of source.
 func (t *table) deleteSource(source string) {
-	for _, id := range t.bySource[source] {
-		t.deleteRow(t.row[id])
-		delete(t.row, id)
-	}
+	// From the last row down, so that the row moved into each deleted one
+	// (the table's last) is never one of source's still to delete.
+	rows := slices.Clone(t.bySource[source])
+	slices.Sort(rows)
 	delete(t.bySource, source)
+	for _, r := range slices.Backward(rows) {
+		t.deleteRow(r)
+	}
 	t.shrink()
 }
 
-// deleteRow moves the last row into row r and drops the last row.
+// deleteRow moves the last row into row r and drops the last row; r is
+// already off its source's list.
 func (t *table) deleteRow(r int32) {
+	slot, _ := t.find(t.ids[r])
+	t.unslot(slot)
 	last := int32(len(t.ids) - 1)
 	if r != last {
-		t.ids[r], t.srcs[r], t.vecs[r], t.scales[r] = t.ids[last], t.srcs[last], t.vecs[last], t.scales[last]
+		slot, _ := t.find(t.ids[last])
+		t.byID[slot] = r + 1
+		t.bySource[t.srcs[last]][t.at[last]] = r
+		t.ids[r], t.srcs[r], t.vecs[r], t.scales[r], t.at[r] = t.ids[last], t.srcs[last], t.vecs[last], t.scales[last], t.at[last]
 		copy(t.codes[int(r)*t.stride:], t.codes[int(last)*t.stride:int(last+1)*t.stride])
-		t.row[t.ids[r]] = r
 	}
 	t.ids[last], t.srcs[last], t.vecs[last] = "", "", nil
-	t.ids, t.srcs, t.vecs, t.scales = t.ids[:last], t.srcs[:last], t.vecs[:last], t.scales[:last]
+	t.ids, t.srcs, t.vecs, t.scales, t.at = t.ids[:last], t.srcs[:last], t.vecs[:last], t.scales[:last], t.at[:last]
 	t.codes = t.codes[:int(last)*t.stride]
 	if last == 0 {
 		t.stride = 0
-	}
-}
-
-func (t *table) unlinkSource(source, id string) {
-	ids := t.bySource[source]
-	if i := slices.Index(ids, id); i >= 0 {
-		ids = slices.Delete(ids, i, i+1)
-	}
-	if len(ids) == 0 {
-		delete(t.bySource, source)
-	} else {
-		t.bySource[source] = ids
 	}
 }
 
@@ -168,7 +287,11 @@ func (t *table) shrink() {
 		t.srcs = slices.Clip(slices.Clone(t.srcs))
 		t.vecs = slices.Clip(slices.Clone(t.vecs))
 		t.scales = slices.Clip(slices.Clone(t.scales))
+		t.at = slices.Clip(slices.Clone(t.at))
 		t.codes = slices.Clip(slices.Clone(t.codes))
+	}
+	if s := slotsFor(len(t.ids)); s < len(t.byID)/4 {
+		t.rehash(s)
 	}
 }
 
