@@ -151,21 +151,43 @@ type analysed struct {
 	len   uint32
 }
 
+// analyser analyses chunks one after another: a textanalyzer.Analyzer and
+// a buffer for the terms of a chunk.
+type analyser struct {
+	an    textanalyzer.Analyzer
+	terms []string
+}
+
+// analysers are kept from one Add to the next.
+var analysers = sync.Pool{New: func() any { return new(analyser) }}
+
 // analyse counts the terms of text.
-func (x *Index) analyse(text string, counts map[string]int) analysed {
-	clear(counts)
-	n := 0
-	for _, tok := range x.an.Analyze([]byte(text)) {
-		counts[string(tok.Term)]++
-		n++
+func (r *analyser) analyse(text string) analysed {
+	toks := r.an.Analyze(text)
+	r.terms = r.terms[:0]
+	for _, t := range toks {
+		r.terms = append(r.terms, t.Term)
 	}
-	a := analysed{terms: make([]string, 0, len(counts)), tfs: make([]uint32, 0, len(counts)), len: uint32(n)}
-	for t := range counts {
+	// Sorted, the terms are counted as runs, and in a fixed order (for
+	// the saved file's sake only).
+	slices.Sort(r.terms)
+	distinct := 0
+	for i, t := range r.terms {
+		if i == 0 || t != r.terms[i-1] {
+			distinct++
+		}
+	}
+	a := analysed{terms: make([]string, 0, distinct), tfs: make([]uint32, 0, distinct), len: uint32(len(toks))}
+	for i, t := range r.terms {
+		if i > 0 && t == r.terms[i-1] {
+			a.tfs[len(a.tfs)-1]++
+			continue
+		}
 		a.terms = append(a.terms, t)
+		a.tfs = append(a.tfs, 1)
 	}
-	slices.Sort(a.terms) // a fixed order, for the saved file's sake only
-	for _, t := range a.terms {
-		a.tfs = append(a.tfs, uint32(min(counts[t], maxTF)))
+	for i, tf := range a.tfs {
+		a.tfs[i] = min(tf, maxTF)
 	}
 	return a
 }
@@ -174,23 +196,25 @@ func (x *Index) analyse(text string, counts map[string]int) analysed {
 const parallelMin = 64
 
 // analyseAll analyses chunks, on every core for a large Add.
-func (x *Index) analyseAll(chunks []rag.Chunk) []analysed {
+func analyseAll(chunks []rag.Chunk) []analysed {
 	out := make([]analysed, len(chunks))
 	workers := min(runtime.GOMAXPROCS(0), (len(chunks)+parallelMin-1)/parallelMin)
 	if workers <= 1 {
-		counts := map[string]int{}
+		r := analysers.Get().(*analyser)
 		for i, c := range chunks {
-			out[i] = x.analyse(c.Text, counts)
+			out[i] = r.analyse(c.Text)
 		}
+		analysers.Put(r)
 		return out
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			counts := map[string]int{}
+			r := analysers.Get().(*analyser)
 			for i := w; i < len(chunks); i += workers {
-				out[i] = x.analyse(chunks[i].Text, counts)
+				out[i] = r.analyse(chunks[i].Text)
 			}
+			analysers.Put(r)
 		})
 	}
 	wg.Wait()
@@ -207,7 +231,7 @@ func (x *Index) Add(ctx context.Context, chunks []rag.Chunk) error {
 	if len(chunks) == 0 {
 		return nil
 	}
-	as := x.analyseAll(chunks)
+	as := analyseAll(chunks)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.closed {

@@ -1,0 +1,170 @@
+package textanalyzer
+
+import (
+	"bytes"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/registry"
+	porterstemmer "github.com/blevesearch/go-porterstemmer"
+)
+
+// Token is a term of analysed text: what bleve's analysis.Token holds,
+// without a heap object of its own.
+type Token struct {
+	// Term is the token's term: folded, lower-cased, stemmed. Terms are
+	// shared between tokens and calls.
+	Term string
+	// Start and End are the byte offsets of the token's word in the text
+	// once folded (which is the text itself when it is ASCII).
+	Start, End int
+	// Position is the word's number in the text, from 1, stop words
+	// included.
+	Position int
+	// Type is analysis.Numeric for a word with digits and no letters,
+	// analysis.Ideographic for Han, Hiragana and Katakana, else
+	// analysis.AlphaNumeric.
+	Type analysis.TokenType
+}
+
+// Analyzer analyses text into exactly the tokens New's analyzer gives,
+// with less work: text that is ASCII once folded (most English text) is
+// split into words and filtered in one pass here, each distinct word
+// looked up once in a cache of its term; other text goes through bleve's
+// steps. The zero Analyzer is ready to use. It is not safe for concurrent
+// use: use one per goroutine.
+type Analyzer struct {
+	toks  []Token
+	lower []byte
+}
+
+// slow is New's analyzer less its folding step, for text that is not
+// ASCII once folded.
+var slow = sync.OnceValue(func() analysis.Analyzer {
+	cfg := Config()
+	delete(cfg, "char_filters")
+	a, err := custom.AnalyzerConstructor(cfg, registry.NewCache())
+	if err != nil {
+		panic(err) // the names in Config are bleve's own or registered at init
+	}
+	return a
+})
+
+// fold is bleve's ASCII folding.
+var fold = asciifolding.New()
+
+// Analyze returns the tokens of text, valid until the next call.
+func (a *Analyzer) Analyze(text string) []Token {
+	a.toks = a.toks[:0]
+	if !isASCII(text) {
+		folded := fold.Filter([]byte(text))
+		if !isASCII(string(folded)) {
+			for _, t := range slow().Analyze(folded) {
+				a.toks = append(a.toks, Token{Term: string(t.Term), Start: t.Start, End: t.End, Position: t.Position, Type: t.Type})
+			}
+			return a.toks
+		}
+		text = string(folded)
+	}
+	pos := 0
+	for i := 0; ; {
+		start, end, numeric := nextWord(text, i)
+		if start == len(text) {
+			return a.toks
+		}
+		i = end
+		pos++
+		w := text[start:end]
+		// bleve's possessive filter: a final "'s" or "'S" goes.
+		if n := len(w); n >= 2 && (w[n-1] == 's' || w[n-1] == 'S') && w[n-2] == '\'' {
+			w = w[:n-2]
+		}
+		a.lower = a.lower[:0]
+		for j := 0; j < len(w); j++ {
+			c := w[j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			a.lower = append(a.lower, c)
+		}
+		term, stop := asciiTerm(a.lower)
+		if stop {
+			continue
+		}
+		typ := analysis.AlphaNumeric
+		if numeric {
+			typ = analysis.Numeric
+		}
+		a.toks = append(a.toks, Token{Term: term, Start: start, End: end, Position: pos, Type: typ})
+	}
+}
+
+// stopWords is the stop list of bleve's English stop filter.
+var stopWords = func() analysis.TokenMap {
+	m, err := registry.NewCache().TokenMapNamed(en.StopName)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
+
+// terms caches asciiTerm's answers for termCacheMax words, in shards that
+// every Analyzer shares.
+var terms struct {
+	seed   maphash.Seed
+	n      atomic.Int64
+	shards [termShards]struct {
+		mu sync.RWMutex
+		m  map[string]cachedTerm
+		_  [64]byte // a cache line of its own
+	}
+}
+
+const (
+	termShards   = 64
+	termCacheMax = 1 << 17
+)
+
+// cachedTerm is a lower-cased word's term, or stop when it is a stop word.
+type cachedTerm struct {
+	term string
+	stop bool
+}
+
+func init() {
+	terms.seed = maphash.MakeSeed()
+	for i := range terms.shards {
+		terms.shards[i].m = map[string]cachedTerm{}
+	}
+}
+
+// asciiTerm returns the term of a lower-cased ASCII word, as bleve's stop
+// and porter filters leave it, or stop when the stop filter drops it.
+func asciiTerm(w []byte) (term string, stop bool) {
+	sh := &terms.shards[maphash.Bytes(terms.seed, w)%termShards]
+	sh.mu.RLock()
+	t, ok := sh.m[string(w)]
+	sh.mu.RUnlock()
+	if ok {
+		return t.term, t.stop
+	}
+	if _, ok := stopWords[string(w)]; ok {
+		t.stop = true
+	} else {
+		t.term = string(analysis.BuildTermFromRunes(porterstemmer.StemWithoutLowerCasing(bytes.Runes(w))))
+	}
+	if terms.n.Load() < termCacheMax {
+		sh.mu.Lock()
+		if _, ok := sh.m[string(w)]; !ok {
+			sh.m[string(w)] = t
+			terms.n.Add(1)
+		}
+		sh.mu.Unlock()
+	}
+	return t.term, t.stop
+}
