@@ -151,41 +151,47 @@ type analysed struct {
 	len   uint32
 }
 
-// analyser analyses chunks one after another: a textanalyzer.Analyzer and
-// a buffer for the terms of a chunk.
+// analyser analyses chunks one after another: a textanalyzer.Analyzer,
+// the terms of the chunk at hand, and room for the analysed chunks' terms
+// and counts.
 type analyser struct {
-	an    textanalyzer.Analyzer
+	an textanalyzer.Analyzer
+	// seen numbers the chunk's terms in the order they first occur.
+	seen map[string]int32
+	// terms and tfs are cut into the analysed chunks' slices.
 	terms []string
+	tfs   []uint32
 }
 
 // analysers are kept from one Add to the next.
-var analysers = sync.Pool{New: func() any { return new(analyser) }}
+var analysers = sync.Pool{New: func() any { return &analyser{seen: map[string]int32{}} }}
 
-// analyse counts the terms of text.
+// arenaTerms is how many terms an analyser makes room for at a time.
+const arenaTerms = 8192
+
+// analyse counts the terms of text. Its terms are in the order they first
+// occur: the order the index numbers new terms in, which nothing scored
+// or saved depends on.
 func (r *analyser) analyse(text string) analysed {
 	toks := r.an.Analyze(text)
-	r.terms = r.terms[:0]
+	if cap(r.terms)-len(r.terms) < len(toks) {
+		// Earlier chunks keep the slices they were given.
+		r.terms = make([]string, 0, max(arenaTerms, len(toks)))
+		r.tfs = make([]uint32, 0, cap(r.terms))
+	}
+	clear(r.seen)
+	start := len(r.terms)
 	for _, t := range toks {
-		r.terms = append(r.terms, t.Term)
-	}
-	// Sorted, the terms are counted as runs, and in a fixed order (for
-	// the saved file's sake only).
-	slices.Sort(r.terms)
-	distinct := 0
-	for i, t := range r.terms {
-		if i == 0 || t != r.terms[i-1] {
-			distinct++
-		}
-	}
-	a := analysed{terms: make([]string, 0, distinct), tfs: make([]uint32, 0, distinct), len: uint32(len(toks))}
-	for i, t := range r.terms {
-		if i > 0 && t == r.terms[i-1] {
-			a.tfs[len(a.tfs)-1]++
+		if i, ok := r.seen[t.Term]; ok {
+			r.tfs[i]++
 			continue
 		}
-		a.terms = append(a.terms, t)
-		a.tfs = append(a.tfs, 1)
+		r.seen[t.Term] = int32(len(r.terms))
+		r.terms = append(r.terms, t.Term)
+		r.tfs = append(r.tfs, 1)
 	}
+	end := len(r.terms)
+	a := analysed{terms: r.terms[start:end:end], tfs: r.tfs[start:end:end], len: uint32(len(toks))}
 	for i, tf := range a.tfs {
 		a.tfs[i] = min(tf, maxTF)
 	}
