@@ -76,6 +76,10 @@ type Index struct {
 	// terms maps a term to its number, an index of post.
 	terms map[string]int32
 	post  []postings
+	// byTermID holds, by textanalyzer ID, a term's number plus one, or 0
+	// when not known: what terms says, without hashing the term. Cleared
+	// whenever terms loses a term.
+	byTermID []int32
 	// live and dead chunks, and the sum of the live chunks' lens.
 	live, ndead int
 	sumLen      uint64
@@ -144,9 +148,11 @@ func New() *Index {
 	}
 }
 
-// analysed is one chunk's terms and their counts, and its length.
+// analysed is one chunk's terms, their textanalyzer IDs and their counts,
+// and its length.
 type analysed struct {
 	terms []string
+	ids   []uint32
 	tfs   []uint32
 	len   uint32
 }
@@ -156,15 +162,21 @@ type analysed struct {
 // and counts.
 type analyser struct {
 	an textanalyzer.Analyzer
-	// seen numbers the chunk's terms in the order they first occur.
-	seen map[string]int32
-	// terms and tfs are cut into the analysed chunks' slices.
+	// The chunk's terms are numbered in the order they first occur: by
+	// ID, at[id] when stamp[id] is the chunk's stamp; those without an ID
+	// in unnumbered.
+	at         []int32
+	stamp      []uint32
+	chunk      uint32
+	unnumbered map[string]int32
+	// terms, ids and tfs are cut into the analysed chunks' slices.
 	terms []string
+	ids   []uint32
 	tfs   []uint32
 }
 
 // analysers are kept from one Add to the next.
-var analysers = sync.Pool{New: func() any { return &analyser{seen: map[string]int32{}} }}
+var analysers = sync.Pool{New: func() any { return &analyser{unnumbered: map[string]int32{}} }}
 
 // arenaTerms is how many terms an analyser makes room for at a time.
 const arenaTerms = 8192
@@ -176,22 +188,41 @@ func (r *analyser) analyse(text string) analysed {
 	toks := r.an.Analyze(text)
 	if cap(r.terms)-len(r.terms) < len(toks) {
 		// Earlier chunks keep the slices they were given.
-		r.terms = make([]string, 0, max(arenaTerms, len(toks)))
-		r.tfs = make([]uint32, 0, cap(r.terms))
+		n := max(arenaTerms, len(toks))
+		r.terms, r.ids, r.tfs = make([]string, 0, n), make([]uint32, 0, n), make([]uint32, 0, n)
 	}
-	clear(r.seen)
+	r.chunk++
+	if r.chunk == 0 { // the stamps wrapped around
+		clear(r.stamp)
+		r.chunk = 1
+	}
+	clear(r.unnumbered)
 	start := len(r.terms)
 	for _, t := range toks {
-		if i, ok := r.seen[t.Term]; ok {
-			r.tfs[i]++
-			continue
+		if t.ID == 0 {
+			if i, ok := r.unnumbered[t.Term]; ok {
+				r.tfs[i]++
+				continue
+			}
+			r.unnumbered[t.Term] = int32(len(r.terms))
+		} else {
+			if int(t.ID) >= len(r.stamp) {
+				n := max(2*len(r.stamp), int(t.ID)+1)
+				r.at = slices.Grow(r.at, n-len(r.at))[:n]
+				r.stamp = slices.Grow(r.stamp, n-len(r.stamp))[:n]
+			}
+			if r.stamp[t.ID] == r.chunk {
+				r.tfs[r.at[t.ID]]++
+				continue
+			}
+			r.stamp[t.ID], r.at[t.ID] = r.chunk, int32(len(r.terms))
 		}
-		r.seen[t.Term] = int32(len(r.terms))
 		r.terms = append(r.terms, t.Term)
+		r.ids = append(r.ids, t.ID)
 		r.tfs = append(r.tfs, 1)
 	}
 	end := len(r.terms)
-	a := analysed{terms: r.terms[start:end:end], tfs: r.tfs[start:end:end], len: uint32(len(toks))}
+	a := analysed{terms: r.terms[start:end:end], ids: r.ids[start:end:end], tfs: r.tfs[start:end:end], len: uint32(len(toks))}
 	for i, tf := range a.tfs {
 		a.tfs[i] = min(tf, maxTF)
 	}
@@ -268,14 +299,32 @@ func (x *Index) add(id, source string, a analysed) {
 	x.live++
 	x.sumLen += uint64(a.len)
 	for j, t := range a.terms {
-		n, ok := x.terms[t]
-		if !ok {
-			n = int32(len(x.post))
-			x.terms[t] = n
-			x.post = append(x.post, postings{last: -1})
-		}
-		x.post[n].add(d, a.tfs[j])
+		x.post[x.number(t, a.ids[j])].add(d, a.tfs[j])
 	}
+}
+
+// number returns term t's number, numbering it if new; id is its
+// textanalyzer ID, or 0. x.mu must be held.
+func (x *Index) number(t string, id uint32) int32 {
+	if id != 0 && int(id) < len(x.byTermID) {
+		if n := x.byTermID[id]; n != 0 {
+			return n - 1
+		}
+	}
+	n, ok := x.terms[t]
+	if !ok {
+		n = int32(len(x.post))
+		x.terms[t] = n
+		x.post = append(x.post, postings{last: -1})
+	}
+	if id != 0 {
+		if int(id) >= len(x.byTermID) {
+			m := max(2*len(x.byTermID), int(id)+1)
+			x.byTermID = slices.Grow(x.byTermID, m-len(x.byTermID))[:m]
+		}
+		x.byTermID[id] = n + 1
+	}
+	return n
 }
 
 // kill marks chunk d dead; x.mu must be held.
@@ -352,6 +401,7 @@ func (x *Index) compact() {
 			delete(x.terms, t)
 		}
 	}
+	clear(x.byTermID)
 	x.ndead = 0
 }
 
@@ -589,7 +639,7 @@ func (x *Index) Close() error {
 		return ErrClosed
 	}
 	x.closed = true
-	x.ids, x.srcs, x.lens, x.dead, x.post = nil, nil, nil, nil, nil
+	x.ids, x.srcs, x.lens, x.dead, x.post, x.byTermID = nil, nil, nil, nil, nil, nil
 	x.byID, x.bySource, x.terms = nil, nil, nil
 	x.live, x.ndead, x.sumLen = 0, 0, 0
 	return nil

@@ -20,6 +20,12 @@ type Token struct {
 	// Term is the token's term: folded, lower-cased, stemmed. Terms are
 	// shared between tokens and calls.
 	Term string
+	// ID numbers the term in this process, from 1, or is 0: tokens with
+	// the same ID other than 0 have the same term, and tokens with the
+	// same term have the same ID unless one of them is 0. Most terms have
+	// a number; those the term cache has no room for, and those of text
+	// that is not ASCII once folded, have none.
+	ID uint32
 	// Start and End are the byte offsets of the token's word in the text
 	// once folded (which is the text itself when it is ASCII).
 	Start, End int
@@ -92,15 +98,15 @@ func (a *Analyzer) Analyze(text string) []Token {
 			}
 			a.lower = append(a.lower, c)
 		}
-		term, stop := asciiTerm(a.lower)
-		if stop {
+		e := asciiTerm(a.lower)
+		if e.stop {
 			continue
 		}
 		typ := analysis.AlphaNumeric
 		if numeric {
 			typ = analysis.Numeric
 		}
-		a.toks = append(a.toks, Token{Term: term, Start: start, End: end, Position: pos, Type: typ})
+		a.toks = append(a.toks, Token{Term: e.term, ID: e.id, Start: start, End: end, Position: pos, Type: typ})
 	}
 }
 
@@ -113,58 +119,86 @@ var stopWords = func() analysis.TokenMap {
 	return m
 }()
 
-// terms caches asciiTerm's answers for termCacheMax words, in shards that
-// every Analyzer shares.
+// terms caches asciiTerm's answers for termCacheMax words, in a table of
+// open addressing that every Analyzer shares: a word is found without a
+// lock, by one hash. The cached terms are numbered.
 var terms struct {
-	seed   maphash.Seed
-	n      atomic.Int64
-	shards [termShards]struct {
-		mu sync.RWMutex
-		m  map[string]cachedTerm
-		_  [64]byte // a cache line of its own
-	}
+	seed  maphash.Seed
+	slots []atomic.Pointer[cachedTerm] // termSlots of them, made at first use
+	once  sync.Once
+	mu    sync.Mutex        // held to fill a slot
+	n     int               // slots filled, under mu
+	ids   map[string]uint32 // the numbers of the cached terms, under mu
 }
 
 const (
-	termShards   = 64
 	termCacheMax = 1 << 17
+	// termSlots keeps the table at most half full.
+	termSlots = 2 * termCacheMax
 )
 
-// cachedTerm is a lower-cased word's term, or stop when it is a stop word.
+// cachedTerm is a lower-cased word's term and its number, or stop when it
+// is a stop word.
 type cachedTerm struct {
+	hash uint64
+	word string
 	term string
+	id   uint32
 	stop bool
-}
-
-func init() {
-	terms.seed = maphash.MakeSeed()
-	for i := range terms.shards {
-		terms.shards[i].m = map[string]cachedTerm{}
-	}
 }
 
 // asciiTerm returns the term of a lower-cased ASCII word, as bleve's stop
 // and porter filters leave it, or stop when the stop filter drops it.
-func asciiTerm(w []byte) (term string, stop bool) {
-	sh := &terms.shards[maphash.Bytes(terms.seed, w)%termShards]
-	sh.mu.RLock()
-	t, ok := sh.m[string(w)]
-	sh.mu.RUnlock()
-	if ok {
-		return t.term, t.stop
-	}
-	if _, ok := stopWords[string(w)]; ok {
-		t.stop = true
-	} else {
-		t.term = string(analysis.BuildTermFromRunes(porterstemmer.StemWithoutLowerCasing(bytes.Runes(w))))
-	}
-	if terms.n.Load() < termCacheMax {
-		sh.mu.Lock()
-		if _, ok := sh.m[string(w)]; !ok {
-			sh.m[string(w)] = t
-			terms.n.Add(1)
+func asciiTerm(w []byte) *cachedTerm {
+	terms.once.Do(func() {
+		terms.seed = maphash.MakeSeed()
+		terms.slots = make([]atomic.Pointer[cachedTerm], termSlots)
+		terms.ids = map[string]uint32{}
+	})
+	h := maphash.Bytes(terms.seed, w)
+	for i := h % termSlots; ; i = (i + 1) % termSlots {
+		e := terms.slots[i].Load()
+		if e == nil {
+			break
 		}
-		sh.mu.Unlock()
+		if e.hash == h && e.word == string(w) {
+			return e
+		}
 	}
-	return t.term, t.stop
+	e := &cachedTerm{hash: h, word: string(w)}
+	if _, ok := stopWords[e.word]; ok {
+		e.stop = true
+	} else {
+		e.term = string(analysis.BuildTermFromRunes(porterstemmer.StemWithoutLowerCasing(bytes.Runes(w))))
+	}
+	terms.mu.Lock()
+	defer terms.mu.Unlock()
+	if terms.n >= termCacheMax {
+		return e // unnumbered
+	}
+	for i := h % termSlots; ; i = (i + 1) % termSlots {
+		f := terms.slots[i].Load()
+		if f == nil {
+			break
+		}
+		if f.hash == h && f.word == e.word {
+			return f // another Analyzer's, since
+		}
+	}
+	if !e.stop {
+		id, ok := terms.ids[e.term]
+		if !ok {
+			id = uint32(len(terms.ids) + 1)
+			terms.ids[e.term] = id
+		}
+		e.id = id
+	}
+	for i := h % termSlots; ; i = (i + 1) % termSlots {
+		if terms.slots[i].Load() == nil {
+			terms.slots[i].Store(e)
+			break
+		}
+	}
+	terms.n++
+	return e
 }

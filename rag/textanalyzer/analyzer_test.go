@@ -70,20 +70,38 @@ func checkSame(t *testing.T, a *Analyzer, ref analysis.Analyzer, text string) {
 // TestAnalyzerMatchesNew: the Analyzer gives the tokens New's analyzer
 // gives, term, offsets, position and type, on the repository's documents
 // and on texts made to reach the corners of word boundaries, each text
-// analysed twice (the second time from the term cache).
+// analysed twice (the second time from the term cache); a term has one ID
+// and an ID one term.
 func TestAnalyzerMatchesNew(t *testing.T) {
 	texts := testTexts(t)
 	ref, a := New(), new(Analyzer)
 	ascii := 0
+	ids := map[uint32]string{}
+	byTerm := map[string]uint32{}
 	for round := range 2 {
 		for _, text := range texts {
 			checkSame(t, a, ref, text)
+			for _, tok := range a.Analyze(text) {
+				if tok.ID == 0 {
+					continue
+				}
+				if term, ok := ids[tok.ID]; ok && term != tok.Term {
+					t.Fatalf("ID %d is %q and %q", tok.ID, term, tok.Term)
+				}
+				if id, ok := byTerm[tok.Term]; ok && id != tok.ID {
+					t.Fatalf("%q has IDs %d and %d", tok.Term, id, tok.ID)
+				}
+				ids[tok.ID], byTerm[tok.Term] = tok.Term, tok.ID
+			}
 			if round == 0 && isASCII(string(fold.Filter([]byte(text)))) {
 				ascii++
 			}
 		}
 	}
 	// The fast path must be what is tested.
+	if len(ids) < 1000 {
+		t.Errorf("only %d terms numbered", len(ids))
+	}
 	if ascii < len(texts)*3/4 {
 		t.Errorf("only %d of %d texts ASCII once folded", ascii, len(texts))
 	}
