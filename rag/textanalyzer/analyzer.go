@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -47,7 +48,12 @@ type Token struct {
 type Analyzer struct {
 	toks  []Token
 	lower []byte
+	// folds caches the folding of the runes above ASCII met so far.
+	folds map[rune]string
 }
+
+// foldsMax bounds an Analyzer's cache of foldings.
+const foldsMax = 4096
 
 // slow is New's analyzer less its folding step, for text that is not
 // ASCII once folded.
@@ -68,8 +74,8 @@ var fold = asciifolding.New()
 func (a *Analyzer) Analyze(text string) []Token {
 	a.toks = a.toks[:0]
 	if !isASCII(text) {
-		folded := fold.Filter([]byte(text))
-		if !isASCII(string(folded)) {
+		folded, ascii := a.fold(text)
+		if !ascii {
 			for _, t := range slow().Analyze(folded) {
 				a.toks = append(a.toks, Token{Term: string(t.Term), Start: t.Start, End: t.End, Position: t.Position, Type: t.Type})
 			}
@@ -108,6 +114,35 @@ func (a *Analyzer) Analyze(text string) []Token {
 		}
 		a.toks = append(a.toks, Token{Term: e.term, ID: e.id, Start: start, End: end, Position: pos, Type: typ})
 	}
+}
+
+// fold returns text folded as bleve's ASCII folding folds it, and whether
+// that is ASCII. That folding maps each rune on its own (to one rune or
+// more), an invalid byte as the rune U+FFFD, so the folding of each rune
+// above ASCII is cached.
+func (a *Analyzer) fold(text string) (folded []byte, ascii bool) {
+	if a.folds == nil || len(a.folds) >= foldsMax {
+		a.folds = map[rune]string{}
+	}
+	folded = make([]byte, 0, len(text)+len(text)/4)
+	ascii = true
+	for i := 0; i < len(text); {
+		if c := text[i]; c < utf8.RuneSelf {
+			folded = append(folded, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		i += n
+		f, ok := a.folds[r]
+		if !ok {
+			f = string(fold.Filter(utf8.AppendRune(nil, r)))
+			a.folds[r] = f
+		}
+		ascii = ascii && isASCII(f)
+		folded = append(folded, f...)
+	}
+	return folded, ascii
 }
 
 // stopWords is the stop list of bleve's English stop filter.

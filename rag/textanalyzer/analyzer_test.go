@@ -75,7 +75,7 @@ func checkSame(t *testing.T, a *Analyzer, ref analysis.Analyzer, text string) {
 func TestAnalyzerMatchesNew(t *testing.T) {
 	texts := testTexts(t)
 	ref, a := New(), new(Analyzer)
-	ascii := 0
+	ascii, folded := 0, 0
 	ids := map[uint32]string{}
 	byTerm := map[string]uint32{}
 	for round := range 2 {
@@ -95,12 +95,18 @@ func TestAnalyzerMatchesNew(t *testing.T) {
 			}
 			if round == 0 && isASCII(string(fold.Filter([]byte(text)))) {
 				ascii++
+				if !isASCII(text) {
+					folded++
+				}
 			}
 		}
 	}
 	// The fast path must be what is tested.
 	if len(ids) < 1000 {
 		t.Errorf("only %d terms numbered", len(ids))
+	}
+	if folded < 50 {
+		t.Errorf("only %d texts ASCII once folded and not before", folded)
 	}
 	if ascii < len(texts)*3/4 {
 		t.Errorf("only %d of %d texts ASCII once folded", ascii, len(texts))
