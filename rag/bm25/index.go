@@ -59,6 +59,7 @@ var ErrClosed = errors.New("bm25 index closed")
 // use: searches share a read lock, writes take the lock only to apply what
 // they analysed beforehand.
 type Index struct {
+	// an analyses questions; chunks are analysed by analysers.
 	an analysis.Analyzer
 
 	mu     sync.RWMutex
