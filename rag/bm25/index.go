@@ -59,6 +59,7 @@ var ErrClosed = errors.New("bm25 index closed")
 // use: searches share a read lock, writes take the lock only to apply what
 // they analysed beforehand.
 type Index struct {
+	// an analyses questions; chunks are analysed by analysers.
 	an analysis.Analyzer
 
 	mu     sync.RWMutex
@@ -76,6 +77,10 @@ type Index struct {
 	// terms maps a term to its number, an index of post.
 	terms map[string]int32
 	post  []postings
+	// byTermID holds, by textanalyzer ID, a term's number plus one, or 0
+	// when not known: what terms says, without hashing the term. Cleared
+	// whenever terms loses a term.
+	byTermID []int32
 	// live and dead chunks, and the sum of the live chunks' lens.
 	live, ndead int
 	sumLen      uint64
@@ -144,28 +149,83 @@ func New() *Index {
 	}
 }
 
-// analysed is one chunk's terms and their counts, and its length.
+// analysed is one chunk's terms, their textanalyzer IDs and their counts,
+// and its length.
 type analysed struct {
 	terms []string
+	ids   []uint32
 	tfs   []uint32
 	len   uint32
 }
 
-// analyse counts the terms of text.
-func (x *Index) analyse(text string, counts map[string]int) analysed {
-	clear(counts)
-	n := 0
-	for _, tok := range x.an.Analyze([]byte(text)) {
-		counts[string(tok.Term)]++
-		n++
+// analyser analyses chunks one after another: a textanalyzer.Analyzer,
+// the terms of the chunk at hand, and room for the analysed chunks' terms
+// and counts.
+type analyser struct {
+	an textanalyzer.Analyzer
+	// The chunk's terms are numbered in the order they first occur: by
+	// ID, at[id] when stamp[id] is the chunk's stamp; those without an ID
+	// in unnumbered.
+	at         []int32
+	stamp      []uint32
+	chunk      uint32
+	unnumbered map[string]int32
+	// terms, ids and tfs are cut into the analysed chunks' slices.
+	terms []string
+	ids   []uint32
+	tfs   []uint32
+}
+
+// analysers are kept from one Add to the next.
+var analysers = sync.Pool{New: func() any { return &analyser{unnumbered: map[string]int32{}} }}
+
+// arenaTerms is how many terms an analyser makes room for at a time.
+const arenaTerms = 8192
+
+// analyse counts the terms of text. Its terms are in the order they first
+// occur: the order the index numbers new terms in, which nothing scored
+// or saved depends on.
+func (r *analyser) analyse(text string) analysed {
+	toks := r.an.Analyze(text)
+	if cap(r.terms)-len(r.terms) < len(toks) {
+		// Earlier chunks keep the slices they were given.
+		n := max(arenaTerms, len(toks))
+		r.terms, r.ids, r.tfs = make([]string, 0, n), make([]uint32, 0, n), make([]uint32, 0, n)
 	}
-	a := analysed{terms: make([]string, 0, len(counts)), tfs: make([]uint32, 0, len(counts)), len: uint32(n)}
-	for t := range counts {
-		a.terms = append(a.terms, t)
+	r.chunk++
+	if r.chunk == 0 { // the stamps wrapped around
+		clear(r.stamp)
+		r.chunk = 1
 	}
-	slices.Sort(a.terms) // a fixed order, for the saved file's sake only
-	for _, t := range a.terms {
-		a.tfs = append(a.tfs, uint32(min(counts[t], maxTF)))
+	clear(r.unnumbered)
+	start := len(r.terms)
+	for _, t := range toks {
+		if t.ID == 0 {
+			if i, ok := r.unnumbered[t.Term]; ok {
+				r.tfs[i]++
+				continue
+			}
+			r.unnumbered[t.Term] = int32(len(r.terms))
+		} else {
+			if int(t.ID) >= len(r.stamp) {
+				n := max(2*len(r.stamp), int(t.ID)+1)
+				r.at = slices.Grow(r.at, n-len(r.at))[:n]
+				r.stamp = slices.Grow(r.stamp, n-len(r.stamp))[:n]
+			}
+			if r.stamp[t.ID] == r.chunk {
+				r.tfs[r.at[t.ID]]++
+				continue
+			}
+			r.stamp[t.ID], r.at[t.ID] = r.chunk, int32(len(r.terms))
+		}
+		r.terms = append(r.terms, t.Term)
+		r.ids = append(r.ids, t.ID)
+		r.tfs = append(r.tfs, 1)
+	}
+	end := len(r.terms)
+	a := analysed{terms: r.terms[start:end:end], ids: r.ids[start:end:end], tfs: r.tfs[start:end:end], len: uint32(len(toks))}
+	for i, tf := range a.tfs {
+		a.tfs[i] = min(tf, maxTF)
 	}
 	return a
 }
@@ -174,23 +234,25 @@ func (x *Index) analyse(text string, counts map[string]int) analysed {
 const parallelMin = 64
 
 // analyseAll analyses chunks, on every core for a large Add.
-func (x *Index) analyseAll(chunks []rag.Chunk) []analysed {
+func analyseAll(chunks []rag.Chunk) []analysed {
 	out := make([]analysed, len(chunks))
 	workers := min(runtime.GOMAXPROCS(0), (len(chunks)+parallelMin-1)/parallelMin)
 	if workers <= 1 {
-		counts := map[string]int{}
+		r := analysers.Get().(*analyser)
 		for i, c := range chunks {
-			out[i] = x.analyse(c.Text, counts)
+			out[i] = r.analyse(c.Text)
 		}
+		analysers.Put(r)
 		return out
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			counts := map[string]int{}
+			r := analysers.Get().(*analyser)
 			for i := w; i < len(chunks); i += workers {
-				out[i] = x.analyse(chunks[i].Text, counts)
+				out[i] = r.analyse(chunks[i].Text)
 			}
+			analysers.Put(r)
 		})
 	}
 	wg.Wait()
@@ -207,7 +269,7 @@ func (x *Index) Add(ctx context.Context, chunks []rag.Chunk) error {
 	if len(chunks) == 0 {
 		return nil
 	}
-	as := x.analyseAll(chunks)
+	as := analyseAll(chunks)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.closed {
@@ -238,14 +300,32 @@ func (x *Index) add(id, source string, a analysed) {
 	x.live++
 	x.sumLen += uint64(a.len)
 	for j, t := range a.terms {
-		n, ok := x.terms[t]
-		if !ok {
-			n = int32(len(x.post))
-			x.terms[t] = n
-			x.post = append(x.post, postings{last: -1})
-		}
-		x.post[n].add(d, a.tfs[j])
+		x.post[x.number(t, a.ids[j])].add(d, a.tfs[j])
 	}
+}
+
+// number returns term t's number, numbering it if new; id is its
+// textanalyzer ID, or 0. x.mu must be held.
+func (x *Index) number(t string, id uint32) int32 {
+	if id != 0 && int(id) < len(x.byTermID) {
+		if n := x.byTermID[id]; n != 0 {
+			return n - 1
+		}
+	}
+	n, ok := x.terms[t]
+	if !ok {
+		n = int32(len(x.post))
+		x.terms[t] = n
+		x.post = append(x.post, postings{last: -1})
+	}
+	if id != 0 {
+		if int(id) >= len(x.byTermID) {
+			m := max(2*len(x.byTermID), int(id)+1)
+			x.byTermID = slices.Grow(x.byTermID, m-len(x.byTermID))[:m]
+		}
+		x.byTermID[id] = n + 1
+	}
+	return n
 }
 
 // kill marks chunk d dead; x.mu must be held.
@@ -322,6 +402,7 @@ func (x *Index) compact() {
 			delete(x.terms, t)
 		}
 	}
+	clear(x.byTermID)
 	x.ndead = 0
 }
 
@@ -559,7 +640,7 @@ func (x *Index) Close() error {
 		return ErrClosed
 	}
 	x.closed = true
-	x.ids, x.srcs, x.lens, x.dead, x.post = nil, nil, nil, nil, nil
+	x.ids, x.srcs, x.lens, x.dead, x.post, x.byTermID = nil, nil, nil, nil, nil, nil
 	x.byID, x.bySource, x.terms = nil, nil, nil
 	x.live, x.ndead, x.sumLen = 0, 0, 0
 	return nil

@@ -223,6 +223,7 @@ func (x *Index) adopt(s *decoded) (bool, error) {
 		x.bySource[src] = append(x.bySource[src], int32(d))
 	}
 	x.terms, x.post = s.terms, s.post
+	clear(x.byTermID)
 	x.live, x.ndead = len(s.ids), 0
 	x.sumLen = 0
 	for _, l := range s.lens {

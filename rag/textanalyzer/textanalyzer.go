@@ -6,9 +6,12 @@
 // asciifolding and porter give, with less work (see steps.go).
 //
 // Both lexical indexes use it — bleveindex through its mapping (Config),
-// bm25 on its own (New) — so that they see the same tokens and differ only
-// in how they score them. It analyses text and nothing else: no index, no
-// scoring.
+// bm25 through an Analyzer — so that they see the same tokens and differ
+// only in how they score them. An Analyzer gives exactly New's tokens
+// without bleve's allocations: text that is ASCII once folded is split
+// into words by UAX #29's rules as bleve's tokenizer applies them to ASCII
+// (ascii.go) and filtered in the same pass; other text goes through
+// bleve's steps. It analyses text and nothing else: no index, no scoring.
 package textanalyzer
 
 import (

@@ -1,8 +1,6 @@
 package textanalyzer
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -37,9 +35,9 @@ func bleveAnalyzer(t *testing.T) analysis.Analyzer {
 }
 
 // TestAnalyzerMatchesBleve: the text analyzer gives the tokens bleve's
-// asciifolding and porter give, on the repository's documents and on
-// text made to reach the folding and the stemmer's corners, each text
-// analysed twice (the second time from the stem cache).
+// asciifolding and porter give, on text made to reach the folding and the
+// stemmer's corners and on testTexts, each text analysed twice (the
+// second time from the stem cache).
 func TestAnalyzerMatchesBleve(t *testing.T) {
 	texts := []string{
 		"", "The Temür dynasty's rulers; Céloron's expedition, naïve café, Ærøskøbing, straße, Œuvre",
@@ -48,19 +46,7 @@ func TestAnalyzerMatchesBleve(t *testing.T) {
 		"invalid \xff\xfe bytes \xc3 and Ｆｕｌｌｗｉｄｔｈ ＡＢＣ, ﬁ ligature, 東京 and Москва's",
 		"UPPER Case MIXED ÉCOLE École ÀÁÂÃÄÅ",
 	}
-	for _, dir := range []string{"../../corpus", "../../testdata/squad-dev/corpus", "../testdata/handbook"} {
-		files, _ := filepath.Glob(filepath.Join(dir, "*"))
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				continue
-			}
-			texts = append(texts, string(b))
-		}
-	}
-	if len(texts) < 10 {
-		t.Fatalf("only %d texts found", len(texts))
-	}
+	texts = append(texts, testTexts(t)...)
 	ref := bleveAnalyzer(t)
 	ours := New()
 	for round := range 2 {
