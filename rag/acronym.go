@@ -117,6 +117,21 @@ func isAllCaps(w string) bool {
 	return strings.IndexFunc(w, func(r rune) bool { return !unicode.IsUpper(r) }) < 0
 }
 
+// shouted reports a question written in capitals ("WHO IS THE CEO?"),
+// whose words are not acronyms.
+func shouted(ws []qword) bool {
+	caps, letters := 0, 0
+	for _, w := range ws {
+		if w.core != "" {
+			letters++
+			if isAllCaps(w.core) {
+				caps++
+			}
+		}
+	}
+	return letters > 1 && caps == letters
+}
+
 // isRoman reports a Roman numeral of I, V and X ("Harold II", "World War
 // I"), never an acronym.
 func isRoman(w string) bool {
@@ -167,7 +182,7 @@ func expandAcronyms(q string, known func(w string) bool, table func() *acronymTa
 			unknown = true
 		}
 	}
-	if !unknown {
+	if !unknown || shouted(ws) {
 		return q
 	}
 	t := table()

@@ -33,6 +33,8 @@ func TestExpandAcronyms(t *testing.T) {
 		{"Who is the CFO?", "Who is the CFO?"},
 		{"Who founded the company?", "Who founded the company?"},
 		{"  Who is the (CEO)?!", "Who is the (Chief Executive Officer)?!"},
+		// A question in capitals is not made of acronyms.
+		{"WHO IS THE CEO?", "WHO IS THE CEO?"},
 	} {
 		if got := expandAcronyms(c.in, known, func() *acronymTable { return table }); got != c.want {
 			t.Errorf("expandAcronyms(%q) = %q, want %q", c.in, got, c.want)
