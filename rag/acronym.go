@@ -2,13 +2,14 @@ package rag
 
 import (
 	"cmp"
+	"iter"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
 // Acronyms: a question says "CEO" where the documents say "Chief
-// Executive Officer", or the other way round. Neither the embedder nor the
+// Executive Officer". Neither the embedder nor the
 // term statistics can tell that the two are one thing, and the question's
 // word that no document has makes it look like a question about something
 // else. expandAcronyms rewrites the question in the documents' own terms
@@ -30,7 +31,7 @@ const (
 var phraseConnectors = map[string]bool{"of": true, "and": true, "for": true, "&": true}
 
 // acronymsOf reads the table from chunk texts.
-func acronymsOf(texts func(yield func(string) bool)) *acronymTable {
+func acronymsOf(texts iter.Seq[string]) *acronymTable {
 	t := &acronymTable{phrases: map[string]map[string]int{}}
 	for text := range texts {
 		t.add(text)
@@ -38,6 +39,8 @@ func acronymsOf(texts func(yield func(string) bool)) *acronymTable {
 	return t
 }
 
+// add counts the phrases of text: runs of capitalised words, with
+// connectors inside, that end at punctuation or at any other word.
 func (t *acronymTable) add(text string) {
 	var run []string // the current run of capitalised words and connectors
 	flush := func() {
