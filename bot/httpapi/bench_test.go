@@ -25,12 +25,7 @@ func BenchmarkAsk(b *testing.B) {
 			h := newHandler(b, idx, Options{CacheSize: bc.cache})
 			b.ReportAllocs()
 			for b.Loop() {
-				r := newRequest("POST", "/v1/ask", body)
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				if w.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", w.Code, w.Body)
-				}
+				postAsk(b, h, body)
 			}
 		})
 	}
@@ -50,13 +45,8 @@ func BenchmarkAskMix(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		r := newRequest("POST", "/v1/ask", bodies[i%len(bodies)])
+		postAsk(b, h, bodies[i%len(bodies)])
 		i++
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
-			b.Fatalf("status %d: %s", w.Code, w.Body)
-		}
 	}
 }
 
@@ -70,19 +60,11 @@ func BenchmarkAskMix(b *testing.B) {
 func BenchmarkAskHistory(b *testing.B) {
 	idx := sharedIndex(b)
 	body := jsonBody(map[string]any{"question": salafism})
-	serve := func(b *testing.B, h *Handler) {
-		r := newRequest("POST", "/v1/ask", body)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
-			b.Fatalf("status %d: %s", w.Code, w.Body)
-		}
-	}
 	b.Run("off", func(b *testing.B) {
 		h := newHandler(b, idx, Options{CacheSize: -1})
 		b.ReportAllocs()
 		for b.Loop() {
-			serve(b, h)
+			postAsk(b, h, body)
 		}
 	})
 	b.Run("sqlite", func(b *testing.B) {
@@ -91,7 +73,7 @@ func BenchmarkAskHistory(b *testing.B) {
 		b.ReportAllocs()
 		n := 0
 		for b.Loop() {
-			serve(b, h)
+			postAsk(b, h, body)
 			n++
 		}
 		start := time.Now()
@@ -116,11 +98,20 @@ func BenchmarkAskHistory(b *testing.B) {
 		ans.Passages = nil
 		b.ReportAllocs()
 		for b.Loop() {
-			serve(b, h)
+			postAsk(b, h, body)
 			t := h.turn(thread{id: newID()}, salafism, ans)
 			if err := hist.AddTurn(ctx, t); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
+}
+
+// postAsk posts body to h's /v1/ask and fails b unless it answers 200.
+func postAsk(b *testing.B, h http.Handler, body string) {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, newRequest("POST", "/v1/ask", body))
+	if w.Code != http.StatusOK {
+		b.Fatalf("status %d: %s", w.Code, w.Body)
+	}
 }
