@@ -103,7 +103,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 			s.in.passageProb, s.in.passageRank = c.prob, rank
 			s.feats = values(sentenceFeatures, &s.in)
 			s.rank = rank
-			if s.eligible && !r.quoted[s.text] {
+			if s.eligible {
 				d.scored = append(d.scored, s)
 			}
 		}

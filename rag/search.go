@@ -64,9 +64,6 @@ type retrieval struct {
 	cands    []*candidate
 	// words numbers the words of the candidates (see passageWords).
 	words *passageWords
-	// quoted are sentences earlier turns of the conversation quoted, which
-	// a follow-up is not answered with again.
-	quoted map[string]bool
 }
 
 // retrieve finds candidate passages in two lists — the dense (vector) and
