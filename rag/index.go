@@ -118,9 +118,6 @@ func NewIndex(cfg Config) (*Index, error) {
 	if cfg.Rarity == nil {
 		cfg.Rarity, _ = cfg.Embedder.(WordRarity)
 	}
-	if cfg.WordVectors != nil {
-		cfg.WordVectors = newCachedWordVectors(cfg.WordVectors)
-	}
 	chunks := cfg.Embedder
 	cfg.Embedder = newCachedSentenceVectors(cfg.Embedder)
 	return &Index{cfg: cfg, embedder: chunks, docs: map[string]*record{}, chunks: map[string]*Chunk{}, skipped: map[string]skippedFile{},

@@ -21,31 +21,6 @@ type WordRarity interface {
 	WordRarity(word string) float64
 }
 
-// cachedWordVectors remembers the vectors it has looked up, for all
-// questions: a corpus' vocabulary is bounded, and looking a word up costs a
-// hash, a dequantisation and a normalisation. It stops adding words past
-// maxCachedWords (about 3.5 MB), so that it cannot grow without bound; the
-// words seen first, the common ones, stay.
-type cachedWordVectors struct {
-	wv    WordVectors
-	cache *sharedCache[[]float32] // word → vector (nil: not in the vocabulary)
-}
-
-const maxCachedWords = 8192
-
-func newCachedWordVectors(wv WordVectors) *cachedWordVectors {
-	return &cachedWordVectors{wv: wv, cache: newSharedCache[[]float32](maxCachedWords)}
-}
-
-func (c *cachedWordVectors) WordVector(w string) ([]float32, bool) {
-	if vec, ok := c.cache.load(w); ok {
-		return vec, vec != nil
-	}
-	vec, ok := c.wv.WordVector(w)
-	c.cache.store(w, vec)
-	return vec, ok
-}
-
 // passageWords is what one question has learned of the words of the
 // passages it reads. Each distinct word is looked up once per question —
 // whether it is one of the question's terms, and, when related-word credit
