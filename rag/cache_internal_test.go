@@ -110,6 +110,46 @@ func TestDot4(t *testing.T) {
 	}
 }
 
+// TestDotRow4 checks that dotRow4 gives dotRow's sums to the bit, and
+// dotRow the float sums of the row's components.
+func TestDotRow4(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	vec := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(r.NormFloat64())
+		}
+		return v
+	}
+	row := func(n int) []int8 {
+		v := make([]int8, n)
+		for i := range v {
+			v[i] = int8(r.IntN(256) - 128)
+		}
+		return v
+	}
+	for _, n := range []int{0, 1, 7, 100} {
+		q, a, b, c, d := vec(n), row(n), row(n), row(n), row(n)
+		sa, sb, sc, sd := dotRow4(q, a, b, c, d)
+		for i, got := range []float32{sa, sb, sc, sd} {
+			rw := [][]int8{a, b, c, d}[i]
+			if want := dotRow(q, rw); math.Float32bits(got) != math.Float32bits(want) {
+				t.Errorf("n %d, row %d: %v, dotRow says %v", n, i, got, want)
+			}
+			f := make([]float32, n)
+			for k, x := range rw {
+				f[k] = float32(x)
+			}
+			if want := dot(q, f); math.Float32bits(got) != math.Float32bits(want) {
+				t.Errorf("n %d, row %d: %v, dot of its floats says %v", n, i, got, want)
+			}
+		}
+	}
+	if sa, _, _, _ := dotRow4(vec(3), row(2), row(3), row(3), row(3)); sa == 0 {
+		t.Error("rows of other lengths not summed")
+	}
+}
+
 // TestWordNumbers: every number put is got back, through the table's
 // growth, and a word not put is not found.
 func TestWordNumbers(t *testing.T) {
@@ -121,6 +161,73 @@ func TestWordNumbers(t *testing.T) {
 		id, ok := w.get(g)
 		if want := g%3 == 0; ok != want || ok && id != g/3 {
 			t.Fatalf("get(%d) = %d, %v", g, id, ok)
+		}
+	}
+}
+
+// rowModel gives each word a row of int8 components, and its unit vector.
+type rowModel map[string][]int8
+
+func (m rowModel) WordRow(w string) ([]int8, bool) { r, ok := m[w]; return r, ok }
+
+func (m rowModel) WordVector(w string) ([]float32, bool) {
+	r, ok := m[w]
+	if !ok {
+		return nil, false
+	}
+	v := make([]float32, len(r))
+	for i, x := range r {
+		v[i] = float32(x)
+	}
+	n := float32(rowLength(r))
+	for i := range v {
+		v[i] /= n
+	}
+	return v, true
+}
+
+// floatModel is a word model that gives only unit vectors.
+type floatModel struct{ rowModel }
+
+func (floatModel) WordRow() {} // hides rowModel's: not a wordRows
+
+// A word's similarity is the same through its row, the row's floats and
+// its unit vector, and the same for a word whose floats the vocabulary no
+// longer keeps.
+func TestWordVectorPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	m := rowModel{}
+	words := []string{"harbour", "port", "lighthouse", "keeper", "storm"}
+	for _, w := range words {
+		row := make([]int8, 100)
+		for i := range row {
+			row[i] = int8(r.IntN(255) - 127)
+		}
+		m[w] = row
+	}
+	q, _ := m.WordVector("harbour")
+	rows, floats := newVocabulary(), newVocabulary()
+	rows.vectors.Store(maxVocabVectors - 2) // the third word on is kept as a row only
+	for i, w := range append(words, "absent") {
+		a := rows.vector(rows.words[rows.add(w)], m)
+		b := floats.vector(floats.words[floats.add(w)], floatModel{m})
+		if w == "absent" {
+			if a.has() || b.has() {
+				t.Errorf("a word the model lacks has a vector: %+v, %+v", a, b)
+			}
+			continue
+		}
+		if (a.f != nil) != (i < 2) || a.row == nil || b.v == nil {
+			t.Fatalf("%s: floats %v, row %v, unit vector %v", w, a.f != nil, a.row != nil, b.v != nil)
+		}
+		got, want := a.cosine(q), b.cosine(q)
+		if math.Abs(float64(got-want)) > 1e-6 {
+			t.Errorf("%s: cosine %v through its row, %v through its unit vector", w, got, want)
+		}
+		if a.f != nil {
+			if byRow := dotRow(q, a.row) * a.inv; math.Float32bits(byRow) != math.Float32bits(got) {
+				t.Errorf("%s: cosine %v through its floats, %v through its row", w, got, byRow)
+			}
 		}
 	}
 }

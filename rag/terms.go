@@ -261,8 +261,31 @@ type vocabWord struct {
 	vec atomic.Pointer[wordVector]
 }
 
-// wordVector is a word's vector, nil when the word model lacks the word.
-type wordVector struct{ v []float32 }
+// wordVector is a word's vector: its unit vector v, or the word model's
+// own row of it, the inverse of the row's length and, for the first
+// maxVocabVectors words, the row's components as floats (f), which are
+// quicker to multiply and give the same sums to the bit; none of them
+// when the model lacks the word.
+type wordVector struct {
+	v   []float32
+	row []int8
+	f   []float32
+	inv float32
+}
+
+// has reports whether the word model has the word.
+func (wv *wordVector) has() bool { return wv.v != nil || wv.row != nil }
+
+// cosine is the cosine similarity of the word and the unit vector q.
+func (wv *wordVector) cosine(q []float32) float32 {
+	switch {
+	case wv.f != nil:
+		return dot(q, wv.f) * wv.inv
+	case wv.row != nil:
+		return dotRow(q, wv.row) * wv.inv
+	}
+	return dot(q, wv.v)
+}
 
 func newVocabulary() *vocabulary {
 	return &vocabulary{ids: map[string]int32{}, stems: map[string]int32{}}
@@ -328,20 +351,60 @@ func (v *vocabulary) stemIDs(ts []string) (ids []int32, known int32) {
 	return ids, int32(len(v.stems))
 }
 
-// maxVocabVectors bounds the words whose vectors the vocabulary keeps
-// (about 400 bytes each, 3 MB, most of them shared with the word-vector
-// cache); a word past it is looked up each time.
+// maxVocabVectors bounds the words whose vectors the vocabulary keeps as
+// floats (about 400 bytes each, 3 MB); a word past it is looked up each
+// time. A word model that gives its rows (wordRows) has every word's row
+// kept, for about 50 bytes a word, and its floats only up to the bound.
 const maxVocabVectors = 1 << 13
+
+// wordRows is implemented by word models that keep each word's vector as
+// a row of int8 components (rag/glove), and give it without a copy.
+type wordRows interface {
+	WordRow(word string) ([]int8, bool)
+}
 
 // vector returns the vector of w, one of v's words, from wv, looking it up
 // once for all questions.
-func (v *vocabulary) vector(w *vocabWord, wv WordVectors) []float32 {
+func (v *vocabulary) vector(w *vocabWord, wv WordVectors) *wordVector {
 	if p := w.vec.Load(); p != nil {
-		return p.v
+		return p
 	}
-	vec, _ := wv.WordVector(w.word)
-	if v.vectors.Load() < maxVocabVectors && w.vec.CompareAndSwap(nil, &wordVector{vec}) {
+	if wr, ok := wv.(wordRows); ok {
+		row, _ := wr.WordRow(w.word)
+		vec := &wordVector{row: row}
+		if n := rowLength(row); n > 0 {
+			vec.inv = float32(1 / n)
+		} else {
+			vec.row = nil
+		}
+		kept := vec.row != nil && v.vectors.Load() < maxVocabVectors
+		if kept {
+			vec.f = make([]float32, len(row))
+			for i, x := range row {
+				vec.f[i] = float32(x)
+			}
+		}
+		if !w.vec.CompareAndSwap(nil, vec) {
+			return w.vec.Load()
+		}
+		if kept {
+			v.vectors.Add(1)
+		}
+		return vec
+	}
+	f, _ := wv.WordVector(w.word)
+	vec := &wordVector{v: f}
+	if v.vectors.Load() < maxVocabVectors && w.vec.CompareAndSwap(nil, vec) {
 		v.vectors.Add(1)
 	}
 	return vec
+}
+
+// rowLength is the Euclidean length of row.
+func rowLength(row []int8) float64 {
+	var ss float64
+	for _, x := range row {
+		ss += float64(x) * float64(x)
+	}
+	return math.Sqrt(ss)
 }

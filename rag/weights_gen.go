@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3421256859522406, // bm25
-			2.845541261290849,   // bm25_share_of_best
-			0.503800930931463,   // bm25_rank
-			1.0801806925948894,  // dense
-			-1.6079615750954164, // dense_below_best
-			0.3505993212141629,  // dense_rank
-			6.837627971520423,   // coverage
-			-3.6136588712203745, // exact_coverage
-			2.9515063700624715,  // title_coverage
-			1.2964369438742354,  // best_sentence_coverage
-			0.290128032605469,   // proposed_rank
-			0.35486257821664646, // best_window_coverage
-			0.46835044471328885, // best_typed_sentence_coverage
-			0.9557829928436412,  // bigrams
-			-1.2936705017725891, // first_chunk
-			2.4091395291563797,  // document_coverage
+			-2.3421257414180214, // bm25
+			2.8455413658811786,  // bm25_share_of_best
+			0.5038009647951428,  // bm25_rank
+			1.080180692165113,   // dense
+			-1.6079615744539288, // dense_below_best
+			0.35059932742503647, // dense_rank
+			6.837626889139806,   // coverage
+			-3.6136579922129233, // exact_coverage
+			2.951506349347248,   // title_coverage
+			1.2964371453226529,  // best_sentence_coverage
+			0.2901279749803796,  // proposed_rank
+			0.3548624130442232,  // best_window_coverage
+			0.46835049042562366, // best_typed_sentence_coverage
+			0.9557830026780747,  // bigrams
+			-1.293670573504878,  // first_chunk
+			2.4091396293736325,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.781786015567474,    // lexical
-			1.0956273355753026,   // exact_lexical
-			2.9502604212427994,   // dense
-			0.48117458186831685,  // novelty
-			0.9388900238588133,   // type_found
-			-1.4450173825393928,  // type_missing
-			0.09131713209895757,  // context_coverage
-			1.357709554829916,    // short
-			0.03378905038929415,  // first_in_passage
-			2.173475614250409,    // passage_probability
-			0.5995623851852082,   // passage_rank
-			0.15068828642162996,  // bigrams
-			-0.9183737185323378,  // typed_coverage
-			0.13585749799538963,  // focus_found
-			-0.04786875026240615, // focus_missing
+			2.781784974351315,     // lexical
+			1.0956282939576039,    // exact_lexical
+			2.9502605674412803,    // dense
+			0.4811746909801027,    // novelty
+			0.9388900067147693,    // type_found
+			-1.4450173561538164,   // type_missing
+			0.0913171206278773,    // context_coverage
+			1.3577095434842021,    // short
+			0.03378906134343614,   // first_in_passage
+			2.1734755547603877,    // passage_probability
+			0.5995623942789589,    // passage_rank
+			0.15068828789469538,   // bigrams
+			-0.9183736482739813,   // typed_coverage
+			0.13585749445123396,   // focus_found
+			-0.047868749013422716, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.685874467954256,   // sentence_probability
-			1.5344527577011153,   // sentence_margin
-			-0.4105221489826594,  // passage_probability
-			5.85797119204314,     // unknown_terms
-			-1.6077767807597976,  // any_unknown_term
-			3.247892734578093,    // missing_from_passage
-			-0.44665102258277506, // rarest_missing
-			0.5184717813833871,   // type_found
-			-1.969912149783462,   // type_missing
-			5.208657806845473,    // lexical
-			3.3178509360483566,   // dense
-			3.6384117136550236,   // sentence_dense
-			1.3683857278908444,   // passage_bm25
-			3.3494221293234507,   // best_bm25
-			-1.7813953977948769,  // best_coverage
-			2.3418116004747884,   // best_sentence_coverage
-			0.3203563357530869,   // matched_idf
-			-0.17699135589119766, // names_missing
-			3.890939039448232,    // missing_from_document
-			4.328835910359406,    // rarest_matched
-			0.7976749826038965,   // question_terms
-			-0.46680808483259545, // unknown_rare
-			-0.6743852241119892,  // rarest_unknown
-			-9.519823592348631,   // missing_rare
-			3.750782144812122,    // rarest_missing_word
-			-5.289628119700785,   // missing_from_document_rare
-			-0.24444234451123628, // focus_missing
+			-4.685873157555308,   // sentence_probability
+			1.5344511316983944,   // sentence_margin
+			-0.4105226230485983,  // passage_probability
+			5.857971461030958,    // unknown_terms
+			-1.6077767941205057,  // any_unknown_term
+			3.247892728171722,    // missing_from_passage
+			-0.446651047782493,   // rarest_missing
+			0.5184717787124835,   // type_found
+			-1.9699121723560051,  // type_missing
+			5.208658126321174,    // lexical
+			3.317850857675471,    // dense
+			3.638412280743483,    // sentence_dense
+			1.3683860181731866,   // passage_bm25
+			3.3494214658458374,   // best_bm25
+			-1.7813954085121713,  // best_coverage
+			2.341812027319267,    // best_sentence_coverage
+			0.3203564125503731,   // matched_idf
+			-0.1769913430754067,  // names_missing
+			3.8909388928654103,   // missing_from_document
+			4.328836513673392,    // rarest_matched
+			0.7976750322483006,   // question_terms
+			-0.46680795294552574, // unknown_rare
+			-0.6743853512687191,  // rarest_unknown
+			-9.519824059034187,   // missing_rare
+			3.7507823735298227,   // rarest_missing_word
+			-5.289627864240403,   // missing_from_document_rare
+			-0.24444232987996561, // focus_missing
 		},
-		Bias: -9.478934348396436,
+		Bias: -9.47893517737559,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			4.563251832640996,   // sentence_probability
-			0.05341313019635837, // sentence_margin
-			1.1097872998144458,  // passage_probability
-			-3.1007124367439443, // unknown_terms
-			-0.6678705695737972, // any_unknown_term
-			2.6713393843008686,  // missing_from_passage
-			0.4779256351575868,  // rarest_missing
-			0.3640542906045048,  // type_found
-			0.38625171191099944, // type_missing
-			-0.9374002286918157, // lexical
-			0.06930391043984299, // dense
-			1.0854177769308653,  // sentence_dense
-			-0.6893421702628616, // passage_bm25
-			1.0760285885334666,  // best_bm25
-			-0.2989000251777852, // best_coverage
-			2.5883528951391,     // best_sentence_coverage
-			0.146449649758342,   // matched_idf
-			0.05911404339976624, // names_missing
-			-0.647448626019951,  // missing_from_document
-			0.5926076417641866,  // rarest_matched
-			0.4359766025040083,  // question_terms
-			1.5892204903088811,  // unknown_rare
-			2.187869448404239,   // rarest_unknown
-			-1.1054206053303135, // missing_rare
-			-0.489742524152487,  // rarest_missing_word
-			0.8724477280625732,  // missing_from_document_rare
-			0.13440629384499034, // focus_missing
+			4.563251940183417,   // sentence_probability
+			0.05341311795142514, // sentence_margin
+			1.1097870927842937,  // passage_probability
+			-3.1007129756737997, // unknown_terms
+			-0.6678706481860689, // any_unknown_term
+			2.6713398805037034,  // missing_from_passage
+			0.47792577081200727, // rarest_missing
+			0.36405434372951506, // type_found
+			0.3862517444050787,  // type_missing
+			-0.9374000528700569, // lexical
+			0.06930370324573831, // dense
+			1.0854178135201416,  // sentence_dense
+			-0.6893415587856578, // passage_bm25
+			1.0760279000961976,  // best_bm25
+			-0.2988996195126758, // best_coverage
+			2.5883525816996773,  // best_sentence_coverage
+			0.1464497141108169,  // matched_idf
+			0.05911384650723715, // names_missing
+			-0.6474489322055563, // missing_from_document
+			0.5926075707287822,  // rarest_matched
+			0.4359764817878059,  // question_terms
+			1.5892210880492104,  // unknown_rare
+			2.1878695359783933,  // rarest_unknown
+			-1.1054206400875453, // missing_rare
+			-0.489742768053274,  // rarest_missing_word
+			0.872448177470325,   // missing_from_document_rare
+			0.13440628338702115, // focus_missing
 		},
-		Bias: -6.037447733949547,
+		Bias: -6.037447664316736,
 	},
-	AbstainBelow: 0.3486299965123957,
+	AbstainBelow: 0.34862997603943047,
 }

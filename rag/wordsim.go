@@ -55,8 +55,8 @@ type passageWords struct {
 	term    int
 	qv      []float32
 	slots   [4]*float32
-	vecs    [4][]float32
 	pending int
+	rows    [4]*wordVector
 	highest float32
 }
 
@@ -214,7 +214,7 @@ func (p *passageWords) best(i int, ws iter.Seq[int32]) float64 {
 		return 0
 	}
 	// The similarities not yet computed are computed four at a time (see
-	// dot4); until then their slots hold 0, which a later occurrence of
+	// dotRow4); until then their slots hold 0, which a later occurrence of
 	// the same word reads without harm, 0 being where best starts.
 	p.term, p.qv, p.highest, p.pending = i, qv, 0, 0
 	if p.visit == nil {
@@ -236,8 +236,8 @@ func (p *passageWords) visitWord(id int32) bool {
 	s := &p.sims[int(id)*len(p.q.order)+p.term]
 	if *s != *s { // NaN: not yet computed
 		*s = 0 // no vector: no credit, as a similarity of 0 gives none
-		if vec := p.vocab.vector(in.word, p.wv); vec != nil {
-			p.slots[p.pending], p.vecs[p.pending] = s, vec
+		if vec := p.vocab.vector(in.word, p.wv); vec.has() {
+			p.slots[p.pending], p.rows[p.pending] = s, vec
 			if p.pending++; p.pending == len(p.slots) {
 				p.flush(p.qv)
 			}
@@ -250,17 +250,53 @@ func (p *passageWords) visitWord(id int32) bool {
 
 // flush computes the similarities pending in best.
 func (p *passageWords) flush(qv []float32) {
-	if p.pending == len(p.slots) {
-		*p.slots[0], *p.slots[1], *p.slots[2], *p.slots[3] = dot4(qv, p.vecs[0], p.vecs[1], p.vecs[2], p.vecs[3])
-	} else {
+	r := &p.rows
+	switch {
+	case p.pending == len(p.slots) && r[0].f != nil && r[1].f != nil && r[2].f != nil && r[3].f != nil:
+		a, b, c, d := dot4(qv, r[0].f, r[1].f, r[2].f, r[3].f)
+		*p.slots[0], *p.slots[1], *p.slots[2], *p.slots[3] = a*r[0].inv, b*r[1].inv, c*r[2].inv, d*r[3].inv
+	case p.pending == len(p.slots) && r[0].row != nil && r[1].row != nil && r[2].row != nil && r[3].row != nil:
+		a, b, c, d := dotRow4(qv, r[0].row, r[1].row, r[2].row, r[3].row)
+		*p.slots[0], *p.slots[1], *p.slots[2], *p.slots[3] = a*r[0].inv, b*r[1].inv, c*r[2].inv, d*r[3].inv
+	default:
 		for j, s := range p.slots[:p.pending] {
-			*s = dot(qv, p.vecs[j])
+			*s = r[j].cosine(qv)
 		}
 	}
 	for _, s := range p.slots[:p.pending] {
 		p.highest = max(p.highest, *s)
 	}
 	p.pending = 0
+}
+
+// dotRow returns the dot product of q with the int8 components of row.
+func dotRow(q []float32, row []int8) float32 {
+	n := min(len(q), len(row))
+	q, row = q[:n], row[:n]
+	var s float32
+	for k, x := range q {
+		s += x * float32(row[k])
+	}
+	return s
+}
+
+// dotRow4 returns the dot products of q with the rows a, b, c and d, each
+// summed in the same order as dotRow sums it; the four sums, independent
+// of each other, run side by side rather than each waiting on its
+// previous addition.
+func dotRow4(q []float32, a, b, c, d []int8) (sa, sb, sc, sd float32) {
+	n := len(q)
+	if len(a) != n || len(b) != n || len(c) != n || len(d) != n {
+		return dotRow(q, a), dotRow(q, b), dotRow(q, c), dotRow(q, d)
+	}
+	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
+	for k, x := range q {
+		sa += x * float32(a[k])
+		sb += x * float32(b[k])
+		sc += x * float32(c[k])
+		sd += x * float32(d[k])
+	}
+	return sa, sb, sc, sd
 }
 
 // dot4 returns the dot products of q with a, b, c and d, each summed in

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/citebot/citebot/rag"
+	"unsafe"
 )
 
 // modelName names the packed data in IDs.
@@ -167,6 +168,25 @@ func (e *Embedder) WordVector(word string) ([]float32, bool) {
 	e.m.addRow(v, r, 1)
 	normalise(v)
 	return v, true
+}
+
+// WordRow returns the vector of one vocabulary word as the model keeps it
+// (case and Latin diacritics ignored), or false if the vocabulary lacks it:
+// int8 components in the word vector's direction, which WordVector scales
+// to unit length. It is the model's own memory, not a copy, and must not
+// be changed: a caller that compares many words to a few keeps the rows
+// of all of them for the cost of a reference.
+func (e *Embedder) WordRow(word string) ([]int8, bool) {
+	var key []byte
+	for _, r := range word {
+		key = appendFolded(key, r)
+	}
+	r, ok := e.m.lookup(key)
+	if !ok {
+		return nil, false
+	}
+	row := e.m.row(r)
+	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(row))), len(row)), true
 }
 
 // WordRarity is how rare word is in general English, from its rank in the

@@ -232,6 +232,38 @@ func TestWordVector(t *testing.T) {
 	}
 }
 
+// A word's row points where its vector does, for the same words.
+func TestWordRow(t *testing.T) {
+	e := mustNew(t, DefaultOptions())
+	for _, w := range []string{"king", "Queen", "CAFÉ", "the"} {
+		row, ok := e.WordRow(w)
+		v, _ := e.WordVector(w)
+		if !ok || len(row) != len(v) {
+			t.Fatalf("WordRow(%q): %d components, ok %v; WordVector has %d", w, len(row), ok, len(v))
+		}
+		f := make([]float32, len(row))
+		for i, x := range row {
+			f[i] = float32(x)
+		}
+		if cos := dot(f, v) / math.Sqrt(dot(f, f)); math.Abs(cos-1) > 1e-6 {
+			t.Errorf("WordRow(%q) is at cosine %v to WordVector's", w, cos)
+		}
+	}
+	if a, _ := e.WordRow("cafe"); !slices.Equal(a, must(e.WordRow("Café"))) {
+		t.Error("WordRow ignores neither case nor diacritics")
+	}
+	if _, ok := e.WordRow("mukhammed"); ok {
+		t.Error("WordRow(mukhammed) found")
+	}
+}
+
+func must[T any](v T, ok bool) T {
+	if !ok {
+		panic("not found")
+	}
+	return v
+}
+
 // TestConcurrentUse runs New and the Embed methods at once, for the race
 // detector.
 func TestConcurrentUse(t *testing.T) {
