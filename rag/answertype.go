@@ -172,6 +172,12 @@ var (
 		`|january|february|march|april|june|july|august|september|october|november|december` +
 		`|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow` +
 		`)\b`)
+	// relativeExpr is a time said against another ("from the third day",
+	// "within 30 days", "two weeks in advance", "after five years"): what
+	// "when" asks of rules and procedures.
+	relativeExpr = regexp.MustCompile(`(?i)\b((from|after|before|within|until|by|on|in|during|for) (the )?(first|second|third|fourth|fifth|sixth|seventh|tenth|last|next|following|\d+(st|nd|rd|th)) (\w+ )?(hour|day|week|month|year|quarter|shift|visit)s?` +
+		`|(within|after|before|for) (\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) (\w+ )?(minutes?|hours?|days?|weeks?|months?|years?)` +
+		`|(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) (\w+ )?(minutes?|hours?|days?|weeks?|months?|years?) (before|after|in advance|later|earlier|beforehand))\b`)
 	clockExpr    = regexp.MustCompile(`(?i)\b(\d{1,2}:\d{2}|\d{1,2}\.\d{2}\s?(a\.?m\b|p\.?m\b|h\b|hrs\b)|\d{1,2}\s?(a\.?m|p\.?m)\b\.?|noon|midnight|o'clock)`)
 	durationExpr = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|many)[\s-]+(\w+[\s-]+)?(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|generations?)\b`)
 	spanExpr     = regexp.MustCompile(`(?i)\b(in|for|within|after|over|takes?|took)\s+(seconds|minutes|hours|days|weeks|months|years|decades|centuries|generations)\b`)
@@ -186,7 +192,7 @@ func hasAnswerType(text string, t answerType, q query) bool {
 	switch t {
 	case dateType:
 		// "When does the office close?" is answered by a clock time.
-		return dateExpr.MatchString(text) || clockExpr.MatchString(text)
+		return dateExpr.MatchString(text) || clockExpr.MatchString(text) || relativeExpr.MatchString(text)
 	case timeType:
 		return clockExpr.MatchString(text)
 	case durationType:

@@ -67,6 +67,14 @@ func TestHasAnswerType(t *testing.T) {
 		{"They met on Monday.", dateType, true},
 		{"The river is long.", dateType, false},
 		{"The soldiers rode north.", dateType, false},
+		// Times said against another: what "when" asks of rules.
+		{"From the third day of sickness a doctor's note is required.", dateType, true},
+		{"Report it within 24 hours.", dateType, true},
+		{"Shifts are published two weeks in advance.", dateType, true},
+		{"It rises to 28 days after five years of service.", dateType, true},
+		{"Submit it before the first day of leave.", dateType, true},
+		{"The second report was longer.", dateType, false},
+		{"Holidays are 25 days a year.", dateType, false},
 
 		// Clock times.
 		{"The office closes at 15:00.", timeType, true},

@@ -125,3 +125,35 @@ func TestMarkdownQuotePlain(t *testing.T) {
 		t.Errorf("citation %+v, want the verbatim passage in section Vacation of \"Leave policy\"", c)
 	}
 }
+
+// "When" in a rule asks for a time said against another ("from the third
+// day", "after five years"), not only for a date or a clock time: the
+// sentence that says it is quoted, not one that merely holds a time.
+func TestWhenInRules(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "policy.md", `# Staff policy
+
+## Sick leave
+
+If you are ill, call your manager before 09:00 on your first day of absence. From the third day of sickness a doctor's note is required. Sick days do not reduce your vacation.
+
+## Vacation
+
+Full-time staff receive 25 days of paid vacation per year, rising to 28 days after five years of service. Unused days can be carried over until 31 March.
+`)
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, c := range []struct{ question, want string }{
+		{"When do I need a doctor's note?", "third day"},
+		{"When do staff get 28 days of vacation?", "after five years"},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first, _, _ := strings.Cut(ans.Answer, " ["); !ans.Grounded || !strings.Contains(first, c.want) {
+			t.Errorf("%q: %q (grounded %v), want the sentence saying %q", c.question, ans.Answer, ans.Grounded, c.want)
+		}
+	}
+}

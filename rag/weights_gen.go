@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3421257414180214, // bm25
-			2.8455413658811786,  // bm25_share_of_best
-			0.5038009647951428,  // bm25_rank
-			1.080180692165113,   // dense
-			-1.6079615744539288, // dense_below_best
-			0.35059932742503647, // dense_rank
-			6.837626889139806,   // coverage
-			-3.6136579922129233, // exact_coverage
-			2.951506349347248,   // title_coverage
-			1.2964371453226529,  // best_sentence_coverage
-			0.2901279749803796,  // proposed_rank
-			0.3548624130442232,  // best_window_coverage
-			0.46835049042562366, // best_typed_sentence_coverage
-			0.9557830026780747,  // bigrams
-			-1.293670573504878,  // first_chunk
-			2.4091396293736325,  // document_coverage
+			-2.3452724924251607, // bm25
+			2.8456308792325737,  // bm25_share_of_best
+			0.5045008318111364,  // bm25_rank
+			1.0804410519304402,  // dense
+			-1.6083491471080598, // dense_below_best
+			0.34913027461055646, // dense_rank
+			6.842180325811055,   // coverage
+			-3.615123606324111,  // exact_coverage
+			2.952203562743814,   // title_coverage
+			1.3028550592738952,  // best_sentence_coverage
+			0.2894393939665319,  // proposed_rank
+			0.3563984350039221,  // best_window_coverage
+			0.45590531968281134, // best_typed_sentence_coverage
+			0.9536526024291742,  // bigrams
+			-1.2922183548307136, // first_chunk
+			2.408440939559054,   // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.781784974351315,     // lexical
-			1.0956282939576039,    // exact_lexical
-			2.9502605674412803,    // dense
-			0.4811746909801027,    // novelty
-			0.9388900067147693,    // type_found
-			-1.4450173561538164,   // type_missing
-			0.0913171206278773,    // context_coverage
-			1.3577095434842021,    // short
-			0.03378906134343614,   // first_in_passage
-			2.1734755547603877,    // passage_probability
-			0.5995623942789589,    // passage_rank
-			0.15068828789469538,   // bigrams
-			-0.9183736482739813,   // typed_coverage
-			0.13585749445123396,   // focus_found
-			-0.047868749013422716, // focus_missing
+			2.7841292907967947,    // lexical
+			1.0911281766616687,    // exact_lexical
+			2.9472608494366668,    // dense
+			0.48770384183941506,   // novelty
+			0.9265930125401034,    // type_found
+			-1.4344203502043318,   // type_missing
+			0.07927772989895829,   // context_coverage
+			1.3549080323019786,    // short
+			0.03195343099279746,   // first_in_passage
+			2.1857883064949726,    // passage_probability
+			0.5927158036168682,    // passage_rank
+			0.13678900746104147,   // bigrams
+			-0.9055234952993961,   // typed_coverage
+			0.1336639208045026,    // focus_found
+			-0.047118441158833596, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.685873157555308,   // sentence_probability
-			1.5344511316983944,   // sentence_margin
-			-0.4105226230485983,  // passage_probability
-			5.857971461030958,    // unknown_terms
-			-1.6077767941205057,  // any_unknown_term
-			3.247892728171722,    // missing_from_passage
-			-0.446651047782493,   // rarest_missing
-			0.5184717787124835,   // type_found
-			-1.9699121723560051,  // type_missing
-			5.208658126321174,    // lexical
-			3.317850857675471,    // dense
-			3.638412280743483,    // sentence_dense
-			1.3683860181731866,   // passage_bm25
-			3.3494214658458374,   // best_bm25
-			-1.7813954085121713,  // best_coverage
-			2.341812027319267,    // best_sentence_coverage
-			0.3203564125503731,   // matched_idf
-			-0.1769913430754067,  // names_missing
-			3.8909388928654103,   // missing_from_document
-			4.328836513673392,    // rarest_matched
-			0.7976750322483006,   // question_terms
-			-0.46680795294552574, // unknown_rare
-			-0.6743853512687191,  // rarest_unknown
-			-9.519824059034187,   // missing_rare
-			3.7507823735298227,   // rarest_missing_word
-			-5.289627864240403,   // missing_from_document_rare
-			-0.24444232987996561, // focus_missing
+			-4.837836305099718,   // sentence_probability
+			1.6333044881839422,   // sentence_margin
+			-0.35937919254355905, // passage_probability
+			5.906060364998573,    // unknown_terms
+			-1.5872036530843934,  // any_unknown_term
+			3.2076499198360238,   // missing_from_passage
+			-0.4376098050246524,  // rarest_missing
+			0.5111135132075206,   // type_found
+			-1.9704931248124575,  // type_missing
+			5.222446799193405,    // lexical
+			3.3433031688666857,   // dense
+			3.5817049162836576,   // sentence_dense
+			1.3503846886359234,   // passage_bm25
+			3.36351031156767,     // best_bm25
+			-1.7825472099922886,  // best_coverage
+			2.3315285851808665,   // best_sentence_coverage
+			0.31586417855236365,  // matched_idf
+			-0.1866996272519695,  // names_missing
+			3.8992779367360635,   // missing_from_document
+			4.312162558408586,    // rarest_matched
+			0.8067990631385137,   // question_terms
+			-0.5172086446910095,  // unknown_rare
+			-0.7059951470737739,  // rarest_unknown
+			-9.484793020390399,   // missing_rare
+			3.7504107993326756,   // rarest_missing_word
+			-5.30471824834751,    // missing_from_document_rare
+			-0.2531737544425798,  // focus_missing
 		},
-		Bias: -9.47893517737559,
+		Bias: -9.443620328884949,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			4.563251940183417,   // sentence_probability
-			0.05341311795142514, // sentence_margin
-			1.1097870927842937,  // passage_probability
-			-3.1007129756737997, // unknown_terms
-			-0.6678706481860689, // any_unknown_term
-			2.6713398805037034,  // missing_from_passage
-			0.47792577081200727, // rarest_missing
-			0.36405434372951506, // type_found
-			0.3862517444050787,  // type_missing
-			-0.9374000528700569, // lexical
-			0.06930370324573831, // dense
-			1.0854178135201416,  // sentence_dense
-			-0.6893415587856578, // passage_bm25
-			1.0760279000961976,  // best_bm25
-			-0.2988996195126758, // best_coverage
-			2.5883525816996773,  // best_sentence_coverage
-			0.1464497141108169,  // matched_idf
-			0.05911384650723715, // names_missing
-			-0.6474489322055563, // missing_from_document
-			0.5926075707287822,  // rarest_matched
-			0.4359764817878059,  // question_terms
-			1.5892210880492104,  // unknown_rare
-			2.1878695359783933,  // rarest_unknown
-			-1.1054206400875453, // missing_rare
-			-0.489742768053274,  // rarest_missing_word
-			0.872448177470325,   // missing_from_document_rare
-			0.13440628338702115, // focus_missing
+			4.366165678256779,     // sentence_probability
+			0.21575029375547533,   // sentence_margin
+			1.0870150422924756,    // passage_probability
+			-2.9733307002807385,   // unknown_terms
+			-0.6096834979694925,   // any_unknown_term
+			2.7131428884093856,    // missing_from_passage
+			0.42357262391311196,   // rarest_missing
+			0.33744769011321474,   // type_found
+			0.3348561856328637,    // type_missing
+			-1.077401785177884,    // lexical
+			-0.053205712779362854, // dense
+			1.220951509669368,     // sentence_dense
+			-0.7117607265620559,   // passage_bm25
+			1.122634769397834,     // best_bm25
+			-0.011744510917668842, // best_coverage
+			2.744063599778021,     // best_sentence_coverage
+			0.14508603092246514,   // matched_idf
+			0.07086858329593862,   // names_missing
+			-0.2586857235631757,   // missing_from_document
+			0.7367587810771818,    // rarest_matched
+			0.4382887022719275,    // question_terms
+			1.495211043233523,     // unknown_rare
+			2.0990875288556152,    // rarest_unknown
+			-0.9380319352878944,   // missing_rare
+			-0.39104564207328474,  // rarest_missing_word
+			0.5142511693576477,    // missing_from_document_rare
+			0.09807291486394036,   // focus_missing
 		},
-		Bias: -6.037447664316736,
+		Bias: -6.394691011486785,
 	},
-	AbstainBelow: 0.34862997603943047,
+	AbstainBelow: 0.35727897344902937,
 }
