@@ -175,15 +175,18 @@ var (
 	// relativeExpr is a time said against another ("from the third day",
 	// "within 30 days", "two weeks in advance", "after five years"): what
 	// "when" asks of rules and procedures.
-	relativeExpr = regexp.MustCompile(`(?i)\b((from|after|before|within|until|by|on|in|during|for) (the )?(first|second|third|fourth|fifth|sixth|seventh|tenth|last|next|following|\d+(st|nd|rd|th)) (\w+ )?(hour|day|week|month|year|quarter|shift|visit)s?` +
-		`|(within|after|before|for) (\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) (\w+ )?(minutes?|hours?|days?|weeks?|months?|years?)` +
+	relativeExpr = regexp.MustCompile(`(?i)\b((from|after|before|within|until|by|on|in|during) (the )?(first|second|third|fourth|fifth|sixth|seventh|tenth|last|next|following|\d+(st|nd|rd|th)) (\w+ )?(hour|day|week|month|year|quarter|shift|visit)s?` +
+		`|(within|after|before) (\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) (\w+ )?(minutes?|hours?|days?|weeks?|months?|years?)` +
 		`|(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) (\w+ )?(minutes?|hours?|days?|weeks?|months?|years?) (before|after|in advance|later|earlier|beforehand))\b`)
 	clockExpr    = regexp.MustCompile(`(?i)\b(\d{1,2}:\d{2}|\d{1,2}\.\d{2}\s?(a\.?m\b|p\.?m\b|h\b|hrs\b)|\d{1,2}\s?(a\.?m|p\.?m)\b\.?|noon|midnight|o'clock)`)
 	durationExpr = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|many)[\s-]+(\w+[\s-]+)?(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|generations?)\b`)
 	spanExpr     = regexp.MustCompile(`(?i)\b(in|for|within|after|over|takes?|took)\s+(seconds|minutes|hours|days|weeks|months|years|decades|centuries|generations)\b`)
 	lengthExpr   = regexp.MustCompile(`(?i)\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|thousand|million)[\s-]+(\w+[\s-]+)?(kilomet(re|er)s?|km|met(re|er)s?|m|centimet(re|er)s?|cm|millimet(re|er)s?|mm|miles?|feet|foot|ft|inch(es)?|yards?|light[\s-]years?)\b`)
 	numberExpr   = regexp.MustCompile(`(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|percent|majority|minority)\b`)
-	placeExpr    = regexp.MustCompile(`\b(in|at|near|from|to|into|inside|outside|across|throughout|within|of)\s+(the\s+)?(\p{Lu}\p{L}+|(apartment|residential|office|public|military|border)?\s*(districts?|regions?|city|cities|towns?|villages?|provinces?|countries|country|capital|streets?|squares?|buildings?|houses?|homes?|residences?|airports?|stations?|areas?|offices?|schools?|facilities|facility|settlements?|parks?|hospitals?|ports?|island|coast|river|valley|north|south|east|west))\b`)
+	// pathExpr is where software keeps things: a file system path or a web
+	// address ("Unpack it into /opt/orbit", "at https://…").
+	pathExpr  = regexp.MustCompile(`(^|[\s(\x60'"])(~?/[\w.@%+-]+(/[\w.@%+-]*)*|[A-Za-z]:\\[\w\\. -]+|https?://\S+)`)
+	placeExpr = regexp.MustCompile(`\b(in|at|near|from|to|into|inside|outside|across|throughout|within|of)\s+(the\s+)?(\p{Lu}\p{L}+|(apartment|residential|office|public|military|border)?\s*(districts?|regions?|city|cities|towns?|villages?|provinces?|countries|country|capital|streets?|squares?|buildings?|houses?|homes?|residences?|airports?|stations?|areas?|offices?|schools?|facilities|facility|settlements?|parks?|hospitals?|ports?|island|coast|river|valley|north|south|east|west))\b`)
 )
 
 // hasAnswerType reports whether text holds something of type t that the
@@ -202,7 +205,7 @@ func hasAnswerType(text string, t answerType, q query) bool {
 		// A date is not a quantity: "June 10" answers no "how many".
 		return numberExpr.MatchString(stripDates(text))
 	case placeType:
-		return placeExpr.MatchString(text) || hasNewName(text, q)
+		return placeExpr.MatchString(text) || pathExpr.MatchString(text) || hasNewName(text, q)
 	case personType, nameType:
 		return hasNewName(text, q)
 	}

@@ -65,6 +65,13 @@ func TestHasAnswerType(t *testing.T) {
 		{"The office opened on 10 June 2016.", dateType, true},
 		{"The war lasted from 1914–1918.", dateType, true},
 		{"They met on Monday.", dateType, true},
+		// Where software keeps things.
+		{"Unpack it into `/opt/orbit`.", placeType, true},
+		{"Logs are written to /var/log/orbit/orbit.log daily.", placeType, true},
+		{"Download it from https://example.com/releases.", placeType, true},
+		{"Save it as C:\\Users\\me\\notes.txt.", placeType, true},
+		{"Read it and/or sign it.", placeType, false},
+		{"Half of 3/4 is 3/8.", placeType, false},
 		{"The river is long.", dateType, false},
 		{"The soldiers rode north.", dateType, false},
 		// Times said against another: what "when" asks of rules.
@@ -75,6 +82,7 @@ func TestHasAnswerType(t *testing.T) {
 		{"Submit it before the first day of leave.", dateType, true},
 		{"The second report was longer.", dateType, false},
 		{"Holidays are 25 days a year.", dateType, false},
+		{"Backups are kept for 35 days.", dateType, false}, // how long, not when
 
 		// Clock times.
 		{"The office closes at 15:00.", timeType, true},

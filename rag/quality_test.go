@@ -157,3 +157,28 @@ Full-time staff receive 25 days of paid vacation per year, rising to 28 days aft
 		}
 	}
 }
+
+// Technical notes answer in list items and file paths: a list item is a
+// sentence to quote, not a heading, and "where" is answered by a path.
+func TestListItemsAndPaths(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "install.md", "# Installing the API\n\n## Requirements\n\n"+
+		"- Debian 12\n- PostgreSQL 15 or later\n- At least 4 GB of RAM\n\n"+
+		"## Steps\n\n1. Download the release archive.\n2. Unpack it into `/opt/api`.\n3. Run `api migrate` to create the tables.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, c := range []struct{ question, want string }{
+		{"Which PostgreSQL version is required?", "^PostgreSQL 15 or later$"},
+		{"How much RAM is needed?", "^At least 4 GB of RAM$"},
+		{"Where do I unpack the archive?", "^Unpack it into /opt/api\\.$"},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first, _, _ := strings.Cut(ans.Answer, " ["); !ans.Grounded || !regexp.MustCompile(c.want).MatchString(first) {
+			t.Errorf("%q: %q (grounded %v, confidence %.2f), want %s", c.question, ans.Answer, ans.Grounded, ans.Confidence, c.want)
+		}
+	}
+}

@@ -10,7 +10,9 @@ import (
 // trimmed of surrounding space. Line breaks end a sentence (list items,
 // headings); so do . ! ? (with closing quotes or brackets) followed by space
 // and a capital, digit or opening quote, unless the word before the stop is
-// a known abbreviation or a single capital initial.
+// a known abbreviation or a single capital initial. A list item's marker
+// ("- ", "• ", "2. ", "3) ") at the start of a line is no part of its
+// sentence.
 func sentenceSpans(text string) []Span {
 	var out []Span
 	start := 0
@@ -21,11 +23,23 @@ func sentenceSpans(text string) []Span {
 		}
 		start = end
 	}
+	line := 0 // where the line being read begins
 	for i := 0; i < len(text); {
+		if i == line {
+			j := i
+			for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
+				j++
+			}
+			if n := listMarker(text[j:]); n > 0 {
+				start, i = j+n, j+n
+				continue
+			}
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case r == '\n':
 			emit(i)
+			line = i + size
 		case r == '.' || r == '!' || r == '?':
 			j := i + size
 			for j < len(text) {
@@ -98,3 +112,28 @@ var abbreviations = func() map[string]bool {
 	}
 	return m
 }()
+
+// listMarker returns the length of the list item marker that s opens
+// with, and the space after it: a bullet ("- ", "* ", "+ ", "• ") or an
+// item's number ("2. ", "10) "); 0 when s opens with none.
+func listMarker(s string) int {
+	n := 0
+	if r, size := utf8.DecodeRuneInString(s); strings.ContainsRune("-*+•‣◦▪–", r) {
+		n = size
+	} else {
+		for n < len(s) && n < 3 && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		if n == 0 || n == len(s) || s[n] != '.' && s[n] != ')' {
+			return 0
+		}
+		n++
+	}
+	if n == len(s) || s[n] != ' ' && s[n] != '\t' {
+		return 0
+	}
+	for n < len(s) && (s[n] == ' ' || s[n] == '\t') {
+		n++
+	}
+	return n
+}

@@ -19,6 +19,12 @@ func TestSentenceSpans(t *testing.T) {
 		{"Rates fell 2.5 percent. 10 % quit.", []string{"Rates fell 2.5 percent.", "10 % quit."}},
 		{"  \n\n ", nil},
 		{"end of text.  ", []string{"end of text."}},
+		// A list item's marker is no part of its sentence; a line that
+		// only looks like one is read as it is.
+		{"## Needs\n\n- Linux\n* PostgreSQL 15 or later\n  • 4 GB of RAM", []string{"## Needs", "Linux", "PostgreSQL 15 or later", "4 GB of RAM"}},
+		{"1. Download it.\n2) Unpack it. Then run it.\n10. Done", []string{"Download it.", "Unpack it.", "Then run it.", "Done"}},
+		{"-5 degrees at night.\n2019. A good year.\n**Bold** start.", []string{"-5 degrees at night.", "2019.", "A good year.", "**Bold** start."}},
+		{"Note - a dash inside. 3. Not a list item here.", []string{"Note - a dash inside.", "3.", "Not a list item here."}},
 	}
 	for _, tt := range tests {
 		var got []string

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3452724924251607, // bm25
-			2.8456308792325737,  // bm25_share_of_best
-			0.5045008318111364,  // bm25_rank
-			1.0804410519304402,  // dense
-			-1.6083491471080598, // dense_below_best
-			0.34913027461055646, // dense_rank
-			6.842180325811055,   // coverage
-			-3.615123606324111,  // exact_coverage
-			2.952203562743814,   // title_coverage
-			1.3028550592738952,  // best_sentence_coverage
-			0.2894393939665319,  // proposed_rank
-			0.3563984350039221,  // best_window_coverage
-			0.45590531968281134, // best_typed_sentence_coverage
-			0.9536526024291742,  // bigrams
-			-1.2922183548307136, // first_chunk
-			2.408440939559054,   // document_coverage
+			-2.3416299871292763, // bm25
+			2.841197967090258,   // bm25_share_of_best
+			0.5046608993366202,  // bm25_rank
+			1.0794455744810334,  // dense
+			-1.6068672751411817, // dense_below_best
+			0.3500341393191289,  // dense_rank
+			6.841518353464151,   // coverage
+			-3.6143904478212128, // exact_coverage
+			2.9516301601132153,  // title_coverage
+			1.3104001081602759,  // best_sentence_coverage
+			0.2905589304692057,  // proposed_rank
+			0.3540889685707267,  // best_window_coverage
+			0.43802482756240446, // best_typed_sentence_coverage
+			0.9588063438433001,  // bigrams
+			-1.29271468287944,   // first_chunk
+			2.4080808979444175,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.7841292907967947,    // lexical
-			1.0911281766616687,    // exact_lexical
-			2.9472608494366668,    // dense
-			0.48770384183941506,   // novelty
-			0.9265930125401034,    // type_found
-			-1.4344203502043318,   // type_missing
-			0.07927772989895829,   // context_coverage
-			1.3549080323019786,    // short
-			0.03195343099279746,   // first_in_passage
-			2.1857883064949726,    // passage_probability
-			0.5927158036168682,    // passage_rank
-			0.13678900746104147,   // bigrams
-			-0.9055234952993961,   // typed_coverage
-			0.1336639208045026,    // focus_found
-			-0.047118441158833596, // focus_missing
+			2.7779198051653338,    // lexical
+			1.1026256681104376,    // exact_lexical
+			2.9519669354165177,    // dense
+			0.4958630520932832,    // novelty
+			0.9264264358971521,    // type_found
+			-1.4328834097261511,   // type_missing
+			0.08223506164524212,   // context_coverage
+			1.3569952184970242,    // short
+			0.03366942142479688,   // first_in_passage
+			2.1805975443578633,    // passage_probability
+			0.5943343226080209,    // passage_rank
+			0.1483223363696334,    // bigrams
+			-0.9175700847141572,   // typed_coverage
+			0.13306270053702887,   // focus_found
+			-0.046913885319882546, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.837836305099718,   // sentence_probability
-			1.6333044881839422,   // sentence_margin
-			-0.35937919254355905, // passage_probability
-			5.906060364998573,    // unknown_terms
-			-1.5872036530843934,  // any_unknown_term
-			3.2076499198360238,   // missing_from_passage
-			-0.4376098050246524,  // rarest_missing
-			0.5111135132075206,   // type_found
-			-1.9704931248124575,  // type_missing
-			5.222446799193405,    // lexical
-			3.3433031688666857,   // dense
-			3.5817049162836576,   // sentence_dense
-			1.3503846886359234,   // passage_bm25
-			3.36351031156767,     // best_bm25
-			-1.7825472099922886,  // best_coverage
-			2.3315285851808665,   // best_sentence_coverage
-			0.31586417855236365,  // matched_idf
-			-0.1866996272519695,  // names_missing
-			3.8992779367360635,   // missing_from_document
-			4.312162558408586,    // rarest_matched
-			0.8067990631385137,   // question_terms
-			-0.5172086446910095,  // unknown_rare
-			-0.7059951470737739,  // rarest_unknown
-			-9.484793020390399,   // missing_rare
-			3.7504107993326756,   // rarest_missing_word
-			-5.30471824834751,    // missing_from_document_rare
-			-0.2531737544425798,  // focus_missing
+			-4.786350195641938,   // sentence_probability
+			1.577390376155655,    // sentence_margin
+			-0.37914021516750307, // passage_probability
+			5.892155503400783,    // unknown_terms
+			-1.6050961871233802,  // any_unknown_term
+			3.209206370793225,    // missing_from_passage
+			-0.43721008278021545, // rarest_missing
+			0.5172409825563961,   // type_found
+			-1.9689578903384075,  // type_missing
+			5.263574110977029,    // lexical
+			3.3598484186121906,   // dense
+			3.593613742313183,    // sentence_dense
+			1.3481133424580953,   // passage_bm25
+			3.344808725933409,    // best_bm25
+			-1.8058438942703994,  // best_coverage
+			2.3313186552653855,   // best_sentence_coverage
+			0.31811529471473476,  // matched_idf
+			-0.18252531515644174, // names_missing
+			3.8919464928032275,   // missing_from_document
+			4.348938756102817,    // rarest_matched
+			0.8005936985344123,   // question_terms
+			-0.46656812116372953, // unknown_rare
+			-0.6905260487584431,  // rarest_unknown
+			-9.511197396333355,   // missing_rare
+			3.759115300817808,    // rarest_missing_word
+			-5.30511072246692,    // missing_from_document_rare
+			-0.2445349854295267,  // focus_missing
 		},
-		Bias: -9.443620328884949,
+		Bias: -9.468227751833918,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			4.366165678256779,     // sentence_probability
-			0.21575029375547533,   // sentence_margin
-			1.0870150422924756,    // passage_probability
-			-2.9733307002807385,   // unknown_terms
-			-0.6096834979694925,   // any_unknown_term
-			2.7131428884093856,    // missing_from_passage
-			0.42357262391311196,   // rarest_missing
-			0.33744769011321474,   // type_found
-			0.3348561856328637,    // type_missing
-			-1.077401785177884,    // lexical
-			-0.053205712779362854, // dense
-			1.220951509669368,     // sentence_dense
-			-0.7117607265620559,   // passage_bm25
-			1.122634769397834,     // best_bm25
-			-0.011744510917668842, // best_coverage
-			2.744063599778021,     // best_sentence_coverage
-			0.14508603092246514,   // matched_idf
-			0.07086858329593862,   // names_missing
-			-0.2586857235631757,   // missing_from_document
-			0.7367587810771818,    // rarest_matched
-			0.4382887022719275,    // question_terms
-			1.495211043233523,     // unknown_rare
-			2.0990875288556152,    // rarest_unknown
-			-0.9380319352878944,   // missing_rare
-			-0.39104564207328474,  // rarest_missing_word
-			0.5142511693576477,    // missing_from_document_rare
-			0.09807291486394036,   // focus_missing
+			4.400862614291984,    // sentence_probability
+			0.20825613824238062,  // sentence_margin
+			1.063563270834989,    // passage_probability
+			-2.955881042697857,   // unknown_terms
+			-0.5730007216942359,  // any_unknown_term
+			2.7362376130740924,   // missing_from_passage
+			0.3422279751174404,   // rarest_missing
+			0.3525089927111517,   // type_found
+			0.4389648632142144,   // type_missing
+			-1.0878072151789802,  // lexical
+			-0.03313104363139258, // dense
+			1.1555298642482532,   // sentence_dense
+			-0.6929248172517785,  // passage_bm25
+			1.1047967378842833,   // best_bm25
+			-0.08117017508382668, // best_coverage
+			2.6528628275935415,   // best_sentence_coverage
+			0.15604088013743977,  // matched_idf
+			0.05346906226019723,  // names_missing
+			-0.3529509404609865,  // missing_from_document
+			0.6935447391175835,   // rarest_matched
+			0.42245728626496654,  // question_terms
+			1.4324007946869373,   // unknown_rare
+			2.064371265914029,    // rarest_unknown
+			-1.0561386234817125,  // missing_rare
+			-0.3302477656727175,  // rarest_missing_word
+			0.6435633495962821,   // missing_from_document_rare
+			0.10645382136780292,  // focus_missing
 		},
-		Bias: -6.394691011486785,
+		Bias: -6.186757476577706,
 	},
-	AbstainBelow: 0.35727897344902937,
+	AbstainBelow: 0.3513508512554223,
 }
