@@ -186,7 +186,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 		for i, m := range ms {
 			text := c.Text[m.span.Start:m.span.End]
 			s := &c.sents[i]
-			*s = sentence{span: m.span, text: text, next: -1, eligible: !isHeading(c.Text, m.span) && text != c.Title}
+			*s = sentence{span: m.span, text: text, next: -1, eligible: !isHeading(c.Text, m.span, c.marked, c.Start == 0) && text != c.Title}
 			if i+1 < len(ms) {
 				s.next = i + 1
 			}
@@ -303,9 +303,14 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 	return in
 }
 
-// isHeading reports a sentence that is a line of its own without a full
-// stop — a heading, a title, a list label — or a Markdown heading.
-func isHeading(text string, sp Span) bool {
+// isHeading reports a sentence of passage text that is a Markdown heading
+// or, in a document that does not mark its headings so, a line of its own
+// without a full stop — a heading, a title, a list label. In a document
+// that marks them (marked: Markdown, and the structured formats, whose
+// loaders write headings so), such a line is a paragraph (a slide's point,
+// a table's caption) unless the passage cuts it off at its start (first:
+// the passage starts its document) or end.
+func isHeading(text string, sp Span, marked, first bool) bool {
 	s := text[sp.Start:sp.End]
 	if strings.HasPrefix(s, "#") {
 		return true
@@ -315,6 +320,10 @@ func isHeading(text string, sp Span) bool {
 	}
 	if len(strings.Fields(s)) > 12 {
 		return false
+	}
+	if marked {
+		cutAtStart := !first && !strings.Contains(text[:sp.Start], "\n")
+		return cutAtStart || !strings.Contains(text[sp.End:], "\n")
 	}
 	lineStart := sp.Start == 0 || strings.LastIndexByte(text[:sp.Start], '\n') >= len(strings.TrimRightFunc(text[:sp.Start], unicode.IsSpace))
 	// The end of the passage ends a line too: a heading is often the last

@@ -47,8 +47,11 @@ type candidate struct {
 	prob  float64
 	m     measured // the passage read against the question
 	read  *chunkReading
-	mask  termMask // the question's terms in the passage and its title
-	doc   termMask // the question's terms in its document's candidates
+	// marked is set when the passage's document marks its headings
+	// ("# Title"), as Markdown and the structured formats do.
+	marked bool
+	mask   termMask // the question's terms in the passage and its title
+	doc    termMask // the question's terms in its document's candidates
 	// sents are the passage's sentences, measured when the passage first
 	// reaches the top k (see Index.sentencesOf).
 	sents    []sentence
@@ -126,6 +129,7 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 		c := &candidate{Passage: Passage{Chunk: *ch, Dense: dot(qvec, x.docs[ch.Source].vectors[ch.Ordinal])}}
 		c.in.proposedRank = -1
 		c.read = x.reading(ch)
+		c.marked = len(x.docs[ch.Source].headings) > 0
 		fused[id] = c
 		r.cands = append(r.cands, c)
 		pm.passage(c, c.read)

@@ -32,6 +32,12 @@ func TestAskOfficeFiles(t *testing.T) {
 				"Suspicious emails must be forwarded to the security desk within one hour.",
 				"Never open attachments from unknown senders."),
 			pShape("title", "Passwords")+pShape("body", "Passwords are changed every ninety days and are never shared.")),
+		// Slides' points seldom end in a full stop: they are still
+		// sentences to quote, not headings.
+		"results.pptx": makePPTX(
+			pShape("title", "Third quarter results")+pShape("body",
+				"Revenue grew 12% to 4.2 million euros",
+				"Three new customers signed in Germany")),
 		"garden.odt": makeODT(`<text:h text:outline-level="1">Roof garden</text:h>` +
 			`<text:p>The roof garden is open to staff from April until the end of October.</text:p>`),
 		"lighthouse.epub": makeEPUB("The Lighthouse",
@@ -54,6 +60,8 @@ func TestAskOfficeFiles(t *testing.T) {
 			"Suspicious emails must be forwarded to the security desk within one hour."},
 		{"How often are passwords changed?", "security.pptx",
 			"Passwords are changed every ninety days and are never shared."},
+		{"How much did revenue grow in the third quarter?", "results.pptx",
+			"Revenue grew 12% to 4.2 million euros"},
 		{"When is the roof garden open to staff?", "garden.odt",
 			"The roof garden is open to staff from April until the end of October."},
 		{"How many ships did the lighthouse keeper log in May?", "lighthouse.epub",
