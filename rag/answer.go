@@ -139,8 +139,11 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	d.first = quoteText(best.text)
 	d.ans.Confidence = conf
 	// A question of only function words ("why?") is declined whatever
-	// the models say.
-	if d.gate < m.AbstainBelow || r.q.weight == 0 {
+	// the models say; so is one about a code no document has ("What does
+	// error E500 mean?"), which the documents cannot answer however well
+	// the rest of it matches (an answer about E104 would mislead). Neither
+	// is in the training sets, so no fitted weight could say it.
+	if d.gate < m.AbstainBelow || r.q.weight == 0 || r.q.absentCode != "" {
 		return d, nil
 	}
 	d.ans.Grounded = true

@@ -183,3 +183,14 @@ func TestFocusWord(t *testing.T) {
 		}
 	}
 }
+
+func TestIsCode(t *testing.T) {
+	for w, want := range map[string]bool{
+		"e500": true, "iso9001": true, "v2": true, "h1n1": true,
+		"3rd": false, "1990s": false, "15th": false, "2021": false, "error": false, "": false,
+	} {
+		if got := isCode(w); got != want {
+			t.Errorf("isCode(%q) = %v, want %v", w, got, want)
+		}
+	}
+}

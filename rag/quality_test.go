@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/rag"
 )
 
 // A small Markdown handbook, a corpus of another kind than any the models
@@ -179,6 +181,33 @@ func TestListItemsAndPaths(t *testing.T) {
 		}
 		if first, _, _ := strings.Cut(ans.Answer, " ["); !ans.Grounded || !regexp.MustCompile(c.want).MatchString(first) {
 			t.Errorf("%q: %q (grounded %v, confidence %.2f), want %s", c.question, ans.Answer, ans.Grounded, ans.Confidence, c.want)
+		}
+	}
+}
+
+// A question about a code no document has (an error code, a model, a
+// version) is declined, not answered with a sentence about another code.
+func TestAbsentCodeDeclined(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "errors.md", "# Troubleshooting\n\n"+
+		"Error code E104 means the migration has not been run. Error code E211 means the license file is missing.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, c := range []struct{ question, want string }{
+		{"What does error E104 mean?", "migration"},
+		{"What does error E211 mean?", "license"},
+		{"What does error E500 mean?", ""},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case c.want == "" && ans.Grounded:
+			t.Errorf("%q: answered %q (confidence %.2f), want declined", c.question, ans.Answer, ans.Confidence)
+		case c.want != "" && (!ans.Grounded || !strings.Contains(rag.FirstSentence(ans.Answer), c.want)):
+			t.Errorf("%q: %q (grounded %v), want the sentence about %s", c.question, ans.Answer, ans.Grounded, c.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"iter"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // query is what Ask knows of a question.
@@ -19,7 +20,10 @@ type query struct {
 	pairs   map[[2]int]int     // consecutive content terms (by place) → the pair's number
 	rarity  map[string]float64 // content term → how rare its word is in general use (0–1)
 	want    answerType
-	focus   termMask // the term the question asks about ("budget" in "What is the budget of …"; see focusWord)
+	// absentCode is a code of the question that no chunk has (see
+	// isCode), "" when none.
+	absentCode string
+	focus      termMask // the term the question asks about ("budget" in "What is the budget of …"; see focusWord)
 }
 
 func (x *Index) analyse(q string) query {
@@ -58,6 +62,9 @@ func (x *Index) analyse(q string) query {
 		a.weight += idf
 		if idf >= a.maxIDF {
 			unknown += idf
+			if isCode(w) && a.absentCode == "" {
+				a.absentCode = w
+			}
 		}
 	}
 	if a.weight > 0 {
@@ -69,6 +76,15 @@ func (x *Index) analyse(q string) query {
 		}
 	}
 	return a
+}
+
+// isCode reports a word that names one thing by letters and digits
+// together, as error codes, models and versions do ("e500", "iso9001",
+// "v2"): a letter first, a digit after it. Ordinals and decades ("3rd",
+// "1990s") start with their digits.
+func isCode(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsLetter(r) && strings.ContainsFunc(w, unicode.IsDigit)
 }
 
 // focusWord is what a what, which or how-many question asks about: the
