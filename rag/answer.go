@@ -131,12 +131,18 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	conf := m.confidence(d.answer)
 	d.gate = m.Gate.prob(d.answer)
 	picked := []*sentence{best}
-	// A sentence that mostly restates the question is followed by the next,
-	// which then holds the answer.
-	if c := top[best.rank]; best.in.novelty < 0.4 && best.next >= 0 && c.sents[best.next].eligible {
+	c := top[best.rank]
+	switch {
+	case isQuestion(best.text) && best.next >= 0 && c.sents[best.next].eligible:
+		// A question in the documents ("Q: How do I reset my password?")
+		// is answered by what follows it.
+		picked = []*sentence{&c.sents[best.next]}
+	case best.in.novelty < 0.4 && best.next >= 0 && c.sents[best.next].eligible:
+		// A sentence that mostly restates the question is followed by the
+		// next, which then holds the answer.
 		picked = append(picked, &c.sents[best.next])
 	}
-	d.first = quoteText(best.text)
+	d.first = quoteText(picked[0].text)
 	d.ans.Confidence = conf
 	// A question of only function words ("why?") is declined whatever
 	// the models say; so is one about a code no document has ("What does
@@ -304,6 +310,14 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 		}
 	}
 	return in
+}
+
+// isQuestion reports a sentence that asks rather than says ("Q: How do I
+// reset my password?" in a list of questions and answers): it answers no
+// question, however many of its words it shares.
+func isQuestion(s string) bool {
+	s = strings.TrimRight(s, `"'”’)]» `)
+	return strings.HasSuffix(s, "?")
 }
 
 // isHeading reports a sentence of passage text that is a Markdown heading

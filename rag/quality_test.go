@@ -211,3 +211,27 @@ func TestAbsentCodeDeclined(t *testing.T) {
 		}
 	}
 }
+
+// In a list of questions and answers the question that matches is not the
+// answer: what follows it is.
+func TestFAQAnsweredByWhatFollows(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "faq.txt", "Frequently asked questions\n\n"+
+		"Q: Who do I contact if the VPN does not connect?\nA: Call the IT service desk at extension 4400.\n\n"+
+		"Q: Can I install my own software on my laptop?\nA: Only software from the company catalogue may be installed.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, c := range []struct{ question, want string }{
+		{"Who do I contact when the VPN is not working?", "extension 4400"},
+		{"Can I install my own software?", "company catalogue"},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, c.want) || strings.Contains(first, "?") {
+			t.Errorf("%q: %q (grounded %v), want the answer saying %q", c.question, ans.Answer, ans.Grounded, c.want)
+		}
+	}
+}
