@@ -21,8 +21,6 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/tmc/langchaingo/documentloaders"
-	"github.com/tmc/langchaingo/schema"
 	nethtml "golang.org/x/net/html"
 
 	"github.com/citebot/citebot/rag"
@@ -122,44 +120,14 @@ func (Loader) Load(ctx context.Context, name string, data []byte) (string, error
 		}
 		return text, nil
 	case ".pdf":
-		docs, err := load(ctx, documentloaders.NewPDF(bytes.NewReader(data), int64(len(data))))
+		text, err := readPDF(ctx, data)
 		if err != nil {
 			return "", fmt.Errorf("load %s: %w", name, err)
 		}
-		return joinPages(docs, "\n\n"), nil
+		return text, nil
 	default:
 		return "", fmt.Errorf("%s: %w", name, rag.ErrUnsupported)
 	}
-}
-
-// load runs l, turning a panic inside a third-party parser (the PDF reader
-// panics on some malformed files) into an error.
-func load(ctx context.Context, l documentloaders.Loader) (docs []schema.Document, err error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			docs, err = nil, fmt.Errorf("malformed file: %v", r)
-		}
-	}()
-	return l.Load(ctx)
-}
-
-// joinPages joins the documents' text with sep; with a separator, pages are
-// trimmed and empty ones left out.
-func joinPages(docs []schema.Document, sep string) string {
-	pages := make([]string, 0, len(docs))
-	for _, d := range docs {
-		text := d.PageContent
-		if sep != "" {
-			if text = strings.TrimSpace(text); text == "" {
-				continue
-			}
-		}
-		pages = append(pages, text)
-	}
-	return strings.Join(pages, sep)
 }
 
 // invisible are the elements whose content is not text a reader sees, and

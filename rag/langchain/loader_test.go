@@ -126,6 +126,30 @@ func TestLoaderPDF(t *testing.T) {
 	}
 }
 
+// A PDF's text reads as its page shows it: a paragraph's lines joined (a
+// word broken at a line's end too), a blank line between paragraphs, type
+// larger than the body's a heading. The font's code 10 is an "n", as in
+// the subset fonts LibreOffice writes: the reader's own Content read the
+// newline it adds after each TJ as that glyph, and its plain text ran each
+// line's last word into the next line's first.
+func TestLoaderPDFLayout(t *testing.T) {
+	font := "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FirstChar 0 /LastChar 255 /Widths [" +
+		strings.Repeat("500 ", 256) + "] /Encoding << /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [10 /n] >> >>"
+	page := "BT /F1 18 Tf 72 720 Td [(Safety report)] TJ ET\n" +
+		"BT /F1 11 Tf 72 690 Td [(Forklift drivers completed refresher)] TJ 0 -13 Td [(training in March. All trucks got speed lim-)] TJ\n" +
+		"0 -13 Td [(iters in June.)] TJ 0 -26 Td [(Fire drills are held)] TJ 0 -13 Td (every quarter.) Tj ET"
+	got, err := langchain.Loader{}.Load(context.Background(), "report.pdf", makePDFWith(font, page, "BT /F1 11 Tf 72 720 Td (Second page.) Tj ET"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# Safety report\n\n" +
+		"Forklift drivers completed refresher training in March. All trucks got speed limiters in June.\n\n" +
+		"Fire drills are held every quarter.\n\nSecond page."
+	if got != want {
+		t.Errorf("Load(report.pdf) =\n%q\nwant\n%q", got, want)
+	}
+}
+
 func TestLoaderMalformedPDF(t *testing.T) {
 	for _, data := range [][]byte{nil, []byte("%PDF-1.4\nnot really"), makePDF("x")[:100]} {
 		if _, err := (langchain.Loader{}).Load(context.Background(), "bad.pdf", data); err == nil {
@@ -157,6 +181,16 @@ func TestLoaderCanceled(t *testing.T) {
 // makePDF returns a minimal valid PDF with one page per string, each page
 // showing its string in Helvetica.
 func makePDF(pages ...string) []byte {
+	streams := make([]string, len(pages))
+	for i, p := range pages {
+		streams[i] = fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET", p)
+	}
+	return makePDFWith("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>", streams...)
+}
+
+// makePDFWith returns a PDF with one page per content stream, whose font
+// F1 is the object font.
+func makePDFWith(font string, streams ...string) []byte {
 	var b bytes.Buffer
 	var offsets []int
 	obj := func(body string) {
@@ -164,17 +198,16 @@ func makePDF(pages ...string) []byte {
 		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
 	}
 	b.WriteString("%PDF-1.4\n")
-	kids := make([]string, len(pages))
-	for i := range pages {
+	kids := make([]string, len(streams))
+	for i := range streams {
 		kids[i] = fmt.Sprintf("%d 0 R", 4+2*i)
 	}
 	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages)))
-	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-	for i, p := range pages {
+	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(streams)))
+	obj(font)
+	for i, stream := range streams {
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "+
 			"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i))
-		stream := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET", p)
 		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream))
 	}
 	xref := b.Len()
