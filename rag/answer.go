@@ -173,8 +173,9 @@ func (x *Index) sectionOf(p Passage, sp Span) string {
 type sentence struct {
 	span     Span // byte range in the passage text
 	text     string
-	next     int  // index of the following sentence in the same passage, or -1
-	eligible bool // false for a heading or the document's title: never an answer alone
+	next     int    // index of the following sentence in the same passage, or -1
+	eligible bool   // false for a heading or the document's title: never an answer alone
+	header   string // for a row of a Markdown table, its header row
 	in       sentenceInput
 	feats    []float64
 	prob     float64
@@ -195,7 +196,13 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 		for i, m := range ms {
 			text := c.Text[m.span.Start:m.span.End]
 			s := &c.sents[i]
-			*s = sentence{span: m.span, text: text, next: -1, eligible: !isHeading(c.Text, m.span, c.marked, c.Start == 0) && text != c.Title}
+			rs := &c.read.sents[i]
+			*s = sentence{span: m.span, text: text, next: -1,
+				eligible: !isHeading(c.Text, m.span, c.marked, c.Start == 0) && text != c.Title && !rs.head && !isTableSeparator(text)}
+			if rs.header >= 0 {
+				h := c.read.sents[rs.header].span
+				s.header = c.Text[h.Start:h.End]
+			}
 			if i+1 < len(ms) {
 				s.next = i + 1
 			}
@@ -386,6 +393,10 @@ func compose(picked []*sentence, passages []Passage, section func(Passage, Span)
 			b.WriteByte(' ')
 		}
 		q := quoteText(s.text)
+		if s.header != "" {
+			// A table's row is quoted as a sentence that names its cells.
+			q = tableRowText(s.header, s.text)
+		}
 		if isMarkdown(passages[s.rank].Source) {
 			q = plainMarkdown(q)
 		}

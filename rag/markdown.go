@@ -46,3 +46,74 @@ func plainMarkdown(s string) string {
 	s = mdEm.ReplaceAllString(s, "$1$2$3")
 	return mdEmU.ReplaceAllString(s, "$1$2$3")
 }
+
+// tableSeparator is the line under a Markdown table's header row:
+// "|---|:---:|", "--- | ---".
+var tableSeparator = regexp.MustCompile(`^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?$|^\|\s*:?-{3,}:?\s*\|$`)
+
+// isTableSeparator reports the line under a table's header row.
+func isTableSeparator(line string) bool {
+	return strings.Contains(line, "---") && tableSeparator.MatchString(line)
+}
+
+// isTableRow reports a line of a Markdown table: it starts and ends with
+// "|".
+func isTableRow(line string) bool {
+	return len(line) >= 2 && line[0] == '|' && line[len(line)-1] == '|'
+}
+
+// markTables finds the Markdown tables among the sentences of text (each
+// a line of its own): the header row of each (head), and for each row
+// under it the header's sentence (header).
+func markTables(text string, sents []readSentence) {
+	header := int32(-1)
+	for i := range sents {
+		line := text[sents[i].span.Start:sents[i].span.End]
+		switch {
+		case i > 0 && isTableRow(text[sents[i-1].span.Start:sents[i-1].span.End]) && isTableSeparator(line):
+			header = int32(i - 1)
+			sents[i-1].head = true
+		case header >= 0 && isTableRow(line):
+			sents[i].header = header
+		default:
+			header = -1
+		}
+	}
+}
+
+// tableCells returns the cells of a table row, trimmed.
+func tableCells(row string) []string {
+	row = strings.TrimSpace(row)
+	row = strings.TrimSuffix(strings.TrimPrefix(row, "|"), "|")
+	cells := strings.Split(row, "|")
+	for i, c := range cells {
+		cells[i] = strings.TrimSpace(c)
+	}
+	return cells
+}
+
+// tableRowText is a table row as a sentence that names its cells by the
+// header's, as the structured formats' loaders write rows ("City: Paris;
+// Nightly limit: 180 euros."); the row's cells joined by "; " when the
+// two do not match.
+func tableRowText(header, row string) string {
+	hs, cs := tableCells(header), tableCells(row)
+	var parts []string
+	for i, c := range cs {
+		switch {
+		case c == "":
+		case len(hs) == len(cs) && hs[i] != "":
+			parts = append(parts, hs[i]+": "+c)
+		default:
+			parts = append(parts, c)
+		}
+	}
+	if len(parts) == 0 {
+		return strings.TrimSpace(row)
+	}
+	s := strings.Join(parts, "; ")
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}

@@ -1,6 +1,9 @@
 package rag
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestPlainMarkdown(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
@@ -15,6 +18,40 @@ func TestPlainMarkdown(t *testing.T) {
 	} {
 		if got := plainMarkdown(c.in); got != c.want {
 			t.Errorf("plainMarkdown(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestMarkTables(t *testing.T) {
+	text := "Intro.\n| A | B |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\nAfter.\n| not | a table |"
+	spans := sentenceSpans(text)
+	sents := make([]readSentence, len(spans))
+	for i, sp := range spans {
+		sents[i] = readSentence{span: sp, header: -1}
+	}
+	markTables(text, sents)
+	var got []string
+	for i := range sents {
+		s := &sents[i]
+		line := text[s.span.Start:s.span.End]
+		switch {
+		case s.head:
+			got = append(got, "head "+line)
+		case s.header >= 0:
+			got = append(got, "row "+line+" under "+text[sents[s.header].span.Start:sents[s.header].span.End])
+		}
+	}
+	want := []string{"head | A | B |", "row | 1 | 2 | under | A | B |", "row | 3 | 4 | under | A | B |"}
+	if !slices.Equal(got, want) {
+		t.Errorf("markTables:\n got %q\nwant %q", got, want)
+	}
+	for _, c := range []struct{ header, row, want string }{
+		{"| City | Limit |", "| Paris | 180 euros |", "City: Paris; Limit: 180 euros."},
+		{"| City | Limit |", "| Paris |  |", "City: Paris."},
+		{"| City | Limit |", "| Paris | 180 | extra |", "Paris; 180; extra."},
+	} {
+		if got := tableRowText(c.header, c.row); got != c.want {
+			t.Errorf("tableRowText(%q, %q) = %q, want %q", c.header, c.row, got, c.want)
 		}
 	}
 }

@@ -77,6 +77,11 @@ type readSentence struct {
 	span     Span
 	words    []int32 // its words in order, each an index into the reading's vocab
 	distinct int     // distinct content terms
+	// header is, for a row of a Markdown table, the sentence of the
+	// table's header row, whose words name its cells; -1 for others.
+	// head is set on a header row.
+	header int32
+	head   bool
 	// types holds the answer types looked for in it (bit t) and found (bit
 	// 8+t), of those whatever the question finds alike (see hasType).
 	types atomic.Uint32
@@ -146,9 +151,10 @@ func readText(v *vocabulary, text string) *chunkReading {
 				stems[vw.stem] = struct{}{}
 			}
 		})
-		rd.sents[si] = readSentence{span: sp, distinct: len(stems)}
+		rd.sents[si] = readSentence{span: sp, distinct: len(stems), header: -1}
 		ends[si] = len(all)
 	}
+	markTables(text, rd.sents)
 	if known {
 		v.mu.RUnlock()
 	} else {
@@ -209,6 +215,13 @@ func (pw *passageWords) measure(rd *chunkReading) measured {
 			last = i
 		}
 		s.novel = s.distinct - bits.OnesCount64(uint64(s.mask))
+	}
+	// A table's row has the words of its header too: "| Paris | 180 euros |"
+	// is the nightly limit in Paris.
+	for si := range m.sents {
+		if h := rd.sents[si].header; h >= 0 {
+			m.sents[si].mask |= m.sents[h].mask
+		}
 	}
 	m.words = make([]int32, 0, len(ids))
 	for _, id := range ids {

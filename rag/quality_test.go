@@ -234,3 +234,28 @@ func TestFAQAnsweredByWhatFollows(t *testing.T) {
 		}
 	}
 }
+
+// A Markdown table's row is found by its header's words too, quoted as a
+// sentence that names its cells; the header row is never the answer.
+func TestMarkdownTable(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "travel.md", "# Travel policy\n\n## Hotel limits\n\n"+
+		"| City | Nightly limit | Approval |\n|------|:-------------:|----------|\n"+
+		"| Paris | 180 euros | Line manager |\n| Berlin | **140 euros** | Line manager |\n| New York | 260 euros | Director |\n\n"+
+		"## Per diem\n\nThe daily allowance is 50 euros within Europe.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, c := range []struct{ question, want, quote string }{
+		{"What is the hotel limit in Paris?", "City: Paris; Nightly limit: 180 euros; Approval: Line manager.", "| Paris | 180 euros | Line manager |"},
+		{"Which city has a limit of 140 euros?", "City: Berlin; Nightly limit: 140 euros; Approval: Line manager.", "| Berlin | **140 euros** | Line manager |"},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first := rag.FirstSentence(ans.Answer); !ans.Grounded || strings.TrimSpace(first) != c.want || ans.Citations[0].Quote != c.quote {
+			t.Errorf("%q: %q quoting %q (grounded %v), want %q quoting %q", c.question, ans.Answer, ans.Citations[0].Quote, ans.Grounded, c.want, c.quote)
+		}
+	}
+}

@@ -35,7 +35,7 @@ func TestAskOfficeFiles(t *testing.T) {
 		// Slides' points seldom end in a full stop: they are still
 		// sentences to quote, not headings.
 		"results.pptx": makePPTX(
-			pShape("title", "Third quarter results")+pShape("body",
+			pShape("title", "Third quarter results") + pShape("body",
 				"Revenue grew 12% to 4.2 million euros",
 				"Three new customers signed in Germany")),
 		"garden.odt": makeODT(`<text:h text:outline-level="1">Roof garden</text:h>` +
