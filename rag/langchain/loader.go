@@ -28,8 +28,9 @@ import (
 
 // Loader reads .txt, .md and .markdown files as they are, .html and .htm
 // files as the text of their body (one line per block element, scripts and
-// styles left out), and .pdf files as the text of their pages separated by
-// blank lines. .docx, .odt, .pptx, .odp and .epub files are read as
+// styles left out, a table as the structured formats' tables below), and
+// .pdf files as the text of their pages laid out in paragraphs and
+// headings (pdf.go). .docx, .odt, .pptx, .odp and .epub files are read as
 // paragraph lines with Markdown heading lines, a table's header row as
 // cells joined by " | " and each other row as a sentence naming its cells
 // by the header's (blocks.go), and each slide under a "# title" line (office.go,
@@ -52,8 +53,10 @@ var _ rag.Loader = Loader{}
 // v2: HTML headings as Markdown headings, page chrome and hidden elements
 // dropped, the <title> when there is no <h1>; v3: Word, PowerPoint,
 // OpenDocument, EPUB and spreadsheet files read; v4: their tables' rows
-// name their cells by the header's.
-const loaderVersion = "v4"
+// name their cells by the header's; v5: PDF pages laid out in lines,
+// paragraphs and headings (pdf.go), HTML tables' rows as the structured
+// formats' are.
+const loaderVersion = "v5"
 
 // ID names the loader's version (rag.Versioned).
 func (Loader) ID() string { return "langchain-loader/" + loaderVersion }
@@ -187,6 +190,12 @@ func reflow(n *nethtml.Node, pre bool) {
 			}
 		case nethtml.ElementNode:
 			switch {
+			case c.Data == "table":
+				// A table is written as the structured formats write one:
+				// its header row, then each row as a sentence that names its
+				// cells by the header's (tableRows).
+				n.InsertBefore(&nethtml.Node{Type: nethtml.TextNode, Data: "\n\n" + strings.Join(tableLines(c), "\n\n") + "\n\n"}, c)
+				n.RemoveChild(c)
 			case c.Data == "br":
 				n.InsertBefore(&nethtml.Node{Type: nethtml.TextNode, Data: "\n"}, c)
 				n.RemoveChild(c)
@@ -208,6 +217,39 @@ func reflow(n *nethtml.Node, pre bool) {
 		}
 		c = next
 	}
+}
+
+// tableLines returns the lines of a table element's rows (tableRows),
+// each cell's text on one line; a nested table's text belongs to the
+// cell it is in.
+func tableLines(table *nethtml.Node) []string {
+	var rows tableRows
+	var lines []string
+	var walk func(n *nethtml.Node)
+	walk = func(n *nethtml.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != nethtml.ElementNode {
+				continue
+			}
+			if c.Data != "tr" {
+				if c.Data != "table" {
+					walk(c) // thead, tbody, tfoot
+				}
+				continue
+			}
+			var cells []string
+			for td := c.FirstChild; td != nil; td = td.NextSibling {
+				if td.Type == nethtml.ElementNode && (td.Data == "td" || td.Data == "th") {
+					cells = append(cells, collapseSpace(goquery.NewDocumentFromNode(td).Text()))
+				}
+			}
+			if l := rows.line(cells); l != "" {
+				lines = append(lines, l)
+			}
+		}
+	}
+	walk(table)
+	return lines
 }
 
 // headingLevel is 1 to 6 for h1 to h6, else 0.

@@ -104,6 +104,12 @@ func TestLoaderHTMLStructure(t *testing.T) {
 			"# Travel policy\n\nBy HR\n\n## Booking\n\nFlights are booked 14 days ahead.\n\n### Long flights\n\nBusiness class over six hours."},
 		{"title without h1", `<html><head><title>Holiday calendar</title></head><body><p>Offices close on 26 December.</p></body></html>`,
 			"# Holiday calendar\n\nOffices close on 26 December."},
+		// A table as the structured formats write one: the header row, then
+		// each row naming its cells by the header's.
+		{"table", `<html><body><h1>Allowances</h1><table><thead><tr><th>Allowance</th><th>Amount</th></tr></thead>
+<tbody><tr><td>Home <b>office</b></td><td>25 euros
+a month</td></tr><tr><td>Phone</td><td><table><tr><td>15 euros</td></tr></table></td></tr></tbody></table><p>Paid monthly.</p></body></html>`,
+			"# Allowances\n\nAllowance | Amount\n\nAllowance: Home office; Amount: 25 euros a month.\n\nAllowance: Phone; Amount: 15 euros.\n\nPaid monthly."},
 	} {
 		got, err := langchain.Loader{}.Load(context.Background(), c.name+".html", []byte(c.page))
 		if err != nil {
