@@ -224,11 +224,21 @@ func stripDates(text string) string {
 
 // hasNewName reports a capitalised word, not at the start of the sentence,
 // that the question does not mention.
+// calendarWords are the months and days, capitalised but no one's name.
+var calendarWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("january february march april may june july august september october november december " +
+		"monday tuesday wednesday thursday friday saturday sunday") {
+		m[w] = true
+	}
+	return m
+}()
+
 func hasNewName(text string, q query) bool {
 	for i, w := range strings.Fields(text) {
 		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
-		if i == 0 || w == "" || !unicode.IsUpper([]rune(w)[0]) {
-			continue
+		if i == 0 || w == "" || !unicode.IsUpper([]rune(w)[0]) || calendarWords[strings.ToLower(w)] {
+			continue // a month or a day is a time, not a name
 		}
 		if _, ok := q.terms[stem(strings.ToLower(w))]; !ok {
 			return true

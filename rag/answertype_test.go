@@ -72,6 +72,7 @@ func TestHasAnswerType(t *testing.T) {
 		{"Save it as C:\\Users\\me\\notes.txt.", placeType, true},
 		{"Read it and/or sign it.", placeType, false},
 		{"Half of 3/4 is 3/8.", placeType, false},
+		{"The plan starts in September with the new team.", personType, false}, // a month is no one's name
 		{"The river is long.", dateType, false},
 		{"The soldiers rode north.", dateType, false},
 		// Times said against another: what "when" asks of rules.

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3416299871292763, // bm25
-			2.841197967090258,   // bm25_share_of_best
-			0.5046608993366202,  // bm25_rank
-			1.0794455744810334,  // dense
-			-1.6068672751411817, // dense_below_best
-			0.3500341393191289,  // dense_rank
-			6.841518353464151,   // coverage
-			-3.6143904478212128, // exact_coverage
-			2.9516301601132153,  // title_coverage
-			1.3104001081602759,  // best_sentence_coverage
-			0.2905589304692057,  // proposed_rank
-			0.3540889685707267,  // best_window_coverage
-			0.43802482756240446, // best_typed_sentence_coverage
-			0.9588063438433001,  // bigrams
-			-1.29271468287944,   // first_chunk
-			2.4080808979444175,  // document_coverage
+			-2.3403675219906797, // bm25
+			2.8412174822261274,  // bm25_share_of_best
+			0.5046893331699348,  // bm25_rank
+			1.0793152926585172,  // dense
+			-1.6066733370662163, // dense_below_best
+			0.35002581421571727, // dense_rank
+			6.84222484351207,    // coverage
+			-3.6158915754646106, // exact_coverage
+			2.951595752119815,   // title_coverage
+			1.3108527461228214,  // best_sentence_coverage
+			0.29042529346461354, // proposed_rank
+			0.35375357203883534, // best_window_coverage
+			0.43636227761822965, // best_typed_sentence_coverage
+			0.9589967182058426,  // bigrams
+			-1.2929086326343295, // first_chunk
+			2.4081144553977265,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.7779198051653338,    // lexical
-			1.1026256681104376,    // exact_lexical
-			2.9519669354165177,    // dense
-			0.4958630520932832,    // novelty
-			0.9264264358971521,    // type_found
-			-1.4328834097261511,   // type_missing
-			0.08223506164524212,   // context_coverage
-			1.3569952184970242,    // short
-			0.03366942142479688,   // first_in_passage
-			2.1805975443578633,    // passage_probability
-			0.5943343226080209,    // passage_rank
-			0.1483223363696334,    // bigrams
-			-0.9175700847141572,   // typed_coverage
-			0.13306270053702887,   // focus_found
-			-0.046913885319882546, // focus_missing
+			2.785298473238756,    // lexical
+			1.0884168249598878,   // exact_lexical
+			2.9510931345385756,   // dense
+			0.49579568577501315,  // novelty
+			0.9222643018974948,   // type_found
+			-1.4182764538168724,  // type_missing
+			0.08445315541934519,  // context_coverage
+			1.3526346059478078,   // short
+			0.03319699024179574,  // first_in_passage
+			2.174325199451285,    // passage_probability
+			0.5984620719383246,   // passage_rank
+			0.15031853265575315,  // bigrams
+			-0.9036311183797042,  // typed_coverage
+			0.13327978160766707,  // focus_found
+			-0.04699042154222317, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.786350195641938,   // sentence_probability
-			1.577390376155655,    // sentence_margin
-			-0.37914021516750307, // passage_probability
-			5.892155503400783,    // unknown_terms
-			-1.6050961871233802,  // any_unknown_term
-			3.209206370793225,    // missing_from_passage
-			-0.43721008278021545, // rarest_missing
-			0.5172409825563961,   // type_found
-			-1.9689578903384075,  // type_missing
-			5.263574110977029,    // lexical
-			3.3598484186121906,   // dense
-			3.593613742313183,    // sentence_dense
-			1.3481133424580953,   // passage_bm25
-			3.344808725933409,    // best_bm25
-			-1.8058438942703994,  // best_coverage
-			2.3313186552653855,   // best_sentence_coverage
-			0.31811529471473476,  // matched_idf
-			-0.18252531515644174, // names_missing
-			3.8919464928032275,   // missing_from_document
-			4.348938756102817,    // rarest_matched
-			0.8005936985344123,   // question_terms
-			-0.46656812116372953, // unknown_rare
-			-0.6905260487584431,  // rarest_unknown
-			-9.511197396333355,   // missing_rare
-			3.759115300817808,    // rarest_missing_word
-			-5.30511072246692,    // missing_from_document_rare
-			-0.2445349854295267,  // focus_missing
+			-4.7812752658193896,  // sentence_probability
+			1.5700761324934107,   // sentence_margin
+			-0.3765638311854639,  // passage_probability
+			5.880166975941372,    // unknown_terms
+			-1.6129334435093374,  // any_unknown_term
+			3.2169311852896247,   // missing_from_passage
+			-0.44890232283221115, // rarest_missing
+			0.5216889232351881,   // type_found
+			-1.9936854556637087,  // type_missing
+			5.235028176181103,    // lexical
+			3.3821728104789597,   // dense
+			3.5732451113459702,   // sentence_dense
+			1.3437436759371733,   // passage_bm25
+			3.3442894340995686,   // best_bm25
+			-1.8202625421333443,  // best_coverage
+			2.365366828997696,    // best_sentence_coverage
+			0.3238356188016473,   // matched_idf
+			-0.18324514064785877, // names_missing
+			3.9010454057215487,   // missing_from_document
+			4.34995579395922,     // rarest_matched
+			0.7977215176647071,   // question_terms
+			-0.47058173180375645, // unknown_rare
+			-0.6697477401341382,  // rarest_unknown
+			-9.511699492291227,   // missing_rare
+			3.761668717938076,    // rarest_missing_word
+			-5.3099106766583155,  // missing_from_document_rare
+			-0.24642375051049403, // focus_missing
 		},
-		Bias: -9.468227751833918,
+		Bias: -9.463107720330035,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			4.400862614291984,    // sentence_probability
-			0.20825613824238062,  // sentence_margin
-			1.063563270834989,    // passage_probability
-			-2.955881042697857,   // unknown_terms
-			-0.5730007216942359,  // any_unknown_term
-			2.7362376130740924,   // missing_from_passage
-			0.3422279751174404,   // rarest_missing
-			0.3525089927111517,   // type_found
-			0.4389648632142144,   // type_missing
-			-1.0878072151789802,  // lexical
-			-0.03313104363139258, // dense
-			1.1555298642482532,   // sentence_dense
-			-0.6929248172517785,  // passage_bm25
-			1.1047967378842833,   // best_bm25
-			-0.08117017508382668, // best_coverage
-			2.6528628275935415,   // best_sentence_coverage
-			0.15604088013743977,  // matched_idf
-			0.05346906226019723,  // names_missing
-			-0.3529509404609865,  // missing_from_document
-			0.6935447391175835,   // rarest_matched
-			0.42245728626496654,  // question_terms
-			1.4324007946869373,   // unknown_rare
-			2.064371265914029,    // rarest_unknown
-			-1.0561386234817125,  // missing_rare
-			-0.3302477656727175,  // rarest_missing_word
-			0.6435633495962821,   // missing_from_document_rare
-			0.10645382136780292,  // focus_missing
+			4.336685293852271,    // sentence_probability
+			0.2667986980489795,   // sentence_margin
+			1.0354974047437417,   // passage_probability
+			-2.9784565877485556,  // unknown_terms
+			-0.5529604263083017,  // any_unknown_term
+			2.7770754393532058,   // missing_from_passage
+			0.3875361660946735,   // rarest_missing
+			0.3628166143560847,   // type_found
+			0.43934819326070695,  // type_missing
+			-1.1432704342286089,  // lexical
+			0.06098450113874971,  // dense
+			1.1015904312687308,   // sentence_dense
+			-0.5993792635347661,  // passage_bm25
+			1.0931162247610045,   // best_bm25
+			-0.1398308938979599,  // best_coverage
+			2.7188309759351545,   // best_sentence_coverage
+			0.15963666499596293,  // matched_idf
+			0.04662352143586101,  // names_missing
+			-0.45305723206241455, // missing_from_document
+			0.7113569838137241,   // rarest_matched
+			0.4029263419725988,   // question_terms
+			1.483902389318779,    // unknown_rare
+			2.0279875382239614,   // rarest_unknown
+			-1.070070659929705,   // missing_rare
+			-0.3343118324418927,  // rarest_missing_word
+			0.7036128076036485,   // missing_from_document_rare
+			0.10373860322926794,  // focus_missing
 		},
-		Bias: -6.186757476577706,
+		Bias: -6.21787292613283,
 	},
-	AbstainBelow: 0.3513508512554223,
+	AbstainBelow: 0.3534786524802811,
 }
