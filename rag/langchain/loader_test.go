@@ -156,6 +156,62 @@ func TestLoaderPDFLayout(t *testing.T) {
 	}
 }
 
+// What else a PDF's pages draw: a font without widths (the standard
+// fonts) whose runs are placed apart, a state saved and restored around
+// another font (whose encoding must not outlive it), list items (each its
+// own line), and a page of two content streams.
+func TestLoaderPDFPages(t *testing.T) {
+	helv := "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+	for _, c := range []struct {
+		name, font, stream, want string
+	}{
+		{"runs without widths", helv, "BT /F1 12 Tf 72 720 Td (Hel) Tj 18 0 Td (lo world.) Tj ET", "Hello world."},
+		{"a state restored", helv, "BT /F1 12 Tf 72 720 Td (Hello ) Tj q /F2 12 Tf Q (World.) Tj ET", "Hello World."},
+		{"list items", helv, "BT /F1 12 Tf 72 720 Td (Benefits:) Tj 0 -14 Td (- Free parking) Tj 0 -14 Td (- Gym membership) Tj 0 -14 Td (2. Two extra days) Tj ET",
+			"Benefits:\n\n- Free parking\n\n- Gym membership\n\n2. Two extra days"},
+	} {
+		// F2 reads "W" as omega: what F1 reads after Q must be F1's.
+		data := makePDFWithFonts([]string{c.font, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [87 /Omega] >> >>"}, c.stream)
+		got, err := langchain.Loader{}.Load(context.Background(), "p.pdf", data)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got != c.want {
+			t.Errorf("%s: Load =\n%q\nwant\n%q", c.name, got, c.want)
+		}
+	}
+	stream := func(s string) string { return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(s), s) }
+	two := assemblePDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [4 0 R] /Count 1 >>", helv,
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents [5 0 R 6 0 R] >>",
+		stream("BT /F1 12 Tf 72 720 Td (First stream.) Tj ET"), stream("BT /F1 12 Tf 72 700 Td (Second stream.) Tj ET"))
+	if got, err := (langchain.Loader{}).Load(context.Background(), "two.pdf", two); err != nil || got != "First stream.\n\nSecond stream." {
+		t.Errorf("a page of two content streams: %q, %v", got, err)
+	}
+}
+
+// A page that saves its state a million times does not hold a million
+// copies of it, nor one of a million glyphs a record of each.
+func TestLoaderPDFStateBomb(t *testing.T) {
+	helv := "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+	long := strings.Repeat("a", 1_000_000)
+	for _, c := range []struct{ name, stream, want string }{
+		{"saved states", strings.Repeat("q ", 1_000_000) + "BT /F1 12 Tf 72 720 Td (Still read.) Tj ET" + strings.Repeat(" Q", 1_000_000), "Still read."},
+		{"a long run", "BT /F1 12 Tf 72 720 Td (" + long + ") Tj ET", long},
+	} {
+		data := makePDFWithFonts([]string{helv}, c.stream)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		got, err := langchain.Loader{}.Load(context.Background(), "q.pdf", data)
+		runtime.ReadMemStats(&after)
+		if err != nil || got != c.want {
+			t.Fatalf("%s: Load = %.40q…, %v", c.name, got, err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 100<<20 {
+			t.Errorf("%s: reading it allocated %d MB", c.name, grew>>20)
+		}
+	}
+}
+
 func TestLoaderMalformedPDF(t *testing.T) {
 	for _, data := range [][]byte{nil, []byte("%PDF-1.4\nnot really"), makePDF("x")[:100]} {
 		if _, err := (langchain.Loader{}).Load(context.Background(), "bad.pdf", data); err == nil {
@@ -194,9 +250,35 @@ func makePDF(pages ...string) []byte {
 	return makePDFWith("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>", streams...)
 }
 
+// assemblePDF numbers objs from 1 (the first the catalog) and writes them
+// with their cross-reference table.
+func assemblePDF(objs ...string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
 // makePDFWith returns a PDF with one page per content stream, whose font
 // F1 is the object font.
 func makePDFWith(font string, streams ...string) []byte {
+	return makePDFWithFonts([]string{font}, streams...)
+}
+
+// makePDFWithFonts returns a PDF with one page per content stream, whose
+// fonts F1, F2, … are the objects fonts; page i's content is object 5+2i
+// when there is one font.
+func makePDFWithFonts(fonts []string, streams ...string) []byte {
 	var b bytes.Buffer
 	var offsets []int
 	obj := func(body string) {
@@ -204,16 +286,21 @@ func makePDFWith(font string, streams ...string) []byte {
 		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
 	}
 	b.WriteString("%PDF-1.4\n")
+	first := 3 + len(fonts) // the first page's object
 	kids := make([]string, len(streams))
 	for i := range streams {
-		kids[i] = fmt.Sprintf("%d 0 R", 4+2*i)
+		kids[i] = fmt.Sprintf("%d 0 R", first+2*i)
 	}
 	obj("<< /Type /Catalog /Pages 2 0 R >>")
 	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(streams)))
-	obj(font)
+	var res []string
+	for i, f := range fonts {
+		obj(f)
+		res = append(res, fmt.Sprintf("/F%d %d 0 R", i+1, 3+i))
+	}
 	for i, stream := range streams {
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "+
-			"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i))
+			"/Resources << /Font << %s >> >> /Contents %d 0 R >>", strings.Join(res, " "), first+1+2*i))
 		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream))
 	}
 	xref := b.Len()

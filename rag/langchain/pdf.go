@@ -44,7 +44,7 @@ func readPDF(ctx context.Context, data []byte) (text string, err error) {
 		if p.V.IsNull() {
 			continue
 		}
-		lines := pdfLines(pageGlyphs(p))
+		lines := pageLines(p)
 		if len(lines) == 0 {
 			// No positioned glyphs: the page's plain text, as langchaingo
 			// reads it.
@@ -67,34 +67,53 @@ func readPDF(ctx context.Context, data []byte) (text string, err error) {
 	return layOut(pages), nil
 }
 
-// pageGlyphs returns the glyphs a page's content stream shows, each with
-// its position and size. It follows ledongthuc/pdf's Page.Content (BSD
-// licence, from rsc.io/pdf) but for two faults of it: after each TJ that
-// reads the glyph of a newline through the font's encoding (in a subset
-// font, whatever glyph has that code: an "n" ended every line of a
-// LibreOffice PDF), and the ' and " operators fall through to Tm and
-// panic.
-func pageGlyphs(p pdf.Page) []pdf.Text {
+// pageLines returns a page's lines, its glyphs set in them as they are
+// drawn (see interpret and lineBuilder).
+func pageLines(p pdf.Page) []pdfLine {
+	var lb lineBuilder
+	interpret(p, lb.add)
+	return lb.finish()
+}
+
+// maxStateDepth bounds the graphics states a page may save (q) and not
+// yet restore: a crafted page of millions of q would otherwise hold a copy
+// of the state for each. A q past it saves nothing, and its Q restores
+// nothing.
+const maxStateDepth = 64
+
+// interpret calls glyph for each glyph a page's content streams show,
+// with its position, advance and size. It follows ledongthuc/pdf's
+// Page.Content (BSD licence, from rsc.io/pdf) but for its faults: after
+// each TJ that reads the glyph of a newline through the font's encoding
+// (in a subset font, whatever glyph has that code: an "n" ended every line
+// of a LibreOffice PDF); the ' and " operators fall through to Tm and
+// panic; Q restores the font but not its encoding; a page's array of
+// content streams is not read; and every glyph is kept at once. A font
+// that gives no widths (the standard fonts, often) advances half an em a
+// glyph rather than none, so that glyphs drawn apart read apart.
+func interpret(p pdf.Page, glyph func(x, y, w, size float64, r rune)) {
 	type state struct {
 		tc, tw, th, tl, tfs, rise float64
 		font                      pdf.Font
+		enc                       pdf.TextEncoding
 		tm, tlm, ctm              matrix
 	}
 	g := state{th: 1, ctm: identity}
-	var enc pdf.TextEncoding
-	var out []pdf.Text
 	show := func(s string) {
-		if enc == nil {
+		if g.enc == nil {
 			return // no font set: nothing to read the codes with
 		}
 		n := 0
-		for _, ch := range enc.Decode(s) {
+		for _, ch := range g.enc.Decode(s) {
 			var w0 float64
 			if n < len(s) {
 				w0 = g.font.Width(int(s[n]))
 			}
+			if w0 <= 0 {
+				w0 = 500
+			}
 			trm := matrix{{g.tfs * g.th, 0, 0}, {0, g.tfs, 0}, {0, g.rise, 1}}.mul(g.tm).mul(g.ctm)
-			out = append(out, pdf.Text{FontSize: trm[0][0], X: trm[2][0], Y: trm[2][1], W: w0 / 1000 * trm[0][0], S: string(ch)})
+			glyph(trm[2][0], trm[2][1], w0/1000*trm[0][0], trm[0][0], ch)
 			tx := w0/1000*g.tfs + g.tc
 			if n < len(s) && s[n] == ' ' {
 				tx += g.tw
@@ -108,15 +127,20 @@ func pageGlyphs(p pdf.Page) []pdf.Text {
 		g.tm = g.tlm
 	}
 	var stack []state
-	pdf.Interpret(p.V.Key("Contents"), func(stk *pdf.Stack, op string) {
+	unsaved := 0 // q past maxStateDepth, each to be matched by a Q
+	do := func(stk *pdf.Stack, op string) {
 		args := make([]pdf.Value, stk.Len())
 		for i := len(args) - 1; i >= 0; i-- {
 			args[i] = stk.Pop()
 		}
 		num := func(i int) float64 { return args[i].Float64() }
 		switch {
-		case op == "q":
+		case op == "q" && len(stack) < maxStateDepth:
 			stack = append(stack, g)
+		case op == "q":
+			unsaved++
+		case op == "Q" && unsaved > 0:
+			unsaved--
 		case op == "Q" && len(stack) > 0:
 			g, stack = stack[len(stack)-1], stack[:len(stack)-1]
 		case op == "cm" && len(args) == 6:
@@ -125,8 +149,8 @@ func pageGlyphs(p pdf.Page) []pdf.Text {
 			g.tm, g.tlm = identity, identity
 		case op == "Tf" && len(args) == 2:
 			g.font, g.tfs = p.Font(args[0].Name()), num(1)
-			if enc = g.font.Encoder(); enc == nil {
-				enc = plainEncoding{}
+			if g.enc = g.font.Encoder(); g.enc == nil {
+				g.enc = plainEncoding{}
 			}
 		case op == "Tc" && len(args) == 1:
 			g.tc = num(0)
@@ -168,8 +192,14 @@ func pageGlyphs(p pdf.Page) []pdf.Text {
 				}
 			}
 		}
-	})
-	return out
+	}
+	if c := p.V.Key("Contents"); c.Kind() == pdf.Array {
+		for i := 0; i < c.Len(); i++ {
+			pdf.Interpret(c.Index(i), do)
+		}
+	} else {
+		pdf.Interpret(c, do)
+	}
 }
 
 // plainEncoding reads each byte as the character of that code, for a
@@ -220,48 +250,71 @@ type pdfLine struct {
 	size float64
 }
 
-// pdfLines sets a page's glyphs, in the order drawn, in lines: a glyph
-// starts a new line when its baseline is off the line's by more than
-// two-fifths of its size; within a line a gap wider than a fifth of the
-// type size is a space.
-func pdfLines(glyphs []pdf.Text) []pdfLine {
-	var lines []pdfLine
-	var b strings.Builder
-	var cur pdfLine
-	var end float64 // where the last glyph ends
-	flush := func() {
-		if t := strings.TrimSpace(b.String()); t != "" {
-			cur.text = t
-			lines = append(lines, cur)
-		}
-		b.Reset()
+// lineBuilder sets a page's glyphs, in the order drawn, in lines: a
+// glyph starts a new line when its baseline is off the line's by more
+// than two-fifths of its size; within a line a gap wider than a fifth of
+// the type size is a space.
+type lineBuilder struct {
+	lines []pdfLine
+	b     strings.Builder
+	cur   pdfLine
+	end   float64 // where the last glyph ends
+	space bool    // the last glyph was a space
+}
+
+func (lb *lineBuilder) add(x, y, w, size float64, r rune) {
+	size = math.Max(size, 1)
+	switch {
+	case lb.b.Len() == 0:
+		lb.cur = pdfLine{y: y, size: size}
+	case math.Abs(y-lb.cur.y) > 0.4*size:
+		lb.flush()
+		lb.cur = pdfLine{y: y, size: size}
+	case x-lb.end > 0.2*size && !lb.space && r != ' ':
+		lb.b.WriteByte(' ')
 	}
-	for _, g := range glyphs {
-		if g.S == "" {
-			continue
-		}
-		size := math.Max(g.FontSize, 1)
-		switch {
-		case b.Len() == 0:
-			cur = pdfLine{y: g.Y, size: size}
-		case math.Abs(g.Y-cur.y) > 0.4*size:
-			flush()
-			cur = pdfLine{y: g.Y, size: size}
-		case g.X-end > 0.2*size && !strings.HasSuffix(b.String(), " ") && !strings.HasPrefix(g.S, " "):
-			b.WriteByte(' ')
-		}
-		cur.size = math.Max(cur.size, size)
-		b.WriteString(g.S)
-		end = g.X + g.W
+	lb.cur.size = math.Max(lb.cur.size, size)
+	lb.b.WriteRune(r)
+	lb.end, lb.space = x+w, r == ' '
+}
+
+func (lb *lineBuilder) flush() {
+	if t := strings.TrimSpace(lb.b.String()); t != "" {
+		lb.cur.text = t
+		lb.lines = append(lb.lines, lb.cur)
 	}
-	flush()
-	return lines
+	lb.b.Reset()
+}
+
+// finish returns the lines.
+func (lb *lineBuilder) finish() []pdfLine {
+	lb.flush()
+	return lb.lines
+}
+
+// startsItem reports a line that opens a list item: a bullet ("• ",
+// "- ") or an item's number ("2. ", "3) ").
+func startsItem(line string) bool {
+	r, size := utf8.DecodeRuneInString(line)
+	n := 0
+	if strings.ContainsRune("•‣◦▪-–*+", r) {
+		n = size
+	} else {
+		for n < len(line) && n < 3 && line[n] >= '0' && line[n] <= '9' {
+			n++
+		}
+		if n == 0 || n == len(line) || line[n] != '.' && line[n] != ')' {
+			return false
+		}
+		n++
+	}
+	return n < len(line) && (line[n] == ' ' || line[n] == '\t')
 }
 
 // layOut joins pages of lines into text: a new paragraph where a line's
 // gap from the one before is wider than the page's line spacing by more
-// than a third (or than one and a half lines of its type), or its type
-// size changes; headings where the type is larger than the body's, by
+// than a third (or than one and a half lines of its type), where its type
+// size changes, or where it opens a list item; headings where the type is larger than the body's, by
 // size ("#" the largest).
 func layOut(pages [][]pdfLine) string {
 	body := bodySize(pages)
@@ -293,7 +346,7 @@ func layOut(pages [][]pdfLine) string {
 				gap := prev.y - l.y
 				// A wider gap than the paragraph's lines keep, or than one
 				// and a half lines where every paragraph is one line.
-				if gap <= 0 || gap > spacing*4/3 || gap > 1.5*prev.size || math.Abs(l.size-prev.size) > 0.1*prev.size {
+				if gap <= 0 || gap > spacing*4/3 || gap > 1.5*prev.size || math.Abs(l.size-prev.size) > 0.1*prev.size || startsItem(l.text) {
 					flush()
 				}
 			}
