@@ -3,6 +3,7 @@ package rag
 import (
 	"cmp"
 	"iter"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -232,5 +233,29 @@ func (x *Index) inDocumentTerms(question string) string {
 		x.acronyms.Store(t)
 		return t
 	}
-	return expandAcronyms(question, known, table)
+	return splitCodes(expandAcronyms(question, known, table), known)
 }
+
+// codeParts splits a code ("E307") into its runs of letters and digits.
+var codeParts = regexp.MustCompile(`[A-Za-z]+|[0-9]+`)
+
+// splitCodes writes a code of question that no chunk has ("E307", see
+// isCode) as its runs of letters and digits ("E 307") when the documents
+// have each: they write it apart ("E-307").
+func splitCodes(question string, known func(string) bool) string {
+	return codeWord.ReplaceAllStringFunc(question, func(w string) string {
+		if !isCode(strings.ToLower(w)) || known(w) {
+			return w
+		}
+		parts := codeParts.FindAllString(w, -1)
+		for _, p := range parts {
+			if !known(p) {
+				return w
+			}
+		}
+		return strings.Join(parts, " ")
+	})
+}
+
+// codeWord is a run of ASCII letters and digits.
+var codeWord = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*\b`)

@@ -198,7 +198,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			s := &c.sents[i]
 			rs := &c.read.sents[i]
 			*s = sentence{span: m.span, text: text, next: -1,
-				eligible: !isHeading(c.Text, m.span, c.marked, c.Start == 0) && text != c.Title && !rs.head && !isTableSeparator(text)}
+				eligible: !isHeading(c.Text, m.span, c.marked, c.lineStart, c.lineEnd) && text != c.Title && !rs.head && !isTableSeparator(text)}
 			if rs.header >= 0 {
 				h := c.read.sents[rs.header].span
 				s.header = c.Text[h.Start:h.End]
@@ -323,7 +323,7 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 // reset my password?" in a list of questions and answers): it answers no
 // question, however many of its words it shares.
 func isQuestion(s string) bool {
-	s = strings.TrimRight(s, `"'”’)]» `)
+	s = strings.TrimRight(s, "\"'”’)]» *_`")
 	return strings.HasSuffix(s, "?")
 }
 
@@ -332,9 +332,11 @@ func isQuestion(s string) bool {
 // without a full stop — a heading, a title, a list label. In a document
 // that marks them (marked: Markdown, and the structured formats, whose
 // loaders write headings so), such a line is a paragraph (a slide's point,
-// a table's caption) unless the passage cuts it off at its start (first:
-// the passage starts its document) or end.
-func isHeading(text string, sp Span, marked, first bool) bool {
+// a table's caption) unless the passage cuts it off: it is the passage's
+// first line and the passage starts inside a line of its document
+// (lineStart false), or its last and the passage ends inside one (lineEnd
+// false).
+func isHeading(text string, sp Span, marked, lineStart, lineEnd bool) bool {
 	s := text[sp.Start:sp.End]
 	if strings.HasPrefix(s, "#") {
 		return true
@@ -346,14 +348,15 @@ func isHeading(text string, sp Span, marked, first bool) bool {
 		return false
 	}
 	if marked {
-		cutAtStart := !first && !strings.Contains(text[:sp.Start], "\n")
-		return cutAtStart || !strings.Contains(text[sp.End:], "\n")
+		cutAtStart := !lineStart && !strings.Contains(text[:sp.Start], "\n")
+		cutAtEnd := !lineEnd && !strings.Contains(text[sp.End:], "\n")
+		return cutAtStart || cutAtEnd
 	}
-	lineStart := sp.Start == 0 || strings.LastIndexByte(text[:sp.Start], '\n') >= len(strings.TrimRightFunc(text[:sp.Start], unicode.IsSpace))
+	ownLine := sp.Start == 0 || strings.LastIndexByte(text[:sp.Start], '\n') >= len(strings.TrimRightFunc(text[:sp.Start], unicode.IsSpace))
 	// The end of the passage ends a line too: a heading is often the last
 	// line of a chunk, and a sentence cut off there is no answer either.
 	rest, _, _ := strings.Cut(text[sp.End:], "\n")
-	return lineStart && strings.TrimSpace(rest) == ""
+	return ownLine && strings.TrimSpace(rest) == ""
 }
 
 func dot(a, b []float32) float32 {

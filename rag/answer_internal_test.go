@@ -40,44 +40,45 @@ func TestQuoteText(t *testing.T) {
 
 func TestIsHeading(t *testing.T) {
 	for _, c := range []struct {
-		name          string
-		text          string
-		sentence      string // the sentence of text to judge
-		want          bool
-		marked, first bool // the document marks its headings; the passage starts it
+		name                       string
+		text                       string
+		sentence                   string // the sentence of text to judge
+		want                       bool
+		marked, lineStart, lineEnd bool // the document marks its headings; the passage starts and ends at a line's edge
 	}{
-		{"line of its own without a stop", "Vacation policy\nEmployees get 25 days.", "Vacation policy", true, false, false},
-		{"the sentence under it", "Vacation policy\nEmployees get 25 days.", "Employees get 25 days.", false, false, false},
-		{"heading between paragraphs", "Some intro.\nVacation policy\nEmployees get 25 days.", "Vacation policy", true, false, false},
-		{"heading with trailing spaces", "Vacation policy  \nEmployees get 25 days.", "Vacation policy", true, false, false},
-		{"markdown heading", "# Title\nSome text here.", "# Title", true, false, false},
-		{"markdown heading with a stop", "## Who we are.\nSome text here.", "## Who we are.", true, false, false},
-		{"normal sentence", "The duchy was ruled by Rollo. He was a Viking.", "The duchy was ruled by Rollo.", false, false, false},
-		{"line of its own with a stop", "Intro\nEmployees get 25 days.\nMore", "Employees get 25 days.", false, false, false},
-		{"label with a colon", "Opening hours:\nNine to five.", "Opening hours:", false, false, false},
+		{"line of its own without a stop", "Vacation policy\nEmployees get 25 days.", "Vacation policy", true, false, false, false},
+		{"the sentence under it", "Vacation policy\nEmployees get 25 days.", "Employees get 25 days.", false, false, false, false},
+		{"heading between paragraphs", "Some intro.\nVacation policy\nEmployees get 25 days.", "Vacation policy", true, false, false, false},
+		{"heading with trailing spaces", "Vacation policy  \nEmployees get 25 days.", "Vacation policy", true, false, false, false},
+		{"markdown heading", "# Title\nSome text here.", "# Title", true, false, false, false},
+		{"markdown heading with a stop", "## Who we are.\nSome text here.", "## Who we are.", true, false, false, false},
+		{"normal sentence", "The duchy was ruled by Rollo. He was a Viking.", "The duchy was ruled by Rollo.", false, false, false, false},
+		{"line of its own with a stop", "Intro\nEmployees get 25 days.\nMore", "Employees get 25 days.", false, false, false, false},
+		{"label with a colon", "Opening hours:\nNine to five.", "Opening hours:", false, false, false, false},
 		// A line the chunk ends on reads as a heading: a heading is often
 		// a chunk's last line, and a line cut off there is no answer either.
-		{"a heading as the chunk's last line", "Employees get 25 days.\nVacation policy", "Vacation policy", true, false, false},
-		{"cut mid-sentence on its own line at the end", "Some intro.\nThe duchy was ruled by", "The duchy was ruled by", true, false, false},
-		{"whole passage cut mid-sentence", "The duchy was ruled by", "The duchy was ruled by", true, false, false},
-		{"fragment after a sentence", "The duchy was ruled by Rollo. He was a Viking who", "He was a Viking who", false, false, false},
+		{"a heading as the chunk's last line", "Employees get 25 days.\nVacation policy", "Vacation policy", true, false, false, false},
+		{"cut mid-sentence on its own line at the end", "Some intro.\nThe duchy was ruled by", "The duchy was ruled by", true, false, false, false},
+		{"whole passage cut mid-sentence", "The duchy was ruled by", "The duchy was ruled by", true, false, false, false},
+		{"fragment after a sentence", "The duchy was ruled by Rollo. He was a Viking who", "He was a Viking who", false, false, false, false},
 		{"long line without a stop", "This line has far more than twelve words in it and so it is not a heading at all\nNext.",
-			"This line has far more than twelve words in it and so it is not a heading at all", false, false, false},
+			"This line has far more than twelve words in it and so it is not a heading at all", false, false, false, false},
 		// A document that marks its headings ("# …") has none unmarked:
 		// a line of its own is a slide's point or a list item, unless the
 		// passage cuts it off.
-		{"marked: a point of a slide", "# Q3 results\n\nRevenue grew 12%\n\nThree new customers", "Revenue grew 12%", false, true, true},
-		{"marked: a heading", "# Q3 results\n\nRevenue grew 12%\n\nThree new customers", "# Q3 results", true, true, true},
-		{"marked: the passage's last line", "# Q3 results\n\nRevenue grew 12%\n\nThree new customers", "Three new customers", true, true, true},
-		{"marked: the first line of a later passage", "grew 12% in Q3\n\nThree new customers\n\nMore", "grew 12% in Q3", true, true, false},
-		{"marked: the first line of the document", "Revenue grew 12%\n\nMore", "Revenue grew 12%", false, true, true},
+		{"marked: a point of a slide", "# Q3 results\n\nRevenue grew 12%\n\nThree new customers", "Revenue grew 12%", false, true, true, false},
+		{"marked: a heading", "# Q3 results\n\nRevenue grew 12%\n\nThree new customers", "# Q3 results", true, true, true, false},
+		{"marked: the passage's last line, cut off", "# Q3 results\n\nRevenue grew 12%\n\nThree new customers", "Three new customers", true, true, true, false},
+		{"marked: the passage's last line, whole", "# Q3 results\n\nRevenue grew 12%\n\nThree new customers", "Three new customers", false, true, true, true},
+		{"marked: the first line of a passage cut mid-line", "grew 12% in Q3\n\nThree new customers\n\nMore", "grew 12% in Q3", true, true, false, true},
+		{"marked: the first line of a passage starting a line", "Revenue grew 12%\n\nMore", "Revenue grew 12%", false, true, true, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, sp := range sentenceSpans(c.text) {
 				if c.text[sp.Start:sp.End] != c.sentence {
 					continue
 				}
-				if got := isHeading(c.text, sp, c.marked, c.first); got != c.want {
+				if got := isHeading(c.text, sp, c.marked, c.lineStart, c.lineEnd); got != c.want {
 					t.Errorf("isHeading(%q, %q) = %v, want %v", c.text, c.sentence, got, c.want)
 				}
 				return

@@ -189,6 +189,7 @@ func TestIsCode(t *testing.T) {
 	for w, want := range map[string]bool{
 		"e500": true, "iso9001": true, "v2": true, "h1n1": true,
 		"3rd": false, "1990s": false, "15th": false, "2021": false, "error": false, "": false,
+		"预算2024年": false, // a run of another script without spaces is no code
 	} {
 		if got := isCode(w); got != want {
 			t.Errorf("isCode(%q) = %v, want %v", w, got, want)

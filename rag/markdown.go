@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // A Markdown file's passages stay verbatim in citations; what an answer
@@ -56,10 +57,10 @@ func isTableSeparator(line string) bool {
 	return strings.Contains(line, "---") && tableSeparator.MatchString(line)
 }
 
-// isTableRow reports a line of a Markdown table: it starts and ends with
-// "|".
+// isTableRow reports a line that can be a row of a Markdown table: it
+// has a "|" between cells (with or without "|" at either end).
 func isTableRow(line string) bool {
-	return len(line) >= 2 && line[0] == '|' && line[len(line)-1] == '|'
+	return strings.Contains(line, "|")
 }
 
 // markTables finds the Markdown tables among the sentences of text (each
@@ -81,15 +82,29 @@ func markTables(text string, sents []readSentence) {
 	}
 }
 
-// tableCells returns the cells of a table row, trimmed.
+// tableCells returns the cells of a table row, trimmed; an escaped "\|"
+// is a "|" inside a cell.
 func tableCells(row string) []string {
 	row = strings.TrimSpace(row)
-	row = strings.TrimSuffix(strings.TrimPrefix(row, "|"), "|")
-	cells := strings.Split(row, "|")
-	for i, c := range cells {
-		cells[i] = strings.TrimSpace(c)
+	row = strings.TrimPrefix(row, "|")
+	if strings.HasSuffix(row, "|") && !strings.HasSuffix(row, "\\|") {
+		row = row[:len(row)-1]
 	}
-	return cells
+	var cells []string
+	var b strings.Builder
+	for i := 0; i < len(row); i++ {
+		switch {
+		case row[i] == '\\' && i+1 < len(row) && row[i+1] == '|':
+			b.WriteByte('|')
+			i++
+		case row[i] == '|':
+			cells = append(cells, strings.TrimSpace(b.String()))
+			b.Reset()
+		default:
+			b.WriteByte(row[i])
+		}
+	}
+	return append(cells, strings.TrimSpace(b.String()))
 }
 
 // tableRowText is a table row as a sentence that names its cells by the
@@ -112,7 +127,7 @@ func tableRowText(header, row string) string {
 		return strings.TrimSpace(row)
 	}
 	s := strings.Join(parts, "; ")
-	if !strings.HasSuffix(s, ".") {
+	if r, _ := utf8.DecodeLastRuneInString(s); !strings.ContainsRune(".!?", r) {
 		s += "."
 	}
 	return s

@@ -23,7 +23,7 @@ func TestPlainMarkdown(t *testing.T) {
 }
 
 func TestMarkTables(t *testing.T) {
-	text := "Intro.\n| A | B |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\nAfter.\n| not | a table |"
+	text := "Intro.\n| A | B |\n|---|---|\n| 1 | Max. 3 nights. Book early |\n| 3 | 4 |\nAfter.\n| not | a table |\nC | D\n--- | ---\nx | y"
 	spans := sentenceSpans(text)
 	sents := make([]readSentence, len(spans))
 	for i, sp := range spans {
@@ -41,7 +41,8 @@ func TestMarkTables(t *testing.T) {
 			got = append(got, "row "+line+" under "+text[sents[s.header].span.Start:sents[s.header].span.End])
 		}
 	}
-	want := []string{"head | A | B |", "row | 1 | 2 | under | A | B |", "row | 3 | 4 | under | A | B |"}
+	want := []string{"head | A | B |", "row | 1 | Max. 3 nights. Book early | under | A | B |", "row | 3 | 4 | under | A | B |",
+		"head C | D", "row x | y under C | D"}
 	if !slices.Equal(got, want) {
 		t.Errorf("markTables:\n got %q\nwant %q", got, want)
 	}
@@ -49,6 +50,8 @@ func TestMarkTables(t *testing.T) {
 		{"| City | Limit |", "| Paris | 180 euros |", "City: Paris; Limit: 180 euros."},
 		{"| City | Limit |", "| Paris |  |", "City: Paris."},
 		{"| City | Limit |", "| Paris | 180 | extra |", "Paris; 180; extra."},
+		{"| Code | Meaning |", "| a \\| b | either |", "Code: a | b; Meaning: either."},
+		{"City | Question", "Rome | How much?", "City: Rome; Question: How much?"},
 	} {
 		if got := tableRowText(c.header, c.row); got != c.want {
 			t.Errorf("tableRowText(%q, %q) = %q, want %q", c.header, c.row, got, c.want)

@@ -166,10 +166,14 @@ func TestListItemsAndPaths(t *testing.T) {
 	writeFile(t, dir, "install.md", "# Installing the API\n\n## Requirements\n\n"+
 		"- Debian 12\n- PostgreSQL 15 or later\n- At least 4 GB of RAM\n\n"+
 		"## Steps\n\n1. Download the release archive.\n2. Unpack it into `/opt/api`.\n3. Run `api migrate` to create the tables.\n")
+	// The document's last line, a list item, is whole however the
+	// passage ends.
+	writeFile(t, dir, "benefits.md", "# Benefits\n\nStaff get these benefits.\n\n- Free parking at the depot\n- Gym membership paid by the company")
 	writeFile(t, dir, "comet.txt", cometDoc)
 	x := newIndex(t, "")
 	sync(t, x, dir)
 	for _, c := range []struct{ question, want string }{
+		{"Is a gym membership paid?", "^Gym membership paid by the company$"},
 		{"Which PostgreSQL version is required?", "^PostgreSQL 15 or later$"},
 		{"How much RAM is needed?", "^At least 4 GB of RAM$"},
 		{"Where do I unpack the archive?", "^Unpack it into /opt/api\\.$"},
@@ -189,7 +193,8 @@ func TestListItemsAndPaths(t *testing.T) {
 func TestAbsentCodeDeclined(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "errors.md", "# Troubleshooting\n\n"+
-		"Error code E104 means the migration has not been run. Error code E211 means the license file is missing.\n")
+		"Error code E104 means the migration has not been run. Error code E211 means the license file is missing. "+
+		"Error code E-307 means the disk is full.\n")
 	writeFile(t, dir, "comet.txt", cometDoc)
 	x := newIndex(t, "")
 	sync(t, x, dir)
@@ -197,6 +202,7 @@ func TestAbsentCodeDeclined(t *testing.T) {
 		{"What does error E104 mean?", "migration"},
 		{"What does error E211 mean?", "license"},
 		{"What does error E500 mean?", ""},
+		{"What does error E307 mean?", "disk is full"}, // written apart in the document
 	} {
 		ans, err := x.Ask(context.Background(), c.question, 5)
 		if err != nil {
@@ -217,7 +223,7 @@ func TestFAQAnsweredByWhatFollows(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "faq.txt", "Frequently asked questions\n\n"+
 		"Q: Who do I contact if the VPN does not connect?\nA: Call the IT service desk at extension 4400.\n\n"+
-		"Q: Can I install my own software on my laptop?\nA: Only software from the company catalogue may be installed.\n")
+		"**Q: Can I install my own software on my laptop?**\nA: Only software from the company catalogue may be installed.\n")
 	writeFile(t, dir, "comet.txt", cometDoc)
 	x := newIndex(t, "")
 	sync(t, x, dir)

@@ -84,7 +84,7 @@ func (x *Index) analyse(q string) query {
 // "1990s") start with their digits.
 func isCode(w string) bool {
 	r, _ := utf8.DecodeRuneInString(w)
-	return unicode.IsLetter(r) && strings.ContainsFunc(w, unicode.IsDigit)
+	return r < utf8.RuneSelf && unicode.IsLetter(r) && strings.ContainsFunc(w, unicode.IsDigit)
 }
 
 // focusWord is what a what, which or how-many question asks about: the

@@ -48,10 +48,12 @@ type candidate struct {
 	m     measured // the passage read against the question
 	read  *chunkReading
 	// marked is set when the passage's document marks its headings
-	// ("# Title"), as Markdown and the structured formats do.
-	marked bool
-	mask   termMask // the question's terms in the passage and its title
-	doc    termMask // the question's terms in its document's candidates
+	// ("# Title"), as Markdown and the structured formats do; lineStart
+	// and lineEnd when the passage starts and ends at a line's edge in its
+	// document.
+	marked, lineStart, lineEnd bool
+	mask                       termMask // the question's terms in the passage and its title
+	doc                        termMask // the question's terms in its document's candidates
 	// sents are the passage's sentences, measured when the passage first
 	// reaches the top k (see Index.sentencesOf).
 	sents    []sentence
@@ -129,7 +131,13 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 		c := &candidate{Passage: Passage{Chunk: *ch, Dense: dot(qvec, x.docs[ch.Source].vectors[ch.Ordinal])}}
 		c.in.proposedRank = -1
 		c.read = x.reading(ch)
-		c.marked = len(x.docs[ch.Source].headings) > 0
+		if rec := x.docs[ch.Source]; rec != nil {
+			t := rec.doc.Text
+			c.marked = len(rec.headings) > 0
+			before, after := strings.TrimRight(t[:min(ch.Start, len(t))], " \t"), strings.TrimLeft(t[min(ch.End, len(t)):], " \t")
+			c.lineStart = before == "" || strings.HasSuffix(before, "\n")
+			c.lineEnd = after == "" || after[0] == '\n' || after[0] == '\r'
+		}
 		fused[id] = c
 		r.cands = append(r.cands, c)
 		pm.passage(c, c.read)

@@ -12,7 +12,7 @@ import (
 // and a capital, digit or opening quote, unless the word before the stop is
 // a known abbreviation or a single capital initial. A list item's marker
 // ("- ", "• ", "2. ", "3) ") at the start of a line is no part of its
-// sentence.
+// sentence; a line that starts with "|" (a table's row) is one sentence.
 func sentenceSpans(text string) []Span {
 	var out []Span
 	start := 0
@@ -32,6 +32,18 @@ func sentenceSpans(text string) []Span {
 			}
 			if n := listMarker(text[j:]); n > 0 {
 				start, i = j+n, j+n
+				continue
+			}
+			if j < len(text) && text[j] == '|' {
+				// A row of a Markdown table is one sentence, whatever
+				// stops its cells hold ("| Rome | Max. 3 nights. Book early |").
+				end := len(text)
+				if k := strings.IndexByte(text[j:], '\n'); k >= 0 {
+					end = j + k
+				}
+				start = j
+				emit(end)
+				i = end
 				continue
 			}
 		}

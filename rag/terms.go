@@ -354,7 +354,7 @@ func (v *vocabulary) stemIDs(ts []string) (ids []int32, known int32) {
 // maxVocabVectors bounds the words whose vectors the vocabulary keeps as
 // floats (about 400 bytes each, 3 MB); a word past it is looked up each
 // time. A word model that gives its rows (wordRows) has every word's row
-// kept, for about 50 bytes a word, and its floats only up to the bound.
+// kept, for about 90 bytes a word, and its floats only up to the bound.
 const maxVocabVectors = 1 << 13
 
 // wordRows is implemented by word models that keep each word's vector as
