@@ -190,7 +190,7 @@ func reflow(n *nethtml.Node, pre bool) {
 			}
 		case nethtml.ElementNode:
 			switch {
-			case c.Data == "table":
+			case c.Data == "table" && !layoutTable(c):
 				// A table is written as the structured formats write one:
 				// its header row, then each row as a sentence that names its
 				// cells by the header's (tableRows).
@@ -219,28 +219,44 @@ func reflow(n *nethtml.Node, pre bool) {
 	}
 }
 
-// tableLines returns the lines of a table element's rows (tableRows),
-// each cell's text on one line; a nested table's text belongs to the
-// cell it is in.
+// layoutTable reports a table that lays out a page rather than holding
+// data: one with headings, lists or tables in it, read as the page's flow
+// of blocks.
+func layoutTable(table *nethtml.Node) bool {
+	return goquery.NewDocumentFromNode(table).Find("h1, h2, h3, h4, h5, h6, ul, ol, table table").Length() > 0
+}
+
+// tableLines returns the lines of a table element: its caption, then its
+// rows (tableRows), each cell's text on one line (its paragraphs and line
+// breaks as spaces).
 func tableLines(table *nethtml.Node) []string {
 	var rows tableRows
 	var lines []string
+	text := func(n *nethtml.Node) string {
+		reflow(n, false)
+		return collapseSpace(goquery.NewDocumentFromNode(n).Text())
+	}
 	var walk func(n *nethtml.Node)
 	walk = func(n *nethtml.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if c.Type != nethtml.ElementNode {
 				continue
 			}
-			if c.Data != "tr" {
-				if c.Data != "table" {
-					walk(c) // thead, tbody, tfoot
+			switch c.Data {
+			case "caption":
+				if t := text(c); t != "" {
+					lines = append(lines, t)
 				}
+				continue
+			case "tr":
+			default:
+				walk(c) // thead, tbody, tfoot
 				continue
 			}
 			var cells []string
 			for td := c.FirstChild; td != nil; td = td.NextSibling {
 				if td.Type == nethtml.ElementNode && (td.Data == "td" || td.Data == "th") {
-					cells = append(cells, collapseSpace(goquery.NewDocumentFromNode(td).Text()))
+					cells = append(cells, text(td))
 				}
 			}
 			if l := rows.line(cells); l != "" {

@@ -106,10 +106,15 @@ func TestLoaderHTMLStructure(t *testing.T) {
 			"# Holiday calendar\n\nOffices close on 26 December."},
 		// A table as the structured formats write one: the header row, then
 		// each row naming its cells by the header's.
-		{"table", `<html><body><h1>Allowances</h1><table><thead><tr><th>Allowance</th><th>Amount</th></tr></thead>
+		{"table", `<html><body><h1>Allowances</h1><table><caption>Paid monthly</caption><thead><tr><th>Allowance</th><th>Amount</th></tr></thead>
 <tbody><tr><td>Home <b>office</b></td><td>25 euros
-a month</td></tr><tr><td>Phone</td><td><table><tr><td>15 euros</td></tr></table></td></tr></tbody></table><p>Paid monthly.</p></body></html>`,
-			"# Allowances\n\nAllowance | Amount\n\nAllowance: Home office; Amount: 25 euros a month.\n\nAllowance: Phone; Amount: 15 euros.\n\nPaid monthly."},
+a month</td></tr><tr><td>Phone</td><td><p>15 euros.</p><p>Receipts needed.</p></td></tr><tr><td>Desk</td><td>9:00-12:00<br>14:00-17:00</td></tr></tbody></table><p>Ask HR.</p></body></html>`,
+			"# Allowances\n\nPaid monthly\n\nAllowance | Amount\n\nAllowance: Home office; Amount: 25 euros a month.\n\n" +
+				"Allowance: Phone; Amount: 15 euros. Receipts needed.\n\nAllowance: Desk; Amount: 9:00-12:00 14:00-17:00.\n\nAsk HR."},
+		// A table that lays out a page, with headings and lists in it, is
+		// read as the page's blocks.
+		{"layout table", `<html><body><table><tr><td><h2>Leave</h2><p>Staff get 25 days.</p><ul><li>One</li><li>Two</li></ul></td></tr></table></body></html>`,
+			"## Leave\n\nStaff get 25 days.\n\nOne\n\nTwo"},
 	} {
 		got, err := langchain.Loader{}.Load(context.Background(), c.name+".html", []byte(c.page))
 		if err != nil {
