@@ -199,9 +199,12 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			rs := &c.read.sents[i]
 			*s = sentence{span: m.span, text: text, next: -1,
 				eligible: !isHeading(c.Text, m.span, c.marked, c.lineStart, c.lineEnd) && text != c.Title && !rs.head && !isTableSeparator(text)}
-			if rs.header >= 0 {
+			switch {
+			case rs.header >= 0:
 				h := c.read.sents[rs.header].span
 				s.header = c.Text[h.Start:h.End]
+			case i < c.carried:
+				s.header = c.tableHeader
 			}
 			if i+1 < len(ms) {
 				s.next = i + 1

@@ -132,3 +132,39 @@ func tableRowText(header, row string) string {
 	}
 	return s
 }
+
+// carriedHeader returns the header row of the Markdown table that a
+// passage starting at byte start of the document text doc opens inside
+// of: the row above the separator line the rows above start lead up to;
+// "" when the lines above are not such a table's (or there are more than
+// maxTableRows of them).
+func carriedHeader(doc string, start int) string {
+	lineStart := strings.LastIndexByte(doc[:start], '\n') + 1
+	for range maxTableRows {
+		if lineStart == 0 {
+			return ""
+		}
+		end := lineStart - 1 // the previous line's newline
+		begin := strings.LastIndexByte(doc[:end], '\n') + 1
+		line := strings.TrimSpace(doc[begin:end])
+		switch {
+		case isTableSeparator(line):
+			if begin == 0 {
+				return ""
+			}
+			hb := strings.LastIndexByte(doc[:begin-1], '\n') + 1
+			if header := strings.TrimSpace(doc[hb : begin-1]); isTableRow(header) {
+				return header
+			}
+			return ""
+		case !isTableRow(line):
+			return ""
+		}
+		lineStart = begin
+	}
+	return ""
+}
+
+// maxTableRows bounds how far back carriedHeader looks for a table's
+// header.
+const maxTableRows = 1000

@@ -2,6 +2,7 @@ package rag
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -55,6 +56,25 @@ func TestMarkTables(t *testing.T) {
 	} {
 		if got := tableRowText(c.header, c.row); got != c.want {
 			t.Errorf("tableRowText(%q, %q) = %q, want %q", c.header, c.row, got, c.want)
+		}
+	}
+}
+
+func TestCarriedHeader(t *testing.T) {
+	doc := "Intro.\n\n| Town | Limit |\n|---|---|\n| A | 1 |\n| B | 2 |\n| C | 3 |\n\nAfter.\n| x | y |\n"
+	for _, c := range []struct {
+		at   string // the passage starts at this text's first occurrence
+		want string
+	}{
+		{"| B | 2 |", "| Town | Limit |"},
+		{"| A | 1 |", "| Town | Limit |"},
+		{"2 |\n| C", "| Town | Limit |"}, // inside a row
+		{"After.", ""},
+		{"| x | y |", ""}, // rows above it are not a table's
+		{"Intro.", ""},
+	} {
+		if got := carriedHeader(doc, strings.Index(doc, c.at)); got != c.want {
+			t.Errorf("carriedHeader at %q = %q, want %q", c.at, got, c.want)
 		}
 	}
 }

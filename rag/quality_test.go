@@ -2,6 +2,7 @@ package rag_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -249,10 +250,17 @@ func TestMarkdownTable(t *testing.T) {
 		"| City | Nightly limit | Approval |\n|------|:-------------:|----------|\n"+
 		"| Paris | 180 euros | Line manager |\n| Berlin | **140 euros** | Line manager |\n| New York | 260 euros | Director |\n\n"+
 		"## Per diem\n\nThe daily allowance is 50 euros within Europe.\n")
+	// A long table: its later rows are in passages without its header.
+	var rows strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&rows, "| Harbour %d | %d euros | Manager %d |\n", i, 100+i, i%3)
+	}
+	writeFile(t, dir, "harbours.md", "# Harbour hotels\n\n| Town | Nightly limit | Approver |\n|---|---|---|\n"+rows.String())
 	writeFile(t, dir, "comet.txt", cometDoc)
 	x := newIndex(t, "")
 	sync(t, x, dir)
 	for _, c := range []struct{ question, want, quote string }{
+		{"What is the nightly limit in Harbour 35?", "Town: Harbour 35; Nightly limit: 135 euros; Approver: Manager 2.", "| Harbour 35 | 135 euros | Manager 2 |"},
 		{"What is the hotel limit in Paris?", "City: Paris; Nightly limit: 180 euros; Approval: Line manager.", "| Paris | 180 euros | Line manager |"},
 		{"Which city has a limit of 140 euros?", "City: Berlin; Nightly limit: 140 euros; Approval: Line manager.", "| Berlin | **140 euros** | Line manager |"},
 	} {

@@ -52,8 +52,13 @@ type candidate struct {
 	// and lineEnd when the passage starts and ends at a line's edge in its
 	// document.
 	marked, lineStart, lineEnd bool
-	mask                       termMask // the question's terms in the passage and its title
-	doc                        termMask // the question's terms in its document's candidates
+	// tableHeader is, for a passage that starts inside a Markdown table
+	// whose header row is in an earlier passage, that header; carried is
+	// how many of its first sentences are rows under it.
+	tableHeader string
+	carried     int
+	mask        termMask // the question's terms in the passage and its title
+	doc         termMask // the question's terms in its document's candidates
 	// sents are the passage's sentences, measured when the passage first
 	// reaches the top k (see Index.sentencesOf).
 	sents    []sentence
@@ -137,6 +142,9 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 			before, after := strings.TrimRight(t[:min(ch.Start, len(t))], " \t"), strings.TrimLeft(t[min(ch.End, len(t)):], " \t")
 			c.lineStart = before == "" || strings.HasSuffix(before, "\n")
 			c.lineEnd = after == "" || after[0] == '\n' || after[0] == '\r'
+			if rs := c.read.sents; len(rs) > 0 && rs[0].header < 0 && !rs[0].head && isTableRow(ch.Text[rs[0].span.Start:rs[0].span.End]) {
+				c.tableHeader = carriedHeader(t, ch.Start)
+			}
 		}
 		fused[id] = c
 		r.cands = append(r.cands, c)
@@ -224,6 +232,19 @@ func (x *Index) newPassageMeasure(r *retrieval) *passageMeasure {
 func (pm *passageMeasure) passage(c *candidate, rd *chunkReading) {
 	q, pw := &pm.r.q, pm.pw
 	c.m = pw.measure(rd)
+	if c.tableHeader != "" {
+		// The rows the passage opens with are under a header it does not
+		// hold: they have its words too.
+		hm := q.mask(stemSet(words(c.tableHeader)))
+		for i := range c.m.sents {
+			rs := &rd.sents[i]
+			if rs.header >= 0 || rs.head || !isTableRow(c.Text[rs.span.Start:rs.span.End]) {
+				break
+			}
+			c.m.sents[i].mask |= hm
+			c.carried = i + 1
+		}
+	}
 	pm.total += c.m.n
 	tt, ok := pm.titles[c.Title]
 	if !ok {
