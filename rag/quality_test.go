@@ -273,3 +273,28 @@ func TestMarkdownTable(t *testing.T) {
 		}
 	}
 }
+
+// A "how many" question whose best sentence holds no quantity is
+// declined: the documents say that something was found, not how much.
+func TestHowManyWithoutQuantity(t *testing.T) {
+	for _, c := range []struct {
+		doc      string
+		answered bool
+	}{
+		{"Police searched the warehouse on Monday. Forty weapons were found at the site.", true},
+		{"Police searched the warehouse on Monday. A large arsenal of weapons was found at the site.", false},
+	} {
+		dir := t.TempDir()
+		writeFile(t, dir, "raid.txt", "Warehouse raid\n\n"+c.doc+"\n")
+		writeFile(t, dir, "comet.txt", cometDoc)
+		x := newIndex(t, "")
+		sync(t, x, dir)
+		ans, err := x.Ask(context.Background(), "How many weapons were found at the site?", 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Grounded != c.answered {
+			t.Errorf("%q: answered %v (%q), want %v", c.doc, ans.Grounded, ans.Answer, c.answered)
+		}
+	}
+}

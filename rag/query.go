@@ -2,6 +2,7 @@ package rag
 
 import (
 	"iter"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,6 +24,7 @@ type query struct {
 	// absentCode is a code of the question that no chunk has (see
 	// isCode), "" when none.
 	absentCode string
+	howMany    bool // it opens "how many" or "how much"
 	focus      termMask // the term the question asks about ("budget" in "What is the budget of …"; see focusWord)
 }
 
@@ -70,6 +72,7 @@ func (x *Index) analyse(q string) query {
 	if a.weight > 0 {
 		a.unknown = unknown / a.weight
 	}
+	a.howMany = howManyExpr.MatchString(q)
 	if f := focusWord(q); f != "" {
 		if i, ok := a.index[stem(f)]; ok && i < maxMaskTerms {
 			a.focus = 1 << i
@@ -190,3 +193,6 @@ func stemSet(ws []string) map[string]bool {
 	}
 	return set
 }
+
+// howManyExpr is a question that asks for a quantity in so many words.
+var howManyExpr = regexp.MustCompile(`(?i)^\W*how (many|much)\b`)

@@ -123,9 +123,15 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 			}
 		}
 	}
+	// The threshold spends what is left of the false-abstention budget
+	// after the rules' declines (see decide), which no threshold undoes.
 	var confs []float64
 	for i, tc := range cases {
-		if tc.c.Doc != nil {
+		switch {
+		case tc.c.Doc == nil:
+		case oof[i].ruled:
+			confs = append(confs, -1)
+		default:
 			confs = append(confs, oof[i].gate)
 		}
 	}

@@ -111,5 +111,5 @@ var fitted = Model{
 		},
 		Bias: -6.21787292613283,
 	},
-	AbstainBelow: 0.3534786524802811,
+	AbstainBelow: 0.34330352811387116,
 }

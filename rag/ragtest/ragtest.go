@@ -79,11 +79,12 @@ func CheckDevBar(t testing.TB, what string, rep rag.EvalReport) {
 		{"passage hit@3", rep.Hit3, 39},
 		{"answer hit", rep.AnswerHit, 32},
 		{"first-sentence hit", rep.FirstSentenceHit, 31},
-		// Out of fold the fitted model declines 5/10; in sample 5 or 6,
-		// as the 6th (d50) lies at the threshold and moves with refits
-		// that change none of the dev questions' inputs (README,
-		// Training). The bar is the out-of-fold figure.
-		{"declined", rep.Abstained, 5},
+		// Out of fold and in sample the fitted model declines 7/10: 5
+		// by the gate (a 6th, d50, lies at its threshold and moves with
+		// refits that change none of the dev questions' inputs; README,
+		// Training) and d45 and d50 as "how many" questions whose
+		// sentence holds no quantity.
+		{"declined", rep.Abstained, 7},
 		{"answered (40 minus false abstentions)", rep.Answerable - rep.FalseAbstentions, 38},
 	} {
 		if c.got < c.bar {
