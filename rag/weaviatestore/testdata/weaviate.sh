@@ -107,7 +107,10 @@ halt() {
 
 # node_env I prints the environment of cluster node I (1..3): issue 6's
 # recipe, except that every node joins through all three gossip ports, not
-# node1's alone, so that node1 finds the others again after a crash.
+# node1's alone, so that node1 finds the others again after a crash. Every
+# port is below Linux's ephemeral range (32768 and up): a gRPC port of
+# 50052 was once taken by a test's outgoing connection, and node2 could
+# not start.
 node_env() {
 	local i=$1 j=$((2 * ($1 - 1)))
 	echo CLUSTER_HOSTNAME=node$i \
@@ -121,7 +124,7 @@ node_env() {
 		RAFT_INTERNAL_RPC_PORT=$((8301 + j)) \
 		RAFT_JOIN=node1:8300,node2:8302,node3:8304 \
 		RAFT_BOOTSTRAP_EXPECT=3 \
-		GRPC_PORT=5005$i \
+		GRPC_PORT=2905$i \
 		PROMETHEUS_MONITORING_PORT=20${i}0 \
 		GO_PROFILING_PORT=60${i}0
 }
@@ -148,7 +151,7 @@ start)
 		RAFT_PORT=8390 \
 		RAFT_INTERNAL_RPC_PORT=8391 \
 		RAFT_JOIN=node1:8390 \
-		GRPC_PORT=50050 \
+		GRPC_PORT=29050 \
 		GO_PROFILING_PORT=6090)
 	wait_ready 8089 single "$pid"
 	echo "weaviate ready at http://127.0.0.1:8089 (pid $pid, data $dir/single)"
