@@ -125,12 +125,20 @@ var abbreviations = func() map[string]bool {
 	return m
 }()
 
+// IsBullet reports a character that opens a list item: "-", "*", "+",
+// the bullets of typography ("•", "▪", "➢", …) and those of the Private
+// Use Area, where the Symbol and Wingdings fonts put theirs (a Word list
+// printed to PDF reads "\uf0b7").
+func IsBullet(r rune) bool {
+	return strings.ContainsRune("-*+–•‣◦▪▫●○■□◆◇►▸➢➤✓✔∙", r) || 0xE000 <= r && r <= 0xF8FF
+}
+
 // listMarker returns the length of the list item marker that s opens
 // with, and the space after it: a bullet ("- ", "* ", "+ ", "• ") or an
 // item's number ("2. ", "10) "); 0 when s opens with none.
 func listMarker(s string) int {
 	n := 0
-	if r, size := utf8.DecodeRuneInString(s); strings.ContainsRune("-*+•‣◦▪–", r) {
+	if r, size := utf8.DecodeRuneInString(s); IsBullet(r) {
 		n = size
 	} else {
 		for n < len(s) && n < 3 && s[n] >= '0' && s[n] <= '9' {

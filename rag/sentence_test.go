@@ -23,6 +23,9 @@ func TestSentenceSpans(t *testing.T) {
 		// only looks like one is read as it is.
 		{"## Needs\n\n- Linux\n* PostgreSQL 15 or later\n  • 4 GB of RAM", []string{"## Needs", "Linux", "PostgreSQL 15 or later", "4 GB of RAM"}},
 		{"1. Download it.\n2) Unpack it. Then run it.\n10. Done", []string{"Download it.", "Unpack it.", "Then run it.", "Done"}},
+		// A Word list printed to PDF: the Symbol font's bullet, in the
+		// Private Use Area.
+		{"\uf0b7 Economy class for short flights\n● Rail for trips under 500 km", []string{"Economy class for short flights", "Rail for trips under 500 km"}},
 		{"-5 degrees at night.\n2019. A good year.\n**Bold** start.", []string{"-5 degrees at night.", "2019.", "A good year.", "**Bold** start."}},
 		{"Note - a dash inside. 3. Not a list item here.", []string{"Note - a dash inside.", "3.", "Not a list item here."}},
 	}

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
+
+	"github.com/citebot/citebot/rag"
 )
 
 // readPDF returns a PDF's text as a reader sees the page: its glyphs set
@@ -297,7 +299,7 @@ func (lb *lineBuilder) finish() []pdfLine {
 func startsItem(line string) bool {
 	r, size := utf8.DecodeRuneInString(line)
 	n := 0
-	if strings.ContainsRune("•‣◦▪-–*+", r) {
+	if rag.IsBullet(r) {
 		n = size
 	} else {
 		for n < len(line) && n < 3 && line[n] >= '0' && line[n] <= '9' {
