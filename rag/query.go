@@ -24,7 +24,7 @@ type query struct {
 	// absentCode is a code of the question that no chunk has (see
 	// isCode), "" when none.
 	absentCode string
-	howMany    bool // it opens "how many" or "how much"
+	howMany    bool     // it opens "how many" or "how much"
 	focus      termMask // the term the question asks about ("budget" in "What is the budget of …"; see focusWord)
 }
 
