@@ -156,11 +156,7 @@ func (e *Embedder) EmbedDocuments(ctx context.Context, texts []string) ([][]floa
 // diacritics are ignored), or false if the vocabulary lacks it. Its length
 // is the word vector size (100), not Dimensions.
 func (e *Embedder) WordVector(word string) ([]float32, bool) {
-	var key []byte
-	for _, r := range word {
-		key = appendFolded(key, r)
-	}
-	r, ok := e.m.lookup(key)
+	r, ok := e.rank(word)
 	if !ok {
 		return nil, false
 	}
@@ -177,11 +173,7 @@ func (e *Embedder) WordVector(word string) ([]float32, bool) {
 // be changed: a caller that compares many words to a few keeps the rows
 // of all of them for the cost of a reference.
 func (e *Embedder) WordRow(word string) ([]int8, bool) {
-	var key []byte
-	for _, r := range word {
-		key = appendFolded(key, r)
-	}
-	r, ok := e.m.lookup(key)
+	r, ok := e.rank(word)
 	if !ok {
 		return nil, false
 	}
@@ -189,16 +181,22 @@ func (e *Embedder) WordRow(word string) ([]int8, bool) {
 	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(row))), len(row)), true
 }
 
+// rank is word's rank in the vocabulary, case and Latin diacritics
+// ignored; false if the vocabulary lacks it.
+func (e *Embedder) rank(word string) (int, bool) {
+	var key []byte
+	for _, r := range word {
+		key = appendFolded(key, r)
+	}
+	return e.m.lookup(key)
+}
+
 // WordRarity is how rare word is in general English, from its rank in the
 // vocabulary (which is ordered by frequency in the text GloVe was trained
 // on): log(rank+2)/log(count+2), near 0 for "the", 1 for a word outside the
 // vocabulary.
 func (e *Embedder) WordRarity(word string) float64 {
-	var key []byte
-	for _, r := range word {
-		key = appendFolded(key, r)
-	}
-	r, ok := e.m.lookup(key)
+	r, ok := e.rank(word)
 	if !ok {
 		return 1
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/citebot/citebot/rag"
 	"github.com/citebot/citebot/rag/langchain"
+	"github.com/citebot/citebot/rag/ragtest"
 )
 
 func mustRead(t *testing.T, name string) []byte {
@@ -186,9 +187,9 @@ func TestLoaderPDFPages(t *testing.T) {
 		}
 	}
 	stream := func(s string) string { return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(s), s) }
-	two := assemblePDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [4 0 R] /Count 1 >>", helv,
+	two := ragtest.AssemblePDF([]string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [4 0 R] /Count 1 >>", helv,
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents [5 0 R 6 0 R] >>",
-		stream("BT /F1 12 Tf 72 720 Td (First stream.) Tj ET"), stream("BT /F1 12 Tf 72 700 Td (Second stream.) Tj ET"))
+		stream("BT /F1 12 Tf 72 720 Td (First stream.) Tj ET"), stream("BT /F1 12 Tf 72 700 Td (Second stream.) Tj ET")})
 	if got, err := (langchain.Loader{}).Load(context.Background(), "two.pdf", two); err != nil || got != "First stream.\n\nSecond stream." {
 		t.Errorf("a page of two content streams: %q, %v", got, err)
 	}
@@ -255,25 +256,6 @@ func makePDF(pages ...string) []byte {
 	return makePDFWith("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>", streams...)
 }
 
-// assemblePDF numbers objs from 1 (the first the catalog) and writes them
-// with their cross-reference table.
-func assemblePDF(objs ...string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
-
 // makePDFWith returns a PDF with one page per content stream, whose font
 // F1 is the object font.
 func makePDFWith(font string, streams ...string) []byte {
@@ -281,38 +263,25 @@ func makePDFWith(font string, streams ...string) []byte {
 }
 
 // makePDFWithFonts returns a PDF with one page per content stream, whose
-// fonts F1, F2, … are the objects fonts; page i's content is object 5+2i
-// when there is one font.
+// fonts F1, F2, … are the objects fonts.
 func makePDFWithFonts(fonts []string, streams ...string) []byte {
-	var b bytes.Buffer
-	var offsets []int
-	obj := func(body string) {
-		offsets = append(offsets, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
-	}
-	b.WriteString("%PDF-1.4\n")
 	first := 3 + len(fonts) // the first page's object
 	kids := make([]string, len(streams))
 	for i := range streams {
 		kids[i] = fmt.Sprintf("%d 0 R", first+2*i)
 	}
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(streams)))
+	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>",
+		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(streams))}
 	var res []string
 	for i, f := range fonts {
-		obj(f)
+		objs = append(objs, f)
 		res = append(res, fmt.Sprintf("/F%d %d 0 R", i+1, 3+i))
 	}
 	for i, stream := range streams {
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "+
-			"/Resources << /Font << %s >> >> /Contents %d 0 R >>", strings.Join(res, " "), first+1+2*i))
-		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream))
+		objs = append(objs,
+			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "+
+				"/Resources << /Font << %s >> >> /Contents %d 0 R >>", strings.Join(res, " "), first+1+2*i),
+			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream))
 	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, o := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
-	return b.Bytes()
+	return ragtest.AssemblePDF(objs)
 }

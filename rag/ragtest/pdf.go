@@ -17,7 +17,7 @@ func PDF(pages ...string) []byte {
 		objs = append(objs, pageObj(len(objs)+2), contentObj("BT /F1 12 Tf 72 720 Td ("+p+") Tj ET"))
 	}
 	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages))
-	return assemblePDF(objs)
+	return AssemblePDF(objs)
 }
 
 // Hostile is a crafted file that breaks an unguarded parser.
@@ -35,20 +35,20 @@ type Hostile struct {
 func HostilePDFs() []Hostile {
 	const depth = 2_000_000 // 4 MB of brackets
 	return []Hostile{
-		{"nested.pdf", "fatal error: stack overflow", assemblePDF([]string{
+		{"nested.pdf", "fatal error: stack overflow", AssemblePDF([]string{
 			"<< /Type /Catalog /Pages 2 0 R /Deep " + strings.Repeat("[", depth) + strings.Repeat("]", depth) + " >>",
 			"<< /Type /Pages /Kids [] /Count 0 >>",
 		})},
-		{"loop.pdf", "spins forever: the page tree contains itself", assemblePDF([]string{
+		{"loop.pdf", "spins forever: the page tree contains itself", AssemblePDF([]string{
 			"<< /Type /Catalog /Pages 2 0 R >>",
 			"<< /Type /Pages /Kids [2 0 R] /Count 1 >>",
 		})},
-		{"count.pdf", "spins for hours: two billion pages", assemblePDF([]string{
+		{"count.pdf", "spins for hours: two billion pages", AssemblePDF([]string{
 			"<< /Type /Catalog /Pages 2 0 R >>",
 			"<< /Type /Pages /Kids [4 0 R] /Count 2000000000 >>", helvetica,
 			pageObj(5), contentObj("BT /F1 12 Tf 72 720 Td (One page) Tj ET"),
 		})},
-		{"bomb.pdf", "grows by gigabytes: a content stream of 64 MiB inflated from 64 KB", assemblePDF([]string{
+		{"bomb.pdf", "grows by gigabytes: a content stream of 64 MiB inflated from 64 KB", AssemblePDF([]string{
 			"<< /Type /Catalog /Pages 2 0 R >>",
 			"<< /Type /Pages /Kids [4 0 R] /Count 1 >>", helvetica,
 			pageObj(5), flateObj(bytes.Repeat([]byte("0 "), 32<<20)),
@@ -78,9 +78,9 @@ func flateObj(content []byte) string {
 	return fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes())
 }
 
-// assemblePDF numbers objs from 1 (the first is the catalog) and writes
+// AssemblePDF numbers objs from 1 (the first is the catalog) and writes
 // them with their cross-reference table and trailer.
-func assemblePDF(objs []string) []byte {
+func AssemblePDF(objs []string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n")
 	offsets := make([]int, len(objs))
