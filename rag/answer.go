@@ -3,7 +3,6 @@ package rag
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -198,12 +197,21 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 		c.measured = true
 		ms := c.m.sents
 		c.sents = make([]sentence, len(ms))
+		// A sentence is read under its document's title and the heading
+		// over it: "The target is £85,000." under "Spring fundraising
+		// appeal" is the appeal's target. The heading is the passage's
+		// section until a heading in the passage takes its place.
+		over := c.section
 		for i, m := range ms {
 			text := c.Text[m.span.Start:m.span.End]
 			s := &c.sents[i]
 			rs := &c.read.sents[i]
+			heading := isHeading(c.Text, m.span, c.marked, c.lineStart, c.lineEnd)
 			*s = sentence{span: m.span, text: text, next: -1,
-				eligible: !isHeading(c.Text, m.span, c.marked, c.lineStart, c.lineEnd) && text != c.Title && !rs.head && !isTableSeparator(text)}
+				eligible: !heading && text != c.Title && !rs.head && !isTableSeparator(text)}
+			if heading && (strings.HasPrefix(text, "#") || inCapitals(text)) {
+				over = headingWords{mask: m.mask, words: m.words}
+			}
 			switch {
 			case rs.header >= 0:
 				h := c.read.sents[rs.header].span
@@ -214,8 +222,17 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			if i+1 < len(ms) {
 				s.next = i + 1
 			}
-			s.in.lexical = x.softCoverage(r.q, m.mask, slices.Values(m.words), r.words)
-			s.in.exact = r.q.covered(m.mask)
+			under := m.mask | c.title.mask | over.mask
+			s.in.lexical = x.softCoverage(r.q, under, func(yield func(int32) bool) {
+				for _, ws := range [][]int32{m.words, c.title.words, over.words} {
+					for _, w := range ws {
+						if !yield(w) {
+							return
+						}
+					}
+				}
+			}, r.words)
+			s.in.exact = r.q.covered(under)
 			if m.distinct > 0 {
 				s.in.novelty = float64(m.novel) / float64(m.distinct)
 			}
@@ -355,6 +372,11 @@ func isHeading(text string, sp Span, marked, lineStart, lineEnd bool) bool {
 	if len(strings.Fields(s)) > 12 {
 		return false
 	}
+	if inCapitals(s) && wholeLine(text, sp) {
+		// "6. CATERING CONTRACT", "APOLOGIES": a line in capitals is a
+		// heading, numbered or not, in any document.
+		return true
+	}
 	if marked {
 		cutAtStart := !lineStart && !strings.Contains(text[:sp.Start], "\n")
 		cutAtEnd := !lineEnd && !strings.Contains(text[sp.End:], "\n")
@@ -365,6 +387,32 @@ func isHeading(text string, sp Span, marked, lineStart, lineEnd bool) bool {
 	// line of a chunk, and a sentence cut off there is no answer either.
 	rest, _, _ := strings.Cut(text[sp.End:], "\n")
 	return ownLine && strings.TrimSpace(rest) == ""
+}
+
+// inCapitals reports text whose letters, three or more, are all capitals.
+func inCapitals(s string) bool {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsUpper(r) {
+			n++
+		}
+	}
+	return n >= 3
+}
+
+// wholeLine reports whether the span sp of text is a line of its own, but
+// for a list marker before it ("6. ").
+func wholeLine(text string, sp Span) bool {
+	start := strings.LastIndexByte(text[:sp.Start], '\n') + 1
+	before := strings.TrimLeft(text[start:sp.Start], " \t")
+	if before != "" && listMarker(before) != len(before) {
+		return false
+	}
+	rest, _, _ := strings.Cut(text[sp.End:], "\n")
+	return strings.TrimSpace(rest) == ""
 }
 
 func dot(a, b []float32) float32 {

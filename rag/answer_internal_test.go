@@ -63,6 +63,12 @@ func TestIsHeading(t *testing.T) {
 		{"fragment after a sentence", "The duchy was ruled by Rollo. He was a Viking who", "He was a Viking who", false, false, false, false},
 		{"long line without a stop", "This line has far more than twelve words in it and so it is not a heading at all\nNext.",
 			"This line has far more than twelve words in it and so it is not a heading at all", false, false, false, false},
+		// A line in capitals is a heading, though numbered as a list's
+		// item; in capitals within a line, it is not.
+		{"numbered line in capitals", "Some intro.\n6. CATERING CONTRACT\n\nBids came in.", "CATERING CONTRACT", true, false, false, false},
+		{"marked: numbered line in capitals", "Some intro.\n\n6. CATERING CONTRACT\n\nBids came in.", "CATERING CONTRACT", true, true, true, true},
+		{"numbered line in lower case", "Some intro.\n2. PostgreSQL 15 or later\n3. Go 1.22", "PostgreSQL 15 or later", false, false, false, false},
+		{"capitals inside a line", "Some intro. NOT A HEADING\nMore.", "NOT A HEADING", false, false, false, false},
 		// A document that marks its headings ("# …") has none unmarked:
 		// a line of its own is a slide's point or a list item, unless the
 		// passage cuts it off.

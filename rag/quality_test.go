@@ -298,3 +298,40 @@ func TestHowManyWithoutQuantity(t *testing.T) {
 		}
 	}
 }
+
+// A sentence is read under its document's title and the heading over it:
+// the question's words that they hold count for each sentence under them,
+// so that the sentence with the rest of the question's words is chosen,
+// not the one repeating the heading. Lines in capitals are headings, in
+// plain text too, numbered or not, and never the answer.
+func TestSentencesUnderHeadings(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "minutes.txt", "HARBOUR ROWING CLUB\n\nMINUTES OF THE COMMITTEE MEETING\n\n"+
+		"1. BOATHOUSE REPAIRS\n\nThe treasurer presented three quotes for the roof. The committee chose the cheapest quote, from Keel & Sons, at 8,400 pounds.\n\n"+
+		"2. SUMMER REGATTA\n\nJo Marsh reported on plans for the summer regatta on the estuary. Entries open on 1 May. The prize fund is 1,200 pounds.\n\n"+
+		"3. MEMBERSHIP\n\nThe club has 212 members, 31 of them juniors. Fees rise by 5 per cent in September.\n")
+	writeFile(t, dir, "handbook.md", "# Staff handbook\n\n## Passwords\n\nPasswords are at least 14 characters long. "+
+		"They expire every 365 days.\n\n## Account lockout\n\nAfter 6 failed attempts the account is locked for 30 minutes. "+
+		"The service desk can unlock it sooner.\n\n## Laptops\n\nEvery employee gets a laptop on the first day.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, c := range []struct{ question, want string }{
+		{"prize fund for the summer regatta", "1,200 pounds"},
+		{"Which quote did the committee choose for the boathouse repairs?", "Keel & Sons"},
+		{"How many failed attempts before account lockout?", "6 failed attempts"},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, c.want) {
+			t.Errorf("%q: %q (grounded %v), want the sentence saying %q", c.question, ans.Answer, ans.Grounded, c.want)
+		}
+		for _, h := range []string{"SUMMER REGATTA", "BOATHOUSE REPAIRS"} {
+			if strings.Contains(ans.Answer, h) {
+				t.Errorf("%q: %q quotes the heading %q", c.question, ans.Answer, h)
+			}
+		}
+	}
+}

@@ -57,8 +57,10 @@ type candidate struct {
 	// how many of its first sentences are rows under it.
 	tableHeader string
 	carried     int
-	mask        termMask // the question's terms in the passage and its title
-	doc         termMask // the question's terms in its document's candidates
+	mask        termMask     // the question's terms in the passage and its title
+	title       headingWords // the question's terms and the words of its document's title
+	section     headingWords // and of the section it starts in
+	doc         termMask     // the question's terms in its document's candidates
 	// sents are the passage's sentences, measured when the passage first
 	// reaches the top k (see Index.sentencesOf).
 	sents    []sentence
@@ -138,7 +140,7 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 		c.read = x.reading(ch)
 		if rec := x.docs[ch.Source]; rec != nil {
 			t := rec.doc.Text
-			c.marked = len(rec.headings) > 0
+			c.marked = len(rec.headings) > 0 && !rec.headings[0].capitals
 			before, after := strings.TrimRight(t[:min(ch.Start, len(t))], " \t"), strings.TrimLeft(t[min(ch.End, len(t)):], " \t")
 			c.lineStart = before == "" || strings.HasSuffix(before, "\n")
 			c.lineEnd = after == "" || after[0] == '\n' || after[0] == '\r'
@@ -212,12 +214,12 @@ type passageMeasure struct {
 	x      *Index
 	r      *retrieval
 	pw     *passageWords
-	titles map[string]titleWords
-	total  int // content words of the passages
+	titles map[string]headingWords // by title, and by section
+	total  int                     // content words of the passages
 }
 
-// titleWords is a title as the question sees it.
-type titleWords struct {
+// headingWords is a title or a heading as the question sees it.
+type headingWords struct {
 	mask  termMask
 	words []int32
 }
@@ -225,7 +227,7 @@ type titleWords struct {
 func (x *Index) newPassageMeasure(r *retrieval) *passageMeasure {
 	pw := newPassageWordsIn(&r.q, x.cfg.WordVectors, x.vocab)
 	r.words = pw
-	return &passageMeasure{x: x, r: r, pw: pw, titles: map[string]titleWords{}}
+	return &passageMeasure{x: x, r: r, pw: pw, titles: map[string]headingWords{}}
 }
 
 // passage measures c's passage, read as rd, against the question.
@@ -246,15 +248,8 @@ func (pm *passageMeasure) passage(c *candidate, rd *chunkReading) {
 		}
 	}
 	pm.total += c.m.n
-	tt, ok := pm.titles[c.Title]
-	if !ok {
-		ws := words(c.Title)
-		tt.mask = q.mask(stemSet(ws))
-		for _, w := range ws {
-			tt.words = append(tt.words, pw.id(w))
-		}
-		pm.titles[c.Title] = tt
-	}
+	tt := pm.heading(c.Title)
+	c.title, c.section = tt, pm.heading(c.Section)
 	tm := tt.mask
 	var pairs termMask
 	c.mask = tm
@@ -288,6 +283,24 @@ func (pm *passageMeasure) passage(c *candidate, rd *chunkReading) {
 	c.in.bigrams = q.pairShare(pairs)
 	c.in.first = c.Ordinal == 0
 	c.in.dense = float64(c.Dense)
+}
+
+// heading returns a title or a section as the question sees it, reading
+// each once.
+func (pm *passageMeasure) heading(text string) headingWords {
+	if text == "" {
+		return headingWords{}
+	}
+	h, ok := pm.titles[text]
+	if !ok {
+		ws := words(text)
+		h.mask = pm.r.q.mask(stemSet(ws))
+		for _, w := range ws {
+			h.words = append(h.words, pm.pw.id(w))
+		}
+		pm.titles[text] = h
+	}
+	return h
 }
 
 // finish measures what depends on every candidate, once all are found.

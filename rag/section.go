@@ -1,10 +1,14 @@
 package rag
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // A document's sections are given by its Markdown headings ("# Benefits",
 // "## Carry-over"), which the loaders of structured formats write too (a
-// Word heading, a slide's title, a sheet's name). A chunk's section is the
+// Word heading, a slide's title, a sheet's name), or else by its lines in
+// capitals ("7. SPRING APPEAL"). A chunk's section is the
 // path of headings in effect where its text begins, the document's title
 // left out: "Vacation › Carry-over".
 
@@ -17,10 +21,16 @@ type heading struct {
 	end   int // byte offset just past the line
 	level int // 1 for "#", 6 for "######"
 	text  string
+	// capitals is set on a heading that is a line in capitals, not marked
+	// with "#": in a document that has them, a short line in lower case
+	// may still be a heading.
+	capitals bool
 }
 
 // docHeadings returns doc's headings, a Markdown file's without their
-// inline markup.
+// inline markup. A document without Markdown headings may mark them by
+// writing them in capitals on a line of their own, numbered or not ("6.
+// CATERING CONTRACT"), as minutes and reports in plain text do.
 func docHeadings(doc Document) []heading {
 	hs := headingsOf(doc.Text)
 	if isMarkdown(doc.Source) {
@@ -28,7 +38,44 @@ func docHeadings(doc Document) []heading {
 			hs[i].text = plainMarkdown(hs[i].text)
 		}
 	}
+	if len(hs) == 0 {
+		hs = capitalHeadings(doc.Text)
+	}
 	return hs
+}
+
+// capitalHeadings returns the lines of text in capitals that read as
+// headings (see capitalHeading), all of one level.
+func capitalHeadings(text string) []heading {
+	var out []heading
+	for pos := 0; pos < len(text); {
+		end := strings.IndexByte(text[pos:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += pos
+		}
+		if h, ok := capitalHeading(text[pos:end]); ok {
+			h.pos, h.end = pos, end
+			out = append(out, h)
+		}
+		pos = end + 1
+	}
+	return out
+}
+
+// capitalHeading reads line as a heading in capitals: at most twelve
+// words, no full stop at its end, after a list marker if any.
+func capitalHeading(line string) (heading, bool) {
+	s := strings.TrimSpace(line)
+	s = strings.TrimSpace(s[listMarker(s):])
+	if s == "" || !inCapitals(s) || len(strings.Fields(s)) > 12 {
+		return heading{}, false
+	}
+	if r, _ := utf8.DecodeLastRuneInString(s); strings.ContainsRune(`.!?;"'”’)]…`, r) {
+		return heading{}, false
+	}
+	return heading{level: 1, text: strings.TrimRight(s, ":"), capitals: true}, true
 }
 
 // headingsOf returns text's Markdown (ATX) headings in order.

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -60,6 +61,28 @@ func TestSections(t *testing.T) {
 		}
 		if c.Section != w {
 			t.Errorf("chunk %q: section %q, want %q", c.Text, c.Section, w)
+		}
+	}
+}
+
+// Plain text without Markdown headings has its lines in capitals as
+// headings, numbered or not; a line in capitals that ends a sentence, or a
+// Markdown document's, is none.
+func TestCapitalHeadings(t *testing.T) {
+	for _, c := range []struct {
+		source, text string
+		want         []string
+	}{
+		{"minutes.txt", "CLUB MINUTES\n\n1. BOATHOUSE REPAIRS\nThe roof leaks.\n\n2. REGATTA:\nEntries open in May.\nNOTE THIS.\n", []string{"CLUB MINUTES", "BOATHOUSE REPAIRS", "REGATTA"}},
+		{"notes.txt", "Vacation policy\nEmployees get 25 days. USA\n", nil},
+		{"guide.md", "# Guide\n\nINTRODUCTION\n\nText.\n", []string{"Guide"}},
+	} {
+		var got []string
+		for _, h := range docHeadings(Document{Source: c.source, Text: c.text}) {
+			got = append(got, h.text)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("docHeadings(%q) = %q, want %q", c.text, got, c.want)
 		}
 	}
 }

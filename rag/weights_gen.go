@@ -28,88 +28,88 @@ var fitted = Model{
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.785298473238756,    // lexical
-			1.0884168249598878,   // exact_lexical
-			2.9510931345385756,   // dense
-			0.49579568577501315,  // novelty
-			0.9222643018974948,   // type_found
-			-1.4182764538168724,  // type_missing
-			0.08445315541934519,  // context_coverage
-			1.3526346059478078,   // short
-			0.03319699024179574,  // first_in_passage
-			2.174325199451285,    // passage_probability
-			0.5984620719383246,   // passage_rank
-			0.15031853265575315,  // bigrams
-			-0.9036311183797042,  // typed_coverage
-			0.13327978160766707,  // focus_found
-			-0.04699042154222317, // focus_missing
+			2.850122502280921,    // lexical
+			1.0504575685126454,   // exact_lexical
+			3.1231725177365166,   // dense
+			0.38587885841572755,  // novelty
+			0.9401255433679327,   // type_found
+			-1.4457438274989183,  // type_missing
+			0.1399400850619188,   // context_coverage
+			1.2767754249570258,   // short
+			0.06424830774961172,  // first_in_passage
+			2.0686920232323343,   // passage_probability
+			0.6438246916634612,   // passage_rank
+			0.26060363415016397,  // bigrams
+			-0.9041985573697126,  // typed_coverage
+			0.15147288969712916,  // focus_found
+			-0.05340476142179272, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.7812752658193896,  // sentence_probability
-			1.5700761324934107,   // sentence_margin
-			-0.3765638311854639,  // passage_probability
-			5.880166975941372,    // unknown_terms
-			-1.6129334435093374,  // any_unknown_term
-			3.2169311852896247,   // missing_from_passage
-			-0.44890232283221115, // rarest_missing
-			0.5216889232351881,   // type_found
-			-1.9936854556637087,  // type_missing
-			5.235028176181103,    // lexical
-			3.3821728104789597,   // dense
-			3.5732451113459702,   // sentence_dense
-			1.3437436759371733,   // passage_bm25
-			3.3442894340995686,   // best_bm25
-			-1.8202625421333443,  // best_coverage
-			2.365366828997696,    // best_sentence_coverage
-			0.3238356188016473,   // matched_idf
-			-0.18324514064785877, // names_missing
-			3.9010454057215487,   // missing_from_document
-			4.34995579395922,     // rarest_matched
-			0.7977215176647071,   // question_terms
-			-0.47058173180375645, // unknown_rare
-			-0.6697477401341382,  // rarest_unknown
-			-9.511699492291227,   // missing_rare
-			3.761668717938076,    // rarest_missing_word
-			-5.3099106766583155,  // missing_from_document_rare
-			-0.24642375051049403, // focus_missing
+			-5.0085717986752085,  // sentence_probability
+			1.6407705519321265,   // sentence_margin
+			-0.2617618145470109,  // passage_probability
+			5.846135049822113,    // unknown_terms
+			-1.6867405134755162,  // any_unknown_term
+			3.2320957250999367,   // missing_from_passage
+			-0.3333772633641501,  // rarest_missing
+			0.5302144261496878,   // type_found
+			-2.0495854641871745,  // type_missing
+			5.745248933647527,    // lexical
+			3.070954117492747,    // dense
+			3.947745874174681,    // sentence_dense
+			1.3999593930211993,   // passage_bm25
+			3.375411324852447,    // best_bm25
+			-1.9221628826258113,  // best_coverage
+			2.199954740691629,    // best_sentence_coverage
+			0.33108355378724974,  // matched_idf
+			-0.16991448663758418, // names_missing
+			3.864608944146275,    // missing_from_document
+			4.23116669469948,     // rarest_matched
+			0.7227645923684541,   // question_terms
+			-0.4922162422665695,  // unknown_rare
+			-0.5520329320907869,  // rarest_unknown
+			-9.249714832531271,   // missing_rare
+			3.706701540806042,    // rarest_missing_word
+			-5.2969330441764155,  // missing_from_document_rare
+			-0.20986792661708453, // focus_missing
 		},
-		Bias: -9.463107720330035,
+		Bias: -9.660060043404886,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			4.336685293852271,    // sentence_probability
-			0.2667986980489795,   // sentence_margin
-			1.0354974047437417,   // passage_probability
-			-2.9784565877485556,  // unknown_terms
-			-0.5529604263083017,  // any_unknown_term
-			2.7770754393532058,   // missing_from_passage
-			0.3875361660946735,   // rarest_missing
-			0.3628166143560847,   // type_found
-			0.43934819326070695,  // type_missing
-			-1.1432704342286089,  // lexical
-			0.06098450113874971,  // dense
-			1.1015904312687308,   // sentence_dense
-			-0.5993792635347661,  // passage_bm25
-			1.0931162247610045,   // best_bm25
-			-0.1398308938979599,  // best_coverage
-			2.7188309759351545,   // best_sentence_coverage
-			0.15963666499596293,  // matched_idf
-			0.04662352143586101,  // names_missing
-			-0.45305723206241455, // missing_from_document
-			0.7113569838137241,   // rarest_matched
-			0.4029263419725988,   // question_terms
-			1.483902389318779,    // unknown_rare
-			2.0279875382239614,   // rarest_unknown
-			-1.070070659929705,   // missing_rare
-			-0.3343118324418927,  // rarest_missing_word
-			0.7036128076036485,   // missing_from_document_rare
-			0.10373860322926794,  // focus_missing
+			3.56454941504756,      // sentence_probability
+			0.9320309275645141,    // sentence_margin
+			0.8613293415537769,    // passage_probability
+			-3.723515438824646,    // unknown_terms
+			0.004583026026895426,  // any_unknown_term
+			3.563352933230796,     // missing_from_passage
+			0.45205360950950674,   // rarest_missing
+			0.317883755632972,     // type_found
+			0.21362534763758503,   // type_missing
+			-0.008478327760502759, // lexical
+			0.27209192371093277,   // dense
+			1.3097513006493364,    // sentence_dense
+			0.09233676883330533,   // passage_bm25
+			0.6008244505940918,    // best_bm25
+			0.5798023259124523,    // best_coverage
+			1.734925780297061,     // best_sentence_coverage
+			0.09800299914638674,   // matched_idf
+			-0.17200056527152086,  // names_missing
+			-0.7682620424190547,   // missing_from_document
+			1.2064220915900394,    // rarest_matched
+			0.39820707194040345,   // question_terms
+			1.953710680043148,     // unknown_rare
+			1.509897938525735,     // rarest_unknown
+			-1.4543014157952672,   // missing_rare
+			-0.22059391192988395,  // rarest_missing_word
+			1.5166759129493579,    // missing_from_document_rare
+			0.11762111480143035,   // focus_missing
 		},
-		Bias: -6.21787292613283,
+		Bias: -7.480387087069899,
 	},
-	AbstainBelow: 0.34330352811387116,
+	AbstainBelow: 0.35847123509466977,
 }
