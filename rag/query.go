@@ -167,8 +167,10 @@ func relatedCredit(c float64) float64 {
 }
 
 // names returns the lower-cased words of q that are names or numbers:
-// capitalised words after the first, and words with digits. Related words
-// do not stand in for them ("June" is not "July", "Germany" not "France").
+// capitalised words after the first, words with digits, and numbers,
+// ordinals, months and days in words. Related words do not stand in for
+// them ("June" is not "July", "Germany" not "France", "first" not
+// "fourteenth").
 func names(q string) []string {
 	var out []string
 	for i, f := range strings.Fields(q) {
@@ -177,12 +179,24 @@ func names(q string) []string {
 			continue
 		}
 		r := []rune(f)[0]
-		if (i > 0 && unicode.IsUpper(r)) || strings.ContainsFunc(f, unicode.IsDigit) {
+		if (i > 0 && unicode.IsUpper(r)) || strings.ContainsFunc(f, unicode.IsDigit) || valueWords[strings.ToLower(f)] || calendarWords[strings.ToLower(f)] {
 			out = append(out, words(f)...)
 		}
 	}
 	return out
 }
+
+// valueWords are numbers and ordinals in words.
+var valueWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " +
+		"sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion " +
+		"first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth " +
+		"sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth fiftieth hundredth thousandth millionth last") {
+		m[w] = true
+	}
+	return m
+}()
 
 func stemSet(ws []string) map[string]bool {
 	set := make(map[string]bool, len(ws))

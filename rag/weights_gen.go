@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3403675219906797, // bm25
-			2.8412174822261274,  // bm25_share_of_best
-			0.5046893331699348,  // bm25_rank
-			1.0793152926585172,  // dense
-			-1.6066733370662163, // dense_below_best
-			0.35002581421571727, // dense_rank
-			6.84222484351207,    // coverage
-			-3.6158915754646106, // exact_coverage
-			2.951595752119815,   // title_coverage
-			1.3108527461228214,  // best_sentence_coverage
-			0.29042529346461354, // proposed_rank
-			0.35375357203883534, // best_window_coverage
-			0.43636227761822965, // best_typed_sentence_coverage
-			0.9589967182058426,  // bigrams
-			-1.2929086326343295, // first_chunk
-			2.4081144553977265,  // document_coverage
+			-2.3446086671190964, // bm25
+			2.8879920672954373,  // bm25_share_of_best
+			0.5018249197765832,  // bm25_rank
+			1.0803852538066907,  // dense
+			-1.6082660857841353, // dense_below_best
+			0.34617060306756275, // dense_rank
+			7.214362235878078,   // coverage
+			-3.9635772981562325, // exact_coverage
+			2.9482380885810264,  // title_coverage
+			1.315478555849369,   // best_sentence_coverage
+			0.2742631021004826,  // proposed_rank
+			0.33069651757630175, // best_window_coverage
+			0.420205058387045,   // best_typed_sentence_coverage
+			0.9369763171081443,  // bigrams
+			-1.2837156395187144, // first_chunk
+			2.4058784892053633,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.850122502280921,    // lexical
-			1.0504575685126454,   // exact_lexical
-			3.1231725177365166,   // dense
-			0.38587885841572755,  // novelty
-			0.9401255433679327,   // type_found
-			-1.4457438274989183,  // type_missing
-			0.1399400850619188,   // context_coverage
-			1.2767754249570258,   // short
-			0.06424830774961172,  // first_in_passage
-			2.0686920232323343,   // passage_probability
-			0.6438246916634612,   // passage_rank
-			0.26060363415016397,  // bigrams
-			-0.9041985573697126,  // typed_coverage
-			0.15147288969712916,  // focus_found
-			-0.05340476142179272, // focus_missing
+			2.9607034106189296,   // lexical
+			0.9405567042496255,   // exact_lexical
+			3.125514444590707,    // dense
+			0.4038370678263289,   // novelty
+			0.9232795668803264,   // type_found
+			-1.421079511899888,   // type_missing
+			0.12891140732692408,  // context_coverage
+			1.289973033569988,    // short
+			0.06574938838649459,  // first_in_passage
+			1.987475324752667,    // passage_probability
+			0.7489844367585865,   // passage_rank
+			0.24107781373746834,  // bigrams
+			-0.8894475714689084,  // typed_coverage
+			0.16393681296325732,  // focus_found
+			-0.05763088649715675, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-5.0085717986752085,  // sentence_probability
-			1.6407705519321265,   // sentence_margin
-			-0.2617618145470109,  // passage_probability
-			5.846135049822113,    // unknown_terms
-			-1.6867405134755162,  // any_unknown_term
-			3.2320957250999367,   // missing_from_passage
-			-0.3333772633641501,  // rarest_missing
-			0.5302144261496878,   // type_found
-			-2.0495854641871745,  // type_missing
-			5.745248933647527,    // lexical
-			3.070954117492747,    // dense
-			3.947745874174681,    // sentence_dense
-			1.3999593930211993,   // passage_bm25
-			3.375411324852447,    // best_bm25
-			-1.9221628826258113,  // best_coverage
-			2.199954740691629,    // best_sentence_coverage
-			0.33108355378724974,  // matched_idf
-			-0.16991448663758418, // names_missing
-			3.864608944146275,    // missing_from_document
-			4.23116669469948,     // rarest_matched
-			0.7227645923684541,   // question_terms
-			-0.4922162422665695,  // unknown_rare
-			-0.5520329320907869,  // rarest_unknown
-			-9.249714832531271,   // missing_rare
-			3.706701540806042,    // rarest_missing_word
-			-5.2969330441764155,  // missing_from_document_rare
-			-0.20986792661708453, // focus_missing
+			-4.953731353880726,   // sentence_probability
+			1.6566748583972255,   // sentence_margin
+			-0.21956689444293037, // passage_probability
+			5.841686407683625,    // unknown_terms
+			-1.626116276972921,   // any_unknown_term
+			3.3191515765858917,   // missing_from_passage
+			-0.31104932999863244, // rarest_missing
+			0.4987432799843977,   // type_found
+			-2.074940020645881,   // type_missing
+			5.907464136503166,    // lexical
+			2.893950306124891,    // dense
+			4.1146804521354365,   // sentence_dense
+			0.9130779199889614,   // passage_bm25
+			3.785851735374031,    // best_bm25
+			-1.7094365837655745,  // best_coverage
+			2.0747601770416675,   // best_sentence_coverage
+			0.26600052435786997,  // matched_idf
+			-0.11138119074376192, // names_missing
+			3.985343190792436,    // missing_from_document
+			4.15504379135078,     // rarest_matched
+			0.8149747425182121,   // question_terms
+			-0.5138994970992163,  // unknown_rare
+			-0.6350269594431597,  // rarest_unknown
+			-9.246705232820215,   // missing_rare
+			3.7366699411416064,   // rarest_missing_word
+			-5.462855610164859,   // missing_from_document_rare
+			-0.22456011910631116, // focus_missing
 		},
-		Bias: -9.660060043404886,
+		Bias: -9.85784944382039,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.56454941504756,      // sentence_probability
-			0.9320309275645141,    // sentence_margin
-			0.8613293415537769,    // passage_probability
-			-3.723515438824646,    // unknown_terms
-			0.004583026026895426,  // any_unknown_term
-			3.563352933230796,     // missing_from_passage
-			0.45205360950950674,   // rarest_missing
-			0.317883755632972,     // type_found
-			0.21362534763758503,   // type_missing
-			-0.008478327760502759, // lexical
-			0.27209192371093277,   // dense
-			1.3097513006493364,    // sentence_dense
-			0.09233676883330533,   // passage_bm25
-			0.6008244505940918,    // best_bm25
-			0.5798023259124523,    // best_coverage
-			1.734925780297061,     // best_sentence_coverage
-			0.09800299914638674,   // matched_idf
-			-0.17200056527152086,  // names_missing
-			-0.7682620424190547,   // missing_from_document
-			1.2064220915900394,    // rarest_matched
-			0.39820707194040345,   // question_terms
-			1.953710680043148,     // unknown_rare
-			1.509897938525735,     // rarest_unknown
-			-1.4543014157952672,   // missing_rare
-			-0.22059391192988395,  // rarest_missing_word
-			1.5166759129493579,    // missing_from_document_rare
-			0.11762111480143035,   // focus_missing
+			3.13846214844777,     // sentence_probability
+			1.2961076756067542,   // sentence_margin
+			1.0091201091526936,   // passage_probability
+			-3.635854590358789,   // unknown_terms
+			-0.10689730730350913, // any_unknown_term
+			3.181569911236572,    // missing_from_passage
+			0.4734429840224064,   // rarest_missing
+			0.3027775039142374,   // type_found
+			0.37803517567345674,  // type_missing
+			0.33319567231562547,  // lexical
+			0.5344268273446712,   // dense
+			1.126373307296146,    // sentence_dense
+			-0.36899843098935975, // passage_bm25
+			1.1544283529551669,   // best_bm25
+			0.6459677674201494,   // best_coverage
+			1.3297196789186894,   // best_sentence_coverage
+			0.11147844963451964,  // matched_idf
+			-0.08563411810787719, // names_missing
+			-0.1679058024178488,  // missing_from_document
+			1.2647472733077854,   // rarest_matched
+			0.39019450122689403,  // question_terms
+			1.8073091414082625,   // unknown_rare
+			1.6323924036834896,   // rarest_unknown
+			-0.9473259435919671,  // missing_rare
+			-0.2595624775071271,  // rarest_missing_word
+			0.9476795088449621,   // missing_from_document_rare
+			0.13433267029778942,  // focus_missing
 		},
-		Bias: -7.480387087069899,
+		Bias: -7.720364498610642,
 	},
-	AbstainBelow: 0.35847123509466977,
+	AbstainBelow: 0.35056414350374326,
 }

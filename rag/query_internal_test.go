@@ -1,0 +1,26 @@
+package rag
+
+import (
+	"slices"
+	"testing"
+)
+
+// A question's names and numbers are matched exactly, with no credit for
+// a related word: capitalised words after the first, words with digits,
+// and numbers, ordinals, months and days written out ("first" is not
+// "fourteenth", "june" not "july").
+func TestNames(t *testing.T) {
+	for _, c := range []struct {
+		q    string
+		want []string
+	}{
+		{"When was Brackenford first mentioned?", []string{"brackenford", "first"}},
+		{"How many of the twelve boats sank in june 2021?", []string{"twelve", "june", "2021"}},
+		{"Who chairs the committee?", nil},
+		{"What happened at the last meeting?", []string{"last"}},
+	} {
+		if got := names(c.q); !slices.Equal(got, c.want) {
+			t.Errorf("names(%q) = %q, want %q", c.q, got, c.want)
+		}
+	}
+}
