@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -233,6 +234,10 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 				}
 			}, r.words)
 			s.in.exact = r.q.covered(under)
+			s.in.own = s.in.lexical
+			if under != m.mask {
+				s.in.own = x.softCoverage(r.q, m.mask, slices.Values(m.words), r.words)
+			}
 			if m.distinct > 0 {
 				s.in.novelty = float64(m.novel) / float64(m.distinct)
 			}
@@ -280,7 +285,7 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 		sentenceProb: best.prob, passageProb: top.prob,
 		typed: r.q.want != anyType, typeFound: best.in.typeFound,
 		focused: best.in.focused, focusFound: best.in.focusFound,
-		lexical: best.in.lexical, sentenceDense: best.in.dense, dense: float64(top.Dense), terms: len(r.q.terms),
+		lexical: best.in.own, sentenceDense: best.in.dense, dense: float64(top.Dense), terms: len(r.q.terms),
 		unknown: r.q.unknown, bm25: top.in.bm25, bm25Max: top.in.bm25Max,
 	}
 	for _, c := range r.cands {

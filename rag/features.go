@@ -142,7 +142,8 @@ func reciprocalRank(r int) float64 { return 1 / float64(1+r) }
 
 // sentenceInput is what the answer chooser sees of one candidate sentence.
 type sentenceInput struct {
-	lexical, exact float64 // question coverage, with and without related-word credit
+	lexical, exact float64 // question coverage, with and without related-word credit, under its title and heading
+	own            float64 // lexical by the sentence alone
 	dense          float64 // cosine of sentence and question embeddings
 	novelty        float64 // share of the sentence's terms the question lacks
 	typed          bool    // the question asks for a type of answer

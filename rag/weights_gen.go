@@ -48,68 +48,68 @@ var fitted = Model{
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.953731353880726,   // sentence_probability
-			1.6566748583972255,   // sentence_margin
-			-0.21956689444293037, // passage_probability
-			5.841686407683625,    // unknown_terms
-			-1.626116276972921,   // any_unknown_term
-			3.3191515765858917,   // missing_from_passage
-			-0.31104932999863244, // rarest_missing
-			0.4987432799843977,   // type_found
-			-2.074940020645881,   // type_missing
-			5.907464136503166,    // lexical
-			2.893950306124891,    // dense
-			4.1146804521354365,   // sentence_dense
-			0.9130779199889614,   // passage_bm25
-			3.785851735374031,    // best_bm25
-			-1.7094365837655745,  // best_coverage
-			2.0747601770416675,   // best_sentence_coverage
-			0.26600052435786997,  // matched_idf
-			-0.11138119074376192, // names_missing
-			3.985343190792436,    // missing_from_document
-			4.15504379135078,     // rarest_matched
-			0.8149747425182121,   // question_terms
-			-0.5138994970992163,  // unknown_rare
-			-0.6350269594431597,  // rarest_unknown
-			-9.246705232820215,   // missing_rare
-			3.7366699411416064,   // rarest_missing_word
-			-5.462855610164859,   // missing_from_document_rare
-			-0.22456011910631116, // focus_missing
+			-4.689202816821111,   // sentence_probability
+			1.688668465873625,    // sentence_margin
+			-0.4188710172972685,  // passage_probability
+			5.794818120023723,    // unknown_terms
+			-1.5738290996369801,  // any_unknown_term
+			3.358062790409108,    // missing_from_passage
+			-0.33978330182514643, // rarest_missing
+			0.4794249860267707,   // type_found
+			-1.997232445547198,   // type_missing
+			5.1115954976426945,   // lexical
+			3.0909825438591314,   // dense
+			3.974104096296122,    // sentence_dense
+			0.8312489322168537,   // passage_bm25
+			3.8175961451232316,   // best_bm25
+			-1.5661621728962853,  // best_coverage
+			2.411023054168998,    // best_sentence_coverage
+			0.27001936366733165,  // matched_idf
+			-0.141879060634717,   // names_missing
+			3.9963750208925433,   // missing_from_document
+			4.2357248353365,      // rarest_matched
+			0.8284272089111291,   // question_terms
+			-0.4333126820464746,  // unknown_rare
+			-0.7301705043689398,  // rarest_unknown
+			-9.50968003895995,    // missing_rare
+			3.7589851558382636,   // rarest_missing_word
+			-5.510892842863719,   // missing_from_document_rare
+			-0.22521806769220507, // focus_missing
 		},
-		Bias: -9.85784944382039,
+		Bias: -9.634590449637377,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.13846214844777,     // sentence_probability
-			1.2961076756067542,   // sentence_margin
-			1.0091201091526936,   // passage_probability
-			-3.635854590358789,   // unknown_terms
-			-0.10689730730350913, // any_unknown_term
-			3.181569911236572,    // missing_from_passage
-			0.4734429840224064,   // rarest_missing
-			0.3027775039142374,   // type_found
-			0.37803517567345674,  // type_missing
-			0.33319567231562547,  // lexical
-			0.5344268273446712,   // dense
-			1.126373307296146,    // sentence_dense
-			-0.36899843098935975, // passage_bm25
-			1.1544283529551669,   // best_bm25
-			0.6459677674201494,   // best_coverage
-			1.3297196789186894,   // best_sentence_coverage
-			0.11147844963451964,  // matched_idf
-			-0.08563411810787719, // names_missing
-			-0.1679058024178488,  // missing_from_document
-			1.2647472733077854,   // rarest_matched
-			0.39019450122689403,  // question_terms
-			1.8073091414082625,   // unknown_rare
-			1.6323924036834896,   // rarest_unknown
-			-0.9473259435919671,  // missing_rare
-			-0.2595624775071271,  // rarest_missing_word
-			0.9476795088449621,   // missing_from_document_rare
-			0.13433267029778942,  // focus_missing
+			3.3491665684170866,   // sentence_probability
+			1.254036272963273,    // sentence_margin
+			0.9441269899124057,   // passage_probability
+			-3.6610134705490047,  // unknown_terms
+			-0.0835009634667395,  // any_unknown_term
+			3.2325161577007386,   // missing_from_passage
+			0.4845334952569251,   // rarest_missing
+			0.29944346652891124,  // type_found
+			0.41299036233279185,  // type_missing
+			-0.1832887392148934,  // lexical
+			0.5731103268927867,   // dense
+			1.0962584036377572,   // sentence_dense
+			-0.438995599906471,   // passage_bm25
+			1.278573109941149,    // best_bm25
+			0.6231753751248952,   // best_coverage
+			1.672354164865418,    // best_sentence_coverage
+			0.11389922355131887,  // matched_idf
+			-0.10239142636061997, // names_missing
+			-0.16417871189631092, // missing_from_document
+			1.262156425715881,    // rarest_matched
+			0.36972544578601946,  // question_terms
+			1.8422976859474312,   // unknown_rare
+			1.5908847922796028,   // rarest_unknown
+			-0.9708157693205244,  // missing_rare
+			-0.28573218488177793, // rarest_missing_word
+			0.9140363407806832,   // missing_from_document_rare
+			0.1364421687960324,   // focus_missing
 		},
-		Bias: -7.720364498610642,
+		Bias: -7.642124349710916,
 	},
-	AbstainBelow: 0.35056414350374326,
+	AbstainBelow: 0.3530265432981572,
 }
