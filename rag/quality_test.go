@@ -335,3 +335,27 @@ func TestSentencesUnderHeadings(t *testing.T) {
 		}
 	}
 }
+
+// In plain text whose headings are in capitals, a short line under one is
+// an item, quotable ("Jo Marsh, Treasurer" under "APOLOGIES"); under a
+// title in capitals alone, a short line is still a heading.
+func TestItemsUnderCapitalHeadings(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "minutes.txt", "HARBOUR ROWING CLUB\n\nMINUTES OF THE COMMITTEE MEETING\n\nPRESENT\nAnna Berg, Chair\nLuis Ortega, Secretary\n\n"+
+		"APOLOGIES\nJo Marsh, Treasurer\n\n1. BOATHOUSE REPAIRS\n\nThe committee chose the cheapest quote for the roof.\n")
+	writeFile(t, dir, "history.txt", "HISTORY OF MILLBROOK\n\nThe railway\n\nMillbrook station opened in 1858 and still has trains to the coast.\n")
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, c := range []struct{ question, want string }{
+		{"Who is the club's secretary?", "Luis Ortega, Secretary"},
+		{"When did the station open?", "1858"},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, c.want) {
+			t.Errorf("%q: %q (grounded %v), want the sentence saying %q", c.question, ans.Answer, ans.Grounded, c.want)
+		}
+	}
+}

@@ -140,7 +140,7 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 		c.read = x.reading(ch)
 		if rec := x.docs[ch.Source]; rec != nil {
 			t := rec.doc.Text
-			c.marked = len(rec.headings) > 0 && !rec.headings[0].capitals
+			c.marked = marksHeadings(rec.headings)
 			before, after := strings.TrimRight(t[:min(ch.Start, len(t))], " \t"), strings.TrimLeft(t[min(ch.End, len(t)):], " \t")
 			c.lineStart = before == "" || strings.HasSuffix(before, "\n")
 			c.lineEnd = after == "" || after[0] == '\n' || after[0] == '\r'

@@ -22,8 +22,7 @@ type heading struct {
 	level int // 1 for "#", 6 for "######"
 	text  string
 	// capitals is set on a heading that is a line in capitals, not marked
-	// with "#": in a document that has them, a short line in lower case
-	// may still be a heading.
+	// with "#" (see marksHeadings).
 	capitals bool
 }
 
@@ -42,6 +41,15 @@ func docHeadings(doc Document) []heading {
 		hs = capitalHeadings(doc.Text)
 	}
 	return hs
+}
+
+// marksHeadings reports whether a document whose headings are hs marks
+// them all, so that a short line of its own is no heading but a paragraph
+// or an item (see isHeading): with Markdown's "#", or in capitals when it
+// has three or more such lines. A title in capitals over headings in lower
+// case ("HISTORY OF THE TOWN", then "The railway") marks nothing.
+func marksHeadings(hs []heading) bool {
+	return len(hs) > 0 && (!hs[0].capitals || len(hs) >= 3)
 }
 
 // capitalHeadings returns the lines of text in capitals that read as

@@ -86,3 +86,21 @@ func TestCapitalHeadings(t *testing.T) {
 		}
 	}
 }
+
+// A document marks its headings with "#", or with capitals when three or
+// more of its lines are in capitals; a title in capitals alone does not.
+func TestMarksHeadings(t *testing.T) {
+	for _, c := range []struct {
+		source, text string
+		want         bool
+	}{
+		{"guide.md", "# Guide\n\nText.\n", true},
+		{"minutes.txt", "CLUB MINUTES\n\nAPOLOGIES\nJo Marsh, Treasurer\n\n1. REPAIRS\nThe roof leaks.\n", true},
+		{"history.txt", "HISTORY OF THE TOWN\n\nThe railway\n\nThe station opened in 1858.\n", false},
+		{"notes.txt", "Vacation policy\nEmployees get 25 days.\n", false},
+	} {
+		if got := marksHeadings(docHeadings(Document{Source: c.source, Text: c.text})); got != c.want {
+			t.Errorf("marksHeadings(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
