@@ -138,6 +138,10 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		// A question in the documents ("Q: How do I reset my password?")
 		// is answered by what follows it.
 		picked = []*sentence{&c.sents[best.next]}
+	case introduces(best.text) && best.next >= 0 && c.sents[best.next].eligible:
+		// A sentence that ends in a colon ("… use self-service reset:")
+		// promises what follows: the list's first item, the label's value.
+		picked = append(picked, &c.sents[best.next])
 	case best.in.novelty < 0.4 && best.next >= 0 && c.sents[best.next].eligible:
 		// A sentence that mostly restates the question is followed by the
 		// next, which then holds the answer.
@@ -355,6 +359,12 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 func isQuestion(s string) bool {
 	s = strings.TrimRight(s, "\"'”’)]» *_`")
 	return strings.HasSuffix(s, "?")
+}
+
+// introduces reports a sentence that ends in a colon: it introduces what
+// follows it.
+func introduces(s string) bool {
+	return strings.HasSuffix(strings.TrimRight(s, " *_`"), ":")
 }
 
 // isHeading reports a sentence of passage text that is a Markdown heading

@@ -359,3 +359,23 @@ func TestItemsUnderCapitalHeadings(t *testing.T) {
 		}
 	}
 }
+
+// A sentence that ends in a colon is quoted with what follows it: the
+// item it introduces holds the answer.
+func TestIntroductionQuotedWithWhatFollows(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "accounts.md", "# Accounts\n\n## Forgotten passwords\n\n"+
+		"If you have forgotten your password, use the self-service password portal:\n\n"+
+		"1. Go to https://portal.example.org in any browser.\n2. Enter your username.\n3. Approve the request on your phone.\n\n"+
+		"## Laptops\n\nEvery employee gets a laptop on the first day.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	ans, err := x.Ask(context.Background(), "password portal site?", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Grounded || !strings.Contains(ans.Answer, "https://portal.example.org") {
+		t.Errorf("%q (grounded %v), want the portal's address quoted", ans.Answer, ans.Grounded)
+	}
+}
