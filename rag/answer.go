@@ -157,7 +157,8 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// "how many" or "how much" whose sentence holds no quantity: on
 	// squad-dev each of the 13 such answers was wrong, but the gate, one
 	// weight for every kind of question, let them through.
-	d.ruled = r.q.weight == 0 || r.q.absentCode != "" || r.q.howMany && !numberExpr.MatchString(best.text)
+	d.ruled = r.q.weight == 0 || r.q.absentCode != "" || r.q.howMany && !numberExpr.MatchString(best.text) ||
+		r.q.want == moneyType && !moneyExpr.MatchString(best.text)
 	if d.gate < m.AbstainBelow || d.ruled {
 		return d, nil
 	}

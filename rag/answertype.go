@@ -20,9 +20,10 @@ const (
 	personType              // a person: who, which king
 	placeType               // a place: where, which country
 	nameType                // an organisation or other named thing: which company
+	moneyType               // an amount of money: how much does it cost, what is the fee
 )
 
-var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name"}
+var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name", "money"}
 
 func (t answerType) String() string { return answerTypeNames[t] }
 
@@ -62,6 +63,12 @@ var (
 	clockQuestion = regexp.MustCompile(`(?i)\b(what|which) time\b|\bat what (hour|time)\b`)
 	// periodQuestion is a "what time" that asks for a date.
 	periodQuestion = regexp.MustCompile(`(?i)\b(what|which) time (period|frame|span|of (the )?year)\b`)
+	// moneyQuestion asks for an amount of money: "How much does it cost
+	// …", "How much was the farm fined?", "What is the annual budget of
+	// …", "What did the bridge cost?".
+	moneyQuestion = regexp.MustCompile(`(?i)^\W*(how much\b.*\b(cost|costs|costing|pay|paid|pays|spend|spent|spends|charge|charged|charges|fine|fined|fee|fees|price|earn|earned|earns|worth|rent|fare|salary|wage|budget)\b` +
+		`|what(\s+(is|was|are|were)|'s)\s+the\s+(\S+\s+){0,2}(price|cost|fee|fine|budget|salary|wage|rent|fare|tuition)s?\b` +
+		`|what (did|does|do|will|would) .+\bcost\b)`)
 )
 
 // auxiliaries are the verbs that follow a question's "when" ("When did
@@ -85,6 +92,9 @@ var amountWords = map[string]bool{
 // question (or follow a preposition that opens it: "In what year …"); a
 // "when" inside a clause ("What is formed when …") decides nothing.
 func questionType(q string) answerType {
+	if moneyQuestion.MatchString(q) {
+		return moneyType
+	}
 	if periodQuestion.MatchString(q) {
 		return dateType
 	}
@@ -183,6 +193,11 @@ var (
 	spanExpr     = regexp.MustCompile(`(?i)\b(in|for|within|after|over|takes?|took)\s+(seconds|minutes|hours|days|weeks|months|years|decades|centuries|generations)\b`)
 	lengthExpr   = regexp.MustCompile(`(?i)\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|thousand|million)[\s-]+(\w+[\s-]+)?(kilomet(re|er)s?|km|met(re|er)s?|m|centimet(re|er)s?|cm|millimet(re|er)s?|mm|miles?|feet|foot|ft|inch(es)?|yards?|light[\s-]years?)\b`)
 	numberExpr   = regexp.MustCompile(`(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|percent|majority|minority)\b`)
+	// moneyExpr is an amount of money, or none to pay: "£35", "100 billion
+	// dollars", "free of charge".
+	moneyExpr = regexp.MustCompile(`(?i)[$€£¥₹₽₸]\s?\d|\d\s?[$€£¥₹₽₸]|\b(us|usd|eur|gbp|chf|jpy|kzt|rs\.?)\s?\d` +
+		`|\d[\d,.]*\s?(thousand|million|billion|trillion|k|m|bn)?\s?(dollars?|euros?|pounds?|pence|cents?|yen|yuan|francs?|marks?|rupees?|roubles?|rubles?|tenge|kroner|kronor|krona|zloty|usd|eur|gbp|chf|jpy|kzt)\b` +
+		`|\b(free|no charge|no cost|costs? nothing)\b`)
 	// pathExpr is where software keeps things: a file system path or a web
 	// address ("Unpack it into /opt/orbit", "at https://…").
 	pathExpr  = regexp.MustCompile(`(^|[\s(\x60'"])(~?/[\w.@%+-]+(/[\w.@%+-]*)*|[A-Za-z]:\\[\w\\. -]+|https?://\S+)`)
@@ -204,6 +219,8 @@ func hasAnswerType(text string, t answerType, q query) bool {
 	case numberType:
 		// A date is not a quantity: "June 10" answers no "how many".
 		return numberExpr.MatchString(stripDates(text))
+	case moneyType:
+		return moneyExpr.MatchString(text)
 	case placeType:
 		return placeExpr.MatchString(text) || pathExpr.MatchString(text) || hasNewName(text, q)
 	case personType, nameType:

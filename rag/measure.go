@@ -83,7 +83,7 @@ type readSentence struct {
 	header int32
 	head   bool
 	// types holds the answer types looked for in it (bit t) and found (bit
-	// 8+t), of those whatever the question finds alike (see hasType).
+	// 16+t), of those whatever the question finds alike (see hasType).
 	types atomic.Uint32
 }
 
@@ -99,7 +99,7 @@ func typeOfQuestion(t answerType) bool {
 // answer of type t, which no question changes (see typeOfQuestion),
 // looking at most once for all questions.
 func (s *readSentence) hasType(text string, t answerType) bool {
-	known, found := uint32(1)<<t, uint32(1)<<(8+t)
+	known, found := uint32(1)<<t, uint32(1)<<(16+t)
 	if v := s.types.Load(); v&known != 0 {
 		return v&found != 0
 	}

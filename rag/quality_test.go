@@ -379,3 +379,29 @@ func TestIntroductionQuotedWithWhatFollows(t *testing.T) {
 		t.Errorf("%q (grounded %v), want the portal's address quoted", ans.Answer, ans.Grounded)
 	}
 }
+
+// A question about an amount of money ("How much was the farm fined?",
+// "What is the annual budget of …") is declined when the chosen sentence
+// names no amount, and answered when it does.
+func TestMoneyWithoutAmount(t *testing.T) {
+	for _, c := range []struct {
+		doc      string
+		answered bool
+	}{
+		{"A dairy farm near Cale Green released 400 cubic metres of slurry into the river. The farm was fined 12,000 pounds for the spill.", true},
+		{"A dairy farm near Cale Green released 400 cubic metres of slurry into the river. The farm was served an enforcement notice for the spill.", false},
+	} {
+		dir := t.TempDir()
+		writeFile(t, dir, "river.txt", "River report\n\n"+c.doc+"\n")
+		writeFile(t, dir, "comet.txt", cometDoc)
+		x := newIndex(t, "")
+		sync(t, x, dir)
+		ans, err := x.Ask(context.Background(), "How much was the farm fined for the slurry spill?", 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Grounded != c.answered {
+			t.Errorf("%q: answered %v (%q), want %v", c.doc, ans.Grounded, ans.Answer, c.answered)
+		}
+	}
+}

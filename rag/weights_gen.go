@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3446086671190964, // bm25
-			2.8879920672954373,  // bm25_share_of_best
-			0.5018249197765832,  // bm25_rank
-			1.0803852538066907,  // dense
-			-1.6082660857841353, // dense_below_best
-			0.34617060306756275, // dense_rank
-			7.214362235878078,   // coverage
-			-3.9635772981562325, // exact_coverage
-			2.9482380885810264,  // title_coverage
-			1.315478555849369,   // best_sentence_coverage
-			0.2742631021004826,  // proposed_rank
-			0.33069651757630175, // best_window_coverage
-			0.420205058387045,   // best_typed_sentence_coverage
-			0.9369763171081443,  // bigrams
-			-1.2837156395187144, // first_chunk
-			2.4058784892053633,  // document_coverage
+			-2.343529031396517,  // bm25
+			2.8892195819893085,  // bm25_share_of_best
+			0.5015808575860811,  // bm25_rank
+			1.0798720510349842,  // dense
+			-1.6075021299553898, // dense_below_best
+			0.3465904485706894,  // dense_rank
+			7.21262582201354,    // coverage
+			-3.962321644497604,  // exact_coverage
+			2.948110221357046,   // title_coverage
+			1.3161515714276306,  // best_sentence_coverage
+			0.27368619083541895, // proposed_rank
+			0.32858377867129357, // best_window_coverage
+			0.4195386543061065,  // best_typed_sentence_coverage
+			0.9361772343128971,  // bigrams
+			-1.2836979699605637, // first_chunk
+			2.406421844979406,   // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.9607034106189296,   // lexical
-			0.9405567042496255,   // exact_lexical
-			3.125514444590707,    // dense
-			0.4038370678263289,   // novelty
-			0.9232795668803264,   // type_found
-			-1.421079511899888,   // type_missing
-			0.12891140732692408,  // context_coverage
-			1.289973033569988,    // short
-			0.06574938838649459,  // first_in_passage
-			1.987475324752667,    // passage_probability
-			0.7489844367585865,   // passage_rank
-			0.24107781373746834,  // bigrams
-			-0.8894475714689084,  // typed_coverage
-			0.16393681296325732,  // focus_found
-			-0.05763088649715675, // focus_missing
+			2.9460979491909978,   // lexical
+			0.9634928378011816,   // exact_lexical
+			3.1197181791960005,   // dense
+			0.396388546579975,    // novelty
+			0.9506037059389142,   // type_found
+			-1.4563154612858924,  // type_missing
+			0.12810320508471779,  // context_coverage
+			1.2968136480480779,   // short
+			0.06803729660251781,  // first_in_passage
+			1.9931950003237042,   // passage_probability
+			0.7415958976576277,   // passage_rank
+			0.24333374436749247,  // bigrams
+			-0.9166259532314462,  // typed_coverage
+			0.1655349912567969,   // focus_found
+			-0.05820501829854057, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.689202816821111,   // sentence_probability
-			1.688668465873625,    // sentence_margin
-			-0.4188710172972685,  // passage_probability
-			5.794818120023723,    // unknown_terms
-			-1.5738290996369801,  // any_unknown_term
-			3.358062790409108,    // missing_from_passage
-			-0.33978330182514643, // rarest_missing
-			0.4794249860267707,   // type_found
-			-1.997232445547198,   // type_missing
-			5.1115954976426945,   // lexical
-			3.0909825438591314,   // dense
-			3.974104096296122,    // sentence_dense
-			0.8312489322168537,   // passage_bm25
-			3.8175961451232316,   // best_bm25
-			-1.5661621728962853,  // best_coverage
-			2.411023054168998,    // best_sentence_coverage
-			0.27001936366733165,  // matched_idf
-			-0.141879060634717,   // names_missing
-			3.9963750208925433,   // missing_from_document
-			4.2357248353365,      // rarest_matched
-			0.8284272089111291,   // question_terms
-			-0.4333126820464746,  // unknown_rare
-			-0.7301705043689398,  // rarest_unknown
-			-9.50968003895995,    // missing_rare
-			3.7589851558382636,   // rarest_missing_word
-			-5.510892842863719,   // missing_from_document_rare
-			-0.22521806769220507, // focus_missing
+			-4.778133551225767,   // sentence_probability
+			1.7896696861324422,   // sentence_margin
+			-0.39472121515046354, // passage_probability
+			5.93115872556522,     // unknown_terms
+			-1.5676942964388667,  // any_unknown_term
+			3.356269651449938,    // missing_from_passage
+			-0.3142743641486052,  // rarest_missing
+			0.48248178477734843,  // type_found
+			-2.09178271724176,    // type_missing
+			5.016659356489115,    // lexical
+			3.198090669717897,    // dense
+			3.8552372544333244,   // sentence_dense
+			0.8786040519741042,   // passage_bm25
+			3.8279430910126195,   // best_bm25
+			-1.572189628913226,   // best_coverage
+			2.4650642769907116,   // best_sentence_coverage
+			0.25952467288749004,  // matched_idf
+			-0.15188987772622617, // names_missing
+			3.990014059551243,    // missing_from_document
+			4.253691756330326,    // rarest_matched
+			0.8492838585646293,   // question_terms
+			-0.40635912332133883, // unknown_rare
+			-0.8207827756182028,  // rarest_unknown
+			-9.54330813282594,    // missing_rare
+			3.7432836995382863,   // rarest_missing_word
+			-5.4891720845466905,  // missing_from_document_rare
+			-0.20949249151896882, // focus_missing
 		},
-		Bias: -9.634590449637377,
+		Bias: -9.656625387443276,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.3491665684170866,   // sentence_probability
-			1.254036272963273,    // sentence_margin
-			0.9441269899124057,   // passage_probability
-			-3.6610134705490047,  // unknown_terms
-			-0.0835009634667395,  // any_unknown_term
-			3.2325161577007386,   // missing_from_passage
-			0.4845334952569251,   // rarest_missing
-			0.29944346652891124,  // type_found
-			0.41299036233279185,  // type_missing
-			-0.1832887392148934,  // lexical
-			0.5731103268927867,   // dense
-			1.0962584036377572,   // sentence_dense
-			-0.438995599906471,   // passage_bm25
-			1.278573109941149,    // best_bm25
-			0.6231753751248952,   // best_coverage
-			1.672354164865418,    // best_sentence_coverage
-			0.11389922355131887,  // matched_idf
-			-0.10239142636061997, // names_missing
-			-0.16417871189631092, // missing_from_document
-			1.262156425715881,    // rarest_matched
-			0.36972544578601946,  // question_terms
-			1.8422976859474312,   // unknown_rare
-			1.5908847922796028,   // rarest_unknown
-			-0.9708157693205244,  // missing_rare
-			-0.28573218488177793, // rarest_missing_word
-			0.9140363407806832,   // missing_from_document_rare
-			0.1364421687960324,   // focus_missing
+			3.4339649097909106,   // sentence_probability
+			1.229116295030064,    // sentence_margin
+			0.8967004362271687,   // passage_probability
+			-3.6032769339633592,  // unknown_terms
+			-0.10912752073123254, // any_unknown_term
+			3.2013213620886782,   // missing_from_passage
+			0.5265028140239209,   // rarest_missing
+			0.3196205281297905,   // type_found
+			0.3055790929990482,   // type_missing
+			-0.3885562578915478,  // lexical
+			0.6045502524388411,   // dense
+			1.0487910193631553,   // sentence_dense
+			-0.45701708158784576, // passage_bm25
+			1.3150504946540724,   // best_bm25
+			0.5773391526919384,   // best_coverage
+			1.818881303512086,    // best_sentence_coverage
+			0.12435652755156484,  // matched_idf
+			-0.12419371188470879, // names_missing
+			-0.2994334986657483,  // missing_from_document
+			1.288698689360946,    // rarest_matched
+			0.3586979000608416,   // question_terms
+			1.7849974767954573,   // unknown_rare
+			1.6031909998664464,   // rarest_unknown
+			-0.9444984343265628,  // missing_rare
+			-0.33490468539319374, // rarest_missing_word
+			1.066396331005659,    // missing_from_document_rare
+			0.13857051248292193,  // focus_missing
 		},
-		Bias: -7.642124349710916,
+		Bias: -7.589780327266629,
 	},
-	AbstainBelow: 0.3530265432981572,
+	AbstainBelow: 0.3471420005711665,
 }

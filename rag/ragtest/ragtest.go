@@ -77,14 +77,15 @@ func CheckDevBar(t testing.TB, what string, rep rag.EvalReport) {
 		got, bar int
 	}{
 		{"passage hit@3", rep.Hit3, 39},
-		{"answer hit", rep.AnswerHit, 32},
-		{"first-sentence hit", rep.FirstSentenceHit, 31},
-		// Out of fold and in sample the fitted model declines 7/10: 5
+		{"answer hit", rep.AnswerHit, 33},
+		{"first-sentence hit", rep.FirstSentenceHit, 32},
+		// Out of fold and in sample the fitted model declines 8/10: 5
 		// by the gate (a 6th, d50, lies at its threshold and moves with
 		// refits that change none of the dev questions' inputs; README,
-		// Training) and d45 and d50 as "how many" questions whose
-		// sentence holds no quantity.
-		{"declined", rep.Abstained, 7},
+		// Training), d45 and d50 as "how many" questions whose sentence
+		// holds no quantity, and d46 as a question of money whose
+		// sentence names none.
+		{"declined", rep.Abstained, 8},
 		{"answered (40 minus false abstentions)", rep.Answerable - rep.FalseAbstentions, 38},
 	} {
 		if c.got < c.bar {
