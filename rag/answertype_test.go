@@ -110,6 +110,8 @@ func TestHasAnswerType(t *testing.T) {
 		{"Its tail was ten million kilometres long.", durationType, true},
 		{"The river is 6,300 km long.", durationType, true},
 		{"The bridge is long and narrow.", durationType, false},
+		{"Passwords must be at least 14 characters.", durationType, true},
+		{"The summary is limited to 300 words.", durationType, true},
 		{"The outcome is known in seconds.", durationType, true},
 		{"The seconds were counted.", durationType, false},
 
