@@ -214,7 +214,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			rs := &c.read.sents[i]
 			heading := isHeading(c.Text, m.span, c.marked, c.lineStart, c.lineEnd)
 			*s = sentence{span: m.span, text: text, next: -1,
-				eligible: !heading && text != c.Title && !rs.head && !isTableSeparator(text)}
+				eligible: !heading && text != c.Title && !rs.head && !isTableSeparator(text) && !isCellsOrBlanks(text)}
 			if heading && (strings.HasPrefix(text, "#") || inCapitals(text)) {
 				over = headingWords{mask: m.mask, words: m.words}
 			}
@@ -360,6 +360,16 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 func isQuestion(s string) bool {
 	s = strings.TrimRight(s, "\"'”’)]» *_`")
 	return strings.HasSuffix(s, "?")
+}
+
+// isCellsOrBlanks reports a line that is no prose: cells joined by " | "
+// (the header row the loaders write over a table's rows, "Specification |
+// Aura T3"; a site's menu), or a form's blanks to fill in ("Signed:
+// ........ Date: ......."). A Markdown table's row, which opens with "|",
+// is a row like any other.
+func isCellsOrBlanks(s string) bool {
+	return !strings.HasPrefix(s, "|") && strings.Contains(s, " | ") ||
+		strings.Contains(s, "....") || strings.Contains(s, "____") || strings.Contains(s, "…………")
 }
 
 // introduces reports a sentence that ends in a colon: it introduces what

@@ -93,3 +93,23 @@ func TestIsHeading(t *testing.T) {
 		})
 	}
 }
+
+func TestIsCellsOrBlanks(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{
+		{"Specification | Aura T3", true},
+		{"Home | About | Contact", true},
+		{"Signed: ............................ (Chair)     Date: ..................", true},
+		{"Name: ________", true},
+		{"| Paris | 180 euros | Line manager |", false},
+		{"Specification: Display; Aura T3: 3.5-inch color touchscreen.", false},
+		{"The meeting closed at 8.12 pm.", false},
+		{"He paused... then spoke.", false},
+	} {
+		if got := isCellsOrBlanks(c.s); got != c.want {
+			t.Errorf("isCellsOrBlanks(%q) = %v, want %v", c.s, got, c.want)
+		}
+	}
+}
