@@ -146,6 +146,15 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		// A sentence that mostly restates the question is followed by the
 		// next, which then holds the answer.
 		picked = append(picked, &c.sents[best.next])
+	default:
+		// "Who can give me acupuncture?" — "He is also our only therapist
+		// qualified to provide acupuncture.": who he is, the sentence
+		// before says, and is quoted first.
+		if i := slices.IndexFunc(c.sents, func(s sentence) bool { return s.span == best.span }); i > 0 &&
+			(r.q.want == personType || r.q.want == nameType) && !best.in.typeFound && opensWithPronoun(best.text) &&
+			c.sents[i-1].eligible && c.hasType(i-1, &r.q) {
+			picked = []*sentence{&c.sents[i-1], best}
+		}
 	}
 	d.first = quoteText(picked[0].text)
 	d.ans.Confidence = conf
@@ -370,6 +379,17 @@ func isQuestion(s string) bool {
 func isCellsOrBlanks(s string) bool {
 	return !strings.HasPrefix(s, "|") && strings.Contains(s, " | ") ||
 		strings.Contains(s, "....") || strings.Contains(s, "____") || strings.Contains(s, "…………")
+}
+
+// opensWithPronoun reports a sentence whose subject is a pronoun for
+// someone named before it.
+func opensWithPronoun(s string) bool {
+	w, _, _ := strings.Cut(strings.TrimLeft(s, " \"'“‘(*_"), " ")
+	switch strings.ToLower(w) {
+	case "he", "she", "they", "his", "her", "their":
+		return true
+	}
+	return false
 }
 
 // introduces reports a sentence that ends in a colon: it introduces what

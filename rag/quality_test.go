@@ -405,3 +405,21 @@ func TestMoneyWithoutAmount(t *testing.T) {
 		}
 	}
 }
+
+// A "who" question answered by a sentence whose subject is a pronoun
+// quotes the sentence before it first, which says who.
+func TestWhoAnsweredByPronoun(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "team.txt", "Our therapists\n\nAnna Berg treats sports injuries and runs the Saturday clinic. "+
+		"Luis Ortega specialises in rehabilitation after knee and hip surgery. He is also our only therapist qualified to provide acupuncture.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	ans, err := x.Ask(context.Background(), "Who can give me acupuncture?", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, "Luis Ortega") || !strings.Contains(ans.Answer, "acupuncture") {
+		t.Errorf("%q (grounded %v), want the sentence naming Luis Ortega, then the one about acupuncture", ans.Answer, ans.Grounded)
+	}
+}
