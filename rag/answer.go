@@ -373,10 +373,13 @@ func isQuestion(s string) bool {
 
 // isCellsOrBlanks reports a line that is no prose: cells joined by " | "
 // (the header row the loaders write over a table's rows, "Specification |
-// Aura T3"; a site's menu), or a form's blanks to fill in ("Signed:
-// ........ Date: ......."). A Markdown table's row, which opens with "|",
-// is a row like any other.
+// Aura T3"; a site's menu), a form's blanks to fill in ("Signed:
+// ........ Date: ......."), or a code block's fence ("```sh"). A
+// Markdown table's row, which opens with "|", is a row like any other.
 func isCellsOrBlanks(s string) bool {
+	if strings.HasPrefix(s, "```") || strings.HasPrefix(s, "~~~") {
+		return true // a code block's fence
+	}
 	return !strings.HasPrefix(s, "|") && strings.Contains(s, " | ") ||
 		strings.Contains(s, "....") || strings.Contains(s, "____") || strings.Contains(s, "…………")
 }

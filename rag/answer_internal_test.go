@@ -107,6 +107,9 @@ func TestIsCellsOrBlanks(t *testing.T) {
 		{"Specification: Display; Aura T3: 3.5-inch color touchscreen.", false},
 		{"The meeting closed at 8.12 pm.", false},
 		{"He paused... then spoke.", false},
+		{"```sh", true},
+		{"```", true},
+		{"sudo systemctl enable --now larchdb", false},
 	} {
 		if got := isCellsOrBlanks(c.s); got != c.want {
 			t.Errorf("isCellsOrBlanks(%q) = %v, want %v", c.s, got, c.want)
