@@ -81,35 +81,35 @@ var fitted = Model{
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.4339649097909106,   // sentence_probability
-			1.229116295030064,    // sentence_margin
-			0.8967004362271687,   // passage_probability
-			-3.6032769339633592,  // unknown_terms
-			-0.10912752073123254, // any_unknown_term
-			3.2013213620886782,   // missing_from_passage
-			0.5265028140239209,   // rarest_missing
-			0.3196205281297905,   // type_found
-			0.3055790929990482,   // type_missing
-			-0.3885562578915478,  // lexical
-			0.6045502524388411,   // dense
-			1.0487910193631553,   // sentence_dense
-			-0.45701708158784576, // passage_bm25
-			1.3150504946540724,   // best_bm25
-			0.5773391526919384,   // best_coverage
-			1.818881303512086,    // best_sentence_coverage
-			0.12435652755156484,  // matched_idf
-			-0.12419371188470879, // names_missing
-			-0.2994334986657483,  // missing_from_document
-			1.288698689360946,    // rarest_matched
-			0.3586979000608416,   // question_terms
-			1.7849974767954573,   // unknown_rare
-			1.6031909998664464,   // rarest_unknown
-			-0.9444984343265628,  // missing_rare
-			-0.33490468539319374, // rarest_missing_word
-			1.066396331005659,    // missing_from_document_rare
-			0.13857051248292193,  // focus_missing
+			3.4308320307475193,   // sentence_probability
+			1.1825812166766876,   // sentence_margin
+			0.8793705924391997,   // passage_probability
+			-3.604232242559543,   // unknown_terms
+			-0.10667256007057248, // any_unknown_term
+			3.2134094058861646,   // missing_from_passage
+			0.4998022184259925,   // rarest_missing
+			0.31649019723757343,  // type_found
+			0.48655674268340776,  // type_missing
+			-0.37242655135597036, // lexical
+			0.4861109352085452,   // dense
+			1.1996463647746225,   // sentence_dense
+			-0.5221340983702919,  // passage_bm25
+			1.3189056300880602,   // best_bm25
+			0.5521253336964502,   // best_coverage
+			1.8679582397789427,   // best_sentence_coverage
+			0.13877072398951304,  // matched_idf
+			-0.12564200651222482, // names_missing
+			-0.29584685612889106, // missing_from_document
+			1.2789208658746174,   // rarest_matched
+			0.3485334399589104,   // question_terms
+			1.7908249838298367,   // unknown_rare
+			1.6054169579823896,   // rarest_unknown
+			-0.9650720111244668,  // missing_rare
+			-0.3508353381031003,  // rarest_missing_word
+			1.05492296717299,     // missing_from_document_rare
+			0.13055960931557678,  // focus_missing
 		},
-		Bias: -7.589780327266629,
+		Bias: -7.533893897953787,
 	},
 	AbstainBelow: 0.3471420005711665,
 }
