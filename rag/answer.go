@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -163,11 +164,14 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// error E500 mean?"), which the documents cannot answer however well
 	// the rest of it matches (an answer about E104 would mislead). Neither
 	// is in the training sets, so no fitted weight could say it. And a
-	// "how many" or "how much" whose sentence holds no quantity: on
+	// "how many" or "how much" whose quote holds no quantity: on
 	// squad-dev each of the 13 such answers was wrong, but the gate, one
-	// weight for every kind of question, let them through.
-	d.ruled = r.q.weight == 0 || r.q.absentCode != "" || r.q.howMany && !numberExpr.MatchString(best.text) ||
-		r.q.want == moneyType && !moneyExpr.MatchString(best.text)
+	// weight for every kind of question, let them through; and a
+	// question of money ("How much was the farm fined?") whose quote
+	// names no amount, nor that there is none to pay.
+	d.ruled = r.q.weight == 0 || r.q.absentCode != "" ||
+		r.q.want == moneyType && !quotes(picked, moneyExpr) ||
+		r.q.want != moneyType && r.q.howMany && !quotes(picked, numberExpr)
 	if d.gate < m.AbstainBelow || d.ruled {
 		return d, nil
 	}
@@ -222,9 +226,10 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			s := &c.sents[i]
 			rs := &c.read.sents[i]
 			heading := isHeading(c.Text, m.span, c.marked, c.lineStart, c.lineEnd)
+			row := rs.header >= 0 || i < c.carried // a row of a Markdown table
 			*s = sentence{span: m.span, text: text, next: -1,
-				eligible: !heading && text != c.Title && !rs.head && !isTableSeparator(text) && !isCellsOrBlanks(text)}
-			if heading && (strings.HasPrefix(text, "#") || inCapitals(text)) {
+				eligible: !heading && text != c.Title && !rs.head && !isTableSeparator(text) && !(isCells(text) && !row) && !isBlanks(text)}
+			if heading && (strings.HasPrefix(text, "#") || inCapitalsLine(c.Text, m.span)) {
 				over = headingWords{mask: m.mask, words: m.words}
 			}
 			switch {
@@ -249,7 +254,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			}, r.words)
 			s.in.exact = r.q.covered(under)
 			s.in.own = s.in.lexical
-			if under != m.mask {
+			if len(c.title.words)+len(over.words) > 0 {
 				s.in.own = x.softCoverage(r.q, m.mask, slices.Values(m.words), r.words)
 			}
 			if m.distinct > 0 {
@@ -371,17 +376,27 @@ func isQuestion(s string) bool {
 	return strings.HasSuffix(s, "?")
 }
 
-// isCellsOrBlanks reports a line that is no prose: cells joined by " | "
-// (the header row the loaders write over a table's rows, "Specification |
-// Aura T3"; a site's menu), a form's blanks to fill in ("Signed:
-// ........ Date: ......."), or a code block's fence ("```sh"). A
-// Markdown table's row, which opens with "|", is a row like any other.
-func isCellsOrBlanks(s string) bool {
+// isCells reports a line of cells joined by " | " that is no row of a
+// Markdown table (those are found by markTables): the header row the
+// loaders write over a table's rows ("Specification | Aura T3"), a site's
+// menu.
+func isCells(s string) bool { return !strings.HasPrefix(s, "|") && strings.Contains(s, " | ") }
+
+// isBlanks reports a line that is no prose: a form's blank to fill in at
+// its end ("Signed: ........ Date: ......."), or a code block's fence
+// ("```sh"). A dot leader before a value ("Child swim ........ £3.20") is
+// prose enough.
+func isBlanks(s string) bool {
 	if strings.HasPrefix(s, "```") || strings.HasPrefix(s, "~~~") {
-		return true // a code block's fence
+		return true
 	}
-	return !strings.HasPrefix(s, "|") && strings.Contains(s, " | ") ||
-		strings.Contains(s, "....") || strings.Contains(s, "____") || strings.Contains(s, "…………")
+	t := strings.TrimRight(s, " \t")
+	return strings.HasSuffix(t, "....") || strings.HasSuffix(t, "____") || strings.HasSuffix(t, "……")
+}
+
+// quotes reports whether one of the picked sentences matches expr.
+func quotes(picked []*sentence, expr *regexp.Regexp) bool {
+	return slices.ContainsFunc(picked, func(s *sentence) bool { return expr.MatchString(s.text) })
 }
 
 // opensWithPronoun reports a sentence whose subject is a pronoun for
@@ -401,18 +416,21 @@ func introduces(s string) bool {
 	return strings.HasSuffix(strings.TrimRight(s, " *_`"), ":")
 }
 
-// isHeading reports a sentence of passage text that is a Markdown heading
-// or, in a document that does not mark its headings so, a line of its own
-// without a full stop — a heading, a title, a list label. In a document
-// that marks them (marked: Markdown, and the structured formats, whose
-// loaders write headings so), such a line is a paragraph (a slide's point,
-// a table's caption) unless the passage cuts it off: it is the passage's
-// first line and the passage starts inside a line of its document
-// (lineStart false), or its last and the passage ends inside one (lineEnd
-// false).
+// isHeading reports a sentence of passage text that is a Markdown heading,
+// a line in capitals (see capitalHeading) or, in a document that does not
+// mark its headings, a line of its own without a full stop — a heading, a
+// title, a list label. In a document that marks them (marked, see
+// marksHeadings: Markdown, the structured formats, whose loaders write
+// headings so, and plain text with its headings in capitals), such a line
+// is a paragraph (a slide's point, a table's caption, an item) unless the
+// passage cuts it off: it is the passage's first line and the passage
+// starts inside a line of its document (lineStart false), or its last and
+// the passage ends inside one (lineEnd false).
 func isHeading(text string, sp Span, marked, lineStart, lineEnd bool) bool {
 	s := text[sp.Start:sp.End]
-	if strings.HasPrefix(s, "#") {
+	if strings.HasPrefix(s, "#") || inCapitalsLine(text, sp) {
+		// "6. CATERING CONTRACT", "APOLOGIES:": a line in capitals is a
+		// heading, numbered or not, in any document (see capitalHeading).
 		return true
 	}
 	if r, _ := utf8.DecodeLastRuneInString(s); strings.ContainsRune(`.!?:;"'”’)]…`, r) {
@@ -420,11 +438,6 @@ func isHeading(text string, sp Span, marked, lineStart, lineEnd bool) bool {
 	}
 	if len(strings.Fields(s)) > 12 {
 		return false
-	}
-	if inCapitals(s) && wholeLine(text, sp) {
-		// "6. CATERING CONTRACT", "APOLOGIES": a line in capitals is a
-		// heading, numbered or not, in any document.
-		return true
 	}
 	if marked {
 		cutAtStart := !lineStart && !strings.Contains(text[:sp.Start], "\n")
@@ -438,30 +451,18 @@ func isHeading(text string, sp Span, marked, lineStart, lineEnd bool) bool {
 	return ownLine && strings.TrimSpace(rest) == ""
 }
 
-// inCapitals reports text whose letters, three or more, are all capitals.
-func inCapitals(s string) bool {
-	n := 0
-	for _, r := range s {
-		if unicode.IsLower(r) {
-			return false
-		}
-		if unicode.IsUpper(r) {
-			n++
-		}
-	}
-	return n >= 3
-}
-
-// wholeLine reports whether the span sp of text is a line of its own, but
-// for a list marker before it ("6. ").
-func wholeLine(text string, sp Span) bool {
+// inCapitalsLine reports whether the line of text that holds the span sp
+// is a heading in capitals.
+func inCapitalsLine(text string, sp Span) bool {
 	start := strings.LastIndexByte(text[:sp.Start], '\n') + 1
-	before := strings.TrimLeft(text[start:sp.Start], " \t")
-	if before != "" && listMarker(before) != len(before) {
-		return false
+	end := strings.IndexByte(text[sp.End:], '\n')
+	if end < 0 {
+		end = len(text)
+	} else {
+		end += sp.End
 	}
-	rest, _, _ := strings.Cut(text[sp.End:], "\n")
-	return strings.TrimSpace(rest) == ""
+	_, ok := capitalHeading(text[start:end])
+	return ok
 }
 
 func dot(a, b []float32) float32 {

@@ -69,6 +69,10 @@ func TestIsHeading(t *testing.T) {
 		{"marked: numbered line in capitals", "Some intro.\n\n6. CATERING CONTRACT\n\nBids came in.", "CATERING CONTRACT", true, true, true, true},
 		{"numbered line in lower case", "Some intro.\n2. PostgreSQL 15 or later\n3. Go 1.22", "PostgreSQL 15 or later", false, false, false, false},
 		{"capitals inside a line", "Some intro. NOT A HEADING\nMore.", "NOT A HEADING", false, false, false, false},
+		{"line in capitals with a colon", "Some intro.\n2. REGATTA:\nEntries open in May.", "REGATTA:", true, false, false, false},
+		{"roman numeral and capitals", "Some intro.\nII. BACKGROUND\nThe club was founded in 1901.", "BACKGROUND", true, false, false, false},
+		{"marked: an item in capitals", "We hold these:\n\n- GDPR\n- HIPAA\n\nMore.", "GDPR", false, true, true, true},
+		{"marked: a total in capitals", "Costs.\n\nTOTAL £8,400\n\nMore.", "TOTAL £8,400", false, true, true, true},
 		// A document that marks its headings ("# …") has none unmarked:
 		// a line of its own is a slide's point or a list item, unless the
 		// passage cuts it off.
@@ -94,25 +98,30 @@ func TestIsHeading(t *testing.T) {
 	}
 }
 
-func TestIsCellsOrBlanks(t *testing.T) {
+func TestIsCellsAndBlanks(t *testing.T) {
 	for _, c := range []struct {
-		s    string
-		want bool
+		s             string
+		cells, blanks bool
 	}{
-		{"Specification | Aura T3", true},
-		{"Home | About | Contact", true},
-		{"Signed: ............................ (Chair)     Date: ..................", true},
-		{"Name: ________", true},
-		{"| Paris | 180 euros | Line manager |", false},
-		{"Specification: Display; Aura T3: 3.5-inch color touchscreen.", false},
-		{"The meeting closed at 8.12 pm.", false},
-		{"He paused... then spoke.", false},
-		{"```sh", true},
-		{"```", true},
-		{"sudo systemctl enable --now larchdb", false},
+		{"Specification | Aura T3", true, false},
+		{"Home | About | Contact", true, false},
+		{"Signed: ............................ (Chair)     Date: ..................", false, true},
+		{"Name: ________", false, true},
+		{"Child swim ........ £3.20", false, false}, // a dot leader before a value
+		{"| Paris | 180 euros | Line manager |", false, false},
+		{"Specification: Display; Aura T3: 3.5-inch color touchscreen.", false, false},
+		{"The meeting closed at 8.12 pm.", false, false},
+		{"He paused... then spoke.", false, false},
+		{"He paused…", false, false},
+		{"```sh", false, true},
+		{"```", false, true},
+		{"sudo systemctl enable --now larchdb", false, false},
 	} {
-		if got := isCellsOrBlanks(c.s); got != c.want {
-			t.Errorf("isCellsOrBlanks(%q) = %v, want %v", c.s, got, c.want)
+		if got := isCells(c.s); got != c.cells {
+			t.Errorf("isCells(%q) = %v, want %v", c.s, got, c.cells)
+		}
+		if got := isBlanks(c.s); got != c.blanks {
+			t.Errorf("isBlanks(%q) = %v, want %v", c.s, got, c.blanks)
 		}
 	}
 }

@@ -66,9 +66,10 @@ var (
 	// moneyQuestion asks for an amount of money: "How much does it cost
 	// …", "How much was the farm fined?", "What is the annual budget of
 	// …", "What did the bridge cost?".
-	moneyQuestion = regexp.MustCompile(`(?i)^\W*(how much\b.*\b(cost|costs|costing|pay|paid|pays|spend|spent|spends|charge|charged|charges|fine|fined|fee|fees|price|earn|earned|earns|worth|rent|fare|salary|wage|budget)\b` +
-		`|what(\s+(is|was|are|were)|'s)\s+the\s+(\S+\s+){0,2}(price|cost|fee|fine|budget|salary|wage|rent|fare|tuition)s?\b` +
-		`|what (did|does|do|will|would) .+\bcost\b)`)
+	moneyQuestion = regexp.MustCompile(`(?i)^\W*(how much\s+(money|cash|funding|tax|taxes|rent|interest|revenue|profit|income|compensation)\b` +
+		`|how much\s+(does|did|do|is|was|are|were|will|would|should|can|could|has|have|had)\b.*\b(cost|costs|costing|pay|paid|pays|spend|spent|spends|charge|charged|charges|fine|fined|fee|fees|price|earn|earned|earns|worth|rent|fare|salary|wage|budget|owe|owed)\b` +
+		`|what(\s+(is|was|are|were|will be|would be)|'s|’s)\s+the\s+(\S+\s+){0,2}(price|cost|fee|fine|budget|salary|wage|rent|fare|tuition|charge)s?(\s+(of|for|to|per|in|on|at|charged|paid)\b|\W*$)` +
+		`|what (did|does|do|will|would) .+\bcost\W*$)`)
 )
 
 // auxiliaries are the verbs that follow a question's "when" ("When did
@@ -191,13 +192,14 @@ var (
 	clockExpr    = regexp.MustCompile(`(?i)\b(\d{1,2}:\d{2}|\d{1,2}\.\d{2}\s?(a\.?m\b|p\.?m\b|h\b|hrs\b)|\d{1,2}\s?(a\.?m|p\.?m)\b\.?|noon|midnight|o'clock)`)
 	durationExpr = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|many)[\s-]+(\w+[\s-]+)?(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|generations?)\b`)
 	spanExpr     = regexp.MustCompile(`(?i)\b(in|for|within|after|over|takes?|took)\s+(seconds|minutes|hours|days|weeks|months|years|decades|centuries|generations)\b`)
-	lengthExpr   = regexp.MustCompile(`(?i)\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|thousand|million)[\s-]+(\w+[\s-]+)?(kilomet(re|er)s?|km|met(re|er)s?|m|centimet(re|er)s?|cm|millimet(re|er)s?|mm|miles?|feet|foot|ft|inch(es)?|yards?|light[\s-]years?|characters?|chars|digits|letters|words|pages|lines)\b`)
+	lengthExpr   = regexp.MustCompile(`(?i)\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|thousand|million)[\s-]+(\w+[\s-]+)?(kilomet(re|er)s?|km|met(re|er)s?|m|centimet(re|er)s?|cm|millimet(re|er)s?|mm|miles?|feet|foot|ft|inch(es)?|yards?|light[\s-]years?|characters?|chars|digits|words|pages)\b`)
 	numberExpr   = regexp.MustCompile(`(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|percent|majority|minority)\b`)
 	// moneyExpr is an amount of money, or none to pay: "£35", "100 billion
 	// dollars", "free of charge".
-	moneyExpr = regexp.MustCompile(`(?i)[$€£¥₹₽₸]\s?\d|\d\s?[$€£¥₹₽₸]|\b(us|usd|eur|gbp|chf|jpy|kzt|rs\.?)\s?\d` +
-		`|\d[\d,.]*\s?(thousand|million|billion|trillion|k|m|bn)?\s?(dollars?|euros?|pounds?|pence|cents?|yen|yuan|francs?|marks?|rupees?|roubles?|rubles?|tenge|kroner|kronor|krona|zloty|usd|eur|gbp|chf|jpy|kzt)\b` +
-		`|\b(free|no charge|no cost|costs? nothing)\b`)
+	moneyExpr = regexp.MustCompile(`(?i)[$€£¥₹₽₸]\s?\d|\d\s?[$€£¥₹₽₸]|\b(usd|eur|gbp|chf|jpy|kzt|us\$)\s?\d|\b\d+p\b` +
+		`|(\d[\d,.]*|\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several))` +
+		`\s?(hundred|thousand|million|billion|trillion|k|m|bn)?\s?(dollars?|euros?|pounds?|pence|cents?|yen|yuan|francs?|rupees?|roubles?|rubles?|tenge|kroner|kronor|krona|zloty|usd|eur|gbp|chf|jpy|kzt)\b` +
+		`|\b(free of charge|for free|(is|are|be|was|were) free|no charge|no cost|costs? nothing)\b`)
 	// pathExpr is where software keeps things: a file system path or a web
 	// address ("Unpack it into /opt/orbit", "at https://…").
 	pathExpr  = regexp.MustCompile(`(^|[\s(\x60'"])(~?/[\w.@%+-]+(/[\w.@%+-]*)*|[A-Za-z]:\\[\w\\. -]+|https?://\S+)`)

@@ -143,7 +143,7 @@ func reciprocalRank(r int) float64 { return 1 / float64(1+r) }
 // sentenceInput is what the answer chooser sees of one candidate sentence.
 type sentenceInput struct {
 	lexical, exact float64 // question coverage, with and without related-word credit, under its title and heading
-	own            float64 // lexical by the sentence alone
+	own            float64 // lexical by the sentence's own words, without its title's and heading's
 	dense          float64 // cosine of sentence and question embeddings
 	novelty        float64 // share of the sentence's terms the question lacks
 	typed          bool    // the question asks for a type of answer

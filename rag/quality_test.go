@@ -423,3 +423,36 @@ func TestWhoAnsweredByPronoun(t *testing.T) {
 		t.Errorf("%q (grounded %v), want the sentence naming Luis Ortega, then the one about acupuncture", ans.Answer, ans.Grounded)
 	}
 }
+
+// Questions of money are answered wherever the amount is: in the answer
+// after an FAQ's question, in the item after a lead-in, in words, or as
+// nothing to pay; and a price list's dot leaders and a table without
+// outer pipes are quoted like any other line.
+func TestMoneyAnswers(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "faq.txt", "Course questions\n\nQ: What does the first aid course cost?\nA: The course costs £120, lunch included.\n")
+	writeFile(t, dir, "waste.txt", "Bulky waste\n\nThe fee for a bulky waste collection is as follows:\n£35 for up to three items.\n\n"+
+		"Council meetings\n\nEntry to council meetings is free.\n")
+	writeFile(t, dir, "bridge.txt", "The old bridge\n\nThe stone bridge over the river was finished in 1836. The bridge cost three million pounds.\n")
+	writeFile(t, dir, "pool.md", "# Pool\n\n## Prices\n\nAdult swim ........ £4.50\nChild swim ........ £3.20\n\n## Hours\n\nThe pool is open from 7am to 9pm every day.\n")
+	writeFile(t, dir, "hotels.md", "# Hotels\n\nCity | Nightly limit\n--- | ---\nParis | 180 euros\nOslo | 210 euros\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, c := range []struct{ question, want string }{
+		{"What does the first aid course cost?", "£120"},
+		{"What is the fee for a bulky waste collection?", "£35"},
+		{"How much does it cost to attend a council meeting?", "free"},
+		{"What did the stone bridge cost?", "three million pounds"},
+		{"How much is a child swim?", "£3.20"},
+		{"What is the nightly limit in Oslo?", "210 euros"},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Grounded || !strings.Contains(ans.Answer, c.want) {
+			t.Errorf("%q: %q (grounded %v, confidence %.2f), want an answer saying %q", c.question, ans.Answer, ans.Grounded, ans.Confidence, c.want)
+		}
+	}
+}

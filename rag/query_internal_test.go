@@ -17,7 +17,7 @@ func TestNames(t *testing.T) {
 		{"When was Brackenford first mentioned?", []string{"brackenford", "first"}},
 		{"How many of the twelve boats sank in june 2021?", []string{"twelve", "june", "2021"}},
 		{"Who chairs the committee?", nil},
-		{"What happened at the last meeting?", []string{"last"}},
+		{"How long does the battery last?", nil}, // "last" is a verb as often as not
 	} {
 		if got := names(c.q); !slices.Equal(got, c.want) {
 			t.Errorf("names(%q) = %q, want %q", c.q, got, c.want)

@@ -48,7 +48,7 @@ type candidate struct {
 	m     measured // the passage read against the question
 	read  *chunkReading
 	// marked is set when the passage's document marks its headings
-	// ("# Title"), as Markdown and the structured formats do; lineStart
+	// ("# Title", or in capitals; see marksHeadings); lineStart
 	// and lineEnd when the passage starts and ends at a line's edge in its
 	// document.
 	marked, lineStart, lineEnd bool

@@ -1,7 +1,9 @@
 package rag
 
 import (
+	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -54,40 +56,55 @@ func marksHeadings(hs []heading) bool {
 
 // capitalHeadings returns the lines of text in capitals that read as
 // headings (see capitalHeading), all of one level.
-func capitalHeadings(text string) []heading {
-	var out []heading
-	for pos := 0; pos < len(text); {
-		end := strings.IndexByte(text[pos:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += pos
-		}
-		if h, ok := capitalHeading(text[pos:end]); ok {
-			h.pos, h.end = pos, end
-			out = append(out, h)
-		}
-		pos = end + 1
-	}
-	return out
-}
+func capitalHeadings(text string) []heading { return eachLine(text, capitalHeading) }
+
+// romanNumber is a heading's number in Roman numerals ("II. ", "IV) ").
+var romanNumber = regexp.MustCompile(`^[IVXLC]+[.)]\s+`)
 
 // capitalHeading reads line as a heading in capitals: at most twelve
-// words, no full stop at its end, after a list marker if any.
+// words of capitals (three letters or more in all) and nothing but
+// letters, spaces and a few joining marks (so "TOTAL £8,400", "HDMI 2.1"
+// and "SELECT * FROM USERS" are none), after a number if it has one ("6.",
+// "II."), before a colon if it has one. A bullet's item ("- GDPR") is no
+// heading. The heading's text is without its number and colon.
 func capitalHeading(line string) (heading, bool) {
 	s := strings.TrimSpace(line)
-	s = strings.TrimSpace(s[listMarker(s):])
-	if s == "" || !inCapitals(s) || len(strings.Fields(s)) > 12 {
+	if n := listMarker(s); n > 0 {
+		if r, _ := utf8.DecodeRuneInString(s); IsBullet(r) {
+			return heading{}, false
+		}
+		s = s[n:]
+	} else if loc := romanNumber.FindStringIndex(s); loc != nil {
+		s = s[loc[1]:]
+	}
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ":"))
+	if s == "" || !inCapitals(s) || len(strings.Fields(s)) > 12 ||
+		strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !strings.ContainsRune(" &-'’/,", r) }) {
 		return heading{}, false
 	}
-	if r, _ := utf8.DecodeLastRuneInString(s); strings.ContainsRune(`.!?;"'”’)]…`, r) {
-		return heading{}, false
+	return heading{level: 1, text: s, capitals: true}, true
+}
+
+// inCapitals reports text whose letters, three or more, are all capitals.
+func inCapitals(s string) bool {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsUpper(r) {
+			n++
+		}
 	}
-	return heading{level: 1, text: strings.TrimRight(s, ":"), capitals: true}, true
+	return n >= 3
 }
 
 // headingsOf returns text's Markdown (ATX) headings in order.
-func headingsOf(text string) []heading {
+func headingsOf(text string) []heading { return eachLine(text, parseHeading) }
+
+// eachLine returns the headings that read finds in text's lines, each with
+// its line's offsets.
+func eachLine(text string, read func(line string) (heading, bool)) []heading {
 	var out []heading
 	for pos := 0; pos < len(text); {
 		end := strings.IndexByte(text[pos:], '\n')
@@ -96,7 +113,7 @@ func headingsOf(text string) []heading {
 		} else {
 			end += pos
 		}
-		if h, ok := parseHeading(text[pos:end]); ok {
+		if h, ok := read(text[pos:end]); ok {
 			h.pos, h.end = pos, end
 			out = append(out, h)
 		}

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.343529031396517,  // bm25
-			2.8892195819893085,  // bm25_share_of_best
-			0.5015808575860811,  // bm25_rank
-			1.0798720510349842,  // dense
-			-1.6075021299553898, // dense_below_best
-			0.3465904485706894,  // dense_rank
-			7.21262582201354,    // coverage
-			-3.962321644497604,  // exact_coverage
-			2.948110221357046,   // title_coverage
-			1.3161515714276306,  // best_sentence_coverage
-			0.27368619083541895, // proposed_rank
-			0.32858377867129357, // best_window_coverage
-			0.4195386543061065,  // best_typed_sentence_coverage
-			0.9361772343128971,  // bigrams
-			-1.2836979699605637, // first_chunk
-			2.406421844979406,   // document_coverage
+			-2.3416270127651173, // bm25
+			2.8765202361737887,  // bm25_share_of_best
+			0.504677674891177,   // bm25_rank
+			1.0799736224797207,  // dense
+			-1.6076533296394502, // dense_below_best
+			0.34868474604321237, // dense_rank
+			7.140019719548708,   // coverage
+			-3.8901863475224396, // exact_coverage
+			2.946902698463211,   // title_coverage
+			1.3185801843427174,  // best_sentence_coverage
+			0.2752729766029684,  // proposed_rank
+			0.32130591781376805, // best_window_coverage
+			0.4365148974633518,  // best_typed_sentence_coverage
+			0.9363220346538599,  // bigrams
+			-1.2849521419353085, // first_chunk
+			2.4086986730705626,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.9460979491909978,   // lexical
-			0.9634928378011816,   // exact_lexical
-			3.1197181791960005,   // dense
-			0.396388546579975,    // novelty
-			0.9506037059389142,   // type_found
-			-1.4563154612858924,  // type_missing
-			0.12810320508471779,  // context_coverage
-			1.2968136480480779,   // short
-			0.06803729660251781,  // first_in_passage
-			1.9931950003237042,   // passage_probability
-			0.7415958976576277,   // passage_rank
-			0.24333374436749247,  // bigrams
-			-0.9166259532314462,  // typed_coverage
-			0.1655349912567969,   // focus_found
-			-0.05820501829854057, // focus_missing
+			2.886856363372777,     // lexical
+			1.0399160814761408,    // exact_lexical
+			3.1069357087154135,    // dense
+			0.40179692958718033,   // novelty
+			0.9627742188467358,    // type_found
+			-1.4755936162612258,   // type_missing
+			0.14437157711206036,   // context_coverage
+			1.2985399895569674,    // short
+			0.07143433385325881,   // first_in_passage
+			2.017748218346363,     // passage_probability
+			0.7095987117394464,    // passage_rank
+			0.24388156067770966,   // bigrams
+			-0.9235846600070893,   // typed_coverage
+			0.15795478287936224,   // focus_found
+			-0.055617785637559335, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.778133551225767,   // sentence_probability
-			1.7896696861324422,   // sentence_margin
-			-0.39472121515046354, // passage_probability
-			5.93115872556522,     // unknown_terms
-			-1.5676942964388667,  // any_unknown_term
-			3.356269651449938,    // missing_from_passage
-			-0.3142743641486052,  // rarest_missing
-			0.48248178477734843,  // type_found
-			-2.09178271724176,    // type_missing
-			5.016659356489115,    // lexical
-			3.198090669717897,    // dense
-			3.8552372544333244,   // sentence_dense
-			0.8786040519741042,   // passage_bm25
-			3.8279430910126195,   // best_bm25
-			-1.572189628913226,   // best_coverage
-			2.4650642769907116,   // best_sentence_coverage
-			0.25952467288749004,  // matched_idf
-			-0.15188987772622617, // names_missing
-			3.990014059551243,    // missing_from_document
-			4.253691756330326,    // rarest_matched
-			0.8492838585646293,   // question_terms
-			-0.40635912332133883, // unknown_rare
-			-0.8207827756182028,  // rarest_unknown
-			-9.54330813282594,    // missing_rare
-			3.7432836995382863,   // rarest_missing_word
-			-5.4891720845466905,  // missing_from_document_rare
-			-0.20949249151896882, // focus_missing
+			-4.7108511327421505,  // sentence_probability
+			1.731346429081993,    // sentence_margin
+			-0.38581769325573523, // passage_probability
+			5.922276390262379,    // unknown_terms
+			-1.5453310765713726,  // any_unknown_term
+			3.318319687673965,    // missing_from_passage
+			-0.3424300608742327,  // rarest_missing
+			0.5034092714867089,   // type_found
+			-2.2778821190007443,  // type_missing
+			4.430342050998231,    // lexical
+			3.2675259655932196,   // dense
+			3.8218075479419884,   // sentence_dense
+			0.8989093507815311,   // passage_bm25
+			3.8205407696478244,   // best_bm25
+			-1.6594282286991284,  // best_coverage
+			3.0238150475196925,   // best_sentence_coverage
+			0.2813576643426793,   // matched_idf
+			-0.21548778503118812, // names_missing
+			4.094835676531673,    // missing_from_document
+			4.249452895611869,    // rarest_matched
+			0.7793980664995954,   // question_terms
+			-0.4148550285731045,  // unknown_rare
+			-0.8407167290986512,  // rarest_unknown
+			-9.470300205826817,   // missing_rare
+			3.7556478256729235,   // rarest_missing_word
+			-5.582823458437463,   // missing_from_document_rare
+			-0.16937350294690395, // focus_missing
 		},
-		Bias: -9.656625387443276,
+		Bias: -9.539645971456043,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.4308320307475193,   // sentence_probability
-			1.1825812166766876,   // sentence_margin
-			0.8793705924391997,   // passage_probability
-			-3.604232242559543,   // unknown_terms
-			-0.10667256007057248, // any_unknown_term
-			3.2134094058861646,   // missing_from_passage
-			0.4998022184259925,   // rarest_missing
-			0.31649019723757343,  // type_found
-			0.48655674268340776,  // type_missing
-			-0.37242655135597036, // lexical
-			0.4861109352085452,   // dense
-			1.1996463647746225,   // sentence_dense
-			-0.5221340983702919,  // passage_bm25
-			1.3189056300880602,   // best_bm25
-			0.5521253336964502,   // best_coverage
-			1.8679582397789427,   // best_sentence_coverage
-			0.13877072398951304,  // matched_idf
-			-0.12564200651222482, // names_missing
-			-0.29584685612889106, // missing_from_document
-			1.2789208658746174,   // rarest_matched
-			0.3485334399589104,   // question_terms
-			1.7908249838298367,   // unknown_rare
-			1.6054169579823896,   // rarest_unknown
-			-0.9650720111244668,  // missing_rare
-			-0.3508353381031003,  // rarest_missing_word
-			1.05492296717299,     // missing_from_document_rare
-			0.13055960931557678,  // focus_missing
+			3.5297829499556186,   // sentence_probability
+			1.0976015314801097,   // sentence_margin
+			0.8409639113098627,   // passage_probability
+			-3.6058535281761173,  // unknown_terms
+			-0.13264048679883153, // any_unknown_term
+			3.2671356465718677,   // missing_from_passage
+			0.4952025063305991,   // rarest_missing
+			0.32309970973768626,  // type_found
+			0.4160472857221612,   // type_missing
+			-0.36995588856109285, // lexical
+			0.36785995855041104,  // dense
+			1.2992236644562565,   // sentence_dense
+			-0.49969845552826037, // passage_bm25
+			1.2864939058756084,   // best_bm25
+			0.5864909715955031,   // best_coverage
+			1.875842610974006,    // best_sentence_coverage
+			0.1325779876539198,   // matched_idf
+			-0.14865510701043538, // names_missing
+			-0.31171006473968965, // missing_from_document
+			1.2809914062716006,   // rarest_matched
+			0.38112756193741115,  // question_terms
+			1.818085275294764,    // unknown_rare
+			1.6354711934039705,   // rarest_unknown
+			-0.9530183192592929,  // missing_rare
+			-0.365864636060996,   // rarest_missing_word
+			1.0432365907505288,   // missing_from_document_rare
+			0.12914769455562647,  // focus_missing
 		},
-		Bias: -7.533893897953787,
+		Bias: -7.593192799808872,
 	},
-	AbstainBelow: 0.3471420005711665,
+	AbstainBelow: 0.352374229985421,
 }
