@@ -456,3 +456,30 @@ func TestMoneyAnswers(t *testing.T) {
 		}
 	}
 }
+
+// The heading over a sentence tells sentences alike apart: each section
+// has its "The target is …", and only the heading says whose.
+func TestHeadingTellsAlikeApart(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "minutes.txt", "CLUB MINUTES\n\n1. SUMMER REGATTA\n\nJo Marsh reported on the plans. The target is 2,000 pounds.\n\n"+
+		"2. WINTER APPEAL\n\nAnna Berg reported on the plans. The target is 85,000 pounds.\n\n"+
+		"3. MEMBERSHIP\n\nThe club has 212 members. Fees rise by 5 per cent in September.\n")
+	writeFile(t, dir, "guide.md", "# Guide\n\n## Summer opening\n\nThe doors open at 8:00.\n\n## Winter opening\n\nThe doors open at 10:00.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, c := range []struct{ question, want string }{
+		{"What is the target of the winter appeal?", "85,000 pounds"},
+		{"What is the target of the summer regatta?", "2,000 pounds"},
+		{"When do the doors open in winter?", "10:00"},
+		{"When do the doors open in summer?", "8:00"},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, c.want) {
+			t.Errorf("%q: %q (grounded %v), want the sentence saying %q", c.question, ans.Answer, ans.Grounded, c.want)
+		}
+	}
+}
