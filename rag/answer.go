@@ -3,7 +3,6 @@ package rag
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -157,6 +156,15 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 			picked = []*sentence{&c.sents[i-1], best}
 		}
 	}
+	// A question of a quantity, an amount or a duration whose quote holds
+	// none is answered by the next sentence where that one holds it
+	// ("… complete the Hazardous Substances Workshop. The workshop lasts
+	// three hours."); the rules below decline it otherwise.
+	if t, ok := r.q.measured(); ok && !quotesType(picked, t) {
+		if last := picked[len(picked)-1]; last.next >= 0 && c.sents[last.next].eligible && hasAnswerType(c.sents[last.next].text, t, query{}) {
+			picked = append(picked, &c.sents[last.next])
+		}
+	}
 	d.first = quoteText(picked[0].text)
 	d.ans.Confidence = conf
 	// A question of only function words ("why?") is declined whatever
@@ -166,12 +174,12 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// is in the training sets, so no fitted weight could say it. And a
 	// "how many" or "how much" whose quote holds no quantity: on
 	// squad-dev each of the 13 such answers was wrong, but the gate, one
-	// weight for every kind of question, let them through; and a
+	// weight for every kind of question, let them through; so is a
 	// question of money ("How much was the farm fined?") whose quote
-	// names no amount, nor that there is none to pay.
-	d.ruled = r.q.weight == 0 || r.q.absentCode != "" ||
-		r.q.want == moneyType && !quotes(picked, moneyExpr) ||
-		r.q.want != moneyType && r.q.howMany && !quotes(picked, numberExpr)
+	// names no amount, nor that there is none to pay, and a "how long"
+	// whose quote says no duration or length (see query.measured).
+	t, measured := r.q.measured()
+	d.ruled = r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t)
 	if d.gate < m.AbstainBelow || d.ruled {
 		return d, nil
 	}
@@ -394,9 +402,11 @@ func isBlanks(s string) bool {
 	return strings.HasSuffix(t, "....") || strings.HasSuffix(t, "____") || strings.HasSuffix(t, "……")
 }
 
-// quotes reports whether one of the picked sentences matches expr.
-func quotes(picked []*sentence, expr *regexp.Regexp) bool {
-	return slices.ContainsFunc(picked, func(s *sentence) bool { return expr.MatchString(s.text) })
+// quotesType reports whether one of the picked sentences holds an answer
+// of type t (one of those the text alone decides: a quantity, an amount
+// of money, a duration).
+func quotesType(picked []*sentence, t answerType) bool {
+	return slices.ContainsFunc(picked, func(s *sentence) bool { return hasAnswerType(s.text, t, query{}) })
 }
 
 // opensWithPronoun reports a sentence whose subject is a pronoun for

@@ -146,6 +146,8 @@ func TestHasAnswerType(t *testing.T) {
 		{"The office opened on June 10.", numberType, false},
 		{"The office opened on 10 June 2016.", numberType, false},
 		{"Nobody counted them.", numberType, false},
+		{"Cylinders may not be kept in laboratories A1 and A2.", numberType, false}, // codes, not quantities
+		{"Trips covered 2.9 kilometres.", numberType, true},
 
 		// People and names the question does not mention.
 		{"The duchy was ruled by Rollo.", personType, true},

@@ -483,3 +483,31 @@ func TestHeadingTellsAlikeApart(t *testing.T) {
 		}
 	}
 }
+
+// "How long" is declined when the quote holds no duration or length, and
+// "how many" when its only figures are in codes ("laboratories A1 and
+// A2" counts nothing).
+func TestHowLongAndCodesWithoutQuantity(t *testing.T) {
+	for _, c := range []struct {
+		doc, question string
+		answered      bool
+	}{
+		{"Researchers must also complete the Hazardous Substances Workshop. The workshop lasts three hours.", "How long does the Hazardous Substances Workshop last?", true},
+		{"Researchers must also complete the Hazardous Substances Workshop before they start.", "How long does the Hazardous Substances Workshop last?", false},
+		{"Gas cylinders must be chained to the wall. At most four gas cylinders may be kept in a research laboratory.", "How many gas cylinders are allowed in a research laboratory?", true},
+		{"Gas cylinders must be chained to the wall and may not be kept in laboratories A1 and A2.", "How many gas cylinders are allowed in a research laboratory?", false},
+	} {
+		dir := t.TempDir()
+		writeFile(t, dir, "lab.txt", "Lab rules\n\n"+c.doc+"\n")
+		writeFile(t, dir, "comet.txt", cometDoc)
+		x := newIndex(t, "")
+		sync(t, x, dir)
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Grounded != c.answered {
+			t.Errorf("%q on %q: answered %v (%q), want %v", c.question, c.doc, ans.Grounded, ans.Answer, c.answered)
+		}
+	}
+}

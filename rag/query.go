@@ -25,6 +25,7 @@ type query struct {
 	// isCode), "" when none.
 	absentCode string
 	howMany    bool     // it opens "how many" or "how much"
+	howLong    bool     // it opens "how long" (not "how long ago")
 	focus      termMask // the term the question asks about ("budget" in "What is the budget of …"; see focusWord)
 }
 
@@ -73,6 +74,7 @@ func (x *Index) analyse(q string) query {
 		a.unknown = unknown / a.weight
 	}
 	a.howMany = howManyExpr.MatchString(q)
+	a.howLong = a.want == durationType && howLongExpr.MatchString(q)
 	if f := focusWord(q); f != "" {
 		if i, ok := a.index[stem(f)]; ok && i < maxMaskTerms {
 			a.focus = 1 << i
@@ -208,5 +210,25 @@ func stemSet(ws []string) map[string]bool {
 	return set
 }
 
+// measured reports the type of a question that asks in so many words for
+// a measure — an amount of money ("How much does it cost", "What is the
+// fee"), a quantity ("how many", "how much") or a duration or length
+// ("how long") — which its answer must hold.
+func (q *query) measured() (answerType, bool) {
+	switch {
+	case q.want == moneyType:
+		return moneyType, true
+	case q.howMany:
+		return numberType, true
+	case q.howLong:
+		return durationType, true
+	}
+	return anyType, false
+}
+
 // howManyExpr is a question that asks for a quantity in so many words.
 var howManyExpr = regexp.MustCompile(`(?i)^\W*how (many|much)\b`)
+
+// howLongExpr is a question that asks for a duration or a length in so
+// many words.
+var howLongExpr = regexp.MustCompile(`(?i)^\W*how long\b`)

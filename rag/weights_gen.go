@@ -48,35 +48,35 @@ var fitted = Model{
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.7108511327421505,  // sentence_probability
-			1.731346429081993,    // sentence_margin
-			-0.38581769325573523, // passage_probability
-			5.922276390262379,    // unknown_terms
-			-1.5453310765713726,  // any_unknown_term
-			3.318319687673965,    // missing_from_passage
-			-0.3424300608742327,  // rarest_missing
-			0.5034092714867089,   // type_found
-			-2.2778821190007443,  // type_missing
-			4.430342050998231,    // lexical
-			3.2675259655932196,   // dense
-			3.8218075479419884,   // sentence_dense
-			0.8989093507815311,   // passage_bm25
-			3.8205407696478244,   // best_bm25
-			-1.6594282286991284,  // best_coverage
-			3.0238150475196925,   // best_sentence_coverage
-			0.2813576643426793,   // matched_idf
-			-0.21548778503118812, // names_missing
-			4.094835676531673,    // missing_from_document
-			4.249452895611869,    // rarest_matched
-			0.7793980664995954,   // question_terms
-			-0.4148550285731045,  // unknown_rare
-			-0.8407167290986512,  // rarest_unknown
-			-9.470300205826817,   // missing_rare
-			3.7556478256729235,   // rarest_missing_word
-			-5.582823458437463,   // missing_from_document_rare
-			-0.16937350294690395, // focus_missing
+			-4.710766664477217,   // sentence_probability
+			1.731347080916817,    // sentence_margin
+			-0.3859461802058055,  // passage_probability
+			5.922286342267121,    // unknown_terms
+			-1.5453290860307864,  // any_unknown_term
+			3.318304895844497,    // missing_from_passage
+			-0.34241745954875874, // rarest_missing
+			0.5034103123124085,   // type_found
+			-2.277870028063427,   // type_missing
+			4.430338352079524,    // lexical
+			3.2675670222717565,   // dense
+			3.8217742327470248,   // sentence_dense
+			0.8989501734442513,   // passage_bm25
+			3.8205291199774454,   // best_bm25
+			-1.65943514553797,    // best_coverage
+			3.0237987419049333,   // best_sentence_coverage
+			0.2813709283813905,   // matched_idf
+			-0.2154873296627368,  // names_missing
+			4.09485013352781,     // missing_from_document
+			4.249511500457984,    // rarest_matched
+			0.7793920222977788,   // question_terms
+			-0.4148495303280476,  // unknown_rare
+			-0.8407294642272952,  // rarest_unknown
+			-9.470303748952352,   // missing_rare
+			3.7556581445486152,   // rarest_missing_word
+			-5.582839184171,      // missing_from_document_rare
+			-0.16937060413966154, // focus_missing
 		},
-		Bias: -9.539645971456043,
+		Bias: -9.539682268976634,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
@@ -111,5 +111,5 @@ var fitted = Model{
 		},
 		Bias: -7.593192799808872,
 	},
-	AbstainBelow: 0.352374229985421,
+	AbstainBelow: 0.35503829269586173,
 }
