@@ -12,7 +12,7 @@ func TestExpandAcronyms(t *testing.T) {
 	docs := []string{
 		"The company was founded by Dana Whitfield, our Chief Executive Officer. The Chief Executive Officer reports to the board.",
 		"Claims go to Human Resources. The Department of Justice opened a case.",
-		"Harold II died at Hastings.",
+		"Harold II died at Hastings. Ted Heath spoke. Key Stage 2 sings.",
 	}
 	table := acronymsOf(slices.Values(docs))
 	corpus := map[string]bool{}
@@ -33,8 +33,16 @@ func TestExpandAcronyms(t *testing.T) {
 		{"Who is the CFO?", "Who is the CFO?"},
 		{"Who founded the company?", "Who founded the company?"},
 		{"  Who is the (CEO)?!", "Who is the (Chief Executive Officer)?!"},
-		// A question in capitals is not made of acronyms.
-		{"WHO IS THE CEO?", "WHO IS THE CEO?"},
+		// Typed in lower case, or in a question all in capitals.
+		{"who is the ceo?", "who is the Chief Executive Officer?"},
+		{"WHO IS THE CEO?", "WHO IS THE Chief Executive Officer?"},
+		{"where do i send hr claims", "where do i send Human Resources claims"},
+		// A longer word in lower case is a word the documents lack, not
+		// an acronym; a function word in capitals is none.
+		{"who is the chief executive officer's deputy?", "who is the chief executive officer's deputy?"},
+		{"WHO DID THE DOJ CHARGE?", "WHO DID THE Department of Justice CHARGE?"},
+		{"What happened in the 17th century?", "What happened in the 17th century?"},
+		{"When is the KS2 concert?", "When is the Key Stage2 concert?"},
 	} {
 		if got := expandAcronyms(c.in, known, func() *acronymTable { return table }); got != c.want {
 			t.Errorf("expandAcronyms(%q) = %q, want %q", c.in, got, c.want)

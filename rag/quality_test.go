@@ -511,3 +511,22 @@ func TestHowLongAndCodesWithoutQuantity(t *testing.T) {
 		}
 	}
 }
+
+// An acronym the documents only spell out is found however it is typed:
+// "CEO", "ceo", in a question all in capitals.
+func TestAcronymTypedAnyhow(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "about.txt", "About us\n\nThe company was founded in 2009. Our Chief Executive Officer is Dana Whitfield, who leads a team of forty.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, q := range []string{"Who is the CEO?", "who is the ceo", "WHO IS THE CEO?"} {
+		ans, err := x.Ask(context.Background(), q, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Grounded || !strings.Contains(ans.Answer, "Dana Whitfield") {
+			t.Errorf("%q: %q (grounded %v), want the sentence naming Dana Whitfield", q, ans.Answer, ans.Grounded)
+		}
+	}
+}

@@ -48,35 +48,35 @@ var fitted = Model{
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.710766664477217,   // sentence_probability
-			1.731347080916817,    // sentence_margin
-			-0.3859461802058055,  // passage_probability
-			5.922286342267121,    // unknown_terms
-			-1.5453290860307864,  // any_unknown_term
-			3.318304895844497,    // missing_from_passage
-			-0.34241745954875874, // rarest_missing
-			0.5034103123124085,   // type_found
-			-2.277870028063427,   // type_missing
-			4.430338352079524,    // lexical
-			3.2675670222717565,   // dense
-			3.8217742327470248,   // sentence_dense
-			0.8989501734442513,   // passage_bm25
-			3.8205291199774454,   // best_bm25
-			-1.65943514553797,    // best_coverage
-			3.0237987419049333,   // best_sentence_coverage
-			0.2813709283813905,   // matched_idf
-			-0.2154873296627368,  // names_missing
-			4.09485013352781,     // missing_from_document
-			4.249511500457984,    // rarest_matched
-			0.7793920222977788,   // question_terms
-			-0.4148495303280476,  // unknown_rare
-			-0.8407294642272952,  // rarest_unknown
-			-9.470303748952352,   // missing_rare
-			3.7556581445486152,   // rarest_missing_word
-			-5.582839184171,      // missing_from_document_rare
-			-0.16937060413966154, // focus_missing
+			-4.7760529108445215,  // sentence_probability
+			1.7664501236283856,   // sentence_margin
+			-0.33833322664354204, // passage_probability
+			5.808719091947761,    // unknown_terms
+			-1.4801303442955485,  // any_unknown_term
+			3.1764865605527186,   // missing_from_passage
+			-0.31032691860967776, // rarest_missing
+			0.5176043969832903,   // type_found
+			-2.2512205887038235,  // type_missing
+			4.511140805459965,    // lexical
+			3.2585570758929916,   // dense
+			3.9001886812515933,   // sentence_dense
+			1.0146767910518948,   // passage_bm25
+			3.5186687011769955,   // best_bm25
+			-1.4376101671120762,  // best_coverage
+			2.8618635203314273,   // best_sentence_coverage
+			0.28291547622441776,  // matched_idf
+			-0.18386879230656167, // names_missing
+			4.05754258640239,     // missing_from_document
+			4.099725106513874,    // rarest_matched
+			0.7830404359131072,   // question_terms
+			-0.1871038590027821,  // unknown_rare
+			-0.9909341310352519,  // rarest_unknown
+			-9.311587092249653,   // missing_rare
+			3.5972601733041296,   // rarest_missing_word
+			-5.511825959888526,   // missing_from_document_rare
+			-0.20768286866824123, // focus_missing
 		},
-		Bias: -9.539682268976634,
+		Bias: -9.397095943986807,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
@@ -111,5 +111,5 @@ var fitted = Model{
 		},
 		Bias: -7.593192799808872,
 	},
-	AbstainBelow: 0.35503829269586173,
+	AbstainBelow: 0.35741969673800744,
 }
