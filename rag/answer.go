@@ -136,8 +136,17 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	switch {
 	case isQuestion(best.text) && best.next >= 0 && c.sents[best.next].eligible:
 		// A question in the documents ("Q: How do I reset my password?")
-		// is answered by what follows it.
-		picked = []*sentence{&c.sents[best.next]}
+		// is answered by what follows it, past the rest of the question
+		// ("Q: My laptop has broken. What should I do?").
+		next := best.next
+		for isQuestion(c.sents[next].text) {
+			after := c.sents[next].next
+			if after < 0 || !c.sents[after].eligible {
+				break
+			}
+			next = after
+		}
+		picked = []*sentence{&c.sents[next]}
 	case introduces(best.text) && best.next >= 0 && c.sents[best.next].eligible:
 		// A sentence that ends in a colon ("… use self-service reset:")
 		// promises what follows: the list's first item, the label's value.
@@ -377,9 +386,13 @@ func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence
 }
 
 // isQuestion reports a sentence that asks rather than says ("Q: How do I
-// reset my password?" in a list of questions and answers): it answers no
-// question, however many of its words it shares.
+// reset my password?" in a list of questions and answers, and any
+// sentence an FAQ marks with "Q:"): it answers no question, however many
+// of its words it shares.
 func isQuestion(s string) bool {
+	if t := strings.ToLower(strings.TrimLeft(s, " *_")); strings.HasPrefix(t, "q:") || strings.HasPrefix(t, "question:") {
+		return true // an FAQ's question, however it ends ("Q: My laptop has broken.")
+	}
 	s = strings.TrimRight(s, "\"'”’)]» *_`")
 	return strings.HasSuffix(s, "?")
 }

@@ -224,13 +224,15 @@ func TestFAQAnsweredByWhatFollows(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "faq.txt", "Frequently asked questions\n\n"+
 		"Q: Who do I contact if the VPN does not connect?\nA: Call the IT service desk at extension 4400.\n\n"+
-		"**Q: Can I install my own software on my laptop?**\nA: Only software from the company catalogue may be installed.\n")
+		"**Q: Can I install my own software on my laptop?**\nA: Only software from the company catalogue may be installed.\n\n"+
+		"**Q:** My badge has stopped working. Who should I tell?\n**A:** Email facilities, who print a new badge within a day.\n")
 	writeFile(t, dir, "comet.txt", cometDoc)
 	x := newIndex(t, "")
 	sync(t, x, dir)
 	for _, c := range []struct{ question, want string }{
 		{"Who do I contact when the VPN is not working?", "extension 4400"},
 		{"Can I install my own software?", "company catalogue"},
+		{"My badge has stopped working", "print a new badge"},
 	} {
 		ans, err := x.Ask(context.Background(), c.question, 5)
 		if err != nil {
