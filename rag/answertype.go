@@ -181,7 +181,7 @@ var (
 		`|(in|by|since|until|till|from|after|before|during|of|around|circa|c\.) \d{3,4}` + // in 1262
 		`|\d{4}` +
 		`|january|february|march|april|june|july|august|september|october|november|december` +
-		`|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow` +
+		`|(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|yesterday|today|tomorrow` +
 		`)\b`)
 	// relativeExpr is a time said against another ("from the third day",
 	// "within 30 days", "two weeks in advance", "after five years"): what

@@ -110,6 +110,7 @@ func TestHasAnswerType(t *testing.T) {
 		{"The office closes early.", timeType, false},
 
 		// Durations.
+		{"Coding club meets on Wednesdays after school.", dateType, true},
 		{"The siege lasted three weeks.", durationType, true},
 		{"He ruled for 40 years.", durationType, true},
 		{"It took a few more days.", durationType, true},

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3416270127651173, // bm25
-			2.8765202361737887,  // bm25_share_of_best
-			0.504677674891177,   // bm25_rank
-			1.0799736224797207,  // dense
-			-1.6076533296394502, // dense_below_best
-			0.34868474604321237, // dense_rank
-			7.140019719548708,   // coverage
-			-3.8901863475224396, // exact_coverage
-			2.946902698463211,   // title_coverage
-			1.3185801843427174,  // best_sentence_coverage
-			0.2752729766029684,  // proposed_rank
-			0.32130591781376805, // best_window_coverage
-			0.4365148974633518,  // best_typed_sentence_coverage
-			0.9363220346538599,  // bigrams
-			-1.2849521419353085, // first_chunk
-			2.4086986730705626,  // document_coverage
+			-2.3419814415530538, // bm25
+			2.877444593584846,   // bm25_share_of_best
+			0.5046536149010502,  // bm25_rank
+			1.0801605431586716,  // dense
+			-1.6079315805575434, // dense_below_best
+			0.3486091508721555,  // dense_rank
+			7.138878021690377,   // coverage
+			-3.8888609954467404, // exact_coverage
+			2.947024911326669,   // title_coverage
+			1.3148841255246468,  // best_sentence_coverage
+			0.274909953535613,   // proposed_rank
+			0.32132975016703036, // best_window_coverage
+			0.4444512934708916,  // best_typed_sentence_coverage
+			0.9356092394798451,  // bigrams
+			-1.2849168050912723, // first_chunk
+			2.408784892401254,   // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.886856363372777,     // lexical
-			1.0399160814761408,    // exact_lexical
-			3.1069357087154135,    // dense
-			0.40179692958718033,   // novelty
-			0.9627742188467358,    // type_found
-			-1.4755936162612258,   // type_missing
-			0.14437157711206036,   // context_coverage
-			1.2985399895569674,    // short
-			0.07143433385325881,   // first_in_passage
-			2.017748218346363,     // passage_probability
-			0.7095987117394464,    // passage_rank
-			0.24388156067770966,   // bigrams
-			-0.9235846600070893,   // typed_coverage
-			0.15795478287936224,   // focus_found
-			-0.055617785637559335, // focus_missing
+			2.8846645703853175,   // lexical
+			1.046529446362824,    // exact_lexical
+			3.10810443642901,     // dense
+			0.3991618449163111,   // novelty
+			0.9719446570216833,   // type_found
+			-1.4925297318474504,  // type_missing
+			0.14609551624694284,  // context_coverage
+			1.3021060966922224,   // short
+			0.07134215027274649,  // first_in_passage
+			2.0171081616833777,   // passage_probability
+			0.7097624220178788,   // passage_rank
+			0.24434216963838018,  // bigrams
+			-0.9313968677763341,  // typed_coverage
+			0.15768305450800427,  // focus_found
+			-0.05552404533445395, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.7760529108445215,  // sentence_probability
-			1.7664501236283856,   // sentence_margin
-			-0.33833322664354204, // passage_probability
-			5.808719091947761,    // unknown_terms
-			-1.4801303442955485,  // any_unknown_term
-			3.1764865605527186,   // missing_from_passage
-			-0.31032691860967776, // rarest_missing
-			0.5176043969832903,   // type_found
-			-2.2512205887038235,  // type_missing
-			4.511140805459965,    // lexical
-			3.2585570758929916,   // dense
-			3.9001886812515933,   // sentence_dense
-			1.0146767910518948,   // passage_bm25
-			3.5186687011769955,   // best_bm25
-			-1.4376101671120762,  // best_coverage
-			2.8618635203314273,   // best_sentence_coverage
-			0.28291547622441776,  // matched_idf
-			-0.18386879230656167, // names_missing
-			4.05754258640239,     // missing_from_document
-			4.099725106513874,    // rarest_matched
-			0.7830404359131072,   // question_terms
-			-0.1871038590027821,  // unknown_rare
-			-0.9909341310352519,  // rarest_unknown
-			-9.311587092249653,   // missing_rare
-			3.5972601733041296,   // rarest_missing_word
-			-5.511825959888526,   // missing_from_document_rare
-			-0.20768286866824123, // focus_missing
+			-4.776810001862092,   // sentence_probability
+			1.7694866509818155,   // sentence_margin
+			-0.3423057318490791,  // passage_probability
+			5.810417831057989,    // unknown_terms
+			-1.4813215280824459,  // any_unknown_term
+			3.174957273141502,    // missing_from_passage
+			-0.31066961208528265, // rarest_missing
+			0.5195016709496808,   // type_found
+			-2.25367709304605,    // type_missing
+			4.505765008690585,    // lexical
+			3.2601217386664763,   // dense
+			3.89951761218669,     // sentence_dense
+			1.0186142248396544,   // passage_bm25
+			3.518278393530317,    // best_bm25
+			-1.4395031594637244,  // best_coverage
+			2.8624765869009536,   // best_sentence_coverage
+			0.2836867076261298,   // matched_idf
+			-0.1835750059608318,  // names_missing
+			4.057927716399608,    // missing_from_document
+			4.099546317812495,    // rarest_matched
+			0.782614422833572,    // question_terms
+			-0.1885906775257049,  // unknown_rare
+			-0.9896594661571182,  // rarest_unknown
+			-9.310442759572076,   // missing_rare
+			3.597198242663395,    // rarest_missing_word
+			-5.511974678865152,   // missing_from_document_rare
+			-0.2070970483155053,  // focus_missing
 		},
-		Bias: -9.397095943986807,
+		Bias: -9.394643162787585,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.5297829499556186,   // sentence_probability
-			1.0976015314801097,   // sentence_margin
-			0.8409639113098627,   // passage_probability
-			-3.6058535281761173,  // unknown_terms
-			-0.13264048679883153, // any_unknown_term
-			3.2671356465718677,   // missing_from_passage
-			0.4952025063305991,   // rarest_missing
-			0.32309970973768626,  // type_found
-			0.4160472857221612,   // type_missing
-			-0.36995588856109285, // lexical
-			0.36785995855041104,  // dense
-			1.2992236644562565,   // sentence_dense
-			-0.49969845552826037, // passage_bm25
-			1.2864939058756084,   // best_bm25
-			0.5864909715955031,   // best_coverage
-			1.875842610974006,    // best_sentence_coverage
-			0.1325779876539198,   // matched_idf
-			-0.14865510701043538, // names_missing
-			-0.31171006473968965, // missing_from_document
-			1.2809914062716006,   // rarest_matched
-			0.38112756193741115,  // question_terms
-			1.818085275294764,    // unknown_rare
-			1.6354711934039705,   // rarest_unknown
-			-0.9530183192592929,  // missing_rare
-			-0.365864636060996,   // rarest_missing_word
-			1.0432365907505288,   // missing_from_document_rare
-			0.12914769455562647,  // focus_missing
+			3.5342712430057093,   // sentence_probability
+			1.0903407365909144,   // sentence_margin
+			0.84558062925192,     // passage_probability
+			-3.60821745567028,    // unknown_terms
+			-0.13221478303428968, // any_unknown_term
+			3.2691384995997446,   // missing_from_passage
+			0.49414886225271465,  // rarest_missing
+			0.3221134368446926,   // type_found
+			0.43081520832832093,  // type_missing
+			-0.35807408558845816, // lexical
+			0.36582274278510885,  // dense
+			1.3001638272481864,   // sentence_dense
+			-0.5031295994274103,  // passage_bm25
+			1.2863495351300764,   // best_bm25
+			0.5873530448184031,   // best_coverage
+			1.870156316823943,    // best_sentence_coverage
+			0.13222554148611795,  // matched_idf
+			-0.1475704983382516,  // names_missing
+			-0.3095465274300972,  // missing_from_document
+			1.2788218193473007,   // rarest_matched
+			0.38194294658700123,  // question_terms
+			1.8226233511178351,   // unknown_rare
+			1.6343143468614485,   // rarest_unknown
+			-0.9547067930265776,  // missing_rare
+			-0.36357853847143545, // rarest_missing_word
+			1.0399122325285879,   // missing_from_document_rare
+			0.12898380102212953,  // focus_missing
 		},
-		Bias: -7.593192799808872,
+		Bias: -7.597530301385256,
 	},
-	AbstainBelow: 0.35741969673800744,
+	AbstainBelow: 0.34945043294981704,
 }
