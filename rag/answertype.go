@@ -224,9 +224,11 @@ func hasAnswerType(text string, t answerType, q query) bool {
 	case moneyType:
 		return moneyExpr.MatchString(text)
 	case placeType:
-		return placeExpr.MatchString(text) || pathExpr.MatchString(text) || hasNewName(text, q)
-	case personType, nameType:
-		return hasNewName(text, q)
+		return placeExpr.MatchString(text) || pathExpr.MatchString(text) || hasNewName(text, q, false)
+	case personType:
+		return hasNewName(text, q, true)
+	case nameType:
+		return hasNewName(text, q, false)
 	}
 	return true
 }
@@ -253,11 +255,14 @@ var calendarWords = func() map[string]bool {
 	return m
 }()
 
-func hasNewName(text string, q query) bool {
+func hasNewName(text string, q query, person bool) bool {
 	for i, w := range strings.Fields(text) {
 		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
 		if i == 0 || w == "" || !unicode.IsUpper([]rune(w)[0]) || calendarWords[strings.ToLower(w)] {
 			continue // a month or a day is a time, not a name
+		}
+		if person && !strings.ContainsFunc(w, unicode.IsLower) {
+			continue // "HTTP", "API": initials name things, rarely people
 		}
 		if _, ok := q.terms[stem(strings.ToLower(w))]; !ok {
 			return true

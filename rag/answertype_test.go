@@ -156,6 +156,9 @@ func TestHasAnswerType(t *testing.T) {
 		{"the duke ruled it.", personType, false},       // nothing capitalised
 		{"Rollo ruled it.", personType, false},          // the first word is no name
 		{"It was built by Siemens.", nameType, true},
+		{"Fixed an authentication bypass in the HTTP admin API.", personType, false}, // initials name things, not people
+		{"The issue was reported by Daniel Okafor.", personType, true},
+		{"It was built by IBM.", nameType, true},
 
 		// Places.
 		{"The meeting was held in the city hall.", placeType, true},

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3419814415530538, // bm25
-			2.877444593584846,   // bm25_share_of_best
-			0.5046536149010502,  // bm25_rank
-			1.0801605431586716,  // dense
-			-1.6079315805575434, // dense_below_best
-			0.3486091508721555,  // dense_rank
-			7.138878021690377,   // coverage
-			-3.8888609954467404, // exact_coverage
-			2.947024911326669,   // title_coverage
-			1.3148841255246468,  // best_sentence_coverage
-			0.274909953535613,   // proposed_rank
-			0.32132975016703036, // best_window_coverage
-			0.4444512934708916,  // best_typed_sentence_coverage
-			0.9356092394798451,  // bigrams
-			-1.2849168050912723, // first_chunk
-			2.408784892401254,   // document_coverage
+			-2.3424437209573985, // bm25
+			2.876114787165427,   // bm25_share_of_best
+			0.503589756112827,   // bm25_rank
+			1.0793875328933389,  // dense
+			-1.6067808741877776, // dense_below_best
+			0.3485923764587963,  // dense_rank
+			7.139438288741147,   // coverage
+			-3.892108608155469,  // exact_coverage
+			2.946761100829064,   // title_coverage
+			1.3162004009557127,  // best_sentence_coverage
+			0.2773757519437429,  // proposed_rank
+			0.32406530388724847, // best_window_coverage
+			0.4437344242943215,  // best_typed_sentence_coverage
+			0.9343731934801621,  // bigrams
+			-1.2851581091684616, // first_chunk
+			2.4093645601980134,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.8846645703853175,   // lexical
-			1.046529446362824,    // exact_lexical
-			3.10810443642901,     // dense
-			0.3991618449163111,   // novelty
-			0.9719446570216833,   // type_found
-			-1.4925297318474504,  // type_missing
-			0.14609551624694284,  // context_coverage
-			1.3021060966922224,   // short
-			0.07134215027274649,  // first_in_passage
-			2.0171081616833777,   // passage_probability
-			0.7097624220178788,   // passage_rank
-			0.24434216963838018,  // bigrams
-			-0.9313968677763341,  // typed_coverage
-			0.15768305450800427,  // focus_found
-			-0.05552404533445395, // focus_missing
+			2.872707879417916,     // lexical
+			1.0455090412294483,    // exact_lexical
+			3.109073201159792,     // dense
+			0.38769213866827357,   // novelty
+			0.9699555351197773,    // type_found
+			-1.4647286821876335,   // type_missing
+			0.13372045389400705,   // context_coverage
+			1.306260162052168,     // short
+			0.07094879275105735,   // first_in_passage
+			2.014469096038635,     // passage_probability
+			0.7147981733057062,    // passage_rank
+			0.24219605881139403,   // bigrams
+			-0.9376787571523789,   // typed_coverage
+			0.1592223205757883,    // focus_found
+			-0.056068016225743304, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.776810001862092,   // sentence_probability
-			1.7694866509818155,   // sentence_margin
-			-0.3423057318490791,  // passage_probability
-			5.810417831057989,    // unknown_terms
-			-1.4813215280824459,  // any_unknown_term
-			3.174957273141502,    // missing_from_passage
-			-0.31066961208528265, // rarest_missing
-			0.5195016709496808,   // type_found
-			-2.25367709304605,    // type_missing
-			4.505765008690585,    // lexical
-			3.2601217386664763,   // dense
-			3.89951761218669,     // sentence_dense
-			1.0186142248396544,   // passage_bm25
-			3.518278393530317,    // best_bm25
-			-1.4395031594637244,  // best_coverage
-			2.8624765869009536,   // best_sentence_coverage
-			0.2836867076261298,   // matched_idf
-			-0.1835750059608318,  // names_missing
-			4.057927716399608,    // missing_from_document
-			4.099546317812495,    // rarest_matched
-			0.782614422833572,    // question_terms
-			-0.1885906775257049,  // unknown_rare
-			-0.9896594661571182,  // rarest_unknown
-			-9.310442759572076,   // missing_rare
-			3.597198242663395,    // rarest_missing_word
-			-5.511974678865152,   // missing_from_document_rare
-			-0.2070970483155053,  // focus_missing
+			-4.78242505003086,    // sentence_probability
+			1.6329774911222472,   // sentence_margin
+			-0.2695892966585889,  // passage_probability
+			5.837842280027089,    // unknown_terms
+			-1.4618494882205582,  // any_unknown_term
+			3.1723655260793677,   // missing_from_passage
+			-0.332378106952519,   // rarest_missing
+			0.5332704209700865,   // type_found
+			-2.270486926490966,   // type_missing
+			4.6003830820716525,   // lexical
+			3.198725059302505,    // dense
+			4.010355856272856,    // sentence_dense
+			0.9732160543387227,   // passage_bm25
+			3.507081342984003,    // best_bm25
+			-1.4409530948080225,  // best_coverage
+			2.899845120403042,    // best_sentence_coverage
+			0.2805332821150258,   // matched_idf
+			-0.19775644956995325, // names_missing
+			4.072400111757421,    // missing_from_document
+			4.126898620727609,    // rarest_matched
+			0.7902921436676689,   // question_terms
+			-0.21179619602810434, // unknown_rare
+			-1.0110197630684918,  // rarest_unknown
+			-9.324027464118963,   // missing_rare
+			3.631001131301856,    // rarest_missing_word
+			-5.495880691261196,   // missing_from_document_rare
+			-0.21106621376234583, // focus_missing
 		},
-		Bias: -9.394643162787585,
+		Bias: -9.481359018595953,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.5342712430057093,   // sentence_probability
-			1.0903407365909144,   // sentence_margin
-			0.84558062925192,     // passage_probability
-			-3.60821745567028,    // unknown_terms
-			-0.13221478303428968, // any_unknown_term
-			3.2691384995997446,   // missing_from_passage
-			0.49414886225271465,  // rarest_missing
-			0.3221134368446926,   // type_found
-			0.43081520832832093,  // type_missing
-			-0.35807408558845816, // lexical
-			0.36582274278510885,  // dense
-			1.3001638272481864,   // sentence_dense
-			-0.5031295994274103,  // passage_bm25
-			1.2863495351300764,   // best_bm25
-			0.5873530448184031,   // best_coverage
-			1.870156316823943,    // best_sentence_coverage
-			0.13222554148611795,  // matched_idf
-			-0.1475704983382516,  // names_missing
-			-0.3095465274300972,  // missing_from_document
-			1.2788218193473007,   // rarest_matched
-			0.38194294658700123,  // question_terms
-			1.8226233511178351,   // unknown_rare
-			1.6343143468614485,   // rarest_unknown
-			-0.9547067930265776,  // missing_rare
-			-0.36357853847143545, // rarest_missing_word
-			1.0399122325285879,   // missing_from_document_rare
-			0.12898380102212953,  // focus_missing
+			3.484187304210237,    // sentence_probability
+			1.1429995403604511,   // sentence_margin
+			0.8329018764405909,   // passage_probability
+			-3.577033850463321,   // unknown_terms
+			-0.14939873706206644, // any_unknown_term
+			3.32901825256777,     // missing_from_passage
+			0.5267795516880478,   // rarest_missing
+			0.32695284089765075,  // type_found
+			0.41408202963066876,  // type_missing
+			-0.34903703551367077, // lexical
+			0.3777751846804194,   // dense
+			1.2642518781718375,   // sentence_dense
+			-0.49675160777342964, // passage_bm25
+			1.283023760406231,    // best_bm25
+			0.572959932908731,    // best_coverage
+			1.8552600551403984,   // best_sentence_coverage
+			0.14146079835698688,  // matched_idf
+			-0.1308496657633302,  // names_missing
+			-0.417102301344601,   // missing_from_document
+			1.265024861217119,    // rarest_matched
+			0.36424862750263365,  // question_terms
+			1.7976717942249698,   // unknown_rare
+			1.647279005755153,    // rarest_unknown
+			-1.0414675942996778,  // missing_rare
+			-0.38477230268771156, // rarest_missing_word
+			1.1392507174184348,   // missing_from_document_rare
+			0.1306175741259742,   // focus_missing
 		},
-		Bias: -7.597530301385256,
+		Bias: -7.534836107589879,
 	},
-	AbstainBelow: 0.34945043294981704,
+	AbstainBelow: 0.3540393322728843,
 }

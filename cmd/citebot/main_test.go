@@ -171,7 +171,7 @@ func TestEvalOtherKinds(t *testing.T) {
 		name     string
 		got, bar int
 	}{
-		{"first-sentence hits of 186", first, 135},
+		{"first-sentence hits of 186", first, 136},
 		{"near misses declined of 44", near, 10},
 		{"off-topic declined of 40", offtopic, 38},
 		{"answered of 186 (186 minus false abstentions)", 186 - falseAbstentions, 179},
