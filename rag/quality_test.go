@@ -532,3 +532,30 @@ func TestAcronymTypedAnyhow(t *testing.T) {
 		}
 	}
 }
+
+// In plain text wrapped at a fixed width, the quote is the whole sentence,
+// not the part of it on one line.
+func TestWrappedTextQuotedWhole(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "rules.txt", "CLUB RULES\n\n"+
+		"4.6 If a General Meeting is not quorate within thirty minutes of the\n"+
+		"advertised start time, it shall be adjourned to a date not less than seven\n"+
+		"days later, and the members present shall then form a quorum.\n\n"+
+		"4.7 In the event of a tied vote, the Chair of the meeting shall have a\n"+
+		"casting vote, and the Secretary shall record it in the minutes.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for _, c := range []struct{ question, want string }{
+		{"What happens if a general meeting is not quorate?", "adjourned"},
+		{"Who decides if a vote is tied?", "casting vote"},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, c.want) {
+			t.Errorf("%q: %q (grounded %v), want the whole sentence, saying %q", c.question, ans.Answer, ans.Grounded, c.want)
+		}
+	}
+}

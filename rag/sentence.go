@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -8,7 +9,9 @@ import (
 
 // sentenceSpans splits text into sentences and returns their byte ranges,
 // trimmed of surrounding space. Line breaks end a sentence (list items,
-// headings); so do . ! ? (with closing quotes or brackets) followed by space
+// headings), but for those of text wrapped at a fixed width, which go on
+// with the sentence (see wrapWidth, wrapped); so do . ! ? (with closing
+// quotes or brackets) followed by space
 // and a capital, digit or opening quote, unless the word before the stop is
 // a known abbreviation or a single capital initial. A list item's marker
 // ("- ", "• ", "2. ", "3) ") at the start of a line is no part of its
@@ -24,6 +27,8 @@ func sentenceSpans(text string) []Span {
 		start = end
 	}
 	line := 0 // where the line being read begins
+	phys := 0 // and where the last line break left off, within a wrapped line
+	width := wrapWidth(text)
 	for i := 0; i < len(text); {
 		if i == line {
 			j := i
@@ -50,6 +55,11 @@ func sentenceSpans(text string) []Span {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case r == '\n':
+			wrap := width > 0 && wrapped(text, phys, i, width)
+			phys = i + size
+			if wrap {
+				break // a line the writer's editor broke: the sentence goes on
+			}
 			emit(i)
 			line = i + size
 		case r == '.' || r == '!' || r == '?':
@@ -72,6 +82,62 @@ func sentenceSpans(text string) []Span {
 	emit(len(text))
 	return out
 }
+
+// wrapWidth is the width text's lines were wrapped at, by an editor or a
+// mail program that breaks paragraphs into lines ("… not quorate within
+// thirty minutes of the\ntime appointed …"), or 0 when its lines were not
+// wrapped. Wrapped text has lines of at most 40 to 120 characters, and two
+// or more that break off inside a sentence: ending in a word or a comma,
+// with the next going on in lower case.
+func wrapWidth(text string) int {
+	width, breaks := 0, 0
+	prev := ""
+	for l := range strings.Lines(text) {
+		l = strings.TrimRight(l, " \t\r\n")
+		width = max(width, utf8.RuneCountInString(l))
+		next := strings.TrimLeft(l, " \t")
+		if r, _ := utf8.DecodeRuneInString(next); unicode.IsLower(r) && prev != "" {
+			if p, _ := utf8.DecodeLastRuneInString(prev); unicode.IsLetter(p) || p == ',' {
+				breaks++
+			}
+		}
+		prev = l
+	}
+	if width < 40 || width > 120 || breaks < 1 {
+		return 0
+	}
+	return width
+}
+
+// wrapped reports whether the line break at text[nl], ending the line that
+// begins at start, was made by wrapping at width: the line has no stop at
+// its end and is nearly too full to hold the next line's first word (within
+// a few characters: wrapping programs differ), and the next line goes on
+// with words, indented no less (an item's second line), not a list item,
+// a table row or a blank.
+func wrapped(text string, start, nl, width int) bool {
+	line := strings.TrimRight(text[start:nl], " \t\r")
+	cur := strings.TrimLeft(line, " \t")
+	if end := strings.TrimRight(cur, "*_`\"'”’)]"); end == "" || strings.ContainsAny(end[len(end)-1:], ".!?:;") {
+		return false
+	}
+	next := text[nl+1:]
+	if end := strings.IndexByte(next, '\n'); end >= 0 {
+		next = next[:end]
+	}
+	trimmed := strings.TrimLeft(next, " \t")
+	if trimmed == "" || trimmed[0] == '|' || listMarker(trimmed) > 0 || scheduleTime.MatchString(trimmed) ||
+		len(next)-len(trimmed) < len(line)-len(cur) {
+		return false // a blank, a table's row, an item, a programme's time, a line indented less
+	}
+	first, _, _ := strings.Cut(trimmed, " ")
+	const slack = 10
+	return utf8.RuneCountInString(line)+1+utf8.RuneCountInString(first) > width-slack
+}
+
+// scheduleTime opens a line of a programme or timetable ("11.15  Burnt
+// mounds …", "9:30 Keynote").
+var scheduleTime = regexp.MustCompile(`^\d{1,2}[.:]\d{2}\s`)
 
 // endsSentence decides whether the stop at text[i] (with closers up to j)
 // ends a sentence.

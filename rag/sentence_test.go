@@ -53,3 +53,45 @@ func FuzzSentenceSpans(f *testing.F) {
 		}
 	})
 }
+
+// Text wrapped at a fixed width (plain text from an editor or a mail
+// program) is read in sentences, not lines; lines that are not wrapped
+// (an FAQ's, a list's, a programme's) stay sentences of their own.
+func TestSentenceSpansWrapped(t *testing.T) {
+	wrapped := "4.6 If a General Meeting is not quorate within thirty minutes of the\n" +
+		"advertised start time, it shall be adjourned to a date not less than seven\n" +
+		"days later. The Chair of the meeting shall have a casting vote.\n\n" +
+		"2.2 The categories of membership and the annual fees are:\n\n" +
+		"    (a) Senior member (aged 18 and over): 32 pounds\n" +
+		"    (c) Family membership (two adults and their children living at the same\n" +
+		"        address): 55 pounds\n" +
+		"10.50  Cup-and-ring rock art on Hethpool Moor: a new survey by Morag Tulloch\n" +
+		"11.15  Burnt mounds and water: dating results from the Coldburn valley\n"
+	want := []string{
+		"4.6 If a General Meeting is not quorate within thirty minutes of the\nadvertised start time, it shall be adjourned to a date not less than seven\ndays later.",
+		"The Chair of the meeting shall have a casting vote.",
+		"2.2 The categories of membership and the annual fees are:",
+		"(a) Senior member (aged 18 and over): 32 pounds",
+		"(c) Family membership (two adults and their children living at the same\n        address): 55 pounds",
+		"10.50  Cup-and-ring rock art on Hethpool Moor: a new survey by Morag Tulloch",
+		"11.15  Burnt mounds and water: dating results from the Coldburn valley",
+	}
+	faq := "Q: Who do I contact if the VPN does not connect at the office?\nA: Call the IT service desk at extension 4400.\n\n" +
+		"**Q: Can I install my own software on my company laptop at all?**\nA: Only software from the company catalogue may be installed.\n"
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{wrapped, want},
+		{faq, []string{"Q: Who do I contact if the VPN does not connect at the office?", "A: Call the IT service desk at extension 4400.",
+			"**Q: Can I install my own software on my company laptop at all?**", "A: Only software from the company catalogue may be installed."}},
+	} {
+		var got []string
+		for _, sp := range sentenceSpans(c.text) {
+			got = append(got, c.text[sp.Start:sp.End])
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("sentenceSpans(%q) =\n%q\nwant\n%q", c.text, got, c.want)
+		}
+	}
+}
