@@ -166,10 +166,10 @@ type qword struct{ lead, core, trail string }
 
 // expandAcronyms rewrites q in the documents' terms: an acronym of q that
 // no chunk has becomes the phrase the documents spell it out with ("Who is
-// the CEO?" → "Who is the Chief Executive Officer?"), typed in capitals or
-// not ("who is the ceo", "WHO IS THE CEO?"). q is returned as it is when
-// every word is known. known reports a word some chunk has; table is
-// called only when one is not.
+// the CEO?" → "Who is the Chief Executive Officer?"), in a question all in
+// capitals too ("WHO IS THE CEO?"), possessive or not ("the CEO's
+// salary"). q is returned as it is when every word is known. known
+// reports a word some chunk has; table is called only when one is not.
 func expandAcronyms(q string, known func(w string) bool, table func() *acronymTable) string {
 	fields := strings.Fields(q)
 	ws := make([]qword, len(fields))
@@ -183,6 +183,11 @@ func expandAcronyms(q string, known func(w string) bool, table func() *acronymTa
 		end := strings.LastIndexFunc(f, unicode.IsLetter)
 		_, n := utf8.DecodeRuneInString(f[end:])
 		ws[i] = qword{f[:start], f[start : end+n], f[end+n:]}
+		for _, poss := range []string{"'s", "’s", "'S", "’S"} {
+			if core, ok := strings.CutSuffix(ws[i].core, poss); ok && core != "" {
+				ws[i].core, ws[i].trail = core, poss+ws[i].trail // "CEO's"
+			}
+		}
 		if l := strings.ToLower(ws[i].core); !stopWords[l] && !known(l) {
 			unknown = true
 		}
@@ -195,15 +200,13 @@ func expandAcronyms(q string, known func(w string) bool, table func() *acronymTa
 	out := make([]string, 0, len(ws))
 	for i := 0; i < len(ws); i++ {
 		w := ws[i]
-		// An acronym is typed in capitals, or in lower case by those who
-		// type everything so ("who is the ceo"): a word of two or three
-		// letters then, as the common ones are (a longer one is more
-		// likely a word the documents lack, "rice"). In a question all in
-		// capitals, its short words may be acronyms. A capitalised word
-		// ("Paris") is a name; a function word ("WHO", "IT") is none, nor
-		// letters glued to figures (the "th" of "17th").
+		// An acronym is typed in capitals; in a question all in capitals,
+		// its short words may be acronyms. Not in lower case: the table
+		// holds every capitalised run, people's names too, so "pc" would
+		// become "Priya Chandran". A function word ("WHO", "IT") is none,
+		// nor letters glued to figures (the "TH" of "17TH").
 		l := strings.ToLower(w.core)
-		typed := isAllCaps(w.core) && !isRoman(w.core) && (!caps || len(l) <= 4) || w.core == l && len(l) <= 3
+		typed := isAllCaps(w.core) && !isRoman(w.core) && (!caps || len(l) <= 4)
 		glued := strings.IndexFunc(w.lead, unicode.IsDigit) >= 0 // "17th"; "KS2" is Key Stage 2
 		if w.core != "" && typed && !glued && !stopWords[l] && !known(l) {
 			if p := t.phraseFor(l); p != "" {

@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -170,8 +171,11 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// ("… complete the Hazardous Substances Workshop. The workshop lasts
 	// three hours."); the rules below decline it otherwise.
 	if t, ok := r.q.measured(); ok && !quotesType(picked, t) {
-		if last := picked[len(picked)-1]; last.next >= 0 && c.sents[last.next].eligible && hasAnswerType(c.sents[last.next].text, t, query{}) {
-			picked = append(picked, &c.sents[last.next])
+		if last := picked[len(picked)-1]; last.next >= 0 {
+			// On the question's subject ("the workshop"), not a question.
+			if next := &c.sents[last.next]; next.eligible && next.terms != 0 && !isQuestion(next.text) && hasAnswerType(next.text, t, query{}) {
+				picked = append(picked, next)
+			}
 		}
 	}
 	d.first = quoteText(picked[0].text)
@@ -213,9 +217,10 @@ func (x *Index) sectionOf(p Passage, sp Span) string {
 type sentence struct {
 	span     Span // byte range in the passage text
 	text     string
-	next     int    // index of the following sentence in the same passage, or -1
-	eligible bool   // false for a heading or the document's title: never an answer alone
-	header   string // for a row of a Markdown table, its header row
+	next     int      // index of the following sentence in the same passage, or -1
+	eligible bool     // false for a heading or the document's title: never an answer alone
+	header   string   // for a row of a Markdown table, its header row
+	terms    termMask // the question's terms it has, by its own words
 	in       sentenceInput
 	feats    []float64
 	prob     float64
@@ -244,7 +249,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			rs := &c.read.sents[i]
 			heading := isHeading(c.Text, m.span, c.marked, c.lineStart, c.lineEnd)
 			row := rs.header >= 0 || i < c.carried // a row of a Markdown table
-			*s = sentence{span: m.span, text: text, next: -1,
+			*s = sentence{span: m.span, text: text, next: -1, terms: m.mask,
 				eligible: !heading && text != c.Title && !rs.head && !isTableSeparator(text) && !(isCells(text) && !row) && !isBlanks(text)}
 			if heading && (strings.HasPrefix(text, "#") || inCapitalsLine(c.Text, m.span)) {
 				over = headingWords{mask: m.mask, words: m.words}
@@ -403,17 +408,25 @@ func isQuestion(s string) bool {
 // menu.
 func isCells(s string) bool { return !strings.HasPrefix(s, "|") && strings.Contains(s, " | ") }
 
-// isBlanks reports a line that is no prose: a form's blank to fill in at
-// its end ("Signed: ........ Date: ......."), or a code block's fence
-// ("```sh"). A dot leader before a value ("Child swim ........ £3.20") is
-// prose enough.
+// isBlanks reports a line that is no prose: a form's blank to fill in
+// ("Signed: ........ (Chair) Date: .......", "I, ______ (name), agree"),
+// or a code block's fence ("```sh"). A dot leader before a value ("Child
+// swim ........ £3.20", "Introduction ..... 3") is prose enough.
 func isBlanks(s string) bool {
 	if strings.HasPrefix(s, "```") || strings.HasPrefix(s, "~~~") {
 		return true
 	}
-	t := strings.TrimRight(s, " \t")
-	return strings.HasSuffix(t, "....") || strings.HasSuffix(t, "____") || strings.HasSuffix(t, "……")
+	for _, m := range blankRun.FindAllStringIndex(s, -1) {
+		rest := strings.TrimLeft(s[m[1]:], " \t")
+		if r, _ := utf8.DecodeRuneInString(rest); rest == "" || !unicode.IsDigit(r) && !strings.ContainsRune("$€£¥₹₽₸", r) {
+			return true
+		}
+	}
+	return false
 }
+
+// blankRun is a form's blank: four or more dots or underscores.
+var blankRun = regexp.MustCompile(`(\.{4,}|_{4,}|…{2,})`)
 
 // quotesType reports whether one of the picked sentences holds an answer
 // of type t (one of those the text alone decides: a quantity, an amount

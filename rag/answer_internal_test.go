@@ -107,6 +107,9 @@ func TestIsCellsAndBlanks(t *testing.T) {
 		{"Home | About | Contact", true, false},
 		{"Signed: ............................ (Chair)     Date: ..................", false, true},
 		{"Name: ________", false, true},
+		{"Signed: ……… (Chair)", false, true},
+		{"I, ______ (name), agree to the terms.", false, true},
+		{"Introduction ........ 3", false, false},
 		{"Child swim ........ £3.20", false, false}, // a dot leader before a value
 		{"| Paris | 180 euros | Line manager |", false, false},
 		{"Specification: Display; Aura T3: 3.5-inch color touchscreen.", false, false},

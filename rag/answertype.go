@@ -190,16 +190,19 @@ var (
 		`|(within|after|before) (\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) (\w+ )?(minutes?|hours?|days?|weeks?|months?|years?)` +
 		`|(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) (\w+ )?(minutes?|hours?|days?|weeks?|months?|years?) (before|after|in advance|later|earlier|beforehand))\b`)
 	clockExpr    = regexp.MustCompile(`(?i)\b(\d{1,2}:\d{2}|\d{1,2}\.\d{2}\s?(a\.?m\b|p\.?m\b|h\b|hrs\b)|\d{1,2}\s?(a\.?m|p\.?m)\b\.?|noon|midnight|o'clock)`)
-	durationExpr = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|many)[\s-]+(\w+[\s-]+)?(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|generations?)\b`)
+	durationExpr = regexp.MustCompile(`(?i)\b(\d[\d,.]*[\s-]*|(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several|few|many)[\s-]+)(\w+[\s-]+)?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|decades?|centuries|century|generations?)\b`)
 	spanExpr     = regexp.MustCompile(`(?i)\b(in|for|within|after|over|takes?|took)\s+(seconds|minutes|hours|days|weeks|months|years|decades|centuries|generations)\b`)
-	lengthExpr   = regexp.MustCompile(`(?i)\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|thousand|million)[\s-]+(\w+[\s-]+)?(kilomet(re|er)s?|km|met(re|er)s?|m|centimet(re|er)s?|cm|millimet(re|er)s?|mm|miles?|feet|foot|ft|inch(es)?|yards?|light[\s-]years?|characters?|chars|digits|words|pages)\b`)
+	lengthExpr   = regexp.MustCompile(`(?i)\b(\d[\d,.]*[\s-]*|(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|thousand|million)[\s-]+)(\w+[\s-]+)?(kilomet(re|er)s?|km|met(re|er)s?|m|centimet(re|er)s?|cm|millimet(re|er)s?|mm|miles?|feet|foot|ft|inch(es)?|yards?|light[\s-]years?|characters?|chars|digits|words|pages)\b`)
 	numberExpr   = regexp.MustCompile(`(?i)(^|[^\pL\d])\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|third|quarter|percent|majority|minority)\b`)
 	// moneyExpr is an amount of money, or none to pay: "£35", "100 billion
-	// dollars", "free of charge".
-	moneyExpr = regexp.MustCompile(`(?i)[$€£¥₹₽₸]\s?\d|\d\s?[$€£¥₹₽₸]|\b(usd|eur|gbp|chf|jpy|kzt|us\$)\s?\d|\b\d+p\b` +
-		`|(\d[\d,.]*|\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several))` +
+	// dollars", "three million pounds", "50p", "free of charge", "Admission:
+	// free" (not "a free trade agreement").
+	moneyExpr = regexp.MustCompile(`(?i)[$€£¥₹₽₸]\s?\d|\d\s?[$€£¥₹₽₸]|\b(usd|eur|gbp|chf|jpy|kzt|us\$|rs\.?)\s?\d|\b\d+p\b` +
+		`|(\d[\d,.]*|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several))` +
 		`\s?(hundred|thousand|million|billion|trillion|k|m|bn)?\s?(dollars?|euros?|pounds?|pence|cents?|yen|yuan|francs?|rupees?|roubles?|rubles?|tenge|kroner|kronor|krona|zloty|usd|eur|gbp|chf|jpy|kzt)\b` +
-		`|\b(free of charge|for free|(is|are|be|was|were) free|no charge|no cost|costs? nothing)\b`)
+		`|\ban?\s(hundred|thousand|million|billion)\s(dollars|euros|pounds|yen|francs|rupees|roubles|rubles)\b` +
+		`|\b(is|are|be|was|were|go|goes|get|gets|entry|admission|entrance|parking|tickets?)\W+free\b|\bfree\s+(of charge|entry|admission|parking|entrance|tickets?)\b|\bfor free\b` +
+		`|\b(no charge|no cost|costs? nothing)\b`)
 	// pathExpr is where software keeps things: a file system path or a web
 	// address ("Unpack it into /opt/orbit", "at https://…").
 	pathExpr  = regexp.MustCompile(`(^|[\s(\x60'"])(~?/[\w.@%+-]+(/[\w.@%+-]*)*|[A-Za-z]:\\[\w\\. -]+|https?://\S+)`)

@@ -285,6 +285,9 @@ func TestHowManyWithoutQuantity(t *testing.T) {
 	}{
 		{"Police searched the warehouse on Monday. Forty weapons were found at the site.", true},
 		{"Police searched the warehouse on Monday. A large arsenal of weapons was found at the site.", false},
+		// A figure in the next sentence, about something else, answers
+		// nothing.
+		{"Police searched the warehouse on Monday. A large arsenal of weapons was found at the site. Two officers were treated for minor injuries.", false},
 	} {
 		dir := t.TempDir()
 		writeFile(t, dir, "raid.txt", "Warehouse raid\n\n"+c.doc+"\n")
@@ -514,15 +517,15 @@ func TestHowLongAndCodesWithoutQuantity(t *testing.T) {
 	}
 }
 
-// An acronym the documents only spell out is found however it is typed:
-// "CEO", "ceo", in a question all in capitals.
+// An acronym the documents only spell out is found in a question all in
+// capitals and possessive too: "CEO", "WHO IS THE CEO?", "the CEO's".
 func TestAcronymTypedAnyhow(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "about.txt", "About us\n\nThe company was founded in 2009. Our Chief Executive Officer is Dana Whitfield, who leads a team of forty.\n")
 	writeFile(t, dir, "comet.txt", cometDoc)
 	x := newIndex(t, "")
 	sync(t, x, dir)
-	for _, q := range []string{"Who is the CEO?", "who is the ceo", "WHO IS THE CEO?"} {
+	for _, q := range []string{"Who is the CEO?", "WHO IS THE CEO?", "What is the name of the CEO's company?"} {
 		ans, err := x.Ask(context.Background(), q, 5)
 		if err != nil {
 			t.Fatal(err)

@@ -9,8 +9,9 @@ import (
 
 // sentenceSpans splits text into sentences and returns their byte ranges,
 // trimmed of surrounding space. Line breaks end a sentence (list items,
-// headings), but for those of text wrapped at a fixed width, which go on
-// with the sentence (see wrapWidth, wrapped); so do . ! ? (with closing
+// headings), but for those of text wrapped at a fixed width, plain or
+// Markdown, which go on with the sentence (see wrapWidth, wrapped); so do
+// . ! ? (with closing
 // quotes or brackets) followed by space
 // and a capital, digit or opening quote, unless the word before the stop is
 // a known abbreviation or a single capital initial. A list item's marker
@@ -26,8 +27,9 @@ func sentenceSpans(text string) []Span {
 		}
 		start = end
 	}
-	line := 0 // where the line being read begins
-	phys := 0 // and where the last line break left off, within a wrapped line
+	line := 0     // where the line being read begins
+	phys := 0     // and where the last line break left off, within a wrapped line
+	code := false // within a code block, whose lines are never joined
 	width := wrapWidth(text)
 	for i := 0; i < len(text); {
 		if i == line {
@@ -55,7 +57,10 @@ func sentenceSpans(text string) []Span {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case r == '\n':
-			wrap := width > 0 && wrapped(text, phys, i, width)
+			if l := strings.TrimLeft(text[phys:i], " \t"); strings.HasPrefix(l, "```") || strings.HasPrefix(l, "~~~") {
+				code = !code
+			}
+			wrap := width > 0 && !code && wrapped(text, phys, i, width)
 			phys = i + size
 			if wrap {
 				break // a line the writer's editor broke: the sentence goes on
@@ -86,27 +91,35 @@ func sentenceSpans(text string) []Span {
 // wrapWidth is the width text's lines were wrapped at, by an editor or a
 // mail program that breaks paragraphs into lines ("… not quorate within
 // thirty minutes of the\ntime appointed …"), or 0 when its lines were not
-// wrapped. Wrapped text has lines of at most 40 to 120 characters, and two
-// or more that break off inside a sentence: ending in a word or a comma,
-// with the next going on in lower case.
+// wrapped. The evidence is a line that breaks off inside a sentence,
+// ending in a word or a comma with the next line going on in lower case;
+// the width is the longest such line, between 40 and 120 characters (a
+// long heading or address elsewhere in the text says nothing of it).
 func wrapWidth(text string) int {
-	width, breaks := 0, 0
+	width := 0
 	prev := ""
 	for l := range strings.Lines(text) {
 		l = strings.TrimRight(l, " \t\r\n")
-		width = max(width, utf8.RuneCountInString(l))
 		next := strings.TrimLeft(l, " \t")
-		if r, _ := utf8.DecodeRuneInString(next); unicode.IsLower(r) && prev != "" {
+		if r, _ := utf8.DecodeRuneInString(next); unicode.IsLower(r) && prev != "" && !markdownLine(strings.TrimLeft(prev, " \t")) {
 			if p, _ := utf8.DecodeLastRuneInString(prev); unicode.IsLetter(p) || p == ',' {
-				breaks++
+				width = max(width, utf8.RuneCountInString(prev))
 			}
 		}
 		prev = l
 	}
-	if width < 40 || width > 120 || breaks < 1 {
+	if width < 40 || width > 120 {
 		return 0
 	}
 	return width
+}
+
+// markdownLine reports a line that Markdown gives a meaning of its own,
+// which no wrapped sentence runs into or out of: a heading, a code fence,
+// a table's row or separator.
+func markdownLine(s string) bool {
+	return strings.HasPrefix(s, "#") || strings.HasPrefix(s, "```") || strings.HasPrefix(s, "~~~") ||
+		strings.Contains(s, "|") || isTableSeparator(s)
 }
 
 // wrapped reports whether the line break at text[nl], ending the line that
@@ -126,9 +139,9 @@ func wrapped(text string, start, nl, width int) bool {
 		next = next[:end]
 	}
 	trimmed := strings.TrimLeft(next, " \t")
-	if trimmed == "" || trimmed[0] == '|' || listMarker(trimmed) > 0 || scheduleTime.MatchString(trimmed) ||
+	if trimmed == "" || markdownLine(cur) || markdownLine(trimmed) || listMarker(trimmed) > 0 || scheduleTime.MatchString(trimmed) ||
 		len(next)-len(trimmed) < len(line)-len(cur) {
-		return false // a blank, a table's row, an item, a programme's time, a line indented less
+		return false // a blank, a heading, a fence, a table, an item, a programme's time, a line indented less
 	}
 	first, _, _ := strings.Cut(trimmed, " ")
 	const slack = 10

@@ -76,6 +76,31 @@ func TestSentenceSpansWrapped(t *testing.T) {
 		"10.50  Cup-and-ring rock art on Hethpool Moor: a new survey by Morag Tulloch",
 		"11.15  Burnt mounds and water: dating results from the Coldburn valley",
 	}
+	// Markdown wrapped at a width keeps its headings, code and tables
+	// apart; a long heading does not set the width.
+	md := "# MEMBERSHIP OF THE CLUB, ITS FEES, ITS REFUNDS AND ITS RULES FOR THE YEAR 2026\n" +
+		"Members who leave before October get half of the annual fee back, which\n" +
+		"the treasurer pays within a month of the request, as the rules set out in full\n" +
+		"## Fees\n" +
+		"Category | Annual fee for each member in the current membership year\n" +
+		"--- | ---\n" +
+		"Junior | 14 pounds\n\n" +
+		"```sh\n" +
+		"sudo apt-get install --yes postgresql postgresql-contrib postgresql-client\n" +
+		"sudo systemctl enable --now postgresql\n" +
+		"```\n"
+	mdWant := []string{
+		"# MEMBERSHIP OF THE CLUB, ITS FEES, ITS REFUNDS AND ITS RULES FOR THE YEAR 2026",
+		"Members who leave before October get half of the annual fee back, which\nthe treasurer pays within a month of the request, as the rules set out in full",
+		"## Fees",
+		"Category | Annual fee for each member in the current membership year",
+		"--- | ---",
+		"Junior | 14 pounds",
+		"```sh",
+		"sudo apt-get install --yes postgresql postgresql-contrib postgresql-client",
+		"sudo systemctl enable --now postgresql",
+		"```",
+	}
 	faq := "Q: Who do I contact if the VPN does not connect at the office?\nA: Call the IT service desk at extension 4400.\n\n" +
 		"**Q: Can I install my own software on my company laptop at all?**\nA: Only software from the company catalogue may be installed.\n"
 	for _, c := range []struct {
@@ -83,6 +108,7 @@ func TestSentenceSpansWrapped(t *testing.T) {
 		want []string
 	}{
 		{wrapped, want},
+		{md, mdWant},
 		{faq, []string{"Q: Who do I contact if the VPN does not connect at the office?", "A: Call the IT service desk at extension 4400.",
 			"**Q: Can I install my own software on my company laptop at all?**", "A: Only software from the company catalogue may be installed."}},
 	} {

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3424437209573985, // bm25
-			2.876114787165427,   // bm25_share_of_best
-			0.503589756112827,   // bm25_rank
-			1.0793875328933389,  // dense
-			-1.6067808741877776, // dense_below_best
-			0.3485923764587963,  // dense_rank
-			7.139438288741147,   // coverage
-			-3.892108608155469,  // exact_coverage
-			2.946761100829064,   // title_coverage
-			1.3162004009557127,  // best_sentence_coverage
-			0.2773757519437429,  // proposed_rank
-			0.32406530388724847, // best_window_coverage
-			0.4437344242943215,  // best_typed_sentence_coverage
-			0.9343731934801621,  // bigrams
-			-1.2851581091684616, // first_chunk
-			2.4093645601980134,  // document_coverage
+			-2.347534134687284,  // bm25
+			2.8812380681767036,  // bm25_share_of_best
+			0.5032037895541789,  // bm25_rank
+			1.0779849605591252,  // dense
+			-1.60628188200922,   // dense_below_best
+			0.3490989409602286,  // dense_rank
+			7.1385242468875605,  // coverage
+			-3.898523361164902,  // exact_coverage
+			2.948218238221901,   // title_coverage
+			1.322038626213909,   // best_sentence_coverage
+			0.27757698117412943, // proposed_rank
+			0.328722478833126,   // best_window_coverage
+			0.4349363242780714,  // best_typed_sentence_coverage
+			0.9367873933295233,  // bigrams
+			-1.2870264498313346, // first_chunk
+			2.4070370663907217,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.872707879417916,     // lexical
-			1.0455090412294483,    // exact_lexical
-			3.109073201159792,     // dense
-			0.38769213866827357,   // novelty
-			0.9699555351197773,    // type_found
-			-1.4647286821876335,   // type_missing
-			0.13372045389400705,   // context_coverage
-			1.306260162052168,     // short
-			0.07094879275105735,   // first_in_passage
-			2.014469096038635,     // passage_probability
-			0.7147981733057062,    // passage_rank
-			0.24219605881139403,   // bigrams
-			-0.9376787571523789,   // typed_coverage
-			0.1592223205757883,    // focus_found
-			-0.056068016225743304, // focus_missing
+			2.882888712900186,    // lexical
+			1.0287134466917047,   // exact_lexical
+			3.1019691605769424,   // dense
+			0.379718204978125,    // novelty
+			0.9669690396928926,   // type_found
+			-1.4619761747110798,  // type_missing
+			0.12956130774606667,  // context_coverage
+			1.3049869869254145,   // short
+			0.07160002365458402,  // first_in_passage
+			1.9945199207046225,   // passage_probability
+			0.7344469660186069,   // passage_rank
+			0.24947595182346705,  // bigrams
+			-0.9347993097649342,  // typed_coverage
+			0.1588121218722552,   // focus_found
+			-0.05592061786888984, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.78242505003086,    // sentence_probability
-			1.6329774911222472,   // sentence_margin
-			-0.2695892966585889,  // passage_probability
-			5.837842280027089,    // unknown_terms
-			-1.4618494882205582,  // any_unknown_term
-			3.1723655260793677,   // missing_from_passage
-			-0.332378106952519,   // rarest_missing
-			0.5332704209700865,   // type_found
-			-2.270486926490966,   // type_missing
-			4.6003830820716525,   // lexical
-			3.198725059302505,    // dense
-			4.010355856272856,    // sentence_dense
-			0.9732160543387227,   // passage_bm25
-			3.507081342984003,    // best_bm25
-			-1.4409530948080225,  // best_coverage
-			2.899845120403042,    // best_sentence_coverage
-			0.2805332821150258,   // matched_idf
-			-0.19775644956995325, // names_missing
-			4.072400111757421,    // missing_from_document
-			4.126898620727609,    // rarest_matched
-			0.7902921436676689,   // question_terms
-			-0.21179619602810434, // unknown_rare
-			-1.0110197630684918,  // rarest_unknown
-			-9.324027464118963,   // missing_rare
-			3.631001131301856,    // rarest_missing_word
-			-5.495880691261196,   // missing_from_document_rare
-			-0.21106621376234583, // focus_missing
+			-4.705996088573558,   // sentence_probability
+			1.5506144697096196,   // sentence_margin
+			-0.30552565310435875, // passage_probability
+			5.948102509080656,    // unknown_terms
+			-1.535575030075513,   // any_unknown_term
+			3.292495110238859,    // missing_from_passage
+			-0.3542539120919007,  // rarest_missing
+			0.5161210384278659,   // type_found
+			-2.3034186088908384,  // type_missing
+			4.534325843036695,    // lexical
+			3.1460334701985007,   // dense
+			4.018394486204848,    // sentence_dense
+			0.8644399582997421,   // passage_bm25
+			3.7808973131142207,   // best_bm25
+			-1.7054423259099987,  // best_coverage
+			3.056239671968633,    // best_sentence_coverage
+			0.27667798238542035,  // matched_idf
+			-0.2255388761987199,  // names_missing
+			4.109991664745274,    // missing_from_document
+			4.275157084690552,    // rarest_matched
+			0.791131582133877,    // question_terms
+			-0.41479089458249674, // unknown_rare
+			-0.8647147461981891,  // rarest_unknown
+			-9.497826495035214,   // missing_rare
+			3.7851779518563835,   // rarest_missing_word
+			-5.58967172043439,    // missing_from_document_rare
+			-0.17638254955850416, // focus_missing
 		},
-		Bias: -9.481359018595953,
+		Bias: -9.58760400362925,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.484187304210237,    // sentence_probability
-			1.1429995403604511,   // sentence_margin
-			0.8329018764405909,   // passage_probability
-			-3.577033850463321,   // unknown_terms
-			-0.14939873706206644, // any_unknown_term
-			3.32901825256777,     // missing_from_passage
-			0.5267795516880478,   // rarest_missing
-			0.32695284089765075,  // type_found
-			0.41408202963066876,  // type_missing
-			-0.34903703551367077, // lexical
-			0.3777751846804194,   // dense
-			1.2642518781718375,   // sentence_dense
-			-0.49675160777342964, // passage_bm25
-			1.283023760406231,    // best_bm25
-			0.572959932908731,    // best_coverage
-			1.8552600551403984,   // best_sentence_coverage
-			0.14146079835698688,  // matched_idf
-			-0.1308496657633302,  // names_missing
-			-0.417102301344601,   // missing_from_document
-			1.265024861217119,    // rarest_matched
-			0.36424862750263365,  // question_terms
-			1.7976717942249698,   // unknown_rare
-			1.647279005755153,    // rarest_unknown
-			-1.0414675942996778,  // missing_rare
-			-0.38477230268771156, // rarest_missing_word
-			1.1392507174184348,   // missing_from_document_rare
-			0.1306175741259742,   // focus_missing
+			3.516085145617184,    // sentence_probability
+			1.1157596041677096,   // sentence_margin
+			0.8217748860480665,   // passage_probability
+			-3.5041621774361134,  // unknown_terms
+			-0.15675231034039827, // any_unknown_term
+			3.3469300820868315,   // missing_from_passage
+			0.5268884566355053,   // rarest_missing
+			0.32949920881041883,  // type_found
+			0.41157060886779856,  // type_missing
+			-0.3509917949868461,  // lexical
+			0.4620668919725648,   // dense
+			1.218503396987326,    // sentence_dense
+			-0.4583403206436295,  // passage_bm25
+			1.2187926792775787,   // best_bm25
+			0.6082204376821497,   // best_coverage
+			1.8739403795383627,   // best_sentence_coverage
+			0.14517240635609546,  // matched_idf
+			-0.1378641726196676,  // names_missing
+			-0.467774369228216,   // missing_from_document
+			1.2975265584009839,   // rarest_matched
+			0.3519037207861769,   // question_terms
+			1.7329243969265713,   // unknown_rare
+			1.6314431236223468,   // rarest_unknown
+			-1.0334099038067328,  // missing_rare
+			-0.3863063427144295,  // rarest_missing_word
+			1.2304566184568684,   // missing_from_document_rare
+			0.1283780602811146,   // focus_missing
 		},
-		Bias: -7.534836107589879,
+		Bias: -7.5873789068927096,
 	},
-	AbstainBelow: 0.3540393322728843,
+	AbstainBelow: 0.3562452556685721,
 }

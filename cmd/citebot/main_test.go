@@ -171,9 +171,9 @@ func TestEvalOtherKinds(t *testing.T) {
 		name     string
 		got, bar int
 	}{
-		{"first-sentence hits of 234", first, 163},
+		{"first-sentence hits of 234", first, 164},
 		{"near misses declined of 56", near, 13},
-		{"off-topic declined of 50", offtopic, 44},
+		{"off-topic declined of 50", offtopic, 45},
 		{"answered of 234 (234 minus false abstentions)", 234 - falseAbstentions, 219},
 	} {
 		if c.got < c.bar {
