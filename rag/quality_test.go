@@ -276,32 +276,62 @@ func TestMarkdownTable(t *testing.T) {
 	}
 }
 
-// A "how many" question whose best sentence holds no quantity is
-// declined: the documents say that something was found, not how much.
-func TestHowManyWithoutQuantity(t *testing.T) {
-	for _, c := range []struct {
-		doc      string
-		answered bool
-	}{
-		{"Police searched the warehouse on Monday. Forty weapons were found at the site.", true},
-		{"Police searched the warehouse on Monday. A large arsenal of weapons was found at the site.", false},
-		// A figure in the next sentence, about something else, answers
-		// nothing.
-		{"Police searched the warehouse on Monday. A large arsenal of weapons was found at the site. Two officers were treated for minor injuries.", false},
-	} {
-		dir := t.TempDir()
-		writeFile(t, dir, "raid.txt", "Warehouse raid\n\n"+c.doc+"\n")
-		writeFile(t, dir, "comet.txt", cometDoc)
-		x := newIndex(t, "")
-		sync(t, x, dir)
-		ans, err := x.Ask(context.Background(), "How many weapons were found at the site?", 5)
+// indexOf is an index of files (name → text) beside cometDoc.
+func indexOf(t *testing.T, files map[string]string) *rag.Index {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		writeFile(t, dir, name, text)
+	}
+	writeFile(t, dir, "comet.txt", cometDoc)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	return x
+}
+
+// answerCase is a question and what its answer must say.
+type answerCase struct{ question, want string }
+
+// wantAnswers fails t unless x answers each question with a first
+// sentence that says want (with an answer that does, when whole).
+func wantAnswers(t *testing.T, x *rag.Index, whole bool, cases ...answerCase) {
+	t.Helper()
+	for _, c := range cases {
+		ans, err := x.Ask(context.Background(), c.question, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ans.Grounded != c.answered {
-			t.Errorf("%q: answered %v (%q), want %v", c.doc, ans.Grounded, ans.Answer, c.answered)
+		got := rag.FirstSentence(ans.Answer)
+		if whole {
+			got = ans.Answer
+		}
+		if !ans.Grounded || !strings.Contains(got, c.want) {
+			t.Errorf("%q: %q (grounded %v, confidence %.2f), want an answer saying %q", c.question, ans.Answer, ans.Grounded, ans.Confidence, c.want)
 		}
 	}
+}
+
+// wantGrounded fails t unless question, asked of doc, is answered or
+// declined as answered says.
+func wantGrounded(t *testing.T, doc, question string, answered bool) {
+	t.Helper()
+	x := indexOf(t, map[string]string{"doc.txt": "Report\n\n" + doc + "\n"})
+	ans, err := x.Ask(context.Background(), question, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Grounded != answered {
+		t.Errorf("%q on %q: answered %v (%q), want %v", question, doc, ans.Grounded, ans.Answer, answered)
+	}
+}
+
+// "How many" answered by a sentence without a quantity is declined; so is
+// one whose next sentence has a figure about something else.
+func TestHowManyWithoutQuantity(t *testing.T) {
+	const q = "How many weapons were found at the site?"
+	wantGrounded(t, "Police searched the warehouse on Monday. Forty weapons were found at the site.", q, true)
+	wantGrounded(t, "Police searched the warehouse on Monday. A large arsenal of weapons was found at the site.", q, false)
+	wantGrounded(t, "Police searched the warehouse on Monday. A large arsenal of weapons was found at the site. Two officers were treated for minor injuries.", q, false)
 }
 
 // A sentence is read under its document's title and the heading over it:
@@ -310,28 +340,25 @@ func TestHowManyWithoutQuantity(t *testing.T) {
 // not the one repeating the heading. Lines in capitals are headings, in
 // plain text too, numbered or not, and never the answer.
 func TestSentencesUnderHeadings(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "minutes.txt", "HARBOUR ROWING CLUB\n\nMINUTES OF THE COMMITTEE MEETING\n\n"+
-		"1. BOATHOUSE REPAIRS\n\nThe treasurer presented three quotes for the roof. The committee chose the cheapest quote, from Keel & Sons, at 8,400 pounds.\n\n"+
-		"2. SUMMER REGATTA\n\nJo Marsh reported on plans for the summer regatta on the estuary. Entries open on 1 May. The prize fund is 1,200 pounds.\n\n"+
-		"3. MEMBERSHIP\n\nThe club has 212 members, 31 of them juniors. Fees rise by 5 per cent in September.\n")
-	writeFile(t, dir, "handbook.md", "# Staff handbook\n\n## Passwords\n\nPasswords are at least 14 characters long. "+
-		"They expire every 365 days.\n\n## Account lockout\n\nAfter 6 failed attempts the account is locked for 30 minutes. "+
-		"The service desk can unlock it sooner.\n\n## Laptops\n\nEvery employee gets a laptop on the first day.\n")
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
-	for _, c := range []struct{ question, want string }{
+	x := indexOf(t, map[string]string{
+		"minutes.txt": "HARBOUR ROWING CLUB\n\nMINUTES OF THE COMMITTEE MEETING\n\n" +
+			"1. BOATHOUSE REPAIRS\n\nThe treasurer presented three quotes for the roof. The committee chose the cheapest quote, from Keel & Sons, at 8,400 pounds.\n\n" +
+			"2. SUMMER REGATTA\n\nJo Marsh reported on plans for the summer regatta on the estuary. Entries open on 1 May. The prize fund is 1,200 pounds.\n\n" +
+			"3. MEMBERSHIP\n\nThe club has 212 members, 31 of them juniors. Fees rise by 5 per cent in September.\n",
+		"handbook.md": "# Staff handbook\n\n## Passwords\n\nPasswords are at least 14 characters long. " +
+			"They expire every 365 days.\n\n## Account lockout\n\nAfter 6 failed attempts the account is locked for 30 minutes. " +
+			"The service desk can unlock it sooner.\n\n## Laptops\n\nEvery employee gets a laptop on the first day.\n",
+	})
+	cases := []answerCase{
 		{"prize fund for the summer regatta", "1,200 pounds"},
 		{"Which quote did the committee choose for the boathouse repairs?", "Keel & Sons"},
 		{"How many failed attempts before account lockout?", "6 failed attempts"},
-	} {
+	}
+	wantAnswers(t, x, false, cases...)
+	for _, c := range cases {
 		ans, err := x.Ask(context.Background(), c.question, 5)
 		if err != nil {
 			t.Fatal(err)
-		}
-		if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, c.want) {
-			t.Errorf("%q: %q (grounded %v), want the sentence saying %q", c.question, ans.Answer, ans.Grounded, c.want)
 		}
 		for _, h := range []string{"SUMMER REGATTA", "BOATHOUSE REPAIRS"} {
 			if strings.Contains(ans.Answer, h) {
@@ -345,88 +372,42 @@ func TestSentencesUnderHeadings(t *testing.T) {
 // an item, quotable ("Jo Marsh, Treasurer" under "APOLOGIES"); under a
 // title in capitals alone, a short line is still a heading.
 func TestItemsUnderCapitalHeadings(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "minutes.txt", "HARBOUR ROWING CLUB\n\nMINUTES OF THE COMMITTEE MEETING\n\nPRESENT\nAnna Berg, Chair\nLuis Ortega, Secretary\n\n"+
-		"APOLOGIES\nJo Marsh, Treasurer\n\n1. BOATHOUSE REPAIRS\n\nThe committee chose the cheapest quote for the roof.\n")
-	writeFile(t, dir, "history.txt", "HISTORY OF MILLBROOK\n\nThe railway\n\nMillbrook station opened in 1858 and still has trains to the coast.\n")
-	x := newIndex(t, "")
-	sync(t, x, dir)
-	for _, c := range []struct{ question, want string }{
-		{"Who is the club's secretary?", "Luis Ortega, Secretary"},
-		{"When did the station open?", "1858"},
-	} {
-		ans, err := x.Ask(context.Background(), c.question, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, c.want) {
-			t.Errorf("%q: %q (grounded %v), want the sentence saying %q", c.question, ans.Answer, ans.Grounded, c.want)
-		}
-	}
+	x := indexOf(t, map[string]string{
+		"minutes.txt": "HARBOUR ROWING CLUB\n\nMINUTES OF THE COMMITTEE MEETING\n\nPRESENT\nAnna Berg, Chair\nLuis Ortega, Secretary\n\n" +
+			"APOLOGIES\nJo Marsh, Treasurer\n\n1. BOATHOUSE REPAIRS\n\nThe committee chose the cheapest quote for the roof.\n",
+		"history.txt": "HISTORY OF MILLBROOK\n\nThe railway\n\nMillbrook station opened in 1858 and still has trains to the coast.\n",
+	})
+	wantAnswers(t, x, false,
+		answerCase{"Who is the club's secretary?", "Luis Ortega, Secretary"},
+		answerCase{"When did the station open?", "1858"})
 }
 
 // A sentence that ends in a colon is quoted with what follows it: the
 // item it introduces holds the answer.
 func TestIntroductionQuotedWithWhatFollows(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "accounts.md", "# Accounts\n\n## Forgotten passwords\n\n"+
-		"If you have forgotten your password, use the self-service password portal:\n\n"+
-		"1. Go to https://portal.example.org in any browser.\n2. Enter your username.\n3. Approve the request on your phone.\n\n"+
-		"## Laptops\n\nEvery employee gets a laptop on the first day.\n")
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
-	ans, err := x.Ask(context.Background(), "password portal site?", 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ans.Grounded || !strings.Contains(ans.Answer, "https://portal.example.org") {
-		t.Errorf("%q (grounded %v), want the portal's address quoted", ans.Answer, ans.Grounded)
-	}
+	x := indexOf(t, map[string]string{"accounts.md": "# Accounts\n\n## Forgotten passwords\n\n" +
+		"If you have forgotten your password, use the self-service password portal:\n\n" +
+		"1. Go to https://portal.example.org in any browser.\n2. Enter your username.\n3. Approve the request on your phone.\n\n" +
+		"## Laptops\n\nEvery employee gets a laptop on the first day.\n"})
+	wantAnswers(t, x, true, answerCase{"password portal site?", "https://portal.example.org"})
 }
 
 // A question about an amount of money ("How much was the farm fined?",
-// "What is the annual budget of …") is declined when the chosen sentence
-// names no amount, and answered when it does.
+// "What is the annual budget of …") is declined when the quote names no
+// amount, and answered when it does.
 func TestMoneyWithoutAmount(t *testing.T) {
-	for _, c := range []struct {
-		doc      string
-		answered bool
-	}{
-		{"A dairy farm near Cale Green released 400 cubic metres of slurry into the river. The farm was fined 12,000 pounds for the spill.", true},
-		{"A dairy farm near Cale Green released 400 cubic metres of slurry into the river. The farm was served an enforcement notice for the spill.", false},
-	} {
-		dir := t.TempDir()
-		writeFile(t, dir, "river.txt", "River report\n\n"+c.doc+"\n")
-		writeFile(t, dir, "comet.txt", cometDoc)
-		x := newIndex(t, "")
-		sync(t, x, dir)
-		ans, err := x.Ask(context.Background(), "How much was the farm fined for the slurry spill?", 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ans.Grounded != c.answered {
-			t.Errorf("%q: answered %v (%q), want %v", c.doc, ans.Grounded, ans.Answer, c.answered)
-		}
-	}
+	const q = "How much was the farm fined for the slurry spill?"
+	wantGrounded(t, "A dairy farm near Cale Green released 400 cubic metres of slurry into the river. The farm was fined 12,000 pounds for the spill.", q, true)
+	wantGrounded(t, "A dairy farm near Cale Green released 400 cubic metres of slurry into the river. The farm was served an enforcement notice for the spill.", q, false)
 }
 
 // A "who" question answered by a sentence whose subject is a pronoun
 // quotes the sentence before it first, which says who.
 func TestWhoAnsweredByPronoun(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "team.txt", "Our therapists\n\nAnna Berg treats sports injuries and runs the Saturday clinic. "+
-		"Luis Ortega specialises in rehabilitation after knee and hip surgery. He is also our only therapist qualified to provide acupuncture.\n")
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
-	ans, err := x.Ask(context.Background(), "Who can give me acupuncture?", 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, "Luis Ortega") || !strings.Contains(ans.Answer, "acupuncture") {
-		t.Errorf("%q (grounded %v), want the sentence naming Luis Ortega, then the one about acupuncture", ans.Answer, ans.Grounded)
-	}
+	x := indexOf(t, map[string]string{"team.txt": "Our therapists\n\nAnna Berg treats sports injuries and runs the Saturday clinic. " +
+		"Luis Ortega specialises in rehabilitation after knee and hip surgery. He is also our only therapist qualified to provide acupuncture.\n"})
+	wantAnswers(t, x, false, answerCase{"Who can give me acupuncture?", "Luis Ortega"})
+	wantAnswers(t, x, true, answerCase{"Who can give me acupuncture?", "acupuncture"})
 }
 
 // Questions of money are answered wherever the amount is: in the answer
@@ -434,131 +415,71 @@ func TestWhoAnsweredByPronoun(t *testing.T) {
 // nothing to pay; and a price list's dot leaders and a table without
 // outer pipes are quoted like any other line.
 func TestMoneyAnswers(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "faq.txt", "Course questions\n\nQ: What does the first aid course cost?\nA: The course costs £120, lunch included.\n")
-	writeFile(t, dir, "waste.txt", "Bulky waste\n\nThe fee for a bulky waste collection is as follows:\n£35 for up to three items.\n\n"+
-		"Council meetings\n\nEntry to council meetings is free.\n")
-	writeFile(t, dir, "bridge.txt", "The old bridge\n\nThe stone bridge over the river was finished in 1836. The bridge cost three million pounds.\n")
-	writeFile(t, dir, "pool.md", "# Pool\n\n## Prices\n\nAdult swim ........ £4.50\nChild swim ........ £3.20\n\n## Hours\n\nThe pool is open from 7am to 9pm every day.\n")
-	writeFile(t, dir, "hotels.md", "# Hotels\n\nCity | Nightly limit\n--- | ---\nParis | 180 euros\nOslo | 210 euros\n")
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
-	for _, c := range []struct{ question, want string }{
-		{"What does the first aid course cost?", "£120"},
-		{"What is the fee for a bulky waste collection?", "£35"},
-		{"How much does it cost to attend a council meeting?", "free"},
-		{"What did the stone bridge cost?", "three million pounds"},
-		{"How much is a child swim?", "£3.20"},
-		{"What is the nightly limit in Oslo?", "210 euros"},
-	} {
-		ans, err := x.Ask(context.Background(), c.question, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ans.Grounded || !strings.Contains(ans.Answer, c.want) {
-			t.Errorf("%q: %q (grounded %v, confidence %.2f), want an answer saying %q", c.question, ans.Answer, ans.Grounded, ans.Confidence, c.want)
-		}
-	}
+	x := indexOf(t, map[string]string{
+		"faq.txt": "Course questions\n\nQ: What does the first aid course cost?\nA: The course costs £120, lunch included.\n",
+		"waste.txt": "Bulky waste\n\nThe fee for a bulky waste collection is as follows:\n£35 for up to three items.\n\n" +
+			"Council meetings\n\nEntry to council meetings is free.\n",
+		"bridge.txt": "The old bridge\n\nThe stone bridge over the river was finished in 1836. The bridge cost three million pounds.\n",
+		"pool.md":    "# Pool\n\n## Prices\n\nAdult swim ........ £4.50\nChild swim ........ £3.20\n\n## Hours\n\nThe pool is open from 7am to 9pm every day.\n",
+		"hotels.md":  "# Hotels\n\nCity | Nightly limit\n--- | ---\nParis | 180 euros\nOslo | 210 euros\n",
+	})
+	wantAnswers(t, x, true,
+		answerCase{"What does the first aid course cost?", "£120"},
+		answerCase{"What is the fee for a bulky waste collection?", "£35"},
+		answerCase{"How much does it cost to attend a council meeting?", "free"},
+		answerCase{"What did the stone bridge cost?", "three million pounds"},
+		answerCase{"How much is a child swim?", "£3.20"},
+		answerCase{"What is the nightly limit in Oslo?", "210 euros"})
 }
 
 // The heading over a sentence tells sentences alike apart: each section
 // has its "The target is …", and only the heading says whose.
 func TestHeadingTellsAlikeApart(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "minutes.txt", "CLUB MINUTES\n\n1. SUMMER REGATTA\n\nJo Marsh reported on the plans. The target is 2,000 pounds.\n\n"+
-		"2. WINTER APPEAL\n\nAnna Berg reported on the plans. The target is 85,000 pounds.\n\n"+
-		"3. MEMBERSHIP\n\nThe club has 212 members. Fees rise by 5 per cent in September.\n")
-	writeFile(t, dir, "guide.md", "# Guide\n\n## Summer opening\n\nThe doors open at 8:00.\n\n## Winter opening\n\nThe doors open at 10:00.\n")
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
-	for _, c := range []struct{ question, want string }{
-		{"What is the target of the winter appeal?", "85,000 pounds"},
-		{"What is the target of the summer regatta?", "2,000 pounds"},
-		{"When do the doors open in winter?", "10:00"},
-		{"When do the doors open in summer?", "8:00"},
-	} {
-		ans, err := x.Ask(context.Background(), c.question, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, c.want) {
-			t.Errorf("%q: %q (grounded %v), want the sentence saying %q", c.question, ans.Answer, ans.Grounded, c.want)
-		}
-	}
+	x := indexOf(t, map[string]string{
+		"minutes.txt": "CLUB MINUTES\n\n1. SUMMER REGATTA\n\nJo Marsh reported on the plans. The target is 2,000 pounds.\n\n" +
+			"2. WINTER APPEAL\n\nAnna Berg reported on the plans. The target is 85,000 pounds.\n\n" +
+			"3. MEMBERSHIP\n\nThe club has 212 members. Fees rise by 5 per cent in September.\n",
+		"guide.md": "# Guide\n\n## Summer opening\n\nThe doors open at 8:00.\n\n## Winter opening\n\nThe doors open at 10:00.\n",
+	})
+	wantAnswers(t, x, false,
+		answerCase{"What is the target of the winter appeal?", "85,000 pounds"},
+		answerCase{"What is the target of the summer regatta?", "2,000 pounds"},
+		answerCase{"When do the doors open in winter?", "10:00"},
+		answerCase{"When do the doors open in summer?", "8:00"})
 }
 
 // "How long" is declined when the quote holds no duration or length, and
 // "how many" when its only figures are in codes ("laboratories A1 and
-// A2" counts nothing).
+// A2" counts nothing); the next sentence is quoted when it holds what the
+// chosen one lacks.
 func TestHowLongAndCodesWithoutQuantity(t *testing.T) {
-	for _, c := range []struct {
-		doc, question string
-		answered      bool
-	}{
-		{"Researchers must also complete the Hazardous Substances Workshop. The workshop lasts three hours.", "How long does the Hazardous Substances Workshop last?", true},
-		{"Researchers must also complete the Hazardous Substances Workshop before they start.", "How long does the Hazardous Substances Workshop last?", false},
-		{"Gas cylinders must be chained to the wall. At most four gas cylinders may be kept in a research laboratory.", "How many gas cylinders are allowed in a research laboratory?", true},
-		{"Gas cylinders must be chained to the wall and may not be kept in laboratories A1 and A2.", "How many gas cylinders are allowed in a research laboratory?", false},
-	} {
-		dir := t.TempDir()
-		writeFile(t, dir, "lab.txt", "Lab rules\n\n"+c.doc+"\n")
-		writeFile(t, dir, "comet.txt", cometDoc)
-		x := newIndex(t, "")
-		sync(t, x, dir)
-		ans, err := x.Ask(context.Background(), c.question, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ans.Grounded != c.answered {
-			t.Errorf("%q on %q: answered %v (%q), want %v", c.question, c.doc, ans.Grounded, ans.Answer, c.answered)
-		}
-	}
+	const long, many = "How long does the Hazardous Substances Workshop last?", "How many gas cylinders are allowed in a research laboratory?"
+	wantGrounded(t, "Researchers must also complete the Hazardous Substances Workshop. The workshop lasts three hours.", long, true)
+	wantGrounded(t, "Researchers must also complete the Hazardous Substances Workshop before they start.", long, false)
+	wantGrounded(t, "Gas cylinders must be chained to the wall. At most four gas cylinders may be kept in a research laboratory.", many, true)
+	wantGrounded(t, "Gas cylinders must be chained to the wall and may not be kept in laboratories A1 and A2.", many, false)
 }
 
 // An acronym the documents only spell out is found in a question all in
 // capitals and possessive too: "CEO", "WHO IS THE CEO?", "the CEO's".
 func TestAcronymTypedAnyhow(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "about.txt", "About us\n\nThe company was founded in 2009. Our Chief Executive Officer is Dana Whitfield, who leads a team of forty.\n")
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
-	for _, q := range []string{"Who is the CEO?", "WHO IS THE CEO?", "What is the name of the CEO's company?"} {
-		ans, err := x.Ask(context.Background(), q, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ans.Grounded || !strings.Contains(ans.Answer, "Dana Whitfield") {
-			t.Errorf("%q: %q (grounded %v), want the sentence naming Dana Whitfield", q, ans.Answer, ans.Grounded)
-		}
-	}
+	x := indexOf(t, map[string]string{"about.txt": "About us\n\nThe company was founded in 2009. Our Chief Executive Officer is Dana Whitfield, who leads a team of forty.\n"})
+	wantAnswers(t, x, true,
+		answerCase{"Who is the CEO?", "Dana Whitfield"},
+		answerCase{"WHO IS THE CEO?", "Dana Whitfield"},
+		answerCase{"What is the name of the CEO's company?", "Dana Whitfield"})
 }
 
 // In plain text wrapped at a fixed width, the quote is the whole sentence,
 // not the part of it on one line.
 func TestWrappedTextQuotedWhole(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "rules.txt", "CLUB RULES\n\n"+
-		"4.6 If a General Meeting is not quorate within thirty minutes of the\n"+
-		"advertised start time, it shall be adjourned to a date not less than seven\n"+
-		"days later, and the members present shall then form a quorum.\n\n"+
-		"4.7 In the event of a tied vote, the Chair of the meeting shall have a\n"+
-		"casting vote, and the Secretary shall record it in the minutes.\n")
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
-	for _, c := range []struct{ question, want string }{
-		{"What happens if a general meeting is not quorate?", "adjourned"},
-		{"Who decides if a vote is tied?", "casting vote"},
-	} {
-		ans, err := x.Ask(context.Background(), c.question, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if first := rag.FirstSentence(ans.Answer); !ans.Grounded || !strings.Contains(first, c.want) {
-			t.Errorf("%q: %q (grounded %v), want the whole sentence, saying %q", c.question, ans.Answer, ans.Grounded, c.want)
-		}
-	}
+	x := indexOf(t, map[string]string{"rules.txt": "CLUB RULES\n\n" +
+		"4.6 If a General Meeting is not quorate within thirty minutes of the\n" +
+		"advertised start time, it shall be adjourned to a date not less than seven\n" +
+		"days later, and the members present shall then form a quorum.\n\n" +
+		"4.7 In the event of a tied vote, the Chair of the meeting shall have a\n" +
+		"casting vote, and the Secretary shall record it in the minutes.\n"})
+	wantAnswers(t, x, false,
+		answerCase{"What happens if a general meeting is not quorate?", "adjourned"},
+		answerCase{"Who decides if a vote is tied?", "casting vote"})
 }
