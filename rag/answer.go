@@ -416,6 +416,9 @@ func isBlanks(s string) bool {
 	if strings.HasPrefix(s, "```") || strings.HasPrefix(s, "~~~") {
 		return true
 	}
+	if !strings.Contains(s, "....") && !strings.Contains(s, "____") && !strings.Contains(s, "……") {
+		return false // most lines: no regexp
+	}
 	for _, m := range blankRun.FindAllStringIndex(s, -1) {
 		rest := strings.TrimLeft(s[m[1]:], " \t")
 		if r, _ := utf8.DecodeRuneInString(rest); rest == "" || !unicode.IsDigit(r) && !strings.ContainsRune("$€£¥₹₽₸", r) {
