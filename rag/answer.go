@@ -170,7 +170,8 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// none is answered by the next sentence where that one holds it
 	// ("… complete the Hazardous Substances Workshop. The workshop lasts
 	// three hours."); the rules below decline it otherwise.
-	if t, ok := r.q.measured(); ok && !quotesType(picked, t) {
+	t, measured := r.q.measured()
+	if measured && !quotesType(picked, t) {
 		if last := picked[len(picked)-1]; last.next >= 0 {
 			// On the question's subject ("the workshop"), not a question.
 			if next := &c.sents[last.next]; next.eligible && next.terms != 0 && !isQuestion(next.text) && hasAnswerType(next.text, t, query{}) {
@@ -191,7 +192,6 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// question of money ("How much was the farm fined?") whose quote
 	// names no amount, nor that there is none to pay, and a "how long"
 	// whose quote says no duration or length (see query.measured).
-	t, measured := r.q.measured()
 	d.ruled = r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t)
 	if d.gate < m.AbstainBelow || d.ruled {
 		return d, nil
@@ -413,7 +413,7 @@ func isCells(s string) bool { return !strings.HasPrefix(s, "|") && strings.Conta
 // or a code block's fence ("```sh"). A dot leader before a value ("Child
 // swim ........ £3.20", "Introduction ..... 3") is prose enough.
 func isBlanks(s string) bool {
-	if strings.HasPrefix(s, "```") || strings.HasPrefix(s, "~~~") {
+	if isFence(s) {
 		return true
 	}
 	if !strings.Contains(s, "....") && !strings.Contains(s, "____") && !strings.Contains(s, "……") {

@@ -57,6 +57,12 @@ func isTableSeparator(line string) bool {
 	return strings.Contains(line, "---") && tableSeparator.MatchString(line)
 }
 
+// isFence reports a line that opens or closes a Markdown code block
+// ("```sh", "~~~").
+func isFence(line string) bool {
+	return strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~")
+}
+
 // isTableRow reports a line that can be a row of a Markdown table: it
 // has a "|" between cells (with or without "|" at either end).
 func isTableRow(line string) bool {

@@ -237,7 +237,7 @@ func (pm *passageMeasure) passage(c *candidate, rd *chunkReading) {
 	if c.tableHeader != "" {
 		// The rows the passage opens with are under a header it does not
 		// hold: they have its words too.
-		hm := q.mask(stemSet(words(c.tableHeader)))
+		hm := pm.heading(c.tableHeader).mask
 		for i := range c.m.sents {
 			rs := &rd.sents[i]
 			if rs.header >= 0 || rs.head || !isTableRow(c.Text[rs.span.Start:rs.span.End]) {

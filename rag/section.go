@@ -69,6 +69,9 @@ var romanNumber = regexp.MustCompile(`^[IVXLC]+[.)]\s+`)
 // heading. The heading's text is without its number and colon.
 func capitalHeading(line string) (heading, bool) {
 	s := strings.TrimSpace(line)
+	if strings.ContainsFunc(s, unicode.IsLower) {
+		return heading{}, false // most lines, and every sentence asked about: no regexp
+	}
 	if n := listMarker(s); n > 0 {
 		if r, _ := utf8.DecodeRuneInString(s); IsBullet(r) {
 			return heading{}, false

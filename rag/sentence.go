@@ -11,10 +11,9 @@ import (
 // trimmed of surrounding space. Line breaks end a sentence (list items,
 // headings), but for those of text wrapped at a fixed width, plain or
 // Markdown, which go on with the sentence (see wrapWidth, wrapped); so do
-// . ! ? (with closing
-// quotes or brackets) followed by space
-// and a capital, digit or opening quote, unless the word before the stop is
-// a known abbreviation or a single capital initial. A list item's marker
+// . ! ? (with closing quotes or brackets) followed by space and a capital,
+// digit or opening quote, unless the word before the stop is a known
+// abbreviation or a single capital initial. A list item's marker
 // ("- ", "• ", "2. ", "3) ") at the start of a line is no part of its
 // sentence; a line that starts with "|" (a table's row) is one sentence.
 func sentenceSpans(text string) []Span {
@@ -57,7 +56,7 @@ func sentenceSpans(text string) []Span {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case r == '\n':
-			if l := strings.TrimLeft(text[phys:i], " \t"); strings.HasPrefix(l, "```") || strings.HasPrefix(l, "~~~") {
+			if isFence(strings.TrimLeft(text[phys:i], " \t")) {
 				code = !code
 			}
 			wrap := width > 0 && !code && wrapped(text, phys, i, width)
@@ -118,8 +117,7 @@ func wrapWidth(text string) int {
 // which no wrapped sentence runs into or out of: a heading, a code fence,
 // a table's row or separator.
 func markdownLine(s string) bool {
-	return strings.HasPrefix(s, "#") || strings.HasPrefix(s, "```") || strings.HasPrefix(s, "~~~") ||
-		strings.Contains(s, "|") || isTableSeparator(s)
+	return strings.HasPrefix(s, "#") || isFence(s) || isTableRow(s) || isTableSeparator(s)
 }
 
 // wrapped reports whether the line break at text[nl], ending the line that
