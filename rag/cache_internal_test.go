@@ -86,16 +86,19 @@ func TestCachedSentenceVectors(t *testing.T) {
 	}
 }
 
+// randVec is n normally distributed components drawn from r.
+func randVec(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return v
+}
+
 // TestDot4 checks that dot4 gives dot's sums to the bit.
 func TestDot4(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	vec := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(r.NormFloat64())
-		}
-		return v
-	}
+	vec := func(n int) []float32 { return randVec(r, n) }
 	for _, n := range []int{0, 1, 7, 100} {
 		q, a, b, c, d := vec(n), vec(n), vec(n), vec(n), vec(n)
 		sa, sb, sc, sd := dot4(q, a, b, c, d)
@@ -114,13 +117,7 @@ func TestDot4(t *testing.T) {
 // dotRow the float sums of the row's components.
 func TestDotRow4(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	vec := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(r.NormFloat64())
-		}
-		return v
-	}
+	vec := func(n int) []float32 { return randVec(r, n) }
 	row := func(n int) []int8 {
 		v := make([]int8, n)
 		for i := range v {

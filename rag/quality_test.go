@@ -132,8 +132,7 @@ func TestMarkdownQuotePlain(t *testing.T) {
 // day", "after five years"), not only for a date or a clock time: the
 // sentence that says it is quoted, not one that merely holds a time.
 func TestWhenInRules(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "policy.md", `# Staff policy
+	x := indexOf(t, map[string]string{"policy.md": `# Staff policy
 
 ## Sick leave
 
@@ -142,37 +141,23 @@ If you are ill, call your manager before 09:00 on your first day of absence. Fro
 ## Vacation
 
 Full-time staff receive 25 days of paid vacation per year, rising to 28 days after five years of service. Unused days can be carried over until 31 March.
-`)
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
-	for _, c := range []struct{ question, want string }{
-		{"When do I need a doctor's note?", "third day"},
-		{"When do staff get 28 days of vacation?", "after five years"},
-	} {
-		ans, err := x.Ask(context.Background(), c.question, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if first, _, _ := strings.Cut(ans.Answer, " ["); !ans.Grounded || !strings.Contains(first, c.want) {
-			t.Errorf("%q: %q (grounded %v), want the sentence saying %q", c.question, ans.Answer, ans.Grounded, c.want)
-		}
-	}
+`})
+	wantAnswers(t, x, false,
+		answerCase{"When do I need a doctor's note?", "third day"},
+		answerCase{"When do staff get 28 days of vacation?", "after five years"})
 }
 
 // Technical notes answer in list items and file paths: a list item is a
 // sentence to quote, not a heading, and "where" is answered by a path.
 func TestListItemsAndPaths(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "install.md", "# Installing the API\n\n## Requirements\n\n"+
-		"- Debian 12\n- PostgreSQL 15 or later\n- At least 4 GB of RAM\n\n"+
-		"## Steps\n\n1. Download the release archive.\n2. Unpack it into `/opt/api`.\n3. Run `api migrate` to create the tables.\n")
-	// The document's last line, a list item, is whole however the
-	// passage ends.
-	writeFile(t, dir, "benefits.md", "# Benefits\n\nStaff get these benefits.\n\n- Free parking at the depot\n- Gym membership paid by the company")
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
+	x := indexOf(t, map[string]string{
+		"install.md": "# Installing the API\n\n## Requirements\n\n" +
+			"- Debian 12\n- PostgreSQL 15 or later\n- At least 4 GB of RAM\n\n" +
+			"## Steps\n\n1. Download the release archive.\n2. Unpack it into `/opt/api`.\n3. Run `api migrate` to create the tables.\n",
+		// The document's last line, a list item, is whole however the
+		// passage ends.
+		"benefits.md": "# Benefits\n\nStaff get these benefits.\n\n- Free parking at the depot\n- Gym membership paid by the company",
+	})
 	for _, c := range []struct{ question, want string }{
 		{"Is a gym membership paid?", "^Gym membership paid by the company$"},
 		{"Which PostgreSQL version is required?", "^PostgreSQL 15 or later$"},
@@ -192,13 +177,9 @@ func TestListItemsAndPaths(t *testing.T) {
 // A question about a code no document has (an error code, a model, a
 // version) is declined, not answered with a sentence about another code.
 func TestAbsentCodeDeclined(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "errors.md", "# Troubleshooting\n\n"+
-		"Error code E104 means the migration has not been run. Error code E211 means the license file is missing. "+
-		"Error code E-307 means the disk is full.\n")
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
+	x := indexOf(t, map[string]string{"errors.md": "# Troubleshooting\n\n" +
+		"Error code E104 means the migration has not been run. Error code E211 means the license file is missing. " +
+		"Error code E-307 means the disk is full.\n"})
 	for _, c := range []struct{ question, want string }{
 		{"What does error E104 mean?", "migration"},
 		{"What does error E211 mean?", "license"},
@@ -221,14 +202,10 @@ func TestAbsentCodeDeclined(t *testing.T) {
 // In a list of questions and answers the question that matches is not the
 // answer: what follows it is.
 func TestFAQAnsweredByWhatFollows(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "faq.txt", "Frequently asked questions\n\n"+
-		"Q: Who do I contact if the VPN does not connect?\nA: Call the IT service desk at extension 4400.\n\n"+
-		"**Q: Can I install my own software on my laptop?**\nA: Only software from the company catalogue may be installed.\n\n"+
-		"**Q:** My badge has stopped working. Who should I tell?\n**A:** Email facilities, who print a new badge within a day.\n")
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
+	x := indexOf(t, map[string]string{"faq.txt": "Frequently asked questions\n\n" +
+		"Q: Who do I contact if the VPN does not connect?\nA: Call the IT service desk at extension 4400.\n\n" +
+		"**Q: Can I install my own software on my laptop?**\nA: Only software from the company catalogue may be installed.\n\n" +
+		"**Q:** My badge has stopped working. Who should I tell?\n**A:** Email facilities, who print a new badge within a day.\n"})
 	for _, c := range []struct{ question, want string }{
 		{"Who do I contact when the VPN is not working?", "extension 4400"},
 		{"Can I install my own software?", "company catalogue"},
@@ -247,20 +224,18 @@ func TestFAQAnsweredByWhatFollows(t *testing.T) {
 // A Markdown table's row is found by its header's words too, quoted as a
 // sentence that names its cells; the header row is never the answer.
 func TestMarkdownTable(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "travel.md", "# Travel policy\n\n## Hotel limits\n\n"+
-		"| City | Nightly limit | Approval |\n|------|:-------------:|----------|\n"+
-		"| Paris | 180 euros | Line manager |\n| Berlin | **140 euros** | Line manager |\n| New York | 260 euros | Director |\n\n"+
-		"## Per diem\n\nThe daily allowance is 50 euros within Europe.\n")
 	// A long table: its later rows are in passages without its header.
 	var rows strings.Builder
 	for i := range 40 {
 		fmt.Fprintf(&rows, "| Harbour %d | %d euros | Manager %d |\n", i, 100+i, i%3)
 	}
-	writeFile(t, dir, "harbours.md", "# Harbour hotels\n\n| Town | Nightly limit | Approver |\n|---|---|---|\n"+rows.String())
-	writeFile(t, dir, "comet.txt", cometDoc)
-	x := newIndex(t, "")
-	sync(t, x, dir)
+	x := indexOf(t, map[string]string{
+		"travel.md": "# Travel policy\n\n## Hotel limits\n\n" +
+			"| City | Nightly limit | Approval |\n|------|:-------------:|----------|\n" +
+			"| Paris | 180 euros | Line manager |\n| Berlin | **140 euros** | Line manager |\n| New York | 260 euros | Director |\n\n" +
+			"## Per diem\n\nThe daily allowance is 50 euros within Europe.\n",
+		"harbours.md": "# Harbour hotels\n\n| Town | Nightly limit | Approver |\n|---|---|---|\n" + rows.String(),
+	})
 	for _, c := range []struct{ question, want, quote string }{
 		{"What is the nightly limit in Harbour 35?", "Town: Harbour 35; Nightly limit: 135 euros; Approver: Manager 2.", "| Harbour 35 | 135 euros | Manager 2 |"},
 		{"What is the hotel limit in Paris?", "City: Paris; Nightly limit: 180 euros; Approval: Line manager.", "| Paris | 180 euros | Line manager |"},
