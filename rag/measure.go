@@ -2,6 +2,7 @@ package rag
 
 import (
 	"math/bits"
+	"slices"
 	"sync/atomic"
 )
 
@@ -111,61 +112,86 @@ func (s *readSentence) hasType(text string, t answerType) bool {
 	return v&found != 0
 }
 
-// readText reads text, numbering its words in v. Reading only words v
-// knows, it holds v's lock for reading, so that questions read chunks at
-// once.
+// readText reads text, numbering its words in v. Where v knows every word
+// (the usual case once a corpus is indexed), it holds v's lock for reading
+// only, so that questions read chunks at once, and looks each word up once.
 func readText(v *vocabulary, text string) *chunkReading {
 	spans := sentenceSpans(text)
 	rd := &chunkReading{sents: make([]readSentence, len(spans))}
-	local := map[int32]int32{} // vocabulary number → index in rd.vocab
-	stems := map[string]struct{}{}
-	var all []int32
+	// The words' numbers in v, in order, and for each its stem's number
+	// (-1: a stop word); a word v lacks is -1 until it is added.
+	var ids, stems []int32
 	ends := make([]int, len(spans))
+	unknown := false
 	v.mu.RLock()
-	known := true
-	for _, sp := range spans {
-		eachWord(text[sp.Start:sp.End], func(w string) {
-			if known {
-				_, known = v.ids[w]
-			}
-		})
-	}
-	if !known {
-		v.mu.RUnlock()
-		v.mu.Lock()
-	}
-	// Where every word is known, add only looks them up.
 	for si, sp := range spans {
-		clear(stems)
 		eachWord(text[sp.Start:sp.End], func(w string) {
-			id := v.add(w)
-			k, ok := local[id]
-			if !ok {
-				k = int32(len(rd.vocab))
-				local[id] = k
-				rd.vocab = append(rd.vocab, id)
+			id, ok := v.ids[w]
+			stem := int32(-1)
+			if ok {
+				stem = v.words[id].stemID
+			} else {
+				id, unknown = -1, true
 			}
-			all = append(all, k)
-			if vw := v.words[id]; !vw.stop {
-				rd.n++
-				stems[vw.stem] = struct{}{}
-			}
+			ids, stems = append(ids, id), append(stems, stem)
 		})
-		rd.sents[si] = readSentence{span: sp, distinct: len(stems), header: -1}
-		ends[si] = len(all)
+		ends[si] = len(ids)
 	}
-	markTables(text, rd.sents)
-	if known {
-		v.mu.RUnlock()
-	} else {
+	v.mu.RUnlock()
+	if unknown {
+		v.mu.Lock()
+		j := 0
+		for _, sp := range spans {
+			eachWord(text[sp.Start:sp.End], func(w string) {
+				if ids[j] < 0 {
+					ids[j] = v.add(w)
+					stems[j] = v.words[ids[j]].stemID
+				}
+				j++
+			})
+		}
 		v.mu.Unlock()
 	}
+	// Number the text's distinct words in rd.vocab, and count each
+	// sentence's distinct content stems.
+	local := newWordNumbers(len(ids))
+	all := make([]int32, len(ids))
+	var sentStems []int32
 	start := 0
 	for si, end := range ends {
-		rd.sents[si].words = all[start:end:end]
+		sentStems = sentStems[:0]
+		for j := start; j < end; j++ {
+			k, ok := local.get(ids[j])
+			if !ok {
+				k = int32(len(rd.vocab))
+				local.put(ids[j], k)
+				rd.vocab = append(rd.vocab, ids[j])
+			}
+			all[j] = k
+			if stems[j] >= 0 {
+				rd.n++
+				sentStems = append(sentStems, stems[j])
+			}
+		}
+		rd.sents[si] = readSentence{span: spans[si], distinct: countDistinct(sentStems), header: -1,
+			words: all[start:end:end]}
 		start = end
 	}
+	markTables(text, rd.sents)
 	return rd
+}
+
+// countDistinct returns the number of distinct values in s, which it
+// reorders.
+func countDistinct(s []int32) int {
+	slices.Sort(s)
+	n := 0
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			n++
+		}
+	}
+	return n
 }
 
 // measure reads text against q, numbering its words in pw.

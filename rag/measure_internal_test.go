@@ -3,6 +3,7 @@ package rag
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -48,4 +49,94 @@ func TestTypeOfQuestion(t *testing.T) {
 			t.Errorf("no sentence holds a %s: the test looks at nothing", ty)
 		}
 	}
+}
+
+// squadTexts returns the texts of the SQuAD sample, cut into pieces of
+// about a chunk's size.
+func squadTexts(tb testing.TB) []string {
+	tb.Helper()
+	files, err := filepath.Glob("../testdata/squad-dev/corpus/*.txt")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("squad-dev corpus: %v", err)
+	}
+	var out []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for text := string(data); len(text) > 0; {
+			n := min(len(text), 600)
+			for n < len(text) && text[n-1] != ' ' {
+				n++
+			}
+			out = append(out, text[:n])
+			text = text[n:]
+		}
+	}
+	return out
+}
+
+// TestReadText checks a reading against its definition: each sentence's
+// words in order, numbered through the reading's vocab, and its distinct
+// content stems; with a vocabulary that knows some words and not others.
+func TestReadText(t *testing.T) {
+	v := newVocabulary()
+	for i, text := range squadTexts(t) {
+		rd := readText(v, text)
+		n := 0
+		for si, s := range rd.sents {
+			var want []string
+			stems := map[string]bool{}
+			eachWord(text[s.span.Start:s.span.End], func(w string) {
+				want = append(want, w)
+				if !stopWords[w] {
+					stems[stem(w)] = true
+					n++
+				}
+			})
+			var got []string
+			for _, k := range s.words {
+				got = append(got, v.words[rd.vocab[k]].word)
+			}
+			if !slices.Equal(got, want) || s.distinct != len(stems) {
+				t.Fatalf("text %d, sentence %d: words %q, %d distinct; want %q, %d", i, si, got, s.distinct, want, len(stems))
+			}
+		}
+		if rd.n != n {
+			t.Fatalf("text %d: %d content words, want %d", i, rd.n, n)
+		}
+		seen := map[int32]bool{}
+		for _, g := range rd.vocab {
+			if seen[g] {
+				t.Fatalf("text %d: word %q twice in vocab", i, v.words[g].word)
+			}
+			seen[g] = true
+		}
+	}
+}
+
+// BenchmarkReadText reads chunks of the SQuAD sample as a question reads
+// those it retrieves: with a vocabulary that knows their words already
+// (known), and one that meets them for the first time (new).
+func BenchmarkReadText(b *testing.B) {
+	texts := squadTexts(b)
+	b.Run("known", func(b *testing.B) {
+		v := newVocabulary()
+		for _, t := range texts {
+			readText(v, t)
+		}
+		i := 0
+		for b.Loop() {
+			readText(v, texts[i%len(texts)])
+			i++
+		}
+	})
+	b.Run("new", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			readText(newVocabulary(), texts[i%len(texts)])
+			i++
+		}
+	})
 }
