@@ -85,7 +85,8 @@ func TestReadText(t *testing.T) {
 	for i, text := range squadTexts(t) {
 		rd := readText(v, text)
 		n := 0
-		for si, s := range rd.sents {
+		for si := range rd.sents {
+			s := &rd.sents[si]
 			var want []string
 			stems := map[string]bool{}
 			eachWord(text[s.span.Start:s.span.End], func(w string) {

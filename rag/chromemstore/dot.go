@@ -29,19 +29,31 @@ func dotsGeneric(q []float32, rows [][]float32, out []float32) {
 	}
 }
 
-// dots8Generic writes the dot product of q with each of the rows int8 rows
-// of m, stride apart, to out; q has stride elements.
-func dots8Generic(q []int16, m []int8, stride int, out []int32) {
-	q = q[:stride]
+// dots4Generic writes, for each of len(out) rows of 4-bit codes in m,
+// stride bytes apart, the sum over its 32-byte blocks b of
+// bs[b]·(q·codes of b − Σ offs[16b:16b+16]) to out. bs holds sw int16
+// scales a row (the row's blocks', then zeros), rows after rows; offs
+// holds 16 a block (see blockOffsets).
+// Byte j of block b holds the codes of components 64b+j (low nibble) and
+// 64b+32+j (high nibble), each 0 to 15; q has 2·stride elements in
+// component order. The sums must fit an int32 (see table.quantiseRows).
+func dots4Generic(q []int8, m []uint8, stride int, bs []int16, sw int, offs []int16, out []int32) {
+	q = q[:2*stride]
+	blocks := stride / 32
 	for r := range out {
 		row := m[r*stride : (r+1)*stride : (r+1)*stride]
-		var s0, s1, s2, s3 int32
-		for i := 0; i+4 <= stride; i += 4 {
-			s0 += int32(q[i]) * int32(row[i])
-			s1 += int32(q[i+1]) * int32(row[i+1])
-			s2 += int32(q[i+2]) * int32(row[i+2])
-			s3 += int32(q[i+3]) * int32(row[i+3])
+		var s int32
+		for b := range blocks {
+			qb := q[64*b : 64*b+64 : 64*b+64]
+			var d int32
+			for j, c := range row[32*b : 32*b+32 : 32*b+32] {
+				d += int32(qb[j])*int32(c&15) + int32(qb[32+j])*int32(c>>4)
+			}
+			for _, o := range offs[16*b : 16*b+16] {
+				d -= int32(o)
+			}
+			s += int32(bs[r*sw+b]) * d
 		}
-		out[r] = s0 + s1 + s2 + s3
+		out[r] = s
 	}
 }

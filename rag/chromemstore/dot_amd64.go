@@ -21,19 +21,35 @@ func dots(q []float32, rows [][]float32, out []float32) {
 //go:noescape
 func dotsAVX2(q *float32, dim int, rows *[]float32, n int, out *float32)
 
-// dots8 writes the dot product of q with each of len(out) int8 rows of m,
-// stride apart, to out; stride is a multiple of 16 and len(q) == stride.
-func dots8(q []int16, m []int8, stride int, out []int32) {
+// dots4 writes, for each of len(out) rows of 4-bit codes in m, stride
+// bytes apart, its blocks' dot products with q, each less its offset and
+// times its scale, summed (see dots4Generic); stride is a multiple of 32,
+// len(q) == 2*stride, sw, the scales a row, a multiple of 8 no less than
+// stride/32, and offs holds 16 a block.
+func dots4(q []int8, m []uint8, stride int, bs []int16, sw int, offs []int16, out []int32) {
 	if !useAVX2 || len(out) == 0 {
-		dots8Generic(q, m, stride, out)
+		dots4Generic(q, m, stride, bs, sw, offs, out)
 		return
 	}
-	_ = q[stride-1]
+	_ = q[2*stride-1]
 	_ = m[len(out)*stride-1]
-	dots8AVX2(&q[0], &m[0], stride, len(out), &out[0])
+	_ = bs[len(out)*sw-1]
+	_ = offs[16*(stride/32)-1]
+	dots4AVX2(&q[0], &m[0], stride, len(out), &bs[0], sw, &offs[0], &out[0], &wordShuffles)
 }
 
-// dots8AVX2 is dots8 for rows = len(out) > 0.
+// wordShuffles are the byte shuffles that spread int16 i of each half of
+// a register over that half, for i from 0 to 7.
+var wordShuffles = func() (s [8][32]byte) {
+	for i := range s {
+		for j := range 32 {
+			s[i][j] = byte(2*i + j%2)
+		}
+	}
+	return s
+}()
+
+// dots4AVX2 is dots4 for rows = len(out) > 0.
 //
 //go:noescape
-func dots8AVX2(q *int16, m *int8, stride int, rows int, out *int32)
+func dots4AVX2(q *int8, m *uint8, stride int, rows int, bs *int16, sw int, offs *int16, out *int32, shuffles *[8][32]byte)

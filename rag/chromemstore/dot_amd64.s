@@ -72,59 +72,176 @@ store:
 	VZEROUPPER
 	RET
 
-// func dots8AVX2(q *int16, m *int8, stride int, rows int, out *int32)
+// func dots4AVX2(q *int8, m *uint8, stride int, rows int, bs *int16, sw int, offs *int16, out *int32, shuffles *[8][32]byte)
 //
-// For each of rows int8 rows of m, stride bytes apart (a multiple of 16),
-// out[i] = q · row: sixteen bytes at a time sign-extended to int16 and
-// multiplied pairwise into int32 sums (VPMADDWD), four chains over 64
-// bytes at a time.
-TEXT ·dots8AVX2(SB), NOSPLIT, $0-40
-	MOVQ q+0(FP), SI
-	MOVQ m+8(FP), DI
-	MOVQ stride+16(FP), CX
-	MOVQ rows+24(FP), DX
-	MOVQ out+32(FP), R8
-	MOVQ CX, R9
-	ANDQ $~63, R9
+// For each of rows rows of 4-bit codes in m, stride bytes apart (a multiple
+// of 32), out[i] = Σ_b bs_b·(q·codes_b − offs_b) over the row's 32-byte
+// blocks b (see dots4Generic). A block's 32 bytes split into their low and
+// high nibbles, multiplied as unsigned bytes by q's signed bytes and summed
+// in pairs (VPMADDUBSW: at most 2·15·127, no saturation), the two halves
+// added as int16 and multiplied in pairs by the block's scale into eight
+// int32 sums (VPMADDWD), two chains taking blocks in turn; before that,
+// the block's offsets (sixteen int16 a block, what the codes' 8 adds to
+// those pair sums) are taken off. The scales are read eight at a time into
+// both halves of a register, and each block's spread over it by a byte
+// shuffle (shuffles: eight masks of 32 bytes). The sw scales of row i+1
+// follow those of row i.
+TEXT ·dots4AVX2(SB), NOSPLIT, $0-72
+	MOVQ         q+0(FP), SI
+	MOVQ         m+8(FP), DI
+	MOVQ         stride+16(FP), CX
+	MOVQ         rows+24(FP), DX
+	MOVQ         bs+32(FP), R10
+	MOVQ         sw+40(FP), R11
+	MOVQ         offs+48(FP), R12
+	MOVQ         out+56(FP), R8
+	MOVQ         shuffles+64(FP), AX
+	VMOVDQU      (AX), Y2
+	VMOVDQU      32(AX), Y3
+	VMOVDQU      64(AX), Y7
+	VMOVDQU      96(AX), Y8
+	VMOVDQU      128(AX), Y9
+	VMOVDQU      160(AX), Y10
+	VMOVDQU      192(AX), Y11
+	VMOVDQU      224(AX), Y12
+	MOVL         $0x0F0F0F0F, AX
+	VMOVD        AX, X14
+	VPBROADCASTD X14, Y14
 
-row8:
+row4:
 	VPXOR Y0, Y0, Y0
 	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
 	XORQ  AX, AX
+	XORQ  BX, BX
+	MOVQ  R10, R13
 
-loop64:
-	CMPQ      AX, R9
-	JGE       loop16
-	VPMOVSXBW (DI)(AX*1), Y4
-	VPMOVSXBW 16(DI)(AX*1), Y5
-	VPMOVSXBW 32(DI)(AX*1), Y6
-	VPMOVSXBW 48(DI)(AX*1), Y7
-	VPMADDWD  (SI)(AX*2), Y4, Y4
-	VPMADDWD  32(SI)(AX*2), Y5, Y5
-	VPMADDWD  64(SI)(AX*2), Y6, Y6
-	VPMADDWD  96(SI)(AX*2), Y7, Y7
-	VPADDD    Y4, Y0, Y0
-	VPADDD    Y5, Y1, Y1
-	VPADDD    Y6, Y2, Y2
-	VPADDD    Y7, Y3, Y3
-	ADDQ      $64, AX
-	JMP       loop64
+group4:
+	VBROADCASTI128 (R13), Y13
+	ADDQ           $16, R13
+	CMPQ         AX, CX
+	JGE          reduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y2, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y0, Y0
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          reduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y3, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y1, Y1
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          reduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y7, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y0, Y0
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          reduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y8, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y1, Y1
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          reduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y9, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y0, Y0
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          reduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y10, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y1, Y1
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          reduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y11, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y0, Y0
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          reduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y12, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y1, Y1
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	JMP          group4
 
-loop16:
-	CMPQ      AX, CX
-	JGE       reduce8
-	VPMOVSXBW (DI)(AX*1), Y4
-	VPMADDWD  (SI)(AX*2), Y4, Y4
-	VPADDD    Y4, Y0, Y0
-	ADDQ      $16, AX
-	JMP       loop16
-
-reduce8:
+reduce4:
 	VPADDD       Y1, Y0, Y0
-	VPADDD       Y3, Y2, Y2
-	VPADDD       Y2, Y0, Y0
 	VEXTRACTI128 $1, Y0, X1
 	VPADDD       X1, X0, X0
 	VPHADDD      X0, X0, X0
@@ -132,7 +249,8 @@ reduce8:
 	VMOVD        X0, (R8)
 	ADDQ         $4, R8
 	ADDQ         CX, DI
+	LEAQ         (R10)(R11*2), R10
 	DECQ         DX
-	JNZ          row8
+	JNZ          row4
 	VZEROUPPER
 	RET

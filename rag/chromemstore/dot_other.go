@@ -6,6 +6,9 @@ package chromemstore
 // len(q) elements and out has room for len(rows).
 func dots(q []float32, rows [][]float32, out []float32) { dotsGeneric(q, rows, out) }
 
-// dots8 writes the dot product of q with each of len(out) int8 rows of m,
-// stride apart, to out; stride is a multiple of 16 and len(q) == stride.
-func dots8(q []int16, m []int8, stride int, out []int32) { dots8Generic(q, m, stride, out) }
+// dots4 writes, for each of len(out) rows of 4-bit codes in m, stride
+// bytes apart, its blocks' dot products with q, each less its offset and
+// times its scale, summed (see dots4Generic).
+func dots4(q []int8, m []uint8, stride int, bs []int16, sw int, offs []int16, out []int32) {
+	dots4Generic(q, m, stride, bs, sw, offs, out)
+}

@@ -42,32 +42,54 @@ func TestDots(t *testing.T) {
 	}
 }
 
-// TestDots8 checks the int8 kernel in use and the portable one against a
-// plain sum, with extreme values, for every stride up to 128.
-func TestDots8(t *testing.T) {
+// TestDots4 checks the 4-bit kernel in use and the portable one against
+// a plain sum, with extreme codes, query values and the largest scales
+// quantise4 gives, for every stride up to 512.
+func TestDots4(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for stride := 16; stride <= 128; stride += 16 {
-		q := make([]int16, stride)
+	for stride := 32; stride <= 512; stride += 32 {
+		blocks := stride / 32
+		sw := scalesPerRow(blocks)
+		q := make([]int8, 2*stride)
 		for i := range q {
-			q[i] = int16(r.IntN(255) - 127)
+			q[i] = int8(r.IntN(255) - 127)
+			if i%7 == 0 {
+				q[i] = 127
+			}
 		}
-		q[0] = -127
-		const rows = 7
-		m := make([]int8, rows*stride)
+		offs := blockOffsets(q)
+		const rows = 9
+		m := make([]uint8, rows*stride+stride)
 		for i := range m {
-			m[i] = int8(r.IntN(255) - 127)
+			m[i] = uint8(r.IntN(256))
+			if i%5 == 0 {
+				m[i] = 0xff
+			}
 		}
-		m[0] = -127
-		for name, f := range map[string]func([]int16, []int8, int, []int32){"dots8": dots8, "generic": dots8Generic} {
+		bs := make([]int16, rows*sw+sw)
+		for i := range bs {
+			if i%sw < blocks {
+				bs[i] = int16(r.IntN(maxBlockScale(blocks) + 1))
+				if i%3 == 0 {
+					bs[i] = int16(maxBlockScale(blocks))
+				}
+			}
+		}
+		for name, f := range map[string]func([]int8, []uint8, int, []int16, int, []int16, []int32){"dots4": dots4, "generic": dots4Generic} {
 			out := make([]int32, rows+1)
 			out[rows] = 42
-			f(q, m, stride, out[:rows])
+			f(q, m, stride, bs, sw, offs, out[:rows])
 			for i := range rows {
-				var want int32
-				for j := range stride {
-					want += int32(q[j]) * int32(m[i*stride+j])
+				var want int64
+				for b := range blocks {
+					var d int64
+					for j := range 32 {
+						c := m[i*stride+32*b+j]
+						d += int64(q[64*b+j])*(int64(c&15)-8) + int64(q[64*b+32+j])*(int64(c>>4)-8)
+					}
+					want += int64(bs[i*sw+b]) * d
 				}
-				if out[i] != want {
+				if int64(out[i]) != want {
 					t.Errorf("%s stride %d row %d = %d, want %d", name, stride, i, out[i], want)
 				}
 			}
@@ -76,4 +98,29 @@ func TestDots8(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkScanKernels scans 100,000 rows of 356 components as 4-bit rows
+// with a scale for each 64 components: an eighth of the bytes of float32
+// vectors, and 16 bytes of scales.
+func BenchmarkScanKernels(b *testing.B) {
+	const rows, dim = 100000, 356
+	r := rand.New(rand.NewPCG(1, 2))
+	stride := rowBytes(dim)
+	sw := scalesPerRow(stride / 32)
+	m := make([]uint8, rows*stride)
+	for i := range m {
+		m[i] = uint8(r.IntN(256))
+	}
+	bs := make([]int16, rows*sw)
+	q := make([]int8, 2*stride)
+	offs := blockOffsets(q)
+	out := make([]int32, block)
+	for b.Loop() {
+		for s := 0; s < rows; s += block {
+			n := min(block, rows-s)
+			dots4(q, m[s*stride:], stride, bs[s*sw:], sw, offs, out[:n])
+		}
+	}
+	b.SetBytes(int64(len(m) + 2*len(bs)))
 }

@@ -7,10 +7,11 @@
 // channels and a locked heap and computes each dot product a float at a
 // time: the store keeps its own table of the same chunks, in step with
 // every Add and DeleteSource, and answers a query with one pass over a
-// contiguous int8 copy of the vectors (a quarter of their bytes) and exact
-// float32 scores for the best candidates of that pass (see table.search).
+// contiguous copy of the vectors in 4-bit codes (an eighth of their bytes,
+// with a scale for each 64 components), finer codes for the best of that
+// pass, and exact float32 scores for the best of those (see table.search).
 // The table shares chromem's float32 vectors; it adds an ID, a slice header
-// and the int8 row, about 400 bytes a chunk.
+// and the two rows of codes, about 440 bytes a chunk.
 //
 // The store keeps vectors only: chunk text lives elsewhere, and chromem's
 // documents carry no metadata (the store indexes sources itself). Vectors
@@ -173,8 +174,8 @@ func (s *Store) Query(ctx context.Context, vector []float32, k int) ([]rag.Hit, 
 func (s *Store) Collection() *chromem.Collection { return s.coll }
 
 // BytesPerQuery returns the bytes of vector data a query for k neighbours
-// reads: every int8 row and its scale, and the float32 vectors of the
-// candidates scored exactly.
+// reads: every coarse row and its scales, the fine rows of the rows it
+// keeps, and the float32 vectors of the candidates scored exactly.
 func (s *Store) BytesPerQuery(k int) int64 {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -183,7 +184,8 @@ func (s *Store) BytesPerQuery(k int) int64 {
 	if n <= c {
 		return n * int64(s.dim) * 4
 	}
-	return n*int64(s.tab.stride+4) + c*int64(s.dim)*4
+	cc := min(int64(coarseCandidates(k, int(n))), n)
+	return n*int64(s.tab.stride+2*s.tab.sw+4) + cc*int64(s.tab.stride) + c*int64(s.dim)*4
 }
 
 // Count returns the number of chunks stored.

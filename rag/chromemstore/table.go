@@ -16,13 +16,16 @@ import (
 // table is the store's scan index: one row per chunk, in no particular
 // order, kept dense by moving the last row into a deleted one. Row i is
 // chunk ids[i] of source srcs[i], with its unit vector vecs[i] (the slice
-// chromem's document holds, not a copy) and the same vector quantised to
-// int8 in codes[i*stride:(i+1)*stride] with scale scales[i].
+// chromem's document holds, not a copy) and the same vector quantised in
+// two steps of 4 bits a component: codes[i*stride:(i+1)*stride] and, for
+// what those leave, fine[i*stride:(i+1)*stride], with a scale for each 64
+// components, bs[i*sw:(i+1)*sw] times scales[i] (see quantise4). Together
+// they are about as fine as an int8 copy, and as large.
 //
-// A query reads the int8 rows in one pass through one contiguous array, a
-// quarter of the bytes of the float32 vectors, keeps the best candidates by
-// their approximate scores, and scores only those exactly on the float32
-// vectors (see search).
+// A query reads the coarse rows in one pass through one contiguous array,
+// an eighth of the bytes of the float32 vectors, keeps the best candidates
+// by those scores, scores them again with their fine rows, and scores only
+// the best of those exactly on the float32 vectors (see search).
 //
 // The rows are found by ID through byID and by source through bySource,
 // about 20 bytes a row together, where a map from IDs to rows and one from
@@ -31,9 +34,12 @@ type table struct {
 	vecs   [][]float32
 	ids    []string
 	srcs   []string
-	codes  []int8
+	codes  []uint8
+	fine   []uint8
+	bs     []int16
 	scales []float32
-	stride int // len(vector) rounded up to 16; 0 while empty
+	stride int // bytes a row: 32 for each 64 components or part; 0 while empty
+	sw     int // scales a row in bs: one for each 32 bytes, then zeros to a multiple of 8
 	// byID is a hash table of the rows by ID, open addressing with linear
 	// probing from the ID's hash: each slot holds a row plus 1, or 0 when
 	// free. It has a power of two slots and is at most half full.
@@ -56,14 +62,16 @@ func (t *table) len() int { return len(t.ids) }
 func (t *table) reserve(n, dim int) {
 	stride := t.stride
 	if stride == 0 {
-		stride = (dim + 15) &^ 15
+		stride = rowBytes(dim)
 	}
 	t.ids = slices.Grow(t.ids, n)
 	t.srcs = slices.Grow(t.srcs, n)
 	t.vecs = slices.Grow(t.vecs, n)
 	t.scales = slices.Grow(t.scales, n)
+	t.bs = slices.Grow(t.bs, n*scalesPerRow(stride/32))
 	t.at = slices.Grow(t.at, n)
 	t.codes = slices.Grow(t.codes, n*stride)
+	t.fine = slices.Grow(t.fine, n*stride)
 	if need := slotsFor(len(t.ids) + n); need > len(t.byID) {
 		t.rehash(need)
 	}
@@ -130,11 +138,16 @@ func (t *table) unslot(i int) {
 	}
 }
 
-// place adds a chunk, or replaces the one with its ID, but for its int8
+// rowBytes is the bytes of a 4-bit row of dim components: 32 for each 64
+// or part, so that the kernel reads whole blocks.
+func rowBytes(dim int) int { return (dim + 63) / 64 * 32 }
+
+// place adds a chunk, or replaces the one with its ID, but for its 4-bit
 // row, which it leaves for quantiseRows to write; it returns the row.
 func (t *table) place(id, source string, v []float32) int32 {
 	if t.stride == 0 {
-		t.stride = (len(v) + 15) &^ 15
+		t.stride = rowBytes(len(v))
+		t.sw = scalesPerRow(t.stride / 32)
 	}
 	if 2*(len(t.ids)+1) > len(t.byID) {
 		t.rehash(slotsFor(len(t.ids) + 1))
@@ -154,7 +167,9 @@ func (t *table) place(id, source string, v []float32) int32 {
 	t.srcs = append(t.srcs, source)
 	t.vecs = append(t.vecs, v)
 	t.codes = slices.Grow(t.codes, t.stride)[:(int(r)+1)*t.stride]
+	t.fine = slices.Grow(t.fine, t.stride)[:(int(r)+1)*t.stride]
 	t.scales = append(t.scales, 0)
+	t.bs = slices.Grow(t.bs, t.sw)[:(int(r)+1)*t.sw]
 	t.at = append(t.at, 0)
 	t.linkRow(r, source)
 	return r
@@ -184,7 +199,7 @@ func (t *table) unlinkRow(r int32) {
 // parallelQuantise is the fewest rows quantiseRows shares among cores.
 const parallelQuantise = 4096
 
-// quantiseRows writes the int8 rows of rows (which place returned, in any
+// quantiseRows writes the 4-bit rows of rows (which place returned, in any
 // order, repeats allowed) from their vectors, on all cores when there are
 // many.
 func (t *table) quantiseRows(rows []int32) {
@@ -192,7 +207,8 @@ func (t *table) quantiseRows(rows []int32) {
 	rows = slices.Compact(rows) // no row written by two goroutines
 	one := func(rows []int32) {
 		for _, r := range rows {
-			t.scales[r] = quantise(t.codes[int(r)*t.stride:(int(r)+1)*t.stride], t.vecs[r])
+			lo, hi := int(r)*t.stride, (int(r)+1)*t.stride
+			t.scales[r] = quantise4(t.codes[lo:hi], t.fine[lo:hi], t.bs[int(r)*t.sw:(int(r)+1)*t.sw], t.vecs[r])
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(rows)/parallelQuantise)
@@ -234,6 +250,82 @@ func quantise(c []int8, v []float32) float32 {
 	return m / 127
 }
 
+// scalesPerRow is the int16 scales a row of blocks 32-byte blocks has: one
+// a block, then zeros to a multiple of 8, which the kernel reads at once.
+func scalesPerRow(blocks int) int { return (blocks + 7) &^ 7 }
+
+// maxBlockScale is the largest int16 scale of a block in a row of blocks
+// blocks: small enough that a row's sum fits an int32 whatever the codes
+// and the int8 query (each block's q·codes is at most 64·127·15).
+func maxBlockScale(blocks int) int { return min(16383, math.MaxInt32/(blocks*64*127*15)) }
+
+// quantise4 writes v in two steps of 4-bit codes, coarse c and fine f, and
+// returns a scale s such that, with the int16 scale bs_b of each block of
+// 64 components, v[i] ≈ (14·(c_i−8) + (f_i−8))·bs_b·s for component i of
+// block b. Each code is 1 to 15 (8 is 0); the coarse codes alone give
+// v[i] ≈ (c_i−8)·14·bs_b·s, and the fine ones what that leaves, within
+// ±7·bs_b·s. A scale for each block rather than the row keeps components
+// of smaller range (a part of the vector made another way) from rounding
+// to nothing; they are integers so that the kernel sums integers. The
+// codes are laid out as dots4 reads them: component 64b+j in the low
+// nibble of byte 32b+j, 64b+32+j in its high nibble; components past
+// len(v) and scales past the blocks are 0. Each step rounds as quantise
+// does. v must be finite, len(c) == len(f) == rowBytes(len(v)) and
+// len(bs) == scalesPerRow(len(c)/32).
+func quantise4(c, f []uint8, bs []int16, v []float32) float32 {
+	for i := range c {
+		c[i], f[i] = 8|8<<4, 8|8<<4
+	}
+	clear(bs)
+	blocks := len(c) / 32
+	// Each block's range, and the largest.
+	var buf [32]float32
+	ms := buf[:0]
+	var top float32
+	for b := range blocks {
+		var m float32
+		for _, x := range v[64*b : min(64*b+64, len(v))] {
+			m = max(m, abs32(x))
+		}
+		ms, top = append(ms, m), max(top, m)
+	}
+	if top == 0 {
+		return 0
+	}
+	// The fine step of the block of largest range is unit·maxBlockScale.
+	unit := top / 98 / float32(maxBlockScale(blocks))
+	for b, m := range ms {
+		// Rounded up, so that the block's codes reach its range.
+		n := int16(min(float32(maxBlockScale(blocks)), float32(math.Ceil(float64(m/98/unit)))))
+		if n == 0 {
+			continue // every component rounds to 0
+		}
+		bs[b] = n
+		fineStep := float32(n) * unit
+		step := 14 * fineStep
+		inv, inv2 := 1/step, 1/fineStep
+		for j, x := range v[64*b : min(64*b+64, len(v))] {
+			cc := round7(x * inv)
+			// What the coarse code leaves is within half a step: within ±7
+			// fine steps.
+			fc := round7((x - float32(cc)*step) * inv2)
+			k, shift := 32*b+j, 0
+			if j >= 32 {
+				k, shift = k-32, 4
+			}
+			c[k] = c[k]&^(15<<shift) | uint8(cc+8)<<shift
+			f[k] = f[k]&^(15<<shift) | uint8(fc+8)<<shift
+		}
+	}
+	return unit
+}
+
+// round7 rounds y half away from zero, as quantise does, into [−7, 7].
+func round7(y float32) int8 {
+	half := math.Float32frombits(0x3f000000 | math.Float32bits(y)&(1<<31)) // ±0.5
+	return min(max(int8(y+half), -7), 7)
+}
+
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
 
 // source returns the IDs of a source's chunks.
@@ -270,13 +362,17 @@ func (t *table) deleteRow(r int32) {
 		t.byID[slot] = r + 1
 		t.bySource[t.srcs[last]][t.at[last]] = r
 		t.ids[r], t.srcs[r], t.vecs[r], t.scales[r], t.at[r] = t.ids[last], t.srcs[last], t.vecs[last], t.scales[last], t.at[last]
+		copy(t.bs[int(r)*t.sw:], t.bs[int(last)*t.sw:int(last+1)*t.sw])
 		copy(t.codes[int(r)*t.stride:], t.codes[int(last)*t.stride:int(last+1)*t.stride])
+		copy(t.fine[int(r)*t.stride:], t.fine[int(last)*t.stride:int(last+1)*t.stride])
 	}
 	t.ids[last], t.srcs[last], t.vecs[last] = "", "", nil
 	t.ids, t.srcs, t.vecs, t.scales, t.at = t.ids[:last], t.srcs[:last], t.vecs[:last], t.scales[:last], t.at[:last]
+	t.bs = t.bs[:int(last)*t.sw]
 	t.codes = t.codes[:int(last)*t.stride]
+	t.fine = t.fine[:int(last)*t.stride]
 	if last == 0 {
-		t.stride = 0
+		t.stride, t.sw = 0, 0
 	}
 }
 
@@ -289,6 +385,8 @@ func (t *table) shrink() {
 		t.scales = slices.Clip(slices.Clone(t.scales))
 		t.at = slices.Clip(slices.Clone(t.at))
 		t.codes = slices.Clip(slices.Clone(t.codes))
+		t.fine = slices.Clip(slices.Clone(t.fine))
+		t.bs = slices.Clip(slices.Clone(t.bs))
 	}
 	if s := slotsFor(len(t.ids)); s < len(t.byID)/4 {
 		t.rehash(s)
@@ -300,16 +398,24 @@ func (t *table) shrink() {
 // the scores stay in L1.
 const block = 256
 
-// candidates is how many rows the int8 pass keeps for exact scoring when k
-// are asked for. Quantisation moves a score by about 1% of a typical gap
-// between neighbours; on GloVe passage vectors the exact top 10 was always
-// among the approximate top 20.
+// coarseCandidates is about how many of n rows the pass over the coarse
+// codes keeps for their fine codes when k are asked for; candidates how
+// many of those the fine codes keep for exact scoring. On GloVe passage
+// vectors the fine codes move a score by about 1% of a typical gap between
+// neighbours, and the exact top 10 was always among the fine top 30; the
+// coarse codes move it by about a seventh of a gap, and the exact top 10
+// was among the coarse top 0.7% of 100,000 (the bench's corpus, its
+// questions). Among more rows the gaps are smaller: the coarse pass keeps
+// a share of them.
+func coarseCandidates(k, n int) int { return max(64*k, 1024, n/64) }
+
 func candidates(k int) int { return max(4*k, 64) }
 
 // search returns the k rows most similar to the unit vector q, best first,
-// ties by ID: the best candidates(k) by their int8 scores, then the best k
-// of those by their exact float32 scores. A table of no more rows than that
-// is scored exactly throughout.
+// ties by ID: about the best coarseCandidates by their coarse scores, the
+// best candidates(k) of those by their fine scores, then the best k of
+// those by their exact float32 scores. A table of no more rows than
+// candidates(k) is scored exactly throughout.
 func (t *table) search(ctx context.Context, q []float32, k int) ([]rag.Hit, error) {
 	k = min(k, len(t.ids))
 	c := candidates(k)
@@ -321,48 +427,77 @@ func (t *table) search(ctx context.Context, q []float32, k int) ([]rag.Hit, erro
 		return t.rescore(q, rows, k), nil
 	}
 
-	qc := make([]int8, t.stride)
-	qscale := quantise(qc, q)
-	q16 := make([]int16, t.stride)
-	for i, x := range qc {
-		q16[i] = int16(x)
-	}
+	qc := make([]int8, 2*t.stride)
+	quantise(qc, q) // its scale is the same for every row: ranks do not need it
+	offs := blockOffsets(qc)
 	// A large table is scanned in parts on several cores: one core cannot
 	// read memory as fast as all of them together.
-	parts := min(runtime.GOMAXPROCS(0), len(t.ids)/parallelRows)
-	if parts <= 1 {
-		h, err := t.scan8(ctx, q16, qscale, c, 0, len(t.ids))
-		if err != nil {
-			return nil, err
-		}
-		return t.rescore(q, h.rows(), k), nil
-	}
-	heaps := make([]*topK, parts)
+	parts := max(1, min(runtime.GOMAXPROCS(0), len(t.ids)/parallelRows))
+	cc := coarseCandidates(k, len(t.ids))
+	kept := make([][]scored, parts)
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for p := range parts {
 		lo, hi := p*len(t.ids)/parts, (p+1)*len(t.ids)/parts
-		wg.Go(func() { heaps[p], errs[p] = t.scan8(ctx, q16, qscale, c, lo, hi) })
+		scan := func() { kept[p], errs[p] = t.scan4(ctx, qc, offs, (cc+parts-1)/parts, lo, hi) }
+		if parts == 1 {
+			scan()
+		} else {
+			wg.Go(scan)
+		}
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	var rows []int32
-	for _, h := range heaps {
-		rows = append(rows, h.rows()...)
+	return t.rescore(q, t.refine(qc, offs, slices.Concat(kept...), c), k), nil
+}
+
+// blockOffsets returns what the offset of the codes adds to the int8
+// query qc's dot product with each 32-byte block of codes, q·code −
+// q·(code−8) = 8·Σq, as the kernel's sixteen pair sums of a block hold it:
+// lane w sums the components 2w and 2w+1 of the block's low and high
+// nibbles.
+func blockOffsets(qc []int8) []int16 {
+	offs := make([]int16, len(qc)/4)
+	for b := range len(qc) / 64 {
+		for w := range 16 {
+			lo, hi := qc[64*b+2*w:], qc[64*b+32+2*w:]
+			offs[16*b+w] = 8 * (int16(lo[0]) + int16(lo[1]) + int16(hi[0]) + int16(hi[1]))
+		}
 	}
-	return t.rescore(q, rows, k), nil
+	return offs
+}
+
+// refine returns the c of rows best by their coarse and fine codes
+// together, against the int8 query qc with its blocks' offsets offs; each
+// row comes with its coarse score.
+func (t *table) refine(qc []int8, offs []int16, rows []scored, c int) []int32 {
+	h := &topK{k: c, ids: t.ids, items: make([]scored, 0, c)}
+	var d [1]int32
+	for _, r := range rows {
+		dots4(qc, t.fine[int(r.row)*t.stride:], t.stride, t.bs[int(r.row)*t.sw:], t.sw, offs, d[:])
+		// A coarse step is 14 fine ones.
+		h.offer(14*r.score+float32(d[0])*t.scales[r.row], r.row)
+	}
+	return h.rows()
 }
 
 // parallelRows is the fewest rows worth scanning on a core of its own.
 const parallelRows = 32768
 
-// scan8 returns the c best of rows [lo, hi) by their int8 scores against
-// q16, whose scale is qscale.
-func (t *table) scan8(ctx context.Context, q16 []int16, qscale float32, c, lo, hi int) (*topK, error) {
-	h := &topK{k: c, ids: t.ids, items: make([]scored, 0, c)}
+// scan4 returns about the c best of rows [lo, hi) by their coarse scores
+// against the int8 query qc with its blocks' offsets offs, with those
+// scores: every row whose score is at least the c-th best's, found by a
+// histogram of the scores rather than a heap, which thousands of rows
+// kept would churn.
+func (t *table) scan4(ctx context.Context, qc []int8, offs []int16, c, lo, hi int) ([]scored, error) {
+	buf := scoresPool.Get().(*[]float32)
+	defer scoresPool.Put(buf)
+	scores := slices.Grow((*buf)[:0], hi-lo)[:hi-lo]
+	*buf = scores
 	var dots [block]int32
+	low, high := float32(math.Inf(1)), float32(math.Inf(-1))
 	for start := lo; start < hi; start += block {
 		if (start-lo)%(64*block) == 0 {
 			if err := ctx.Err(); err != nil {
@@ -370,13 +505,45 @@ func (t *table) scan8(ctx context.Context, q16 []int16, qscale float32, c, lo, h
 			}
 		}
 		n := min(block, hi-start)
-		dots8(q16, t.codes[start*t.stride:], t.stride, dots[:n])
+		dots4(qc, t.codes[start*t.stride:], t.stride, t.bs[start*t.sw:], t.sw, offs, dots[:n])
+		out := scores[start-lo : start-lo+n]
 		for i, d := range dots[:n] {
-			h.offer(float32(d)*t.scales[start+i]*qscale, int32(start+i))
+			s := float32(d) * t.scales[start+i]
+			out[i], low, high = s, min(low, s), max(high, s)
 		}
 	}
-	return h, nil
+	if c >= len(scores) || low == high {
+		kept := make([]scored, len(scores))
+		for i, s := range scores {
+			kept[i] = scored{s, int32(lo + i)}
+		}
+		return kept, nil
+	}
+	const bins = 2048
+	var counts [bins]int32
+	width := (high - low) / bins
+	bin := func(s float32) int { return min(int((s-low)/width), bins-1) }
+	for _, s := range scores {
+		counts[bin(s)]++
+	}
+	first, n := bins-1, int32(0) // the lowest bin kept
+	for ; first > 0; first-- {
+		if n += counts[first]; n >= int32(c) {
+			break
+		}
+	}
+	kept := make([]scored, 0, max(n, int32(c)))
+	for i, s := range scores {
+		if bin(s) >= first {
+			kept = append(kept, scored{s, int32(lo + i)})
+		}
+	}
+	return kept, nil
 }
+
+// scoresPool holds the coarse scores of a part of the table while a query
+// scans it: 4 bytes a row, used again rather than allocated at each query.
+var scoresPool = sync.Pool{New: func() any { return new([]float32) }}
 
 // rescore returns the k of rows most similar to q by their float32
 // vectors, best first.

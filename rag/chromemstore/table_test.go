@@ -38,7 +38,7 @@ func (t *table) check() string {
 			return "ID " + id + " finds row " + strconv.Itoa(int(got)) + ", not " + strconv.Itoa(r)
 		}
 	}
-	if len(t.codes) != len(t.ids)*t.stride || len(t.scales) != len(t.ids) || len(t.vecs) != len(t.ids) {
+	if len(t.codes) != len(t.ids)*t.stride || len(t.fine) != len(t.codes) || len(t.scales) != len(t.ids) || len(t.bs) != len(t.ids)*t.sw || len(t.vecs) != len(t.ids) {
 		return "arrays out of step"
 	}
 	return ""

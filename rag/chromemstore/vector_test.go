@@ -103,3 +103,69 @@ func BenchmarkQuantise(b *testing.B) {
 		quantise(c, v)
 	}
 }
+
+// TestQuantise4 checks the two steps of 4-bit codes against what they
+// stand for: each component within half a fine step of its codes' value,
+// within half a coarse step of its coarse code's, the codes and scales in
+// range, and the padding 0; for vectors whose blocks differ in range by
+// orders of magnitude, zero blocks, and lengths around every block.
+func TestQuantise4(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var vecs [][]float32
+	for dim := 1; dim <= 300; dim += 1 + dim/16 {
+		for kind := range 3 {
+			v := make([]float32, dim)
+			for i := range v {
+				v[i] = float32(rng.NormFloat64())
+				switch {
+				case kind == 1 && (i/64)%2 == 1:
+					v[i] *= 1e-3 // a block of small range
+				case kind == 2 && i/64 == 1:
+					v[i] = 0 // a block of zeros
+				}
+			}
+			vecs = append(vecs, v)
+		}
+	}
+	vecs = append(vecs, make([]float32, 70))
+	for _, v := range vecs {
+		n := rowBytes(len(v))
+		blocks := n / 32
+		c, f, bs := make([]uint8, n), make([]uint8, n), make([]int16, scalesPerRow(blocks))
+		for i := range c {
+			c[i], f[i] = 0xff, 0xff // every code must be written
+		}
+		for i := range bs {
+			bs[i] = 99
+		}
+		s := quantise4(c, f, bs, v)
+		code := func(m []uint8, i int) int {
+			b, j := i/64, i%64
+			if j < 32 {
+				return int(m[32*b+j] & 15)
+			}
+			return int(m[32*b+j-32] >> 4)
+		}
+		for b, x := range bs {
+			if b >= blocks && x != 0 || x < 0 || int(x) > maxBlockScale(blocks) {
+				t.Fatalf("dim %d: scale %d of block %d", len(v), x, b)
+			}
+		}
+		for i := range 2 * n {
+			cc, fc := code(c, i), code(f, i)
+			var x float32
+			if i < len(v) {
+				x = v[i]
+			}
+			fine := float64(bs[i/64]) * float64(s)
+			got := float64(14*(cc-8)+fc-8) * fine
+			if cc < 1 || fc < 1 || math.Abs(got-float64(x)) > fine/2*1.001+1e-12 ||
+				math.Abs(float64(14*(cc-8))*fine-float64(x)) > 7*fine*1.001+1e-12 {
+				t.Fatalf("dim %d component %d: %g as codes %d, %d (fine step %g): %g", len(v), i, x, cc, fc, fine, got)
+			}
+			if i >= len(v) && (cc != 8 || fc != 8) {
+				t.Fatalf("dim %d: padding %d has codes %d, %d", len(v), i, cc, fc)
+			}
+		}
+	}
+}
