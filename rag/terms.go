@@ -262,14 +262,11 @@ type vocabWord struct {
 }
 
 // wordVector is a word's vector: its unit vector v, or the word model's
-// own row of it, the inverse of the row's length and, for the first
-// maxVocabVectors words, the row's components as floats (f), which are
-// quicker to multiply and give the same sums to the bit; none of them
-// when the model lacks the word.
+// own row of it and the inverse of the row's length; neither when the
+// model lacks the word.
 type wordVector struct {
 	v   []float32
 	row []int8
-	f   []float32
 	inv float32
 }
 
@@ -278,10 +275,7 @@ func (wv *wordVector) has() bool { return wv.v != nil || wv.row != nil }
 
 // cosine is the cosine similarity of the word and the unit vector q.
 func (wv *wordVector) cosine(q []float32) float32 {
-	switch {
-	case wv.f != nil:
-		return dot(q, wv.f) * wv.inv
-	case wv.row != nil:
+	if wv.row != nil {
 		return dotRow(q, wv.row) * wv.inv
 	}
 	return dot(q, wv.v)
@@ -354,7 +348,7 @@ func (v *vocabulary) stemIDs(ts []string) (ids []int32, known int32) {
 // maxVocabVectors bounds the words whose vectors the vocabulary keeps as
 // floats (about 400 bytes each, 3 MB); a word past it is looked up each
 // time. A word model that gives its rows (wordRows) has every word's row
-// kept, for about 90 bytes a word, and its floats only up to the bound.
+// kept instead, for about 90 bytes a word.
 const maxVocabVectors = 1 << 13
 
 // wordRows is implemented by word models that keep each word's vector as
@@ -377,18 +371,8 @@ func (v *vocabulary) vector(w *vocabWord, wv WordVectors) *wordVector {
 		} else {
 			vec.row = nil
 		}
-		kept := vec.row != nil && v.vectors.Load() < maxVocabVectors
-		if kept {
-			vec.f = make([]float32, len(row))
-			for i, x := range row {
-				vec.f[i] = float32(x)
-			}
-		}
 		if !w.vec.CompareAndSwap(nil, vec) {
 			return w.vec.Load()
-		}
-		if kept {
-			v.vectors.Add(1)
 		}
 		return vec
 	}

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.347534134687284,  // bm25
-			2.8812380681767036,  // bm25_share_of_best
-			0.5032037895541789,  // bm25_rank
-			1.0779849605591252,  // dense
-			-1.60628188200922,   // dense_below_best
-			0.3490989409602286,  // dense_rank
-			7.1385242468875605,  // coverage
-			-3.898523361164902,  // exact_coverage
-			2.948218238221901,   // title_coverage
-			1.322038626213909,   // best_sentence_coverage
-			0.27757698117412943, // proposed_rank
-			0.328722478833126,   // best_window_coverage
-			0.4349363242780714,  // best_typed_sentence_coverage
-			0.9367873933295233,  // bigrams
-			-1.2870264498313346, // first_chunk
-			2.4070370663907217,  // document_coverage
+			-2.3475340699916907, // bm25
+			2.881237931425248,   // bm25_share_of_best
+			0.5032038309450759,  // bm25_rank
+			1.0779849024444792,  // dense
+			-1.6062817954138071, // dense_below_best
+			0.3490989208084473,  // dense_rank
+			7.138525150147336,   // coverage
+			-3.89852405048963,   // exact_coverage
+			2.948218070538591,   // title_coverage
+			1.3220384067157436,  // best_sentence_coverage
+			0.27757696858400094, // proposed_rank
+			0.32872268796086035, // best_window_coverage
+			0.43493633530753817, // best_typed_sentence_coverage
+			0.9367874026533854,  // bigrams
+			-1.2870264363738917, // first_chunk
+			2.407037036633279,   // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.882888712900186,    // lexical
-			1.0287134466917047,   // exact_lexical
-			3.1019691605769424,   // dense
-			0.379718204978125,    // novelty
-			0.9669690396928926,   // type_found
-			-1.4619761747110798,  // type_missing
-			0.12956130774606667,  // context_coverage
-			1.3049869869254145,   // short
-			0.07160002365458402,  // first_in_passage
-			1.9945199207046225,   // passage_probability
-			0.7344469660186069,   // passage_rank
-			0.24947595182346705,  // bigrams
-			-0.9347993097649342,  // typed_coverage
-			0.1588121218722552,   // focus_found
-			-0.05592061786888984, // focus_missing
+			2.8828895355276662,  // lexical
+			1.0287126665951254,  // exact_lexical
+			3.101969051593341,   // dense
+			0.3797180779949826,  // novelty
+			0.9669690551111497,  // type_found
+			-1.4619761980227104, // type_missing
+			0.12956130179861067, // context_coverage
+			1.3049870532101548,  // short
+			0.07160002408174336, // first_in_passage
+			1.9945201701255444,  // passage_probability
+			0.7344468160629947,  // passage_rank
+			0.249475935171182,   // bigrams
+			-0.9347993618925996, // typed_coverage
+			0.15881212587312435, // focus_found
+			-0.0559206192777861, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.705996088573558,   // sentence_probability
-			1.5506144697096196,   // sentence_margin
-			-0.30552565310435875, // passage_probability
-			5.948102509080656,    // unknown_terms
-			-1.535575030075513,   // any_unknown_term
-			3.292495110238859,    // missing_from_passage
-			-0.3542539120919007,  // rarest_missing
-			0.5161210384278659,   // type_found
-			-2.3034186088908384,  // type_missing
-			4.534325843036695,    // lexical
-			3.1460334701985007,   // dense
-			4.018394486204848,    // sentence_dense
-			0.8644399582997421,   // passage_bm25
-			3.7808973131142207,   // best_bm25
-			-1.7054423259099987,  // best_coverage
-			3.056239671968633,    // best_sentence_coverage
-			0.27667798238542035,  // matched_idf
-			-0.2255388761987199,  // names_missing
-			4.109991664745274,    // missing_from_document
-			4.275157084690552,    // rarest_matched
-			0.791131582133877,    // question_terms
-			-0.41479089458249674, // unknown_rare
-			-0.8647147461981891,  // rarest_unknown
-			-9.497826495035214,   // missing_rare
-			3.7851779518563835,   // rarest_missing_word
-			-5.58967172043439,    // missing_from_document_rare
-			-0.17638254955850416, // focus_missing
+			-4.7059959165412755,  // sentence_probability
+			1.5506145864392153,   // sentence_margin
+			-0.30552550843821197, // passage_probability
+			5.948102484017618,    // unknown_terms
+			-1.5355750427442634,  // any_unknown_term
+			3.292495118836615,    // missing_from_passage
+			-0.3542538345532182,  // rarest_missing
+			0.5161210486361706,   // type_found
+			-2.3034186402458436,  // type_missing
+			4.534326295083715,    // lexical
+			3.1460334046635716,   // dense
+			4.0183942490375735,   // sentence_dense
+			0.864439979290857,    // passage_bm25
+			3.7808973925046634,   // best_bm25
+			-1.7054422300629022,  // best_coverage
+			3.056238993350824,    // best_sentence_coverage
+			0.2766779402509144,   // matched_idf
+			-0.22553885674211055, // names_missing
+			4.109991577162563,    // missing_from_document
+			4.275156775221904,    // rarest_matched
+			0.7911316001859439,   // question_terms
+			-0.414791001429393,   // unknown_rare
+			-0.8647146606433342,  // rarest_unknown
+			-9.497826396611032,   // missing_rare
+			3.785177887979575,    // rarest_missing_word
+			-5.589671718684999,   // missing_from_document_rare
+			-0.17638254497660158, // focus_missing
 		},
-		Bias: -9.58760400362925,
+		Bias: -9.58760386306179,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.516085145617184,    // sentence_probability
-			1.1157596041677096,   // sentence_margin
-			0.8217748860480665,   // passage_probability
-			-3.5041621774361134,  // unknown_terms
-			-0.15675231034039827, // any_unknown_term
-			3.3469300820868315,   // missing_from_passage
-			0.5268884566355053,   // rarest_missing
-			0.32949920881041883,  // type_found
-			0.41157060886779856,  // type_missing
-			-0.3509917949868461,  // lexical
-			0.4620668919725648,   // dense
-			1.218503396987326,    // sentence_dense
-			-0.4583403206436295,  // passage_bm25
-			1.2187926792775787,   // best_bm25
-			0.6082204376821497,   // best_coverage
-			1.8739403795383627,   // best_sentence_coverage
-			0.14517240635609546,  // matched_idf
-			-0.1378641726196676,  // names_missing
-			-0.467774369228216,   // missing_from_document
-			1.2975265584009839,   // rarest_matched
-			0.3519037207861769,   // question_terms
-			1.7329243969265713,   // unknown_rare
-			1.6314431236223468,   // rarest_unknown
-			-1.0334099038067328,  // missing_rare
-			-0.3863063427144295,  // rarest_missing_word
-			1.2304566184568684,   // missing_from_document_rare
-			0.1283780602811146,   // focus_missing
+			3.5160855565663067,   // sentence_probability
+			1.1157591876421304,   // sentence_margin
+			0.8217748752816231,   // passage_probability
+			-3.504161711841438,   // unknown_terms
+			-0.1567523690770305,  // any_unknown_term
+			3.346929516886276,    // missing_from_passage
+			0.5268884550856744,   // rarest_missing
+			0.329499183195553,    // type_found
+			0.41157058258643103,  // type_missing
+			-0.35099225876819246, // lexical
+			0.462066781795194,    // dense
+			1.2185037440478803,   // sentence_dense
+			-0.4583406900520838,  // passage_bm25
+			1.2187928656630338,   // best_bm25
+			0.6082201262645371,   // best_coverage
+			1.8739409499703972,   // best_sentence_coverage
+			0.14517233786305972,  // matched_idf
+			-0.13786407907423073, // names_missing
+			-0.467774452847408,   // missing_from_document
+			1.2975266721817509,   // rarest_matched
+			0.351903823899691,    // question_terms
+			1.732923692144392,    // unknown_rare
+			1.6314432650417492,   // rarest_unknown
+			-1.0334099099898617,  // missing_rare
+			-0.3863062841368438,  // rarest_missing_word
+			1.2304565794789306,   // missing_from_document_rare
+			0.12837806542889627,  // focus_missing
 		},
-		Bias: -7.5873789068927096,
+		Bias: -7.58737876677892,
 	},
-	AbstainBelow: 0.3562452556685721,
+	AbstainBelow: 0.3562452247199993,
 }

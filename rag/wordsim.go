@@ -252,9 +252,6 @@ func (p *passageWords) visitWord(id int32) bool {
 func (p *passageWords) flush(qv []float32) {
 	r := &p.rows
 	switch {
-	case p.pending == len(p.slots) && r[0].f != nil && r[1].f != nil && r[2].f != nil && r[3].f != nil:
-		a, b, c, d := dot4(qv, r[0].f, r[1].f, r[2].f, r[3].f)
-		*p.slots[0], *p.slots[1], *p.slots[2], *p.slots[3] = a*r[0].inv, b*r[1].inv, c*r[2].inv, d*r[3].inv
 	case p.pending == len(p.slots) && r[0].row != nil && r[1].row != nil && r[2].row != nil && r[3].row != nil:
 		a, b, c, d := dotRow4(qv, r[0].row, r[1].row, r[2].row, r[3].row)
 		*p.slots[0], *p.slots[1], *p.slots[2], *p.slots[3] = a*r[0].inv, b*r[1].inv, c*r[2].inv, d*r[3].inv
@@ -269,51 +266,35 @@ func (p *passageWords) flush(qv []float32) {
 	p.pending = 0
 }
 
-// dotRow returns the dot product of q with the int8 components of row.
+// dotRow returns the dot product of q with the int8 components of row, as
+// long as q, summed as dotRows4 sums it.
 func dotRow(q []float32, row []int8) float32 {
-	n := min(len(q), len(row))
-	q, row = q[:n], row[:n]
-	var s float32
-	for k, x := range q {
-		s += x * float32(row[k])
-	}
+	s, _, _, _ := dotRows4(q, row, row, row, row)
 	return s
 }
 
 // dotRow4 returns the dot products of q with the rows a, b, c and d, each
-// summed in the same order as dotRow sums it; the four sums, independent
-// of each other, run side by side rather than each waiting on its
-// previous addition.
+// summed as dotRow sums it; rows of another length than q are summed over
+// their common part, one at a time.
 func dotRow4(q []float32, a, b, c, d []int8) (sa, sb, sc, sd float32) {
 	n := len(q)
 	if len(a) != n || len(b) != n || len(c) != n || len(d) != n {
-		return dotRow(q, a), dotRow(q, b), dotRow(q, c), dotRow(q, d)
+		one := func(r []int8) float32 { s, _, _, _ := dotRows4(q[:min(n, len(r))], r, r, r, r); return s }
+		return one(a), one(b), one(c), one(d)
 	}
+	return dotRows4(q, a, b, c, d)
+}
+
+// dotRows4Generic is dotRows4 in Go: each row summed in its own order, the
+// same whatever the other rows are.
+func dotRows4Generic(q []float32, a, b, c, d []int8) (sa, sb, sc, sd float32) {
+	n := len(q)
 	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
 	for k, x := range q {
 		sa += x * float32(a[k])
 		sb += x * float32(b[k])
 		sc += x * float32(c[k])
 		sd += x * float32(d[k])
-	}
-	return sa, sb, sc, sd
-}
-
-// dot4 returns the dot products of q with a, b, c and d, each summed in
-// the same order as dot sums it, so that each is dot's to the bit; the
-// four sums, independent of each other, run side by side rather than each
-// waiting on its previous addition.
-func dot4(q, a, b, c, d []float32) (sa, sb, sc, sd float32) {
-	n := len(q)
-	if len(a) != n || len(b) != n || len(c) != n || len(d) != n {
-		return dot(q, a), dot(q, b), dot(q, c), dot(q, d)
-	}
-	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
-	for k, x := range q {
-		sa += x * a[k]
-		sb += x * b[k]
-		sc += x * c[k]
-		sd += x * d[k]
 	}
 	return sa, sb, sc, sd
 }
