@@ -112,17 +112,22 @@ func (s *readSentence) hasType(text string, t answerType) bool {
 	return v&found != 0
 }
 
-// readText reads text, numbering its words in v. Where v knows every word
-// (the usual case once a corpus is indexed), it holds v's lock for reading
-// only, so that questions read chunks at once, and looks each word up once.
+// readText reads text, numbering its words in v. It looks each word up
+// once, holding v's lock for reading, so that questions read chunks at
+// once; only the words v lacks are added under its lock for writing.
 func readText(v *vocabulary, text string) *chunkReading {
 	spans := sentenceSpans(text)
 	rd := &chunkReading{sents: make([]readSentence, len(spans))}
 	// The words' numbers in v, in order, and for each its stem's number
-	// (-1: a stop word); a word v lacks is -1 until it is added.
+	// (-1: a stop word); a word v lacks is -1 until it is added, and listed
+	// in unknown by its place.
 	var ids, stems []int32
+	type place struct {
+		at   int
+		word string
+	}
+	var unknown []place
 	ends := make([]int, len(spans))
-	unknown := false
 	v.mu.RLock()
 	for si, sp := range spans {
 		eachWord(text[sp.Start:sp.End], func(w string) {
@@ -131,24 +136,19 @@ func readText(v *vocabulary, text string) *chunkReading {
 			if ok {
 				stem = v.words[id].stemID
 			} else {
-				id, unknown = -1, true
+				id = -1
+				unknown = append(unknown, place{len(ids), w})
 			}
 			ids, stems = append(ids, id), append(stems, stem)
 		})
 		ends[si] = len(ids)
 	}
 	v.mu.RUnlock()
-	if unknown {
+	if len(unknown) > 0 {
 		v.mu.Lock()
-		j := 0
-		for _, sp := range spans {
-			eachWord(text[sp.Start:sp.End], func(w string) {
-				if ids[j] < 0 {
-					ids[j] = v.add(w)
-					stems[j] = v.words[ids[j]].stemID
-				}
-				j++
-			})
+		for _, u := range unknown {
+			ids[u.at] = v.add(u.word)
+			stems[u.at] = v.words[ids[u.at]].stemID
 		}
 		v.mu.Unlock()
 	}
