@@ -262,8 +262,12 @@ func (e *Embedder) embed(s *scratch, text string, out []float32) {
 
 // addRow adds w times the dequantised vector of rank r to v.
 func (m *model) addRow(v []float32, r int, w float32) {
-	c := w * m.scale(r)
-	row := m.row(r)
+	addScaled(v, m.row(r), w*m.scale(r))
+}
+
+// addScaledGeneric adds c times the int8 components of row (as bytes) to
+// v, one at a time.
+func addScaledGeneric(v []float32, row []byte, c float32) {
 	row = row[:len(v)]
 	for i, q := range row {
 		v[i] += c * float32(int8(q))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -391,5 +392,31 @@ func TestWordRarity(t *testing.T) {
 	}
 	if a, b := e.WordRarity("Country"), e.WordRarity("country"); a != b {
 		t.Errorf("WordRarity is case-sensitive: %v and %v", a, b)
+	}
+}
+
+// TestAddScaled checks the kernel in use against the one-at-a-time loop,
+// to the bit, for lengths around its eight at a time and extreme values.
+func TestAddScaled(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := 1; n <= 40; n++ {
+		row := make([]byte, n)
+		for i := range row {
+			row[i] = byte(r.IntN(256))
+		}
+		row[0] = 0x80 // -128
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(r.NormFloat64())
+		}
+		want := slices.Clone(v)
+		c := float32(r.NormFloat64())
+		addScaled(v, row, c)
+		addScaledGeneric(want, row, c)
+		for i := range v {
+			if math.Float32bits(v[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("n %d, component %d: %v, want %v", n, i, v[i], want[i])
+			}
+		}
 	}
 }
