@@ -279,6 +279,31 @@ func addScaledGeneric(v []float32, row []byte, c float32) {
 // returns it for reuse.
 func addNGrams(v []float32, marked, tok []byte, w float32) []byte {
 	marked = append(append(append(marked[:0], '<'), tok...), '>')
+	if ascii(tok) {
+		// A rune a byte: the n-grams are runs of bytes.
+		runes := len(marked)
+		unit := w / float32(math.Sqrt(float64(nGramCount(runes))))
+		dims := uint64(len(v))
+		for i := range runes {
+			h := uint64(14695981039346656037)
+			for n := 1; n <= 5 && i+n <= runes; n++ {
+				h ^= uint64(marked[i+n-1])
+				h *= 1099511628211
+				if n >= 3 {
+					f := mix64(h)
+					v[(f>>32)*dims>>32] += signed(unit, f)
+				}
+			}
+		}
+		return marked
+	}
+	addNGramRunes(v, marked, w)
+	return marked
+}
+
+// addNGramRunes adds the character 3- to 5-grams of marked as addNGrams
+// does, rune by rune: for a text that is not all ASCII.
+func addNGramRunes(v []float32, marked []byte, w float32) {
 	// starts holds the byte offset of each rune, plus len(marked).
 	var startsBuf [64]int
 	starts := startsBuf[:0]
@@ -287,14 +312,7 @@ func addNGrams(v []float32, marked, tok []byte, w float32) []byte {
 	}
 	runes := len(starts)
 	starts = append(starts, len(marked))
-	count := 0
-	for n := 3; n <= 5; n++ {
-		count += max(0, runes-n+1)
-	}
-	if count == 0 {
-		return marked
-	}
-	unit := w / float32(math.Sqrt(float64(count)))
+	unit := w / float32(math.Sqrt(float64(nGramCount(runes))))
 	dims := uint64(len(v))
 	for i := range runes {
 		h := uint64(14695981039346656037)
@@ -305,16 +323,37 @@ func addNGrams(v []float32, marked, tok []byte, w float32) []byte {
 			}
 			if n >= 3 {
 				f := mix64(h)
-				d := (f >> 32) * dims >> 32
-				if f&1 == 0 {
-					v[d] += unit
-				} else {
-					v[d] -= unit
-				}
+				v[(f>>32)*dims>>32] += signed(unit, f)
 			}
 		}
 	}
-	return marked
+}
+
+// nGramCount is the number of 3- to 5-grams of a text of runes runes, at
+// least 1 (a text shorter than 3 has none; its unit is never used).
+func nGramCount(runes int) int {
+	count := 0
+	for n := 3; n <= 5; n++ {
+		count += max(0, runes-n+1)
+	}
+	return max(count, 1)
+}
+
+// signed is unit with the sign the hash f gives it: +unit for an even f,
+// −unit for an odd one. Adding −unit is subtracting unit, to the bit; a
+// branch on f's random bit would be mispredicted half the time.
+func signed(unit float32, f uint64) float32 {
+	return math.Float32frombits(math.Float32bits(unit) ^ uint32(f&1)<<31)
+}
+
+// ascii reports whether b is all ASCII.
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // mix64 is MurmurHash3's 64-bit finaliser; FNV-1a's low bits mix poorly.

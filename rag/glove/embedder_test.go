@@ -420,3 +420,25 @@ func TestAddScaled(t *testing.T) {
 		}
 	}
 }
+
+// TestAddNGramsASCII checks that the byte-by-byte path for ASCII tokens
+// adds the same n-grams, in the same order, as the rune-by-rune one: the
+// same vector to the bit.
+func TestAddNGramsASCII(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 2000 {
+		tok := make([]byte, 1+r.IntN(20))
+		for i := range tok {
+			tok[i] = byte(0x21 + r.IntN(0x5e))
+		}
+		w := float32(r.Float64())
+		got, want := make([]float32, 256), make([]float32, 256)
+		addNGrams(got, nil, tok, w)
+		addNGramRunes(want, append(append([]byte{'<'}, tok...), '>'), w)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%q: component %d is %v, rune by rune %v", tok, i, got[i], want[i])
+			}
+		}
+	}
+}
