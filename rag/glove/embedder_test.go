@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -440,5 +441,31 @@ func TestAddNGramsASCII(t *testing.T) {
 				t.Fatalf("%q: component %d is %v, rune by rune %v", tok, i, got[i], want[i])
 			}
 		}
+	}
+}
+
+// TestVectorsUnchanged pins the vectors of a few texts (ASCII and not) to
+// the bit, through a hash: a snapshot's vectors were made by the same
+// code, and a change to what the embedder computes must change
+// algorithmVersion, which has snapshots embedded again. The hash is the
+// one the code before the AVX2 and ASCII paths gave.
+func TestVectorsUnchanged(t *testing.T) {
+	e, err := New(DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := e.EmbedDocuments(context.Background(), []string{benchText, "Zürich's Ærø café — naïve façade, 42 km", "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := fnv.New64a()
+	for _, v := range vs {
+		for _, x := range v {
+			b := math.Float32bits(x)
+			h.Write([]byte{byte(b), byte(b >> 8), byte(b >> 16), byte(b >> 24)})
+		}
+	}
+	if got, want := h.Sum64(), uint64(0xe8e490b14262490); got != want {
+		t.Errorf("vectors hash to %#x, want %#x: bump algorithmVersion if the change is meant", got, want)
 	}
 }
