@@ -57,3 +57,11 @@ func dots4Generic(q []int8, m []uint8, stride int, bs []int16, sw int, offs []in
 		out[r] = s
 	}
 }
+
+// dots4GatherGeneric is dots4Generic for the rows idx of m, in that order,
+// with their scales in bs, sw a row.
+func dots4GatherGeneric(q []int8, m []uint8, stride int, idx []int32, bs []int16, sw int, offs []int16, out []int32) {
+	for i, r := range idx {
+		dots4Generic(q, m[int(r)*stride:], stride, bs[int(r)*sw:], sw, offs, out[i:i+1])
+	}
+}

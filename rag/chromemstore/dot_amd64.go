@@ -38,6 +38,30 @@ func dots4(q []int8, m []uint8, stride int, bs []int16, sw int, offs []int16, ou
 	dots4AVX2(&q[0], &m[0], stride, len(out), &bs[0], sw, &offs[0], &out[0], &wordShuffles)
 }
 
+// dots4Gather is dots4 for the rows idx of m, in that order, with their
+// scales in bs, sw a row.
+func dots4Gather(q []int8, m []uint8, stride int, idx []int32, bs []int16, sw int, offs []int16, out []int32) {
+	if !useAVX2 || len(idx) == 0 {
+		dots4GatherGeneric(q, m, stride, idx, bs, sw, offs, out)
+		return
+	}
+	_ = q[2*stride-1]
+	_ = offs[16*(stride/32)-1]
+	_ = out[len(idx)-1]
+	rows := len(m) / stride
+	for _, r := range idx {
+		if r < 0 || int(r) >= rows || (int(r)+1)*sw > len(bs) {
+			panic("dots4Gather: row out of range")
+		}
+	}
+	dots4GatherAVX2(&q[0], &m[0], stride, &idx[0], len(idx), &bs[0], sw, &offs[0], &out[0], &wordShuffles)
+}
+
+// dots4GatherAVX2 is dots4Gather for len(idx) > 0.
+//
+//go:noescape
+func dots4GatherAVX2(q *int8, m *uint8, stride int, idx *int32, n int, bs *int16, sw int, offs *int16, out *int32, shuffles *[8][32]byte)
+
 // wordShuffles are the byte shuffles that spread int16 i of each half of
 // a register over that half, for i from 0 to 7.
 var wordShuffles = func() (s [8][32]byte) {

@@ -254,3 +254,200 @@ reduce4:
 	JNZ          row4
 	VZEROUPPER
 	RET
+
+// func dots4GatherAVX2(q *int8, m *uint8, stride int, idx *int32, n int, bs *int16, sw int, offs *int16, out *int32, shuffles *[8][32]byte)
+//
+// dots4AVX2 for the n rows idx[0], idx[1], … of m (and their scales in
+// bs), in that order: the rows a query keeps from its coarse pass, spread
+// over the table. The codes and scales of the row four places on are
+// fetched into the cache (PREFETCHT0) while this one is summed, so that
+// the rows' cache misses overlap.
+TEXT ·dots4GatherAVX2(SB), NOSPLIT, $0-80
+	MOVQ         q+0(FP), SI
+	MOVQ         m+8(FP), R9
+	MOVQ         stride+16(FP), CX
+	MOVQ         idx+24(FP), R14
+	MOVQ         n+32(FP), DX
+	MOVQ         sw+48(FP), R11
+	MOVQ         offs+56(FP), R12
+	MOVQ         out+64(FP), R8
+	MOVQ         shuffles+72(FP), AX
+	VMOVDQU      (AX), Y2
+	VMOVDQU      32(AX), Y3
+	VMOVDQU      64(AX), Y7
+	VMOVDQU      96(AX), Y8
+	VMOVDQU      128(AX), Y9
+	VMOVDQU      160(AX), Y10
+	VMOVDQU      192(AX), Y11
+	VMOVDQU      224(AX), Y12
+	MOVL         $0x0F0F0F0F, AX
+	VMOVD        AX, X14
+	VPBROADCASTD X14, Y14
+
+grow4:
+	CMPQ    DX, $4
+	JLE     gnext4
+	MOVLQSX 16(R14), AX
+	MOVQ    AX, BX
+	IMULQ   CX, AX
+	ADDQ    R9, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	PREFETCHT0 128(AX)
+	IMULQ   R11, BX
+	SHLQ    $1, BX
+	ADDQ    bs+40(FP), BX
+	PREFETCHT0 (BX)
+
+gnext4:
+	MOVLQSX (R14), AX
+	MOVQ    AX, DI
+	IMULQ   CX, DI
+	ADDQ    R9, DI
+	MOVQ    AX, R13
+	IMULQ   R11, R13
+	SHLQ    $1, R13
+	ADDQ    bs+40(FP), R13
+	VPXOR   Y0, Y0, Y0
+	VPXOR   Y1, Y1, Y1
+	XORQ    AX, AX
+	XORQ    BX, BX
+
+ggroup4:
+	VBROADCASTI128 (R13), Y13
+	ADDQ           $16, R13
+	CMPQ         AX, CX
+	JGE          greduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y2, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y0, Y0
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          greduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y3, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y1, Y1
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          greduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y7, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y0, Y0
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          greduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y8, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y1, Y1
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          greduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y9, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y0, Y0
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          greduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y10, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y1, Y1
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          greduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y11, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y0, Y0
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	CMPQ         AX, CX
+	JGE          greduce4
+	VMOVDQU      (DI)(AX*1), Y4
+	VPSRLW       $4, Y4, Y5
+	VPAND        Y14, Y4, Y4
+	VPAND        Y14, Y5, Y5
+	VPMADDUBSW   (SI)(BX*1), Y4, Y4
+	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPSUBW       (R12)(AX*1), Y4, Y4
+	VPSHUFB      Y12, Y13, Y6
+	VPMADDWD     Y6, Y4, Y4
+	VPADDD       Y4, Y1, Y1
+	ADDQ         $32, AX
+	ADDQ         $64, BX
+	JMP          ggroup4
+
+greduce4:
+	VPADDD       Y1, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPADDD       X1, X0, X0
+	VPHADDD      X0, X0, X0
+	VPHADDD      X0, X0, X0
+	VMOVD        X0, (R8)
+	ADDQ         $4, R8
+	ADDQ         $4, R14
+	DECQ         DX
+	JNZ          grow4
+	VZEROUPPER
+	RET

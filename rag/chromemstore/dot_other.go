@@ -12,3 +12,9 @@ func dots(q []float32, rows [][]float32, out []float32) { dotsGeneric(q, rows, o
 func dots4(q []int8, m []uint8, stride int, bs []int16, sw int, offs []int16, out []int32) {
 	dots4Generic(q, m, stride, bs, sw, offs, out)
 }
+
+// dots4Gather is dots4 for the rows idx of m, in that order, with their
+// scales in bs, sw a row.
+func dots4Gather(q []int8, m []uint8, stride int, idx []int32, bs []int16, sw int, offs []int16, out []int32) {
+	dots4GatherGeneric(q, m, stride, idx, bs, sw, offs, out)
+}

@@ -124,3 +124,48 @@ func BenchmarkScanKernels(b *testing.B) {
 	}
 	b.SetBytes(int64(len(m) + 2*len(bs)))
 }
+
+// TestDots4Gather checks the gathering kernel in use and the portable one
+// against dots4 row by row, for rows in any order, repeated, first and
+// last, with fewer and more rows than it fetches ahead.
+func TestDots4Gather(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, stride := range []int{32, 192, 512} {
+		blocks := stride / 32
+		sw := scalesPerRow(blocks)
+		const rows = 50
+		q := make([]int8, 2*stride)
+		for i := range q {
+			q[i] = int8(r.IntN(255) - 127)
+		}
+		offs := blockOffsets(q)
+		m := make([]uint8, rows*stride)
+		for i := range m {
+			m[i] = uint8(r.IntN(256))
+		}
+		bs := make([]int16, rows*sw)
+		for i := range bs {
+			if i%sw < blocks {
+				bs[i] = int16(r.IntN(maxBlockScale(blocks) + 1))
+			}
+		}
+		for _, n := range []int{1, 3, 4, 5, 9, 40} {
+			idx := make([]int32, n)
+			for i := range idx {
+				idx[i] = int32(r.IntN(rows))
+			}
+			idx[0], idx[n-1] = rows-1, 0
+			for name, f := range map[string]func([]int8, []uint8, int, []int32, []int16, int, []int16, []int32){"dots4Gather": dots4Gather, "generic": dots4GatherGeneric} {
+				out := make([]int32, n)
+				f(q, m, stride, idx, bs, sw, offs, out)
+				for i, row := range idx {
+					var want [1]int32
+					dots4(q, m[int(row)*stride:], stride, bs[int(row)*sw:], sw, offs, want[:])
+					if out[i] != want[0] {
+						t.Errorf("%s stride %d, %d rows: row %d (%d) = %d, want %d", name, stride, n, i, row, out[i], want[0])
+					}
+				}
+			}
+		}
+	}
+}

@@ -473,12 +473,16 @@ func blockOffsets(qc []int8) []int16 {
 // together, against the int8 query qc with its blocks' offsets offs; each
 // row comes with its coarse score.
 func (t *table) refine(qc []int8, offs []int16, rows []scored, c int) []int32 {
+	idx := make([]int32, len(rows))
+	for i, r := range rows {
+		idx[i] = r.row
+	}
+	fine := make([]int32, len(rows))
+	dots4Gather(qc, t.fine, t.stride, idx, t.bs, t.sw, offs, fine)
 	h := &topK{k: c, ids: t.ids, items: make([]scored, 0, c)}
-	var d [1]int32
-	for _, r := range rows {
-		dots4(qc, t.fine[int(r.row)*t.stride:], t.stride, t.bs[int(r.row)*t.sw:], t.sw, offs, d[:])
+	for i, r := range rows {
 		// A coarse step is 14 fine ones.
-		h.offer(14*r.score+float32(d[0])*t.scales[r.row], r.row)
+		h.offer(14*r.score+float32(fine[i])*t.scales[r.row], r.row)
 	}
 	return h.rows()
 }
