@@ -525,8 +525,8 @@ func (t *table) scan4(ctx context.Context, qc []int8, offs []int16, c, lo, hi in
 	}
 	const bins = 2048
 	var counts [bins]int32
-	width := (high - low) / bins
-	bin := func(s float32) int { return min(int((s-low)/width), bins-1) }
+	inv := bins / (high - low)
+	bin := func(s float32) int { return min(int((s-low)*inv), bins-1) }
 	for _, s := range scores {
 		counts[bin(s)]++
 	}
