@@ -72,6 +72,65 @@ store:
 	VZEROUPPER
 	RET
 
+// BLOCK4 adds one 32-byte block of a row of 4-bit codes (DI, at byte AX;
+// the question's bytes at SI+2·AX, here BX; the block's offsets at R12+AX)
+// times its scale (spread from Y13 by the shuffle mask) to the sums acc,
+// and moves on to the next block; it jumps to done after the row's last.
+#define BLOCK4(mask, acc, done) \
+	CMPQ       AX, CX             \
+	JGE        done               \
+	VMOVDQU    (DI)(AX*1), Y4     \
+	VPSRLW     $4, Y4, Y5         \
+	VPAND      Y14, Y4, Y4        \
+	VPAND      Y14, Y5, Y5        \
+	VPMADDUBSW (SI)(BX*1), Y4, Y4 \
+	VPMADDUBSW 32(SI)(BX*1), Y5, Y5 \
+	VPADDW     Y5, Y4, Y4         \
+	VPSUBW     (R12)(AX*1), Y4, Y4 \
+	VPSHUFB    mask, Y13, Y6      \
+	VPMADDWD   Y6, Y4, Y4         \
+	VPADDD     Y4, acc, acc       \
+	ADDQ       $32, AX            \
+	ADDQ       $64, BX
+
+// GROUP4 adds up to eight blocks of a row whose scales are at R13, eight
+// int16 at a time, then loops back to its start.
+#define GROUP4(start, done) \
+	VBROADCASTI128 (R13), Y13 \
+	ADDQ           $16, R13   \
+	BLOCK4(Y2, Y0, done)      \
+	BLOCK4(Y3, Y1, done)      \
+	BLOCK4(Y7, Y0, done)      \
+	BLOCK4(Y8, Y1, done)      \
+	BLOCK4(Y9, Y0, done)      \
+	BLOCK4(Y10, Y1, done)     \
+	BLOCK4(Y11, Y0, done)     \
+	BLOCK4(Y12, Y1, done)     \
+	JMP            start
+
+// SETUP4 loads the eight shuffle masks from AX and the nibble mask.
+#define SETUP4 \
+	VMOVDQU      (AX), Y2     \
+	VMOVDQU      32(AX), Y3   \
+	VMOVDQU      64(AX), Y7   \
+	VMOVDQU      96(AX), Y8   \
+	VMOVDQU      128(AX), Y9  \
+	VMOVDQU      160(AX), Y10 \
+	VMOVDQU      192(AX), Y11 \
+	VMOVDQU      224(AX), Y12 \
+	MOVL         $0x0F0F0F0F, AX \
+	VMOVD        AX, X14      \
+	VPBROADCASTD X14, Y14
+
+// REDUCE4 adds the two chains' eight sums into one and stores it at R8.
+#define REDUCE4 \
+	VPADDD       Y1, Y0, Y0 \
+	VEXTRACTI128 $1, Y0, X1 \
+	VPADDD       X1, X0, X0 \
+	VPHADDD      X0, X0, X0 \
+	VPHADDD      X0, X0, X0 \
+	VMOVD        X0, (R8)
+
 // func dots4AVX2(q *int8, m *uint8, stride int, rows int, bs *int16, sw int, offs *int16, out *int32, shuffles *[8][32]byte)
 //
 // For each of rows rows of 4-bit codes in m, stride bytes apart (a multiple
@@ -87,26 +146,16 @@ store:
 // shuffle (shuffles: eight masks of 32 bytes). The sw scales of row i+1
 // follow those of row i.
 TEXT ·dots4AVX2(SB), NOSPLIT, $0-72
-	MOVQ         q+0(FP), SI
-	MOVQ         m+8(FP), DI
-	MOVQ         stride+16(FP), CX
-	MOVQ         rows+24(FP), DX
-	MOVQ         bs+32(FP), R10
-	MOVQ         sw+40(FP), R11
-	MOVQ         offs+48(FP), R12
-	MOVQ         out+56(FP), R8
-	MOVQ         shuffles+64(FP), AX
-	VMOVDQU      (AX), Y2
-	VMOVDQU      32(AX), Y3
-	VMOVDQU      64(AX), Y7
-	VMOVDQU      96(AX), Y8
-	VMOVDQU      128(AX), Y9
-	VMOVDQU      160(AX), Y10
-	VMOVDQU      192(AX), Y11
-	VMOVDQU      224(AX), Y12
-	MOVL         $0x0F0F0F0F, AX
-	VMOVD        AX, X14
-	VPBROADCASTD X14, Y14
+	MOVQ q+0(FP), SI
+	MOVQ m+8(FP), DI
+	MOVQ stride+16(FP), CX
+	MOVQ rows+24(FP), DX
+	MOVQ bs+32(FP), R10
+	MOVQ sw+40(FP), R11
+	MOVQ offs+48(FP), R12
+	MOVQ out+56(FP), R8
+	MOVQ shuffles+64(FP), AX
+	SETUP4
 
 row4:
 	VPXOR Y0, Y0, Y0
@@ -116,142 +165,15 @@ row4:
 	MOVQ  R10, R13
 
 group4:
-	VBROADCASTI128 (R13), Y13
-	ADDQ           $16, R13
-	CMPQ         AX, CX
-	JGE          reduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y2, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y0, Y0
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          reduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y3, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y1, Y1
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          reduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y7, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y0, Y0
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          reduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y8, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y1, Y1
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          reduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y9, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y0, Y0
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          reduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y10, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y1, Y1
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          reduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y11, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y0, Y0
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          reduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y12, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y1, Y1
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	JMP          group4
+	GROUP4(group4, reduce4)
 
 reduce4:
-	VPADDD       Y1, Y0, Y0
-	VEXTRACTI128 $1, Y0, X1
-	VPADDD       X1, X0, X0
-	VPHADDD      X0, X0, X0
-	VPHADDD      X0, X0, X0
-	VMOVD        X0, (R8)
-	ADDQ         $4, R8
-	ADDQ         CX, DI
-	LEAQ         (R10)(R11*2), R10
-	DECQ         DX
-	JNZ          row4
+	REDUCE4
+	ADDQ CX, DI
+	LEAQ (R10)(R11*2), R10
+	ADDQ $4, R8
+	DECQ DX
+	JNZ  row4
 	VZEROUPPER
 	RET
 
@@ -263,40 +185,30 @@ reduce4:
 // fetched into the cache (PREFETCHT0) while this one is summed, so that
 // the rows' cache misses overlap.
 TEXT ·dots4GatherAVX2(SB), NOSPLIT, $0-80
-	MOVQ         q+0(FP), SI
-	MOVQ         m+8(FP), R9
-	MOVQ         stride+16(FP), CX
-	MOVQ         idx+24(FP), R14
-	MOVQ         n+32(FP), DX
-	MOVQ         sw+48(FP), R11
-	MOVQ         offs+56(FP), R12
-	MOVQ         out+64(FP), R8
-	MOVQ         shuffles+72(FP), AX
-	VMOVDQU      (AX), Y2
-	VMOVDQU      32(AX), Y3
-	VMOVDQU      64(AX), Y7
-	VMOVDQU      96(AX), Y8
-	VMOVDQU      128(AX), Y9
-	VMOVDQU      160(AX), Y10
-	VMOVDQU      192(AX), Y11
-	VMOVDQU      224(AX), Y12
-	MOVL         $0x0F0F0F0F, AX
-	VMOVD        AX, X14
-	VPBROADCASTD X14, Y14
+	MOVQ q+0(FP), SI
+	MOVQ m+8(FP), R9
+	MOVQ stride+16(FP), CX
+	MOVQ idx+24(FP), R14
+	MOVQ n+32(FP), DX
+	MOVQ sw+48(FP), R11
+	MOVQ offs+56(FP), R12
+	MOVQ out+64(FP), R8
+	MOVQ shuffles+72(FP), AX
+	SETUP4
 
 grow4:
-	CMPQ    DX, $4
-	JLE     gnext4
-	MOVLQSX 16(R14), AX
-	MOVQ    AX, BX
-	IMULQ   CX, AX
-	ADDQ    R9, AX
+	CMPQ       DX, $4
+	JLE        gnext4
+	MOVLQSX    16(R14), AX
+	MOVQ       AX, BX
+	IMULQ      CX, AX
+	ADDQ       R9, AX
 	PREFETCHT0 (AX)
 	PREFETCHT0 64(AX)
 	PREFETCHT0 128(AX)
-	IMULQ   R11, BX
-	SHLQ    $1, BX
-	ADDQ    bs+40(FP), BX
+	IMULQ      R11, BX
+	SHLQ       $1, BX
+	ADDQ       bs+40(FP), BX
 	PREFETCHT0 (BX)
 
 gnext4:
@@ -314,140 +226,13 @@ gnext4:
 	XORQ    BX, BX
 
 ggroup4:
-	VBROADCASTI128 (R13), Y13
-	ADDQ           $16, R13
-	CMPQ         AX, CX
-	JGE          greduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y2, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y0, Y0
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          greduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y3, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y1, Y1
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          greduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y7, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y0, Y0
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          greduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y8, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y1, Y1
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          greduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y9, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y0, Y0
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          greduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y10, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y1, Y1
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          greduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y11, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y0, Y0
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	CMPQ         AX, CX
-	JGE          greduce4
-	VMOVDQU      (DI)(AX*1), Y4
-	VPSRLW       $4, Y4, Y5
-	VPAND        Y14, Y4, Y4
-	VPAND        Y14, Y5, Y5
-	VPMADDUBSW   (SI)(BX*1), Y4, Y4
-	VPMADDUBSW   32(SI)(BX*1), Y5, Y5
-	VPADDW       Y5, Y4, Y4
-	VPSUBW       (R12)(AX*1), Y4, Y4
-	VPSHUFB      Y12, Y13, Y6
-	VPMADDWD     Y6, Y4, Y4
-	VPADDD       Y4, Y1, Y1
-	ADDQ         $32, AX
-	ADDQ         $64, BX
-	JMP          ggroup4
+	GROUP4(ggroup4, greduce4)
 
 greduce4:
-	VPADDD       Y1, Y0, Y0
-	VEXTRACTI128 $1, Y0, X1
-	VPADDD       X1, X0, X0
-	VPHADDD      X0, X0, X0
-	VPHADDD      X0, X0, X0
-	VMOVD        X0, (R8)
-	ADDQ         $4, R8
-	ADDQ         $4, R14
-	DECQ         DX
-	JNZ          grow4
+	REDUCE4
+	ADDQ $4, R8
+	ADDQ $4, R14
+	DECQ DX
+	JNZ  grow4
 	VZEROUPPER
 	RET
