@@ -129,6 +129,10 @@ func TestDotRow4(t *testing.T) {
 	if sa, _, _, _ := dotRow4(vec(3), row(2), row(3), row(3), row(3)); sa == 0 {
 		t.Error("rows of other lengths not summed")
 	}
+	q, short := vec(10), row(5)
+	if got, want := dotRow(q, short), dotRow(q[:5], short); got != want {
+		t.Errorf("a row shorter than q: %v, over their common part %v", got, want)
+	}
 }
 
 // TestWordNumbers: every number put is got back, through the table's

@@ -269,6 +269,7 @@ func (p *passageWords) flush(qv []float32) {
 // dotRow returns the dot product of q with the int8 components of row, as
 // long as q, summed as dotRows4 sums it.
 func dotRow(q []float32, row []int8) float32 {
+	q = q[:min(len(q), len(row))]
 	s, _, _, _ := dotRows4(q, row, row, row, row)
 	return s
 }

@@ -36,7 +36,7 @@ func dotsGeneric(q []float32, rows [][]float32, out []float32) {
 // holds 16 a block (see blockOffsets).
 // Byte j of block b holds the codes of components 64b+j (low nibble) and
 // 64b+32+j (high nibble), each 0 to 15; q has 2·stride elements in
-// component order. The sums must fit an int32 (see table.quantiseRows).
+// component order. The sums must fit an int32 (see maxBlockScale).
 func dots4Generic(q []int8, m []uint8, stride int, bs []int16, sw int, offs []int16, out []int32) {
 	q = q[:2*stride]
 	blocks := stride / 32

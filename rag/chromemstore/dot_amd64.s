@@ -94,8 +94,11 @@ store:
 	ADDQ       $64, BX
 
 // GROUP4 adds up to eight blocks of a row whose scales are at R13, eight
-// int16 at a time, then loops back to its start.
+// int16 at a time, then loops back to its start. It reads the next eight
+// scales only when the row has another block: a row's scales end with it.
 #define GROUP4(start, done) \
+	CMPQ           AX, CX     \
+	JGE            done       \
 	VBROADCASTI128 (R13), Y13 \
 	ADDQ           $16, R13   \
 	BLOCK4(Y2, Y0, done)      \

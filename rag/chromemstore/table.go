@@ -39,7 +39,11 @@ type table struct {
 	bs     []int16
 	scales []float32
 	stride int // bytes a row: 32 for each 64 components or part; 0 while empty
-	sw     int // scales a row in bs: one for each 32 bytes, then zeros to a multiple of 8
+	// mean is what the codes are of each vector less: the mean of the
+	// first meanRows vectors, nil before there were as many (see
+	// quantiseRows).
+	mean []float32
+	sw   int // scales a row in bs: one for each 32 bytes, then zeros to a multiple of 8
 	// byID is a hash table of the rows by ID, open addressing with linear
 	// probing from the ID's hash: each slot holds a row plus 1, or 0 when
 	// free. It has a power of two slots and is at most half full.
@@ -196,19 +200,51 @@ func (t *table) unlinkRow(r int32) {
 	}
 }
 
+// meanRows is how many vectors the table's mean is taken over.
+const meanRows = 256
+
+// meanOf returns the mean of vecs, which are as long as the first.
+func meanOf(vecs [][]float32) []float32 {
+	sum := make([]float64, len(vecs[0]))
+	for _, v := range vecs {
+		for i, x := range v {
+			sum[i] += float64(x)
+		}
+	}
+	mean := make([]float32, len(sum))
+	for i, x := range sum {
+		mean[i] = float32(x / float64(len(vecs)))
+	}
+	return mean
+}
+
 // parallelQuantise is the fewest rows quantiseRows shares among cores.
 const parallelQuantise = 4096
 
 // quantiseRows writes the 4-bit rows of rows (which place returned, in any
 // order, repeats allowed) from their vectors, on all cores when there are
 // many.
+//
+// The codes are of each vector less a mean, taken once the table first
+// holds meanRows vectors (every row is written again then): vectors of
+// text share a large component (passages' cosines of 0.6 to 0.9 are
+// common), which would otherwise take most of the codes' range, leaving
+// little for what tells them apart. A question's dot product with the mean
+// is the same for every row, so ranks by the codes are ranks by v − mean.
 func (t *table) quantiseRows(rows []int32) {
+	if t.mean == nil && len(t.ids) >= meanRows {
+		t.mean = meanOf(t.vecs)
+		rows = make([]int32, len(t.ids))
+		for i := range rows {
+			rows[i] = int32(i)
+		}
+	}
 	slices.Sort(rows)
 	rows = slices.Compact(rows) // no row written by two goroutines
 	one := func(rows []int32) {
 		for _, r := range rows {
 			lo, hi := int(r)*t.stride, (int(r)+1)*t.stride
-			t.scales[r] = quantise4(t.codes[lo:hi], t.fine[lo:hi], t.bs[int(r)*t.sw:(int(r)+1)*t.sw], t.vecs[r])
+			t.scales[r] = quantise4(t.codes[lo:hi], t.fine[lo:hi], t.bs[int(r)*t.sw:(int(r)+1)*t.sw], t.vecs[r], t.mean)
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(rows)/parallelQuantise)
@@ -272,7 +308,18 @@ func maxBlockScale(blocks int) int { return min(16383, math.MaxInt32/(blocks*64*
 // len(v) and scales past the blocks are 0. Each step rounds as quantise
 // does. v must be finite, len(c) == len(f) == rowBytes(len(v)) and
 // len(bs) == scalesPerRow(len(c)/32).
-func quantise4(c, f []uint8, bs []int16, v []float32) float32 {
+func quantise4(c, f []uint8, bs []int16, v, mean []float32) float32 {
+	if mean != nil {
+		var buf [512]float32
+		d := buf[:0]
+		if len(v) > len(buf) {
+			d = make([]float32, 0, len(v))
+		}
+		for i, x := range v {
+			d = append(d, x-mean[i])
+		}
+		v = d
+	}
 	for i := range c {
 		c[i], f[i] = 8|8<<4, 8|8<<4
 	}
@@ -372,7 +419,7 @@ func (t *table) deleteRow(r int32) {
 	t.codes = t.codes[:int(last)*t.stride]
 	t.fine = t.fine[:int(last)*t.stride]
 	if last == 0 {
-		t.stride, t.sw = 0, 0
+		t.stride, t.sw, t.mean = 0, 0, nil
 	}
 }
 
@@ -394,8 +441,8 @@ func (t *table) shrink() {
 }
 
 // block is how many rows are scored at a time before their scores are
-// offered to the heap: enough to amortise the kernel call, few enough that
-// the scores stay in L1.
+// read: enough to amortise the kernel call, few enough that the scores
+// stay in L1.
 const block = 256
 
 // coarseCandidates is about how many of n rows the pass over the coarse
@@ -412,8 +459,9 @@ func coarseCandidates(k, n int) int { return max(64*k, 1024, n/64) }
 func candidates(k int) int { return max(4*k, 64) }
 
 // search returns the k rows most similar to the unit vector q, best first,
-// ties by ID: about the best coarseCandidates by their coarse scores, the
-// best candidates(k) of those by their fine scores, then the best k of
+// ties by ID: at least the best coarseCandidates of each part the table is
+// scanned in by their coarse scores, the best candidates(k) of those by
+// their fine scores, then the best k of
 // those by their exact float32 scores. A table of no more rows than
 // candidates(k) is scored exactly throughout.
 func (t *table) search(ctx context.Context, q []float32, k int) ([]rag.Hit, error) {
@@ -439,7 +487,11 @@ func (t *table) search(ctx context.Context, q []float32, k int) ([]rag.Hit, erro
 	var wg sync.WaitGroup
 	for p := range parts {
 		lo, hi := p*len(t.ids)/parts, (p+1)*len(t.ids)/parts
-		scan := func() { kept[p], errs[p] = t.scan4(ctx, qc, offs, (cc+parts-1)/parts, lo, hi) }
+		// Each part keeps as many as one pass over the whole would: the
+		// nearest rows may all be in one part (a large source's, added
+		// together), and which rows come back must not depend on the
+		// number of cores.
+		scan := func() { kept[p], errs[p] = t.scan4(ctx, qc, offs, cc, lo, hi) }
 		if parts == 1 {
 			scan()
 		} else {
@@ -490,11 +542,11 @@ func (t *table) refine(qc []int8, offs []int16, rows []scored, c int) []int32 {
 // parallelRows is the fewest rows worth scanning on a core of its own.
 const parallelRows = 32768
 
-// scan4 returns about the c best of rows [lo, hi) by their coarse scores
-// against the int8 query qc with its blocks' offsets offs, with those
-// scores: every row whose score is at least the c-th best's, found by a
-// histogram of the scores rather than a heap, which thousands of rows
-// kept would churn.
+// scan4 returns at least the c best of rows [lo, hi) by their coarse
+// scores against the int8 query qc with its blocks' offsets offs, with
+// those scores: every row in the c-th best's bin of a histogram of the
+// scores or above it, found by the histogram rather than a heap, which
+// thousands of rows kept would churn.
 func (t *table) scan4(ctx context.Context, qc []int8, offs []int16, c, lo, hi int) ([]scored, error) {
 	buf := scoresPool.Get().(*[]float32)
 	defer scoresPool.Put(buf)

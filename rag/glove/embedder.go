@@ -250,7 +250,7 @@ func (e *Embedder) embed(s *scratch, text string, out []float32) {
 	if known > 0 && e.mean != nil {
 		inv := 1 / float32(known)
 		for i, c := range e.mean {
-			words[i] = words[i]*inv - c
+			words[i] = float32(words[i]*inv) - c // float32(): never fused
 		}
 	}
 	normalise(words)
@@ -270,7 +270,9 @@ func (m *model) addRow(v []float32, r int, w float32) {
 func addScaledGeneric(v []float32, row []byte, c float32) {
 	row = row[:len(v)]
 	for i, q := range row {
-		v[i] += c * float32(int8(q))
+		// float32() rounds the product before the sum, as amd64 does and
+		// as the kernel does: Go may otherwise fuse the two (arm64 does).
+		v[i] += float32(c * float32(int8(q)))
 	}
 }
 
@@ -370,7 +372,7 @@ func mix64(h uint64) uint64 {
 func normalise(v []float32) bool {
 	var ss float64
 	for _, x := range v {
-		ss += float64(x) * float64(x)
+		ss += float64(float64(x) * float64(x)) // never fused
 	}
 	if ss == 0 {
 		return false

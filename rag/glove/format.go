@@ -227,7 +227,7 @@ func (m *model) computeCommonComponent(a float64) []float32 {
 	for r := range m.count {
 		c := m.prob(r) * float64(m.sifWeight(a, r)) * float64(m.scale(r))
 		for i, q := range m.row(r) {
-			sum[i] += c * float64(int8(q))
+			sum[i] += float64(c * float64(int8(q))) // never fused
 		}
 	}
 	out := make([]float32, m.dims)
