@@ -459,9 +459,8 @@ func coarseCandidates(k, n int) int { return max(64*k, 1024, n/64) }
 func candidates(k int) int { return max(4*k, 64) }
 
 // search returns the k rows most similar to the unit vector q, best first,
-// ties by ID: at least the best coarseCandidates of each part the table is
-// scanned in by their coarse scores, the best candidates(k) of those by
-// their fine scores, then the best k of
+// ties by ID: at least the best coarseCandidates by their coarse scores,
+// the best candidates(k) of those by their fine scores, then the best k of
 // those by their exact float32 scores. A table of no more rows than
 // candidates(k) is scored exactly throughout.
 func (t *table) search(ctx context.Context, q []float32, k int) ([]rag.Hit, error) {
@@ -479,19 +478,20 @@ func (t *table) search(ctx context.Context, q []float32, k int) ([]rag.Hit, erro
 	quantise(qc, q) // its scale is the same for every row: ranks do not need it
 	offs := blockOffsets(qc)
 	// A large table is scanned in parts on several cores: one core cannot
-	// read memory as fast as all of them together.
+	// read memory as fast as all of them together. The rows kept are
+	// chosen among all the scores at once, so that which come back does
+	// not depend on the number of cores.
+	buf := scoresPool.Get().(*[]float32)
+	defer scoresPool.Put(buf)
+	scores := slices.Grow((*buf)[:0], len(t.ids))[:len(t.ids)]
+	*buf = scores
 	parts := max(1, min(runtime.GOMAXPROCS(0), len(t.ids)/parallelRows))
-	cc := coarseCandidates(k, len(t.ids))
-	kept := make([][]scored, parts)
+	lows, highs := make([]float32, parts), make([]float32, parts)
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for p := range parts {
 		lo, hi := p*len(t.ids)/parts, (p+1)*len(t.ids)/parts
-		// Each part keeps as many as one pass over the whole would: the
-		// nearest rows may all be in one part (a large source's, added
-		// together), and which rows come back must not depend on the
-		// number of cores.
-		scan := func() { kept[p], errs[p] = t.scan4(ctx, qc, offs, cc, lo, hi) }
+		scan := func() { lows[p], highs[p], errs[p] = t.scan4(ctx, qc, offs, scores, lo, hi) }
 		if parts == 1 {
 			scan()
 		} else {
@@ -502,7 +502,8 @@ func (t *table) search(ctx context.Context, q []float32, k int) ([]rag.Hit, erro
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return t.rescore(q, t.refine(qc, offs, slices.Concat(kept...), c), k), nil
+	kept := best(scores, slices.Min(lows), slices.Max(highs), coarseCandidates(k, len(t.ids)))
+	return t.rescore(q, t.refine(qc, offs, kept, c), k), nil
 }
 
 // blockOffsets returns what the offset of the codes adds to the int8
@@ -542,38 +543,40 @@ func (t *table) refine(qc []int8, offs []int16, rows []scored, c int) []int32 {
 // parallelRows is the fewest rows worth scanning on a core of its own.
 const parallelRows = 32768
 
-// scan4 returns at least the c best of rows [lo, hi) by their coarse
-// scores against the int8 query qc with its blocks' offsets offs, with
-// those scores: every row in the c-th best's bin of a histogram of the
-// scores or above it, found by the histogram rather than a heap, which
-// thousands of rows kept would churn.
-func (t *table) scan4(ctx context.Context, qc []int8, offs []int16, c, lo, hi int) ([]scored, error) {
-	buf := scoresPool.Get().(*[]float32)
-	defer scoresPool.Put(buf)
-	scores := slices.Grow((*buf)[:0], hi-lo)[:hi-lo]
-	*buf = scores
+// scan4 writes the coarse scores of rows [lo, hi) against the int8 query
+// qc with its blocks' offsets offs to scores[lo:hi], and returns the
+// lowest and the highest.
+func (t *table) scan4(ctx context.Context, qc []int8, offs []int16, scores []float32, lo, hi int) (low, high float32, err error) {
 	var dots [block]int32
-	low, high := float32(math.Inf(1)), float32(math.Inf(-1))
+	low, high = float32(math.Inf(1)), float32(math.Inf(-1))
 	for start := lo; start < hi; start += block {
 		if (start-lo)%(64*block) == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return 0, 0, err
 			}
 		}
 		n := min(block, hi-start)
 		dots4(qc, t.codes[start*t.stride:], t.stride, t.bs[start*t.sw:], t.sw, offs, dots[:n])
-		out := scores[start-lo : start-lo+n]
+		out := scores[start : start+n]
 		for i, d := range dots[:n] {
 			s := float32(d) * t.scales[start+i]
 			out[i], low, high = s, min(low, s), max(high, s)
 		}
 	}
+	return low, high, nil
+}
+
+// best returns at least the c best rows by scores, which lie between low
+// and high, with their scores: every row in the c-th best's bin of a
+// histogram of the scores or above it, found by the histogram rather than
+// a heap, which thousands of rows kept would churn.
+func best(scores []float32, low, high float32, c int) []scored {
 	if c >= len(scores) || low == high {
 		kept := make([]scored, len(scores))
 		for i, s := range scores {
-			kept[i] = scored{s, int32(lo + i)}
+			kept[i] = scored{s, int32(i)}
 		}
-		return kept, nil
+		return kept
 	}
 	const bins = 2048
 	var counts [bins]int32
@@ -591,13 +594,13 @@ func (t *table) scan4(ctx context.Context, qc []int8, offs []int16, c, lo, hi in
 	kept := make([]scored, 0, max(n, int32(c)))
 	for i, s := range scores {
 		if bin(s) >= first {
-			kept = append(kept, scored{s, int32(lo + i)})
+			kept = append(kept, scored{s, int32(i)})
 		}
 	}
-	return kept, nil
+	return kept
 }
 
-// scoresPool holds the coarse scores of a part of the table while a query
+// scoresPool holds the coarse scores of the table's rows while a query
 // scans it: 4 bytes a row, used again rather than allocated at each query.
 var scoresPool = sync.Pool{New: func() any { return new([]float32) }}
 
