@@ -308,24 +308,10 @@ func TestQueryRecall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		exact := make([]float64, n)
-		for i, v := range vecs {
-			for j := range v {
-				exact[i] += float64(q[j]) * float64(v[j])
-			}
-		}
+		exact, want := exactTop(ids, vecs, q, k)
 		var norm float64
 		for _, x := range q {
 			norm += float64(x) * float64(x)
-		}
-		order := make([]int, n)
-		for i := range order {
-			order[i] = i
-		}
-		sort.Slice(order, func(a, b int) bool { return exact[order[a]] > exact[order[b]] })
-		want := map[string]bool{}
-		for _, i := range order[:k] {
-			want[ids[i].ID] = true
 		}
 		for i, h := range hits {
 			if want[h.ChunkID] {
@@ -342,6 +328,27 @@ func TestQueryRecall(t *testing.T) {
 	if recall := float64(found) / float64(total); recall < 0.99 {
 		t.Errorf("recall@%d = %.3f, want at least 0.99", k, recall)
 	}
+}
+
+// exactTop returns the dot products of q with vecs in float64, and the IDs
+// of the k chunks (one a vector) with the greatest.
+func exactTop(chunks []rag.Chunk, vecs [][]float32, q []float32, k int) ([]float64, map[string]bool) {
+	exact := make([]float64, len(vecs))
+	for i, v := range vecs {
+		for j := range v {
+			exact[i] += float64(q[j]) * float64(v[j])
+		}
+	}
+	order := make([]int, len(vecs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return exact[order[a]] > exact[order[b]] })
+	want := map[string]bool{}
+	for _, i := range order[:k] {
+		want[chunks[i].ID] = true
+	}
+	return exact, want
 }
 
 func indexOfID(chunks []rag.Chunk, id string) int {
@@ -397,21 +404,7 @@ func TestQueryRecallSharedComponent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		exact := make([]float64, n)
-		for i, v := range vecs {
-			for j := range v {
-				exact[i] += float64(q[j]) * float64(v[j])
-			}
-		}
-		order := make([]int, n)
-		for i := range order {
-			order[i] = i
-		}
-		sort.Slice(order, func(a, b int) bool { return exact[order[a]] > exact[order[b]] })
-		want := map[string]bool{}
-		for _, i := range order[:k] {
-			want[chunks[i].ID] = true
-		}
+		_, want := exactTop(chunks, vecs, q, k)
 		for _, h := range hits {
 			if want[h.ChunkID] {
 				found++
