@@ -280,8 +280,7 @@ func dotRow(q []float32, row []int8) float32 {
 func dotRow4(q []float32, a, b, c, d []int8) (sa, sb, sc, sd float32) {
 	n := len(q)
 	if len(a) != n || len(b) != n || len(c) != n || len(d) != n {
-		one := func(r []int8) float32 { s, _, _, _ := dotRows4(q[:min(n, len(r))], r, r, r, r); return s }
-		return one(a), one(b), one(c), one(d)
+		return dotRow(q, a), dotRow(q, b), dotRow(q, c), dotRow(q, d)
 	}
 	return dotRows4(q, a, b, c, d)
 }

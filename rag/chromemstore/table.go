@@ -260,10 +260,8 @@ func (t *table) quantiseRows(rows []int32) {
 }
 
 // quantise writes v as int8 codes c (zero-padded to len(c)) such that
-// v[i] ≈ c[i]·scale, and returns scale. v must be finite. It rounds half
-// away from zero without a branch on the sign, which a vector's signs
-// would mispredict half the time: adding ±0.5 by the sign of x·inv is the
-// same float32 sum as the branches of quantiseRef.
+// v[i] ≈ c[i]·scale, and returns scale. v must be finite. It rounds as
+// roundAway does.
 func quantise(c []int8, v []float32) float32 {
 	var m float32
 	for _, x := range v {
@@ -279,9 +277,7 @@ func quantise(c []int8, v []float32) float32 {
 	c = c[:len(v)]
 	for i, x := range v {
 		// |x·inv| <= 127.
-		y := x * inv
-		half := math.Float32frombits(0x3f000000 | math.Float32bits(y)&(1<<31)) // ±0.5
-		c[i] = int8(y + half)
+		c[i] = roundAway(x * inv)
 	}
 	return m / 127
 }
@@ -367,11 +363,17 @@ func quantise4(c, f []uint8, bs []int16, v, mean []float32) float32 {
 	return unit
 }
 
-// round7 rounds y half away from zero, as quantise does, into [−7, 7].
-func round7(y float32) int8 {
+// roundAway rounds y, within the range of an int8, half away from zero
+// without a branch on the sign, which a vector's signs would mispredict
+// half the time: adding ±0.5 by the sign of y is the same float32 sum as
+// the branches of quantiseRef.
+func roundAway(y float32) int8 {
 	half := math.Float32frombits(0x3f000000 | math.Float32bits(y)&(1<<31)) // ±0.5
-	return min(max(int8(y+half), -7), 7)
+	return int8(y + half)
 }
+
+// round7 rounds y half away from zero, as quantise does, into [−7, 7].
+func round7(y float32) int8 { return min(max(roundAway(y), -7), 7) }
 
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
 
