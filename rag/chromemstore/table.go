@@ -242,9 +242,18 @@ func (t *table) quantiseRows(rows []int32) {
 	slices.Sort(rows)
 	rows = slices.Compact(rows) // no row written by two goroutines
 	one := func(rows []int32) {
+		var less []float32 // a vector less the mean, one a worker
 		for _, r := range rows {
+			v := t.vecs[r]
+			if t.mean != nil {
+				less = less[:0]
+				for i, x := range v {
+					less = append(less, x-t.mean[i])
+				}
+				v = less
+			}
 			lo, hi := int(r)*t.stride, (int(r)+1)*t.stride
-			t.scales[r] = quantise4(t.codes[lo:hi], t.fine[lo:hi], t.bs[int(r)*t.sw:(int(r)+1)*t.sw], t.vecs[r], t.mean)
+			t.scales[r] = quantise4(t.codes[lo:hi], t.fine[lo:hi], t.bs[int(r)*t.sw:(int(r)+1)*t.sw], v)
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(rows)/parallelQuantise)
@@ -304,18 +313,7 @@ func maxBlockScale(blocks int) int { return min(16383, math.MaxInt32/(blocks*64*
 // len(v) and scales past the blocks are 0. Each step rounds as quantise
 // does. v must be finite, len(c) == len(f) == rowBytes(len(v)) and
 // len(bs) == scalesPerRow(len(c)/32).
-func quantise4(c, f []uint8, bs []int16, v, mean []float32) float32 {
-	if mean != nil {
-		var buf [512]float32
-		d := buf[:0]
-		if len(v) > len(buf) {
-			d = make([]float32, 0, len(v))
-		}
-		for i, x := range v {
-			d = append(d, x-mean[i])
-		}
-		v = d
-	}
+func quantise4(c, f []uint8, bs []int16, v []float32) float32 {
 	for i := range c {
 		c[i], f[i] = 8|8<<4, 8|8<<4
 	}
