@@ -128,6 +128,13 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	if best == nil {
 		return d, nil
 	}
+	if best.rank > 0 {
+		// The passage quoted is the one cited first: the chooser, which
+		// reads the passages' sentences, has the last word on their order.
+		ps := make([]Passage, 0, len(passages))
+		ps = append(append(ps, passages[best.rank]), passages[:best.rank]...)
+		d.ans.Passages = append(ps, passages[best.rank+1:]...)
+	}
 	in := x.answerInput(r, top[0], best, second)
 	d.answer = values(answerFeatures, &in)
 	conf := m.confidence(d.answer)

@@ -256,6 +256,34 @@ func TestCitationsAreVerbatim(t *testing.T) {
 	}
 }
 
+// The passage an answer quotes first is its first passage: a reader (and
+// citebot eval's passage hits) sees the quoted passage ranked on top even
+// when the chooser found its sentence in a passage the ranker put lower.
+func TestQuotedPassageFirst(t *testing.T) {
+	x := newIndex(t, "")
+	sync(t, x, "../corpus")
+	lower := 0 // answers quoted from a passage the ranker did not put first
+	for _, c := range ragtest.EvalCases(t, "../testdata/dev.jsonl") {
+		ans, err := x.Ask(context.Background(), c.Question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Grounded {
+			continue
+		}
+		first, cited := ans.Passages[0], ans.Citations[0]
+		if first.Source != cited.Source || first.Ordinal != cited.Chunk {
+			t.Errorf("%s: first passage %s#%d, but the answer quotes %s#%d first", c.ID, first.Source, first.Ordinal, cited.Source, cited.Chunk)
+		}
+		if slices.IndexFunc(ans.Passages[1:], func(p rag.Passage) bool { return p.Score > first.Score }) >= 0 {
+			lower++
+		}
+	}
+	if lower == 0 {
+		t.Error("no answer came from a passage the ranker put lower: the test checks nothing the ranker did not already order")
+	}
+}
+
 // assertMarkers checks that every [n] in the answer names a citation, every
 // citation is cited, and every answer sentence is quoted from its citation.
 func assertMarkers(t *testing.T, ans rag.Answer) {
