@@ -128,6 +128,9 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	if best == nil {
 		return d, nil
 	}
+	if r.quoted != "" && quoteText(best.text) == r.quoted {
+		best = beyondQuoted(r, best, d.scored)
+	}
 	if best.rank > 0 {
 		// The passage quoted is the one cited first: the chooser, which
 		// reads the passages' sentences, has the last word on their order.
@@ -218,6 +221,38 @@ func (x *Index) sectionOf(p Passage, sp Span) string {
 		return p.Section
 	}
 	return sectionAt(r.headings, r.doc.Title, p.Start+sp.Start)
+}
+
+// beyondQuoted is the answer to a follow-up whose best sentence is the
+// one the answer before quoted: the user has read it, so the words the
+// follow-up shares with it, and those it points back to ("these
+// uprisings" after "… the Huguenot rebellions"), say what the follow-up is
+// about; the words it lacks ask for more ("Where was his round-table
+// meeting held?" after "This opinion was expressed today at the
+// round-table meeting by …"). The best-scored other sentence of the same
+// passage that has a lacking word, and the type of answer asked for,
+// answers instead; without one best stays.
+func beyondQuoted(r *retrieval, best *sentence, scored []*sentence) *sentence {
+	var all termMask
+	for i := range r.q.order {
+		if i < maxMaskTerms {
+			all |= 1 << i
+		}
+	}
+	lacks := all &^ best.terms &^ r.q.given
+	if lacks == 0 {
+		return best
+	}
+	var alt *sentence
+	for _, s := range scored {
+		if s != best && s.rank == best.rank && s.terms&lacks != 0 && (!s.in.typed || s.in.typeFound) && (alt == nil || s.prob > alt.prob) {
+			alt = s
+		}
+	}
+	if alt == nil {
+		return best
+	}
+	return alt
 }
 
 // sentence is a candidate answer sentence inside a retrieved passage.

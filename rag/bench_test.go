@@ -46,6 +46,24 @@ func BenchmarkAsk(b *testing.B) {
 	}
 }
 
+// BenchmarkAskFollowUp asks a follow-up after the question before it
+// (f03 of testdata/followups.jsonl): it is searched for with that question
+// and that question is answered again, to know what was quoted. Compare
+// BenchmarkAsk.
+func BenchmarkAskFollowUp(b *testing.B) {
+	ctx := context.Background()
+	x := newIndex(b, "")
+	if _, err := x.Sync(ctx, "../corpus", nil); err != nil {
+		b.Fatal(err)
+	}
+	earlier := []string{"Which senator chairs the Committee on Foreign Affairs, Defense and Security?"}
+	for b.Loop() {
+		if _, err := x.AskIn(ctx, "Where was his round-table meeting held?", earlier, 5); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkLoadSnapshot(b *testing.B) {
 	ctx := context.Background()
 	data := b.TempDir()

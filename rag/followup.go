@@ -24,9 +24,26 @@ func (x *Index) answerIn(ctx context.Context, question string, earlier []string,
 	if x.modelErr != nil {
 		return decision{}, x.modelErr
 	}
-	r, err := x.retrieveIn(ctx, question, conversationContext(question, earlier), k)
+	context := conversationContext(question, earlier)
+	r, err := x.retrieveIn(ctx, question, context, k)
 	if err != nil {
 		return decision{}, err
+	}
+	if context != "" {
+		// What the user was shown last, asked again (its passages'
+		// readings and sentence vectors are cached by now): a follow-up
+		// asks for more than it quoted.
+		// The earlier turns are cut to those a follow-up reads, so that a
+		// long chain of follow-ups asks again at most maxContextTurns
+		// deep.
+		last := len(earlier) - 1
+		prev, err := x.answerIn(ctx, earlier[last], earlier[max(0, last-maxContextTurns+1):last], k)
+		if err != nil {
+			return decision{}, err
+		}
+		if prev.ans.Grounded {
+			r.quoted = prev.first
+		}
 	}
 	d, err := x.decide(ctx, r, &x.model, k)
 	if err == nil && !d.ans.Grounded {
@@ -93,6 +110,35 @@ func IsFollowUp(question string) bool {
 		}
 	}
 	return content == 0
+}
+
+// pointedWords are the words a question points back to with a
+// possessive or a pointing word: "round-table meeting" in "Where was his
+// round-table meeting held?", "uprisings" in "Where did these uprisings
+// take place?", "meeting" in "Who spoke at that meeting?". They run to the
+// next stop word, short of the question's last word, where a question
+// that inverts its verb puts the verb ("… held?").
+func pointedWords(question string) []string {
+	ws := words(question)
+	var out []string
+	for i, w := range ws {
+		if !pointing[w] && !(w == "that" && i > 0 && prepositions[ws[i-1]]) {
+			continue
+		}
+		for _, n := range ws[i+1 : len(ws)-1] {
+			if stopWords[n] {
+				break
+			}
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// pointing are the possessives and pointing words that open a noun phrase
+// naming what was said before.
+var pointing = map[string]bool{
+	"this": true, "these": true, "those": true, "his": true, "her": true, "its": true, "their": true,
 }
 
 // continuing are words that open a question which continues the one

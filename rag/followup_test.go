@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/citebot/citebot/rag"
@@ -28,6 +29,54 @@ func TestAskInFollowUp(t *testing.T) {
 	}
 	if !ans.Grounded || len(ans.Citations) == 0 || ans.Citations[0].Source != "comet.txt" {
 		t.Errorf("follow-up about the comet: %+v", ans)
+	}
+}
+
+// A follow-up asks for more than the answer before it quoted: where that
+// sentence holds the follow-up's words but not all of them, the sentence
+// of its passage that has the others answers.
+func TestFollowUpBeyondQuoted(t *testing.T) {
+	x := newIndex(t, t.TempDir())
+	dir := t.TempDir()
+	writeFile(t, dir, "harbour.txt", "Harbour Board News\n\n"+
+		"The harbour's dredging plan was presented at the annual open forum by harbour master Ingrid Halvorsen. "+
+		"The forum, attended by two hundred residents, was held in the old customs house on Quay Street. "+
+		"Residents asked about noise during the works.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	writeFile(t, dir, "glass.txt", glassDoc)
+	sync(t, x, dir)
+	ctx := context.Background()
+	first := "Who presented the dredging plan at the annual open forum?"
+	ans, err := x.Ask(ctx, first, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.Answer, "Halvorsen") {
+		t.Fatalf("first turn: %q", ans.Answer)
+	}
+	follow := "Where was her annual open forum held?"
+	alone, err := x.Ask(ctx, follow, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(alone.Answer, "Halvorsen") {
+		t.Fatalf("asked alone, the follow-up no longer quotes the first turn's sentence (%q): the test needs another document", alone.Answer)
+	}
+	ans, err = x.AskIn(ctx, follow, []string{first}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.Answer, "customs house") {
+		t.Errorf("follow-up: %q, want the sentence of where the forum was held", ans.Answer)
+	}
+	// A follow-up whose words the quoted sentence all has is answered by
+	// it again.
+	ans, err = x.AskIn(ctx, "And who was the harbour master at that forum?", []string{first}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.Answer, "Halvorsen") {
+		t.Errorf("follow-up the quoted sentence answers: %q", ans.Answer)
 	}
 }
 

@@ -27,6 +27,7 @@ type query struct {
 	howMany    bool     // it opens "how many" or "how much"
 	howLong    bool     // it opens "how long" (not "how long ago")
 	focus      termMask // the term the question asks about ("budget" in "What is the budget of …"; see focusWord)
+	given      termMask // the terms it points back to ("his round-table meeting"; see pointedWords)
 }
 
 func (x *Index) analyse(q string) query {
@@ -75,6 +76,11 @@ func (x *Index) analyse(q string) query {
 	}
 	a.howMany = howManyExpr.MatchString(q)
 	a.howLong = a.want == durationType && howLongExpr.MatchString(q)
+	for _, w := range pointedWords(q) {
+		if i, ok := a.index[stem(w)]; ok && i < maxMaskTerms {
+			a.given |= 1 << i
+		}
+	}
 	if f := focusWord(q); f != "" {
 		if i, ok := a.index[stem(f)]; ok && i < maxMaskTerms {
 			a.focus = 1 << i

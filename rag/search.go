@@ -76,6 +76,9 @@ type retrieval struct {
 	cands    []*candidate
 	// words numbers the words of the candidates (see passageWords).
 	words *passageWords
+	// quoted is the sentence the answer before quoted first, for a
+	// follow-up; "" otherwise.
+	quoted string
 }
 
 // retrieve finds candidate passages in two lists — the dense (vector) and
