@@ -138,7 +138,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		ps = append(append(ps, passages[best.rank]), passages[:best.rank]...)
 		d.ans.Passages = append(ps, passages[best.rank+1:]...)
 	}
-	in := x.answerInput(r, top[0], best, second)
+	in := x.answerInput(r, top[best.rank], best, second)
 	d.answer = values(answerFeatures, &in)
 	conf := m.confidence(d.answer)
 	d.gate = m.Gate.prob(d.answer)
@@ -361,8 +361,8 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 	return nil
 }
 
-// answerInput measures the question and its chosen answer for the
-// abstention model.
+// answerInput measures the question and its chosen answer, quoted from
+// the passage top, for the abstention model.
 func (x *Index) answerInput(r *retrieval, top *candidate, best, second *sentence) answerInput {
 	in := answerInput{
 		sentenceProb: best.prob, passageProb: top.prob,

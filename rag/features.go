@@ -241,7 +241,8 @@ func typedCoverage(s *sentenceInput) float64 {
 }
 
 // answerInput is what the abstention model sees of a question and the
-// answer chosen for it.
+// answer chosen for it. Its top passage is the one the answer quotes,
+// first in the answer's list, whatever the ranker's order.
 type answerInput struct {
 	sentenceProb, secondProb float64 // the chooser's probability for the best and the runner-up sentence
 	passageProb              float64 // the ranker's probability for the top passage

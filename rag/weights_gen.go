@@ -48,68 +48,68 @@ var fitted = Model{
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.7059959165412755,  // sentence_probability
-			1.5506145864392153,   // sentence_margin
-			-0.30552550843821197, // passage_probability
-			5.948102484017618,    // unknown_terms
-			-1.5355750427442634,  // any_unknown_term
-			3.292495118836615,    // missing_from_passage
-			-0.3542538345532182,  // rarest_missing
-			0.5161210486361706,   // type_found
-			-2.3034186402458436,  // type_missing
-			4.534326295083715,    // lexical
-			3.1460334046635716,   // dense
-			4.0183942490375735,   // sentence_dense
-			0.864439979290857,    // passage_bm25
-			3.7808973925046634,   // best_bm25
-			-1.7054422300629022,  // best_coverage
-			3.056238993350824,    // best_sentence_coverage
-			0.2766779402509144,   // matched_idf
-			-0.22553885674211055, // names_missing
-			4.109991577162563,    // missing_from_document
-			4.275156775221904,    // rarest_matched
-			0.7911316001859439,   // question_terms
-			-0.414791001429393,   // unknown_rare
-			-0.8647146606433342,  // rarest_unknown
-			-9.497826396611032,   // missing_rare
-			3.785177887979575,    // rarest_missing_word
-			-5.589671718684999,   // missing_from_document_rare
-			-0.17638254497660158, // focus_missing
+			-4.923561190666928,   // sentence_probability
+			1.3260067837081946,   // sentence_margin
+			0.06143689985133391,  // passage_probability
+			5.844803923365449,    // unknown_terms
+			-1.39696082004937,    // any_unknown_term
+			4.090033582733037,    // missing_from_passage
+			-0.2225813082186811,  // rarest_missing
+			0.6361466549947804,   // type_found
+			-2.4096777528829767,  // type_missing
+			4.186630829578978,    // lexical
+			2.1240925684596093,   // dense
+			5.255734260721279,    // sentence_dense
+			-0.4174038137391553,  // passage_bm25
+			4.532019301845229,    // best_bm25
+			-0.7074028758388499,  // best_coverage
+			3.5088825197556788,   // best_sentence_coverage
+			0.19079796812712113,  // matched_idf
+			-0.19774296178831294, // names_missing
+			3.458614154565571,    // missing_from_document
+			4.5312294885960505,   // rarest_matched
+			0.8537129484725291,   // question_terms
+			-0.10188694461010492, // unknown_rare
+			-1.024641635459911,   // rarest_unknown
+			-9.879847279889262,   // missing_rare
+			4.052560666458448,    // rarest_missing_word
+			-5.393299074186471,   // missing_from_document_rare
+			-0.13923405157343302, // focus_missing
 		},
-		Bias: -9.58760386306179,
+		Bias: -10.581556041657114,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.5160855565663067,   // sentence_probability
-			1.1157591876421304,   // sentence_margin
-			0.8217748752816231,   // passage_probability
-			-3.504161711841438,   // unknown_terms
-			-0.1567523690770305,  // any_unknown_term
-			3.346929516886276,    // missing_from_passage
-			0.5268884550856744,   // rarest_missing
-			0.329499183195553,    // type_found
-			0.41157058258643103,  // type_missing
-			-0.35099225876819246, // lexical
-			0.462066781795194,    // dense
-			1.2185037440478803,   // sentence_dense
-			-0.4583406900520838,  // passage_bm25
-			1.2187928656630338,   // best_bm25
-			0.6082201262645371,   // best_coverage
-			1.8739409499703972,   // best_sentence_coverage
-			0.14517233786305972,  // matched_idf
-			-0.13786407907423073, // names_missing
-			-0.467774452847408,   // missing_from_document
-			1.2975266721817509,   // rarest_matched
-			0.351903823899691,    // question_terms
-			1.732923692144392,    // unknown_rare
-			1.6314432650417492,   // rarest_unknown
-			-1.0334099099898617,  // missing_rare
-			-0.3863062841368438,  // rarest_missing_word
-			1.2304565794789306,   // missing_from_document_rare
-			0.12837806542889627,  // focus_missing
+			3.386291774463456,    // sentence_probability
+			1.094279058820022,    // sentence_margin
+			0.9299726697691116,   // passage_probability
+			-3.9453615338396535,  // unknown_terms
+			-0.17270776907785954, // any_unknown_term
+			1.2663808002803565,   // missing_from_passage
+			0.2973115461721955,   // rarest_missing
+			0.33423607458062127,  // type_found
+			0.35414449437105194,  // type_missing
+			-0.3243124745774549,  // lexical
+			0.1626031533930215,   // dense
+			1.5720569938322329,   // sentence_dense
+			-2.5689599361423503,  // passage_bm25
+			3.0869096909917237,   // best_bm25
+			-1.742078965183564,   // best_coverage
+			1.8255433509649062,   // best_sentence_coverage
+			0.026561548331830737, // matched_idf
+			-0.17835940785817453, // names_missing
+			-0.18604366817076662, // missing_from_document
+			1.7127920516589317,   // rarest_matched
+			0.6181249046372784,   // question_terms
+			2.4236450778389376,   // unknown_rare
+			1.6069910539822916,   // rarest_unknown
+			-1.8195068398310976,  // missing_rare
+			-0.22894220426431766, // rarest_missing_word
+			0.8989709360914947,   // missing_from_document_rare
+			0.11624078640921413,  // focus_missing
 		},
-		Bias: -7.58737876677892,
+		Bias: -5.401830024826103,
 	},
-	AbstainBelow: 0.3562452247199993,
+	AbstainBelow: 0.3735073036780736,
 }
