@@ -21,9 +21,10 @@ const (
 	placeType               // a place: where, which country
 	nameType                // an organisation or other named thing: which company
 	moneyType               // an amount of money: how much does it cost, what is the fee
+	phoneType               // a telephone number: "helpline number", "clinic phone number"
 )
 
-var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name", "money"}
+var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name", "money", "phone"}
 
 func (t answerType) String() string { return answerTypeNames[t] }
 
@@ -89,6 +90,48 @@ var amountWords = map[string]bool{
 	"tall": true, "deep": true, "wide": true, "heavy": true, "fast": true, "often": true, "few": true,
 }
 
+// keywordType is what a query of a few words without a question word asks
+// for, read from its last word, as people type them into a search box:
+// "recall helpline number", "student fee", "opening keynote time", "max
+// suspension length", "northgate physio phone number".
+func keywordType(q string) answerType {
+	ws := words(q)
+	if len(ws) == 0 || len(ws) > maxKeywordQuery {
+		return anyType
+	}
+	last := ws[len(ws)-1]
+	if phoneWords[last] || (last == "number" || last == "numbers") && len(ws) > 1 && phoneWords[ws[len(ws)-2]] {
+		return phoneType
+	}
+	if t, ok := keywordNouns[last]; ok {
+		return t
+	}
+	if t, ok := typeNouns[last]; ok {
+		return t
+	}
+	return anyType
+}
+
+// maxKeywordQuery is the most words a keyword query has; a longer text
+// without a question word is a sentence, not a query.
+const maxKeywordQuery = 6
+
+// keywordNouns are the last words of keyword queries whose type differs
+// from what the same noun asks after "what" ("what number" asks for a
+// quantity; "helpline number", for digits), or that no question word needs.
+var keywordNouns = map[string]answerType{
+	"fee": moneyType, "fees": moneyType, "price": moneyType, "prices": moneyType, "cost": moneyType, "costs": moneyType,
+	"fare": moneyType, "fares": moneyType, "rent": moneyType, "salary": moneyType, "charge": moneyType, "charges": moneyType,
+	"time": timeType, "times": timeType,
+	"length": durationType, "duration": durationType,
+	"deadline": dateType,
+}
+
+// phoneWords name a telephone: "helpline number", "clinic phone".
+var phoneWords = map[string]bool{
+	"phone": true, "telephone": true, "tel": true, "helpline": true, "hotline": true, "mobile": true, "fax": true,
+}
+
 // questionType decides what q asks for. The question word must head the
 // question (or follow a preposition that opens it: "In what year …"); a
 // "when" inside a clause ("What is formed when …") decides nothing.
@@ -104,7 +147,7 @@ func questionType(q string) answerType {
 	}
 	loc := whWord.FindStringIndex(q)
 	if loc == nil {
-		return anyType
+		return keywordType(q)
 	}
 	before := words(q[:loc[0]])
 	// Only a short lead-in may stand before the question word: "In what",
@@ -203,6 +246,9 @@ var (
 		`|\ban?\s(hundred|thousand|million|billion)\s(dollars|euros|pounds|yen|francs|rupees|roubles|rubles)\b` +
 		`|\b(is|are|be|was|were|go|goes|get|gets|entry|admission|entrance|parking|tickets?)\W+free\b|\bfree\s+(of charge|entry|admission|parking|entrance|tickets?)\b|\bfor free\b` +
 		`|\b(no charge|no cost|costs? nothing)\b`)
+	// phoneExpr is a telephone number: seven digits or more, in groups
+	// ("0161 482 3907", "+44 (0)20 7946 0958", "0800-046-3318").
+	phoneExpr = regexp.MustCompile(`(^|[^\w.])\+?\(?\d[\d ()-]{5,}\d\b`)
 	// pathExpr is where software keeps things: a file system path or a web
 	// address ("Unpack it into /opt/orbit", "at https://…").
 	pathExpr  = regexp.MustCompile(`(^|[\s(\x60'"])(~?/[\w.@%+-]+(/[\w.@%+-]*)*|[A-Za-z]:\\[\w\\. -]+|https?://\S+)`)
@@ -226,6 +272,8 @@ func hasAnswerType(text string, t answerType, q query) bool {
 		return numberExpr.MatchString(stripDates(text))
 	case moneyType:
 		return moneyExpr.MatchString(text)
+	case phoneType:
+		return phoneExpr.MatchString(text)
 	case placeType:
 		return placeExpr.MatchString(text) || pathExpr.MatchString(text) || hasNewName(text, q, false)
 	case personType:

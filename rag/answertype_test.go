@@ -28,6 +28,16 @@ func TestQuestionType(t *testing.T) {
 		{"How much water does the tank hold?", numberType},
 		{"What was the vote on the 2025 budget?", anyType},
 		{"How much annual leave do I earn each month?", numberType},
+		// Keyword queries, typed into a search box, by their last word.
+		{"recall helpline number", phoneType},
+		{"northgate physio phone number", phoneType},
+		{"clinic phone", phoneType},
+		{"junior membership fee", moneyType},
+		{"opening keynote time?", timeType},
+		{"max suspension length", durationType},
+		{"founding year", dateType},
+		{"visa requirements", anyType},
+		{"The river floods every spring and the town pays for the damage", anyType}, // a sentence, not a query
 		{"How much time do I have to pay a parking fine?", numberType},
 		{"What is the price increase date?", anyType},
 		{"What is the fine print on the contract?", anyType},
@@ -68,6 +78,13 @@ func TestHasAnswerType(t *testing.T) {
 	}{
 		// Dates of any era.
 		{"The town was founded in 1262.", dateType, true},
+		// Telephone numbers, not other numbers.
+		{"You can reach reception by phone on 0161 482 3907 during opening hours.", phoneType, true},
+		{"Call free on 0800-046-3318.", phoneType, true},
+		{"Call +44 (0)20 7946 0958 from abroad.", phoneType, true},
+		{"The number 42 and 118 buses stop outside.", phoneType, false},
+		{"Revenue reached 18,400,000 euros.", phoneType, false},
+		{"It opened on 12.03.2025.", phoneType, false},
 		{"It dates from the 9th century.", dateType, true},
 		{"It dates from the ninth century.", dateType, true},
 		{"It was popular in the 1980s.", dateType, true},
@@ -202,7 +219,7 @@ func TestStripDatesKeepsBareNumbers(t *testing.T) {
 }
 
 func TestAnswerTypeString(t *testing.T) {
-	for typ := anyType; typ <= nameType; typ++ {
+	for typ := anyType; typ <= phoneType; typ++ {
 		if typ.String() == "" {
 			t.Errorf("answerType(%d) has no name", typ)
 		}
