@@ -22,9 +22,10 @@ const (
 	nameType                // an organisation or other named thing: which company
 	moneyType               // an amount of money: how much does it cost, what is the fee
 	phoneType               // a telephone number: "helpline number", "clinic phone number"
+	frequencyType           // how often: every two years, twice a week, annually
 )
 
-var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name", "money", "phone"}
+var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name", "money", "phone", "frequency"}
 
 func (t answerType) String() string { return answerTypeNames[t] }
 
@@ -125,6 +126,7 @@ var keywordNouns = map[string]answerType{
 	"time": timeType, "times": timeType,
 	"length": durationType, "duration": durationType,
 	"deadline": dateType,
+	"frequency": frequencyType,
 }
 
 // phoneWords name a telephone: "helpline number", "clinic phone".
@@ -179,6 +181,8 @@ func questionType(q string) answerType {
 		return personType
 	case "how":
 		switch {
+		case next == "often":
+			return frequencyType
 		case amountWords[next]:
 			return numberType
 		case next == "long":
@@ -249,6 +253,11 @@ var (
 	// phoneExpr is a telephone number: seven digits or more, in groups
 	// ("0161 482 3907", "+44 (0)20 7946 0958", "0800-046-3318").
 	phoneExpr = regexp.MustCompile(`(^|[^\w.])\+?\(?\d[\d ()-]{5,}\d\b`)
+	// frequencyExpr is how often something happens: "every two years",
+	// "each spring", "twice a week", "three times a day", "annually", "on
+	// the first Monday of each month".
+	frequencyExpr = regexp.MustCompile(`(?i)\b(every|each)\s+\w+|\b(once|twice|thrice)\b|\b(\d+|one|two|three|four|five|six|several|many)\s+times\b` +
+		`|\b(annually|yearly|monthly|weekly|daily|hourly|nightly|fortnightly|quarterly|biannually|biennially)\b|\b(a|per)\s+(day|week|fortnight|month|quarter|year|hour)\b`)
 	// pathExpr is where software keeps things: a file system path or a web
 	// address ("Unpack it into /opt/orbit", "at https://…").
 	pathExpr  = regexp.MustCompile(`(^|[\s(\x60'"])(~?/[\w.@%+-]+(/[\w.@%+-]*)*|[A-Za-z]:\\[\w\\. -]+|https?://\S+)`)
@@ -274,6 +283,8 @@ func hasAnswerType(text string, t answerType, q query) bool {
 		return moneyExpr.MatchString(text)
 	case phoneType:
 		return phoneExpr.MatchString(text)
+	case frequencyType:
+		return frequencyExpr.MatchString(text)
 	case placeType:
 		return placeExpr.MatchString(text) || pathExpr.MatchString(text) || hasNewName(text, q, false)
 	case personType:

@@ -36,6 +36,8 @@ func TestQuestionType(t *testing.T) {
 		{"opening keynote time?", timeType},
 		{"max suspension length", durationType},
 		{"founding year", dateType},
+		{"How often do I have to redo the safety induction?", frequencyType},
+		{"inspection frequency", frequencyType},
 		{"visa requirements", anyType},
 		{"The river floods every spring and the town pays for the damage", anyType}, // a sentence, not a query
 		{"How much time do I have to pay a parking fine?", numberType},
@@ -78,6 +80,12 @@ func TestHasAnswerType(t *testing.T) {
 	}{
 		// Dates of any era.
 		{"The town was founded in 1262.", dateType, true},
+		// How often.
+		{"Staff must repeat the induction every two years.", frequencyType, true},
+		{"The hoods are inspected annually.", frequencyType, true},
+		{"Take two tablets three times a day.", frequencyType, true},
+		{"The fee is £5 per month.", frequencyType, true},
+		{"The induction takes two hours.", frequencyType, false},
 		// Telephone numbers, not other numbers.
 		{"You can reach reception by phone on 0161 482 3907 during opening hours.", phoneType, true},
 		{"Call free on 0800-046-3318.", phoneType, true},
@@ -219,7 +227,7 @@ func TestStripDatesKeepsBareNumbers(t *testing.T) {
 }
 
 func TestAnswerTypeString(t *testing.T) {
-	for typ := anyType; typ <= phoneType; typ++ {
+	for typ := anyType; typ <= frequencyType; typ++ {
 		if typ.String() == "" {
 			t.Errorf("answerType(%d) has no name", typ)
 		}

@@ -30,7 +30,7 @@ func TestTypeOfQuestion(t *testing.T) {
 			for _, w := range words(s) {
 				all.terms[stem(w)] = 1
 			}
-			for ty := anyType; ty <= phoneType; ty++ {
+			for ty := anyType; ty <= frequencyType; ty++ {
 				if typeOfQuestion(ty) {
 					continue
 				}

@@ -48,35 +48,35 @@ var fitted = Model{
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.923561190666928,   // sentence_probability
-			1.3260067837081946,   // sentence_margin
-			0.06143689985133391,  // passage_probability
-			5.844803923365449,    // unknown_terms
-			-1.39696082004937,    // any_unknown_term
-			4.090033582733037,    // missing_from_passage
-			-0.2225813082186811,  // rarest_missing
-			0.6361466549947804,   // type_found
-			-2.4096777528829767,  // type_missing
-			4.186630829578978,    // lexical
-			2.1240925684596093,   // dense
-			5.255734260721279,    // sentence_dense
-			-0.4174038137391553,  // passage_bm25
-			4.532019301845229,    // best_bm25
-			-0.7074028758388499,  // best_coverage
-			3.5088825197556788,   // best_sentence_coverage
-			0.19079796812712113,  // matched_idf
-			-0.19774296178831294, // names_missing
-			3.458614154565571,    // missing_from_document
-			4.5312294885960505,   // rarest_matched
-			0.8537129484725291,   // question_terms
-			-0.10188694461010492, // unknown_rare
-			-1.024641635459911,   // rarest_unknown
-			-9.879847279889262,   // missing_rare
-			4.052560666458448,    // rarest_missing_word
-			-5.393299074186471,   // missing_from_document_rare
-			-0.13923405157343302, // focus_missing
+			-4.911890510900757,   // sentence_probability
+			1.3157228426688057,   // sentence_margin
+			0.05628081492101101,  // passage_probability
+			5.849429018309259,    // unknown_terms
+			-1.3981811457247433,  // any_unknown_term
+			4.086924878046332,    // missing_from_passage
+			-0.22522387449423786, // rarest_missing
+			0.6372991209214149,   // type_found
+			-2.4094508367301133,  // type_missing
+			4.18930585460815,     // lexical
+			2.12317620606609,     // dense
+			5.255886563379405,    // sentence_dense
+			-0.42103513680771304, // passage_bm25
+			4.5306042641070725,   // best_bm25
+			-0.7128748048796089,  // best_coverage
+			3.5076376785112156,   // best_sentence_coverage
+			0.19411017130260297,  // matched_idf
+			-0.19948053482373604, // names_missing
+			3.460017902647833,    // missing_from_document
+			4.5268387145049385,   // rarest_matched
+			0.8504266637963122,   // question_terms
+			-0.09631277623050147, // unknown_rare
+			-1.0267896323047918,  // rarest_unknown
+			-9.879154658556857,   // missing_rare
+			4.0534804599273935,   // rarest_missing_word
+			-5.3946099652392965,  // missing_from_document_rare
+			-0.13823444941819732, // focus_missing
 		},
-		Bias: -10.581556041657114,
+		Bias: -10.570175736496225,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
@@ -111,5 +111,5 @@ var fitted = Model{
 		},
 		Bias: -5.401830024826103,
 	},
-	AbstainBelow: 0.3735073036780736,
+	AbstainBelow: 0.37381529259601964,
 }
