@@ -12,17 +12,17 @@ import (
 type answerType int
 
 const (
-	anyType      answerType = iota
-	dateType                // a date or period of any era: 1262, the 9th century, 430 BC
-	timeType                // a clock time: 15:00, 9 a.m.
-	durationType            // a length of time: three weeks, 40 years
-	numberType              // a quantity: 15%, two million, 3 km
-	personType              // a person: who, which king
-	placeType               // a place: where, which country
-	nameType                // an organisation or other named thing: which company
-	moneyType               // an amount of money: how much does it cost, what is the fee
-	phoneType               // a telephone number: "helpline number", "clinic phone number"
-	frequencyType           // how often: every two years, twice a week, annually
+	anyType       answerType = iota
+	dateType                 // a date or period of any era: 1262, the 9th century, 430 BC
+	timeType                 // a clock time: 15:00, 9 a.m.
+	durationType             // a length of time: three weeks, 40 years
+	numberType               // a quantity: 15%, two million, 3 km
+	personType               // a person: who, which king
+	placeType                // a place: where, which country
+	nameType                 // an organisation or other named thing: which company
+	moneyType                // an amount of money: how much does it cost, what is the fee
+	phoneType                // a telephone number: "helpline number", "clinic phone number"
+	frequencyType            // how often: every two years, twice a week, annually
 )
 
 var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name", "money", "phone", "frequency"}
@@ -125,7 +125,7 @@ var keywordNouns = map[string]answerType{
 	"fare": moneyType, "fares": moneyType, "rent": moneyType, "salary": moneyType, "charge": moneyType, "charges": moneyType,
 	"time": timeType, "times": timeType,
 	"length": durationType, "duration": durationType,
-	"deadline": dateType,
+	"deadline":  dateType,
 	"frequency": frequencyType,
 }
 
