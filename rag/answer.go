@@ -21,8 +21,10 @@ type Answer struct {
 	// answer then says so and there are no citations.
 	Grounded  bool       `json:"grounded"`
 	Citations []Citation `json:"citations"`
-	// Passages are the retrieved passages the answer was chosen from, best
-	// first; they are not part of the JSON contract.
+	// Passages are the retrieved passages the answer was chosen from: the
+	// one it quotes first, then the others best first. They are not part
+	// of the JSON contract (front ends show Citations); citebot eval's
+	// passage hits and a generated answer's prompt read them.
 	Passages []Passage `json:"-"`
 	// Confidence is the fitted model's probability (0–1) that the answer is
 	// right: that the documents answer the question (the gate) and that
@@ -79,6 +81,7 @@ type decision struct {
 	scored []*sentence // the candidate sentences of the top passages
 	answer []float64   // the abstention model's features; nil without a candidate
 	first  string      // the first quoted sentence, "" without a candidate
+	quoted []string    // the sentences quoted and the one chosen, as in their passages
 	gate   float64     // the gate's probability that the documents answer the question
 	ruled  bool        // declined by a rule, whatever the gate says
 }
@@ -128,8 +131,17 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	if best == nil {
 		return d, nil
 	}
-	if r.quoted != "" && quoteText(best.text) == r.quoted {
-		best = beyondQuoted(r, best, d.scored)
+	if slices.Contains(r.quoted, best.text) {
+		if alt := beyondQuoted(r, best, d.scored); alt != best {
+			// The rule moves the chooser's belief from the sentence
+			// already read to the one that adds to it: the gate reads
+			// the probability and the margin the chooser gave its best.
+			alt.prob, best.prob = best.prob, alt.prob
+			if second == alt {
+				second = best
+			}
+			best = alt
+		}
 	}
 	if best.rank > 0 {
 		// The passage quoted is the one cited first: the chooser, which
@@ -190,6 +202,12 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		}
 	}
 	d.first = quoteText(picked[0].text)
+	d.quoted = []string{best.text}
+	for _, s := range picked {
+		if s != best {
+			d.quoted = append(d.quoted, s.text)
+		}
+	}
 	d.ans.Confidence = conf
 	// A question of only function words ("why?") is declined whatever
 	// the models say; so is one about a code no document has ("What does

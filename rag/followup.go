@@ -32,17 +32,18 @@ func (x *Index) answerIn(ctx context.Context, question string, earlier []string,
 	if context != "" {
 		// What the user was shown last, asked again (its passages'
 		// readings and sentence vectors are cached by now): a follow-up
-		// asks for more than it quoted.
-		// The earlier turns are cut to those a follow-up reads, so that a
-		// long chain of follow-ups asks again at most maxContextTurns
-		// deep.
+		// asks for more than it quoted. It is asked with the turns it was
+		// first asked after, as far back as a follow-up reads; each
+		// level of a chain of follow-ups reads one turn fewer, so a chain
+		// asks again at most maxContextTurns deep. An earlier turn that
+		// cannot be answered ("??") quoted nothing.
 		last := len(earlier) - 1
-		prev, err := x.answerIn(ctx, earlier[last], earlier[max(0, last-maxContextTurns+1):last], k)
-		if err != nil {
-			return decision{}, err
-		}
-		if prev.ans.Grounded {
-			r.quoted = prev.first
+		prev, err := x.answerIn(ctx, earlier[last], earlier[max(0, last-maxContextTurns):last], k)
+		switch {
+		case ctx.Err() != nil:
+			return decision{}, ctx.Err()
+		case err == nil && prev.ans.Grounded:
+			r.quoted = prev.quoted
 		}
 	}
 	d, err := x.decide(ctx, r, &x.model, k)
@@ -122,8 +123,8 @@ func pointedWords(question string) []string {
 	ws := words(question)
 	var out []string
 	for i, w := range ws {
-		if !pointing[w] && !(w == "that" && i > 0 && prepositions[ws[i-1]]) {
-			continue
+		if !pointing[w] && !(w == "that" && i > 0 && prepositions[ws[i-1]]) || i+1 >= len(ws)-1 {
+			continue // not pointing, or nothing between it and the last word
 		}
 		for _, n := range ws[i+1 : len(ws)-1] {
 			if stopWords[n] {

@@ -17,6 +17,9 @@ func TestPointedWords(t *testing.T) {
 		{"What did their annual report say about costs?", []string{"annual", "report"}},
 		{"Which law says that guns are banned?", nil}, // a "that" joining clauses
 		{"Who chairs the committee?", nil},
+		{"What is this?", nil}, // a pointing word last: nothing after it
+		{"Who wrote this", nil},
+		{"this", nil},
 	} {
 		if got := pointedWords(c.question); !slices.Equal(got, c.want) {
 			t.Errorf("pointedWords(%q) = %q, want %q", c.question, got, c.want)

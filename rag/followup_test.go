@@ -69,6 +69,11 @@ func TestFollowUpBeyondQuoted(t *testing.T) {
 	if !strings.Contains(ans.Answer, "customs house") {
 		t.Errorf("follow-up: %q, want the sentence of where the forum was held", ans.Answer)
 	}
+	// An earlier turn that could not be answered quoted nothing: the
+	// follow-up is still answered.
+	if _, err := x.AskIn(ctx, follow, []string{"??"}, 5); err != nil {
+		t.Errorf("follow-up after an empty question: %v", err)
+	}
 	// A follow-up whose words the quoted sentence all has is answered by
 	// it again.
 	ans, err = x.AskIn(ctx, "And who was the harbour master at that forum?", []string{first}, 5)

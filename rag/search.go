@@ -15,8 +15,9 @@ var ErrEmptyQuestion = errors.New("empty question")
 // Passage is a retrieved chunk with its scores.
 type Passage struct {
 	Chunk
-	// Score orders passages: the fitted ranker's probability that the
-	// passage holds the answer.
+	// Score is the fitted ranker's probability that the passage holds the
+	// answer. It orders the retrieved passages, except that an answer
+	// lists the passage it quotes first (see Answer.Passages).
 	Score float64 `json:"score"`
 	// Dense is the cosine similarity of the chunk to the question; Lexical
 	// its score in the lexical index's list (0 when that did not propose
@@ -76,9 +77,9 @@ type retrieval struct {
 	cands    []*candidate
 	// words numbers the words of the candidates (see passageWords).
 	words *passageWords
-	// quoted is the sentence the answer before quoted first, for a
-	// follow-up; "" otherwise.
-	quoted string
+	// quoted are the sentences the answer before quoted, and the one it
+	// was chosen for, for a follow-up; nil otherwise.
+	quoted []string
 }
 
 // retrieve finds candidate passages in two lists — the dense (vector) and

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"time"
 	"unicode"
@@ -52,6 +53,35 @@ type Streamer interface {
 // streamEditEvery is the least time between two edits of a streamed answer.
 const streamEditEvery = time.Second
 
+// ask puts q to the Answerer. A panic in it is an error of this question
+// (logged with its stack), not the end of the bot: discordgo runs the
+// handler in a goroutine of its own, where a panic would stop the process.
+func (b *Bot) ask(ctx context.Context, q question, partial func(string)) (ans rag.Answer, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			b.log.Error("discord question panicked", "id", q.id, "panic", v, "stack", string(debug.Stack()))
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	c, conversational := b.answerer.(Conversational)
+	s, streaming := b.answerer.(Streamer)
+	switch {
+	case conversational && len(q.earlier) > 0:
+		return c.AskIn(ctx, q.asked, q.earlier, b.opts.K)
+	case streaming && partial != nil:
+		var text strings.Builder
+		last := time.Now()
+		return s.AskStream(ctx, q.asked, b.opts.K, func(tok string) {
+			text.WriteString(tok)
+			if time.Since(last) >= streamEditEvery {
+				last = time.Now()
+				partial(text.String())
+			}
+		})
+	}
+	return b.answerer.Ask(ctx, q.asked, b.opts.K)
+}
+
 // answer asks the Answerer and renders what comes back, an error included,
 // as a reply for the user. A follow-up with earlier questions is asked in
 // their context (Conversational). With partial not nil and a streaming
@@ -60,26 +90,7 @@ const streamEditEvery = time.Second
 func (b *Bot) answer(ctx context.Context, q question, partial func(string)) outcome {
 	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()
-	var ans rag.Answer
-	var err error
-	c, conversational := b.answerer.(Conversational)
-	s, streaming := b.answerer.(Streamer)
-	switch {
-	case conversational && len(q.earlier) > 0:
-		ans, err = c.AskIn(ctx, q.asked, q.earlier, b.opts.K)
-	case streaming && partial != nil:
-		var text strings.Builder
-		last := time.Now()
-		ans, err = s.AskStream(ctx, q.asked, b.opts.K, func(tok string) {
-			text.WriteString(tok)
-			if time.Since(last) >= streamEditEvery {
-				last = time.Now()
-				partial(text.String())
-			}
-		})
-	default:
-		ans, err = b.answerer.Ask(ctx, q.asked, b.opts.K)
-	}
+	ans, err := b.ask(ctx, q, partial)
 	switch {
 	case errors.Is(err, rag.ErrEmptyQuestion):
 		return outcome{reply: reply{pieces: []string{b.emptyQuestionText(q.source)}}, result: "empty"}

@@ -495,6 +495,9 @@ func TestUserRateLimit(t *testing.T) {
 type failing map[string]error
 
 func (f failing) Ask(_ context.Context, q string, _ int) (rag.Answer, error) {
+	if q == "panic" {
+		panic("index torn")
+	}
 	return rag.Answer{}, f[q]
 }
 func (f failing) Documents() []rag.DocumentInfo { return nil }
@@ -526,6 +529,22 @@ func TestAnswererErrorsBecomeShortReplies(t *testing.T) {
 			r.wantCounter(t, 1, "citebot_discord_questions_total", "source", "slash", "result", tc.result)
 		})
 	}
+	// A panic in the Answerer is that question's error; the bot goes on.
+	id, err := r.fake.Invoke(fakediscord.Command{Name: "ask", Options: map[string]any{"question": "panic"}, ChannelID: general, GuildID: guild, User: alice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := answered(t, r.fake, id, 1); !strings.Contains(i.Original.Content, "something went wrong") || strings.Contains(i.Original.Content, "torn") {
+		t.Errorf("reply to a panic %q, want \"something went wrong\" and no internals", i.Original.Content)
+	}
+	if !strings.Contains(r.logs.String(), "panicked") {
+		t.Errorf("the panic is not logged: %s", r.logs.String())
+	}
+	id, err = r.fake.Invoke(fakediscord.Command{Name: "ask", Options: map[string]any{"question": "error"}, ChannelID: general, GuildID: guild, User: alice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered(t, r.fake, id, 1)
 }
 
 func TestFatalGatewayCloseEndsRun(t *testing.T) {
