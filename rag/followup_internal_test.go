@@ -26,3 +26,23 @@ func TestPointedWords(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadQuestion reads any text as a question the way every Ask does —
+// its type, focus, the words it points back to, whether it follows up —
+// without panicking ("What is this?" once did).
+func FuzzReadQuestion(f *testing.F) {
+	for _, q := range []string{"What is this?", "this", "his", "Who spoke at that", "at that", "How often?", "clinic phone",
+		"Where was his round-table meeting held?", "When the vote came, who won?", "", "?", "how many", "what about"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		questionType(q)
+		focusWord(q)
+		IsFollowUp(q)
+		for _, w := range pointedWords(q) {
+			if w == "" {
+				t.Errorf("pointedWords(%q) has an empty word", q)
+			}
+		}
+	})
+}
