@@ -143,13 +143,6 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 			best = alt
 		}
 	}
-	if best.rank > 0 {
-		// The passage quoted is the one cited first: the chooser, which
-		// reads the passages' sentences, has the last word on their order.
-		ps := make([]Passage, 0, len(passages))
-		ps = append(append(ps, passages[best.rank]), passages[:best.rank]...)
-		d.ans.Passages = append(ps, passages[best.rank+1:]...)
-	}
 	in := x.answerInput(r, top[best.rank], best, second)
 	d.answer = values(answerFeatures, &in)
 	conf := m.confidence(d.answer)
@@ -226,6 +219,15 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	}
 	d.ans.Grounded = true
 	d.ans.Answer, d.ans.Citations = compose(picked, passages, x.sectionOf)
+	if best.rank > 0 {
+		// The passage quoted is the one cited first, and first in the
+		// list: the chooser, which reads the passages' sentences, has the
+		// last word on their order. A declined answer quotes nothing and
+		// keeps the ranker's.
+		ps := make([]Passage, 0, len(passages))
+		ps = append(append(ps, passages[best.rank]), passages[:best.rank]...)
+		d.ans.Passages = append(ps, passages[best.rank+1:]...)
+	}
 	return d, nil
 }
 
