@@ -97,12 +97,15 @@ var amountWords = map[string]bool{
 // suspension length", "northgate physio phone number".
 func keywordType(q string) answerType {
 	ws := words(q)
-	if len(ws) == 0 || len(ws) > maxKeywordQuery {
-		return anyType
+	if len(ws) == 0 || len(ws) > maxKeywordQuery || auxiliaries[ws[0]] {
+		return anyType // nothing, a sentence, or a yes/no question ("Is there a joining fee?")
 	}
 	last := ws[len(ws)-1]
 	if phoneWords[last] || (last == "number" || last == "numbers") && len(ws) > 1 && phoneWords[ws[len(ws)-2]] {
 		return phoneType
+	}
+	if last == "time" && len(ws) > 1 && notClockTime[ws[len(ws)-2]] {
+		return anyType // "part time", "free time"
 	}
 	if t, ok := keywordNouns[last]; ok {
 		return t
@@ -111,6 +114,12 @@ func keywordType(q string) answerType {
 		return t
 	}
 	return anyType
+}
+
+// notClockTime are the words before "time" that make it no clock time.
+var notClockTime = map[string]bool{
+	"part": true, "full": true, "free": true, "spare": true, "in": true, "on": true, "any": true, "same": true,
+	"first": true, "last": true, "next": true, "this": true, "that": true, "lead": true, "response": true, "waiting": true,
 }
 
 // maxKeywordQuery is the most words a keyword query has; a longer text
@@ -251,13 +260,21 @@ var (
 		`|\b(is|are|be|was|were|go|goes|get|gets|entry|admission|entrance|parking|tickets?)\W+free\b|\bfree\s+(of charge|entry|admission|parking|entrance|tickets?)\b|\bfor free\b` +
 		`|\b(no charge|no cost|costs? nothing)\b`)
 	// phoneExpr is a telephone number: seven digits or more, in groups
-	// ("0161 482 3907", "+44 (0)20 7946 0958", "0800-046-3318").
-	phoneExpr = regexp.MustCompile(`(^|[^\w.])\+?\(?\d[\d ()-]{5,}\d\b`)
+	// ("0161 482 3907", "+44 (0)20 7946 0958", "0800-046-3318"); see
+	// hasPhone for dates that look like one.
+	phoneExpr = regexp.MustCompile(`(^|[^\w.])\+?\(?\d(?:[ ()-]{0,2}\d){6,}\b`)
 	// frequencyExpr is how often something happens: "every two years",
 	// "each spring", "twice a week", "three times a day", "annually", "on
 	// the first Monday of each month".
-	frequencyExpr = regexp.MustCompile(`(?i)\b(every|each)\s+\w+|\b(once|twice|thrice)\b|\b(\d+|one|two|three|four|five|six|several|many)\s+times\b` +
-		`|\b(annually|yearly|monthly|weekly|daily|hourly|nightly|fortnightly|quarterly|biannually|biennially)\b|\b(a|per)\s+(day|week|fortnight|month|quarter|year|hour)\b`)
+	frequencyExpr = regexp.MustCompile(`(?i)\b(every|each)\s+(other\s+|second\s+|third\s+)?((\d+|two|three|four|five|six|ten|twelve|few|several)\s+)?` + frequencyUnits +
+		`|\b(once|twice|thrice)\s+(a|an|per|every|each)\b|\b(\d+|one|two|three|four|five|six|several|many)\s+times\s+(a|an|per|every|each)\b` +
+		`|\b(annually|yearly|monthly|weekly|daily|hourly|nightly|fortnightly|quarterly|biannually|biennially)\b|\b(a|per)\s+(day|week|fortnight|month|quarter|year|hour)\b` +
+		`|\b(on|at)\s+(mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekdays|weekends)\b`)
+	// frequencyUnits are what "every" or "each" counts when it says how
+	// often ("every two years", "each spring"), not "every employee".
+	frequencyUnits = `(seconds?|minutes?|hours?|days?|nights?|mornings?|evenings?|weekdays?|weekends?|weeks?|fortnights?|months?|quarters?|years?|terms?|semesters?|seasons?|shifts?|visits?|sessions?|times?` +
+		`|monday|tuesday|wednesday|thursday|friday|saturday|sunday|spring|summer|autumn|fall|winter` +
+		`|january|february|march|april|may|june|july|august|september|october|november|december)\b`
 	// pathExpr is where software keeps things: a file system path or a web
 	// address ("Unpack it into /opt/orbit", "at https://…").
 	pathExpr  = regexp.MustCompile(`(^|[\s(\x60'"])(~?/[\w.@%+-]+(/[\w.@%+-]*)*|[A-Za-z]:\\[\w\\. -]+|https?://\S+)`)
@@ -282,7 +299,7 @@ func hasAnswerType(text string, t answerType, q query) bool {
 	case moneyType:
 		return moneyExpr.MatchString(text)
 	case phoneType:
-		return phoneExpr.MatchString(text)
+		return hasPhone(text)
 	case frequencyType:
 		return frequencyExpr.MatchString(text)
 	case placeType:
@@ -293,6 +310,18 @@ func hasAnswerType(text string, t answerType, q query) bool {
 		return hasNewName(text, q, false)
 	}
 	return true
+}
+
+// hasPhone reports a telephone number in text that is not a date written
+// in digits (1914-1918, 2024-03-15).
+func hasPhone(text string) bool {
+	for _, m := range phoneExpr.FindAllString(text, -1) {
+		m = strings.TrimLeftFunc(m, func(r rune) bool { return !unicode.IsDigit(r) && r != '+' && r != '(' })
+		if dateExpr.FindString(m) != m {
+			return true
+		}
+	}
+	return false
 }
 
 // stripDates blanks the dates of text (but not bare numbers).

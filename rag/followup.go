@@ -21,6 +21,12 @@ func (x *Index) AskIn(ctx context.Context, question string, earlier []string, k 
 // answerIn is AskIn, returning the whole decision. An answer declined by
 // an index with no documents says so (NoDocuments), in every mode.
 func (x *Index) answerIn(ctx context.Context, question string, earlier []string, k int) (decision, error) {
+	return x.answerAt(ctx, question, earlier, k, maxContextTurns)
+}
+
+// answerAt is answerIn asking the turns before a follow-up again at most
+// depth deep.
+func (x *Index) answerAt(ctx context.Context, question string, earlier []string, k, depth int) (decision, error) {
 	if x.modelErr != nil {
 		return decision{}, x.modelErr
 	}
@@ -29,16 +35,16 @@ func (x *Index) answerIn(ctx context.Context, question string, earlier []string,
 	if err != nil {
 		return decision{}, err
 	}
-	if context != "" {
+	if context != "" && depth > 0 {
 		// What the user was shown last, asked again (its passages'
 		// readings and sentence vectors are cached by now): a follow-up
-		// asks for more than it quoted. It is asked with the turns it was
-		// first asked after, as far back as a follow-up reads; each
-		// level of a chain of follow-ups reads one turn fewer, so a chain
-		// asks again at most maxContextTurns deep. An earlier turn that
-		// cannot be answered ("??") quoted nothing.
+		// asks for more than it quoted. It is asked with the turns before
+		// it that a follow-up reads. A chain of follow-ups is asked again
+		// at most maxContextTurns deep; the deepest turn asked again is
+		// answered without this rule. An earlier turn that cannot be
+		// answered ("??") quoted nothing.
 		last := len(earlier) - 1
-		prev, err := x.answerIn(ctx, earlier[last], earlier[max(0, last-maxContextTurns):last], k)
+		prev, err := x.answerAt(ctx, earlier[last], earlier[max(0, last-maxContextTurns):last], k, depth-1)
 		switch {
 		case ctx.Err() != nil:
 			return decision{}, ctx.Err()

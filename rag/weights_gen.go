@@ -48,35 +48,35 @@ var fitted = Model{
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.911890510900757,   // sentence_probability
-			1.3157228426688057,   // sentence_margin
-			0.05628081492101101,  // passage_probability
-			5.849429018309259,    // unknown_terms
-			-1.3981811457247433,  // any_unknown_term
-			4.086924878046332,    // missing_from_passage
-			-0.22522387449423786, // rarest_missing
-			0.6372991209214149,   // type_found
-			-2.4094508367301133,  // type_missing
-			4.18930585460815,     // lexical
-			2.12317620606609,     // dense
-			5.255886563379405,    // sentence_dense
-			-0.42103513680771304, // passage_bm25
-			4.5306042641070725,   // best_bm25
-			-0.7128748048796089,  // best_coverage
-			3.5076376785112156,   // best_sentence_coverage
-			0.19411017130260297,  // matched_idf
-			-0.19948053482373604, // names_missing
-			3.460017902647833,    // missing_from_document
-			4.5268387145049385,   // rarest_matched
-			0.8504266637963122,   // question_terms
-			-0.09631277623050147, // unknown_rare
-			-1.0267896323047918,  // rarest_unknown
-			-9.879154658556857,   // missing_rare
-			4.0534804599273935,   // rarest_missing_word
-			-5.3946099652392965,  // missing_from_document_rare
-			-0.13823444941819732, // focus_missing
+			-4.9045216137856,     // sentence_probability
+			1.3163966720254665,   // sentence_margin
+			0.05358012719655699,  // passage_probability
+			5.851561430651866,    // unknown_terms
+			-1.3988519820356067,  // any_unknown_term
+			4.085524116273939,    // missing_from_passage
+			-0.22720136902281285, // rarest_missing
+			0.6376959936158926,   // type_found
+			-2.4113915305526845,  // type_missing
+			4.182453684233152,    // lexical
+			2.1283298362777616,   // dense
+			5.25014831198744,     // sentence_dense
+			-0.41971716180227386, // passage_bm25
+			4.529404573376094,    // best_bm25
+			-0.7151175786322963,  // best_coverage
+			3.5070984243486105,   // best_sentence_coverage
+			0.19517614345281922,  // matched_idf
+			-0.20023515388210425, // names_missing
+			3.460321175438101,    // missing_from_document
+			4.523520263940664,    // rarest_matched
+			0.8482171002767853,   // question_terms
+			-0.09545421443843982, // unknown_rare
+			-1.027245023484076,   // rarest_unknown
+			-9.877765331919312,   // missing_rare
+			4.053714285940923,    // rarest_missing_word
+			-5.3948734527710425,  // missing_from_document_rare
+			-0.13767682095449899, // focus_missing
 		},
-		Bias: -10.570175736496225,
+		Bias: -10.561372283231721,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
@@ -111,5 +111,5 @@ var fitted = Model{
 		},
 		Bias: -5.401830024826103,
 	},
-	AbstainBelow: 0.37381529259601964,
+	AbstainBelow: 0.3723211107144059,
 }
