@@ -112,46 +112,57 @@ func (s *readSentence) hasType(text string, t answerType) bool {
 	return v&found != 0
 }
 
-// readText reads text, numbering its words in v. It looks each word up
-// once, holding v's lock for reading, so that questions read chunks at
-// once; only the words v lacks are added under its lock for writing.
-func readText(v *vocabulary, text string) *chunkReading {
-	spans := sentenceSpans(text)
-	rd := &chunkReading{sents: make([]readSentence, len(spans))}
-	// The words' numbers in v, in order, and for each its stem's number
-	// (-1: a stop word); a word v lacks is -1 until it is added, and listed
-	// in unknown by its place.
-	var ids, stems []int32
+// number returns the numbers in v of the words of text's sentences
+// spans, in order, each word's stem's number (-1: a stop word), and where
+// each sentence's words end. It looks each word up once, holding v's lock
+// for reading; only the words v lacks are added, under its lock for
+// writing. The locks are released however it returns.
+func (v *vocabulary) number(text string, spans []Span) (ids, stems []int32, ends []int) {
+	// A word v lacks is -1 until it is added, and listed in unknown by
+	// its place.
 	type place struct {
 		at   int
 		word string
 	}
 	var unknown []place
-	ends := make([]int, len(spans))
-	v.mu.RLock()
-	for si, sp := range spans {
-		eachWord(text[sp.Start:sp.End], func(w string) {
-			id, ok := v.ids[w]
-			stem := int32(-1)
-			if ok {
-				stem = v.words[id].stemID
-			} else {
-				id = -1
-				unknown = append(unknown, place{len(ids), w})
-			}
-			ids, stems = append(ids, id), append(stems, stem)
-		})
-		ends[si] = len(ids)
-	}
-	v.mu.RUnlock()
+	ends = make([]int, len(spans))
+	func() {
+		v.mu.RLock()
+		defer v.mu.RUnlock()
+		for si, sp := range spans {
+			eachWord(text[sp.Start:sp.End], func(w string) {
+				id, ok := v.ids[w]
+				stem := int32(-1)
+				if ok {
+					stem = v.words[id].stemID
+				} else {
+					id = -1
+					unknown = append(unknown, place{len(ids), w})
+				}
+				ids, stems = append(ids, id), append(stems, stem)
+			})
+			ends[si] = len(ids)
+		}
+	}()
 	if len(unknown) > 0 {
 		v.mu.Lock()
+		defer v.mu.Unlock()
 		for _, u := range unknown {
 			ids[u.at] = v.add(u.word)
 			stems[u.at] = v.words[ids[u.at]].stemID
 		}
-		v.mu.Unlock()
 	}
+	return ids, stems, ends
+}
+
+// readText reads text, numbering its words in v (see vocabulary.number),
+// so that questions read chunks at once.
+func readText(v *vocabulary, text string) *chunkReading {
+	spans := sentenceSpans(text)
+	rd := &chunkReading{sents: make([]readSentence, len(spans))}
+	// The words' numbers in v, in order, and for each its stem's number
+	// (-1: a stop word).
+	ids, stems, ends := v.number(text, spans)
 	// Number the text's distinct words in rd.vocab, and count each
 	// sentence's distinct content stems.
 	local := newWordNumbers(len(ids))
