@@ -63,6 +63,9 @@ var (
 	whWord = regexp.MustCompile(`(?i)\b(when|where|who|whom|whose|how|what|which)\b`)
 	// clockQuestion marks "what time" questions that ask for a clock time.
 	clockQuestion = regexp.MustCompile(`(?i)\b(what|which) time\b|\bat what (hour|time)\b`)
+	// phoneQuestion asks what number to call: "What is the clinic's
+	// phone number?", "Which number do I call out of hours?".
+	phoneQuestion = regexp.MustCompile(`(?i)^\W*(what|which)\b.*\b((phone|telephone|helpline|hotline|fax|mobile|contact)\s+(number|no)\b|number\s+(do|should|can)\s+i\s+(call|ring|dial|phone))`)
 	// periodQuestion is a "what time" that asks for a date.
 	periodQuestion = regexp.MustCompile(`(?i)\b(what|which) time (period|frame|span|of (the )?year)\b`)
 	// moneyQuestion asks for an amount of money: "How much does it cost
@@ -149,6 +152,9 @@ var phoneWords = map[string]bool{
 func questionType(q string) answerType {
 	if moneyQuestion.MatchString(q) {
 		return moneyType
+	}
+	if phoneQuestion.MatchString(q) {
+		return phoneType
 	}
 	if periodQuestion.MatchString(q) {
 		return dateType

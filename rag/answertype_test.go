@@ -30,6 +30,9 @@ func TestQuestionType(t *testing.T) {
 		{"How much annual leave do I earn each month?", numberType},
 		// Keyword queries, typed into a search box, by their last word.
 		{"recall helpline number", phoneType},
+		{"What's the phone number for the Brevell kettle recall helpline?", phoneType},
+		{"Which number do I call out of hours?", phoneType},
+		{"What number of people live there?", numberType},
 		{"northgate physio phone number", phoneType},
 		{"clinic phone", phoneType},
 		{"junior membership fee", moneyType},
