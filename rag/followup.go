@@ -122,9 +122,10 @@ func IsFollowUp(question string) bool {
 // pointedWords are the words a question points back to with a
 // possessive or a pointing word: "round-table meeting" in "Where was his
 // round-table meeting held?", "uprisings" in "Where did these uprisings
-// take place?", "meeting" in "Who spoke at that meeting?". They run to the
-// next stop word, short of the question's last word, where a question
-// that inverts its verb puts the verb ("… held?").
+// take place?", "annual report" in "What did their annual report say?".
+// They run to the next stop word, short of the question's last word,
+// where a question that inverts its verb puts the verb ("… held?"); so
+// "Who spoke at that meeting?" points back to nothing it can tell.
 func pointedWords(question string) []string {
 	ws := words(question)
 	var out []string
