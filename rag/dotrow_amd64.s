@@ -1,5 +1,19 @@
 #include "textflag.h"
 
+// HSUM adds the eight floats of y into the low float of x, its lower half.
+#define HSUM(y, x) \
+	VEXTRACTF128 $1, y, X5 \
+	VADDPS       X5, x, x  \
+	VHADDPS      x, x, x   \
+	VHADDPS      x, x, x
+
+// FMA1 fuses component AX of the row at r, sign-extended and made a float,
+// times the question's (X4) into acc.
+#define FMA1(r, acc) \
+	MOVBQSX     (r)(AX*1), BX \
+	VCVTSI2SSQ  BX, X5, X5   \
+	VFMADD231SS X5, X4, acc
+
 // func dotRows4AVX2(q *float32, n int, a, b, c, d *int8, out *[4]float32)
 //
 // For each of the rows a, b, c and d: eight int8 components at a time
@@ -42,41 +56,21 @@ loop8:
 	JMP         loop8
 
 reduce:
-	VEXTRACTF128 $1, Y0, X5
-	VADDPS       X5, X0, X0
-	VHADDPS      X0, X0, X0
-	VHADDPS      X0, X0, X0
-	VEXTRACTF128 $1, Y1, X5
-	VADDPS       X5, X1, X1
-	VHADDPS      X1, X1, X1
-	VHADDPS      X1, X1, X1
-	VEXTRACTF128 $1, Y2, X5
-	VADDPS       X5, X2, X2
-	VHADDPS      X2, X2, X2
-	VHADDPS      X2, X2, X2
-	VEXTRACTF128 $1, Y3, X5
-	VADDPS       X5, X3, X3
-	VHADDPS      X3, X3, X3
-	VHADDPS      X3, X3, X3
+	HSUM(Y0, X0)
+	HSUM(Y1, X1)
+	HSUM(Y2, X2)
+	HSUM(Y3, X3)
 
 tail:
-	CMPQ        AX, CX
-	JGE         store
-	VMOVSS      (SI)(AX*4), X4
-	MOVBQSX     (R8)(AX*1), BX
-	VCVTSI2SSQ  BX, X5, X5
-	VFMADD231SS X5, X4, X0
-	MOVBQSX     (R9)(AX*1), BX
-	VCVTSI2SSQ  BX, X5, X5
-	VFMADD231SS X5, X4, X1
-	MOVBQSX     (R10)(AX*1), BX
-	VCVTSI2SSQ  BX, X5, X5
-	VFMADD231SS X5, X4, X2
-	MOVBQSX     (R11)(AX*1), BX
-	VCVTSI2SSQ  BX, X5, X5
-	VFMADD231SS X5, X4, X3
-	INCQ        AX
-	JMP         tail
+	CMPQ   AX, CX
+	JGE    store
+	VMOVSS (SI)(AX*4), X4
+	FMA1(R8, X0)
+	FMA1(R9, X1)
+	FMA1(R10, X2)
+	FMA1(R11, X3)
+	INCQ   AX
+	JMP    tail
 
 store:
 	VMOVSS X0, (DI)
