@@ -13,7 +13,8 @@ import (
 // Markdown, which go on with the sentence (see wrapWidth, wrapped); so do
 // . ! ? (with closing quotes or brackets) followed by space and a capital,
 // digit or opening quote, unless the word before the stop is a known
-// abbreviation or a single capital initial. A list item's marker
+// abbreviation or a single capital initial, or the stop ends a leader
+// ("Saturday ...... 8:00am", see inLeader). A list item's marker
 // ("- ", "• ", "2. ", "3) ") at the start of a line is no part of its
 // sentence; a line that starts with "|" (a table's row) is one sentence.
 func sentenceSpans(text string) []Span {
@@ -178,6 +179,9 @@ func endsSentence(text string, i, j int, stop rune) bool {
 	if stop != '.' {
 		return true
 	}
+	if inLeader(text, i) {
+		return false // "Saturday ........ 8:00am - 6:00pm": a label and its value
+	}
 	// The word before the full stop.
 	w := i
 	for w > 0 {
@@ -192,6 +196,21 @@ func endsSentence(text string, i, j int, stop rune) bool {
 		return false // an initial: "K. Massimov"
 	}
 	return !abbreviations[strings.ToLower(strings.TrimLeft(word, `"'“‘«`))]
+}
+
+// inLeader reports whether the full stop at text[i] ends a leader: a run
+// of four or more dots, spaced or not, that leads the eye from a label to
+// its value along a line of a price list, a timetable or a table of
+// contents ("Adult swim ........ £5.20", "Chapter 3 . . . . 41"). An
+// ellipsis ("..."), three dots, may end a sentence; a leader never does.
+func inLeader(text string, i int) bool {
+	dots := 0
+	for k := i; k >= 0 && (text[k] == '.' || text[k] == ' ' && k > 0 && text[k-1] == '.'); k-- {
+		if text[k] == '.' {
+			dots++
+		}
+	}
+	return dots >= 4
 }
 
 var abbreviations = func() map[string]bool {
