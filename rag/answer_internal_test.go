@@ -70,6 +70,7 @@ func TestIsHeading(t *testing.T) {
 		{"numbered line in lower case", "Some intro.\n2. PostgreSQL 15 or later\n3. Go 1.22", "PostgreSQL 15 or later", false, false, false, false},
 		{"capitals inside a line", "Some intro. NOT A HEADING\nMore.", "NOT A HEADING", false, false, false, false},
 		{"line in capitals with a colon", "Some intro.\n2. REGATTA:\nEntries open in May.", "REGATTA:", true, false, false, false},
+		{"item number and capitals", "Some intro.\n25/36 PLAYGROUND\nTwo quotes came in.", "25/36 PLAYGROUND", true, false, false, false},
 		{"roman numeral and capitals", "Some intro.\nII. BACKGROUND\nThe club was founded in 1901.", "BACKGROUND", true, false, false, false},
 		{"marked: an item in capitals", "We hold these:\n\n- GDPR\n- HIPAA\n\nMore.", "GDPR", false, true, true, true},
 		{"marked: a total in capitals", "Costs.\n\nTOTAL £8,400\n\nMore.", "TOTAL £8,400", false, true, true, true},

@@ -58,14 +58,16 @@ func marksHeadings(hs []heading) bool {
 // headings (see capitalHeading), all of one level.
 func capitalHeadings(text string) []heading { return eachLine(text, capitalHeading) }
 
-// romanNumber is a heading's number in Roman numerals ("II. ", "IV) ").
-var romanNumber = regexp.MustCompile(`^[IVXLC]+[.)]\s+`)
+// headingNumber is a heading's number in Roman numerals ("II. ", "IV) ")
+// or in parts ("4.2 ", "3.1.2. ", and "25/36 ", the 36th item of the
+// 2025 minutes); a plain number ("6. ") is a list's marker.
+var headingNumber = regexp.MustCompile(`^(?:[IVXLC]+[.)]|\d+(?:[./]\d+)+[.)]?)\s+`)
 
 // capitalHeading reads line as a heading in capitals: at most twelve
 // words of capitals (three letters or more in all) and nothing but
 // letters, spaces and a few joining marks (so "TOTAL £8,400", "HDMI 2.1"
 // and "SELECT * FROM USERS" are none), after a number if it has one ("6.",
-// "II."), before a colon if it has one. A bullet's item ("- GDPR") is no
+// "II.", "4.2", "25/36"), before a colon if it has one. A bullet's item ("- GDPR") is no
 // heading. The heading's text is without its number and colon.
 func capitalHeading(line string) (heading, bool) {
 	s := strings.TrimSpace(line)
@@ -77,7 +79,7 @@ func capitalHeading(line string) (heading, bool) {
 			return heading{}, false
 		}
 		s = s[n:]
-	} else if loc := romanNumber.FindStringIndex(s); loc != nil {
+	} else if loc := headingNumber.FindStringIndex(s); loc != nil {
 		s = s[loc[1]:]
 	}
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ":"))
