@@ -1,3 +1,10 @@
+// capitalHeading reads line as a heading in capitals: at most twelve
+// words of capitals (three letters or more in all) and nothing but
+// letters, spaces, brackets and a few joining marks (so "SWIM SCHOOL
+// (CHILDREN)" is one, and "TOTAL £8,400", "HDMI 2.1" and "SELECT * FROM
+// USERS" are none), after a number if it has one ("6.", "II.", "4.2",
+// "25/36"), before a colon if it has one. A bullet's item ("- GDPR") is no
+// heading. The heading's text is without its number and colon.
 package rag
 
 import (
@@ -65,7 +72,7 @@ var headingNumber = regexp.MustCompile(`^(?:[IVXLC]+[.)]|\d+(?:[./]\d+)+[.)]?)\s
 
 // capitalHeading reads line as a heading in capitals: at most twelve
 // words of capitals (three letters or more in all) and nothing but
-// letters, spaces and a few joining marks (so "TOTAL £8,400", "HDMI 2.1"
+// letters, spaces, brackets and a few joining marks (so "TOTAL £8,400", "HDMI 2.1"
 // and "SELECT * FROM USERS" are none), after a number if it has one ("6.",
 // "II.", "4.2", "25/36"), before a colon if it has one. A bullet's item ("- GDPR") is no
 // heading. The heading's text is without its number and colon.
@@ -84,7 +91,7 @@ func capitalHeading(line string) (heading, bool) {
 	}
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ":"))
 	if s == "" || !inCapitals(s) || len(strings.Fields(s)) > 12 ||
-		strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !strings.ContainsRune(" &-'’/,", r) }) {
+		strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !strings.ContainsRune(" &-'’/,()", r) }) {
 		return heading{}, false
 	}
 	return heading{level: 1, text: s, capitals: true}, true
