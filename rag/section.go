@@ -1,10 +1,3 @@
-// capitalHeading reads line as a heading in capitals: at most twelve
-// words of capitals (three letters or more in all) and nothing but
-// letters, spaces, brackets and a few joining marks (so "SWIM SCHOOL
-// (CHILDREN)" is one, and "TOTAL £8,400", "HDMI 2.1" and "SELECT * FROM
-// USERS" are none), after a number if it has one ("6.", "II.", "4.2",
-// "25/36"), before a colon if it has one. A bullet's item ("- GDPR") is no
-// heading. The heading's text is without its number and colon.
 package rag
 
 import (
@@ -71,11 +64,14 @@ func capitalHeadings(text string) []heading { return eachLine(text, capitalHeadi
 var headingNumber = regexp.MustCompile(`^(?:[IVXLC]+[.)]|\d+(?:[./]\d+)+[.)]?)\s+`)
 
 // capitalHeading reads line as a heading in capitals: at most twelve
-// words of capitals (three letters or more in all) and nothing but
-// letters, spaces, brackets and a few joining marks (so "TOTAL £8,400", "HDMI 2.1"
-// and "SELECT * FROM USERS" are none), after a number if it has one ("6.",
-// "II.", "4.2", "25/36"), before a colon if it has one. A bullet's item ("- GDPR") is no
-// heading. The heading's text is without its number and colon.
+// words of capitals (three letters or more in all), fewer digits than
+// letters, and nothing but letters, digits, spaces, brackets and a few
+// joining marks (so "SWIM SCHOOL (CHILDREN)" and "SCHOOL SERVICE 14S" are
+// headings, and "TOTAL £8,400", "HDMI 2.1", "TEL 01632 960 175" and
+// "SELECT * FROM USERS" are none), after a number if it has one ("6.",
+// "II.", "4.2", "25/36"), before a colon if it has one. A bullet's item
+// ("- GDPR") is no heading. The heading's text is without its number and
+// colon.
 func capitalHeading(line string) (heading, bool) {
 	s := strings.TrimSpace(line)
 	if strings.ContainsFunc(s, unicode.IsLower) {
@@ -91,10 +87,28 @@ func capitalHeading(line string) (heading, bool) {
 	}
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ":"))
 	if s == "" || !inCapitals(s) || len(strings.Fields(s)) > 12 ||
-		strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !strings.ContainsRune(" &-'’/,()", r) }) {
+		strings.ContainsFunc(s, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" &-'’/,()", r)
+		}) {
 		return heading{}, false
 	}
+	if letters, digits := countLettersDigits(s); digits >= letters {
+		return heading{}, false // "TEL 01632 960 175": a number, not a title
+	}
 	return heading{level: 1, text: s, capitals: true}, true
+}
+
+// countLettersDigits counts the letters and the digits of s.
+func countLettersDigits(s string) (letters, digits int) {
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+			digits++
+		}
+	}
+	return letters, digits
 }
 
 // inCapitals reports text whose letters, three or more, are all capitals.

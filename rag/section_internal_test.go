@@ -75,8 +75,8 @@ func TestCapitalHeadings(t *testing.T) {
 	}{
 		{"minutes.txt", "CLUB MINUTES\n\n1. BOATHOUSE REPAIRS\nThe roof leaks.\n\n2. REGATTA:\nEntries open in May.\nNOTE THIS.\n", []string{"CLUB MINUTES", "BOATHOUSE REPAIRS", "REGATTA"}},
 		{"report.txt", "II. BACKGROUND\nText.\nIV) FINDINGS AND NEXT STEPS\nMore.\n", []string{"BACKGROUND", "FINDINGS AND NEXT STEPS"}},
-		{"minutes.txt", "25/36 PLAYGROUND\nTwo quotes came in.\n4.2 SCOPE\nText.\n3.1.2. RISKS:\nMore.\n12/2025 OK\nSWIM SCHOOL (CHILDREN)\nLessons last 30 minutes.\n", []string{"PLAYGROUND", "SCOPE", "RISKS", "SWIM SCHOOL (CHILDREN)"}},
-		{"formats.txt", "We read:\n- PDF\n- DOCX\n* HTML\nTOTAL £8,400\nHDMI 2.1\nSELECT * FROM USERS\nOK\n", nil},
+		{"minutes.txt", "25/36 PLAYGROUND\nTwo quotes came in.\n4.2 SCOPE\nText.\n3.1.2. RISKS:\nMore.\n12/2025 OK\nSWIM SCHOOL (CHILDREN)\nLessons last 30 minutes.\nSCHOOL SERVICE 14S\nIt leaves at 07:55.\n", []string{"PLAYGROUND", "SCOPE", "RISKS", "SWIM SCHOOL (CHILDREN)", "SCHOOL SERVICE 14S"}},
+		{"formats.txt", "We read:\n- PDF\n- DOCX\n* HTML\nTOTAL £8,400\nHDMI 2.1\nTEL 01632 960 175\nSELECT * FROM USERS\nOK\n", nil},
 		{"notes.txt", "Vacation policy\nEmployees get 25 days. USA\n", nil},
 		{"guide.md", "# Guide\n\nINTRODUCTION\n\nText.\n", []string{"Guide"}},
 	} {
