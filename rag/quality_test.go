@@ -458,3 +458,37 @@ func TestWrappedTextQuotedWhole(t *testing.T) {
 		answerCase{"What happens if a general meeting is not quorate?", "adjourned"},
 		answerCase{"Who decides if a vote is tied?", "casting vote"})
 }
+
+// A plain-text notice as pools, surgeries and bus companies print them:
+// labels joined to their values by leaders ("Junior swim . . . . £2.90"),
+// headings in capitals with brackets, digits and item numbers ("LESSONS
+// (CHILDREN)", "25/04 SCHOOL SERVICE 2B"). A line with a leader is
+// quoted whole, the sentences under a heading are read under it, and no
+// heading is quoted. (The opening hours, "Saturday ...... 8:30am -
+// 5:00pm", are read whole too, but "What time does the pool open on
+// Saturdays?" quotes the school bus's time: the chooser weighs a
+// sentence's cosine to the question above the rare word it shares; see
+// the README, Evaluation.)
+func TestNotice(t *testing.T) {
+	x := newIndex(t, "")
+	sync(t, x, "testdata/notice")
+	for _, c := range []struct {
+		question string
+		want     string // a regexp of the first quoted sentence
+	}{
+		{"How much is a junior swim?", `^Junior swim( \.)+ +£2\.90$`},
+		{"How much is a ten-swim card?", `^Ten-swim card \.+ £43\.00, valid for 6 months$`},
+		{"What is the swim school office's phone number?", `^Swim school office \.+ 01632 960 201$`},
+		{"How much do children's lessons cost?", `£64`},
+		{"When does the school bus stop outside the pool?", `^The 2B school bus stops outside the pool at 08:10`},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(ans.Answer, " [")
+		if !ans.Grounded || !regexp.MustCompile(c.want).MatchString(first) {
+			t.Errorf("%q: %q (grounded %v, confidence %.2f), want a first sentence matching %q", c.question, ans.Answer, ans.Grounded, ans.Confidence, c.want)
+		}
+	}
+}

@@ -144,7 +144,7 @@ func TestEvalDevSet(t *testing.T) {
 // that loses answers elsewhere fails.
 func TestEvalOtherKinds(t *testing.T) {
 	var first, near, offtopic, falseAbstentions int
-	for _, set := range []string{"office", "software-town", "clinic-lab-travel", "onboarding-school-api-museum", "tenant-club-recall-conference"} {
+	for _, set := range []string{"office", "software-town", "clinic-lab-travel", "onboarding-school-api-museum", "tenant-club-recall-conference", "pool-hotel-dental-council-app"} {
 		dir := filepath.Join("../../testdata/other-kinds", set)
 		r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "questions.jsonl"))
 		if r.err != nil {
@@ -171,10 +171,10 @@ func TestEvalOtherKinds(t *testing.T) {
 		name     string
 		got, bar int
 	}{
-		{"first-sentence hits of 234", first, 164},
-		{"near misses declined of 56", near, 13},
+		{"first-sentence hits of 250", first, 179},
+		{"near misses declined of 60", near, 13},
 		{"off-topic declined of 50", offtopic, 45},
-		{"answered of 234 (234 minus false abstentions)", 234 - falseAbstentions, 219},
+		{"answered of 250 (250 minus false abstentions)", 250 - falseAbstentions, 235},
 	} {
 		if c.got < c.bar {
 			t.Errorf("%s = %d, want at least %d", c.name, c.got, c.bar)
@@ -208,6 +208,34 @@ func TestEvalFollowUps(t *testing.T) {
 	}
 	if rep.ConversationsRight < 5 || right < 6 {
 		t.Errorf("conversations right %d/6 (bar 5), follow-ups right %d/6 (bar 6)", rep.ConversationsRight, right)
+	}
+}
+
+// Conversations over corpora of other kinds
+// (testdata/other-kinds/pool-hotel-dental-council-app: a pool's notice, a
+// hotel's staff handbook, a dental practice's page, a parish council's
+// minutes, an app's FAQ), each follow-up asked after the turns before it,
+// against the bar the method reaches today (README, Evaluation): most
+// follow-ups that name nothing of their subject ("What's her phone
+// number?") are still answered from another document.
+func TestEvalOtherConversations(t *testing.T) {
+	dir := "../../testdata/other-kinds/pool-hotel-dental-council-app"
+	r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "conversations.jsonl"))
+	if r.err != nil {
+		t.Fatal(r.err, r.stderr)
+	}
+	var rep rag.EvalReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	right := map[string]int{}
+	for _, k := range rep.ByKind {
+		right[k.Kind] = k.Correct
+	}
+	t.Logf("conversations %d/%d right, first turns %d/16, follow-ups %d/26, failures %v",
+		rep.ConversationsRight, rep.Conversations, right["first turn"], right["follow-up"], rep.Failures)
+	if right["first turn"] < 13 || right["follow-up"] < 12 {
+		t.Errorf("first turns right %d/16 (bar 13), follow-ups right %d/26 (bar 12)", right["first turn"], right["follow-up"])
 	}
 }
 
