@@ -2,6 +2,7 @@ package rag_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -59,6 +60,28 @@ func BenchmarkAskFollowUp(b *testing.B) {
 	earlier := []string{"Which senator chairs the Committee on Foreign Affairs, Defense and Security?"}
 	for b.Loop() {
 		if _, err := x.AskIn(ctx, "Where was his round-table meeting held?", earlier, 5); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAskFollowUpInDocument asks a follow-up that names nothing of
+// its own subject (z3 of the pool-hotel-dental-council-app conversations):
+// besides what BenchmarkAskFollowUp does, it is asked again within the
+// document the answer before quoted. Compare BenchmarkAskFollowUp.
+func BenchmarkAskFollowUpInDocument(b *testing.B) {
+	ctx := context.Background()
+	x := newIndex(b, "")
+	if _, err := x.Sync(ctx, "../testdata/other-kinds/pool-hotel-dental-council-app/corpus", nil); err != nil {
+		b.Fatal(err)
+	}
+	earlier := []string{"Who coordinates the Millbrook swim school?"}
+	ans, err := x.AskIn(ctx, "What's her phone number?", earlier, 5)
+	if err != nil || !strings.Contains(ans.Answer, "01632 960 175") {
+		b.Fatalf("follow-up: %q, %v", ans.Answer, err)
+	}
+	for b.Loop() {
+		if _, err := x.AskIn(ctx, "What's her phone number?", earlier, 5); err != nil {
 			b.Fatal(err)
 		}
 	}

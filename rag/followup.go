@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -11,8 +12,11 @@ import (
 // responsible for?") is searched for together with the questions it
 // follows, so that the passages they were about are among the candidates;
 // its passages and sentences are still ranked, and the answer chosen and
-// gated, on its own words. A question that stands on its own is answered
-// as Ask answers it.
+// gated, on its own words — unless it names nothing of its own that the
+// document the answer before quoted lacks ("What's her phone number?"):
+// then that document answers it, read with the questions it follows (see
+// askWithin). A question that stands on its own is answered as Ask
+// answers it.
 func (x *Index) AskIn(ctx context.Context, question string, earlier []string, k int) (Answer, error) {
 	d, err := x.answerIn(ctx, question, earlier, k)
 	return d.ans, err
@@ -31,6 +35,7 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		return decision{}, x.modelErr
 	}
 	context := conversationContext(question, earlier)
+	var topic string // the document the answer before quoted
 	r, err := x.retrieveIn(ctx, question, context, k)
 	if err != nil {
 		return decision{}, err
@@ -50,15 +55,35 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			return decision{}, ctx.Err()
 		case err == nil && prev.ans.Grounded:
 			r.quoted = prev.quoted
+			topic = prev.ans.Passages[0].Source
 		}
 	}
 	d, err := x.decide(ctx, r, &x.model, k)
-	if err == nil && !d.ans.Grounded {
+	if err != nil {
+		return decision{}, err
+	}
+	if topic != "" && (!d.ans.Grounded || d.ans.Passages[0].Source != topic) && namesNothingElse(r, topic) {
+		// A follow-up that says nothing of a subject of its own ("What's
+		// her phone number?", "Is it paid?", "And on Sundays?") is about
+		// what the answer before was about: its own words ("number",
+		// "paid") match any document, so the document the answer before
+		// quoted answers it, read with the questions it follows. Where
+		// that document does not, the answer stays. Like the turn asked
+		// again, this is a refinement: only a cancelled ctx fails it.
+		alt, ok, err := x.askWithin(ctx, question, context, topic, r.quoted, k)
+		if ctx.Err() != nil {
+			return decision{}, ctx.Err()
+		}
+		if err == nil && ok {
+			d = alt
+		}
+	}
+	if !d.ans.Grounded {
 		if docs, _ := x.Size(); docs == 0 {
 			d.ans.Note = NoDocuments
 		}
 	}
-	return d, err
+	return d, nil
 }
 
 // maxContextTurns bounds how far back a chain of follow-ups is followed.
@@ -126,11 +151,21 @@ func IsFollowUp(question string) bool {
 // They run to the next stop word, short of the question's last word,
 // where a question that inverts its verb puts the verb ("… held?"); so
 // "Who spoke at that meeting?" points back to nothing it can tell.
-func pointedWords(question string) []string {
+func pointedWords(question string) []string { return pointedBy(question, pointing) }
+
+// demonstratedWords are the pointedWords that follow a pointing word, not
+// a possessive: "proclamation" in "When was this proclamation issued?"
+// must have been spoken of; "phone" in "What's her phone number?" need
+// not.
+func demonstratedWords(question string) []string { return pointedBy(question, demonstratives) }
+
+// pointedBy is pointedWords for the words in openers (and "that" after a
+// preposition).
+func pointedBy(question string, openers map[string]bool) []string {
 	ws := words(question)
 	var out []string
 	for i, w := range ws {
-		if !pointing[w] && !(w == "that" && i > 0 && prepositions[ws[i-1]]) || i+1 >= len(ws)-1 {
+		if !openers[w] && !(w == "that" && i > 0 && prepositions[ws[i-1]]) || i+1 >= len(ws)-1 {
 			continue // not pointing, or nothing between it and the last word
 		}
 		for _, n := range ws[i+1 : len(ws)-1] {
@@ -149,6 +184,9 @@ var pointing = map[string]bool{
 	"this": true, "these": true, "those": true, "his": true, "her": true, "its": true, "their": true,
 }
 
+// demonstratives are the pointing words that are no possessives.
+var demonstratives = map[string]bool{"this": true, "these": true, "those": true}
+
 // continuing are words that open a question which continues the one
 // before.
 var continuing = map[string]bool{"and": true, "but": true, "also": true, "so": true, "then": true}
@@ -164,4 +202,69 @@ var referring = map[string]bool{
 var prepositions = map[string]bool{
 	"at": true, "in": true, "on": true, "of": true, "from": true, "for": true, "with": true, "by": true,
 	"during": true, "to": true, "after": true, "before": true, "about": true, "since": true, "until": true,
+}
+
+// namesNothingElse reports whether a follow-up (r) says nothing of a
+// subject of its own: each of its terms is in the passages retrieved from
+// the document topic or names the kind of answer it wants ("phone
+// number", "email", "cost"), and what it points back to with "this",
+// "these" or "those" is in the passage the answer before quoted ("When was
+// this proclamation issued?" after an answer that spoke of none is about
+// another proclamation).
+func namesNothingElse(r *retrieval, topic string) bool {
+	var in, said termMask
+	for _, c := range r.cands {
+		if c.Source == topic {
+			in |= c.mask
+			if slices.ContainsFunc(r.quoted, func(q string) bool { return strings.Contains(c.Text, q) }) {
+				said |= c.mask
+			}
+		}
+	}
+	for i, t := range r.q.order {
+		if i < maxMaskTerms && r.q.pointed&(1<<i) != 0 {
+			if said&(1<<i) == 0 {
+				return false // "this proclamation", when the answer before spoke of none
+			}
+			continue
+		}
+		if i < maxMaskTerms && in&(1<<i) != 0 {
+			continue
+		}
+		if w := r.q.words[t]; answerNouns[w] || typeNouns[w] != anyType || keywordNouns[w] != anyType || phoneWords[w] {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// answerNouns name a kind of answer beyond those of typeNouns.
+var answerNouns = map[string]bool{"email": true, "e-mail": true, "mail": true, "extension": true, "address": true, "website": true, "contact": true, "name": true}
+
+// askWithin answers a follow-up from the document topic alone, read with
+// the questions it follows (context): "What's her phone number?" after
+// "Who coordinates the swim school?" is about the coordinator the answer
+// before named. ok is false when that document does not answer it.
+func (x *Index) askWithin(ctx context.Context, question, context, topic string, quoted []string, k int) (d decision, ok bool, err error) {
+	r, err := x.retrieve(ctx, context+" "+question, k)
+	if err != nil {
+		return decision{}, false, err
+	}
+	own := r.cands[:0]
+	for _, c := range r.cands {
+		if c.Source == topic {
+			own = append(own, c)
+		}
+	}
+	if len(own) == 0 {
+		return decision{}, false, nil
+	}
+	r.cands, r.quoted = own, quoted
+	d, err = x.decide(ctx, r, &x.model, k)
+	if err != nil || !d.ans.Grounded {
+		return decision{}, false, err
+	}
+	d.ans.Question = question
+	return d, true, nil
 }

@@ -85,6 +85,67 @@ func TestFollowUpBeyondQuoted(t *testing.T) {
 	}
 }
 
+// A follow-up that names nothing of its own subject ("What's her phone
+// number?", "Is it paid?") is about what the conversation is about: it is
+// answered from the document the answer before quoted, although its own
+// words match another document better ("The practice's phone number is
+// …"). One that names something that document lacks is answered as it is
+// alone.
+func TestFollowUpStaysInItsDocument(t *testing.T) {
+	x := newIndex(t, t.TempDir())
+	dir := t.TempDir()
+	writeFile(t, dir, "pool.txt", "Swim School\n\n"+
+		"The Swim School is coordinated by Megan Holt, who can be reached on 01632 960 175. "+
+		"Lessons are for children aged 4 to 11. Each lesson lasts 30 minutes.\n")
+	writeFile(t, dir, "dental.txt", "Contact the practice\n\n"+
+		"The practice's phone number is 020 7946 0321, answered from 8:00 on weekdays. "+
+		"Our receptionist Dana Fox books appointments.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	sync(t, x, dir)
+	ctx := context.Background()
+	first := "Who coordinates the swim school?"
+	ans, err := x.Ask(ctx, first, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.Answer, "Megan Holt") {
+		t.Fatalf("first turn: %q", ans.Answer)
+	}
+	follow := "What's her phone number?"
+	alone, err := x.Ask(ctx, follow, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(alone.Answer, "020 7946 0321") {
+		t.Fatalf("asked alone, the follow-up no longer quotes the practice's number (%q): the test needs another document", alone.Answer)
+	}
+	ans, err = x.AskIn(ctx, follow, []string{first}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Grounded || !strings.Contains(ans.Answer, "01632 960 175") || ans.Citations[0].Source != "pool.txt" {
+		t.Errorf("follow-up: %q (grounded %v), want the coordinator's number from pool.txt", ans.Answer, ans.Grounded)
+	}
+	if ans.Question != follow {
+		t.Errorf("answer's question %q, want %q", ans.Question, follow)
+	}
+	// Asked after the same first turn, a question that names what the
+	// pool's document lacks is answered as it is alone.
+	for _, q := range []string{"Who books appointments at the practice?", "What is this practice's main number?"} {
+		alone, err := x.Ask(ctx, q, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := x.AskIn(ctx, q, []string{first}, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Answer != alone.Answer {
+			t.Errorf("%q after %q: %q, alone %q", q, first, in.Answer, alone.Answer)
+		}
+	}
+}
+
 // A question that stands on its own is answered as Ask answers it, whatever
 // was asked before.
 func TestAskInStandsAlone(t *testing.T) {

@@ -28,6 +28,7 @@ type query struct {
 	howLong    bool     // it opens "how long" (not "how long ago")
 	focus      termMask // the term the question asks about ("budget" in "What is the budget of …"; see focusWord)
 	given      termMask // the terms it points back to ("his round-table meeting"; see pointedWords)
+	pointed    termMask // those after a pointing word ("this proclamation"; see demonstratedWords)
 }
 
 func (x *Index) analyse(q string) query {
@@ -79,6 +80,11 @@ func (x *Index) analyse(q string) query {
 	for _, w := range pointedWords(q) {
 		if i, ok := a.index[stem(w)]; ok && i < maxMaskTerms {
 			a.given |= 1 << i
+		}
+	}
+	for _, w := range demonstratedWords(q) {
+		if i, ok := a.index[stem(w)]; ok && i < maxMaskTerms {
+			a.pointed |= 1 << i
 		}
 	}
 	if f := focusWord(q); f != "" {

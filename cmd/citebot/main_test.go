@@ -215,9 +215,8 @@ func TestEvalFollowUps(t *testing.T) {
 // (testdata/other-kinds/pool-hotel-dental-council-app: a pool's notice, a
 // hotel's staff handbook, a dental practice's page, a parish council's
 // minutes, an app's FAQ), each follow-up asked after the turns before it,
-// against the bar the method reaches today (README, Evaluation): most
-// follow-ups that name nothing of their subject ("What's her phone
-// number?") are still answered from another document.
+// against the bar the method reaches today (README, Evaluation): 13 of
+// 16 first turns, 15 of 26 follow-ups.
 func TestEvalOtherConversations(t *testing.T) {
 	dir := "../../testdata/other-kinds/pool-hotel-dental-council-app"
 	r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "conversations.jsonl"))
@@ -234,8 +233,8 @@ func TestEvalOtherConversations(t *testing.T) {
 	}
 	t.Logf("conversations %d/%d right, first turns %d/16, follow-ups %d/26, failures %v",
 		rep.ConversationsRight, rep.Conversations, right["first turn"], right["follow-up"], rep.Failures)
-	if right["first turn"] < 13 || right["follow-up"] < 12 {
-		t.Errorf("first turns right %d/16 (bar 13), follow-ups right %d/26 (bar 12)", right["first turn"], right["follow-up"])
+	if right["first turn"] < 13 || right["follow-up"] < 15 {
+		t.Errorf("first turns right %d/16 (bar 13), follow-ups right %d/26 (bar 15)", right["first turn"], right["follow-up"])
 	}
 }
 
