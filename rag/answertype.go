@@ -23,9 +23,10 @@ const (
 	moneyType                // an amount of money: how much does it cost, what is the fee
 	phoneType                // a telephone number: "helpline number", "clinic phone number"
 	frequencyType            // how often: every two years, twice a week, annually
+	emailType                // an email address: "What is her email?", "support email"
 )
 
-var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name", "money", "phone", "frequency"}
+var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name", "money", "phone", "frequency", "email"}
 
 func (t answerType) String() string { return answerTypeNames[t] }
 
@@ -66,6 +67,10 @@ var (
 	// phoneQuestion asks what number to call: "What is the clinic's
 	// phone number?", "Which number do I call out of hours?".
 	phoneQuestion = regexp.MustCompile(`(?i)^\W*(what|which)\b.*\b((phone|telephone|helpline|hotline|fax|mobile|contact)\s+(number|no)\b|number\s+(do|should|can)\s+i\s+(call|ring|dial|phone))`)
+	// emailQuestion asks for an email address: "What is her email?",
+	// "Which email address do I write to?", "What is the email for
+	// support?"; not "What did the email say?".
+	emailQuestion = regexp.MustCompile(`(?i)^\W*(what|which)\b.*\be-?mail(\s+address(es)?)?(\W*$|\s+(do|does|should|can|could|to|for|of|at)\b)`)
 	// periodQuestion is a "what time" that asks for a date.
 	periodQuestion = regexp.MustCompile(`(?i)\b(what|which) time (period|frame|span|of (the )?year)\b`)
 	// moneyQuestion asks for an amount of money: "How much does it cost
@@ -139,6 +144,7 @@ var keywordNouns = map[string]answerType{
 	"length": durationType, "duration": durationType,
 	"deadline":  dateType,
 	"frequency": frequencyType,
+	"email":     emailType, "e-mail": emailType,
 }
 
 // phoneWords name a telephone: "helpline number", "clinic phone".
@@ -152,6 +158,9 @@ var phoneWords = map[string]bool{
 func questionType(q string) answerType {
 	if moneyQuestion.MatchString(q) {
 		return moneyType
+	}
+	if emailQuestion.MatchString(q) {
+		return emailType
 	}
 	if phoneQuestion.MatchString(q) {
 		return phoneType
@@ -268,6 +277,8 @@ var (
 	// phoneExpr is a telephone number: seven digits or more, in groups
 	// ("0161 482 3907", "+44 (0)20 7946 0958", "0800-046-3318"); see
 	// hasPhone for dates that look like one.
+	// emailExpr is an email address.
+	emailExpr = regexp.MustCompile(`[\w.+-]+@[\w-]+(\.[\w-]+)+`)
 	phoneExpr = regexp.MustCompile(`(^|[^\w.])\+?\(?\d(?:[ ()-]{0,2}\d){6,}\b`)
 	// frequencyExpr is how often something happens: "every two years",
 	// "each spring", "twice a week", "three times a day", "annually", "on
@@ -308,6 +319,8 @@ func hasAnswerType(text string, t answerType, q query) bool {
 		return hasPhone(text)
 	case frequencyType:
 		return frequencyExpr.MatchString(text)
+	case emailType:
+		return emailExpr.MatchString(text)
 	case placeType:
 		return placeExpr.MatchString(text) || pathExpr.MatchString(text) || hasNewName(text, q, false)
 	case personType:

@@ -35,6 +35,11 @@ func TestQuestionType(t *testing.T) {
 		{"What number of people live there?", numberType},
 		{"northgate physio phone number", phoneType},
 		{"clinic phone", phoneType},
+		{"What is her email?", emailType},
+		{"Which email address do I send the form to?", emailType},
+		{"support email", emailType},
+		{"What is the email for support?", emailType},
+		{"What did the email say about the move?", anyType},
 		{"junior membership fee", moneyType},
 		{"opening keynote time?", timeType},
 		{"max suspension length", durationType},
@@ -101,6 +106,8 @@ func TestHasAnswerType(t *testing.T) {
 		{"Rent is reviewed each spring.", frequencyType, true},
 		// Telephone numbers, not other numbers.
 		{"You can reach reception by phone on 0161 482 3907 during opening hours.", phoneType, true},
+		{"The Clerk can be contacted at clerk@littlehadley-pc.gov.uk or on 01632 960 452.", emailType, true},
+		{"Email the Clerk with any questions.", emailType, false},
 		{"Call free on 0800-046-3318.", phoneType, true},
 		{"Call +44 (0)20 7946 0958 from abroad.", phoneType, true},
 		{"The number 42 and 118 buses stop outside.", phoneType, false},
@@ -243,7 +250,7 @@ func TestStripDatesKeepsBareNumbers(t *testing.T) {
 }
 
 func TestAnswerTypeString(t *testing.T) {
-	for typ := anyType; typ <= frequencyType; typ++ {
+	for typ := anyType; typ <= emailType; typ++ {
 		if typ.String() == "" {
 			t.Errorf("answerType(%d) has no name", typ)
 		}

@@ -221,6 +221,12 @@ func namesNothingElse(r *retrieval, topic string) bool {
 			}
 		}
 	}
+	if len(r.q.order) == 0 {
+		// "When is it?" asks for a date of what the answer before was
+		// about; "Why?" and "And?" ask for nothing it can tell, and are
+		// declined as Ask declines them.
+		return r.q.want != anyType
+	}
 	for i, t := range r.q.order {
 		if i < maxMaskTerms && r.q.pointed&(1<<i) != 0 {
 			if said&(1<<i) == 0 {
@@ -231,7 +237,7 @@ func namesNothingElse(r *retrieval, topic string) bool {
 		if i < maxMaskTerms && in&(1<<i) != 0 {
 			continue
 		}
-		if w := r.q.words[t]; answerNouns[w] || typeNouns[w] != anyType || keywordNouns[w] != anyType || phoneWords[w] {
+		if w := r.q.words[t]; answerNouns[w] || keywordNouns[w] != anyType || phoneWords[w] || measureNoun(w) {
 			continue
 		}
 		return false
@@ -242,12 +248,23 @@ func namesNothingElse(r *retrieval, topic string) bool {
 // answerNouns name a kind of answer beyond those of typeNouns.
 var answerNouns = map[string]bool{"email": true, "e-mail": true, "mail": true, "extension": true, "address": true, "website": true, "contact": true, "name": true}
 
+// measureNoun reports a noun that asks for a date, a time or a quantity
+// ("year", "time", "number", "cost"), not one that names a subject of its
+// own as typeNouns' persons, places and bodies do ("river", "church").
+func measureNoun(w string) bool {
+	switch typeNouns[w] {
+	case dateType, timeType, numberType:
+		return true
+	}
+	return false
+}
+
 // askWithin answers a follow-up from the document topic alone, read with
 // the questions it follows (context): "What's her phone number?" after
 // "Who coordinates the swim school?" is about the coordinator the answer
 // before named. ok is false when that document does not answer it.
 func (x *Index) askWithin(ctx context.Context, question, context, topic string, quoted []string, k int) (d decision, ok bool, err error) {
-	r, err := x.retrieve(ctx, context+" "+question, k)
+	r, err := x.retrieveAs(ctx, context+" "+question, question, "", k)
 	if err != nil {
 		return decision{}, false, err
 	}
@@ -262,9 +279,21 @@ func (x *Index) askWithin(ctx context.Context, question, context, topic string, 
 	}
 	r.cands, r.quoted = own, quoted
 	d, err = x.decide(ctx, r, &x.model, k)
-	if err != nil || !d.ans.Grounded {
+	if err != nil || !d.ans.Grounded || repeats(d, quoted, x.analyse(question)) {
 		return decision{}, false, err
 	}
 	d.ans.Question = question
 	return d, true, nil
+}
+
+// repeats reports an answer to the follow-up own that quotes again what
+// the answer before quoted, though that lacks the type of answer own asks
+// for: "What's her email?" is not answered by "The Swim School is
+// coordinated by Megan Holt." again, "What's her phone number?" may be
+// by "… Megan Holt, who can be reached on 01632 960 175." A follow-up
+// that asks for no type may be answered by the same sentence ("What's her
+// extension?" by the row "Contact: Priya Nandakumar; … Ext. 214").
+func repeats(d decision, quoted []string, own query) bool {
+	return own.want != anyType && len(d.quoted) > 0 && slices.Contains(quoted, d.quoted[0]) &&
+		!hasAnswerType(d.quoted[0], own.want, own)
 }

@@ -129,9 +129,20 @@ func TestFollowUpStaysInItsDocument(t *testing.T) {
 	if ans.Question != follow {
 		t.Errorf("answer's question %q, want %q", ans.Question, follow)
 	}
-	// Asked after the same first turn, a question that names what the
-	// pool's document lacks is answered as it is alone.
-	for _, q := range []string{"Who books appointments at the practice?", "What is this practice's main number?"} {
+	// A follow-up that asks for a type of answer the sentence read last
+	// lacks is not answered by it again.
+	if ans, err := x.AskIn(ctx, "What's her email?", []string{first}, 5); err != nil {
+		t.Fatal(err)
+	} else if ans.Grounded && strings.Contains(ans.Answer, "Megan Holt") {
+		t.Errorf("What's her email?: %q, the last answer again", ans.Answer)
+	}
+	// Asked after the same first turn, a follow-up that names what the
+	// pool's document lacks, or asks for nothing it can tell, is answered
+	// as it is alone.
+	for _, q := range []string{"And who books appointments at the practice?", "What is this practice's main number?", "Why?", "And?"} {
+		if !rag.IsFollowUp(q) {
+			t.Fatalf("%q is no follow-up: the test needs one", q)
+		}
 		alone, err := x.Ask(ctx, q, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -143,6 +154,30 @@ func TestFollowUpStaysInItsDocument(t *testing.T) {
 		if in.Answer != alone.Answer {
 			t.Errorf("%q after %q: %q, alone %q", q, first, in.Answer, alone.Answer)
 		}
+	}
+}
+
+// A follow-up that names a subject of its own ("And the river?": a place,
+// not a kind of answer) that the conversation's document lacks is about
+// that subject, wherever it is.
+func TestFollowUpNamesItsSubject(t *testing.T) {
+	x := newIndex(t, t.TempDir())
+	dir := t.TempDir()
+	writeFile(t, dir, "history.txt", "Millbrook history\n\nMillbrook was founded in 1214 by the monks of Wendover Abbey. The market charter followed in 1302.\n")
+	writeFile(t, dir, "wend.txt", "The Wend\n\nThe River Wend rises in the Westshire hills and runs 42 miles to the sea.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	sync(t, x, dir)
+	ctx := context.Background()
+	first := "When was Millbrook founded?"
+	if ans, err := x.Ask(ctx, first, 5); err != nil || !strings.Contains(ans.Answer, "1214") {
+		t.Fatalf("first turn: %q, %v", ans.Answer, err)
+	}
+	ans, err := x.AskIn(ctx, "And the river?", []string{first}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(ans.Answer, "1214") {
+		t.Errorf("And the river?: %q, the last answer again", ans.Answer)
 	}
 }
 

@@ -31,8 +31,17 @@ type query struct {
 	pointed    termMask // those after a pointing word ("this proclamation"; see demonstratedWords)
 }
 
-func (x *Index) analyse(q string) query {
-	a := query{terms: map[string]float64{}, words: map[string]string{}, rarity: map[string]float64{}, exact: map[string]bool{}, want: questionType(q)}
+func (x *Index) analyse(q string) query { return x.analyseAs(q, q) }
+
+// analyseAs reads the terms of q and what own asks: the type of answer it
+// wants, its focus and what it points back to. A follow-up asked again
+// with the questions it follows is read so (see askWithin): the terms of
+// all, what the follow-up asks. (Taking the type of the questions it
+// follows when it asks for none of its own, "And on Sundays?" after
+// "What time does the gym open on weekdays?", was measured and not kept:
+// no conversation gained, see the README.)
+func (x *Index) analyseAs(q, own string) query {
+	a := query{terms: map[string]float64{}, words: map[string]string{}, rarity: map[string]float64{}, exact: map[string]bool{}, want: questionType(own)}
 	for _, w := range names(q) {
 		a.exact[stem(w)] = true
 	}
@@ -75,19 +84,19 @@ func (x *Index) analyse(q string) query {
 	if a.weight > 0 {
 		a.unknown = unknown / a.weight
 	}
-	a.howMany = howManyExpr.MatchString(q)
-	a.howLong = a.want == durationType && howLongExpr.MatchString(q)
-	for _, w := range pointedWords(q) {
+	a.howMany = howManyExpr.MatchString(own)
+	a.howLong = a.want == durationType && howLongExpr.MatchString(own)
+	for _, w := range pointedWords(own) {
 		if i, ok := a.index[stem(w)]; ok && i < maxMaskTerms {
 			a.given |= 1 << i
 		}
 	}
-	for _, w := range demonstratedWords(q) {
+	for _, w := range demonstratedWords(own) {
 		if i, ok := a.index[stem(w)]; ok && i < maxMaskTerms {
 			a.pointed |= 1 << i
 		}
 	}
-	if f := focusWord(q); f != "" {
+	if f := focusWord(own); f != "" {
 		if i, ok := a.index[stem(f)]; ok && i < maxMaskTerms {
 			a.focus = 1 << i
 		}

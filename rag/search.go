@@ -95,6 +95,12 @@ func (x *Index) retrieve(ctx context.Context, question string, k int) (*retrieva
 // question's own searches add what they find. The passage features are
 // measured against the question alone.
 func (x *Index) retrieveIn(ctx context.Context, question, context string, k int) (*retrieval, error) {
+	return x.retrieveAs(ctx, question, question, context, k)
+}
+
+// retrieveAs is retrieveIn measuring the passages against the terms of
+// question and what own asks (see analyseAs).
+func (x *Index) retrieveAs(ctx context.Context, question, own, context string, k int) (*retrieval, error) {
 	question = strings.TrimSpace(question)
 	if !strings.ContainsFunc(question, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 		return nil, ErrEmptyQuestion
@@ -105,7 +111,13 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 	// The question is searched for and measured in the documents' terms;
 	// the answer repeats it as asked.
 	asked := question
+	same := strings.TrimSpace(own) == question
 	question = x.inDocumentTerms(question)
+	if same {
+		own = question
+	} else {
+		own = x.inDocumentTerms(own)
+	}
 	searched := []string{question}
 	if context != "" {
 		searched = []string{context + " " + question, question}
@@ -127,7 +139,7 @@ func (x *Index) retrieveIn(ctx context.Context, question, context string, k int)
 	// replaced is seen either before or after, never half-way.
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	r := &retrieval{question: asked, q: x.analyse(question), qvec: qvec}
+	r := &retrieval{question: asked, q: x.analyseAs(question, own), qvec: qvec}
 	fused := map[string]*candidate{}
 	pm := x.newPassageMeasure(r)
 	add := func(id string) *candidate {
