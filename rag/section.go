@@ -2,6 +2,7 @@ package rag
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -59,19 +60,26 @@ func marksHeadings(hs []heading) bool {
 func capitalHeadings(text string) []heading { return eachLine(text, capitalHeading) }
 
 // headingNumber is a heading's number in Roman numerals ("II. ", "IV) ")
-// or in parts ("4.2 ", "3.1.2. ", and "25/36 ", the 36th item of the
-// 2025 minutes); a plain number ("6. ") is a list's marker.
-var headingNumber = regexp.MustCompile(`^(?:[IVXLC]+[.)]|\d+(?:[./]\d+)+[.)]?)\s+`)
+// or in parts of one to three digits ("4.2 ", "3.1.2. ", and "25/36 ",
+// the 36th item of the 2025 minutes; not a date, "12.03.2025"); a plain
+// number ("6. ") is a list's marker.
+var headingNumber = regexp.MustCompile(`^(?:[IVXLC]+[.)]|\d{1,3}(?:[./]\d{1,3})+[.)]?)\s+`)
+
+// bracketed is a heading's last words in brackets, letters only: "SWIM
+// SCHOOL (CHILDREN)", not "(ABC)" nor "CREATE TABLE T (ID INT, NAME TEXT)".
+var bracketed = regexp.MustCompile(`^[^()]*\pL[^()]*\([^(),]*\pL[^(),]*\)$`)
 
 // capitalHeading reads line as a heading in capitals: at most twelve
-// words of capitals (three letters or more in all), fewer digits than
-// letters, and nothing but letters, digits, spaces, brackets and a few
-// joining marks (so "SWIM SCHOOL (CHILDREN)" and "SCHOOL SERVICE 14S" are
-// headings, and "TOTAL £8,400", "HDMI 2.1", "TEL 01632 960 175" and
-// "SELECT * FROM USERS" are none), after a number if it has one ("6.",
-// "II.", "4.2", "25/36"), before a colon if it has one. A bullet's item
-// ("- GDPR") is no heading. The heading's text is without its number and
-// colon.
+// words of capitals (three letters or more in all) and nothing but
+// letters, spaces and a few joining marks, after a number if it has one
+// ("6.", "II.", "4.2", "25/36"; then with a word of four letters or more:
+// "4.50 GBP" is a price), before a colon if it has one. It may end in
+// words in brackets ("SWIM SCHOOL (CHILDREN)") and hold one code of
+// letters and digits ("SCHOOL SERVICE 14S", "COVID-19 UPDATE"), but no
+// number of its own: "ROOM 101", "OPEN 24 HOURS", "TEL 01632 960 175",
+// "TOTAL £8,400", "HDMI 2.1" and "SELECT * FROM USERS" are none. A
+// bullet's item ("- GDPR") is no heading. The heading's text is without
+// its number and colon.
 func capitalHeading(line string) (heading, bool) {
 	s := strings.TrimSpace(line)
 	if strings.ContainsFunc(s, unicode.IsLower) {
@@ -84,31 +92,31 @@ func capitalHeading(line string) (heading, bool) {
 		s = s[n:]
 	} else if loc := headingNumber.FindStringIndex(s); loc != nil {
 		s = s[loc[1]:]
+		if !slices.ContainsFunc(strings.Fields(s), func(w string) bool { return utf8.RuneCountInString(w) >= 4 }) {
+			return heading{}, false
+		}
 	}
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ":"))
 	if s == "" || !inCapitals(s) || len(strings.Fields(s)) > 12 ||
 		strings.ContainsFunc(s, func(r rune) bool {
 			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" &-'’/,()", r)
-		}) {
+		}) ||
+		strings.ContainsAny(s, "()") && !bracketed.MatchString(s) {
 		return heading{}, false
 	}
-	if letters, digits := countLettersDigits(s); digits >= letters {
-		return heading{}, false // "TEL 01632 960 175": a number, not a title
-	}
-	return heading{level: 1, text: s, capitals: true}, true
-}
-
-// countLettersDigits counts the letters and the digits of s.
-func countLettersDigits(s string) (letters, digits int) {
-	for _, r := range s {
-		switch {
-		case unicode.IsLetter(r):
-			letters++
-		case unicode.IsDigit(r):
-			digits++
+	codes := 0
+	for _, w := range strings.Fields(s) {
+		if strings.ContainsFunc(w, unicode.IsDigit) {
+			if !strings.ContainsFunc(w, unicode.IsLetter) {
+				return heading{}, false // "ROOM 101": a number, not a title
+			}
+			codes++
 		}
 	}
-	return letters, digits
+	if codes > 1 {
+		return heading{}, false // "LONDON SW1A 1AA": an address
+	}
+	return heading{level: 1, text: s, capitals: true}, true
 }
 
 // inCapitals reports text whose letters, three or more, are all capitals.

@@ -199,18 +199,27 @@ func endsSentence(text string, i, j int, stop rune) bool {
 }
 
 // inLeader reports whether the full stop at text[i] ends a leader: a run
-// of four or more dots, spaced or not, that leads the eye from a label to
-// its value along a line of a price list, a timetable or a table of
-// contents ("Adult swim ........ £5.20", "Chapter 3 . . . . 41"). An
-// ellipsis ("..."), three dots, may end a sentence; a leader never does.
+// of four or more dots, after a space and with at most two spaces between
+// them, that leads the eye from a label to its value along a line of a
+// price list, a timetable or a table of contents ("Adult swim ........
+// £5.20", "Chapter 3 .  .  .  . 41"). An ellipsis ("..."), three dots,
+// may end a sentence, and so may four after a word ("Wait.... What?",
+// "The road was long. . . . We arrived"); a leader never does.
 func inLeader(text string, i int) bool {
-	dots := 0
-	for k := i; k >= 0 && (text[k] == '.' || text[k] == ' ' && k > 0 && text[k-1] == '.'); k-- {
-		if text[k] == '.' {
-			dots++
+	dots, start := 0, i
+	for k := i; k >= 0; k-- {
+		switch {
+		case text[k] == '.':
+			dots, start = dots+1, k
+			continue
+		case text[k] == ' ' && k > 0 && text[k-1] == '.':
+			continue
+		case text[k] == ' ' && k > 1 && text[k-1] == ' ' && text[k-2] == '.':
+			continue
 		}
+		break
 	}
-	return dots >= 4
+	return dots >= 4 && start > 0 && (text[start-1] == ' ' || text[start-1] == '\t')
 }
 
 var abbreviations = func() map[string]bool {
