@@ -2,6 +2,7 @@ package rag
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -66,11 +67,14 @@ var (
 	clockQuestion = regexp.MustCompile(`(?i)\b(what|which) time\b|\bat what (hour|time)\b`)
 	// phoneQuestion asks what number to call: "What is the clinic's
 	// phone number?", "Which number do I call out of hours?".
-	phoneQuestion = regexp.MustCompile(`(?i)^\W*(what|which)\b.*\b((phone|telephone|helpline|hotline|fax|mobile|contact)\s+(number|no)\b|number\s+(do|should|can)\s+i\s+(call|ring|dial|phone))`)
+	phoneQuestion = regexp.MustCompile(`(?i)^\W*(what|which)\b.*\b((phone|telephone|helpline|hotline|fax|mobile|contact)\s+(number|no)\b|number\s+(do|should|can)\s+i\s+(call|ring|dial|phone)|extension(\s+number)?\W*$)`)
 	// emailQuestion asks for an email address: "What is her email?",
-	// "Which email address do I write to?", "What is the email for
-	// support?"; not "What did the email say?".
-	emailQuestion = regexp.MustCompile(`(?i)^\W*(what|which)\b.*\be-?mail(\s+address(es)?)?(\W*$|\s+(do|does|should|can|could|to|for|of|at)\b)`)
+	// "What's the support email address?", "Which email address do I
+	// write to?"; not "What was in the email?", "Which person should I
+	// email?" nor "What time should I send the email?".
+	// The words between "what is" and "email" must name whose it is (see
+	// isEmailQuestion).
+	emailQuestion = regexp.MustCompile(`(?i)^\W*(?:what(?:'s|\s+is|\s+are|\s+was)\s+(.*?)\s*e-?mail(?:\s+address(?:es)?)?\W*$|which\s+e-?mail\s+address)`)
 	// periodQuestion is a "what time" that asks for a date.
 	periodQuestion = regexp.MustCompile(`(?i)\b(what|which) time (period|frame|span|of (the )?year)\b`)
 	// moneyQuestion asks for an amount of money: "How much does it cost
@@ -112,6 +116,10 @@ func keywordType(q string) answerType {
 	if phoneWords[last] || (last == "number" || last == "numbers") && len(ws) > 1 && phoneWords[ws[len(ws)-2]] {
 		return phoneType
 	}
+	if last == "address" && len(ws) > 1 && (ws[len(ws)-2] == "email" || ws[len(ws)-2] == "e-mail") ||
+		(last == "email" || last == "e-mail") && len(ws) > 1 && contactWords[ws[len(ws)-2]] {
+		return emailType // "support email", "clerk email address"; not "phishing email"
+	}
 	if last == "time" && len(ws) > 1 && notClockTime[ws[len(ws)-2]] {
 		return anyType // "part time", "free time"
 	}
@@ -144,12 +152,29 @@ var keywordNouns = map[string]answerType{
 	"length": durationType, "duration": durationType,
 	"deadline":  dateType,
 	"frequency": frequencyType,
-	"email":     emailType, "e-mail": emailType,
+}
+
+// isEmailQuestion reports a question that asks for an email address:
+// "What is her email?", "What's Priya Chandran's email address?", "Which
+// email address do I write to?"; not "What was in the email?".
+func isEmailQuestion(q string) bool {
+	m := emailQuestion.FindStringSubmatch(q)
+	if m == nil {
+		return false
+	}
+	ws := words(m[1])
+	return len(ws) <= 4 && !slices.ContainsFunc(ws, func(w string) bool { return prepositions[w] })
+}
+
+// contactWords name whom an email address reaches: "support email".
+var contactWords = map[string]bool{
+	"support": true, "contact": true, "enquiries": true, "enquiry": true, "inquiries": true, "office": true, "reception": true,
+	"help": true, "helpdesk": true, "info": true, "sales": true, "admin": true, "booking": true, "bookings": true, "her": true, "his": true,
 }
 
 // phoneWords name a telephone: "helpline number", "clinic phone".
 var phoneWords = map[string]bool{
-	"phone": true, "telephone": true, "tel": true, "helpline": true, "hotline": true, "mobile": true, "fax": true,
+	"phone": true, "telephone": true, "tel": true, "helpline": true, "hotline": true, "mobile": true, "fax": true, "extension": true,
 }
 
 // questionType decides what q asks for. The question word must head the
@@ -159,7 +184,7 @@ func questionType(q string) answerType {
 	if moneyQuestion.MatchString(q) {
 		return moneyType
 	}
-	if emailQuestion.MatchString(q) {
+	if isEmailQuestion(q) {
 		return emailType
 	}
 	if phoneQuestion.MatchString(q) {
@@ -274,11 +299,13 @@ var (
 		`|\ban?\s(hundred|thousand|million|billion)\s(dollars|euros|pounds|yen|francs|rupees|roubles|rubles)\b` +
 		`|\b(is|are|be|was|were|go|goes|get|gets|entry|admission|entrance|parking|tickets?)\W+free\b|\bfree\s+(of charge|entry|admission|parking|entrance|tickets?)\b|\bfor free\b` +
 		`|\b(no charge|no cost|costs? nothing)\b`)
+	// emailExpr is an email address.
+	emailExpr = regexp.MustCompile(`[\w.+-]+@[\w-]+(\.[\w-]+)+`)
+	// extensionExpr is a telephone extension: "Ext. 214", "extension 3307".
+	extensionExpr = regexp.MustCompile(`(?i)\bext(ension|n)?\.?\s*\d{2,6}\b`)
 	// phoneExpr is a telephone number: seven digits or more, in groups
 	// ("0161 482 3907", "+44 (0)20 7946 0958", "0800-046-3318"); see
 	// hasPhone for dates that look like one.
-	// emailExpr is an email address.
-	emailExpr = regexp.MustCompile(`[\w.+-]+@[\w-]+(\.[\w-]+)+`)
 	phoneExpr = regexp.MustCompile(`(^|[^\w.])\+?\(?\d(?:[ ()-]{0,2}\d){6,}\b`)
 	// frequencyExpr is how often something happens: "every two years",
 	// "each spring", "twice a week", "three times a day", "annually", "on
@@ -334,6 +361,9 @@ func hasAnswerType(text string, t answerType, q query) bool {
 // hasPhone reports a telephone number in text that is not a date written
 // in digits (1914-1918, 2024-03-15).
 func hasPhone(text string) bool {
+	if extensionExpr.MatchString(text) {
+		return true // "Ext. 214": a number within the switchboard's
+	}
 	for _, m := range phoneExpr.FindAllString(text, -1) {
 		m = strings.TrimLeftFunc(m, func(r rune) bool { return !unicode.IsDigit(r) && r != '+' && r != '(' })
 		if dateExpr.FindString(m) != m {

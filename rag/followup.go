@@ -279,21 +279,29 @@ func (x *Index) askWithin(ctx context.Context, question, context, topic string, 
 	}
 	r.cands, r.quoted = own, quoted
 	d, err = x.decide(ctx, r, &x.model, k)
-	if err != nil || !d.ans.Grounded || repeats(d, quoted, x.analyse(question)) {
+	if err != nil || !d.ans.Grounded || repeats(d, quoted, &r.q) {
 		return decision{}, false, err
 	}
 	d.ans.Question = question
 	return d, true, nil
 }
 
-// repeats reports an answer to the follow-up own that quotes again what
-// the answer before quoted, though that lacks the type of answer own asks
-// for: "What's her email?" is not answered by "The Swim School is
-// coordinated by Megan Holt." again, "What's her phone number?" may be
-// by "… Megan Holt, who can be reached on 01632 960 175." A follow-up
-// that asks for no type may be answered by the same sentence ("What's her
-// extension?" by the row "Contact: Priya Nandakumar; … Ext. 214").
-func repeats(d decision, quoted []string, own query) bool {
-	return own.want != anyType && len(d.quoted) > 0 && slices.Contains(quoted, d.quoted[0]) &&
-		!hasAnswerType(d.quoted[0], own.want, own)
+// repeats reports an answer to a follow-up that quotes again what the
+// answer before quoted, though that holds no answer of the type it asks
+// for by a pattern of its own: a telephone number, an email address, an
+// amount of money, a date, a time, a duration or a frequency. "What's her
+// phone number?" may be answered by "… Megan Holt, who can be reached on
+// 01632 960 175." again; "What's her email?", "Where is it?", "How old are
+// they?" and "What about the cost?" are not by "The Swim School is
+// coordinated by Megan Holt.": any digit reads as a number, any name as a
+// person or a place.
+func repeats(d decision, quoted []string, q *query) bool {
+	if !slices.ContainsFunc(d.quoted, func(s string) bool { return slices.Contains(quoted, s) }) {
+		return false
+	}
+	switch q.want {
+	case phoneType, emailType, moneyType, dateType, timeType, durationType, frequencyType:
+		return !slices.ContainsFunc(d.quoted, func(s string) bool { return hasAnswerType(s, q.want, *q) })
+	}
+	return true
 }

@@ -172,12 +172,51 @@ func TestFollowUpNamesItsSubject(t *testing.T) {
 	if ans, err := x.Ask(ctx, first, 5); err != nil || !strings.Contains(ans.Answer, "1214") {
 		t.Fatalf("first turn: %q, %v", ans.Answer, err)
 	}
-	ans, err := x.AskIn(ctx, "And the river?", []string{first}, 5)
-	if err != nil {
-		t.Fatal(err)
+	for _, q := range []string{"And the river?", "Where?"} {
+		alone, err := x.Ask(ctx, q, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := x.AskIn(ctx, q, []string{first}, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Answer != alone.Answer && (strings.Contains(in.Answer, "1214") || !strings.Contains(q, "river")) {
+			t.Errorf("%q after %q: %q, alone %q", q, first, in.Answer, alone.Answer)
+		}
 	}
-	if strings.Contains(ans.Answer, "1214") {
-		t.Errorf("And the river?: %q, the last answer again", ans.Answer)
+}
+
+// A follow-up without a word of its own but its question word asks for
+// that type of answer about what the conversation is about ("When is
+// it?"), in the conversation's document; and a follow-up read with the
+// questions before keeps its own type of answer: "What's her phone
+// number?" after "Who …?" asks for a telephone number, not a person.
+func TestFollowUpAsksItsType(t *testing.T) {
+	x := newIndex(t, t.TempDir())
+	dir := t.TempDir()
+	writeFile(t, dir, "pool.txt", "Swim School\n\n"+
+		"The Swim School is coordinated by Megan Holt. "+
+		"Phone the swim school on 01632 960 175. "+
+		"The summer gala is organised by the swim school every year.\n\n"+
+		"Gala\n\nThe summer gala takes place on Saturday 14 June at 10am.\n")
+	writeFile(t, dir, "dental.txt", "Contact the practice\n\n"+
+		"The practice's phone number is 020 7946 0321, answered from 8:00 on weekdays. "+
+		"Our receptionist Dana Fox books appointments.\n")
+	writeFile(t, dir, "comet.txt", cometDoc)
+	sync(t, x, dir)
+	ctx := context.Background()
+	for _, c := range []struct{ first, follow, want string }{
+		{"Who coordinates the swim school?", "What's her phone number?", "01632 960 175"},
+		{"Who organises the summer gala?", "When is it?", "14 June"},
+	} {
+		ans, err := x.AskIn(ctx, c.follow, []string{c.first}, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Grounded || !strings.Contains(ans.Answer, c.want) {
+			t.Errorf("%q after %q: %q (grounded %v), want %q", c.follow, c.first, ans.Answer, ans.Grounded, c.want)
+		}
 	}
 }
 

@@ -65,6 +65,15 @@ func capitalHeadings(text string) []heading { return eachLine(text, capitalHeadi
 // number ("6. ") is a list's marker.
 var headingNumber = regexp.MustCompile(`^(?:[IVXLC]+[.)]|\d{1,3}(?:[./]\d{1,3})+[.)]?)\s+`)
 
+// priceOrTime is a number that opens a line and reads as pence or
+// minutes (two digits after a point: "4.50", "09.00", "10.30") or as a
+// fraction of single digits ("1/2"), not as a heading's number.
+var priceOrTime = regexp.MustCompile(`^(\d+\.)+\d\d[.)]?\s|^\d/\d\s`)
+
+// clockOrOrdinal is a word of digits and letters that is a time or an
+// ordinal, not a code: "5PM", "9AM-5PM", "25TH".
+var clockOrOrdinal = regexp.MustCompile(`^\d{1,2}([:.]\d\d)?(AM|PM)(-\d{1,2}([:.]\d\d)?(AM|PM))?$|^\d+(ST|ND|RD|TH)$`)
+
 // bracketed is a heading's last words in brackets, letters only: "SWIM
 // SCHOOL (CHILDREN)", not "(ABC)" nor "CREATE TABLE T (ID INT, NAME TEXT)".
 var bracketed = regexp.MustCompile(`^[^()]*\pL[^()]*\([^(),]*\pL[^(),]*\)$`)
@@ -72,11 +81,13 @@ var bracketed = regexp.MustCompile(`^[^()]*\pL[^()]*\([^(),]*\pL[^(),]*\)$`)
 // capitalHeading reads line as a heading in capitals: at most twelve
 // words of capitals (three letters or more in all) and nothing but
 // letters, spaces and a few joining marks, after a number if it has one
-// ("6.", "II.", "4.2", "25/36"; then with a word of four letters or more:
-// "4.50 GBP" is a price), before a colon if it has one. It may end in
+// ("6.", "II.", "4.2", "25/36"; then with a word of four letters or more,
+// and not a price, a time or a fraction: "4.50 EACH", "09.00
+// REGISTRATION", "1/2 PRICE"), before a colon if it has one. It may end in
 // words in brackets ("SWIM SCHOOL (CHILDREN)") and hold one code of
 // letters and digits ("SCHOOL SERVICE 14S", "COVID-19 UPDATE"), but no
-// number of its own: "ROOM 101", "OPEN 24 HOURS", "TEL 01632 960 175",
+// number of its own, nor a time or an ordinal: "ROOM 101", "OPEN 24
+// HOURS", "LAST ENTRY 5PM", "CLOSED 25TH DECEMBER", "TEL 01632 960 175",
 // "TOTAL £8,400", "HDMI 2.1" and "SELECT * FROM USERS" are none. A
 // bullet's item ("- GDPR") is no heading. The heading's text is without
 // its number and colon.
@@ -91,6 +102,9 @@ func capitalHeading(line string) (heading, bool) {
 		}
 		s = s[n:]
 	} else if loc := headingNumber.FindStringIndex(s); loc != nil {
+		if priceOrTime.MatchString(s[:loc[1]]) {
+			return heading{}, false // "4.50 EACH", "09.00 REGISTRATION", "1/2 PRICE"
+		}
 		s = s[loc[1]:]
 		if !slices.ContainsFunc(strings.Fields(s), func(w string) bool { return utf8.RuneCountInString(w) >= 4 }) {
 			return heading{}, false
@@ -107,7 +121,7 @@ func capitalHeading(line string) (heading, bool) {
 	codes := 0
 	for _, w := range strings.Fields(s) {
 		if strings.ContainsFunc(w, unicode.IsDigit) {
-			if !strings.ContainsFunc(w, unicode.IsLetter) {
+			if !strings.ContainsFunc(w, unicode.IsLetter) || clockOrOrdinal.MatchString(w) {
 				return heading{}, false // "ROOM 101": a number, not a title
 			}
 			codes++

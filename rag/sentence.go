@@ -199,12 +199,13 @@ func endsSentence(text string, i, j int, stop rune) bool {
 }
 
 // inLeader reports whether the full stop at text[i] ends a leader: a run
-// of four or more dots, after a space and with at most two spaces between
-// them, that leads the eye from a label to its value along a line of a
-// price list, a timetable or a table of contents ("Adult swim ........
-// £5.20", "Chapter 3 .  .  .  . 41"). An ellipsis ("..."), three dots,
-// may end a sentence, and so may four after a word ("Wait.... What?",
-// "The road was long. . . . We arrived"); a leader never does.
+// of dots, with at most two spaces between them, that leads the eye from
+// a label to its value along a line of a price list, a timetable or a
+// table of contents ("Adult swim ........ £5.20", "Saturday........
+// 8:00am", "Chapter 3 .  .  .  . 41"): five or more, or four after a
+// space. An ellipsis ("..."), three dots, may end a sentence, and so may
+// four after a word ("Wait.... What?", "The road was long. . . . We
+// arrived"); a leader never does.
 func inLeader(text string, i int) bool {
 	dots, start := 0, i
 	for k := i; k >= 0; k-- {
@@ -219,7 +220,7 @@ func inLeader(text string, i int) bool {
 		}
 		break
 	}
-	return dots >= 4 && start > 0 && (text[start-1] == ' ' || text[start-1] == '\t')
+	return dots >= 5 || dots >= 4 && start > 0 && (text[start-1] == ' ' || text[start-1] == '\t')
 }
 
 var abbreviations = func() map[string]bool {

@@ -32,6 +32,7 @@ func TestSentenceSpans(t *testing.T) {
 		// ellipsis may end a sentence.
 		{"Saturday ............. 8:00am - 6:00pm\nAdult swim ........ £5.20\nChapter 3 . . . . 41", []string{"Saturday ............. 8:00am - 6:00pm", "Adult swim ........ £5.20", "Chapter 3 . . . . 41"}},
 		{"We waited... Then it rained.", []string{"We waited...", "Then it rained."}},
+		{"Saturday........ 8:00am - 6:00pm\nIntroduction.......... 3", []string{"Saturday........ 8:00am - 6:00pm", "Introduction.......... 3"}},
 		{"Chapter 4 .  .  .  . 52\nWait.... What?\nThe road was long. . . . We arrived at dawn.", []string{"Chapter 4 .  .  .  . 52", "Wait....", "What?", "The road was long. . . .", "We arrived at dawn."}},
 	}
 	for _, tt := range tests {
