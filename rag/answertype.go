@@ -67,14 +67,14 @@ var (
 	clockQuestion = regexp.MustCompile(`(?i)\b(what|which) time\b|\bat what (hour|time)\b`)
 	// phoneQuestion asks what number to call: "What is the clinic's
 	// phone number?", "Which number do I call out of hours?".
-	phoneQuestion = regexp.MustCompile(`(?i)^\W*(what|which)\b.*\b((phone|telephone|helpline|hotline|fax|mobile|contact)\s+(number|no)\b|number\s+(do|should|can)\s+i\s+(call|ring|dial|phone)|extension(\s+number)?\W*$)`)
+	phoneQuestion = regexp.MustCompile(`(?i)^\W*(what|which)\b.*\b((phone|telephone|helpline|hotline|fax|mobile|contact)\s+(number|no)\b|number\s+(do|should|can)\s+i\s+(call|ring|dial|phone)|(her|his|their|['’]s|office|reception|desk)\s+extension(\s+number)?\W*$|extension\s+number)`)
 	// emailQuestion asks for an email address: "What is her email?",
 	// "What's the support email address?", "Which email address do I
 	// write to?"; not "What was in the email?", "Which person should I
 	// email?" nor "What time should I send the email?".
 	// The words between "what is" and "email" must name whose it is (see
 	// isEmailQuestion).
-	emailQuestion = regexp.MustCompile(`(?i)^\W*(?:what(?:'s|\s+is|\s+are|\s+was)\s+(.*?)\s*e-?mail(?:\s+address(?:es)?)?\W*$|which\s+e-?mail\s+address)`)
+	emailQuestion = regexp.MustCompile(`(?i)^\W*(?:what(?:['’]?s|\s+is|\s+are|\s+was)\s+(.*?)\s*e-?mail(?:\s+address(?:es)?)?(?:\s+(?:of|for|to)\s+[^?]*)?\W*$|(?:what|which)\s+e-?mail\b)`)
 	// periodQuestion is a "what time" that asks for a date.
 	periodQuestion = regexp.MustCompile(`(?i)\b(what|which) time (period|frame|span|of (the )?year)\b`)
 	// moneyQuestion asks for an amount of money: "How much does it cost
@@ -117,8 +117,11 @@ func keywordType(q string) answerType {
 		return phoneType
 	}
 	if last == "address" && len(ws) > 1 && (ws[len(ws)-2] == "email" || ws[len(ws)-2] == "e-mail") ||
-		(last == "email" || last == "e-mail") && len(ws) > 1 && contactWords[ws[len(ws)-2]] {
+		(last == "email" || last == "e-mail") && (len(ws) == 1 || !emailKinds[ws[len(ws)-2]]) {
 		return emailType // "support email", "clerk email address"; not "phishing email"
+	}
+	if last == "extension" && len(ws) > 1 && contactWords[ws[len(ws)-2]] {
+		return phoneType // "reception extension"; not "deadline extension"
 	}
 	if last == "time" && len(ws) > 1 && notClockTime[ws[len(ws)-2]] {
 		return anyType // "part time", "free time"
@@ -166,7 +169,15 @@ func isEmailQuestion(q string) bool {
 	return len(ws) <= 4 && !slices.ContainsFunc(ws, func(w string) bool { return prepositions[w] })
 }
 
-// contactWords name whom an email address reaches: "support email".
+// emailKinds are the words before "email" that say what kind of message
+// it is ("phishing email"), not whose address.
+var emailKinds = map[string]bool{
+	"phishing": true, "spam": true, "junk": true, "scam": true, "fake": true, "suspicious": true, "marketing": true,
+	"last": true, "first": true, "latest": true, "new": true, "old": true, "next": true, "previous": true, "welcome": true,
+}
+
+// contactWords name whom a telephone extension reaches: "reception
+// extension", "her extension".
 var contactWords = map[string]bool{
 	"support": true, "contact": true, "enquiries": true, "enquiry": true, "inquiries": true, "office": true, "reception": true,
 	"help": true, "helpdesk": true, "info": true, "sales": true, "admin": true, "booking": true, "bookings": true, "her": true, "his": true,
@@ -174,7 +185,7 @@ var contactWords = map[string]bool{
 
 // phoneWords name a telephone: "helpline number", "clinic phone".
 var phoneWords = map[string]bool{
-	"phone": true, "telephone": true, "tel": true, "helpline": true, "hotline": true, "mobile": true, "fax": true, "extension": true,
+	"phone": true, "telephone": true, "tel": true, "helpline": true, "hotline": true, "mobile": true, "fax": true,
 }
 
 // questionType decides what q asks for. The question word must head the
@@ -301,8 +312,9 @@ var (
 		`|\b(no charge|no cost|costs? nothing)\b`)
 	// emailExpr is an email address.
 	emailExpr = regexp.MustCompile(`[\w.+-]+@[\w-]+(\.[\w-]+)+`)
-	// extensionExpr is a telephone extension: "Ext. 214", "extension 3307".
-	extensionExpr = regexp.MustCompile(`(?i)\bext(ension|n)?\.?\s*\d{2,6}\b`)
+	// extensionExpr is a telephone extension: "Ext. 214", "extension: 3307";
+	// not "an extension 14 days before".
+	extensionExpr = regexp.MustCompile(`(?i)\bext(n)?\.?\s*\d{2,6}\b|\bextension(\s+(no\.?|number))?:\s*\d{2,6}\b`)
 	// phoneExpr is a telephone number: seven digits or more, in groups
 	// ("0161 482 3907", "+44 (0)20 7946 0958", "0800-046-3318"); see
 	// hasPhone for dates that look like one.
@@ -383,8 +395,6 @@ func stripDates(text string) string {
 	})
 }
 
-// hasNewName reports a capitalised word, not at the start of the sentence,
-// that the question does not mention.
 // calendarWords are the months and days, capitalised but no one's name.
 var calendarWords = func() map[string]bool {
 	m := map[string]bool{}
@@ -395,6 +405,8 @@ var calendarWords = func() map[string]bool {
 	return m
 }()
 
+// hasNewName reports a capitalised word, not at the start of the sentence,
+// that the question does not mention.
 func hasNewName(text string, q query, person bool) bool {
 	for i, w := range strings.Fields(text) {
 		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })

@@ -296,8 +296,8 @@ func (x *Index) askWithin(ctx context.Context, question, context, topic string, 
 // coordinated by Megan Holt.": any digit reads as a number, any name as a
 // person or a place.
 func repeats(d decision, quoted []string, q *query) bool {
-	if !slices.ContainsFunc(d.quoted, func(s string) bool { return slices.Contains(quoted, s) }) {
-		return false
+	if len(d.quoted) == 0 || !slices.Contains(quoted, d.quoted[0]) {
+		return false // the sentence chosen is new, whatever it quotes with it
 	}
 	switch q.want {
 	case phoneType, emailType, moneyType, dateType, timeType, durationType, frequencyType:

@@ -66,13 +66,19 @@ func capitalHeadings(text string) []heading { return eachLine(text, capitalHeadi
 var headingNumber = regexp.MustCompile(`^(?:[IVXLC]+[.)]|\d{1,3}(?:[./]\d{1,3})+[.)]?)\s+`)
 
 // priceOrTime is a number that opens a line and reads as pence or
-// minutes (two digits after a point: "4.50", "09.00", "10.30") or as a
-// fraction of single digits ("1/2"), not as a heading's number.
-var priceOrTime = regexp.MustCompile(`^(\d+\.)+\d\d[.)]?\s|^\d/\d\s`)
+// minutes, two digits after one point ("4.50", "09.00", "10.30"), not as
+// a heading's number ("4.2", "1.2.10", "3.10."). "3.10 RISKS" reads so
+// too: sections numbered past nine are rarer than prices and times.
+var priceOrTime = regexp.MustCompile(`^\d{1,2}\.\d\d\s`)
 
-// clockOrOrdinal is a word of digits and letters that is a time or an
-// ordinal, not a code: "5PM", "9AM-5PM", "25TH".
-var clockOrOrdinal = regexp.MustCompile(`^\d{1,2}([:.]\d\d)?(AM|PM)(-\d{1,2}([:.]\d\d)?(AM|PM))?$|^\d+(ST|ND|RD|TH)$`)
+// clockOrOrdinal is a word of digits and letters that is a time, not a
+// code: "5PM", "9AM-5PM".
+var clockOrOrdinal = regexp.MustCompile(`^\d{1,2}([:.]\d\d)?(AM|PM)(-\d{1,2}([:.]\d\d)?(AM|PM))?$`)
+
+// ordinal is a word such as "25TH", a date's when a month stands beside
+// it ("CLOSED 25TH DECEMBER"), a heading's otherwise ("24TH ANNUAL
+// MEETING", "1ST XI CRICKET").
+var ordinal = regexp.MustCompile(`^\d+(ST|ND|RD|TH)$`)
 
 // bracketed is a heading's last words in brackets, letters only: "SWIM
 // SCHOOL (CHILDREN)", not "(ABC)" nor "CREATE TABLE T (ID INT, NAME TEXT)".
@@ -119,7 +125,11 @@ func capitalHeading(line string) (heading, bool) {
 		return heading{}, false
 	}
 	codes := 0
-	for _, w := range strings.Fields(s) {
+	fields := strings.Fields(s)
+	for i, w := range fields {
+		if ordinal.MatchString(w) && (i > 0 && calendarWords[strings.ToLower(fields[i-1])] || i+1 < len(fields) && calendarWords[strings.ToLower(fields[i+1])]) {
+			return heading{}, false // "CLOSED 25TH DECEMBER": a date
+		}
 		if strings.ContainsFunc(w, unicode.IsDigit) {
 			if !strings.ContainsFunc(w, unicode.IsLetter) || clockOrOrdinal.MatchString(w) {
 				return heading{}, false // "ROOM 101": a number, not a title
