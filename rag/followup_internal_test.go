@@ -46,3 +46,28 @@ func FuzzReadQuestion(f *testing.F) {
 		}
 	})
 }
+
+// An answer whose chosen sentence is new is no repeat, whatever it quotes
+// with it; one that chooses the last answer's sentence again is, unless
+// that holds the type asked by a pattern of its own.
+func TestRepeats(t *testing.T) {
+	old := "The Swim School is coordinated by Megan Holt, who can be reached on 01632 960 175."
+	for _, c := range []struct {
+		name   string
+		quoted []string
+		want   answerType
+		repeat bool
+	}{
+		{"a new sentence, the old one quoted with it", []string{"She also runs the gala.", old}, personType, false},
+		{"the old sentence for a person", []string{old}, personType, true},
+		{"the old sentence for a place", []string{old}, placeType, true},
+		{"the old sentence for no type", []string{old}, anyType, true},
+		{"the old sentence holds the telephone number asked", []string{old}, phoneType, false},
+		{"the old sentence holds no email", []string{old}, emailType, true},
+	} {
+		d := decision{quoted: c.quoted}
+		if got := repeats(d, []string{old}, &query{want: c.want}); got != c.repeat {
+			t.Errorf("%s: repeats = %v, want %v", c.name, got, c.repeat)
+		}
+	}
+}
