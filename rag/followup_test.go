@@ -85,6 +85,17 @@ func TestFollowUpBeyondQuoted(t *testing.T) {
 	}
 }
 
+// askAfter asks q of x after the questions earlier (alone without them),
+// failing the test on an error.
+func askAfter(t *testing.T, x *rag.Index, q string, earlier ...string) rag.Answer {
+	t.Helper()
+	ans, err := x.AskIn(context.Background(), q, earlier, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ans
+}
+
 // A follow-up that names nothing of its own subject ("What's her phone
 // number?", "Is it paid?") is about what the conversation is about: it is
 // answered from the document the answer before quoted, although its own
@@ -97,32 +108,18 @@ func TestFollowUpStaysInItsDocument(t *testing.T) {
 	writeFile(t, dir, "pool.txt", "Swim School\n\n"+
 		"The Swim School is coordinated by Megan Holt, who can be reached on 01632 960 175. "+
 		"Lessons are for children aged 4 to 11. Each lesson lasts 30 minutes.\n")
-	writeFile(t, dir, "dental.txt", "Contact the practice\n\n"+
-		"The practice's phone number is 020 7946 0321, answered from 8:00 on weekdays. "+
-		"Our receptionist Dana Fox books appointments.\n")
+	writeFile(t, dir, "dental.txt", dentalDoc)
 	writeFile(t, dir, "comet.txt", cometDoc)
 	sync(t, x, dir)
-	ctx := context.Background()
 	first := "Who coordinates the swim school?"
-	ans, err := x.Ask(ctx, first, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(ans.Answer, "Megan Holt") {
+	if ans := askAfter(t, x, first); !strings.Contains(ans.Answer, "Megan Holt") {
 		t.Fatalf("first turn: %q", ans.Answer)
 	}
 	follow := "What's her phone number?"
-	alone, err := x.Ask(ctx, follow, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(alone.Answer, "020 7946 0321") {
+	if alone := askAfter(t, x, follow); !strings.Contains(alone.Answer, "020 7946 0321") {
 		t.Fatalf("asked alone, the follow-up no longer quotes the practice's number (%q): the test needs another document", alone.Answer)
 	}
-	ans, err = x.AskIn(ctx, follow, []string{first}, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := askAfter(t, x, follow, first)
 	if !ans.Grounded || !strings.Contains(ans.Answer, "01632 960 175") || ans.Citations[0].Source != "pool.txt" {
 		t.Errorf("follow-up: %q (grounded %v), want the coordinator's number from pool.txt", ans.Answer, ans.Grounded)
 	}
@@ -131,9 +128,7 @@ func TestFollowUpStaysInItsDocument(t *testing.T) {
 	}
 	// A follow-up that asks for a type of answer the sentence read last
 	// lacks is not answered by it again.
-	if ans, err := x.AskIn(ctx, "What's her email?", []string{first}, 5); err != nil {
-		t.Fatal(err)
-	} else if ans.Grounded && strings.Contains(ans.Answer, "Megan Holt") {
+	if ans := askAfter(t, x, "What's her email?", first); ans.Grounded && strings.Contains(ans.Answer, "Megan Holt") {
 		t.Errorf("What's her email?: %q, the last answer again", ans.Answer)
 	}
 	// Asked after the same first turn, a follow-up that names what the
@@ -143,19 +138,17 @@ func TestFollowUpStaysInItsDocument(t *testing.T) {
 		if !rag.IsFollowUp(q) {
 			t.Fatalf("%q is no follow-up: the test needs one", q)
 		}
-		alone, err := x.Ask(ctx, q, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := x.AskIn(ctx, q, []string{first}, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if in.Answer != alone.Answer {
+		if in, alone := askAfter(t, x, q, first), askAfter(t, x, q); in.Answer != alone.Answer {
 			t.Errorf("%q after %q: %q, alone %q", q, first, in.Answer, alone.Answer)
 		}
 	}
 }
+
+// dentalDoc is a practice's contact page whose telephone number answers
+// "What's her phone number?" asked alone.
+const dentalDoc = "Contact the practice\n\n" +
+	"The practice's phone number is 020 7946 0321, answered from 8:00 on weekdays. " +
+	"Our receptionist Dana Fox books appointments.\n"
 
 // A follow-up that names a subject of its own ("And the river?": a place,
 // not a kind of answer) that the conversation's document lacks is about
@@ -167,20 +160,12 @@ func TestFollowUpNamesItsSubject(t *testing.T) {
 	writeFile(t, dir, "wend.txt", "The Wend\n\nThe River Wend rises in the Westshire hills and runs 42 miles to the sea.\n")
 	writeFile(t, dir, "comet.txt", cometDoc)
 	sync(t, x, dir)
-	ctx := context.Background()
 	first := "When was Millbrook founded?"
-	if ans, err := x.Ask(ctx, first, 5); err != nil || !strings.Contains(ans.Answer, "1214") {
-		t.Fatalf("first turn: %q, %v", ans.Answer, err)
+	if ans := askAfter(t, x, first); !strings.Contains(ans.Answer, "1214") {
+		t.Fatalf("first turn: %q", ans.Answer)
 	}
 	for _, q := range []string{"And the river?", "Where?"} {
-		alone, err := x.Ask(ctx, q, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := x.AskIn(ctx, q, []string{first}, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
+		in, alone := askAfter(t, x, q, first), askAfter(t, x, q)
 		if in.Answer != alone.Answer && (strings.Contains(in.Answer, "1214") || !strings.Contains(q, "river")) {
 			t.Errorf("%q after %q: %q, alone %q", q, first, in.Answer, alone.Answer)
 		}
@@ -200,21 +185,14 @@ func TestFollowUpAsksItsType(t *testing.T) {
 		"Phone the swim school on 01632 960 175. "+
 		"The summer gala is organised by the swim school every year.\n\n"+
 		"Gala\n\nThe summer gala takes place on Saturday 14 June at 10am.\n")
-	writeFile(t, dir, "dental.txt", "Contact the practice\n\n"+
-		"The practice's phone number is 020 7946 0321, answered from 8:00 on weekdays. "+
-		"Our receptionist Dana Fox books appointments.\n")
+	writeFile(t, dir, "dental.txt", dentalDoc)
 	writeFile(t, dir, "comet.txt", cometDoc)
 	sync(t, x, dir)
-	ctx := context.Background()
 	for _, c := range []struct{ first, follow, want string }{
 		{"Who coordinates the swim school?", "What's her phone number?", "01632 960 175"},
 		{"Who organises the summer gala?", "When is it?", "14 June"},
 	} {
-		ans, err := x.AskIn(ctx, c.follow, []string{c.first}, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ans.Grounded || !strings.Contains(ans.Answer, c.want) {
+		if ans := askAfter(t, x, c.follow, c.first); !ans.Grounded || !strings.Contains(ans.Answer, c.want) {
 			t.Errorf("%q after %q: %q (grounded %v), want %q", c.follow, c.first, ans.Answer, ans.Grounded, c.want)
 		}
 	}
