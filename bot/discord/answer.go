@@ -114,7 +114,6 @@ func (b *Bot) answer(ctx context.Context, q question, partial func(string)) outc
 // finish counts and logs a question once its reply has been sent (or not:
 // sendErr).
 func (b *Bot) finish(q question, o outcome, sent int, sendErr error) {
-	b.metrics.questions.WithLabelValues(q.source, o.result).Inc()
 	attrs := []any{
 		"id", q.id, "source", q.source, "user", q.user, "channel", q.channel,
 		"question", q.text, "result", o.result, "citations", o.citations,
@@ -136,13 +135,16 @@ func (b *Bot) finish(q question, o outcome, sent int, sendErr error) {
 		attrs = append(attrs, "err", scrub(sendErr))
 	}
 	b.log.Log(context.Background(), level, "discord question", attrs...)
+	// Counted after the line is written: a count seen means its line is
+	// there (TestQuestionLogGroundedConfidence waits for the count).
+	b.metrics.questions.WithLabelValues(q.source, o.result).Inc()
 }
 
 // rateLimited counts a question over the user's limit and words the notice.
 func (b *Bot) rateLimited(q question, wait time.Duration) string {
-	b.metrics.questions.WithLabelValues(q.source, "rate_limited").Inc()
 	b.log.Info("discord question", "id", q.id, "source", q.source, "user", q.user, "channel", q.channel,
 		"result", "rate_limited", "retry_after", wait.Round(time.Second))
+	b.metrics.questions.WithLabelValues(q.source, "rate_limited").Inc()
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	unit := "seconds"
 	if secs == 1 {
