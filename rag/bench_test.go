@@ -24,9 +24,7 @@ func BenchmarkSync(b *testing.B) {
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	x := newIndex(b, "")
-	if _, err := x.Sync(ctx, "../corpus", nil); err != nil {
-		b.Fatal(err)
-	}
+	sync(b, x, "../corpus")
 	for b.Loop() {
 		if _, err := x.Search(ctx, benchQuestion, 5); err != nil {
 			b.Fatal(err)
@@ -37,9 +35,7 @@ func BenchmarkSearch(b *testing.B) {
 func BenchmarkAsk(b *testing.B) {
 	ctx := context.Background()
 	x := newIndex(b, "")
-	if _, err := x.Sync(ctx, "../corpus", nil); err != nil {
-		b.Fatal(err)
-	}
+	sync(b, x, "../corpus")
 	for b.Loop() {
 		if _, err := x.Ask(ctx, benchQuestion, 5); err != nil {
 			b.Fatal(err)
@@ -54,9 +50,7 @@ func BenchmarkAsk(b *testing.B) {
 func BenchmarkAskFollowUp(b *testing.B) {
 	ctx := context.Background()
 	x := newIndex(b, "")
-	if _, err := x.Sync(ctx, "../corpus", nil); err != nil {
-		b.Fatal(err)
-	}
+	sync(b, x, "../corpus")
 	earlier := []string{"Which senator chairs the Committee on Foreign Affairs, Defense and Security?"}
 	for b.Loop() {
 		if _, err := x.AskIn(ctx, "Where was his round-table meeting held?", earlier, 5); err != nil {
@@ -72,9 +66,7 @@ func BenchmarkAskFollowUp(b *testing.B) {
 func BenchmarkAskFollowUpInDocument(b *testing.B) {
 	ctx := context.Background()
 	x := newIndex(b, "")
-	if _, err := x.Sync(ctx, "../testdata/other-kinds/pool-hotel-dental-council-app/corpus", nil); err != nil {
-		b.Fatal(err)
-	}
+	sync(b, x, "../testdata/other-kinds/pool-hotel-dental-council-app/corpus")
 	earlier := []string{"Who coordinates the Millbrook swim school?"}
 	ans, err := x.AskIn(ctx, "What's her phone number?", earlier, 5)
 	if err != nil || !strings.Contains(ans.Answer, "01632 960 175") {

@@ -21,12 +21,7 @@ func TestAskInFollowUp(t *testing.T) {
 	writeFile(t, dir, "comet.txt", cometDoc)
 	writeFile(t, dir, "glass.txt", glassDoc)
 	sync(t, x, dir)
-	ctx := context.Background()
-	earlier := []string{"How long was the comet's tail?"}
-	ans, err := x.AskIn(ctx, "When did it pass closest to the Sun?", earlier, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := askAfter(t, x, "When did it pass closest to the Sun?", "How long was the comet's tail?")
 	if !ans.Grounded || len(ans.Citations) == 0 || ans.Citations[0].Source != "comet.txt" {
 		t.Errorf("follow-up about the comet: %+v", ans)
 	}
@@ -45,41 +40,25 @@ func TestFollowUpBeyondQuoted(t *testing.T) {
 	writeFile(t, dir, "comet.txt", cometDoc)
 	writeFile(t, dir, "glass.txt", glassDoc)
 	sync(t, x, dir)
-	ctx := context.Background()
 	first := "Who presented the dredging plan at the annual open forum?"
-	ans, err := x.Ask(ctx, first, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(ans.Answer, "Halvorsen") {
+	if ans := askAfter(t, x, first); !strings.Contains(ans.Answer, "Halvorsen") {
 		t.Fatalf("first turn: %q", ans.Answer)
 	}
 	follow := "Where was her annual open forum held?"
-	alone, err := x.Ask(ctx, follow, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(alone.Answer, "Halvorsen") {
+	if alone := askAfter(t, x, follow); !strings.Contains(alone.Answer, "Halvorsen") {
 		t.Fatalf("asked alone, the follow-up no longer quotes the first turn's sentence (%q): the test needs another document", alone.Answer)
 	}
-	ans, err = x.AskIn(ctx, follow, []string{first}, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(ans.Answer, "customs house") {
+	if ans := askAfter(t, x, follow, first); !strings.Contains(ans.Answer, "customs house") {
 		t.Errorf("follow-up: %q, want the sentence of where the forum was held", ans.Answer)
 	}
 	// An earlier turn that could not be answered quoted nothing: the
 	// follow-up is still answered.
-	if _, err := x.AskIn(ctx, follow, []string{"??"}, 5); err != nil {
+	if _, err := x.AskIn(context.Background(), follow, []string{"??"}, 5); err != nil {
 		t.Errorf("follow-up after an empty question: %v", err)
 	}
 	// A follow-up whose words the quoted sentence all has is answered by
 	// it again.
-	ans, err = x.AskIn(ctx, "And who was the harbour master at that forum?", []string{first}, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := askAfter(t, x, "And who was the harbour master at that forum?", first)
 	if !strings.Contains(ans.Answer, "Halvorsen") {
 		t.Errorf("follow-up the quoted sentence answers: %q", ans.Answer)
 	}

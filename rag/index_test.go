@@ -49,7 +49,7 @@ const (
 	glassDoc = "Glassblowing Basics\n\nGlassblowers heat silica sand in a furnace until it melts. The molten glass is then shaped with a blowpipe and cooled slowly in an annealer.\n"
 )
 
-func sync(t *testing.T, x *rag.Index, dir string) rag.SyncReport {
+func sync(t testing.TB, x *rag.Index, dir string) rag.SyncReport {
 	t.Helper()
 	rep, err := x.Sync(context.Background(), dir, nil)
 	if err != nil {
