@@ -86,16 +86,7 @@ func (x *Index) analyseAs(q, own string) query {
 	}
 	a.howMany = howManyExpr.MatchString(own)
 	a.howLong = a.want == durationType && howLongExpr.MatchString(own)
-	for _, w := range pointedWords(own) {
-		if i, ok := a.index[stem(w)]; ok && i < maxMaskTerms {
-			a.given |= 1 << i
-		}
-	}
-	for _, w := range demonstratedWords(own) {
-		if i, ok := a.index[stem(w)]; ok && i < maxMaskTerms {
-			a.pointed |= 1 << i
-		}
-	}
+	a.given, a.pointed = a.mask(stemSet(pointedWords(own))), a.mask(stemSet(demonstratedWords(own)))
 	if f := focusWord(own); f != "" {
 		if i, ok := a.index[stem(f)]; ok && i < maxMaskTerms {
 			a.focus = 1 << i
