@@ -71,9 +71,8 @@ var (
 	// emailQuestion asks for an email address: "What is her email?",
 	// "What's the support email address?", "Which email address do I
 	// write to?"; not "What was in the email?", "Which person should I
-	// email?" nor "What time should I send the email?".
-	// The words between "what is" and "email" must name whose it is (see
-	// isEmailQuestion).
+	// email?" nor "What time should I send the email?". The words between
+	// "what is" and "email" must say whose it is (see isEmailQuestion).
 	emailQuestion = regexp.MustCompile(`(?i)^\W*(?:what(?:['’]?s|\s+is|\s+are|\s+was)\s+(.*?)\s*e-?mail(?:\s+address(?:es)?)?(?:\s+(?:of|for|to)\s+[^?]*)?\W*$|(?:what|which)\s+e-?mail\b)`)
 	// periodQuestion is a "what time" that asks for a date.
 	periodQuestion = regexp.MustCompile(`(?i)\b(what|which) time (period|frame|span|of (the )?year)\b`)

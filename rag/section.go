@@ -65,15 +65,9 @@ func capitalHeadings(text string) []heading { return eachLine(text, capitalHeadi
 // number ("6. ") is a list's marker.
 var headingNumber = regexp.MustCompile(`^(?:[IVXLC]+[.)]|\d{1,3}(?:[./]\d{1,3})+[.)]?)\s+`)
 
-// priceOrTime is a number that opens a line and reads as pence or
-// minutes, two digits after one point ("4.50", "09.00", "10.30"), not as
-// a heading's number ("4.2", "1.2.10", "3.10."). "3.10 RISKS" reads so
-// too: sections numbered past nine are rarer than prices and times.
-var priceOrTime = regexp.MustCompile(`^\d{1,2}\.\d\d\s`)
-
-// clockOrOrdinal is a word of digits and letters that is a time, not a
-// code: "5PM", "9AM-5PM".
-var clockOrOrdinal = regexp.MustCompile(`^\d{1,2}([:.]\d\d)?(AM|PM)(-\d{1,2}([:.]\d\d)?(AM|PM))?$`)
+// clockTime is a word of digits and letters that is a time, not a code:
+// "5PM", "9AM-5PM".
+var clockTime = regexp.MustCompile(`^\d{1,2}([:.]\d\d)?(AM|PM)(-\d{1,2}([:.]\d\d)?(AM|PM))?$`)
 
 // ordinal is a word such as "25TH", a date's when a month stands beside
 // it ("CLOSED 25TH DECEMBER"), a heading's otherwise ("24TH ANNUAL
@@ -88,13 +82,13 @@ var bracketed = regexp.MustCompile(`^[^()]*\pL[^()]*\([^(),]*\pL[^(),]*\)$`)
 // words of capitals (three letters or more in all) and nothing but
 // letters, spaces and a few joining marks, after a number if it has one
 // ("6.", "II.", "4.2", "25/36"; then with a word of four letters or more,
-// and not a price, a time or a fraction: "4.50 EACH", "09.00
-// REGISTRATION", "1/2 PRICE"), before a colon if it has one. It may end in
-// words in brackets ("SWIM SCHOOL (CHILDREN)") and hold one code of
-// letters and digits ("SCHOOL SERVICE 14S", "COVID-19 UPDATE"), but no
-// number of its own, nor a time or an ordinal: "ROOM 101", "OPEN 24
-// HOURS", "LAST ENTRY 5PM", "CLOSED 25TH DECEMBER", "TEL 01632 960 175",
-// "TOTAL £8,400", "HDMI 2.1" and "SELECT * FROM USERS" are none. A
+// and not a time or a price: "09.00 REGISTRATION", "4.50 EACH"), before a
+// colon if it has one. It may end in words in brackets ("SWIM SCHOOL
+// (CHILDREN)") and hold one code of letters and digits ("SCHOOL SERVICE
+// 14S", "COVID-19 UPDATE", "24TH ANNUAL MEETING"), but no number of its
+// own, nor a clock time or a date: "ROOM 101", "OPEN 24 HOURS", "LAST
+// ENTRY 5PM", "CLOSED 25TH DECEMBER", "TEL 01632 960 175", "TOTAL
+// £8,400", "HDMI 2.1" and "SELECT * FROM USERS" are none. A
 // bullet's item ("- GDPR") is no heading. The heading's text is without
 // its number and colon.
 func capitalHeading(line string) (heading, bool) {
@@ -108,8 +102,12 @@ func capitalHeading(line string) (heading, bool) {
 		}
 		s = s[n:]
 	} else if loc := headingNumber.FindStringIndex(s); loc != nil {
-		if priceOrTime.MatchString(s[:loc[1]]) {
-			return heading{}, false // "4.50 EACH", "09.00 REGISTRATION", "1/2 PRICE"
+		if scheduleTime.MatchString(s[:loc[1]]) {
+			// Two digits after one point read as minutes, or pence: "09.00
+			// REGISTRATION", "4.50 EACH" (and "3.10 RISKS": sections
+			// numbered past nine are rarer than times and prices), not as
+			// a heading's number ("4.2", "1.2.10", "3.10.").
+			return heading{}, false
 		}
 		s = s[loc[1]:]
 		if !slices.ContainsFunc(strings.Fields(s), func(w string) bool { return utf8.RuneCountInString(w) >= 4 }) {
@@ -131,7 +129,7 @@ func capitalHeading(line string) (heading, bool) {
 			return heading{}, false // "CLOSED 25TH DECEMBER": a date
 		}
 		if strings.ContainsFunc(w, unicode.IsDigit) {
-			if !strings.ContainsFunc(w, unicode.IsLetter) || clockOrOrdinal.MatchString(w) {
+			if !strings.ContainsFunc(w, unicode.IsLetter) || clockTime.MatchString(w) {
 				return heading{}, false // "ROOM 101": a number, not a title
 			}
 			codes++
