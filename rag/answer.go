@@ -305,6 +305,12 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 		// appeal" is the appeal's target. The heading is the passage's
 		// section until a heading in the passage takes its place.
 		over := c.section
+		// A line that ends in a colon is read with the lines indented
+		// under it, or listed under it, as a heading is with its section:
+		// "Saturday 17 October: 8.30 to 9.00 am" under "Registration desk
+		// opening times:" is the desk's time.
+		var intro headingWords
+		introIndent := -1 // the indentation of intro's line; -1 for none
 		for i, m := range ms {
 			text := c.Text[m.span.Start:m.span.End]
 			s := &c.sents[i]
@@ -316,6 +322,15 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			if heading && (strings.HasPrefix(text, "#") || inCapitalsLine(c.Text, m.span)) {
 				over = headingWords{mask: m.mask, words: m.words}
 			}
+			indent, item, opens := lineOpening(c.Text, m.span)
+			if introIndent >= 0 && opens && !(indent > introIndent || item && indent >= introIndent) {
+				intro, introIndent = headingWords{}, -1
+			}
+			under := m.mask | c.title.mask | over.mask | intro.mask
+			lent := [][]int32{m.words, c.title.words, over.words, intro.words}
+			if opens && !heading && introduces(text) && endsLine(c.Text, m.span) {
+				intro, introIndent = headingWords{mask: over.mask | m.mask, words: slices.Concat(over.words, m.words)}, indent
+			}
 			switch {
 			case rs.header >= 0:
 				h := c.read.sents[rs.header].span
@@ -326,9 +341,8 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			if i+1 < len(ms) {
 				s.next = i + 1
 			}
-			under := m.mask | c.title.mask | over.mask
 			s.in.lexical = x.softCoverage(r.q, under, func(yield func(int32) bool) {
-				for _, ws := range [][]int32{m.words, c.title.words, over.words} {
+				for _, ws := range lent {
 					for _, w := range ws {
 						if !yield(w) {
 							return
@@ -338,7 +352,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			}, r.words)
 			s.in.exact = r.q.covered(under)
 			s.in.own = s.in.lexical
-			if len(c.title.words)+len(over.words) > 0 {
+			if len(c.title.words)+len(over.words)+len(intro.words) > 0 {
 				s.in.own = x.softCoverage(r.q, m.mask, slices.Values(m.words), r.words)
 			}
 			if m.distinct > 0 {
@@ -472,10 +486,10 @@ func isCells(s string) bool { return !strings.HasPrefix(s, "|") && strings.Conta
 
 // isBlanks reports a line that is no prose: a form's blank to fill in
 // ("Signed: ........ (Chair) Date: .......", "I, ______ (name), agree"),
-// or a code block's fence ("```sh"). A dot leader before a value ("Child
+// a code block's fence ("```sh") or a rule ("-----", see isRule). A dot leader before a value ("Child
 // swim ........ £3.20", "Introduction ..... 3") is prose enough.
 func isBlanks(s string) bool {
-	if isFence(s) {
+	if isFence(s) || isRule(s) {
 		return true
 	}
 	if !strings.Contains(s, "....") && !strings.Contains(s, "____") && !strings.Contains(s, "……") {
@@ -517,6 +531,29 @@ func introduces(s string) bool {
 	return strings.HasSuffix(strings.TrimRight(s, " *_`"), ":")
 }
 
+// lineOpening reads the line of text where the sentence at sp starts:
+// whether the sentence opens it (after its indentation and a list item's
+// marker), how far the line is indented, and whether it is a list item.
+func lineOpening(text string, sp Span) (indent int, item, opens bool) {
+	start := strings.LastIndexByte(text[:sp.Start], '\n') + 1
+	prefix := text[start:sp.Start]
+	rest := strings.TrimLeft(prefix, " \t")
+	indent = len(prefix) - len(rest)
+	if rest == "" {
+		return indent, false, true
+	}
+	if n := listMarker(rest); n == len(rest) {
+		return indent, true, true
+	}
+	return indent, false, false
+}
+
+// endsLine reports whether the sentence at sp ends its line of text.
+func endsLine(text string, sp Span) bool {
+	rest, _, _ := strings.Cut(text[sp.End:], "\n")
+	return strings.TrimSpace(rest) == ""
+}
+
 // isHeading reports a sentence of passage text that is a Markdown heading,
 // a line in capitals (see capitalHeading) or, in a document that does not
 // mark its headings, a line of its own without a full stop — a heading, a
@@ -546,6 +583,11 @@ func isHeading(text string, sp Span, marked, lineStart, lineEnd bool) bool {
 		return cutAtStart || cutAtEnd
 	}
 	ownLine := sp.Start == 0 || strings.LastIndexByte(text[:sp.Start], '\n') >= len(strings.TrimRightFunc(text[:sp.Start], unicode.IsSpace))
+	if indent, _, opens := lineOpening(text, sp); opens && indent > 0 {
+		// An item indented under the line before ("  Saturday 17
+		// October: 8.30 to 9.00 am"): plain text indents no heading.
+		return false
+	}
 	// The end of the passage ends a line too: a heading is often the last
 	// line of a chunk, and a sentence cut off there is no answer either.
 	rest, _, _ := strings.Cut(text[sp.End:], "\n")

@@ -69,6 +69,11 @@ func TestIsHeading(t *testing.T) {
 		{"marked: numbered line in capitals", "Some intro.\n\n6. CATERING CONTRACT\n\nBids came in.", "CATERING CONTRACT", true, true, true, true},
 		{"numbered line in lower case", "Some intro.\n2. PostgreSQL 15 or later\n3. Go 1.22", "PostgreSQL 15 or later", false, false, false, false},
 		{"capitals inside a line", "Some intro. NOT A HEADING\nMore.", "NOT A HEADING", false, false, false, false},
+		// A line indented under the one before is an item of it, not a
+		// heading.
+		{"indented item", "Opening hours:\n  Saturday 8.30 to 9.00 am\n  Sunday closed", "Saturday 8.30 to 9.00 am", false, false, false, false},
+		{"indented item, last line", "Opening hours:\n  Saturday 8.30 to 9.00 am\n  Sunday closed", "Sunday closed", false, false, false, false},
+		{"indented item, first line of a passage", "  Saturday 8.30 to 9.00 am\nMore.", "Saturday 8.30 to 9.00 am", false, false, true, false},
 		{"line in capitals with a colon", "Some intro.\n2. REGATTA:\nEntries open in May.", "REGATTA:", true, false, false, false},
 		{"item number and capitals", "Some intro.\n25/36 PLAYGROUND\nTwo quotes came in.", "25/36 PLAYGROUND", true, false, false, false},
 		{"roman numeral and capitals", "Some intro.\nII. BACKGROUND\nThe club was founded in 1901.", "BACKGROUND", true, false, false, false},

@@ -459,6 +459,34 @@ func TestWrappedTextQuotedWhole(t *testing.T) {
 		answerCase{"Who decides if a vote is tied?", "casting vote"})
 }
 
+// TestProgramme reads a day school's programme in plain text: an entry's
+// second line, indented under its text, goes on with it (who gives the
+// lecture its title names); the lines indented under "Booking office
+// opening hours:" are read with it, and are no headings; the rules that box
+// its headings end no sentence's run into them.
+func TestProgramme(t *testing.T) {
+	x := newIndex(t, "")
+	sync(t, x, "testdata/programme")
+	for _, c := range []struct {
+		question string
+		want     string // a regexp of the first quoted sentence
+	}{
+		{"Who is giving the lecture on mills and millers?", `^10\.00 +OPENING LECTURE: Dr Hannah Pelham .*\n +"Mills and Millers`},
+		{"What is the closing lecture about?", `Turnpikes, Tolls and the Coaching Trade`},
+		{"When is the booking office open on Fridays?", `^Friday: 10\.00 to 12\.30$`},
+		{"How much is a ticket for society members?", `^Society member: 30 pounds$`},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(ans.Answer, " [")
+		if !ans.Grounded || !regexp.MustCompile(c.want).MatchString(first) {
+			t.Errorf("%q: %q (grounded %v, confidence %.2f), want a first sentence matching %q", c.question, ans.Answer, ans.Grounded, ans.Confidence, c.want)
+		}
+	}
+}
+
 // A plain-text notice as pools, surgeries and bus companies print them:
 // labels joined to their values by leaders ("Saturday ...... 8:30am"),
 // headings in capitals with brackets, a code and item numbers ("LESSONS

@@ -60,7 +60,7 @@ func sentenceSpans(text string) []Span {
 			if isFence(strings.TrimLeft(text[phys:i], " \t")) {
 				code = !code
 			}
-			wrap := width > 0 && !code && wrapped(text, phys, i, width)
+			wrap := !code && (width > 0 && wrapped(text, phys, i, width) || hangs(text, line, i))
 			phys = i + size
 			if wrap {
 				break // a line the writer's editor broke: the sentence goes on
@@ -138,7 +138,7 @@ func wrapped(text string, start, nl, width int) bool {
 		next = next[:end]
 	}
 	trimmed := strings.TrimLeft(next, " \t")
-	if trimmed == "" || markdownLine(cur) || markdownLine(trimmed) || listMarker(trimmed) > 0 || scheduleTime.MatchString(trimmed) ||
+	if trimmed == "" || markdownLine(cur) || markdownLine(trimmed) || isRule(cur) || isRule(trimmed) || listMarker(trimmed) > 0 || scheduleTime.MatchString(trimmed) ||
 		len(next)-len(trimmed) < len(line)-len(cur) {
 		return false // a blank, a heading, a fence, a table, an item, a programme's time, a line indented less
 	}
@@ -150,6 +150,71 @@ func wrapped(text string, start, nl, width int) bool {
 // scheduleTime opens a line of a programme or timetable ("11.15  Burnt
 // mounds …", "9:30 Keynote").
 var scheduleTime = regexp.MustCompile(`^\d{1,2}[.:]\d{2}\s`)
+
+// isRule reports a line drawn across the page to set off what is above
+// from what is below, of one character repeated three times or more:
+// "-----", "=====", "* * *", "~~~". Plain text boxes its headings in them;
+// no sentence runs through one.
+func isRule(line string) bool {
+	line = strings.TrimSpace(line)
+	if len(line) < 3 || !strings.ContainsRune("-=_*~#+", rune(line[0])) {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case line[0]:
+			n++
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return n >= 3
+}
+
+// letterItem opens an item lettered or numbered in brackets: "(a) ",
+// "(iv) ", "(12) ".
+var letterItem = regexp.MustCompile(`^\([a-z0-9]{1,4}\)\s`)
+
+// hangs reports whether the line break at text[nl] goes on with the entry
+// that the line beginning at line opens: that line starts with a label (a
+// programme's time, a list item's marker, a clause's number) and the next
+// line is indented to the column where the entry's text starts after it,
+// a hanging indent, without a label of its own:
+//
+//	09.00  KEYNOTE 3: Professor Mairead Quinlan
+//	       "Reivers and Tower Houses"
+func hangs(text string, line, nl int) bool {
+	cur := text[line:nl]
+	rest := strings.TrimLeft(cur, " ")
+	n := labelLen(rest)
+	if n == 0 {
+		return false
+	}
+	col := len(cur) - len(rest) + n
+	for col < len(cur) && cur[col] == ' ' {
+		col++
+	}
+	next := text[nl+1:]
+	if end := strings.IndexByte(next, '\n'); end >= 0 {
+		next = next[:end]
+	}
+	trimmed := strings.TrimLeft(next, " ")
+	return col < len(cur) && len(next)-len(trimmed) == col && strings.TrimSpace(trimmed) != "" &&
+		labelLen(trimmed) == 0 && !markdownLine(trimmed) && !isRule(trimmed)
+}
+
+// labelLen is the length of the label an entry's line opens with (see
+// hangs), its space included; 0 for none.
+func labelLen(s string) int {
+	for _, re := range []*regexp.Regexp{scheduleTime, letterItem, headingNumber} {
+		if loc := re.FindStringIndex(s); loc != nil {
+			return loc[1]
+		}
+	}
+	return listMarker(s)
+}
 
 // endsSentence decides whether the stop at text[i] (with closers up to j)
 // ends a sentence.

@@ -34,6 +34,19 @@ func TestSentenceSpans(t *testing.T) {
 		{"We waited... Then it rained.", []string{"We waited...", "Then it rained."}},
 		{"Saturday........ 8:00am - 6:00pm\nIntroduction.......... 3", []string{"Saturday........ 8:00am - 6:00pm", "Introduction.......... 3"}},
 		{"Chapter 4 .  .  .  . 52\nWait.... What?\nThe road was long. . . . We arrived at dawn.", []string{"Chapter 4 .  .  .  . 52", "Wait....", "What?", "The road was long. . . .", "We arrived at dawn."}},
+		// A line indented to where the text of the entry above starts,
+		// after its time, marker or number, goes on with that entry (a
+		// hanging indent); one indented otherwise, or with a label of its
+		// own, does not.
+		{"10.00  OPENING LECTURE: Dr Hannah Pelham\n       \"Mills and Millers\"\n11.15  Parish maps", []string{"10.00  OPENING LECTURE: Dr Hannah Pelham\n       \"Mills and Millers\"", "11.15  Parish maps"}},
+		{"- Bring a packed lunch and\n  a raincoat\n- Boots", []string{"Bring a packed lunch and\n  a raincoat", "Boots"}},
+		{"4.2  The fee is due in May\n     each year.\n4.3  Refunds", []string{"4.2  The fee is due in May\n     each year.", "4.3  Refunds"}},
+		{"(a) Seniors\n    pay in full\n(b) Juniors", []string{"(a) Seniors\n    pay in full", "(b) Juniors"}},
+		{"10.00  Lecture\n   Indented otherwise\n       - an item", []string{"10.00  Lecture", "Indented otherwise", "an item"}},
+		{"10.00  Lecture\n       11.00  Another", []string{"10.00  Lecture", "11.00  Another"}},
+		// A rule sets off a heading in plain text; no sentence runs
+		// through it, and it is no sentence of its own worth quoting.
+		{"-----------------------------------------------------------------------\nASSESSMENT AND GRADING\n-----------------------------------------------------------------------\nFinal exam 25%", []string{"-----------------------------------------------------------------------", "ASSESSMENT AND GRADING", "-----------------------------------------------------------------------", "Final exam 25%"}},
 	}
 	for _, tt := range tests {
 		var got []string
