@@ -139,8 +139,8 @@ func wrapped(text string, start, nl, width int) bool {
 	}
 	trimmed := strings.TrimLeft(next, " \t")
 	if trimmed == "" || markdownLine(cur) || markdownLine(trimmed) || isRule(cur) || isRule(trimmed) || listMarker(trimmed) > 0 || scheduleTime.MatchString(trimmed) ||
-		len(next)-len(trimmed) < len(line)-len(cur) {
-		return false // a blank, a heading, a fence, a table, an item, a programme's time, a line indented less
+		columned(trimmed) || len(next)-len(trimmed) < len(line)-len(cur) {
+		return false // a blank, a heading, a fence, a table, an item, a programme's time, a timetable's row, a line indented less
 	}
 	first, _, _ := strings.Cut(trimmed, " ")
 	const slack = 10
@@ -179,20 +179,29 @@ var letterItem = regexp.MustCompile(`^\([a-z0-9]{1,4}\)\s`)
 
 // hangs reports whether the line break at text[nl] goes on with the entry
 // that the line beginning at line opens: that line starts with a label (a
-// programme's time, a list item's marker, a clause's number) and the next
-// line is indented to the column where the entry's text starts after it,
-// a hanging indent, without a label of its own:
+// programme's time, a list item's marker, a clause's number) or with a
+// column set off by two spaces or more (a timetable's week, a form's
+// label), and the next line is indented to the column where the entry's
+// text starts after it, a hanging indent, without a label of its own:
 //
 //	09.00  KEYNOTE 3: Professor Mairead Quinlan
 //	       "Reivers and Tower Houses"
+//	Week 7  (24 Feb)  MIDTERM EXAM: Thursday 27 Feb, in the normal
+//	                  lecture slot (50 minutes).
 func hangs(text string, line, nl int) bool {
 	cur := text[line:nl]
+	if i := strings.IndexByte(cur, '\n'); i >= 0 {
+		cur = cur[:i] // the entry's first line sets the column
+	}
 	rest := strings.TrimLeft(cur, " ")
-	n := labelLen(rest)
-	if n == 0 {
+	var col int
+	if n := labelLen(rest); n > 0 {
+		col = len(cur) - len(rest) + n
+	} else if gap := strings.LastIndex(cur[:min(len(cur), maxLabelColumn)], "  "); gap > len(cur)-len(rest) {
+		col = gap
+	} else {
 		return false
 	}
-	col := len(cur) - len(rest) + n
 	for col < len(cur) && cur[col] == ' ' {
 		col++
 	}
@@ -204,6 +213,20 @@ func hangs(text string, line, nl int) bool {
 	return col < len(cur) && len(next)-len(trimmed) == col && strings.TrimSpace(trimmed) != "" &&
 		labelLen(trimmed) == 0 && !markdownLine(trimmed) && !isRule(trimmed)
 }
+
+// columned reports a line laid out in columns, as a timetable's or a
+// form's rows are: its first column is set off from the rest by two
+// spaces or more, with no stop before them ("Week 2  (20 Jan)  Lakes",
+// "Labs:   Wednesdays"; not "days later.  The Chair", typed with two
+// spaces after a full stop). Such a line starts a row of its own.
+func columned(line string) bool {
+	gap := strings.Index(line, "  ")
+	return gap > 0 && gap < maxLabelColumn && strings.TrimRight(line[gap:], " \t") != "" && !strings.ContainsAny(line[:gap], ".!?")
+}
+
+// maxLabelColumn is how far into a line the column of its entry's text
+// may start.
+const maxLabelColumn = 40
 
 // labelLen is the length of the label an entry's line opens with (see
 // hangs), its space included; 0 for none.

@@ -44,6 +44,8 @@ func TestSentenceSpans(t *testing.T) {
 		{"(a) Seniors\n    pay in full\n(b) Juniors", []string{"(a) Seniors\n    pay in full", "(b) Juniors"}},
 		{"10.00  Lecture\n   Indented otherwise\n       - an item", []string{"10.00  Lecture", "Indented otherwise", "an item"}},
 		{"10.00  Lecture\n       11.00  Another", []string{"10.00  Lecture", "11.00  Another"}},
+		{"Week 7  (24 Feb)  MIDTERM: Thursday 27 Feb, in the\n                  lecture slot (50 minutes). Bring a pen.\nWeek 8  (3 Mar)   Wetlands", []string{"Week 7  (24 Feb)  MIDTERM: Thursday 27 Feb, in the\n                  lecture slot (50 minutes).", "Bring a pen.", "Week 8  (3 Mar)   Wetlands"}},
+		{"Office hours:  Tuesdays 14:00-16:00, or\n               by appointment\nEmail:         a@b.org", []string{"Office hours:  Tuesdays 14:00-16:00, or\n               by appointment", "Email:         a@b.org"}},
 		// A rule sets off a heading in plain text; no sentence runs
 		// through it, and it is no sentence of its own worth quoting.
 		{"-----------------------------------------------------------------------\nASSESSMENT AND GRADING\n-----------------------------------------------------------------------\nFinal exam 25%", []string{"-----------------------------------------------------------------------", "ASSESSMENT AND GRADING", "-----------------------------------------------------------------------", "Final exam 25%"}},
@@ -122,12 +124,32 @@ func TestSentenceSpansWrapped(t *testing.T) {
 	}
 	faq := "Q: Who do I contact if the VPN does not connect at the office?\nA: Call the IT service desk at extension 4400.\n\n" +
 		"**Q: Can I install my own software on my company laptop at all?**\nA: Only software from the company catalogue may be installed.\n"
+	// A timetable's rows in text wrapped at a width: a full row is no
+	// wrapped line, the next row being set out in columns; a row's second
+	// line, indented to its text, goes on with it.
+	timetable := "Lectures run in the Marsh theatre, and the labs in the basement of the\n" +
+		"Halloran building, which is open from eight until six on weekdays.\n" +
+		"Week 1  (13 Jan)  Introduction; the water cycle and its catchments\n" +
+		"Week 2  (20 Jan)  Physical properties of water: light, heat,\n" +
+		"                  stratification\n" +
+		"Week 6  (17 Feb)  READING WEEK - no lectures or labs\n" +
+		"Week 7  (24 Feb)  MIDTERM EXAM: Thursday 27 Feb, in the normal\n" +
+		"                  lecture slot (50 minutes). Bring a pen.\n"
+	timetableWant := []string{
+		"Lectures run in the Marsh theatre, and the labs in the basement of the\nHalloran building, which is open from eight until six on weekdays.",
+		"Week 1  (13 Jan)  Introduction; the water cycle and its catchments",
+		"Week 2  (20 Jan)  Physical properties of water: light, heat,\n                  stratification",
+		"Week 6  (17 Feb)  READING WEEK - no lectures or labs",
+		"Week 7  (24 Feb)  MIDTERM EXAM: Thursday 27 Feb, in the normal\n                  lecture slot (50 minutes).",
+		"Bring a pen.",
+	}
 	for _, c := range []struct {
 		text string
 		want []string
 	}{
 		{wrapped, want},
 		{md, mdWant},
+		{timetable, timetableWant},
 		{faq, []string{"Q: Who do I contact if the VPN does not connect at the office?", "A: Call the IT service desk at extension 4400.",
 			"**Q: Can I install my own software on my company laptop at all?**", "A: Only software from the company catalogue may be installed."}},
 	} {
