@@ -306,11 +306,14 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 		// section until a heading in the passage takes its place.
 		over := c.section
 		// A line that ends in a colon is read with the lines indented
-		// under it, or listed under it, as a heading is with its section:
-		// "Saturday 17 October: 8.30 to 9.00 am" under "Registration desk
-		// opening times:" is the desk's time.
+		// under it, or listed under it at its own indentation, as a
+		// heading is with its section: "Saturday 17 October: 8.30 to 9.00
+		// am" under "Registration desk opening times:" is the desk's time.
+		// A colon line that is itself an item covers only the items
+		// nested under it, not its siblings.
 		var intro headingWords
 		introIndent := -1 // the indentation of intro's line; -1 for none
+		introItem := false
 		for i, m := range ms {
 			text := c.Text[m.span.Start:m.span.End]
 			s := &c.sents[i]
@@ -323,13 +326,13 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 				over = headingWords{mask: m.mask, words: m.words}
 			}
 			indent, item, opens := lineOpening(c.Text, m.span)
-			if introIndent >= 0 && opens && !(indent > introIndent || item && indent >= introIndent) {
+			if introIndent >= 0 && opens && !(indent > introIndent || item && !introItem && indent == introIndent) {
 				intro, introIndent = headingWords{}, -1
 			}
 			under := m.mask | c.title.mask | over.mask | intro.mask
 			lent := [][]int32{m.words, c.title.words, over.words, intro.words}
 			if opens && !heading && introduces(text) && endsLine(c.Text, m.span) {
-				intro, introIndent = headingWords{mask: over.mask | m.mask, words: slices.Concat(over.words, m.words)}, indent
+				intro, introIndent, introItem = headingWords{mask: over.mask | m.mask, words: slices.Concat(over.words, m.words)}, indent, item
 			}
 			switch {
 			case rs.header >= 0:
@@ -548,6 +551,18 @@ func lineOpening(text string, sp Span) (indent int, item, opens bool) {
 	return indent, false, false
 }
 
+// underLine reports whether the line of text where sp starts comes right
+// under a line with words on it, not under a blank or the top of text.
+func underLine(text string, sp Span) bool {
+	start := strings.LastIndexByte(text[:sp.Start], '\n')
+	if start < 0 {
+		return false
+	}
+	prev := text[:start]
+	prev = prev[strings.LastIndexByte(prev, '\n')+1:]
+	return strings.TrimSpace(prev) != ""
+}
+
 // endsLine reports whether the sentence at sp ends its line of text.
 func endsLine(text string, sp Span) bool {
 	rest, _, _ := strings.Cut(text[sp.End:], "\n")
@@ -557,7 +572,8 @@ func endsLine(text string, sp Span) bool {
 // isHeading reports a sentence of passage text that is a Markdown heading,
 // a line in capitals (see capitalHeading) or, in a document that does not
 // mark its headings, a line of its own without a full stop — a heading, a
-// title, a list label. In a document that marks them (marked, see
+// title, a list label — that is not indented right under another line (an
+// item of it: "  Saturday 17 October: 8.30 to 9.00 am"). In a document that marks them (marked, see
 // marksHeadings: Markdown, the structured formats, whose loaders write
 // headings so, and plain text with its headings in capitals), such a line
 // is a paragraph (a slide's point, a table's caption, an item) unless the
@@ -582,10 +598,12 @@ func isHeading(text string, sp Span, marked, lineStart, lineEnd bool) bool {
 		cutAtEnd := !lineEnd && !strings.Contains(text[sp.End:], "\n")
 		return cutAtStart || cutAtEnd
 	}
-	ownLine := sp.Start == 0 || strings.LastIndexByte(text[:sp.Start], '\n') >= len(strings.TrimRightFunc(text[:sp.Start], unicode.IsSpace))
-	if indent, _, opens := lineOpening(text, sp); opens && indent > 0 {
+	indent, item, opens := lineOpening(text, sp)
+	ownLine := opens && !item
+	if ownLine && indent > 0 && underLine(text, sp) {
 		// An item indented under the line before ("  Saturday 17
-		// October: 8.30 to 9.00 am"): plain text indents no heading.
+		// October: 8.30 to 9.00 am"); a heading may be centred, with a
+		// blank line above it.
 		return false
 	}
 	// The end of the passage ends a line too: a heading is often the last

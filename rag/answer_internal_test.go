@@ -73,7 +73,8 @@ func TestIsHeading(t *testing.T) {
 		// heading.
 		{"indented item", "Opening hours:\n  Saturday 8.30 to 9.00 am\n  Sunday closed", "Saturday 8.30 to 9.00 am", false, false, false, false},
 		{"indented item, last line", "Opening hours:\n  Saturday 8.30 to 9.00 am\n  Sunday closed", "Sunday closed", false, false, false, false},
-		{"indented item, first line of a passage", "  Saturday 8.30 to 9.00 am\nMore.", "Saturday 8.30 to 9.00 am", false, false, true, false},
+		{"centred heading", "                Saturday Swimming Lessons\n\nLessons run at ten.", "Saturday Swimming Lessons", true, false, false, false},
+		{"centred heading, first line of a passage", "                Saturday Swimming Lessons\nLessons run at ten.", "Saturday Swimming Lessons", true, false, true, false},
 		{"line in capitals with a colon", "Some intro.\n2. REGATTA:\nEntries open in May.", "REGATTA:", true, false, false, false},
 		{"item number and capitals", "Some intro.\n25/36 PLAYGROUND\nTwo quotes came in.", "25/36 PLAYGROUND", true, false, false, false},
 		{"roman numeral and capitals", "Some intro.\nII. BACKGROUND\nThe club was founded in 1901.", "BACKGROUND", true, false, false, false},

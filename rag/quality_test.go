@@ -3,6 +3,8 @@ package rag_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -484,6 +486,25 @@ func TestProgramme(t *testing.T) {
 		if !ans.Grounded || !regexp.MustCompile(c.want).MatchString(first) {
 			t.Errorf("%q: %q (grounded %v, confidence %.2f), want a first sentence matching %q", c.question, ans.Answer, ans.Grounded, ans.Confidence, c.want)
 		}
+	}
+}
+
+// TestColonItemCoversItsOwnItems: a list item that ends in a colon is read
+// with the items nested under it, not with the items beside it.
+func TestColonItemCoversItsOwnItems(t *testing.T) {
+	dir := t.TempDir()
+	doc := "# Membership\n\n- Members get:\n  - free entry to every talk\n  - the quarterly newsletter\n- Visitors pay 5 pounds at the door.\n"
+	if err := os.WriteFile(filepath.Join(dir, "membership.md"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	ans, err := x.Ask(context.Background(), "How much do members pay?", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Grounded && strings.Contains(ans.Answer, "Visitors pay") {
+		t.Errorf("%q: %q: a visitor's price, read under the members' item", "How much do members pay?", ans.Answer)
 	}
 }
 

@@ -37,7 +37,7 @@ func sentenceSpans(text string) []Span {
 			for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
 				j++
 			}
-			if n := listMarker(text[j:]); n > 0 {
+			if n := listMarker(text[j:]); n > 0 && !isRule(lineAt(text, j)) {
 				start, i = j+n, j+n
 				continue
 			}
@@ -126,7 +126,9 @@ func markdownLine(s string) bool {
 // its end and is nearly too full to hold the next line's first word (within
 // a few characters: wrapping programs differ), and the next line goes on
 // with words, indented no less (an item's second line), not a list item,
-// a table row or a blank.
+// a Markdown heading or table row, a rule, a programme's time, the next
+// row of a timetable laid out in columns (see rowAfter) or a blank; nor is
+// a rule or a Markdown line wrapped into the next.
 func wrapped(text string, start, nl, width int) bool {
 	line := strings.TrimRight(text[start:nl], " \t\r")
 	cur := strings.TrimLeft(line, " \t")
@@ -139,7 +141,7 @@ func wrapped(text string, start, nl, width int) bool {
 	}
 	trimmed := strings.TrimLeft(next, " \t")
 	if trimmed == "" || markdownLine(cur) || markdownLine(trimmed) || isRule(cur) || isRule(trimmed) || listMarker(trimmed) > 0 || scheduleTime.MatchString(trimmed) ||
-		columned(trimmed) || len(next)-len(trimmed) < len(line)-len(cur) {
+		rowAfter(line, next) || len(next)-len(trimmed) < len(line)-len(cur) {
 		return false // a blank, a heading, a fence, a table, an item, a programme's time, a timetable's row, a line indented less
 	}
 	first, _, _ := strings.Cut(trimmed, " ")
@@ -173,67 +175,126 @@ func isRule(line string) bool {
 	return n >= 3
 }
 
+// lineAt is the line of text that starts at i, without its line break.
+func lineAt(text string, i int) string {
+	if end := strings.IndexByte(text[i:], '\n'); end >= 0 {
+		return text[i : i+end]
+	}
+	return text[i:]
+}
+
 // letterItem opens an item lettered or numbered in brackets: "(a) ",
-// "(iv) ", "(12) ".
-var letterItem = regexp.MustCompile(`^\([a-z0-9]{1,4}\)\s`)
+// "(iv) ", "(B) ", "(12) ".
+var letterItem = regexp.MustCompile(`^\([a-zA-Z0-9]{1,4}\)\s`)
 
 // hangs reports whether the line break at text[nl] goes on with the entry
 // that the line beginning at line opens: that line starts with a label (a
-// programme's time, a list item's marker, a clause's number) or with a
-// column set off by two spaces or more (a timetable's week, a form's
-// label), and the next line is indented to the column where the entry's
-// text starts after it, a hanging indent, without a label of its own:
+// programme's time, a list item's marker, a clause's number) or is a row
+// in columns (see textColumn), and the next line is indented to the byte
+// column where the entry's text starts after it (a hanging indent),
+// without a label of its own, and goes on with the phrase the line broke
+// off: in lower case, or with a quotation or a bracket:
 //
 //	09.00  KEYNOTE 3: Professor Mairead Quinlan
 //	       "Reivers and Tower Houses"
 //	Week 7  (24 Feb)  MIDTERM EXAM: Thursday 27 Feb, in the normal
 //	                  lecture slot (50 minutes).
+//
+// Lines in capitals or with a capital under an entry are entries of their
+// own ("4.2  FEES" over "     The fee is due …", "09.00  Registration"
+// over "       Coffee in the foyer"), as are those under a line that ends
+// in a colon.
 func hangs(text string, line, nl int) bool {
-	cur := text[line:nl]
-	if i := strings.IndexByte(cur, '\n'); i >= 0 {
-		cur = cur[:i] // the entry's first line sets the column
-	}
-	rest := strings.TrimLeft(cur, " ")
-	var col int
-	if n := labelLen(rest); n > 0 {
-		col = len(cur) - len(rest) + n
-	} else if gap := strings.LastIndex(cur[:min(len(cur), maxLabelColumn)], "  "); gap > len(cur)-len(rest) {
-		col = gap
-	} else {
-		return false
-	}
-	for col < len(cur) && cur[col] == ' ' {
-		col++
+	if nl+1 >= len(text) || text[nl+1] != ' ' {
+		return false // most lines: not indented
 	}
 	next := text[nl+1:]
 	if end := strings.IndexByte(next, '\n'); end >= 0 {
 		next = next[:end]
 	}
+	next = strings.TrimRight(next, " \t\r")
 	trimmed := strings.TrimLeft(next, " ")
-	return col < len(cur) && len(next)-len(trimmed) == col && strings.TrimSpace(trimmed) != "" &&
-		labelLen(trimmed) == 0 && !markdownLine(trimmed) && !isRule(trimmed)
+	indent := len(next) - len(trimmed)
+	if trimmed == "" || !opensContinuation(trimmed) {
+		return false
+	}
+	cur := text[line:nl]
+	if i := strings.IndexByte(cur, '\n'); i >= 0 {
+		cur = cur[:i] // the entry's first line sets the column
+	}
+	cur = strings.TrimRight(cur, " \t\r")
+	rest := strings.TrimLeft(cur, " ")
+	if strings.HasSuffix(strings.TrimRight(text[line:nl], " \t\r"), ":") || isRule(rest) || markdownLine(rest) {
+		return false
+	}
+	col := 0
+	if n := labelLen(rest); n > 0 {
+		col = len(cur) - len(rest) + n
+		for col < len(cur) && cur[col] == ' ' {
+			col++
+		}
+	} else {
+		col = textColumn(cur)
+	}
+	return col > 0 && col < len(cur) && indent == col && labelLen(trimmed) == 0 && !markdownLine(trimmed)
 }
 
-// columned reports a line laid out in columns, as a timetable's or a
-// form's rows are: its first column is set off from the rest by two
-// spaces or more, with no stop before them ("Week 2  (20 Jan)  Lakes",
-// "Labs:   Wednesdays"; not "days later.  The Chair", typed with two
-// spaces after a full stop). Such a line starts a row of its own.
-func columned(line string) bool {
-	gap := strings.Index(line, "  ")
-	return gap > 0 && gap < maxLabelColumn && strings.TrimRight(line[gap:], " \t") != "" && !strings.ContainsAny(line[:gap], ".!?")
+// opensContinuation reports a line that goes on with a phrase broken off
+// at the end of the line before: it opens in lower case, with a
+// quotation or with a bracket.
+func opensContinuation(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(r) || strings.ContainsRune(`"'“‘«(`, r)
 }
 
-// maxLabelColumn is how far into a line the column of its entry's text
-// may start.
+// textColumn is the byte column where a row laid out in columns, as a
+// timetable's or a form's are, has its last column's text: after the last
+// run of two spaces or more within its first maxLabelColumn bytes, with
+// no stop before it ("Week 7  (24 Feb)  MIDTERM …" → 18, "Labs:   Wed…"
+// → 8); 0 for a line of prose ("days later.  The Chair", typed with two
+// spaces after a full stop).
+func textColumn(line string) int {
+	line = strings.TrimRight(line, " \t\r")
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	head := line[:min(len(line), maxLabelColumn)]
+	gap := strings.LastIndex(head, "  ")
+	if gap <= indent || strings.ContainsAny(line[:gap], ".!?") {
+		return 0
+	}
+	col := gap
+	for col < len(line) && line[col] == ' ' {
+		col++
+	}
+	if col >= len(line) {
+		return 0
+	}
+	return col
+}
+
+// rowAfter reports whether next is a row of the same columns as cur: both
+// laid out in columns (see textColumn), their text starting at the same
+// column, as a timetable's rows line up. Justified or double-spaced
+// prose has its gaps where its words fall.
+func rowAfter(cur, next string) bool {
+	c := textColumn(cur)
+	return c > 0 && c == textColumn(next)
+}
+
+// maxLabelColumn is how far into a line, in bytes, the column of its
+// entry's text may start.
 const maxLabelColumn = 40
 
 // labelLen is the length of the label an entry's line opens with (see
 // hangs), its space included; 0 for none.
 func labelLen(s string) int {
-	for _, re := range []*regexp.Regexp{scheduleTime, letterItem, headingNumber} {
-		if loc := re.FindStringIndex(s); loc != nil {
-			return loc[1]
+	if s == "" {
+		return 0
+	}
+	if c := s[0]; c >= '0' && c <= '9' || c == '(' || c == 'I' || c == 'V' || c == 'X' || c == 'L' || c == 'C' {
+		for _, re := range []*regexp.Regexp{scheduleTime, letterItem, headingNumber} {
+			if loc := re.FindStringIndex(s); loc != nil {
+				return loc[1]
+			}
 		}
 	}
 	return listMarker(s)

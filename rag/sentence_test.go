@@ -44,6 +44,11 @@ func TestSentenceSpans(t *testing.T) {
 		{"(a) Seniors\n    pay in full\n(b) Juniors", []string{"(a) Seniors\n    pay in full", "(b) Juniors"}},
 		{"10.00  Lecture\n   Indented otherwise\n       - an item", []string{"10.00  Lecture", "Indented otherwise", "an item"}},
 		{"10.00  Lecture\n       11.00  Another", []string{"10.00  Lecture", "11.00  Another"}},
+		{"1. Opening hours:\n   monday: 9 to 5\n   friday: 9 to 1", []string{"Opening hours:", "monday: 9 to 5", "friday: 9 to 1"}},
+		{"09.00  Registration\n       Coffee in the foyer", []string{"09.00  Registration", "Coffee in the foyer"}},
+		{"4.2  FEES\n     The fee is due in May each year.", []string{"4.2  FEES", "The fee is due in May each year."}},
+		{"- - -\n  chapter two begins", []string{"- - -", "chapter two begins"}},
+		{"(B) Juniors\r\n    pay half", []string{"(B) Juniors\r\n    pay half"}},
 		{"Week 7  (24 Feb)  MIDTERM: Thursday 27 Feb, in the\n                  lecture slot (50 minutes). Bring a pen.\nWeek 8  (3 Mar)   Wetlands", []string{"Week 7  (24 Feb)  MIDTERM: Thursday 27 Feb, in the\n                  lecture slot (50 minutes).", "Bring a pen.", "Week 8  (3 Mar)   Wetlands"}},
 		{"Office hours:  Tuesdays 14:00-16:00, or\n               by appointment\nEmail:         a@b.org", []string{"Office hours:  Tuesdays 14:00-16:00, or\n               by appointment", "Email:         a@b.org"}},
 		// A rule sets off a heading in plain text; no sentence runs
@@ -135,6 +140,9 @@ func TestSentenceSpansWrapped(t *testing.T) {
 		"Week 6  (17 Feb)  READING WEEK - no lectures or labs\n" +
 		"Week 7  (24 Feb)  MIDTERM EXAM: Thursday 27 Feb, in the normal\n" +
 		"                  lecture slot (50 minutes). Bring a pen.\n"
+	// Two spaces inside a wrapped line of prose make no row of it.
+	timetable += "The committee agreed that the annual fee for all members should rise\n" +
+		"by  five pounds from next year, and that the treasurer should write to them.\n"
 	timetableWant := []string{
 		"Lectures run in the Marsh theatre, and the labs in the basement of the\nHalloran building, which is open from eight until six on weekdays.",
 		"Week 1  (13 Jan)  Introduction; the water cycle and its catchments",
@@ -142,6 +150,7 @@ func TestSentenceSpansWrapped(t *testing.T) {
 		"Week 6  (17 Feb)  READING WEEK - no lectures or labs",
 		"Week 7  (24 Feb)  MIDTERM EXAM: Thursday 27 Feb, in the normal\n                  lecture slot (50 minutes).",
 		"Bring a pen.",
+		"The committee agreed that the annual fee for all members should rise\nby  five pounds from next year, and that the treasurer should write to them.",
 	}
 	for _, c := range []struct {
 		text string
