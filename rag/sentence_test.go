@@ -69,6 +69,7 @@ func TestSentenceSpans(t *testing.T) {
 func FuzzSentenceSpans(f *testing.F) {
 	f.Add("One. Two! Three?\nFour “five.” Six")
 	f.Add("K.Massimov, 20 % of ... a. B")
+	f.Add("09.00  KEYNOTE: Dr A\n       \"Walls\"\nWeek 7  (24 Feb)  EXAM, in the\n                  lecture slot\r\n-----\n- - -\n  (B) x\n   y:\n    z")
 	f.Fuzz(func(t *testing.T, text string) {
 		prev := 0
 		for _, sp := range sentenceSpans(text) {
