@@ -469,15 +469,23 @@ func TestWrappedTextQuotedWhole(t *testing.T) {
 func TestProgramme(t *testing.T) {
 	x := newIndex(t, "")
 	sync(t, x, "testdata/programme")
-	for _, c := range []struct {
-		question string
-		want     string // a regexp of the first quoted sentence
-	}{
-		{"Who is giving the lecture on mills and millers?", `^10\.00 +OPENING LECTURE: Dr Hannah Pelham .*\n +"Mills and Millers`},
-		{"What is the closing lecture about?", `Turnpikes, Tolls and the Coaching Trade`},
-		{"When is the booking office open on Fridays?", `^Friday: 10\.00 to 12\.30$`},
-		{"How much is a ticket for society members?", `^Society member: 30 pounds$`},
-	} {
+	wantFirst(t, x,
+		firstCase{"Who is giving the lecture on mills and millers?", `^10\.00 +OPENING LECTURE: Dr Hannah Pelham .*\n +"Mills and Millers`},
+		firstCase{"What is the closing lecture about?", `Turnpikes, Tolls and the Coaching Trade`},
+		firstCase{"When is the booking office open on Fridays?", `^Friday: 10\.00 to 12\.30$`},
+		firstCase{"How much is a ticket for society members?", `^Society member: 30 pounds$`},
+	)
+}
+
+// firstCase is a question and a regexp of the first sentence its answer
+// quotes.
+type firstCase struct{ question, want string }
+
+// wantFirst asks each case's question of x and checks that it is answered
+// and its first quoted sentence matches.
+func wantFirst(t *testing.T, x *rag.Index, cases ...firstCase) {
+	t.Helper()
+	for _, c := range cases {
 		ans, err := x.Ask(context.Background(), c.question, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -519,25 +527,13 @@ func TestColonItemCoversItsOwnItems(t *testing.T) {
 func TestNotice(t *testing.T) {
 	x := newIndex(t, "")
 	sync(t, x, "testdata/notice")
-	for _, c := range []struct {
-		question string
-		want     string // a regexp of the first quoted sentence
-	}{
-		{"What time does the pool open on Saturdays?", `^Saturday \.+ 8:30am - 5:00pm$`},
-		{"How much is a junior swim?", `^Junior swim( \.)+ +£2\.90$`},
-		{"How much is a ten-swim card?", `^Ten-swim card \.+ £43\.00, valid for 6 months$`},
-		{"What is the swim school office's phone number?", `^Swim school office \.+ 01632 960 201$`},
-		{"How much do children's lessons cost?", `£64`},
-		{"When does the school bus stop outside the pool?", `^The 2B school bus stops outside the pool at 08:10`},
-		{"What is the school service?", `^The 2B school bus stops outside the pool`},
-	} {
-		ans, err := x.Ask(context.Background(), c.question, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		first, _, _ := strings.Cut(ans.Answer, " [")
-		if !ans.Grounded || !regexp.MustCompile(c.want).MatchString(first) {
-			t.Errorf("%q: %q (grounded %v, confidence %.2f), want a first sentence matching %q", c.question, ans.Answer, ans.Grounded, ans.Confidence, c.want)
-		}
-	}
+	wantFirst(t, x,
+		firstCase{"What time does the pool open on Saturdays?", `^Saturday \.+ 8:30am - 5:00pm$`},
+		firstCase{"How much is a junior swim?", `^Junior swim( \.)+ +£2\.90$`},
+		firstCase{"How much is a ten-swim card?", `^Ten-swim card \.+ £43\.00, valid for 6 months$`},
+		firstCase{"What is the swim school office's phone number?", `^Swim school office \.+ 01632 960 201$`},
+		firstCase{"How much do children's lessons cost?", `£64`},
+		firstCase{"When does the school bus stop outside the pool?", `^The 2B school bus stops outside the pool at 08:10`},
+		firstCase{"What is the school service?", `^The 2B school bus stops outside the pool`},
+	)
 }
