@@ -489,8 +489,9 @@ func isCells(s string) bool { return !strings.HasPrefix(s, "|") && strings.Conta
 
 // isBlanks reports a line that is no prose: a form's blank to fill in
 // ("Signed: ........ (Chair) Date: .......", "I, ______ (name), agree"),
-// a code block's fence ("```sh") or a rule ("-----", see isRule). A dot leader before a value ("Child
-// swim ........ £3.20", "Introduction ..... 3") is prose enough.
+// a code block's fence ("```sh") or a rule ("-----", see isRule). A dot
+// leader before a value ("Child swim ........ £3.20", "Introduction .....
+// 3") is prose enough.
 func isBlanks(s string) bool {
 	if isFence(s) || isRule(s) {
 		return true
@@ -573,10 +574,10 @@ func endsLine(text string, sp Span) bool {
 // a line in capitals (see capitalHeading) or, in a document that does not
 // mark its headings, a line of its own without a full stop — a heading, a
 // title, a list label — that is not indented right under another line (an
-// item of it: "  Saturday 17 October: 8.30 to 9.00 am"). In a document that marks them (marked, see
-// marksHeadings: Markdown, the structured formats, whose loaders write
-// headings so, and plain text with its headings in capitals), such a line
-// is a paragraph (a slide's point, a table's caption, an item) unless the
+// item of it: "  Saturday 17 October: 8.30 to 9.00 am"). In a document
+// that marks them (marked, see marksHeadings: Markdown, the structured
+// formats, whose loaders write headings so, and plain text with its
+// headings in capitals), such a line is a paragraph (a slide's point, a table's caption, an item) unless the
 // passage cuts it off: it is the passage's first line and the passage
 // starts inside a line of its document (lineStart false), or its last and
 // the passage ends inside one (lineEnd false).
@@ -608,8 +609,7 @@ func isHeading(text string, sp Span, marked, lineStart, lineEnd bool) bool {
 	}
 	// The end of the passage ends a line too: a heading is often the last
 	// line of a chunk, and a sentence cut off there is no answer either.
-	rest, _, _ := strings.Cut(text[sp.End:], "\n")
-	return ownLine && strings.TrimSpace(rest) == ""
+	return ownLine && endsLine(text, sp)
 }
 
 // inCapitalsLine reports whether the line of text that holds the span sp

@@ -135,10 +135,7 @@ func wrapped(text string, start, nl, width int) bool {
 	if end := strings.TrimRight(cur, "*_`\"'”’)]"); end == "" || strings.ContainsAny(end[len(end)-1:], ".!?:;") {
 		return false
 	}
-	next := text[nl+1:]
-	if end := strings.IndexByte(next, '\n'); end >= 0 {
-		next = next[:end]
-	}
+	next := lineAt(text, nl+1)
 	trimmed := strings.TrimLeft(next, " \t")
 	if trimmed == "" || markdownLine(cur) || markdownLine(trimmed) || isRule(cur) || isRule(trimmed) || listMarker(trimmed) > 0 || scheduleTime.MatchString(trimmed) ||
 		rowAfter(line, next) || len(next)-len(trimmed) < len(line)-len(cur) {
@@ -208,21 +205,13 @@ func hangs(text string, line, nl int) bool {
 	if nl+1 >= len(text) || text[nl+1] != ' ' {
 		return false // most lines: not indented
 	}
-	next := text[nl+1:]
-	if end := strings.IndexByte(next, '\n'); end >= 0 {
-		next = next[:end]
-	}
-	next = strings.TrimRight(next, " \t\r")
+	next := strings.TrimRight(lineAt(text, nl+1), " \t\r")
 	trimmed := strings.TrimLeft(next, " ")
 	indent := len(next) - len(trimmed)
 	if trimmed == "" || !opensContinuation(trimmed) {
 		return false
 	}
-	cur := text[line:nl]
-	if i := strings.IndexByte(cur, '\n'); i >= 0 {
-		cur = cur[:i] // the entry's first line sets the column
-	}
-	cur = strings.TrimRight(cur, " \t\r")
+	cur := strings.TrimRight(lineAt(text[:nl], line), " \t\r") // the entry's first line sets the column
 	rest := strings.TrimLeft(cur, " ")
 	if strings.HasSuffix(strings.TrimRight(text[line:nl], " \t\r"), ":") || isRule(rest) || markdownLine(rest) {
 		return false
@@ -290,7 +279,9 @@ func labelLen(s string) int {
 	if s == "" {
 		return 0
 	}
-	if c := s[0]; c >= '0' && c <= '9' || c == '(' || c == 'I' || c == 'V' || c == 'X' || c == 'L' || c == 'C' {
+	// Only a digit, a bracket or a Roman numeral's letter opens one of
+	// the labels that take a regexp.
+	if c := s[0]; c >= '0' && c <= '9' || c == '(' || strings.IndexByte("IVXLC", c) >= 0 {
 		for _, re := range []*regexp.Regexp{scheduleTime, letterItem, headingNumber} {
 			if loc := re.FindStringIndex(s); loc != nil {
 				return loc[1]
