@@ -248,7 +248,24 @@ func (x *Index) inDocumentTerms(question string) string {
 		x.acronyms.Store(t)
 		return t
 	}
-	return splitCodes(expandAcronyms(question, known, table), known)
+	spelt := func() *spellings {
+		if s := x.spellings.Load(); s != nil {
+			return s
+		}
+		s := spellingsOf(func(yield func(string) bool) {
+			for _, c := range x.chunks {
+				if !yield(c.Text) {
+					return
+				}
+			}
+		})
+		x.spellings.Store(s)
+		return s
+	}
+	rare := func(w string) bool {
+		return x.cfg.Rarity != nil && x.cfg.Rarity.WordRarity(w) >= minSpeltRarity
+	}
+	return correctSpelling(splitCodes(expandAcronyms(question, known, table), known), known, rare, spelt)
 }
 
 // codeParts splits a code ("E307") into its runs of letters and digits.

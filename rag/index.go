@@ -85,6 +85,10 @@ type Index struct {
 	// acronyms is what the documents abbreviate, read when a question
 	// first needs it (see inDocumentTerms); nil again when they change.
 	acronyms atomic.Pointer[acronymTable]
+	// spellings is the documents' vocabulary, read when a question first
+	// has a word no chunk has (see inDocumentTerms); nil again when they
+	// change.
+	spellings atomic.Pointer[spellings]
 
 	model    Model // the fitted answer models
 	modelErr error // why model cannot be used (fitted for other features); train does not need it
@@ -928,6 +932,7 @@ func (x *Index) adopt(rec *record) {
 	}
 	x.docs[rec.doc.Source] = rec
 	x.acronyms.Store(nil)
+	x.spellings.Store(nil)
 	for i := range rec.chunks {
 		c := &rec.chunks[i]
 		x.chunks[c.ID] = c
@@ -941,6 +946,7 @@ func (x *Index) adopt(rec *record) {
 // forget removes rec's chunks from the lookup tables; x.mu must be held.
 func (x *Index) forget(rec *record) {
 	x.acronyms.Store(nil)
+	x.spellings.Store(nil)
 	x.readsMu.Lock()
 	defer x.readsMu.Unlock()
 	if rec.loaded {

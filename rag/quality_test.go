@@ -537,3 +537,23 @@ func TestNotice(t *testing.T) {
 		firstCase{"What is the school service?", `^The 2B school bus stops outside the pool`},
 	)
 }
+
+// A misspelt word that no document has is read as the documents' word it
+// is one slip from: "vaccation" finds the vacation rule, not sick days, and
+// "Acmee" is the company, not a question about another one. A common word
+// the documents lack is no slip.
+func TestMisspeltQuestion(t *testing.T) {
+	x := newIndex(t, "")
+	sync(t, x, "testdata/handbook")
+	wantFirst(t, x,
+		firstCase{"How many vaccation days do employees get?", `25 days`},
+		firstCase{"Who is the CEO of Acmee?", `Maria Lopez`},
+	)
+	ans, err := x.Ask(context.Background(), "What are the wages?", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Grounded {
+		t.Errorf("%q: answered %q, want declined", ans.Question, ans.Answer)
+	}
+}

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.3475340699916907, // bm25
-			2.881237931425248,   // bm25_share_of_best
-			0.5032038309450759,  // bm25_rank
-			1.0779849024444792,  // dense
-			-1.6062817954138071, // dense_below_best
-			0.3490989208084473,  // dense_rank
-			7.138525150147336,   // coverage
-			-3.89852405048963,   // exact_coverage
-			2.948218070538591,   // title_coverage
-			1.3220384067157436,  // best_sentence_coverage
-			0.27757696858400094, // proposed_rank
-			0.32872268796086035, // best_window_coverage
-			0.43493633530753817, // best_typed_sentence_coverage
-			0.9367874026533854,  // bigrams
-			-1.2870264363738917, // first_chunk
-			2.407037036633279,   // document_coverage
+			-2.185593725352758,  // bm25
+			2.7075961399257675,  // bm25_share_of_best
+			0.4561766530127249,  // bm25_rank
+			1.073931006602761,   // dense
+			-1.5925182401407825, // dense_below_best
+			0.34356321138678503, // dense_rank
+			7.10180554626262,    // coverage
+			-3.8460411884694654, // exact_coverage
+			2.962169131087462,   // title_coverage
+			1.2295554259194597,  // best_sentence_coverage
+			0.3490021015092461,  // proposed_rank
+			0.39864380051584686, // best_window_coverage
+			0.4142276077514993,  // best_typed_sentence_coverage
+			0.8937104801675068,  // bigrams
+			-1.2272468421065823, // first_chunk
+			2.426883573449122,   // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.8828895355276662,  // lexical
-			1.0287126665951254,  // exact_lexical
-			3.101969051593341,   // dense
-			0.3797180779949826,  // novelty
-			0.9669690551111497,  // type_found
-			-1.4619761980227104, // type_missing
-			0.12956130179861067, // context_coverage
-			1.3049870532101548,  // short
-			0.07160002408174336, // first_in_passage
-			1.9945201701255444,  // passage_probability
-			0.7344468160629947,  // passage_rank
-			0.249475935171182,   // bigrams
-			-0.9347993618925996, // typed_coverage
-			0.15881212587312435, // focus_found
-			-0.0559206192777861, // focus_missing
+			2.9553401668232175,    // lexical
+			0.9600068077087053,    // exact_lexical
+			3.0942798073986957,    // dense
+			0.3784073879282364,    // novelty
+			0.9687658980845404,    // type_found
+			-1.4670670203484708,   // type_missing
+			0.1171687970687671,    // context_coverage
+			1.3175038132158372,    // short
+			0.08041548953701767,   // first_in_passage
+			1.9979289496179187,    // passage_probability
+			0.7351721531141067,    // passage_rank
+			0.2524775071686211,    // bigrams
+			-0.9423409408915471,   // typed_coverage
+			0.16151045519957086,   // focus_found
+			-0.057210745643576685, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.9045216137856,     // sentence_probability
-			1.3163966720254665,   // sentence_margin
-			0.05358012719655699,  // passage_probability
-			5.851561430651866,    // unknown_terms
-			-1.3988519820356067,  // any_unknown_term
-			4.085524116273939,    // missing_from_passage
-			-0.22720136902281285, // rarest_missing
-			0.6376959936158926,   // type_found
-			-2.4113915305526845,  // type_missing
-			4.182453684233152,    // lexical
-			2.1283298362777616,   // dense
-			5.25014831198744,     // sentence_dense
-			-0.41971716180227386, // passage_bm25
-			4.529404573376094,    // best_bm25
-			-0.7151175786322963,  // best_coverage
-			3.5070984243486105,   // best_sentence_coverage
-			0.19517614345281922,  // matched_idf
-			-0.20023515388210425, // names_missing
-			3.460321175438101,    // missing_from_document
-			4.523520263940664,    // rarest_matched
-			0.8482171002767853,   // question_terms
-			-0.09545421443843982, // unknown_rare
-			-1.027245023484076,   // rarest_unknown
-			-9.877765331919312,   // missing_rare
-			4.053714285940923,    // rarest_missing_word
-			-5.3948734527710425,  // missing_from_document_rare
-			-0.13767682095449899, // focus_missing
+			-4.570753508341566,   // sentence_probability
+			1.1919315403555912,   // sentence_margin
+			0.15275459316442008,  // passage_probability
+			6.108633086695829,    // unknown_terms
+			-0.8368089276333351,  // any_unknown_term
+			3.78804813743448,     // missing_from_passage
+			-0.25787563802945124, // rarest_missing
+			0.6321845147810874,   // type_found
+			-2.7156360846659275,  // type_missing
+			3.9543766288996296,   // lexical
+			1.8782534106779634,   // dense
+			4.894646969490325,    // sentence_dense
+			-0.47621346677776677, // passage_bm25
+			4.861112429521514,    // best_bm25
+			-0.40099198653283885, // best_coverage
+			3.1654224078801936,   // best_sentence_coverage
+			0.04776319368747395,  // matched_idf
+			-0.3077922106298232,  // names_missing
+			3.360163971900478,    // missing_from_document
+			4.579799415705946,    // rarest_matched
+			1.205660253582659,    // question_terms
+			-0.45990652025780915, // unknown_rare
+			-1.8867341031898326,  // rarest_unknown
+			-9.2866216917182,     // missing_rare
+			3.703693849572957,    // rarest_missing_word
+			-5.306287295713741,   // missing_from_document_rare
+			-0.10534286571860942, // focus_missing
 		},
-		Bias: -10.561372283231721,
+		Bias: -10.777532382055199,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.386291774463456,    // sentence_probability
-			1.094279058820022,    // sentence_margin
-			0.9299726697691116,   // passage_probability
-			-3.9453615338396535,  // unknown_terms
-			-0.17270776907785954, // any_unknown_term
-			1.2663808002803565,   // missing_from_passage
-			0.2973115461721955,   // rarest_missing
-			0.33423607458062127,  // type_found
-			0.35414449437105194,  // type_missing
-			-0.3243124745774549,  // lexical
-			0.1626031533930215,   // dense
-			1.5720569938322329,   // sentence_dense
-			-2.5689599361423503,  // passage_bm25
-			3.0869096909917237,   // best_bm25
-			-1.742078965183564,   // best_coverage
-			1.8255433509649062,   // best_sentence_coverage
-			0.026561548331830737, // matched_idf
-			-0.17835940785817453, // names_missing
-			-0.18604366817076662, // missing_from_document
-			1.7127920516589317,   // rarest_matched
-			0.6181249046372784,   // question_terms
-			2.4236450778389376,   // unknown_rare
-			1.6069910539822916,   // rarest_unknown
-			-1.8195068398310976,  // missing_rare
-			-0.22894220426431766, // rarest_missing_word
-			0.8989709360914947,   // missing_from_document_rare
-			0.11624078640921413,  // focus_missing
+			3.8512237542054883,   // sentence_probability
+			0.7338622349300548,   // sentence_margin
+			0.8577057841012424,   // passage_probability
+			-5.459602327050556,   // unknown_terms
+			-0.3280580131343009,  // any_unknown_term
+			1.616174287718011,    // missing_from_passage
+			0.18043487318069965,  // rarest_missing
+			0.3209295172622082,   // type_found
+			0.6736384015614472,   // type_missing
+			-0.4885151638364412,  // lexical
+			0.28694992880331976,  // dense
+			1.6025679217872248,   // sentence_dense
+			-2.196560199033349,   // passage_bm25
+			2.776054202830123,    // best_bm25
+			-1.508666167030002,   // best_coverage
+			1.6183989381403783,   // best_sentence_coverage
+			0.09466874695662215,  // matched_idf
+			-0.3306752904183564,  // names_missing
+			-0.19520752785099107, // missing_from_document
+			1.8555523595519128,   // rarest_matched
+			0.4025088891529337,   // question_terms
+			4.884540401710318,    // unknown_rare
+			1.8166151449322452,   // rarest_unknown
+			-2.0012658280454545,  // missing_rare
+			-0.12997831584412664, // rarest_missing_word
+			0.8923452848618332,   // missing_from_document_rare
+			0.08741866356786993,  // focus_missing
 		},
-		Bias: -5.401830024826103,
+		Bias: -5.385438032689837,
 	},
-	AbstainBelow: 0.3723211107144059,
+	AbstainBelow: 0.35497745091089605,
 }
