@@ -219,9 +219,10 @@ func expandAcronyms(q string, known func(w string) bool, table func() *acronymTa
 	return strings.Join(out, " ")
 }
 
-// inDocumentTerms is question rewritten by expandAcronyms against the
-// indexed chunks. The table of acronyms is read from the chunks the first
-// time a question needs it and kept until the documents change.
+// inDocumentTerms is question rewritten by expandAcronyms, splitCodes and
+// correctSpelling against the indexed chunks. The table of acronyms and
+// the documents' words are read from the chunks the first time a question
+// needs them and kept until the documents change.
 func (x *Index) inDocumentTerms(question string) string {
 	x.mu.RLock()
 	defer x.mu.RUnlock()

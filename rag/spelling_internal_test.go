@@ -1,7 +1,10 @@
 package rag
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -74,4 +77,36 @@ func TestSpellingsTies(t *testing.T) {
 			t.Errorf("correct(%q) = %q, want %q", c.w, got, c.want)
 		}
 	}
+}
+
+// BenchmarkSpellings reads the documents' words from the squad-dev
+// articles (8 articles, 0.4 MB), as the first question with a rare word no
+// chunk has does, and corrects one word against them, as each such
+// question does.
+func BenchmarkSpellings(b *testing.B) {
+	files, err := filepath.Glob("../testdata/squad-dev/corpus/*.txt")
+	if err != nil || len(files) == 0 {
+		b.Skip("no squad-dev corpus")
+	}
+	var texts []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		texts = append(texts, strings.Split(string(data), "\n\n")...)
+	}
+	b.Run("table", func(b *testing.B) {
+		for b.Loop() {
+			spellingsOf(slices.Values(texts))
+		}
+	})
+	s := spellingsOf(slices.Values(texts))
+	b.Run("correct", func(b *testing.B) {
+		for b.Loop() {
+			if s.correct("charecterized") != "characterized" {
+				b.Fatal("not corrected")
+			}
+		}
+	})
 }
