@@ -35,6 +35,12 @@ func classify(err error) error {
 	return err
 }
 
+// isBusy reports err as SQLite's "database is locked".
+func isBusy(err error) bool {
+	var e *msqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // Extended result codes of the constraints the schema declares.
 const (
 	constraintUnique     = sqlite3.SQLITE_CONSTRAINT_UNIQUE
