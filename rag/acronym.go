@@ -253,6 +253,11 @@ func (x *Index) inDocumentTerms(question string) string {
 		if s := x.spellings.Load(); s != nil {
 			return s
 		}
+		x.spelling.Lock()
+		defer x.spelling.Unlock()
+		if s := x.spellings.Load(); s != nil {
+			return s
+		}
 		s := spellingsOf(func(yield func(string) bool) {
 			for _, c := range x.chunks {
 				if !yield(c.Text) {

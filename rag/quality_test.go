@@ -557,3 +557,31 @@ func TestMisspeltQuestion(t *testing.T) {
 		t.Errorf("%q: answered %q, want declined", ans.Question, ans.Answer)
 	}
 }
+
+// The documents' words are read again when the documents change: a word
+// one slip from a removed document's word is no longer corrected to it.
+// A common word one slip from a document's word ("vocation", "vacation")
+// is left as it is.
+func TestSpellingFollowsDocuments(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "leave.md", "# Leave\n\nEvery employee has 25 days of paid vacation per year.\n")
+	writeFile(t, dir, "lab.md", "# Lab\n\nThe annealer runs at 400 degrees.\n")
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	for q, want := range map[string]string{
+		"How hot is the annealr?":        "How hot is the annealer?",
+		"How many vaccation days?":       "How many vacation days?",
+		"Is there a vocation allowance?": "Is there a vocation allowance?",
+	} {
+		if got := x.InDocumentTerms(q); got != want {
+			t.Errorf("%q searched as %q, want %q", q, got, want)
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, "lab.md")); err != nil {
+		t.Fatal(err)
+	}
+	sync(t, x, dir)
+	if got, want := x.InDocumentTerms("How hot is the annealr?"), "How hot is the annealr?"; got != want {
+		t.Errorf("after lab.md went: searched as %q, want %q", got, want)
+	}
+}

@@ -120,7 +120,7 @@ func (x *Index) retrieveAs(ctx context.Context, question, own, context string, k
 	}
 	searched := []string{question}
 	if context != "" {
-		searched = []string{context + " " + question, question}
+		searched = []string{x.inDocumentTerms(context) + " " + question, question}
 	}
 	vecs := make([][]float32, len(searched))
 	for i, s := range searched {

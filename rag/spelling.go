@@ -29,39 +29,65 @@ const (
 	longSpelt = 8
 )
 
-// spellings is the documents' vocabulary: each lower-case word of letters,
-// with the number of its occurrences, by its first letter.
+// maxSpelt is the most words of one question that are looked up to be
+// corrected: each costs a search of the documents' words of about its
+// length, and a question of many unknown words is about something else.
+const maxSpelt = 3
+
+// spellings is the documents' vocabulary: each lower-case word of letters
+// that a correction could give, with the number of its occurrences, by its
+// first letter and its length in letters.
 type spellings struct {
-	byFirst map[rune][]spelling
+	words map[spellKey][]spelling
+}
+
+type spellKey struct {
+	first   rune
+	letters int
 }
 
 type spelling struct {
-	word  string
-	runes []rune
-	n     int
+	word string
+	n    int
 }
 
 // spellingsOf reads the vocabulary from chunk texts.
 func spellingsOf(texts iter.Seq[string]) *spellings {
 	counts := map[string]int{}
 	for text := range texts {
-		for _, w := range words(text) {
-			if utf8.RuneCountInString(w) >= minSpelt-2 && lettersOnly(w) {
-				counts[w]++
+		eachWord(text, func(w string) {
+			if len(w) < minSpelt-1 {
+				return // no word corrected is more than one letter longer
 			}
-		}
+			if n, ok := counts[w]; ok {
+				counts[w] = n + 1
+			} else if spellable(w) {
+				// A copy: w may be a slice of the chunk's text, or of a
+				// lower-cased copy of it, which the table would keep.
+				counts[strings.Clone(w)] = 1
+			}
+		})
 	}
-	s := &spellings{byFirst: map[rune][]spelling{}}
+	s := &spellings{words: map[spellKey][]spelling{}}
 	for w, n := range counts {
 		r, _ := utf8.DecodeRuneInString(w)
-		s.byFirst[r] = append(s.byFirst[r], spelling{word: w, runes: []rune(w), n: n})
+		k := spellKey{r, utf8.RuneCountInString(w)}
+		s.words[k] = append(s.words[k], spelling{word: w, n: n})
 	}
 	return s
 }
 
-// lettersOnly reports a word of letters alone.
-func lettersOnly(w string) bool {
-	return strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) < 0
+// spellable reports a word of letters of a script that writes words apart:
+// Latin, Greek or Cyrillic. In Chinese, Japanese or Thai a "word" is a
+// whole clause, and one letter from another is another clause ("年假",
+// annual leave, is not a slip for "病假", sick leave).
+func spellable(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) || !unicode.In(r, unicode.Latin, unicode.Greek, unicode.Cyrillic) {
+			return false
+		}
+	}
+	return w != ""
 }
 
 // correct returns the documents' word that w (lower case, folded) is
@@ -70,21 +96,21 @@ func lettersOnly(w string) bool {
 // slips change it, and it keeps the search small.
 func (s *spellings) correct(w string) string {
 	rw := []rune(w)
-	if len(rw) < minSpelt || !lettersOnly(w) {
+	if len(rw) < minSpelt || !spellable(w) {
 		return ""
 	}
 	reach := 1
 	if len(rw) >= longSpelt {
 		reach = 2
 	}
+	sc := newSlipRows(len(rw) + reach)
 	best, bestD, bestN := "", reach+1, 0
-	for _, c := range s.byFirst[rw[0]] {
-		if abs(len(c.runes)-len(rw)) > reach {
-			continue
-		}
-		d := slips(rw, c.runes, reach)
-		if d < bestD || d == bestD && (c.n > bestN || c.n == bestN && c.word < best) {
-			best, bestD, bestN = c.word, d, c.n
+	for letters := len(rw) - reach; letters <= len(rw)+reach; letters++ {
+		for _, c := range s.words[spellKey{rw[0], letters}] {
+			d := sc.slips(rw, c.word, reach)
+			if d < bestD || d == bestD && (c.n > bestN || c.n == bestN && c.word < best) {
+				best, bestD, bestN = c.word, d, c.n
+			}
 		}
 	}
 	if bestD > reach {
@@ -93,20 +119,30 @@ func (s *spellings) correct(w string) string {
 	return best
 }
 
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
+// slipRows is the memory of slips, reused from one word to the next.
+type slipRows struct {
+	prev2, prev, cur []int
+	b                []rune
+}
+
+func newSlipRows(n int) *slipRows {
+	return &slipRows{make([]int, n+1), make([]int, n+1), make([]int, n+1), make([]rune, 0, n)}
 }
 
 // slips is the number of letters inserted, dropped, replaced or swapped
-// with the next that make a of b (the optimal string alignment distance),
-// or bound+1 when it is more than bound.
-func slips(a, b []rune, bound int) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+// with the next that make a of word (the optimal string alignment
+// distance), or bound+1 when it is more than bound.
+func (sc *slipRows) slips(a []rune, word string, bound int) int {
+	b := sc.b[:0]
+	for _, r := range word {
+		b = append(b, r)
+	}
+	sc.b = b
+	if len(b)+1 > len(sc.cur) {
+		*sc = *newSlipRows(len(b))
+		sc.b = b
+	}
+	prev2, prev, cur := sc.prev2[:len(b)+1], sc.prev[:len(b)+1], sc.cur[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -133,6 +169,11 @@ func slips(a, b []rune, bound int) int {
 	return min(prev[len(b)], bound+1)
 }
 
+// slips is slipRows.slips with rows of its own.
+func slips(a, b []rune, bound int) int {
+	return newSlipRows(len(b)).slips(a, string(b), bound)
+}
+
 // correctSpelling rewrites q's words that no chunk has and that are one
 // slip (two, for a long word) from a word of the documents as that word,
 // in the case they were typed in ("charecterized" → "characterized",
@@ -141,8 +182,11 @@ func slips(a, b []rune, bound int) int {
 // some chunk has; table is called only when one is not.
 func correctSpelling(q string, known, rare func(string) bool, table func() *spellings) string {
 	fields := strings.Fields(q)
-	changed := false
+	changed, tried := false, 0
 	for i, f := range fields {
+		if tried == maxSpelt {
+			break
+		}
 		start := strings.IndexFunc(f, unicode.IsLetter)
 		if start < 0 {
 			continue
@@ -150,7 +194,7 @@ func correctSpelling(q string, known, rare func(string) bool, table func() *spel
 		end := strings.LastIndexFunc(f, unicode.IsLetter)
 		_, n := utf8.DecodeRuneInString(f[end:])
 		core, trail := f[start:end+n], f[end+n:]
-		for _, poss := range []string{"'s", "’s"} {
+		for _, poss := range []string{"'s", "’s", "'S", "’S"} {
 			if c, ok := strings.CutSuffix(core, poss); ok && c != "" {
 				core, trail = c, poss+trail // "Acmee's"
 			}
@@ -159,6 +203,7 @@ func correctSpelling(q string, known, rare func(string) bool, table func() *spel
 		if len(ws) != 1 || stopWords[ws[0]] || known(ws[0]) || !rare(ws[0]) {
 			continue
 		}
+		tried++
 		fix := table().correct(ws[0])
 		if fix == "" {
 			continue

@@ -35,6 +35,7 @@ func TestCorrectSpelling(t *testing.T) {
 		"Every employee has 25 days of paid vacation per year.",
 		"The ARPANET was characterized by packet switching; the vacation policy is generous.",
 		"Wales and Scotland. Acme's offices.",
+		"We guarantee it. 员工有几天病假？",
 	}
 	table := func() *spellings { return spellingsOf(slices.Values(docs)) }
 	known := map[string]bool{}
@@ -49,6 +50,13 @@ func TestCorrectSpelling(t *testing.T) {
 		{"How many vaccation days do I get?", "How many vacation days do I get?"},
 		{"How was the ARPNET charecterized?", "How was the ARPANET characterized?"},
 		{"Where are Acmee's offices?", "Where are Acme's offices?"},
+		{"WHERE ARE ACMEE'S OFFICES?", "WHERE ARE ACME'S OFFICES?"},
+		// Two slips in a long word.
+		{"What do you gaurentee?", "What do you guarantee?"},
+		// A script that does not write words apart: a clause, not a word.
+		{"员工有几天年假？", "员工有几天年假？"},
+		// At most three words of a question are looked up.
+		{"vaccation vaccation vaccation vaccation", "vacation vacation vacation vaccation"},
 		// A common word the documents lack asks about something else.
 		{"What are the wages?", "What are the wages?"},
 		// Too short to guess.
