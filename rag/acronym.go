@@ -235,17 +235,18 @@ func (x *Index) inDocumentTerms(question string) string {
 		}
 		return true
 	}
+	texts := func(yield func(string) bool) {
+		for _, c := range x.chunks {
+			if !yield(c.Text) {
+				return
+			}
+		}
+	}
 	table := func() *acronymTable {
 		if t := x.acronyms.Load(); t != nil {
 			return t
 		}
-		t := acronymsOf(func(yield func(string) bool) {
-			for _, c := range x.chunks {
-				if !yield(c.Text) {
-					return
-				}
-			}
-		})
+		t := acronymsOf(texts)
 		x.acronyms.Store(t)
 		return t
 	}
@@ -258,13 +259,7 @@ func (x *Index) inDocumentTerms(question string) string {
 		if s := x.spellings.Load(); s != nil {
 			return s
 		}
-		s := spellingsOf(func(yield func(string) bool) {
-			for _, c := range x.chunks {
-				if !yield(c.Text) {
-					return
-				}
-			}
-		})
+		s := spellingsOf(texts)
 		x.spellings.Store(s)
 		return s
 	}

@@ -1,10 +1,7 @@
 package rag
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -92,18 +89,7 @@ func TestSpellingsTies(t *testing.T) {
 // chunk has does, and corrects one word against them, as each such
 // question does.
 func BenchmarkSpellings(b *testing.B) {
-	files, err := filepath.Glob("../testdata/squad-dev/corpus/*.txt")
-	if err != nil || len(files) == 0 {
-		b.Skip("no squad-dev corpus")
-	}
-	var texts []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		texts = append(texts, strings.Split(string(data), "\n\n")...)
-	}
+	texts := squadParagraphs(b)
 	b.Run("table", func(b *testing.B) {
 		for b.Loop() {
 			spellingsOf(slices.Values(texts))
