@@ -191,6 +191,9 @@ type Store struct {
 	APIKey            string `yaml:"-"` // CITEBOT_WEAVIATE_API_KEY only
 	Collection        string `yaml:"collection"`
 	ReplicationFactor int    `yaml:"replication_factor"`
+	// Shards is the number of shards a new collection is cut into; 0
+	// leaves it to Weaviate (one for each node).
+	Shards int `yaml:"shards"`
 	// Failover lists the other nodes of the cluster, tried in turn when the
 	// node at URL cannot be reached.
 	Failover []string `yaml:"failover"`
@@ -379,6 +382,9 @@ func (c Config) Validate() error {
 		}
 		if c.Store.ReplicationFactor < 1 {
 			bad("store.replication_factor: %d must be at least 1", c.Store.ReplicationFactor)
+		}
+		if c.Store.Shards < 0 {
+			bad("store.shards: %d must not be negative", c.Store.Shards)
 		}
 	default:
 		bad("store.kind: %q is not chromem or weaviate", c.Store.Kind)

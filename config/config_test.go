@@ -143,6 +143,8 @@ func TestBadValues(t *testing.T) {
 		{"http:\n  watch_interval: 100ms\n", nil, "http.watch_interval: 100ms must be 0 (off) or at least 1s"},
 		{"http:\n  watch_interval: -1m\n", nil, "http.watch_interval: -1m0s"},
 		{"", map[string]string{"CITEBOT_WATCH_INTERVAL": "often"}, "CITEBOT_WATCH_INTERVAL"},
+		{"store:\n  kind: weaviate\n  url: http://weaviate:8080\n  shards: -1\n", nil, "store.shards: -1"},
+		{"", map[string]string{"CITEBOT_STORE": "weaviate", "CITEBOT_WEAVIATE_URL": "http://weaviate:8080", "CITEBOT_WEAVIATE_SHARDS": "some"}, "CITEBOT_WEAVIATE_SHARDS"},
 	} {
 		_, err := load(t, tt.file, tt.env)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -126,6 +126,7 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	str("CITEBOT_WEAVIATE_API_KEY", &c.Store.APIKey)
 	str("CITEBOT_WEAVIATE_COLLECTION", &c.Store.Collection)
 	num("CITEBOT_WEAVIATE_REPLICATION", &c.Store.ReplicationFactor)
+	num("CITEBOT_WEAVIATE_SHARDS", &c.Store.Shards)
 	list("CITEBOT_WEAVIATE_FAILOVER", &c.Store.Failover)
 
 	str("CITEBOT_LLM_PROVIDER", &c.LLM.Provider)

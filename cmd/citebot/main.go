@@ -165,7 +165,7 @@ func stores(ctx context.Context, c config.Store) (rag.Store, rag.LexicalIndex, e
 	if c.Kind == "weaviate" {
 		ws, err := weaviatestore.New(ctx, weaviatestore.Options{
 			URL: c.URL, APIKey: c.APIKey, Collection: c.Collection, ReplicationFactor: c.ReplicationFactor,
-			Failover: c.Failover,
+			Shards: c.Shards, Failover: c.Failover,
 		})
 		if err != nil {
 			return nil, nil, err

@@ -2,6 +2,7 @@ package weaviatestore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -70,6 +71,9 @@ func (s *Store) class() *models.Class {
 		InvertedIndexConfig: &models.InvertedIndexConfig{
 			Stopwords: &models.StopwordConfig{Preset: stopwords.NoPreset},
 		},
+	}
+	if s.opts.Shards > 0 {
+		c.ShardingConfig = map[string]any{"desiredCount": s.opts.Shards}
 	}
 	rf := max(s.opts.ReplicationFactor, 1)
 	c.ReplicationConfig = &models.ReplicationConfig{Factor: int64(rf)}
@@ -145,6 +149,14 @@ func (s *Store) checkClass(c *models.Class) error {
 	if rf := s.opts.ReplicationFactor; rf > 0 && c.ReplicationConfig != nil && c.ReplicationConfig.Factor != int64(rf) {
 		problems = append(problems, fmt.Sprintf("replication factor is %d, the options ask for %d", c.ReplicationConfig.Factor, rf))
 	}
+	if n := s.opts.Shards; n > 0 {
+		switch have, ok := desiredShards(c.ShardingConfig); {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("its shard count is not given, the options ask for %d", n))
+		case have != n:
+			problems = append(problems, fmt.Sprintf("it has %d shards, the options ask for %d", have, n))
+		}
+	}
 	if c.InvertedIndexConfig == nil || c.InvertedIndexConfig.Stopwords == nil ||
 		c.InvertedIndexConfig.Stopwords.Preset != stopwords.NoPreset || len(c.InvertedIndexConfig.Stopwords.Additions) > 0 {
 		problems = append(problems, "stop words are configured, want none")
@@ -164,4 +176,23 @@ func (s *Store) drop(ctx context.Context) error {
 		return s.fail(ctx, rctx, "delete collection "+s.opts.Collection, err)
 	}
 	return nil
+}
+
+// desiredShards reads the shard count of a collection's sharding
+// configuration, as Weaviate returns it (a JSON object).
+func desiredShards(config any) (int, bool) {
+	m, ok := config.(map[string]any)
+	if !ok {
+		return 0, false
+	}
+	switch n := m["desiredCount"].(type) {
+	case float64:
+		return int(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	case int:
+		return n, true
+	}
+	return 0, false
 }

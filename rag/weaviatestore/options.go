@@ -38,6 +38,16 @@ type Options struct {
 	// collection is created. 0 creates it with 1 and accepts an existing
 	// collection's factor; any other value must match an existing one.
 	ReplicationFactor int
+	// Shards is the number of shards the collection is cut into, set when
+	// it is created: 0 leaves it to Weaviate (one for each node of the
+	// cluster) and accepts an existing collection's; any other value must
+	// match an existing one. Weaviate scores BM25 with each shard's own
+	// statistics, so on several shards a chunk's score, and the order of
+	// the candidates citebot reads, depends on the shard it falls in, which
+	// differs from one collection to the next; one shard (replicated on
+	// every node by ReplicationFactor) scores every chunk alike, as long as
+	// the corpus fits one node.
+	Shards int
 	// AsyncReplication turns on Weaviate's background repair between
 	// replicas when the collection is created (with ReplicationFactor > 1).
 	AsyncReplication bool
@@ -120,6 +130,9 @@ func (o Options) resolve() (resolved, error) {
 	}
 	if o.ReplicationFactor < 0 {
 		errs = append(errs, fmt.Errorf("replication factor %d: must not be negative", o.ReplicationFactor))
+	}
+	if o.Shards < 0 {
+		errs = append(errs, fmt.Errorf("shards %d: must not be negative", o.Shards))
 	}
 	switch r.ConsistencyLevel {
 	case One, Quorum, All:

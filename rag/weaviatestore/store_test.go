@@ -135,7 +135,7 @@ func TestStoreAndLexical(t *testing.T) {
 }
 
 // TestNewExistingCollection checks that New adopts a collection it made,
-// and refuses one with another replication factor.
+// and refuses one with another replication factor or shard count.
 func TestNewExistingCollection(t *testing.T) {
 	s := mustNew(t, Options{ReplicationFactor: 1})
 	if err := s.Add(t.Context(), []rag.Chunk{chunk("a.md", 0, "kept")}, [][]float32{{1, 0}}); err != nil {
@@ -154,6 +154,16 @@ func TestNewExistingCollection(t *testing.T) {
 	}
 	if errors.Is(err, rag.ErrUnavailable) {
 		t.Errorf("a mismatched collection is reported as unavailable: %v", err)
+	}
+	// On one node Weaviate cuts a collection into one shard.
+	if _, err = New(t.Context(), Options{URL: s.opts.URL, Collection: s.Collection(), Shards: 2}); err == nil ||
+		!regexp.MustCompile(`it has 1 shards, the options ask for 2`).MatchString(err.Error()) {
+		t.Errorf("New with another shard count: %v, want an error naming it", err)
+	}
+	if again, err := New(t.Context(), Options{URL: s.opts.URL, Collection: s.Collection(), Shards: 1}); err != nil {
+		t.Errorf("New with the collection's shard count: %v", err)
+	} else {
+		again.Close()
 	}
 }
 
