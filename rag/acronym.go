@@ -164,6 +164,25 @@ func (t *acronymTable) phraseFor(a string) string {
 // qword is a word of a question with the punctuation around it.
 type qword struct{ lead, core, trail string }
 
+// qwordOf cuts a field of a question into its word, from its first letter
+// to its last, and what stands before and after it; a possessive "'s" is
+// not the word's ("CEO's"). A field without letters is all lead.
+func qwordOf(f string) qword {
+	start := strings.IndexFunc(f, unicode.IsLetter)
+	if start < 0 {
+		return qword{lead: f}
+	}
+	end := strings.LastIndexFunc(f, unicode.IsLetter)
+	_, n := utf8.DecodeRuneInString(f[end:])
+	w := qword{f[:start], f[start : end+n], f[end+n:]}
+	for _, poss := range []string{"'s", "’s", "'S", "’S"} {
+		if core, ok := strings.CutSuffix(w.core, poss); ok && core != "" {
+			w.core, w.trail = core, poss+w.trail
+		}
+	}
+	return w
+}
+
 // expandAcronyms rewrites q in the documents' terms: an acronym of q that
 // no chunk has becomes the phrase the documents spell it out with ("Who is
 // the CEO?" → "Who is the Chief Executive Officer?"), in a question all in
@@ -175,18 +194,9 @@ func expandAcronyms(q string, known func(w string) bool, table func() *acronymTa
 	ws := make([]qword, len(fields))
 	unknown := false
 	for i, f := range fields {
-		start := strings.IndexFunc(f, unicode.IsLetter)
-		if start < 0 {
-			ws[i] = qword{lead: f}
+		ws[i] = qwordOf(f)
+		if ws[i].core == "" {
 			continue
-		}
-		end := strings.LastIndexFunc(f, unicode.IsLetter)
-		_, n := utf8.DecodeRuneInString(f[end:])
-		ws[i] = qword{f[:start], f[start : end+n], f[end+n:]}
-		for _, poss := range []string{"'s", "’s", "'S", "’S"} {
-			if core, ok := strings.CutSuffix(ws[i].core, poss); ok && core != "" {
-				ws[i].core, ws[i].trail = core, poss+ws[i].trail // "CEO's"
-			}
 		}
 		if l := strings.ToLower(ws[i].core); !stopWords[l] && !known(l) {
 			unknown = true

@@ -169,11 +169,6 @@ func (sc *slipRows) slips(a []rune, word string, bound int) int {
 	return min(prev[len(b)], bound+1)
 }
 
-// slips is slipRows.slips with rows of its own.
-func slips(a, b []rune, bound int) int {
-	return newSlipRows(len(b)).slips(a, string(b), bound)
-}
-
 // correctSpelling rewrites q's words that no chunk has and that are one
 // slip (two, for a long word) from a word of the documents as that word,
 // in the case they were typed in ("charecterized" → "characterized",
@@ -187,19 +182,11 @@ func correctSpelling(q string, known, rare func(string) bool, table func() *spel
 		if tried == maxSpelt {
 			break
 		}
-		start := strings.IndexFunc(f, unicode.IsLetter)
-		if start < 0 {
+		w := qwordOf(f) // "Acmee's": the word is "Acmee"
+		if w.core == "" {
 			continue
 		}
-		end := strings.LastIndexFunc(f, unicode.IsLetter)
-		_, n := utf8.DecodeRuneInString(f[end:])
-		core, trail := f[start:end+n], f[end+n:]
-		for _, poss := range []string{"'s", "’s", "'S", "’S"} {
-			if c, ok := strings.CutSuffix(core, poss); ok && c != "" {
-				core, trail = c, poss+trail // "Acmee's"
-			}
-		}
-		ws := words(core)
+		ws := words(w.core)
 		if len(ws) != 1 || stopWords[ws[0]] || known(ws[0]) || !rare(ws[0]) {
 			continue
 		}
@@ -208,7 +195,7 @@ func correctSpelling(q string, known, rare func(string) bool, table func() *spel
 		if fix == "" {
 			continue
 		}
-		fields[i] = f[:start] + inCaseOf(core, fix) + trail
+		fields[i] = w.lead + inCaseOf(w.core, fix) + w.trail
 		changed = true
 	}
 	if !changed {

@@ -104,3 +104,8 @@ func BenchmarkSpellings(b *testing.B) {
 		}
 	})
 }
+
+// slips is slipRows.slips with rows of its own.
+func slips(a, b []rune, bound int) int {
+	return newSlipRows(len(b)).slips(a, string(b), bound)
+}

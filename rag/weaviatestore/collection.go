@@ -2,7 +2,6 @@ package weaviatestore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -179,20 +178,9 @@ func (s *Store) drop(ctx context.Context) error {
 }
 
 // desiredShards reads the shard count of a collection's sharding
-// configuration, as Weaviate returns it (a JSON object).
+// configuration, as the client decodes Weaviate's JSON object.
 func desiredShards(config any) (int, bool) {
-	m, ok := config.(map[string]any)
-	if !ok {
-		return 0, false
-	}
-	switch n := m["desiredCount"].(type) {
-	case float64:
-		return int(n), true
-	case json.Number:
-		i, err := n.Int64()
-		return int(i), err == nil
-	case int:
-		return n, true
-	}
-	return 0, false
+	m, _ := config.(map[string]any)
+	n, ok := m["desiredCount"].(float64)
+	return int(n), ok
 }
