@@ -5,9 +5,11 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/citebot/citebot/rag"
@@ -163,6 +165,33 @@ func BenchmarkQuery(b *testing.B) {
 				i++
 			}
 			b.ReportMetric(bytes*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+	}
+}
+
+// BenchmarkQueryParallel is the store's query for 20 neighbours from 32
+// goroutines at once, as a server under load asks: what matters there is
+// questions a second, and the scan is bound by memory.
+func BenchmarkQueryParallel(b *testing.B) {
+	for _, n := range []int{10000, 60000, 100000} {
+		ctx := context.Background()
+		r := rand.New(rand.NewPCG(1, 2))
+		s := chromemstore.New()
+		if err := s.Add(ctx, benchChunks(n), randomUnitBlock(r, n)); err != nil {
+			b.Fatal(err)
+		}
+		queries := randomUnit(r, 64)
+		b.Run("n="+strconv.Itoa(n), func(b *testing.B) {
+			var next atomic.Int64
+			b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := s.Query(ctx, queries[next.Add(1)%int64(len(queries))], 20); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
 		})
 	}
 }

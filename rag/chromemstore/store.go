@@ -10,6 +10,8 @@
 // contiguous copy of the vectors in 4-bit codes (an eighth of their bytes,
 // with a scale for each 64 components), finer codes for the best of that
 // pass, and exact float32 scores for the best of those (see table.search).
+// On a table large enough to take every core, questions asked at once
+// share their passes over the codes (see scanQueue).
 // The table shares chromem's float32 vectors; it adds an ID, a slice header
 // and the two rows of codes, about 440 bytes a chunk.
 //

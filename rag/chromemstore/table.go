@@ -3,7 +3,6 @@ package chromemstore
 import (
 	"cmp"
 	"context"
-	"errors"
 	"hash/maphash"
 	"math"
 	"runtime"
@@ -53,10 +52,13 @@ type table struct {
 	// bySource[srcs[r]][at[r]].
 	bySource map[string][]int32
 	at       []int32
+	// scans batches the coarse passes of questions asked at once (see
+	// scanQueue).
+	scans *scanQueue
 }
 
 func newTable() table {
-	return table{seed: maphash.MakeSeed(), bySource: map[string][]int32{}}
+	return table{seed: maphash.MakeSeed(), bySource: map[string][]int32{}, scans: &scanQueue{}}
 }
 
 func (t *table) len() int { return len(t.ids) }
@@ -485,24 +487,12 @@ func (t *table) search(ctx context.Context, q []float32, k int) ([]rag.Hit, erro
 	defer scoresPool.Put(buf)
 	scores := slices.Grow((*buf)[:0], len(t.ids))[:len(t.ids)]
 	*buf = scores
-	parts := max(1, min(runtime.GOMAXPROCS(0), len(t.ids)/parallelRows))
-	lows, highs := make([]float32, parts), make([]float32, parts)
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for p := range parts {
-		lo, hi := p*len(t.ids)/parts, (p+1)*len(t.ids)/parts
-		scan := func() { lows[p], highs[p], errs[p] = t.scan4(ctx, qc, offs, scores, lo, hi) }
-		if parts == 1 {
-			scan()
-		} else {
-			wg.Go(scan)
-		}
+	r := &scanReq{ctx: ctx, qc: qc, offs: offs, scores: scores}
+	t.scan(r)
+	if r.err != nil {
+		return nil, r.err
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	kept := best(scores, slices.Min(lows), slices.Max(highs), coarseCandidates(k, len(t.ids)))
+	kept := best(scores, r.low, r.high, coarseCandidates(k, len(t.ids)))
 	return t.rescore(q, t.refine(qc, offs, kept, c), k), nil
 }
 
@@ -542,29 +532,6 @@ func (t *table) refine(qc []int8, offs []int16, rows []scored, c int) []int32 {
 
 // parallelRows is the fewest rows worth scanning on a core of its own.
 const parallelRows = 32768
-
-// scan4 writes the coarse scores of rows [lo, hi) against the int8 query
-// qc with its blocks' offsets offs to scores[lo:hi], and returns the
-// lowest and the highest.
-func (t *table) scan4(ctx context.Context, qc []int8, offs []int16, scores []float32, lo, hi int) (low, high float32, err error) {
-	var dots [block]int32
-	low, high = float32(math.Inf(1)), float32(math.Inf(-1))
-	for start := lo; start < hi; start += block {
-		if (start-lo)%(64*block) == 0 {
-			if err := ctx.Err(); err != nil {
-				return 0, 0, err
-			}
-		}
-		n := min(block, hi-start)
-		dots4(qc, t.codes[start*t.stride:], t.stride, t.bs[start*t.sw:], t.sw, offs, dots[:n])
-		out := scores[start : start+n]
-		for i, d := range dots[:n] {
-			s := float32(d) * t.scales[start+i]
-			out[i], low, high = s, min(low, s), max(high, s)
-		}
-	}
-	return low, high, nil
-}
 
 // best returns at least the c best rows by scores, which lie between low
 // and high, with their scores: every row in the c-th best's bin of a
