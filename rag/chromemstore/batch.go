@@ -2,8 +2,10 @@ package chromemstore
 
 import (
 	"context"
+	"errors"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -56,27 +58,60 @@ func (t *table) scan(r *scanReq) {
 		r.lead = make(chan []*scanReq, 1)
 		q.waiting = append(q.waiting, r)
 		q.mu.Unlock()
-		if batch = <-r.lead; batch == nil {
+		if batch = r.wait(q); batch == nil {
 			return
 		}
 	} else {
 		q.busy = true
 		q.mu.Unlock()
 	}
-	t.scanAll(batch)
-	q.mu.Lock()
-	next := q.waiting
-	q.waiting = nil
-	q.busy = len(next) > 0
-	q.mu.Unlock()
-	for _, o := range batch {
-		if o != r {
-			o.lead <- nil
+	scanned := false
+	// Deferred, so that a pass that panics still ends: its questions get
+	// an error, and the next batch is led.
+	defer func() {
+		q.mu.Lock()
+		next := q.waiting
+		q.waiting = nil
+		q.busy = len(next) > 0
+		q.mu.Unlock()
+		for _, o := range batch {
+			if o != r {
+				if !scanned {
+					o.err = errPassFailed
+				}
+				o.lead <- nil
+			}
 		}
+		if len(next) > 0 {
+			next[0].lead <- next
+		}
+	}()
+	t.scanAll(batch)
+	scanned = true
+}
+
+// errPassFailed is the error of a question whose batch's pass panicked on
+// another question's goroutine.
+var errPassFailed = errors.New("the scan this query waited for failed")
+
+// wait returns the batch r is to lead, or nil once another question's pass
+// has scanned r. A question whose context ends while it waits in q leaves
+// with the context's error; one already taken into a batch waits for it.
+func (r *scanReq) wait(q *scanQueue) []*scanReq {
+	select {
+	case batch := <-r.lead:
+		return batch
+	case <-r.ctx.Done():
 	}
-	if len(next) > 0 {
-		next[0].lead <- next
+	q.mu.Lock()
+	if i := slices.Index(q.waiting, r); i >= 0 {
+		q.waiting = slices.Delete(q.waiting, i, i+1)
+		q.mu.Unlock()
+		r.err = r.ctx.Err()
+		return nil
 	}
+	q.mu.Unlock()
+	return <-r.lead
 }
 
 // scanParts is how many cores a pass is shared among: as many as the table
@@ -126,13 +161,9 @@ func (t *table) scan4(batch []*scanReq, lows, highs []float32, errs []error, lo,
 	var dots [block]int32
 	// Kept here and written out at the end: the other parts' lows and
 	// highs share their cache lines.
-	var ends [2][8]float32
-	low, high := ends[0][:0], ends[1][:0]
-	if len(batch) > len(ends[0]) {
-		low, high = make([]float32, 0, len(batch)), make([]float32, 0, len(batch))
-	}
-	for range batch {
-		low, high = append(low, float32(math.Inf(1))), append(high, float32(math.Inf(-1)))
+	low, high := make([]float32, len(batch)), make([]float32, len(batch))
+	for i := range batch {
+		low[i], high[i] = float32(math.Inf(1)), float32(math.Inf(-1))
 	}
 	defer func() {
 		copy(lows, low)
@@ -153,12 +184,12 @@ func (t *table) scan4(batch []*scanReq, lows, highs []float32, errs []error, lo,
 			}
 			dots4(r.qc, t.codes[start*t.stride:], t.stride, t.bs[start*t.sw:], t.sw, r.offs, dots[:n])
 			out, scales := r.scores[start:start+n], t.scales[start:start+n]
-			lo, hi := low[i], high[i]
+			l, h := low[i], high[i]
 			for j, d := range dots[:n] {
 				s := float32(d) * scales[j]
-				out[j], lo, hi = s, min(lo, s), max(hi, s)
+				out[j], l, h = s, min(l, s), max(h, s)
 			}
-			low[i], high[i] = lo, hi
+			low[i], high[i] = l, h
 		}
 	}
 }

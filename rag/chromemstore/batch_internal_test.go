@@ -41,17 +41,70 @@ func randomUnitVector(r *rand.Rand, dim int) []float32 {
 	return v
 }
 
-// Questions that arrive while a coarse pass runs are scanned together in
-// the next, led by the first of them, and each gets the hits it gets
-// alone; one whose context has ended gets its error and spoils nothing.
-// The table is large enough to be scanned in two parts on two cores, and
-// so in batches (see scan).
+// A batch's pass gives each question the scores, lowest and highest it
+// gets alone, for more questions than scan4 keeps on its stack; one whose
+// context has ended, here the first, gets its error and spoils nothing.
+// The table is scanned in two parts on two cores.
+func TestScanAllBatch(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	r := rand.New(rand.NewPCG(1, 9))
+	tab := randomTable(r, 2*parallelRows+1000, 100)
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := func(ctx context.Context, q []float32) *scanReq {
+		qc := make([]int8, 2*tab.stride)
+		quantise(qc, q)
+		return &scanReq{ctx: ctx, qc: qc, offs: blockOffsets(qc), scores: make([]float32, tab.len())}
+	}
+	var batch, alone []*scanReq
+	for i := range 12 {
+		q := randomUnitVector(r, 100)
+		ctx := context.Background()
+		if i == 0 {
+			ctx = cancelled
+		}
+		batch, alone = append(batch, req(ctx, q)), append(alone, req(context.Background(), q))
+	}
+	tab.scanAll(batch)
+	if !errors.Is(batch[0].err, context.Canceled) {
+		t.Errorf("a question whose context ended: %v, want context.Canceled", batch[0].err)
+	}
+	for i, b := range batch[1:] {
+		a := alone[i+1]
+		tab.scanAll([]*scanReq{a})
+		switch {
+		case b.err != nil || a.err != nil:
+			t.Fatalf("question %d: %v alone, %v in a batch", i+1, a.err, b.err)
+		case !slices.Equal(b.scores, a.scores):
+			t.Errorf("question %d: its scores in a batch differ from its scores alone", i+1)
+		case b.low != a.low || b.high != a.high || b.low != slices.Min(a.scores) || b.high != slices.Max(a.scores):
+			t.Errorf("question %d: lowest and highest %v, %v in a batch, %v, %v alone, of scores from %v to %v",
+				i+1, b.low, b.high, a.low, a.high, slices.Min(a.scores), slices.Max(a.scores))
+		}
+	}
+}
+
+// waitFor polls cond until it holds, and fails the test after ten seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited ten seconds for %s", what)
+		}
+	}
+}
+
+// Questions that arrive while a coarse pass runs wait, and are scanned
+// together in the next, led by the first of them; each gets the hits it
+// gets alone. One whose context ends while it waits leaves at once with
+// its error. The table is large enough to be scanned in two parts on two
+// cores, and so in batches (see scan).
 func TestScanBatched(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	r := rand.New(rand.NewPCG(3, 4))
 	tab := randomTable(r, 2*parallelRows+1000, 100)
 	ctx := context.Background()
-	const n = 5
+	const n = 10
 	qs := make([][]float32, n)
 	want := make([][]rag.Hit, n)
 	for i := range qs {
@@ -61,35 +114,55 @@ func TestScanBatched(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
+	queued := func(k int) func() bool {
+		return func() bool {
+			tab.scans.mu.Lock()
+			defer tab.scans.mu.Unlock()
+			return len(tab.scans.waiting) == k
+		}
+	}
 
-	// As if a pass were running: every question waits for the next.
+	// As if a pass were running: every question waits for the next,
+	// queued in turn.
 	tab.scans.busy = true
-	got := make([][]rag.Hit, n+1)
-	errs := make([]error, n+1)
+	got := make([][]rag.Hit, n)
+	errs := make([]error, n)
 	var wg sync.WaitGroup
-	for i := range n + 1 {
-		wg.Go(func() {
-			if i == n {
-				got[i], errs[i] = tab.search(cancelled, qs[0], 10)
-				return
-			}
-			got[i], errs[i] = tab.search(ctx, qs[i], 10)
-		})
+	for i := range n {
+		wg.Go(func() { got[i], errs[i] = tab.search(ctx, qs[i], 10) })
+		waitFor(t, "question "+strconv.Itoa(i)+" to queue", queued(i+1))
 	}
-	for waiting := 0; waiting < n+1; time.Sleep(time.Millisecond) {
-		tab.scans.mu.Lock()
-		waiting = len(tab.scans.waiting)
-		tab.scans.mu.Unlock()
+	leaving, leave := context.WithCancel(ctx)
+	left := make(chan error, 1)
+	go func() {
+		_, err := tab.search(leaving, qs[0], 10)
+		left <- err
+	}()
+	waitFor(t, "the question that leaves to queue", queued(n+1))
+	leave()
+	select {
+	case err := <-left:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("a question whose context ended as it waited: %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a question whose context ended as it waited still waits")
 	}
+	waitFor(t, "the question that left to leave the queue", queued(n))
+
 	// The running pass ends: it hands the waiting questions on as one batch.
 	tab.scans.mu.Lock()
 	next := tab.scans.waiting
 	tab.scans.waiting = nil
 	tab.scans.mu.Unlock()
 	next[0].lead <- next
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the batch's questions still wait")
+	}
 
 	for i := range n {
 		if errs[i] != nil {
@@ -99,15 +172,75 @@ func TestScanBatched(t *testing.T) {
 			t.Errorf("question %d in a batch: %v, alone: %v", i, got[i], want[i])
 		}
 	}
-	if !errors.Is(errs[n], context.Canceled) {
-		t.Errorf("a question whose context ended: %v, %v; want context.Canceled", got[n], errs[n])
-	}
 	if tab.scans.busy || len(tab.scans.waiting) != 0 {
 		t.Errorf("after the batch: busy %v, %d waiting; want idle", tab.scans.busy, len(tab.scans.waiting))
 	}
 	// Idle again: a lone question scans at once.
 	if h, err := tab.search(ctx, qs[1], 10); err != nil || !slices.Equal(h, want[1]) {
 		t.Errorf("alone after the batch: %v, %v; want %v", h, err, want[1])
+	}
+}
+
+// A pass that panics on the leader's goroutine (a server recovers the
+// panic) still ends: the other questions of its batch get an error, and
+// the question queued behind it leads the next pass.
+func TestScanPanicEnds(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	r := rand.New(rand.NewPCG(5, 7))
+	tab := randomTable(r, parallelRows+100, 64)
+	qc := make([]int8, 2*tab.stride)
+	quantise(qc, randomUnitVector(r, 64))
+	req := func(scores []float32) *scanReq {
+		return &scanReq{ctx: context.Background(), qc: qc, offs: blockOffsets(qc), scores: scores}
+	}
+	alone := req(make([]float32, tab.len()))
+	tab.scanAll([]*scanReq{alone})
+	bad := req(nil) // no room for its scores: its pass panics
+	held, behind := req(make([]float32, tab.len())), req(make([]float32, tab.len()))
+
+	tab.scans.busy = true
+	var wg sync.WaitGroup
+	var recovered any
+	for i, x := range []*scanReq{bad, held, behind} {
+		wg.Go(func() {
+			defer func() {
+				if x == bad {
+					recovered = recover()
+				}
+			}()
+			tab.scan(x)
+		})
+		waitFor(t, "question "+strconv.Itoa(i)+" to queue", func() bool {
+			tab.scans.mu.Lock()
+			defer tab.scans.mu.Unlock()
+			return len(tab.scans.waiting) == i+1
+		})
+	}
+	// The running pass ends and hands on bad and held; behind stays queued.
+	tab.scans.mu.Lock()
+	next := tab.scans.waiting[:2:2]
+	tab.scans.waiting = tab.scans.waiting[2:]
+	tab.scans.mu.Unlock()
+	next[0].lead <- next
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("questions still wait after a pass panicked")
+	}
+
+	if recovered == nil {
+		t.Error("the pass with no room for its scores did not panic")
+	}
+	if !errors.Is(held.err, errPassFailed) {
+		t.Errorf("a question of the batch whose pass panicked: %v, want errPassFailed", held.err)
+	}
+	if behind.err != nil || !slices.Equal(behind.scores, alone.scores) {
+		t.Errorf("the question queued behind the panic: %v, its scores equal to a lone scan's: %v", behind.err, slices.Equal(behind.scores, alone.scores))
+	}
+	if tab.scans.busy || len(tab.scans.waiting) != 0 {
+		t.Errorf("after the panic: busy %v, %d waiting; want idle", tab.scans.busy, len(tab.scans.waiting))
 	}
 }
 
