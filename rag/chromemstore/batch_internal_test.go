@@ -94,6 +94,37 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// queued reports whether k questions wait in tab's queue.
+func queued(tab *table, k int) func() bool {
+	return func() bool {
+		tab.scans.mu.Lock()
+		defer tab.scans.mu.Unlock()
+		return len(tab.scans.waiting) == k
+	}
+}
+
+// endPass ends the pass a test pretends is running, as scan does: the
+// first k questions waiting are handed on as one batch, led by the first.
+func endPass(tab *table, k int) {
+	tab.scans.mu.Lock()
+	next := tab.scans.waiting[:k:k]
+	tab.scans.waiting = tab.scans.waiting[k:]
+	tab.scans.mu.Unlock()
+	next[0].lead <- next
+}
+
+// waitAll waits for wg, and fails the test after ten seconds.
+func waitAll(t *testing.T, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s still wait", what)
+	}
+}
+
 // Questions that arrive while a coarse pass runs wait, and are scanned
 // together in the next, led by the first of them; each gets the hits it
 // gets alone. One whose context ends while it waits leaves at once with
@@ -114,14 +145,6 @@ func TestScanBatched(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	queued := func(k int) func() bool {
-		return func() bool {
-			tab.scans.mu.Lock()
-			defer tab.scans.mu.Unlock()
-			return len(tab.scans.waiting) == k
-		}
-	}
-
 	// As if a pass were running: every question waits for the next,
 	// queued in turn.
 	tab.scans.busy = true
@@ -130,7 +153,7 @@ func TestScanBatched(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() { got[i], errs[i] = tab.search(ctx, qs[i], 10) })
-		waitFor(t, "question "+strconv.Itoa(i)+" to queue", queued(i+1))
+		waitFor(t, "question "+strconv.Itoa(i)+" to queue", queued(tab, i+1))
 	}
 	leaving, leave := context.WithCancel(ctx)
 	left := make(chan error, 1)
@@ -138,7 +161,7 @@ func TestScanBatched(t *testing.T) {
 		_, err := tab.search(leaving, qs[0], 10)
 		left <- err
 	}()
-	waitFor(t, "the question that leaves to queue", queued(n+1))
+	waitFor(t, "the question that leaves to queue", queued(tab, n+1))
 	leave()
 	select {
 	case err := <-left:
@@ -148,21 +171,11 @@ func TestScanBatched(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a question whose context ended as it waited still waits")
 	}
-	waitFor(t, "the question that left to leave the queue", queued(n))
+	waitFor(t, "the question that left to leave the queue", queued(tab, n))
 
 	// The running pass ends: it hands the waiting questions on as one batch.
-	tab.scans.mu.Lock()
-	next := tab.scans.waiting
-	tab.scans.waiting = nil
-	tab.scans.mu.Unlock()
-	next[0].lead <- next
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the batch's questions still wait")
-	}
+	endPass(tab, n)
+	waitAll(t, &wg, "the batch's questions")
 
 	for i := range n {
 		if errs[i] != nil {
@@ -210,25 +223,11 @@ func TestScanPanicEnds(t *testing.T) {
 			}()
 			tab.scan(x)
 		})
-		waitFor(t, "question "+strconv.Itoa(i)+" to queue", func() bool {
-			tab.scans.mu.Lock()
-			defer tab.scans.mu.Unlock()
-			return len(tab.scans.waiting) == i+1
-		})
+		waitFor(t, "question "+strconv.Itoa(i)+" to queue", queued(tab, i+1))
 	}
 	// The running pass ends and hands on bad and held; behind stays queued.
-	tab.scans.mu.Lock()
-	next := tab.scans.waiting[:2:2]
-	tab.scans.waiting = tab.scans.waiting[2:]
-	tab.scans.mu.Unlock()
-	next[0].lead <- next
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("questions still wait after a pass panicked")
-	}
+	endPass(tab, 2)
+	waitAll(t, &wg, "questions of a pass that panicked")
 
 	if recovered == nil {
 		t.Error("the pass with no room for its scores did not panic")

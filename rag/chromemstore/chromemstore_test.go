@@ -133,18 +133,23 @@ func randomUnitBlock(r *rand.Rand, n int) [][]float32 {
 	return vs
 }
 
+// benchStore is a store of n random unit vectors, and 64 queries.
+func benchStore(b *testing.B, n int) (*chromemstore.Store, [][]float32) {
+	r := rand.New(rand.NewPCG(1, 2))
+	s := chromemstore.New()
+	if err := s.Add(context.Background(), benchChunks(n), randomUnitBlock(r, n)); err != nil {
+		b.Fatal(err)
+	}
+	return s, randomUnit(r, 64)
+}
+
 // BenchmarkQuery is a query for 20 neighbours through the store's scan
 // and through chromem-go's own QueryEmbedding on the same vectors. The
 // GB/s metric is the vector bytes a query reads per second.
 func BenchmarkQuery(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
 		ctx := context.Background()
-		r := rand.New(rand.NewPCG(1, 2))
-		s := chromemstore.New()
-		if err := s.Add(ctx, benchChunks(n), randomUnitBlock(r, n)); err != nil {
-			b.Fatal(err)
-		}
-		queries := randomUnit(r, 64)
+		s, queries := benchStore(b, n)
 		bytes := float64(n * benchDim * 4)
 		b.Run("n="+strconv.Itoa(n)+"/store", func(b *testing.B) {
 			i := 0
@@ -175,12 +180,7 @@ func BenchmarkQuery(b *testing.B) {
 func BenchmarkQueryParallel(b *testing.B) {
 	for _, n := range []int{10000, 60000, 100000} {
 		ctx := context.Background()
-		r := rand.New(rand.NewPCG(1, 2))
-		s := chromemstore.New()
-		if err := s.Add(ctx, benchChunks(n), randomUnitBlock(r, n)); err != nil {
-			b.Fatal(err)
-		}
-		queries := randomUnit(r, 64)
+		s, queries := benchStore(b, n)
 		b.Run("n="+strconv.Itoa(n), func(b *testing.B) {
 			var next atomic.Int64
 			b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
