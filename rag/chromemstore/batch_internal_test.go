@@ -145,9 +145,9 @@ func TestScanBatched(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// As if a pass were running: every question waits for the next,
+	// As if maxPasses passes were running: every question waits for the next,
 	// queued in turn.
-	tab.scans.busy = true
+	tab.scans.running = maxPasses
 	got := make([][]rag.Hit, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -173,7 +173,7 @@ func TestScanBatched(t *testing.T) {
 	}
 	waitFor(t, "the question that left to leave the queue", queued(tab, n))
 
-	// The running pass ends: it hands the waiting questions on as one batch.
+	// A running pass ends: it hands the waiting questions on as one batch.
 	endPass(tab, n)
 	waitAll(t, &wg, "the batch's questions")
 
@@ -185,8 +185,8 @@ func TestScanBatched(t *testing.T) {
 			t.Errorf("question %d in a batch: %v, alone: %v", i, got[i], want[i])
 		}
 	}
-	if tab.scans.busy || len(tab.scans.waiting) != 0 {
-		t.Errorf("after the batch: busy %v, %d waiting; want idle", tab.scans.busy, len(tab.scans.waiting))
+	if tab.scans.running != maxPasses-1 || len(tab.scans.waiting) != 0 {
+		t.Errorf("after the batch: %d passes running, %d waiting; want only the one the test pretends", tab.scans.running, len(tab.scans.waiting))
 	}
 	// Idle again: a lone question scans at once.
 	if h, err := tab.search(ctx, qs[1], 10); err != nil || !slices.Equal(h, want[1]) {
@@ -211,7 +211,7 @@ func TestScanPanicEnds(t *testing.T) {
 	bad := req(nil) // no room for its scores: its pass panics
 	held, behind := req(make([]float32, tab.len())), req(make([]float32, tab.len()))
 
-	tab.scans.busy = true
+	tab.scans.running = maxPasses
 	var wg sync.WaitGroup
 	var recovered any
 	for i, x := range []*scanReq{bad, held, behind} {
@@ -225,7 +225,7 @@ func TestScanPanicEnds(t *testing.T) {
 		})
 		waitFor(t, "question "+strconv.Itoa(i)+" to queue", queued(tab, i+1))
 	}
-	// The running pass ends and hands on bad and held; behind stays queued.
+	// A running pass ends and hands on bad and held; behind stays queued.
 	endPass(tab, 2)
 	waitAll(t, &wg, "questions of a pass that panicked")
 
@@ -238,8 +238,8 @@ func TestScanPanicEnds(t *testing.T) {
 	if behind.err != nil || !slices.Equal(behind.scores, alone.scores) {
 		t.Errorf("the question queued behind the panic: %v, its scores equal to a lone scan's: %v", behind.err, slices.Equal(behind.scores, alone.scores))
 	}
-	if tab.scans.busy || len(tab.scans.waiting) != 0 {
-		t.Errorf("after the panic: busy %v, %d waiting; want idle", tab.scans.busy, len(tab.scans.waiting))
+	if tab.scans.running != maxPasses-1 || len(tab.scans.waiting) != 0 {
+		t.Errorf("after the panic: %d passes running, %d waiting; want only the one the test pretends", tab.scans.running, len(tab.scans.waiting))
 	}
 }
 

@@ -174,25 +174,27 @@ func BenchmarkQuery(b *testing.B) {
 	}
 }
 
-// BenchmarkQueryParallel is the store's query for 20 neighbours from 32
-// goroutines at once, as a server under load asks: what matters there is
-// questions a second, and the scan is bound by memory.
+// BenchmarkQueryParallel is the store's query for 20 neighbours from 2
+// and from 32 goroutines at once, as a server under load asks: what
+// matters there is questions a second, and the scan is bound by memory.
 func BenchmarkQueryParallel(b *testing.B) {
 	for _, n := range []int{10000, 60000, 100000} {
 		ctx := context.Background()
 		s, queries := benchStore(b, n)
-		b.Run("n="+strconv.Itoa(n), func(b *testing.B) {
-			var next atomic.Int64
-			b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if _, err := s.Query(ctx, queries[next.Add(1)%int64(len(queries))], 20); err != nil {
-						b.Error(err)
-						return
+		for _, g := range []int{2, 32} {
+			b.Run("n="+strconv.Itoa(n)+"/goroutines="+strconv.Itoa(g), func(b *testing.B) {
+				var next atomic.Int64
+				b.SetParallelism(max(1, g/runtime.GOMAXPROCS(0)))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := s.Query(ctx, queries[next.Add(1)%int64(len(queries))], 20); err != nil {
+							b.Error(err)
+							return
+						}
 					}
-				}
+				})
 			})
-		})
+		}
 	}
 }
 
