@@ -5,6 +5,8 @@ import (
 	"iter"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -253,30 +255,32 @@ func (x *Index) inDocumentTerms(question string) string {
 		}
 	}
 	table := func() *acronymTable {
-		if t := x.acronyms.Load(); t != nil {
-			return t
-		}
-		t := acronymsOf(texts)
-		x.acronyms.Store(t)
-		return t
+		return readOnce(&x.acronyms, &x.wordsRead, func() *acronymTable { return acronymsOf(texts) })
 	}
 	spelt := func() *spellings {
-		if s := x.spellings.Load(); s != nil {
-			return s
-		}
-		x.spelling.Lock()
-		defer x.spelling.Unlock()
-		if s := x.spellings.Load(); s != nil {
-			return s
-		}
-		s := spellingsOf(texts)
-		x.spellings.Store(s)
-		return s
+		return readOnce(&x.spellings, &x.wordsRead, func() *spellings { return spellingsOf(texts) })
 	}
 	rare := func(w string) bool {
 		return x.cfg.Rarity != nil && x.cfg.Rarity.WordRarity(w) >= minSpeltRarity
 	}
 	return correctSpelling(splitCodes(expandAcronyms(question, known, table), known), known, rare, spelt)
+}
+
+// readOnce returns p's value, reading it with read the first time: one
+// question reads it under mu while the others wait for it, rather than
+// read the documents again.
+func readOnce[T any](p *atomic.Pointer[T], mu *sync.Mutex, read func() *T) *T {
+	if v := p.Load(); v != nil {
+		return v
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if v := p.Load(); v != nil {
+		return v
+	}
+	v := read()
+	p.Store(v)
+	return v
 }
 
 // codeParts splits a code ("E307") into its runs of letters and digits.

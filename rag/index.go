@@ -89,9 +89,9 @@ type Index struct {
 	// has a word no chunk has (see inDocumentTerms); nil again when they
 	// change.
 	spellings atomic.Pointer[spellings]
-	// spelling is held by the one question that reads spellings, so that
-	// others wait for it rather than read the documents' words again.
-	spelling sync.Mutex
+	// wordsRead is held by the one question that reads acronyms or
+	// spellings (see readOnce).
+	wordsRead sync.Mutex
 
 	model    Model // the fitted answer models
 	modelErr error // why model cannot be used (fitted for other features); train does not need it

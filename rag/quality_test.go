@@ -501,10 +501,7 @@ func wantFirst(t *testing.T, x *rag.Index, cases ...firstCase) {
 // with the items nested under it, not with the items beside it.
 func TestColonItemCoversItsOwnItems(t *testing.T) {
 	dir := t.TempDir()
-	doc := "# Membership\n\n- Members get:\n  - free entry to every talk\n  - the quarterly newsletter\n- Visitors pay 5 pounds at the door.\n"
-	if err := os.WriteFile(filepath.Join(dir, "membership.md"), []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, dir, "membership.md", "# Membership\n\n- Members get:\n  - free entry to every talk\n  - the quarterly newsletter\n- Visitors pay 5 pounds at the door.\n")
 	x := newIndex(t, "")
 	sync(t, x, dir)
 	ans, err := x.Ask(context.Background(), "How much do members pay?", 5)

@@ -115,7 +115,8 @@ func capitalHeading(line string) (heading, bool) {
 		}
 	}
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ":"))
-	if s == "" || !inCapitals(s) || len(strings.Fields(s)) > 12 ||
+	fields := strings.Fields(s)
+	if s == "" || !inCapitals(s) || len(fields) > 12 ||
 		strings.ContainsFunc(s, func(r rune) bool {
 			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" &-'’/,()", r)
 		}) ||
@@ -123,7 +124,6 @@ func capitalHeading(line string) (heading, bool) {
 		return heading{}, false
 	}
 	codes := 0
-	fields := strings.Fields(s)
 	for i, w := range fields {
 		if ordinal.MatchString(w) && (i > 0 && calendarWords[strings.ToLower(fields[i-1])] || i+1 < len(fields) && calendarWords[strings.ToLower(fields[i+1])]) {
 			return heading{}, false // "CLOSED 25TH DECEMBER": a date

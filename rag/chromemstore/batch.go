@@ -177,10 +177,6 @@ func (t *table) scan4(batch []*scanReq, lows, highs []float32, errs []error, lo,
 	for i := range batch {
 		low[i], high[i] = float32(math.Inf(1)), float32(math.Inf(-1))
 	}
-	defer func() {
-		copy(lows, low)
-		copy(highs, high)
-	}()
 	live := len(batch)
 	for start := lo; start < hi && live > 0; start += block {
 		n := min(block, hi-start)
@@ -204,4 +200,6 @@ func (t *table) scan4(batch []*scanReq, lows, highs []float32, errs []error, lo,
 			low[i], high[i] = l, h
 		}
 	}
+	copy(lows, low)
+	copy(highs, high)
 }
