@@ -129,7 +129,7 @@ func isASCII(s string) bool {
 // termsVersion is stored with term statistics in snapshots. Bump it
 // whenever words, stem or stopWords change which terms a text has, so that
 // statistics counted the old way are counted again on load.
-const termsVersion = 2 // 2: Latin diacritics folded
+const termsVersion = 3 // 2: Latin diacritics folded; 3: contractions' fragments are stop words
 
 // termStats counts, for each term, the chunks it occurs in, for IDF weights.
 type termStats struct {
@@ -230,7 +230,8 @@ var stopWords = func() map[string]bool {
 		ourselves out over own same she should so some such than that the their theirs them themselves then
 		there these they this those through to too under until up very was we were what when where which
 		while who whom whose why will with would you your yours yourself yourselves s t don shall may might
-		must according said says say one ones`) {
+		must according said says say one ones
+		m ll re ve d isn aren wasn weren doesn didn hasn haven hadn couldn wouldn shouldn mustn needn shan mightn`) {
 		m[w] = true
 	}
 	return m

@@ -72,3 +72,19 @@ func TestTermStatsAddRemove(t *testing.T) {
 		t.Errorf("after remove: n=%d df=%v", s.n, s.df)
 	}
 }
+
+// The fragments a contraction leaves ("I'm" → "i", "m"; "doesn't" →
+// "doesn", "t") are function words: "how many wrong passwords before I'm
+// locked out" must not match "8 a.m." by its "m".
+func TestContractionsCarryNoTopic(t *testing.T) {
+	s := newTermStats()
+	s.add("I'm sure it doesn’t, we'll see: they've gone, you're right, I'd go, isn't it?")
+	var got []string
+	for term := range s.df {
+		got = append(got, term)
+	}
+	slices.Sort(got)
+	if want := []string{"go", "gone", "right", "see", "sure"}; !slices.Equal(got, want) {
+		t.Errorf("terms = %q, want %q", got, want)
+	}
+}

@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.185593725352758,  // bm25
-			2.7075961399257675,  // bm25_share_of_best
-			0.4561766530127249,  // bm25_rank
-			1.073931006602761,   // dense
-			-1.5925182401407825, // dense_below_best
-			0.34356321138678503, // dense_rank
-			7.10180554626262,    // coverage
-			-3.8460411884694654, // exact_coverage
-			2.962169131087462,   // title_coverage
-			1.2295554259194597,  // best_sentence_coverage
-			0.3490021015092461,  // proposed_rank
-			0.39864380051584686, // best_window_coverage
-			0.4142276077514993,  // best_typed_sentence_coverage
-			0.8937104801675068,  // bigrams
-			-1.2272468421065823, // first_chunk
-			2.426883573449122,   // document_coverage
+			-2.190445691487919,  // bm25
+			2.69673536466578,    // bm25_share_of_best
+			0.4729498449638246,  // bm25_rank
+			1.0740994391229721,  // dense
+			-1.5927680065214551, // dense_below_best
+			0.3436825911733814,  // dense_rank
+			7.092328439823394,   // coverage
+			-3.828659904769654,  // exact_coverage
+			2.960523076978863,   // title_coverage
+			1.2234775540558398,  // best_sentence_coverage
+			0.3342790755469658,  // proposed_rank
+			0.4065608735581142,  // best_window_coverage
+			0.4149479851856465,  // best_typed_sentence_coverage
+			0.9008426844788147,  // bigrams
+			-1.2244770223464234, // first_chunk
+			2.4276793247141173,  // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.9553401668232175,    // lexical
-			0.9600068077087053,    // exact_lexical
-			3.0942798073986957,    // dense
-			0.3784073879282364,    // novelty
-			0.9687658980845404,    // type_found
-			-1.4670670203484708,   // type_missing
-			0.1171687970687671,    // context_coverage
-			1.3175038132158372,    // short
-			0.08041548953701767,   // first_in_passage
-			1.9979289496179187,    // passage_probability
-			0.7351721531141067,    // passage_rank
-			0.2524775071686211,    // bigrams
-			-0.9423409408915471,   // typed_coverage
-			0.16151045519957086,   // focus_found
-			-0.057210745643576685, // focus_missing
+			2.960883218067584,    // lexical
+			0.9528991217356834,   // exact_lexical
+			3.0911489860572234,   // dense
+			0.37307348127675966,  // novelty
+			0.9680369227306113,   // type_found
+			-1.4658759503140515,  // type_missing
+			0.11555495695440055,  // context_coverage
+			1.325902036039596,    // short
+			0.07958931271457319,  // first_in_passage
+			1.9989464973367537,   // passage_probability
+			0.7348047232313287,   // passage_rank
+			0.2467709767965784,   // bigrams
+			-0.9372831836993208,  // typed_coverage
+			0.1605389540537055,   // focus_found
+			-0.05689899396474689, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.570753508341566,   // sentence_probability
-			1.1919315403555912,   // sentence_margin
-			0.15275459316442008,  // passage_probability
-			6.108633086695829,    // unknown_terms
-			-0.8368089276333351,  // any_unknown_term
-			3.78804813743448,     // missing_from_passage
-			-0.25787563802945124, // rarest_missing
-			0.6321845147810874,   // type_found
-			-2.7156360846659275,  // type_missing
-			3.9543766288996296,   // lexical
-			1.8782534106779634,   // dense
-			4.894646969490325,    // sentence_dense
-			-0.47621346677776677, // passage_bm25
-			4.861112429521514,    // best_bm25
-			-0.40099198653283885, // best_coverage
-			3.1654224078801936,   // best_sentence_coverage
-			0.04776319368747395,  // matched_idf
-			-0.3077922106298232,  // names_missing
-			3.360163971900478,    // missing_from_document
-			4.579799415705946,    // rarest_matched
-			1.205660253582659,    // question_terms
-			-0.45990652025780915, // unknown_rare
-			-1.8867341031898326,  // rarest_unknown
-			-9.2866216917182,     // missing_rare
-			3.703693849572957,    // rarest_missing_word
-			-5.306287295713741,   // missing_from_document_rare
-			-0.10534286571860942, // focus_missing
+			-4.531903764073254,   // sentence_probability
+			1.152997421590791,    // sentence_margin
+			0.22942724813060228,  // passage_probability
+			6.195497664038775,    // unknown_terms
+			-0.8640216938824026,  // any_unknown_term
+			3.6247932536159237,   // missing_from_passage
+			-0.22904407381661515, // rarest_missing
+			0.650144346275416,    // type_found
+			-2.7225259141363813,  // type_missing
+			3.925378665455787,    // lexical
+			1.7613927436371646,   // dense
+			4.919879889367106,    // sentence_dense
+			-0.5407453959436813,  // passage_bm25
+			4.945772689715017,    // best_bm25
+			-0.5916893842800992,  // best_coverage
+			3.349557761816406,    // best_sentence_coverage
+			0.040639169275754575, // matched_idf
+			-0.2667906889748826,  // names_missing
+			3.3499133432714805,   // missing_from_document
+			4.518360939825175,    // rarest_matched
+			1.2912783639565717,   // question_terms
+			-0.35155088352874125, // unknown_rare
+			-2.010688590224838,   // rarest_unknown
+			-9.216174958494607,   // missing_rare
+			3.6055485870851665,   // rarest_missing_word
+			-5.295170983668628,   // missing_from_document_rare
+			-0.06441754273152916, // focus_missing
 		},
-		Bias: -10.777532382055199,
+		Bias: -10.78084239228752,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.8512237542054883,   // sentence_probability
-			0.7338622349300548,   // sentence_margin
-			0.8577057841012424,   // passage_probability
-			-5.459602327050556,   // unknown_terms
-			-0.3280580131343009,  // any_unknown_term
-			1.616174287718011,    // missing_from_passage
-			0.18043487318069965,  // rarest_missing
-			0.3209295172622082,   // type_found
-			0.6736384015614472,   // type_missing
-			-0.4885151638364412,  // lexical
-			0.28694992880331976,  // dense
-			1.6025679217872248,   // sentence_dense
-			-2.196560199033349,   // passage_bm25
-			2.776054202830123,    // best_bm25
-			-1.508666167030002,   // best_coverage
-			1.6183989381403783,   // best_sentence_coverage
-			0.09466874695662215,  // matched_idf
-			-0.3306752904183564,  // names_missing
-			-0.19520752785099107, // missing_from_document
-			1.8555523595519128,   // rarest_matched
-			0.4025088891529337,   // question_terms
-			4.884540401710318,    // unknown_rare
-			1.8166151449322452,   // rarest_unknown
-			-2.0012658280454545,  // missing_rare
-			-0.12997831584412664, // rarest_missing_word
-			0.8923452848618332,   // missing_from_document_rare
-			0.08741866356786993,  // focus_missing
+			3.8260208927174486,   // sentence_probability
+			0.7265897393613552,   // sentence_margin
+			0.8706155251226732,   // passage_probability
+			-5.535596379185529,   // unknown_terms
+			-0.4194856257661362,  // any_unknown_term
+			1.6790822243524524,   // missing_from_passage
+			0.1151544722611263,   // rarest_missing
+			0.3127557424187206,   // type_found
+			0.6574251747325655,   // type_missing
+			-0.5192181635197641,  // lexical
+			0.22365083077210976,  // dense
+			1.709131258319542,    // sentence_dense
+			-2.1940307433249426,  // passage_bm25
+			2.762471793910723,    // best_bm25
+			-1.5294319764720916,  // best_coverage
+			1.6344313340453518,   // best_sentence_coverage
+			0.08747077702178026,  // matched_idf
+			-0.3643102988626137,  // names_missing
+			-0.20141146923075903, // missing_from_document
+			1.9143086312096043,   // rarest_matched
+			0.4284198020279417,   // question_terms
+			5.417985316198771,    // unknown_rare
+			1.7553088592641628,   // rarest_unknown
+			-2.1252453636748063,  // missing_rare
+			-0.03916932533687011, // rarest_missing_word
+			0.9061859374602051,   // missing_from_document_rare
+			0.0721124178837031,   // focus_missing
 		},
-		Bias: -5.385438032689837,
+		Bias: -5.419121444653641,
 	},
-	AbstainBelow: 0.35497745091089605,
+	AbstainBelow: 0.35304654264717156,
 }
