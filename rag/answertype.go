@@ -77,10 +77,16 @@ var (
 	// periodQuestion is a "what time" that asks for a date.
 	periodQuestion = regexp.MustCompile(`(?i)\b(what|which) time (period|frame|span|of (the )?year)\b`)
 	// moneyQuestion asks for an amount of money: "How much does it cost
-	// …", "How much was the farm fined?", "What is the annual budget of
-	// …", "What did the bridge cost?".
+	// …", "How much was the farm fined?", "How much extra are staff paid
+	// …", "How much will I get back as a refund?", "What is the annual
+	// budget of …", "What did the bridge cost?"; and "how much is" a
+	// thing named with its article or owner ("How much is a ticket …?",
+	// "How much was the emergency aid?"), which asks its price, where a
+	// mass noun without one asks a quantity ("How much is terra preta
+	// distributed …?").
 	moneyQuestion = regexp.MustCompile(`(?i)^\W*(how much\s+(money|cash|funding|tax|taxes|rent|interest|revenue|profit|income|compensation)\b` +
-		`|how much\s+(does|did|do|is|was|are|were|will|would|should|can|could|has|have|had)\b.*\b(cost|costs|costing|pay|paid|pays|spend|spent|spends|charge|charged|charges|fine|fined|fee|fees|price|earn|earned|earns|worth|rent|fare|salary|wage|budget|owe|owed)\b` +
+		`|how much\s+((extra|more|less)\s+)?(does|did|do|is|was|are|were|will|would|should|can|could|has|have|had)\b.*\b(cost|costs|costing|pay|paid|pays|spend|spent|spends|charge|charged|charges|fine|fined|fee|fees|price|earn|earned|earns|worth|rent|fare|salary|wage|budget|owe|owed|refund|refunds|refunded|reimburse|reimbursed)\b` +
+		`|how much\s+(is|are|was|were)\s+(a|an|the|one|each|my|our|your|his|her|their|its)\s` +
 		`|what(\s+(is|was|are|were|will be|would be)|'s|’s)\s+the\s+(\S+\s+){0,2}(price|cost|fee|fine|budget|salary|wage|rent|fare|tuition|charge)s?(\s+(of|for|to|per|in|on|at|charged|paid)\b|\W*$)` +
 		`|what (did|does|do|will|would) .+\bcost\W*$)`)
 )

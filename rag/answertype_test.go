@@ -26,6 +26,12 @@ func TestQuestionType(t *testing.T) {
 		{"What's the late cancellation fee?", moneyType},
 		{"What did the Kingsway Bridge cost?", moneyType},
 		{"How much water does the tank hold?", numberType},
+		{"How much is a ticket for the water taxi?", moneyType},
+		{"How much was the emergency aid to Israel?", moneyType},
+		{"How much extra are staff paid for night shifts?", moneyType},
+		{"How much will I get back if I choose a refund?", moneyType},
+		{"How much is terra preta distributed over the Amazon forest?", numberType}, // a mass noun, no article: a quantity
+		{"How much of the forest was cleared?", numberType},
 		{"What was the vote on the 2025 budget?", anyType},
 		{"How much annual leave do I earn each month?", numberType},
 		// Keyword queries, typed into a search box, by their last word.

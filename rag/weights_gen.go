@@ -7,109 +7,109 @@ var fitted = Model{
 	Passage: Ranker{
 		Features: []string{"bm25", "bm25_share_of_best", "bm25_rank", "dense", "dense_below_best", "dense_rank", "coverage", "exact_coverage", "title_coverage", "best_sentence_coverage", "proposed_rank", "best_window_coverage", "best_typed_sentence_coverage", "bigrams", "first_chunk", "document_coverage"},
 		Weights: []float64{
-			-2.190445691487919,  // bm25
-			2.69673536466578,    // bm25_share_of_best
-			0.4729498449638246,  // bm25_rank
-			1.0740994391229721,  // dense
-			-1.5927680065214551, // dense_below_best
-			0.3436825911733814,  // dense_rank
-			7.092328439823394,   // coverage
-			-3.828659904769654,  // exact_coverage
-			2.960523076978863,   // title_coverage
-			1.2234775540558398,  // best_sentence_coverage
-			0.3342790755469658,  // proposed_rank
-			0.4065608735581142,  // best_window_coverage
-			0.4149479851856465,  // best_typed_sentence_coverage
-			0.9008426844788147,  // bigrams
-			-1.2244770223464234, // first_chunk
-			2.4276793247141173,  // document_coverage
+			-2.190502464626488,  // bm25
+			2.696833501950801,   // bm25_share_of_best
+			0.4730383468773228,  // bm25_rank
+			1.0740712089982474,  // dense
+			-1.592726144438206,  // dense_below_best
+			0.3437326241690081,  // dense_rank
+			7.092249453392349,   // coverage
+			-3.8286545515885777, // exact_coverage
+			2.9605444357633455,  // title_coverage
+			1.2232598532363395,  // best_sentence_coverage
+			0.3341675121669852,  // proposed_rank
+			0.4065988002560474,  // best_window_coverage
+			0.4154662252189257,  // best_typed_sentence_coverage
+			0.900639562346267,   // bigrams
+			-1.2244730165552704, // first_chunk
+			2.42771843591277,    // document_coverage
 		},
 	},
 	Sentence: Ranker{
 		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.960883218067584,    // lexical
-			0.9528991217356834,   // exact_lexical
-			3.0911489860572234,   // dense
-			0.37307348127675966,  // novelty
-			0.9680369227306113,   // type_found
-			-1.4658759503140515,  // type_missing
-			0.11555495695440055,  // context_coverage
-			1.325902036039596,    // short
-			0.07958931271457319,  // first_in_passage
-			1.9989464973367537,   // passage_probability
-			0.7348047232313287,   // passage_rank
-			0.2467709767965784,   // bigrams
-			-0.9372831836993208,  // typed_coverage
-			0.1605389540537055,   // focus_found
-			-0.05689899396474689, // focus_missing
+			2.96053396481816,     // lexical
+			0.9536672110247983,   // exact_lexical
+			3.091819947541214,    // dense
+			0.37258140027443964,  // novelty
+			0.969575736074099,    // type_found
+			-1.4651543372629168,  // type_missing
+			0.11577205793195078,  // context_coverage
+			1.3258569013309718,   // short
+			0.07963401741347272,  // first_in_passage
+			1.9959870339911472,   // passage_probability
+			0.7371964543057065,   // passage_rank
+			0.2459913434585739,   // bigrams
+			-0.9385816995366446,  // typed_coverage
+			0.16031249991023563,  // focus_found
+			-0.05679260886383692, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.531903764073254,   // sentence_probability
-			1.152997421590791,    // sentence_margin
-			0.22942724813060228,  // passage_probability
-			6.195497664038775,    // unknown_terms
-			-0.8640216938824026,  // any_unknown_term
-			3.6247932536159237,   // missing_from_passage
-			-0.22904407381661515, // rarest_missing
-			0.650144346275416,    // type_found
-			-2.7225259141363813,  // type_missing
-			3.925378665455787,    // lexical
-			1.7613927436371646,   // dense
-			4.919879889367106,    // sentence_dense
-			-0.5407453959436813,  // passage_bm25
-			4.945772689715017,    // best_bm25
-			-0.5916893842800992,  // best_coverage
-			3.349557761816406,    // best_sentence_coverage
-			0.040639169275754575, // matched_idf
-			-0.2667906889748826,  // names_missing
-			3.3499133432714805,   // missing_from_document
-			4.518360939825175,    // rarest_matched
-			1.2912783639565717,   // question_terms
-			-0.35155088352874125, // unknown_rare
-			-2.010688590224838,   // rarest_unknown
-			-9.216174958494607,   // missing_rare
-			3.6055485870851665,   // rarest_missing_word
-			-5.295170983668628,   // missing_from_document_rare
-			-0.06441754273152916, // focus_missing
+			-4.533628889631535,   // sentence_probability
+			1.154429012324342,    // sentence_margin
+			0.22848959321536588,  // passage_probability
+			6.195280828064789,    // unknown_terms
+			-0.863975079382348,   // any_unknown_term
+			3.6245312401287113,   // missing_from_passage
+			-0.22910590550215332, // rarest_missing
+			0.6500531300557849,   // type_found
+			-2.7226624840540974,  // type_missing
+			3.925603724156978,    // lexical
+			1.761244292165082,    // dense
+			4.9200687881985035,   // sentence_dense
+			-0.5397543531978758,  // passage_bm25
+			4.945171753843317,    // best_bm25
+			-0.5921758303249071,  // best_coverage
+			3.349197111586209,    // best_sentence_coverage
+			0.04067242033006835,  // matched_idf
+			-0.26679939767039623, // names_missing
+			3.350057759491466,    // missing_from_document
+			4.518363378161936,    // rarest_matched
+			1.2912015083037809,   // question_terms
+			-0.3513650871620509,  // unknown_rare
+			-2.0106761091865626,  // rarest_unknown
+			-9.215931035063969,   // missing_rare
+			3.6054290631894417,   // rarest_missing_word
+			-5.29547493537664,    // missing_from_document_rare
+			-0.0642817933855927,  // focus_missing
 		},
-		Bias: -10.78084239228752,
+		Bias: -10.779556049911154,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.8260208927174486,   // sentence_probability
-			0.7265897393613552,   // sentence_margin
-			0.8706155251226732,   // passage_probability
-			-5.535596379185529,   // unknown_terms
-			-0.4194856257661362,  // any_unknown_term
-			1.6790822243524524,   // missing_from_passage
-			0.1151544722611263,   // rarest_missing
-			0.3127557424187206,   // type_found
-			0.6574251747325655,   // type_missing
-			-0.5192181635197641,  // lexical
-			0.22365083077210976,  // dense
-			1.709131258319542,    // sentence_dense
-			-2.1940307433249426,  // passage_bm25
-			2.762471793910723,    // best_bm25
-			-1.5294319764720916,  // best_coverage
-			1.6344313340453518,   // best_sentence_coverage
-			0.08747077702178026,  // matched_idf
-			-0.3643102988626137,  // names_missing
-			-0.20141146923075903, // missing_from_document
-			1.9143086312096043,   // rarest_matched
-			0.4284198020279417,   // question_terms
-			5.417985316198771,    // unknown_rare
-			1.7553088592641628,   // rarest_unknown
-			-2.1252453636748063,  // missing_rare
-			-0.03916932533687011, // rarest_missing_word
-			0.9061859374602051,   // missing_from_document_rare
-			0.0721124178837031,   // focus_missing
+			3.8252555612373396,   // sentence_probability
+			0.7264480836122377,   // sentence_margin
+			0.8722773113135871,   // passage_probability
+			-5.534899607125665,   // unknown_terms
+			-0.41939250914521203, // any_unknown_term
+			1.6779263942221363,   // missing_from_passage
+			0.11569732907900998,  // rarest_missing
+			0.3128698051730164,   // type_found
+			0.6576561470582852,   // type_missing
+			-0.5186347122276153,  // lexical
+			0.22360768779600115,  // dense
+			1.7088054510856545,   // sentence_dense
+			-2.19584035401841,    // passage_bm25
+			2.764023200671276,    // best_bm25
+			-1.528565395880748,   // best_coverage
+			1.6342773149719394,   // best_sentence_coverage
+			0.08728057816665061,  // matched_idf
+			-0.36430378855594003, // names_missing
+			-0.20225929516483912, // missing_from_document
+			1.9144576541483238,   // rarest_matched
+			0.4290482229597362,   // question_terms
+			5.417572783250055,    // unknown_rare
+			1.7548366500694266,   // rarest_unknown
+			-2.1247582822108955,  // missing_rare
+			-0.03892584421804675, // rarest_missing_word
+			0.9074589796683101,   // missing_from_document_rare
+			0.07188348693883917,  // focus_missing
 		},
-		Bias: -5.419121444653641,
+		Bias: -5.421273116419263,
 	},
-	AbstainBelow: 0.35304654264717156,
+	AbstainBelow: 0.35311027531409034,
 }
