@@ -80,16 +80,34 @@ var (
 	// …", "How much was the farm fined?", "How much extra are staff paid
 	// …", "How much will I get back as a refund?", "What is the annual
 	// budget of …", "What did the bridge cost?"; and "how much is" a
-	// thing named with its article or owner ("How much is a ticket …?",
-	// "How much was the emergency aid?"), which asks its price, where a
-	// mass noun without one asks a quantity ("How much is terra preta
-	// distributed …?").
+	// thing named with its article or owner (see priceQuestion).
 	moneyQuestion = regexp.MustCompile(`(?i)^\W*(how much\s+(money|cash|funding|tax|taxes|rent|interest|revenue|profit|income|compensation)\b` +
 		`|how much\s+((extra|more|less)\s+)?(does|did|do|is|was|are|were|will|would|should|can|could|has|have|had)\b.*\b(cost|costs|costing|pay|paid|pays|spend|spent|spends|charge|charged|charges|fine|fined|fee|fees|price|earn|earned|earns|worth|rent|fare|salary|wage|budget|owe|owed|refund|refunds|refunded|reimburse|reimbursed)\b` +
-		`|how much\s+(is|are|was|were)\s+(a|an|the|one|each|my|our|your|his|her|their|its)\s` +
 		`|what(\s+(is|was|are|were|will be|would be)|'s|’s)\s+the\s+(\S+\s+){0,2}(price|cost|fee|fine|budget|salary|wage|rent|fare|tuition|charge)s?(\s+(of|for|to|per|in|on|at|charged|paid)\b|\W*$)` +
 		`|what (did|does|do|will|would) .+\bcost\W*$)`)
 )
+
+// howMuchIsThe is "how much is" a thing named with its article or owner.
+var howMuchIsThe = regexp.MustCompile(`(?i)^\W*how much\s+(is|are|was|were)\s+(a|an|the|one|each|my|our|your|his|her|their|its)\s`)
+
+// priceQuestion reports a question that asks the price of a thing named
+// with its article or owner: "How much is a ticket for pensioners?", "How
+// much was the emergency aid to Israel?". A participle after it makes
+// "how much" a degree ("How much is the surface covered by water?", "How
+// much was the town damaged?"), and a mass noun without an article a
+// quantity ("How much is terra preta distributed …?").
+func priceQuestion(q string) bool {
+	loc := howMuchIsThe.FindStringIndex(q)
+	if loc == nil {
+		return false
+	}
+	for _, w := range words(q[loc[1]:]) {
+		if len(w) > 4 && strings.HasSuffix(w, "ed") {
+			return false
+		}
+	}
+	return true
+}
 
 // auxiliaries are the verbs that follow a question's "when" ("When did
 // …", "When was …"); any other word makes it a clause.
@@ -197,7 +215,7 @@ var phoneWords = map[string]bool{
 // question (or follow a preposition that opens it: "In what year …"); a
 // "when" inside a clause ("What is formed when …") decides nothing.
 func questionType(q string) answerType {
-	if moneyQuestion.MatchString(q) {
+	if moneyQuestion.MatchString(q) || priceQuestion(q) {
 		return moneyType
 	}
 	if isEmailQuestion(q) {

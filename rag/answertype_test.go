@@ -31,6 +31,9 @@ func TestQuestionType(t *testing.T) {
 		{"How much extra are staff paid for night shifts?", moneyType},
 		{"How much will I get back if I choose a refund?", moneyType},
 		{"How much is terra preta distributed over the Amazon forest?", numberType}, // a mass noun, no article: a quantity
+		{"How much is the surface covered by water?", numberType},                   // a participle: a degree
+		{"How much was the town damaged in the war?", numberType},
+		{"How much is the discounted ticket?", numberType},
 		{"How much of the forest was cleared?", numberType},
 		{"What was the vote on the 2025 budget?", anyType},
 		{"How much annual leave do I earn each month?", numberType},
