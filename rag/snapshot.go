@@ -574,7 +574,11 @@ func decode(r io.Reader, size int64, embedderID string) (*snapshot, error) {
 		return nil, err
 	}
 	dims, nvec := int(le.Uint32(vhdr[:])), le.Uint64(vhdr[4:])
-	if dims <= 0 || nvec > uint64(sr.left)/4/uint64(dims) || uint64(sr.left) != nvec*uint64(dims)*4+4 {
+	switch {
+	case dims == 0 && nvec == 0 && sr.left == 4:
+		// An index of no chunks, saved before any vector set its
+		// dimensions (a corpus of no readable file yet).
+	case dims <= 0 || nvec > uint64(sr.left)/4/uint64(dims) || uint64(sr.left) != nvec*uint64(dims)*4+4:
 		return nil, errors.New("vector block size mismatch")
 	}
 	floats := make([]float32, int(nvec)*dims)

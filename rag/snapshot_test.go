@@ -51,6 +51,20 @@ func TestSnapshotMissingIsEmpty(t *testing.T) {
 	}
 }
 
+// An index of no chunks (a corpus of no readable file yet) is saved
+// before any vector sets its dimensions, 0: it loads, rather than being
+// reported unusable and rebuilt at every start.
+func TestSnapshotNoChunks(t *testing.T) {
+	dir := t.TempDir()
+	if err := writeSnapshot(dir, "emb/v1", 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readSnapshot(dir, "emb/v1")
+	if err != nil || len(got) != 0 {
+		t.Fatalf("readSnapshot = %d records, %v; want none and no error", len(got), err)
+	}
+}
+
 // Every truncation and every flipped byte must be detected, never panic and
 // never load.
 func TestSnapshotDamage(t *testing.T) {
