@@ -1,0 +1,196 @@
+package langchain_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/rag/langchain"
+	"github.com/citebot/citebot/rag/ragtest"
+)
+
+// A reStructuredText file: section titles by their adornments' order
+// (an overlined title a level of its own), directives, comments, targets
+// and table borders left out, admonitions and field lists read, inline
+// markup unwrapped even across a line break, literal blocks kept indented.
+func TestLoaderRST(t *testing.T) {
+	loadCases(t, []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"guide.rst", []byte(`.. _top:
+
+=================
+Burrow user guide
+=================
+
+.. contents::
+   :depth: 2
+
+Installing
+==========
+
+Download the archive and run the installer::
+
+   ./install.sh --prefix /usr/local
+
+.. note:: The installer needs **root** rights.
+
+Configuration
+=============
+
+Burrow reads its settings from ` + "``~/.config/burrow/burrow.toml``" + `. See ` + "`the reference\n<https://example.org/ref>`_" + ` and
+:ref:` + "`exit codes <codes>`" + `, or *ask* a maintainer.
+
+Defaults
+--------
+
+=======  =======
+Setting  Default
+=======  =======
+workers  4
+=======  =======
+
+.. image:: diagram.png
+   :alt: The pipeline
+
+.. A comment
+   on two lines.
+
+----
+
+Exit codes
+==========
+
+:Author: Dana Whitfield
+
+.. warning::
+   Exit code 3 means the repository is unreachable.
+`), "# Burrow user guide\n\n## Installing\n\nDownload the archive and run the installer:\n\n   ./install.sh --prefix /usr/local\n\n" +
+			"Note: The installer needs root rights.\n\n## Configuration\n\nBurrow reads its settings from ~/.config/burrow/burrow.toml. See the reference and\n" +
+			"exit codes, or ask a maintainer.\n\n### Defaults\n\nSetting  Default\nworkers  4\n\n## Exit codes\n\nAuthor: Dana Whitfield\n\n" +
+			"Warning: Exit code 3 means the repository is unreachable."},
+	})
+}
+
+// An AsciiDoc file: "=" titles as Markdown headings, attribute entries,
+// block attributes, delimiters and comments left out, a listing block's
+// lines kept as they are, a table as a Markdown table (cells one to a
+// line too), inline markup unwrapped but snake_case words kept.
+func TestLoaderAsciiDoc(t *testing.T) {
+	loadCases(t, []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"guide.adoc", []byte(`= Burrow User Guide
+:toc: left
+
+== Installing
+
+[source,bash]
+----
+./install.sh --prefix /usr/local
+// not a comment here
+----
+
+NOTE: The installer needs *root* rights.
+
+// a comment
+////
+a comment block
+////
+
+=== Configuration
+
+Burrow reads ` + "`~/.config/burrow/burrow.toml`" + `. See link:https://example.org/ref[the reference] and <<codes,exit codes>>.
+Press kbd:[Ctrl+C] to stop; max_parallel_workers stays as it is.
+
+.Default values
+[cols="1,1"]
+|===
+|Setting |Default
+
+|workers
+|_four_
+|===
+
+[[codes]]
+== Exit codes
+
+Exit code 3 means the repository is unreachable.
+`), "# Burrow User Guide\n\n## Installing\n\n./install.sh --prefix /usr/local\n// not a comment here\n\nNOTE: The installer needs root rights.\n\n" +
+			"### Configuration\n\nBurrow reads ~/.config/burrow/burrow.toml. See the reference and exit codes.\nPress Ctrl+C to stop; max_parallel_workers stays as it is.\n\n" +
+			"Default values\n\n| Setting | Default |\n| --- | --- |\n| workers | four |\n\n## Exit codes\n\nExit code 3 means the repository is unreachable."},
+	})
+}
+
+// Whatever the bytes, the markup loaders return: no panic, text for text.
+func FuzzLoadMarkup(f *testing.F) {
+	f.Add("Title\n=====\n\n.. note::\n   x\n\n:F: v\n``a`` *b* `c <d>`_\n")
+	f.Add("=\n==\n===\n")
+	f.Add("= T\n:a: b\n|===\n|x\n|===\n----\n")
+	f.Add("\n=====\nx\n=====")
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, name := range []string{"f.rst", "f.adoc"} {
+			got, err := langchain.Loader{}.Load(context.Background(), name, []byte(text))
+			if err != nil {
+				t.Fatalf("Load(%s): %v", name, err)
+			}
+			if utf8.ValidString(text) && !utf8.ValidString(got) {
+				t.Errorf("Load(%s) = %q: not UTF-8", name, got)
+			}
+		}
+	})
+}
+
+// A handbook written in reStructuredText and one in AsciiDoc answer
+// questions from their sections, each citation naming its section.
+func TestAskMarkupFormats(t *testing.T) {
+	corpus := t.TempDir()
+	files := map[string]string{
+		"onboarding.rst": "Onboarding handbook\n===================\n\nEquipment\n---------\n\n" +
+			"Every new engineer receives a **14-inch laptop** on the first day.\n\n.. note:: Lost badges cost 15 euros to replace.\n\n" +
+			"Working hours\n-------------\n\nThe office is open from 8:00 to 18:00 on weekdays.\n",
+		"backup.adoc": "= Backup guide\n:toc:\n\n== Retention\n\nSnapshots are kept for *30 days* before they are pruned.\n\n" +
+			"== Restores\n\n[NOTE]\n====\nA restore must be approved by the on-call engineer.\n====\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x := ragtest.New(t, corpus)
+	if docs, _ := x.Size(); docs != len(files) {
+		t.Fatalf("%d documents indexed of %d files", docs, len(files))
+	}
+	for _, c := range []struct {
+		question, source, sentence, section string
+	}{
+		{"What laptop does a new engineer get?", "onboarding.rst", "Every new engineer receives a 14-inch laptop on the first day.", "Equipment"},
+		{"How much does it cost to replace a lost badge?", "onboarding.rst", "Note: Lost badges cost 15 euros to replace.", "Equipment"},
+		{"How long are snapshots kept?", "backup.adoc", "Snapshots are kept for 30 days before they are pruned.", "Retention"},
+		{"Who must approve a restore?", "backup.adoc", "A restore must be approved by the on-call engineer.", "Restores"},
+	} {
+		t.Run(c.question, func(t *testing.T) {
+			ans, err := x.Ask(context.Background(), c.question, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ans.Grounded || len(ans.Citations) == 0 {
+				t.Fatalf("%q: declined (confidence %.3f)", c.question, ans.Confidence)
+			}
+			cite := ans.Citations[0]
+			if cite.Source != c.source || !strings.HasPrefix(ans.Answer, c.sentence) {
+				t.Errorf("%q: answer %q citing %s, want %q from %s", c.question, ans.Answer, cite.Source, c.sentence, c.source)
+			}
+			if cite.Section != c.section {
+				t.Errorf("%q: section %q, want %q", c.question, cite.Section, c.section)
+			}
+		})
+	}
+}
