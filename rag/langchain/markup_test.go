@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -168,29 +167,10 @@ func TestAskMarkupFormats(t *testing.T) {
 	if docs, _ := x.Size(); docs != len(files) {
 		t.Fatalf("%d documents indexed of %d files", docs, len(files))
 	}
-	for _, c := range []struct {
-		question, source, sentence, section string
-	}{
+	wantFormatAnswers(t, x, []formatCase{
 		{"What laptop does a new engineer get?", "onboarding.rst", "Every new engineer receives a 14-inch laptop on the first day.", "Equipment"},
 		{"How much does it cost to replace a lost badge?", "onboarding.rst", "Note: Lost badges cost 15 euros to replace.", "Equipment"},
 		{"How long are snapshots kept?", "backup.adoc", "Snapshots are kept for 30 days before they are pruned.", "Retention"},
 		{"Who must approve a restore?", "backup.adoc", "A restore must be approved by the on-call engineer.", "Restores"},
-	} {
-		t.Run(c.question, func(t *testing.T) {
-			ans, err := x.Ask(context.Background(), c.question, 5)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !ans.Grounded || len(ans.Citations) == 0 {
-				t.Fatalf("%q: declined (confidence %.3f)", c.question, ans.Confidence)
-			}
-			cite := ans.Citations[0]
-			if cite.Source != c.source || !strings.HasPrefix(ans.Answer, c.sentence) {
-				t.Errorf("%q: answer %q citing %s, want %q from %s", c.question, ans.Answer, cite.Source, c.sentence, c.source)
-			}
-			if cite.Section != c.section {
-				t.Errorf("%q: section %q, want %q", c.question, cite.Section, c.section)
-			}
-		})
-	}
+	})
 }

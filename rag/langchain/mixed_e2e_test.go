@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/citebot/citebot/rag"
 	"github.com/citebot/citebot/rag/ragtest"
 )
 
@@ -42,9 +43,7 @@ func TestAskMixedFormats(t *testing.T) {
 	if docs, _ := x.Size(); docs != len(files) {
 		t.Fatalf("%d documents indexed of %d files", docs, len(files))
 	}
-	for _, c := range []struct {
-		question, source, sentence, section string
-	}{
+	wantFormatAnswers(t, x, []formatCase{
 		{"How much is the meal allowance per working day?", "benefits.md",
 			"Every employee receives a meal allowance of 10 euros per working day.", "Meals"},
 		{"Where are bicycles parked?", "parking.html",
@@ -63,7 +62,18 @@ func TestAskMixedFormats(t *testing.T) {
 			"The roof garden is open to staff from April until the end of October.", ""},
 		{"When are fire drills held?", "fire.pdf",
 			"Fire drills are held on the first Monday of every quarter.", ""},
-	} {
+	})
+}
+
+// formatCase is a question, the file that answers it, the sentence its
+// answer opens with and the section its citation names ("" for any).
+type formatCase struct{ question, source, sentence, section string }
+
+// wantFormatAnswers asks each question of x and checks its answer's first
+// sentence, source and section.
+func wantFormatAnswers(t *testing.T, x *rag.Index, cases []formatCase) {
+	t.Helper()
+	for _, c := range cases {
 		t.Run(c.source, func(t *testing.T) {
 			ans, err := x.Ask(context.Background(), c.question, 5)
 			if err != nil {
