@@ -147,8 +147,9 @@ func FuzzLoadMarkup(f *testing.F) {
 	})
 }
 
-// A handbook written in reStructuredText and one in AsciiDoc answer
-// questions from their sections, each citation naming its section.
+// A handbook written in reStructuredText, one in AsciiDoc and a policy in
+// RTF answer questions from their sections, each citation naming its
+// section.
 func TestAskMarkupFormats(t *testing.T) {
 	corpus := t.TempDir()
 	files := map[string]string{
@@ -157,6 +158,8 @@ func TestAskMarkupFormats(t *testing.T) {
 			"Working hours\n-------------\n\nThe office is open from 8:00 to 18:00 on weekdays.\n",
 		"backup.adoc": "= Backup guide\n:toc:\n\n== Retention\n\nSnapshots are kept for *30 days* before they are pruned.\n\n" +
 			"== Restores\n\n[NOTE]\n====\nA restore must be approved by the on-call engineer.\n====\n",
+		"expenses.rtf": `{\rtf1\ansi{\stylesheet{\s1 heading 1;}}\pard\s1 Expenses\par\pard\s1 Mileage\par` +
+			`\pard Private cars are reimbursed at 45p a mile for business journeys.\par}`,
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
@@ -172,5 +175,6 @@ func TestAskMarkupFormats(t *testing.T) {
 		{"How much does it cost to replace a lost badge?", "onboarding.rst", "Note: Lost badges cost 15 euros to replace.", "Equipment"},
 		{"How long are snapshots kept?", "backup.adoc", "Snapshots are kept for 30 days before they are pruned.", "Retention"},
 		{"Who must approve a restore?", "backup.adoc", "A restore must be approved by the on-call engineer.", "Restores"},
+		{"How much is mileage for a private car?", "expenses.rtf", "Private cars are reimbursed at 45p a mile for business journeys.", "Mileage"},
 	})
 }
