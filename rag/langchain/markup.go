@@ -190,6 +190,9 @@ var (
 	adocTitle     = regexp.MustCompile(`^(={1,6})\s+(\S.*?)(\s+=+)?$`)
 )
 
+// adocInlineMarks are the characters every kind of adocInline has.
+const adocInlineMarks = "`*_<["
+
 // adocInline is AsciiDoc's inline markup.
 var adocInline = []inline{
 	{regexp.MustCompile(`\b(?:link|xref|kbd|btn|footnote|image|menu|icon|pass):[^\s\[]*\[([^\]]*)\]`), "$1"}, // a macro's text
@@ -265,7 +268,10 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 		if len(line) > 1 && line[0] == '.' && (line[1] >= 'A' && line[1] <= 'Z' || line[1] >= 'a' && line[1] <= 'z') {
 			line = line[1:] // a block's title (".Installing on Linux")
 		}
-		out = append(out, unwrap(line, adocInline))
+		if strings.ContainsAny(line, adocInlineMarks) {
+			line = unwrap(line, adocInline)
+		}
+		out = append(out, line)
 	}
 	if table {
 		out = append(out, markdownTable(cells, cols)...)
@@ -284,7 +290,10 @@ func markdownTable(cells []string, cols int) []string {
 		out := make([]string, cols)
 		for i := range out {
 			if i < len(cs) {
-				out[i] = collapseSpace(unwrap(cs[i], adocInline))
+				out[i] = collapseSpace(cs[i])
+				if strings.ContainsAny(out[i], adocInlineMarks) {
+					out[i] = unwrap(out[i], adocInline)
+				}
 			}
 		}
 		return "| " + strings.Join(out, " | ") + " |"

@@ -92,7 +92,8 @@ func TestLoaderPPTX(t *testing.T) {
 // BenchmarkLoadOffice loads a handbook of 200 sections (about 60 KB of
 // text) in each format; the bytes per second are of the text extracted.
 func BenchmarkLoadOffice(b *testing.B) {
-	var docx, odt, epub strings.Builder
+	var docx, odt, epub, rtf, rst, adoc strings.Builder
+	rtf.WriteString(`{\rtf1\ansi{\stylesheet{\s2 heading 2;}}`)
 	var slides, odpPages []string
 	for i := range 200 {
 		h := fmt.Sprintf("Section %d", i)
@@ -100,6 +101,9 @@ func BenchmarkLoadOffice(b *testing.B) {
 		docx.WriteString(wPara("Heading2", h) + wPara("", p) + wPara("", p))
 		odt.WriteString(`<text:h text:outline-level="2">` + h + `</text:h><text:p>` + p + `</text:p><text:p>` + p + `</text:p>`)
 		epub.WriteString("<h2>" + h + "</h2><p>" + p + "</p><p>" + p + "</p>")
+		rtf.WriteString(`\pard\plain\s2 ` + h + `\par\pard\plain ` + p + `\par\pard\plain ` + p + `\par` + "\n")
+		rst.WriteString(h + "\n" + strings.Repeat("-", len(h)) + "\n\n" + p + "\n\n" + p + "\n\n")
+		adoc.WriteString("== " + h + "\n\n" + p + "\n\n" + p + "\n\n")
 		slides = append(slides, pShape("title", h)+pShape("body", p, p))
 		odpPages = append(odpPages, odpFrame("title", h)+odpFrame("outline", p, p))
 	}
@@ -112,6 +116,9 @@ func BenchmarkLoadOffice(b *testing.B) {
 		{"handbook.odt", makeODT(odt.String())},
 		{"handbook.odp", makeODP(odpPages...)},
 		{"handbook.epub", makeEPUB("Handbook", epub.String())},
+		{"handbook.rtf", []byte(rtf.String() + "}")},
+		{"handbook.rst", []byte(rst.String())},
+		{"handbook.adoc", []byte(adoc.String())},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			text, err := langchain.Loader{}.Load(context.Background(), c.name, c.data)
