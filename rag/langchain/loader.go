@@ -1,6 +1,6 @@
 // Package langchain adapts github.com/tmc/langchaingo to citebot's domain:
 // a rag.Loader built on langchaingo's document loaders (plain text,
-// Markdown and PDF; reStructuredText, AsciiDoc and RTF in process; HTML is read with goquery; Word, PowerPoint,
+// Markdown and PDF; reStructuredText, AsciiDoc, MediaWiki, Org and RTF in process; HTML is read with goquery; Word, PowerPoint,
 // OpenDocument and EPUB files and spreadsheets (CSV, TSV, XLSX, ODS) with
 // encoding/csv, archive/zip and encoding/xml, within bounds for hostile
 // archives), a rag.Splitter built on its
@@ -26,9 +26,10 @@ import (
 	"github.com/citebot/citebot/rag"
 )
 
-// Loader reads .txt, .md and .markdown files as they are, .rst, .adoc and
-// .asciidoc files as their text with their section titles as Markdown
-// headings and their markup left out (markup.go), .rtf files as their
+// Loader reads .txt, .md and .markdown files as they are, .rst, .adoc,
+// .asciidoc, .wiki, .mediawiki and .org files as their text with their
+// section titles as Markdown headings and their markup left out
+// (markup.go), .rtf files as their
 // paragraphs, headings and tables (rtf.go), .html and .htm
 // files as the text of their body (one line per block element, scripts and
 // styles left out, a table as the structured formats' tables below), and

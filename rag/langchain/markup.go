@@ -32,16 +32,31 @@ func markupLines(data []byte) []string {
 	return lines
 }
 
-// inline is one kind of inline markup and what it reads as.
+// headingLines is a Markdown heading at level (1 for the top; deeper
+// than 6 written as 6) with a blank line either side.
+func headingLines(level int, text string) []string {
+	return []string{"", strings.Repeat("#", min(max(level, 1), 6)) + " " + strings.TrimSpace(text), ""}
+}
+
+// codeLine is a line of a listing or a source block, indented as code so
+// that a comment in it ("# install first") is not read as a heading.
+func codeLine(line string) string { return "    " + line }
+
+// inline is one kind of inline markup and what it reads as; marks, when
+// set, are characters every instance of it has, so that text without any
+// of them is not searched.
 type inline struct {
-	expr *regexp.Regexp
-	with string
+	expr  *regexp.Regexp
+	with  string
+	marks string
 }
 
 // unwrap replaces each kind of inline markup in s, in turn.
 func unwrap(s string, kinds []inline) string {
 	for _, k := range kinds {
-		s = k.expr.ReplaceAllString(s, k.with)
+		if k.marks == "" || strings.ContainsAny(s, k.marks) {
+			s = k.expr.ReplaceAllString(s, k.with)
+		}
 	}
 	return s
 }
@@ -81,14 +96,14 @@ var rstRead = map[string]string{
 // rstInline is reStructuredText's inline markup. A hyperlink may run on
 // to the next line; emphasis does not.
 var rstInline = []inline{
-	{regexp.MustCompile("``([^`]+)``"), "$1"},                                          // literal
-	{regexp.MustCompile(":[\\w:+-]+:`([^`<]*?)\\s*<[^`>]*>`"), "$1"},                   // a role with its target
-	{regexp.MustCompile(":[\\w:+-]+:`([^`]+)`"), "$1"},                                 // a role
-	{regexp.MustCompile("`([^`<]*?)\\s*<[^`>]*>`__?"), "$1"},                           // a hyperlink with its address
-	{regexp.MustCompile("`([^`]+)`__?"), "$1"},                                         // a hyperlink reference
-	{regexp.MustCompile(`\*\*([^*]+)\*\*`), "$1"},                                      // strong
-	{regexp.MustCompile(`(^|[\s("'])\*([^*\s][^*\n]*?)\*($|[\s)"'.,;:!?])`), "$1$2$3"}, // emphasis
-	{regexp.MustCompile("`([^`]+)`"), "$1"},                                            // interpreted text
+	{regexp.MustCompile("``([^`]+)``"), "$1", ""},                                          // literal
+	{regexp.MustCompile(":[\\w:+-]+:`([^`<]*?)\\s*<[^`>]*>`"), "$1", ""},                   // a role with its target
+	{regexp.MustCompile(":[\\w:+-]+:`([^`]+)`"), "$1", ""},                                 // a role
+	{regexp.MustCompile("`([^`<]*?)\\s*<[^`>]*>`__?"), "$1", ""},                           // a hyperlink with its address
+	{regexp.MustCompile("`([^`]+)`__?"), "$1", ""},                                         // a hyperlink reference
+	{regexp.MustCompile(`\*\*([^*]+)\*\*`), "$1", ""},                                      // strong
+	{regexp.MustCompile(`(^|[\s("'])\*([^*\s][^*\n]*?)\*($|[\s)"'.,;:!?])`), "$1$2$3", ""}, // emphasis
+	{regexp.MustCompile("`([^`]+)`"), "$1", ""},                                            // interpreted text
 }
 
 // loadRST reads a reStructuredText file. Section titles take their levels
@@ -195,16 +210,16 @@ const adocInlineMarks = "`*_<["
 
 // adocInline is AsciiDoc's inline markup.
 var adocInline = []inline{
-	{regexp.MustCompile(`\b(?:link|xref|kbd|btn|footnote|image|menu|icon|pass):[^\s\[]*\[([^\]]*)\]`), "$1"}, // a macro's text
-	{regexp.MustCompile(`((?:https?|ftp)://[^\s\[]+)\[\]`), "$1"},                                            // an address without text
-	{regexp.MustCompile(`(?:https?|ftp|mailto):[^\s\[]+\[([^\]]+)\]`), "$1"},                                 // an address's text
-	{regexp.MustCompile(`<<[^,>]+,\s*([^>]+)>>`), "$1"},                                                      // a cross reference's text
-	{regexp.MustCompile(`<<([^>]+)>>`), "$1"},                                                                // a cross reference
-	{regexp.MustCompile("`\\+?([^`]+?)\\+?`"), "$1"},                                                         // monospace
-	{regexp.MustCompile(`\*\*([^*]+)\*\*`), "$1"},                                                            // strong, anywhere
-	{regexp.MustCompile(`(^|[\s("'])\*([^*\s][^*\n]*?)\*($|[\s)"'.,;:!?])`), "$1$2$3"},                       // strong
-	{regexp.MustCompile(`__([^_]+)__`), "$1"},                                                                // emphasis, anywhere
-	{regexp.MustCompile(`(^|[\s("'])_([^_\s][^_\n]*?)_($|[\s)"'.,;:!?])`), "$1$2$3"},                         // emphasis, not snake_case
+	{regexp.MustCompile(`\b(?:link|xref|kbd|btn|footnote|image|menu|icon|pass):[^\s\[]*\[([^\]]*)\]`), "$1", ""}, // a macro's text
+	{regexp.MustCompile(`((?:https?|ftp)://[^\s\[]+)\[\]`), "$1", ""},                                            // an address without text
+	{regexp.MustCompile(`(?:https?|ftp|mailto):[^\s\[]+\[([^\]]+)\]`), "$1", ""},                                 // an address's text
+	{regexp.MustCompile(`<<[^,>]+,\s*([^>]+)>>`), "$1", ""},                                                      // a cross reference's text
+	{regexp.MustCompile(`<<([^>]+)>>`), "$1", ""},                                                                // a cross reference
+	{regexp.MustCompile("`\\+?([^`]+?)\\+?`"), "$1", ""},                                                         // monospace
+	{regexp.MustCompile(`\*\*([^*]+)\*\*`), "$1", ""},                                                            // strong, anywhere
+	{regexp.MustCompile(`(^|[\s("'])\*([^*\s][^*\n]*?)\*($|[\s)"'.,;:!?])`), "$1$2$3", ""},                       // strong
+	{regexp.MustCompile(`__([^_]+)__`), "$1", ""},                                                                // emphasis, anywhere
+	{regexp.MustCompile(`(^|[\s("'])_([^_\s][^_\n]*?)_($|[\s)"'.,;:!?])`), "$1$2$3", ""},                         // emphasis, not snake_case
 }
 
 // loadAsciiDoc reads an AsciiDoc file: "= Title" is the document's title,
@@ -229,7 +244,7 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 			if line == literal {
 				literal = ""
 			} else {
-				out = append(out, line)
+				out = append(out, codeLine(line))
 			}
 			continue
 		case strings.HasPrefix(line, "////") && strings.Trim(line, "/") == "":
@@ -262,7 +277,7 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 			continue
 		}
 		if m := adocTitle.FindStringSubmatch(line); m != nil {
-			out = append(out, strings.Repeat("#", len(m[1]))+" "+m[2])
+			out = append(out, headingLines(len(m[1]), m[2])...)
 			continue
 		}
 		if len(line) > 1 && line[0] == '.' && (line[1] >= 'A' && line[1] <= 'Z' || line[1] >= 'a' && line[1] <= 'z') {
@@ -325,4 +340,199 @@ func tidyMarkup(lines []string) string {
 		b.WriteString(l)
 	}
 	return b.String()
+}
+
+// MediaWiki's markup (Wikipedia's, and a wiki's pages exported one to a
+// file) and Org mode's (Emacs) are read alike: headings as Markdown
+// heading lines, tables as Markdown tables, templates, comments,
+// categories, files, references and keywords left out, inline markup
+// unwrapped; a numbered list item ("# step") is written "1. step", so that
+// it is not read as a heading.
+func init() {
+	formats[".mediawiki"] = format{load: loadMediaWiki}
+	formats[".wiki"] = format{load: loadMediaWiki}
+	formats[".org"] = format{load: loadOrg}
+}
+
+var (
+	wikiHeading  = regexp.MustCompile(`^(={1,6})\s*(.*?)\s*(={1,6})\s*$`)
+	wikiTemplate = regexp.MustCompile(`\{\{[^{}]*\}\}`)
+	wikiDrop     = regexp.MustCompile(`(?s)<!--.*?-->|<ref[^>]*/>|<ref[^>]*>.*?</ref>|__[A-Z]+__`)
+	wikiInline   = []inline{
+		{regexp.MustCompile(`\[\[(?:[Ff]ile|[Ii]mage|[Cc]ategory|[Mm]edia):[^\]]*\]\]`), "", ""}, // files and categories
+		{regexp.MustCompile(`\[\[[^|\]]*\|([^\]]*)\]\]`), "$1", ""},                              // a link with its text
+		{regexp.MustCompile(`\[\[([^\]]*)\]\]`), "$1", ""},                                       // a link
+		{regexp.MustCompile(`\[(?:https?|ftp|mailto):[^\s\]]+\s+([^\]]+)\]`), "$1", ""},          // an address with its text
+		{regexp.MustCompile(`\[((?:https?|ftp|mailto):[^\s\]]+)\]`), "$1", ""},                   // an address
+		{regexp.MustCompile(`'''''(.+?)'''''|'''(.+?)'''|''(.+?)''`), "$1$2$3", ""},              // bold and italics
+		{regexp.MustCompile(`<br\s*/?>`), " ", ""},
+		{regexp.MustCompile(`</?(?:nowiki|small|big|span|div|code|tt|u|s|sup|sub|b|i)[^>]*>`), "", ""},
+	}
+)
+
+// loadMediaWiki reads a page of MediaWiki markup.
+func loadMediaWiki(ctx context.Context, _ string, data []byte) (string, error) {
+	text := wikiDrop.ReplaceAllString(strings.ReplaceAll(string(data), "\r\n", "\n"), "")
+	for range 8 { // templates nest: the innermost go first
+		if next := wikiTemplate.ReplaceAllString(text, ""); next != text {
+			text = next
+			continue
+		}
+		break
+	}
+	var out []string
+	var rows [][]string
+	table := 0 // tables open around the line
+	for i, line := range markupLines([]byte(text)) {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return "", err
+			}
+		}
+		t := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(t, "{|"):
+			table++
+			continue
+		case strings.HasPrefix(t, "|}") && table > 0:
+			if table--; table == 0 {
+				out = append(out, rowsTable(rows)...)
+				rows = nil
+			}
+			continue
+		case table > 0:
+			switch {
+			case strings.HasPrefix(t, "|-"), strings.HasPrefix(t, "|+"):
+				rows = append(rows, nil)
+			case strings.HasPrefix(t, "|"), strings.HasPrefix(t, "!"):
+				sep := "||"
+				if t[0] == '!' {
+					sep = "!!"
+				}
+				if len(rows) == 0 {
+					rows = append(rows, nil)
+				}
+				for _, c := range strings.Split(t[1:], sep) {
+					if _, after, ok := strings.Cut(c, "|"); ok && !strings.Contains(c, "[[") {
+						c = after // the cell's attributes ("style=… | text")
+					}
+					rows[len(rows)-1] = append(rows[len(rows)-1], unwrap(c, wikiInline))
+				}
+			case t != "" && len(rows) > 0 && len(rows[len(rows)-1]) > 0:
+				last := rows[len(rows)-1]
+				last[len(last)-1] += " " + unwrap(t, wikiInline) // a cell's text runs on
+			}
+			continue
+		}
+		if m := wikiHeading.FindStringSubmatch(line); m != nil && len(m[1]) == len(m[3]) && m[2] != "" {
+			out = append(out, headingLines(len(m[1]), unwrap(m[2], wikiInline))...)
+			continue
+		}
+		if t == "----" {
+			continue
+		}
+		if n := len(line) - len(strings.TrimLeft(line, "#")); n > 0 {
+			line = strings.Repeat("  ", n-1) + "1. " + strings.TrimSpace(line[n:]) // a numbered item
+		} else if n := len(line) - len(strings.TrimLeft(line, ";:")); n > 0 {
+			line = strings.TrimSpace(line[n:]) // a definition or an indented line
+		}
+		out = append(out, unwrap(line, wikiInline))
+	}
+	if len(rows) > 0 {
+		out = append(out, rowsTable(rows)...)
+	}
+	return tidyMarkup(out), nil
+}
+
+// rowsTable writes rows of cells as a Markdown table, the first row with
+// cells its header; rows without cells are left out.
+func rowsTable(rows [][]string) []string {
+	var cells []string
+	cols := 0
+	for _, r := range rows {
+		if len(r) == 0 {
+			continue
+		}
+		if cols == 0 {
+			cols = len(r)
+		}
+		r = append(r, make([]string, max(0, cols-len(r)))...)
+		cells = append(cells, r[:cols]...)
+	}
+	return markdownTable(cells, cols)
+}
+
+var (
+	orgHeading = regexp.MustCompile(`^(\*+)\s+(?:(?:TODO|DONE)\s+)?(.*?)(?:\s+:[\w@#%:]+:)?$`)
+	orgKeyword = regexp.MustCompile(`^#\+(\w+):\s*(.*)$`)
+	orgRule    = regexp.MustCompile(`^\|[-+]+\|?$`)
+	orgDrawer  = regexp.MustCompile(`^:[A-Z]+:$`)
+	orgInline  = func() []inline {
+		in := []inline{
+			{regexp.MustCompile(`\[\[[^\]]*\]\[([^\]]*)\]\]`), "$1", "["}, // a link with its text
+			{regexp.MustCompile(`\[\[([^\]]*)\]\]`), "$1", "["},           // a link
+		}
+		// Bold, italic, verbatim, code, struck through, underlined: each
+		// marker closes what it opens.
+		for _, m := range []string{"*", "/", "=", "~", "+", "_"} {
+			q := regexp.QuoteMeta(m)
+			in = append(in, inline{regexp.MustCompile(`(^|[\s("'])` + q + `([^\s` + q + `][^` + q + `\n]*?)` + q + `($|[\s)"'.,;:!?])`), "$1$2$3", m})
+		}
+		return in
+	}()
+)
+
+// loadOrg reads an Org mode file: "* Heading" lines as Markdown headings,
+// "#+TITLE:" as the document's title, a source or an example block's
+// lines as they are.
+func loadOrg(ctx context.Context, _ string, data []byte) (string, error) {
+	var out []string
+	block := "" // the block the lines are in: "src", "example", "quote" …
+	drawer := false
+	for i, line := range markupLines(data) {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return "", err
+			}
+		}
+		t := strings.TrimSpace(line)
+		lower := strings.ToLower(t)
+		switch {
+		case strings.HasPrefix(lower, "#+begin_"):
+			block = strings.Fields(lower[len("#+begin_"):] + " x")[0]
+			continue
+		case strings.HasPrefix(lower, "#+end_"):
+			block = ""
+			continue
+		case block == "src" || block == "example":
+			out = append(out, codeLine(line))
+			continue
+		case drawer:
+			drawer = !strings.EqualFold(t, ":END:")
+			continue
+		case orgDrawer.MatchString(t):
+			drawer = true
+			continue
+		case t == "#" || strings.HasPrefix(t, "# "):
+			continue // a comment
+		}
+		if m := orgKeyword.FindStringSubmatch(t); m != nil {
+			if strings.EqualFold(m[1], "title") && m[2] != "" {
+				out = append(out, headingLines(1, unwrap(m[2], orgInline))...)
+			}
+			continue
+		}
+		if m := orgHeading.FindStringSubmatch(line); m != nil {
+			out = append(out, headingLines(len(m[1]), unwrap(m[2], orgInline))...)
+			continue
+		}
+		if orgRule.MatchString(t) {
+			if cells := strings.Count(t, "+") + 1; len(out) > 0 && strings.HasPrefix(out[len(out)-1], "|") {
+				out = append(out, "|"+strings.Repeat(" --- |", cells)) // the header's rule
+			}
+			continue
+		}
+		out = append(out, unwrap(line, orgInline))
+	}
+	return tidyMarkup(out), nil
 }

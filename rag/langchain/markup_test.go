@@ -78,7 +78,8 @@ Exit codes
 
 // An AsciiDoc file: "=" titles as Markdown headings, attribute entries,
 // block attributes, delimiters and comments left out, a listing block's
-// lines kept as they are, a table as a Markdown table (cells one to a
+// lines kept as they are but indented as code (so that a comment in them
+// is no heading), a table as a Markdown table (cells one to a
 // line too), inline markup unwrapped but snake_case words kept.
 func TestLoaderAsciiDoc(t *testing.T) {
 	loadCases(t, []struct {
@@ -94,7 +95,7 @@ func TestLoaderAsciiDoc(t *testing.T) {
 [source,bash]
 ----
 ./install.sh --prefix /usr/local
-// not a comment here
+# not a heading here
 ----
 
 NOTE: The installer needs *root* rights.
@@ -122,9 +123,76 @@ Press kbd:[Ctrl+C] to stop; max_parallel_workers stays as it is.
 == Exit codes
 
 Exit code 3 means the repository is unreachable.
-`), "# Burrow User Guide\n\n## Installing\n\n./install.sh --prefix /usr/local\n// not a comment here\n\nNOTE: The installer needs root rights.\n\n" +
+`), "# Burrow User Guide\n\n## Installing\n\n    ./install.sh --prefix /usr/local\n    # not a heading here\n\nNOTE: The installer needs root rights.\n\n" +
 			"### Configuration\n\nBurrow reads ~/.config/burrow/burrow.toml. See the reference and exit codes.\nPress Ctrl+C to stop; max_parallel_workers stays as it is.\n\n" +
 			"Default values\n\n| Setting | Default |\n| --- | --- |\n| workers | four |\n\n## Exit codes\n\nExit code 3 means the repository is unreachable."},
+	})
+}
+
+// A MediaWiki page: headings, templates (nested too), comments,
+// references, categories and magic words left out, links and bold and
+// italics unwrapped, a numbered item as "1. " (not a heading), a table as
+// a Markdown table, its cells' attributes left out.
+func TestLoaderMediaWiki(t *testing.T) {
+	loadCases(t, []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"team.wiki", []byte(`{{Infobox team|name={{PAGENAME}}}}
+'''Platform team''' runs the [[Build system|build farm]] and the [https://ci.example.org CI service].<ref>Since 2021.</ref>
+__TOC__
+== On call ==
+The on-call engineer is paged by [[PagerDuty]]. <!-- hidden -->
+# Acknowledge the page.
+## Note the time.
+=== Escalation ===
+; Second line
+: The team lead, ''Mira Holt''.
+{| class="wikitable"
+|-
+! Service !! Owner
+|-
+| Builds || Jonas Berg
+|-
+| style="color:red" | Artifacts || [[User:Ana|Ana Ruiz]]
+|}
+[[Category:Teams]]
+`), "Platform team runs the build farm and the CI service.\n\n## On call\n\nThe on-call engineer is paged by PagerDuty.\n1. Acknowledge the page.\n  1. Note the time.\n\n" +
+			"### Escalation\n\nSecond line\nThe team lead, Mira Holt.\n\n| Service | Owner |\n| --- | --- |\n| Builds | Jonas Berg |\n| Artifacts | Ana Ruiz |"},
+	})
+}
+
+// An Org mode file: "#+TITLE:" and "*" headings (their TODO keywords and
+// tags left out), comments, keywords and property drawers left out, a
+// source block's lines indented as code, inline markup and links
+// unwrapped, a table's rule under its header as Markdown's.
+func TestLoaderOrg(t *testing.T) {
+	loadCases(t, []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"notes.org", []byte(`#+TITLE: Release notes
+#+AUTHOR: Dana
+# a comment
+* Version 2.3 :release:
+  :PROPERTIES:
+  :CUSTOM_ID: v23
+  :END:
+Released on *30 July 2024*, see [[https://example.org/2.3][the announcement]].
+** TODO Upgrade steps
+- Stop the =burrow= service.
+- Run ~burrow migrate~ as /root/.
+#+BEGIN_SRC sh
+# not a heading here
+burrow migrate --all
+#+END_SRC
+| Flag   | Default |
+|--------+---------|
+| --jobs | 4       |
+`), "# Release notes\n\n# Version 2.3\n\nReleased on 30 July 2024, see the announcement.\n\n## Upgrade steps\n\n- Stop the burrow service.\n- Run burrow migrate as root.\n" +
+			"    # not a heading here\n    burrow migrate --all\n| Flag   | Default |\n| --- | --- |\n| --jobs | 4       |"},
 	})
 }
 
@@ -134,8 +202,10 @@ func FuzzLoadMarkup(f *testing.F) {
 	f.Add("=\n==\n===\n")
 	f.Add("= T\n:a: b\n|===\n|x\n|===\n----\n")
 	f.Add("\n=====\nx\n=====")
+	f.Add("{{a|{{b}}}}\n== H ==\n{|\n! a !! b\n|-\n| x || y\n|}\n# one\n[[File:x.png]]")
+	f.Add("#+TITLE: T\n* H :t:\n:PROPERTIES:\n#+BEGIN_SRC\n* x\n| a | b |\n|---+---|")
 	f.Fuzz(func(t *testing.T, text string) {
-		for _, name := range []string{"f.rst", "f.adoc"} {
+		for _, name := range []string{"f.rst", "f.adoc", "f.wiki", "f.org"} {
 			got, err := langchain.Loader{}.Load(context.Background(), name, []byte(text))
 			if err != nil {
 				t.Fatalf("Load(%s): %v", name, err)
@@ -147,9 +217,9 @@ func FuzzLoadMarkup(f *testing.F) {
 	})
 }
 
-// A handbook written in reStructuredText, one in AsciiDoc and a policy in
-// RTF answer questions from their sections, each citation naming its
-// section.
+// A handbook written in reStructuredText, one in AsciiDoc, a wiki page,
+// Org mode notes and a policy in RTF answer questions from their
+// sections, each citation naming its section.
 func TestAskMarkupFormats(t *testing.T) {
 	corpus := t.TempDir()
 	files := map[string]string{
@@ -158,6 +228,8 @@ func TestAskMarkupFormats(t *testing.T) {
 			"Working hours\n-------------\n\nThe office is open from 8:00 to 18:00 on weekdays.\n",
 		"backup.adoc": "= Backup guide\n:toc:\n\n== Retention\n\nSnapshots are kept for *30 days* before they are pruned.\n\n" +
 			"== Restores\n\n[NOTE]\n====\nA restore must be approved by the on-call engineer.\n====\n",
+		"oncall.wiki": "== On call ==\nThe on-call engineer is paged by [[PagerDuty]] within '''five minutes''' of an alert.\n",
+		"release.org": "#+TITLE: Release notes\n* Version 2.3\nVersion 2.3 was released on *30 July 2024*.\n",
 		"expenses.rtf": `{\rtf1\ansi{\stylesheet{\s1 heading 1;}}\pard\s1 Expenses\par\pard\s1 Mileage\par` +
 			`\pard Private cars are reimbursed at 45p a mile for business journeys.\par}`,
 	}
@@ -175,6 +247,8 @@ func TestAskMarkupFormats(t *testing.T) {
 		{"How much does it cost to replace a lost badge?", "onboarding.rst", "Note: Lost badges cost 15 euros to replace.", "Equipment"},
 		{"How long are snapshots kept?", "backup.adoc", "Snapshots are kept for 30 days before they are pruned.", "Retention"},
 		{"Who must approve a restore?", "backup.adoc", "A restore must be approved by the on-call engineer.", "Restores"},
+		{"How soon is the on-call engineer paged after an alert?", "oncall.wiki", "The on-call engineer is paged by PagerDuty within five minutes of an alert.", ""}, // its one heading is its title
+		{"When was version 2.3 released?", "release.org", "Version 2.3 was released on 30 July 2024.", "Version 2.3"},
 		{"How much is mileage for a private car?", "expenses.rtf", "Private cars are reimbursed at 45p a mile for business journeys.", "Mileage"},
 	})
 }

@@ -92,7 +92,7 @@ func TestLoaderPPTX(t *testing.T) {
 // BenchmarkLoadOffice loads a handbook of 200 sections (about 60 KB of
 // text) in each format; the bytes per second are of the text extracted.
 func BenchmarkLoadOffice(b *testing.B) {
-	var docx, odt, epub, rtf, rst, adoc strings.Builder
+	var docx, odt, epub, rtf, rst, adoc, wiki, org strings.Builder
 	rtf.WriteString(`{\rtf1\ansi{\stylesheet{\s2 heading 2;}}`)
 	var slides, odpPages []string
 	for i := range 200 {
@@ -104,6 +104,8 @@ func BenchmarkLoadOffice(b *testing.B) {
 		rtf.WriteString(`\pard\plain\s2 ` + h + `\par\pard\plain ` + p + `\par\pard\plain ` + p + `\par` + "\n")
 		rst.WriteString(h + "\n" + strings.Repeat("-", len(h)) + "\n\n" + p + "\n\n" + p + "\n\n")
 		adoc.WriteString("== " + h + "\n\n" + p + "\n\n" + p + "\n\n")
+		wiki.WriteString("== " + h + " ==\n" + p + "\n\n" + p + "\n\n")
+		org.WriteString("** " + h + "\n" + p + "\n\n" + p + "\n\n")
 		slides = append(slides, pShape("title", h)+pShape("body", p, p))
 		odpPages = append(odpPages, odpFrame("title", h)+odpFrame("outline", p, p))
 	}
@@ -119,6 +121,8 @@ func BenchmarkLoadOffice(b *testing.B) {
 		{"handbook.rtf", []byte(rtf.String() + "}")},
 		{"handbook.rst", []byte(rst.String())},
 		{"handbook.adoc", []byte(adoc.String())},
+		{"handbook.wiki", []byte(wiki.String())},
+		{"handbook.org", []byte(org.String())},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			text, err := langchain.Loader{}.Load(context.Background(), c.name, c.data)
