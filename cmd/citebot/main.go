@@ -154,10 +154,13 @@ func supports(name string) bool {
 var parser rag.Loader = langchain.Loader{}
 
 // isolated are the formats whose parsers a crafted file can crash, hang or
-// exhaust: PDF. The zip-based formats (Word, PowerPoint, OpenDocument,
-// spreadsheets, EPUB) are read in process: pure Go without recursion, each
-// within limits of size, entries and XML depth (rag/langchain).
-var isolated = []string{".pdf"}
+// exhaust: PDF, and Word 97–2003's compound files, whose reader
+// (richardlehane/mscfb) follows the file's own chains of sectors. The
+// zip-based formats (Word, PowerPoint, OpenDocument, spreadsheets, EPUB)
+// and the text formats (RTF, reStructuredText, AsciiDoc, MediaWiki, Org)
+// are read in process: pure Go, each within limits of size, entries and
+// nesting (rag/langchain).
+var isolated = []string{".pdf", ".doc"}
 
 // stores returns chromem and BM25 in process, or a Weaviate collection
 // that is both (and fuses its own BM25 and vector search).

@@ -12,9 +12,9 @@ import (
 )
 
 // Files written by LibreOffice (where it is installed): an HTML page
-// converted to .docx, .odt and .rtf, and the test builders' .docx and .odt
-// converted to each other (and the .docx to .rtf), which also shows
-// LibreOffice opens them.
+// converted to .docx, .odt, .rtf and .doc, and the test builders' .docx
+// and .odt converted to each other (and the .docx to .rtf and .doc), which
+// also shows LibreOffice opens them.
 func TestLoaderLibreOffice(t *testing.T) {
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
@@ -49,9 +49,13 @@ func TestLoaderLibreOffice(t *testing.T) {
 	convert("odt", "odt", "page.html", "built.docx")
 	convert("docx:MS Word 2007 XML", "docx", "page.html", "built.odt")
 	convert("rtf:Rich Text Format", "rtf", "page.html", "built.docx")
+	convert("doc:MS Word 97", "doc", "page.html", "built.docx")
 	const page = "# Vacation\n\nEvery employee gets 25 days.\n\n## Carry-over\n\nFive days carry over.\n\nPlan | Cost"
 	for _, c := range []struct{ file, want string }{
 		{"rtf/page.rtf", page},
+		// A Word 97–2003 file's headings are read as paragraphs.
+		{"doc/page.doc", "Vacation\n\nEvery employee gets 25 days.\n\nCarry-over\n\nFive days carry over.\n\nPlan | Cost"},
+		{"doc/built.doc", "Staff Handbook\n\nVacation\n\nEvery employee gets 25 days.\n\nPlan | Cost\n\nBasic | free"},
 		{"rtf/built.rtf", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\nPlan | Cost\n\nPlan: Basic; Cost: free."},
 		{"odt/page.odt", page},
 		{"docx/page.docx", page},

@@ -1,0 +1,253 @@
+package langchain
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/richardlehane/mscfb"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// Word 97–2003 documents (.doc), still in many a shared drive, are read in
+// process: the compound file's streams with github.com/richardlehane/mscfb,
+// the main document's text from the piece table the File Information Block
+// points to ([MS-DOC] 2.4.1), each paragraph a line, a table's row its
+// cells joined by " | ". Field codes (a hyperlink's address, a table of
+// contents' switches) are left out, their results read; pictures,
+// footnotes, headers, comments and text boxes are not part of the main
+// text. Headings are not told from other paragraphs: that needs the
+// styles' binary tables. An encrypted document, or one older than Word 97,
+// is an error naming the file.
+func init() {
+	formats[".doc"] = format{binary: true, load: loadDOC}
+}
+
+// errDOC reports a file that is not a Word 97–2003 document this reader
+// can read.
+var errDOC = errors.New("not a readable Word 97–2003 document")
+
+// loadDOC reads a Word 97–2003 document.
+func loadDOC(ctx context.Context, _ string, data []byte) (text string, err error) {
+	defer func() {
+		// A crafted compound file may make its reader panic.
+		if r := recover(); r != nil {
+			text, err = "", fmt.Errorf("%w: malformed file: %v", errDOC, r)
+		}
+	}()
+	streams, err := docStreams(data)
+	if err != nil {
+		return "", err
+	}
+	word := streams["WordDocument"]
+	if len(word) < 0x60 || binary.LittleEndian.Uint16(word) != 0xA5EC {
+		return "", fmt.Errorf("%w: no Word document stream", errDOC)
+	}
+	if nFib := binary.LittleEndian.Uint16(word[2:]); nFib < 0x00C1 {
+		return "", fmt.Errorf("%w: Word 95 or older (nFib %#x)", errDOC, nFib)
+	}
+	flags := binary.LittleEndian.Uint16(word[0x0A:])
+	if flags&0x0100 != 0 {
+		return "", fmt.Errorf("%w: encrypted", errDOC)
+	}
+	table := streams["0Table"]
+	if flags&0x0200 != 0 {
+		table = streams["1Table"]
+	}
+	ccpText, fcClx, lcbClx, err := docFib(word)
+	if err != nil {
+		return "", err
+	}
+	if uint64(fcClx)+uint64(lcbClx) > uint64(len(table)) {
+		return "", fmt.Errorf("%w: piece table out of bounds", errDOC)
+	}
+	raw, err := docText(ctx, word, table[fcClx:fcClx+lcbClx], ccpText)
+	if err != nil {
+		return "", err
+	}
+	return docLines(raw), nil
+}
+
+// docStreams returns the streams of a compound file that a document's text
+// is in, each no longer than the file.
+func docStreams(data []byte) (map[string][]byte, error) {
+	r, err := mscfb.New(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errDOC, err)
+	}
+	streams := map[string][]byte{}
+	for f, err := r.Next(); err == nil; f, err = r.Next() {
+		switch f.Name {
+		case "WordDocument", "0Table", "1Table":
+		default:
+			continue
+		}
+		if f.Size < 0 || f.Size > int64(len(data)) {
+			return nil, fmt.Errorf("%w: stream %s of %d bytes in a file of %d", errDOC, f.Name, f.Size, len(data))
+		}
+		b := make([]byte, f.Size)
+		if _, err := io.ReadFull(f, b); err != nil {
+			return nil, fmt.Errorf("%w: stream %s: %v", errDOC, f.Name, err)
+		}
+		streams[f.Name] = b
+	}
+	return streams, nil
+}
+
+// docFib reads from the File Information Block the main document's
+// length in characters and where the piece table is in the table stream.
+func docFib(word []byte) (ccpText, fcClx, lcbClx uint32, err error) {
+	le := binary.LittleEndian
+	at := 32 // past FibBase
+	csw := int(le.Uint16(word[at:]))
+	at += 2 + 2*csw
+	if at+2 > len(word) {
+		return 0, 0, 0, fmt.Errorf("%w: short File Information Block", errDOC)
+	}
+	cslw := int(le.Uint16(word[at:]))
+	at += 2
+	if cslw < 4 || at+4*cslw+2 > len(word) {
+		return 0, 0, 0, fmt.Errorf("%w: short File Information Block", errDOC)
+	}
+	ccpText = le.Uint32(word[at+4*3:]) // FibRgLw97.ccpText
+	at += 4 * cslw
+	cbRgFcLcb := int(le.Uint16(word[at:]))
+	at += 2
+	const clx = 33 // FibRgFcLcb97's fcClx and lcbClx, the 34th pair
+	if cbRgFcLcb <= clx || at+8*(clx+1) > len(word) {
+		return 0, 0, 0, fmt.Errorf("%w: short File Information Block", errDOC)
+	}
+	return ccpText, le.Uint32(word[at+8*clx:]), le.Uint32(word[at+8*clx+4:]), nil
+}
+
+// docText returns the first ccp characters of the document's text, read
+// piece by piece from the piece table in clx.
+func docText(ctx context.Context, word, clx []byte, ccp uint32) (string, error) {
+	le := binary.LittleEndian
+	// The property modifiers before the piece table are skipped.
+	for len(clx) > 0 && clx[0] == 0x01 {
+		if len(clx) < 3 {
+			return "", fmt.Errorf("%w: bad piece table", errDOC)
+		}
+		n := 3 + int(le.Uint16(clx[1:]))
+		if n > len(clx) {
+			return "", fmt.Errorf("%w: bad piece table", errDOC)
+		}
+		clx = clx[n:]
+	}
+	if len(clx) < 5 || clx[0] != 0x02 {
+		return "", fmt.Errorf("%w: no piece table", errDOC)
+	}
+	plc := clx[5:]
+	if n := le.Uint32(clx[1:]); uint64(n) < uint64(len(plc)) {
+		plc = plc[:n]
+	}
+	pieces := (len(plc) - 4) / 12 // n+1 character positions, then n descriptors of 8 bytes
+	if pieces <= 0 {
+		return "", fmt.Errorf("%w: empty piece table", errDOC)
+	}
+	var b strings.Builder
+	var done uint32
+	for i := 0; i < pieces && done < ccp; i++ {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		start, end := le.Uint32(plc[4*i:]), le.Uint32(plc[4*i+4:])
+		if end <= start {
+			continue
+		}
+		n := min(end-start, ccp-done)
+		done += n
+		fc := le.Uint32(plc[4*(pieces+1)+8*i+2:])
+		if fc&0x40000000 != 0 { // 8-bit characters at half the offset, in Windows-1252
+			off := uint64(fc&0x3FFFFFFF) / 2
+			if off+uint64(n) > uint64(len(word)) {
+				return "", fmt.Errorf("%w: piece out of bounds", errDOC)
+			}
+			for _, c := range word[off : off+uint64(n)] {
+				b.WriteRune(charmap.Windows1252.DecodeByte(c))
+			}
+			continue
+		}
+		off := uint64(fc)
+		if off+2*uint64(n) > uint64(len(word)) {
+			return "", fmt.Errorf("%w: piece out of bounds", errDOC)
+		}
+		units := make([]uint16, n)
+		for j := range units {
+			units[j] = le.Uint16(word[off+2*uint64(j):])
+		}
+		b.WriteString(string(utf16.Decode(units)))
+	}
+	return b.String(), nil
+}
+
+// docLines turns the document's text, with Word's marks, into lines: a
+// paragraph mark ends a line; in a table a cell mark ends a cell and a
+// second one in a row its row; a field's code is left out and its result
+// kept; objects' anchors are dropped.
+func docLines(text string) string {
+	var out blockText
+	var line, cell strings.Builder
+	var cells []string
+	depth, code := 0, 0 // fields open; of them, those still in their code
+	marks := 0          // cell marks in a row, the paragraph between them empty
+	for _, r := range text {
+		switch r {
+		case 0x13: // a field begins: its code first
+			depth++
+			code++
+			continue
+		case 0x14: // the code ends, the result begins
+			code = max(code-1, 0)
+			continue
+		case 0x15: // the field ends
+			if depth > 0 {
+				depth--
+			}
+			code = min(code, depth)
+			continue
+		}
+		if code > 0 {
+			continue
+		}
+		switch r {
+		case '\r', 0x0C: // a paragraph's end, a page or section break
+			if len(cells) > 0 {
+				cell.WriteString(line.String() + " ")
+			} else {
+				out.line(line.String())
+			}
+			line.Reset()
+		case 0x07: // a cell's end, or after one a row's
+			if marks > 0 && line.Len() == 0 && cell.Len() == 0 {
+				out.line(rowLine(cells))
+				cells, marks = nil, 0
+				continue
+			}
+			cells = append(cells, cell.String()+line.String())
+			cell.Reset()
+			line.Reset()
+			marks++
+			continue
+		case 0x0B, '\t', 0xA0: // a line break, a tab, a no-break space
+			line.WriteByte(' ')
+		case 0x1E: // a no-break hyphen
+			line.WriteByte('-')
+		case 0x01, 0x02, 0x03, 0x04, 0x05, 0x08, 0x1F: // anchors of pictures, notes, comments, objects; an optional hyphen
+		default:
+			line.WriteRune(r)
+		}
+		marks = 0
+	}
+	if len(cells) > 0 {
+		out.line(rowLine(cells))
+	}
+	out.line(line.String())
+	return out.String()
+}
