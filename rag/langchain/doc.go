@@ -17,13 +17,13 @@ import (
 // Word 97–2003 documents (.doc), still in many a shared drive, are read in
 // process: the compound file's streams with github.com/richardlehane/mscfb,
 // the main document's text from the piece table the File Information Block
-// points to ([MS-DOC] 2.4.1), each paragraph a line, a table's row its
-// cells joined by " | ". Field codes (a hyperlink's address, a table of
-// contents' switches) are left out, their results read; pictures,
-// footnotes, headers, comments and text boxes are not part of the main
-// text. Headings are not told from other paragraphs: that needs the
-// styles' binary tables. An encrypted document, or one older than Word 97,
-// is an error naming the file.
+// points to ([MS-DOC] 2.4.1), each paragraph a line, a paragraph in a
+// built-in heading style ("heading 1" to "heading 9", "Title") a Markdown
+// heading line, a table's row its cells joined by " | ". Field codes (a
+// hyperlink's address, a table of contents' switches) are left out, their
+// results read; pictures, footnotes, headers, comments and text boxes are
+// not part of the main text. An encrypted document, or one older than
+// Word 97, is an error naming the file.
 func init() {
 	formats[".doc"] = format{binary: true, load: loadDOC}
 }
@@ -59,18 +59,27 @@ func loadDOC(ctx context.Context, _ string, data []byte) (text string, err error
 	if flags&0x0200 != 0 {
 		table = streams["1Table"]
 	}
-	ccpText, fcClx, lcbClx, err := docFib(word)
+	ccpText, pairs, err := docFibPairs(word)
 	if err != nil {
 		return "", err
 	}
-	if uint64(fcClx)+uint64(lcbClx) > uint64(len(table)) {
+	clx, ok := docPart(table, pairs, fibClx)
+	if !ok {
 		return "", fmt.Errorf("%w: piece table out of bounds", errDOC)
 	}
-	raw, err := docText(ctx, word, table[fcClx:fcClx+lcbClx], ccpText)
+	raw, marks, err := docText(ctx, word, clx, ccpText)
 	if err != nil {
 		return "", err
 	}
-	return docLines(raw), nil
+	// Headings, where the styles and the paragraphs' properties read
+	// well; a document whose tables do not is read without them.
+	var levels []int
+	if stsh, ok := docPart(table, pairs, fibStshf); ok {
+		if bte, ok := docPart(table, pairs, fibPlcfBtePapx); ok {
+			levels = docHeadings(word, stsh, bte, marks)
+		}
+	}
+	return docLines(raw, levels), nil
 }
 
 // docStreams returns the streams of a compound file that a document's text
@@ -99,49 +108,149 @@ func docStreams(data []byte) (map[string][]byte, error) {
 	return streams, nil
 }
 
-// docFib reads from the File Information Block the main document's
-// length in characters and where the piece table is in the table stream.
-func docFib(word []byte) (ccpText, fcClx, lcbClx uint32, err error) {
+// The pairs of FibRgFcLcb97 that the reader uses: the stylesheet, the
+// paragraphs' properties, the piece table.
+const (
+	fibStshf       = 1
+	fibPlcfBtePapx = 13
+	fibClx         = 33
+)
+
+// docFibPairs reads the File Information Block: the main document's
+// length in characters, and FibRgFcLcb97's (offset, length) pairs, at
+// least up to the piece table's.
+func docFibPairs(word []byte) (ccpText uint32, pairs []uint32, err error) {
 	le := binary.LittleEndian
 	at := 32 // past FibBase
 	csw := int(le.Uint16(word[at:]))
 	at += 2 + 2*csw
 	if at+2 > len(word) {
-		return 0, 0, 0, fmt.Errorf("%w: short File Information Block", errDOC)
+		return 0, nil, fmt.Errorf("%w: short File Information Block", errDOC)
 	}
 	cslw := int(le.Uint16(word[at:]))
 	at += 2
 	if cslw < 4 || at+4*cslw+2 > len(word) {
-		return 0, 0, 0, fmt.Errorf("%w: short File Information Block", errDOC)
+		return 0, nil, fmt.Errorf("%w: short File Information Block", errDOC)
 	}
 	ccpText = le.Uint32(word[at+4*3:]) // FibRgLw97.ccpText
 	at += 4 * cslw
 	cbRgFcLcb := int(le.Uint16(word[at:]))
 	at += 2
-	const clx = 33 // FibRgFcLcb97's fcClx and lcbClx, the 34th pair
-	if cbRgFcLcb <= clx || at+8*(clx+1) > len(word) {
-		return 0, 0, 0, fmt.Errorf("%w: short File Information Block", errDOC)
+	if cbRgFcLcb <= fibClx || at+8*(fibClx+1) > len(word) {
+		return 0, nil, fmt.Errorf("%w: short File Information Block", errDOC)
 	}
-	return ccpText, le.Uint32(word[at+8*clx:]), le.Uint32(word[at+8*clx+4:]), nil
+	pairs = make([]uint32, 2*(fibClx+1))
+	for i := range pairs {
+		pairs[i] = le.Uint32(word[at+4*i:])
+	}
+	return ccpText, pairs, nil
+}
+
+// docPart is the part of the table stream that FibRgFcLcb97's pair i
+// locates; false when it is empty or out of bounds.
+func docPart(table []byte, pairs []uint32, i int) ([]byte, bool) {
+	fc, lcb := uint64(pairs[2*i]), uint64(pairs[2*i+1])
+	if lcb == 0 || fc+lcb > uint64(len(table)) {
+		return nil, false
+	}
+	return table[fc : fc+lcb], true
+}
+
+// docHeadings returns the heading level of the paragraph each mark (the
+// file offset of a paragraph's end) ends: 1 to 9 for the built-in styles
+// "heading 1" to "heading 9" (style identifiers 1 to 9), 1 for "Title"
+// (62), 0 for any other. It reads the stylesheet (stsh) for each style's
+// identifier and the paragraphs' property pages (their bin table, bte)
+// for each paragraph's style; nil when they do not read.
+func docHeadings(word, stsh, bte []byte, marks []uint32) []int {
+	le := binary.LittleEndian
+	// The stylesheet: its header, then each style's base, whose first
+	// 12 bits are its built-in identifier.
+	if len(stsh) < 4 {
+		return nil
+	}
+	cbStshi := int(le.Uint16(stsh))
+	if 2+cbStshi > len(stsh) || cbStshi < 2 {
+		return nil
+	}
+	cstd := int(le.Uint16(stsh[2:]))
+	level := map[uint16]int{} // style index → heading level
+	at := 2 + cbStshi
+	for istd := 0; istd < cstd && at+2 <= len(stsh); istd++ {
+		cb := int(le.Uint16(stsh[at:]))
+		at += 2
+		if cb >= 2 && at+cb <= len(stsh) {
+			switch sti := le.Uint16(stsh[at:]) & 0x0FFF; {
+			case sti >= 1 && sti <= 9:
+				level[uint16(istd)] = int(sti)
+			case sti == 62:
+				level[uint16(istd)] = 1
+			}
+		}
+		at += cb
+	}
+	if len(level) == 0 || len(bte) < 4 {
+		return nil
+	}
+	// The paragraphs' properties: pages of 512 bytes, each with runs of
+	// file offsets and, for each run, its properties, the style first.
+	type run struct {
+		from, to uint32
+		istd     uint16
+	}
+	var runs []run
+	n := (len(bte) - 4) / 8
+	for i := range n {
+		pn := uint64(le.Uint32(bte[4*(n+1)+4*i:]) & 0x3FFFFF)
+		if (pn+1)*512 > uint64(len(word)) {
+			return nil
+		}
+		page := word[pn*512 : (pn+1)*512]
+		crun := int(page[511])
+		if 4*(crun+1)+13*crun > 511 {
+			return nil
+		}
+		for j := range crun {
+			r := run{from: le.Uint32(page[4*j:]), to: le.Uint32(page[4*j+4:])}
+			if off := 2 * int(page[4*(crun+1)+13*j]); off > 0 && off+3 < 511 {
+				if page[off] != 0 {
+					r.istd = le.Uint16(page[off+1:])
+				} else if off+4 < 511 {
+					r.istd = le.Uint16(page[off+2:])
+				}
+			}
+			runs = append(runs, r)
+		}
+	}
+	levels := make([]int, len(marks))
+	for i, fc := range marks {
+		for _, r := range runs {
+			if r.from <= fc && fc < r.to {
+				levels[i] = level[r.istd]
+				break
+			}
+		}
+	}
+	return levels
 }
 
 // docText returns the first ccp characters of the document's text, read
 // piece by piece from the piece table in clx.
-func docText(ctx context.Context, word, clx []byte, ccp uint32) (string, error) {
+func docText(ctx context.Context, word, clx []byte, ccp uint32) (text string, marks []uint32, err error) {
 	le := binary.LittleEndian
 	// The property modifiers before the piece table are skipped.
 	for len(clx) > 0 && clx[0] == 0x01 {
 		if len(clx) < 3 {
-			return "", fmt.Errorf("%w: bad piece table", errDOC)
+			return "", nil, fmt.Errorf("%w: bad piece table", errDOC)
 		}
 		n := 3 + int(le.Uint16(clx[1:]))
 		if n > len(clx) {
-			return "", fmt.Errorf("%w: bad piece table", errDOC)
+			return "", nil, fmt.Errorf("%w: bad piece table", errDOC)
 		}
 		clx = clx[n:]
 	}
 	if len(clx) < 5 || clx[0] != 0x02 {
-		return "", fmt.Errorf("%w: no piece table", errDOC)
+		return "", nil, fmt.Errorf("%w: no piece table", errDOC)
 	}
 	plc := clx[5:]
 	if n := le.Uint32(clx[1:]); uint64(n) < uint64(len(plc)) {
@@ -149,13 +258,13 @@ func docText(ctx context.Context, word, clx []byte, ccp uint32) (string, error) 
 	}
 	pieces := (len(plc) - 4) / 12 // n+1 character positions, then n descriptors of 8 bytes
 	if pieces <= 0 {
-		return "", fmt.Errorf("%w: empty piece table", errDOC)
+		return "", nil, fmt.Errorf("%w: empty piece table", errDOC)
 	}
 	var b strings.Builder
 	var done uint32
 	for i := 0; i < pieces && done < ccp; i++ {
 		if err := ctx.Err(); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		start, end := le.Uint32(plc[4*i:]), le.Uint32(plc[4*i+4:])
 		if end <= start {
@@ -167,32 +276,39 @@ func docText(ctx context.Context, word, clx []byte, ccp uint32) (string, error) 
 		if fc&0x40000000 != 0 { // 8-bit characters at half the offset, in Windows-1252
 			off := uint64(fc&0x3FFFFFFF) / 2
 			if off+uint64(n) > uint64(len(word)) {
-				return "", fmt.Errorf("%w: piece out of bounds", errDOC)
+				return "", nil, fmt.Errorf("%w: piece out of bounds", errDOC)
 			}
-			for _, c := range word[off : off+uint64(n)] {
+			for j, c := range word[off : off+uint64(n)] {
+				if c == '\r' {
+					marks = append(marks, uint32(off)+uint32(j))
+				}
 				b.WriteRune(charmap.Windows1252.DecodeByte(c))
 			}
 			continue
 		}
 		off := uint64(fc)
 		if off+2*uint64(n) > uint64(len(word)) {
-			return "", fmt.Errorf("%w: piece out of bounds", errDOC)
+			return "", nil, fmt.Errorf("%w: piece out of bounds", errDOC)
 		}
 		units := make([]uint16, n)
 		for j := range units {
 			units[j] = le.Uint16(word[off+2*uint64(j):])
+			if units[j] == '\r' {
+				marks = append(marks, uint32(off)+2*uint32(j))
+			}
 		}
 		b.WriteString(string(utf16.Decode(units)))
 	}
-	return b.String(), nil
+	return b.String(), marks, nil
 }
 
 // docLines turns the document's text, with Word's marks, into lines: a
 // paragraph mark ends a line; in a table a cell mark ends a cell and a
 // second one in a row its row; a field's code is left out and its result
 // kept; objects' anchors are dropped.
-func docLines(text string) string {
+func docLines(text string, levels []int) string {
 	var out blockText
+	par := 0 // the paragraph marks read
 	var line, cell strings.Builder
 	var cells []string
 	depth, code := 0, 0 // fields open; of them, those still in their code
@@ -218,10 +334,17 @@ func docLines(text string) string {
 		}
 		switch r {
 		case '\r', 0x0C: // a paragraph's end, a page or section break
+			level := 0
+			if r == '\r' {
+				if par < len(levels) {
+					level = levels[par]
+				}
+				par++
+			}
 			if len(cells) > 0 {
 				cell.WriteString(line.String() + " ")
 			} else {
-				out.line(line.String())
+				out.paragraph(level, line.String())
 			}
 			line.Reset()
 		case 0x07: // a cell's end, or after one a row's

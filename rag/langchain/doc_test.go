@@ -11,9 +11,9 @@ import (
 )
 
 // A Word 97–2003 document, testdata/handbook.doc, which LibreOffice 7.4
-// saved ("MS Word 97") from testdata/handbook-doc.html: its paragraphs,
-// its characters in Unicode, a hyperlink's text without its address, its
-// table's rows.
+// saved ("MS Word 97") from testdata/handbook-doc.html: its headings (by
+// their styles), its paragraphs, its characters in Unicode, a hyperlink's
+// text without its address, its table's rows.
 func TestLoaderDOC(t *testing.T) {
 	data, err := os.ReadFile("testdata/handbook.doc")
 	if err != nil {
@@ -24,7 +24,7 @@ func TestLoaderDOC(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"handbook.doc", data, "Staff Handbook\n\nEvery employee gets 25 days of paid leave. Café “quoted” – dash.\n\nExpenses\n\n" +
+		{"handbook.doc", data, "# Staff Handbook\n\nEvery employee gets 25 days of paid leave. Café “quoted” – dash.\n\n## Expenses\n\n" +
 			"Taxis are reimbursed up to 40 euros a ride. See the rates page.\n\nItem | Limit\n\nHotel | 150 euros\n\nΩmega 日本 end."},
 	})
 }

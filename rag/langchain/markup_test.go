@@ -218,8 +218,8 @@ func FuzzLoadMarkup(f *testing.F) {
 }
 
 // A handbook written in reStructuredText, one in AsciiDoc, a wiki page,
-// Org mode notes and a policy in RTF answer questions from their
-// sections, each citation naming its section.
+// Org mode notes, a policy in RTF and a handbook in Word 97–2003 answer
+// questions from their sections, each citation naming its section.
 func TestAskMarkupFormats(t *testing.T) {
 	corpus := t.TempDir()
 	files := map[string]string{
@@ -233,6 +233,11 @@ func TestAskMarkupFormats(t *testing.T) {
 		"expenses.rtf": `{\rtf1\ansi{\stylesheet{\s1 heading 1;}}\pard\s1 Expenses\par\pard\s1 Mileage\par` +
 			`\pard Private cars are reimbursed at 45p a mile for business journeys.\par}`,
 	}
+	doc, err := os.ReadFile("testdata/handbook.doc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["handbook.doc"] = string(doc)
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
@@ -249,6 +254,7 @@ func TestAskMarkupFormats(t *testing.T) {
 		{"Who must approve a restore?", "backup.adoc", "A restore must be approved by the on-call engineer.", "Restores"},
 		{"How soon is the on-call engineer paged after an alert?", "oncall.wiki", "The on-call engineer is paged by PagerDuty within five minutes of an alert.", ""}, // its one heading is its title
 		{"When was version 2.3 released?", "release.org", "Version 2.3 was released on 30 July 2024.", "Version 2.3"},
+		{"How much are taxis reimbursed?", "handbook.doc", "Taxis are reimbursed up to 40 euros a ride.", "Expenses"},
 		{"How much is mileage for a private car?", "expenses.rtf", "Private cars are reimbursed at 45p a mile for business journeys.", "Mileage"},
 	})
 }
