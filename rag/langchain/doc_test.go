@@ -70,3 +70,15 @@ func FuzzLoadDOC(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkLoadDOC(b *testing.B) {
+	data, err := os.ReadFile("testdata/handbook.doc")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := (langchain.Loader{}).Load(context.Background(), "handbook.doc", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
