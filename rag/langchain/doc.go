@@ -19,7 +19,9 @@ import (
 // the main document's text from the piece table the File Information Block
 // points to ([MS-DOC] 2.4.1), each paragraph a line, a paragraph in a
 // built-in heading style ("heading 1" to "heading 9", "Title") a Markdown
-// heading line, a table's row its cells joined by " | ". Field codes (a
+// heading line, a table's rows as the other structured formats' are
+// (its header's cells joined by " | ", each other row a sentence naming
+// its cells). Field codes (a
 // hyperlink's address, a table of contents' switches) are left out, their
 // results read; pictures, footnotes, headers, comments and text boxes are
 // not part of the main text. An encrypted document, or one older than
@@ -71,15 +73,15 @@ func loadDOC(ctx context.Context, _ string, data []byte) (text string, err error
 	if err != nil {
 		return "", err
 	}
-	// Headings, where the styles and the paragraphs' properties read
-	// well; a document whose tables do not is read without them.
-	var levels []int
-	if stsh, ok := docPart(table, pairs, fibStshf); ok {
-		if bte, ok := docPart(table, pairs, fibPlcfBtePapx); ok {
-			levels = docHeadings(word, stsh, bte, marks)
-		}
+	// Headings and rows' ends, where the styles and the paragraphs'
+	// properties read well; a document whose tables do not is read
+	// without them.
+	var props []docPar
+	if bte, ok := docPart(table, pairs, fibPlcfBtePapx); ok {
+		stsh, _ := docPart(table, pairs, fibStshf)
+		props = docParagraphs(word, stsh, bte, marks)
 	}
-	return docLines(raw, levels), nil
+	return docLines(raw, props), nil
 }
 
 // docStreams returns the streams of a compound file that a document's text
@@ -156,47 +158,53 @@ func docPart(table []byte, pairs []uint32, i int) ([]byte, bool) {
 	return table[fc : fc+lcb], true
 }
 
-// docHeadings returns the heading level of the paragraph each mark (the
-// file offset of a paragraph's end) ends: 1 to 9 for the built-in styles
-// "heading 1" to "heading 9" (style identifiers 1 to 9), 1 for "Title"
-// (62), 0 for any other. It reads the stylesheet (stsh) for each style's
-// identifier and the paragraphs' property pages (their bin table, bte)
-// for each paragraph's style; nil when they do not read.
-func docHeadings(word, stsh, bte []byte, marks []uint32) []int {
+// docPar is what a paragraph's properties say of it: its heading level
+// (0 for none), and whether its mark ends a table's row.
+type docPar struct {
+	level  int
+	rowEnd bool
+}
+
+// docParagraphs returns what the properties of the paragraph each mark
+// (the file offset of a paragraph's or a cell's end) ends say of it: the
+// heading level of the built-in styles "heading 1" to "heading 9" (style
+// identifiers 1 to 9) and "Title" (62), read from the stylesheet (stsh,
+// when it reads), and whether it ends a table's row. They are read from
+// the paragraphs' property pages, whose bin table is bte; nil when those
+// do not read.
+func docParagraphs(word, stsh, bte []byte, marks []uint32) []docPar {
 	le := binary.LittleEndian
-	// The stylesheet: its header, then each style's base, whose first
-	// 12 bits are its built-in identifier.
-	if len(stsh) < 4 {
-		return nil
-	}
-	cbStshi := int(le.Uint16(stsh))
-	if 2+cbStshi > len(stsh) || cbStshi < 2 {
-		return nil
-	}
-	cstd := int(le.Uint16(stsh[2:]))
 	level := map[uint16]int{} // style index → heading level
-	at := 2 + cbStshi
-	for istd := 0; istd < cstd && at+2 <= len(stsh); istd++ {
-		cb := int(le.Uint16(stsh[at:]))
-		at += 2
-		if cb >= 2 && at+cb <= len(stsh) {
-			switch sti := le.Uint16(stsh[at:]) & 0x0FFF; {
-			case sti >= 1 && sti <= 9:
-				level[uint16(istd)] = int(sti)
-			case sti == 62:
-				level[uint16(istd)] = 1
+	if len(stsh) >= 4 {
+		// The stylesheet: its header, then each style's base, whose
+		// first 12 bits are its built-in identifier.
+		if cbStshi := int(le.Uint16(stsh)); cbStshi >= 2 && 2+cbStshi <= len(stsh) {
+			cstd := int(le.Uint16(stsh[2:]))
+			at := 2 + cbStshi
+			for istd := 0; istd < cstd && at+2 <= len(stsh); istd++ {
+				cb := int(le.Uint16(stsh[at:]))
+				at += 2
+				if cb >= 2 && at+cb <= len(stsh) {
+					switch sti := le.Uint16(stsh[at:]) & 0x0FFF; {
+					case sti >= 1 && sti <= 9:
+						level[uint16(istd)] = int(sti)
+					case sti == 62:
+						level[uint16(istd)] = 1
+					}
+				}
+				at += cb
 			}
 		}
-		at += cb
 	}
-	if len(level) == 0 || len(bte) < 4 {
+	if len(bte) < 4 {
 		return nil
 	}
 	// The paragraphs' properties: pages of 512 bytes, each with runs of
-	// file offsets and, for each run, its properties, the style first.
+	// file offsets and, for each run, its properties: the style, then
+	// modifiers, among them whether the paragraph ends a row.
 	type run struct {
 		from, to uint32
-		istd     uint16
+		par      docPar
 	}
 	var runs []run
 	n := (len(bte) - 4) / 8
@@ -212,30 +220,75 @@ func docHeadings(word, stsh, bte []byte, marks []uint32) []int {
 		}
 		for j := range crun {
 			r := run{from: le.Uint32(page[4*j:]), to: le.Uint32(page[4*j+4:])}
-			if off := 2 * int(page[4*(crun+1)+13*j]); off > 0 && off+3 < 511 {
-				if page[off] != 0 {
-					r.istd = le.Uint16(page[off+1:])
-				} else if off+4 < 511 {
-					r.istd = le.Uint16(page[off+2:])
+			var grp []byte // the style's index, then the modifiers
+			if off := 2 * int(page[4*(crun+1)+13*j]); off > 0 && off < 511 {
+				if cb := int(page[off]); cb != 0 && off+2*cb <= 511 {
+					grp = page[off+1 : off+2*cb]
+				} else if cb == 0 && off+1 < 511 && off+2+2*int(page[off+1]) <= 511 {
+					grp = page[off+2 : off+2+2*int(page[off+1])]
 				}
+			}
+			if len(grp) >= 2 {
+				r.par = docPar{level: level[le.Uint16(grp)], rowEnd: rowEnds(grp[2:])}
 			}
 			runs = append(runs, r)
 		}
 	}
-	levels := make([]int, len(marks))
+	props := make([]docPar, len(marks))
 	for i, fc := range marks {
 		for _, r := range runs {
 			if r.from <= fc && fc < r.to {
-				levels[i] = level[r.istd]
+				props[i] = r.par
 				break
 			}
 		}
 	}
-	return levels
+	return props
+}
+
+// rowEnds reports whether paragraph modifiers (a grpprl) mark the end of a
+// table's row: sprmPFTtp or sprmPFInnerTtp set.
+func rowEnds(grpprl []byte) bool {
+	le := binary.LittleEndian
+	for len(grpprl) >= 2 {
+		sprm := le.Uint16(grpprl)
+		grpprl = grpprl[2:]
+		var size int
+		switch sprm >> 13 { // the operand's size
+		case 0, 1:
+			size = 1
+		case 2, 4, 5:
+			size = 2
+		case 3:
+			size = 4
+		case 7:
+			size = 3
+		default: // variable: its first byte, or two for a table's definition
+			if len(grpprl) < 1 {
+				return false
+			}
+			size = 1 + int(grpprl[0])
+			if sprm == 0xD606 || sprm == 0xD608 {
+				if len(grpprl) < 2 {
+					return false
+				}
+				size = 1 + int(le.Uint16(grpprl))
+			}
+		}
+		if size > len(grpprl) {
+			return false
+		}
+		if (sprm == 0x2417 || sprm == 0x244C) && grpprl[0] == 1 {
+			return true
+		}
+		grpprl = grpprl[size:]
+	}
+	return false
 }
 
 // docText returns the first ccp characters of the document's text, read
-// piece by piece from the piece table in clx.
+// piece by piece from the piece table in clx, and the file offsets of its
+// paragraph and cell marks, in order.
 func docText(ctx context.Context, word, clx []byte, ccp uint32) (text string, marks []uint32, err error) {
 	le := binary.LittleEndian
 	// The property modifiers before the piece table are skipped.
@@ -279,7 +332,7 @@ func docText(ctx context.Context, word, clx []byte, ccp uint32) (text string, ma
 				return "", nil, fmt.Errorf("%w: piece out of bounds", errDOC)
 			}
 			for j, c := range word[off : off+uint64(n)] {
-				if c == '\r' {
+				if c == '\r' || c == 0x07 {
 					marks = append(marks, uint32(off)+uint32(j))
 				}
 				b.WriteRune(charmap.Windows1252.DecodeByte(c))
@@ -293,7 +346,7 @@ func docText(ctx context.Context, word, clx []byte, ccp uint32) (text string, ma
 		units := make([]uint16, n)
 		for j := range units {
 			units[j] = le.Uint16(word[off+2*uint64(j):])
-			if units[j] == '\r' {
+			if units[j] == '\r' || units[j] == 0x07 {
 				marks = append(marks, uint32(off)+2*uint32(j))
 			}
 		}
@@ -304,16 +357,26 @@ func docText(ctx context.Context, word, clx []byte, ccp uint32) (text string, ma
 
 // docLines turns the document's text, with Word's marks, into lines: a
 // paragraph mark ends a line; in a table a cell mark ends a cell and a
-// second one in a row its row; a field's code is left out and its result
+// row's mark its row, written as the structured formats' rows are
+// (tableRows); a field's code is left out and its result
 // kept; objects' anchors are dropped.
-func docLines(text string, levels []int) string {
+func docLines(text string, props []docPar) string {
 	var out blockText
-	par := 0 // the paragraph marks read
+	mark := 0 // the paragraph and cell marks read
 	var line, cell strings.Builder
 	var cells []string
+	var rows tableRows  // the table being read
 	depth, code := 0, 0 // fields open; of them, those still in their code
 	marks := 0          // cell marks in a row, the paragraph between them empty
 	for _, r := range text {
+		var p docPar
+		known := false
+		if r == '\r' || r == 0x07 {
+			if mark < len(props) {
+				p, known = props[mark], true
+			}
+			mark++
+		}
 		switch r {
 		case 0x13: // a field begins: its code first
 			depth++
@@ -334,22 +397,20 @@ func docLines(text string, levels []int) string {
 		}
 		switch r {
 		case '\r', 0x0C: // a paragraph's end, a page or section break
-			level := 0
-			if r == '\r' {
-				if par < len(levels) {
-					level = levels[par]
-				}
-				par++
-			}
 			if len(cells) > 0 {
 				cell.WriteString(line.String() + " ")
 			} else {
-				out.paragraph(level, line.String())
+				if strings.TrimSpace(line.String()) != "" {
+					rows = tableRows{} // a table after this one is a table of its own
+				}
+				out.paragraph(p.level, line.String())
 			}
 			line.Reset()
-		case 0x07: // a cell's end, or after one a row's
-			if marks > 0 && line.Len() == 0 && cell.Len() == 0 {
-				out.line(rowLine(cells))
+		case 0x07: // a cell's end, or a row's: as its properties say, else after a cell's
+			if p.rowEnd || !known && marks > 0 && line.Len() == 0 && cell.Len() == 0 {
+				if l := rows.line(cells); l != "" {
+					out.line(l)
+				}
 				cells, marks = nil, 0
 				continue
 			}
@@ -369,7 +430,7 @@ func docLines(text string, levels []int) string {
 		marks = 0
 	}
 	if len(cells) > 0 {
-		out.line(rowLine(cells))
+		out.line(rows.line(cells))
 	}
 	out.line(line.String())
 	return out.String()

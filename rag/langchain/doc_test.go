@@ -25,7 +25,7 @@ func TestLoaderDOC(t *testing.T) {
 		want string
 	}{
 		{"handbook.doc", data, "# Staff Handbook\n\nEvery employee gets 25 days of paid leave. Café “quoted” – dash.\n\n## Expenses\n\n" +
-			"Taxis are reimbursed up to 40 euros a ride. See the rates page.\n\nItem | Limit\n\nHotel | 150 euros\n\nΩmega 日本 end."},
+			"Taxis are reimbursed up to 40 euros a ride. See the rates page.\n\nItem | Limit\n\nItem: Hotel; Limit: 150 euros.\n\nΩmega 日本 end."},
 	})
 }
 

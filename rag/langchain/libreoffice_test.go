@@ -49,12 +49,17 @@ func TestLoaderLibreOffice(t *testing.T) {
 	convert("odt", "odt", "page.html", "built.docx")
 	convert("docx:MS Word 2007 XML", "docx", "page.html", "built.odt")
 	convert("rtf:Rich Text Format", "rtf", "page.html", "built.docx")
-	convert("doc:MS Word 97", "doc", "page.html", "built.docx")
+	write("empty.html", []byte(`<html><body><p>Rates</p><table><tr><td>City</td><td>Note</td><td>Limit</td></tr>`+
+		`<tr><td>Paris</td><td></td><td>180 euros</td></tr><tr><td>Oslo</td><td>peak</td><td>210 euros</td></tr></table><p>End.</p></body></html>`))
+	convert("doc:MS Word 97", "doc", "page.html", "built.docx", "empty.html")
 	const page = "# Vacation\n\nEvery employee gets 25 days.\n\n## Carry-over\n\nFive days carry over.\n\nPlan | Cost"
 	for _, c := range []struct{ file, want string }{
 		{"rtf/page.rtf", page},
 		{"doc/page.doc", page},
-		{"doc/built.doc", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\nPlan | Cost\n\nBasic | free"},
+		// An empty cell is a cell, not its row's end: the row's end is
+		// told by its paragraph's properties.
+		{"doc/empty.doc", "Rates\n\nCity | Note | Limit\n\nCity: Paris; Limit: 180 euros.\n\nCity: Oslo; Note: peak; Limit: 210 euros.\n\nEnd."},
+		{"doc/built.doc", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\nPlan | Cost\n\nPlan: Basic; Cost: free."},
 		{"rtf/built.rtf", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\nPlan | Cost\n\nPlan: Basic; Cost: free."},
 		{"odt/page.odt", page},
 		{"docx/page.docx", page},
