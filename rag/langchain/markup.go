@@ -14,8 +14,8 @@ import (
 // under, as in every other format), their scaffolding left out
 // (adornment lines, block delimiters, directives, attribute lines,
 // comments), their tables as Markdown tables and their inline markup
-// unwrapped: "“--config PATH“" reads "--config PATH", "`the guide
-// <https://…>`_" reads "the guide".
+// unwrapped: a literal in double backquotes reads as its text, a link
+// written "`the guide <https://…>`_" reads "the guide".
 func init() {
 	formats[".rst"] = format{load: loadRST}
 	formats[".adoc"] = format{load: loadAsciiDoc}
