@@ -157,9 +157,9 @@ var parser rag.Loader = langchain.Loader{}
 // exhaust: PDF, and Word 97–2003's compound files, whose reader
 // (richardlehane/mscfb) follows the file's own chains of sectors. The
 // zip-based formats (Word, PowerPoint, OpenDocument, spreadsheets, EPUB)
-// and the text formats (RTF, reStructuredText, AsciiDoc, MediaWiki, Org)
-// are read in process: pure Go, each within limits of size, entries and
-// nesting (rag/langchain).
+// are read in process within limits of size, entries and XML depth, and
+// the text formats (RTF, reStructuredText, AsciiDoc, MediaWiki, Org) in
+// time linear in their size, within max_file_bytes (rag/langchain).
 var isolated = []string{".pdf", ".doc"}
 
 // stores returns chromem and BM25 in process, or a Weaviate collection

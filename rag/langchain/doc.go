@@ -2,11 +2,13 @@ package langchain
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf16"
 
@@ -14,8 +16,8 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
-// Word 97–2003 documents (.doc), still in many a shared drive, are read in
-// process: the compound file's streams with github.com/richardlehane/mscfb,
+// Word 97–2003 documents (.doc), still in many a shared drive, are read
+// (in the isolated child, see cmd/citebot): the compound file's streams with github.com/richardlehane/mscfb,
 // the main document's text from the piece table the File Information Block
 // points to ([MS-DOC] 2.4.1), each paragraph a line, a paragraph in a
 // built-in heading style ("heading 1" to "heading 9", "Title") a Markdown
@@ -93,8 +95,10 @@ func docStreams(data []byte) (map[string][]byte, error) {
 	}
 	streams := map[string][]byte{}
 	for f, err := r.Next(); err == nil; f, err = r.Next() {
-		switch f.Name {
-		case "WordDocument", "0Table", "1Table":
+		switch {
+		case len(f.Path) > 0: // in a storage: an embedded object's, not the document's
+			continue
+		case f.Name == "WordDocument", f.Name == "0Table", f.Name == "1Table":
 		default:
 			continue
 		}
@@ -234,13 +238,13 @@ func docParagraphs(word, stsh, bte []byte, marks []uint32) []docPar {
 			runs = append(runs, r)
 		}
 	}
+	// Each mark's run, found by binary search over the runs in order.
+	slices.SortStableFunc(runs, func(a, b run) int { return cmp.Compare(a.from, b.from) })
 	props := make([]docPar, len(marks))
 	for i, fc := range marks {
-		for _, r := range runs {
-			if r.from <= fc && fc < r.to {
-				props[i] = r.par
-				break
-			}
+		j, _ := slices.BinarySearchFunc(runs, fc, func(r run, fc uint32) int { return cmp.Compare(r.from, fc+1) })
+		if j > 0 && fc < runs[j-1].to {
+			props[i] = runs[j-1].par
 		}
 	}
 	return props
@@ -313,6 +317,9 @@ func docText(ctx context.Context, word, clx []byte, ccp uint32) (text string, ma
 	if pieces <= 0 {
 		return "", nil, fmt.Errorf("%w: empty piece table", errDOC)
 	}
+	// Pieces do not overlap: the text is no longer than the stream. A
+	// file that says otherwise is not read past that.
+	ccp = min(ccp, uint32(len(word)))
 	var b strings.Builder
 	var done uint32
 	for i := 0; i < pieces && done < ccp; i++ {

@@ -116,6 +116,7 @@ func loadRST(ctx context.Context, _ string, data []byte) (string, error) {
 	skip := false    // in the indented body of a block not read (a comment, an image, a table of contents)
 	options := false // after a directive's line: its option lines (":maxdepth: 2") are left out
 	label := ""      // the label a read directive's first line of text is given
+	literal := false // in a literal block ("…::") or a code block's body
 	for i := 0; i < len(lines); i++ {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -125,7 +126,7 @@ func loadRST(ctx context.Context, _ string, data []byte) (string, error) {
 		line := lines[i]
 		indented := line != "" && (line[0] == ' ' || line[0] == '\t')
 		if line != "" && !indented {
-			skip, options = false, false
+			skip, options, literal = false, false, false
 			if label != "" {
 				out, label = append(out, label+":"), ""
 			}
@@ -140,6 +141,10 @@ func loadRST(ctx context.Context, _ string, data []byte) (string, error) {
 			continue
 		}
 		options = false
+		if literal && indented {
+			out = append(out, codeLine(line)) // a comment in it ("# install first") is no heading
+			continue
+		}
 		if m := rstExplicit.FindStringSubmatch(line); m != nil {
 			name, arg := strings.ToLower(m[1]), strings.TrimSpace(m[2])
 			l, read := rstRead[name]
@@ -148,6 +153,10 @@ func loadRST(ctx context.Context, _ string, data []byte) (string, error) {
 				continue
 			}
 			options = true
+			if name == "code-block" || name == "code" || name == "sourcecode" {
+				literal = true // its argument is the language, not text
+				continue
+			}
 			switch {
 			case arg != "" && l != "":
 				out = append(out, l+": "+arg)
@@ -183,7 +192,11 @@ func loadRST(ctx context.Context, _ string, data []byte) (string, error) {
 			line = m[1] + m[2] + ": " + m[3] // ":Author: Dana" reads "Author: Dana"
 		}
 		// "as follows::" introduces a literal block: it reads "as follows:".
-		if strings.HasSuffix(line, "::") && strings.TrimSpace(line) != "::" {
+		if strings.HasSuffix(line, "::") {
+			literal = true
+			if strings.TrimSpace(line) == "::" {
+				continue
+			}
 			line = strings.TrimSuffix(line, ":")
 		}
 		out = append(out, line)
@@ -229,9 +242,10 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 	lines := markupLines(data)
 	var out []string
 	comment := false
-	literal := ""      // the delimiter of the listing or literal block the lines are in
-	var cells []string // the cells of the table the lines are in
-	cols := 0          // its columns: as many as the cells of its first line
+	literal := ""              // the delimiter of the listing or literal block the lines are in
+	var cells []string         // the cells of the table the lines are in
+	more := map[int][]string{} // the lines a cell's text runs on to, by cell
+	cols := 0                  // its columns: as many as the cells of its first line
 	table := false
 	for i, line := range lines {
 		if i%4096 == 0 {
@@ -254,8 +268,9 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 			continue
 		case adocTable.MatchString(line):
 			if table {
-				out = append(out, markdownTable(cells, cols)...)
+				out = append(out, markdownTable(joinMore(cells, more), cols)...)
 				cells, cols = nil, 0
+				clear(more)
 			}
 			table = !table
 			continue
@@ -267,7 +282,7 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 				}
 				cells = append(cells, cs...)
 			} else if line != "" && len(cells) > 0 {
-				cells[len(cells)-1] += " " + line // a cell's text runs on
+				more[len(cells)-1] = append(more[len(cells)-1], line) // a cell's text runs on
 			}
 			continue
 		case adocDelimiter.MatchString(line):
@@ -289,9 +304,20 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 		out = append(out, line)
 	}
 	if table {
-		out = append(out, markdownTable(cells, cols)...)
+		out = append(out, markdownTable(joinMore(cells, more), cols)...)
 	}
 	return tidyMarkup(out), nil
+}
+
+// joinMore returns the cells with the lines their text runs on to, joined
+// once each (adding them one at a time copied a long cell at every line).
+func joinMore(cells []string, more map[int][]string) []string {
+	for i, ls := range more {
+		if i < len(cells) {
+			cells[i] += " " + strings.Join(ls, " ")
+		}
+	}
+	return cells
 }
 
 // markdownTable writes a table's cells, cols to a row, as a Markdown
@@ -382,7 +408,8 @@ func loadMediaWiki(ctx context.Context, _ string, data []byte) (string, error) {
 	}
 	var out []string
 	var rows [][]string
-	table := 0 // tables open around the line
+	runOn := map[[2]int][]string{} // the lines a cell's text runs on to, by row and cell
+	table := 0                     // tables open around the line
 	for i, line := range markupLines([]byte(text)) {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -396,8 +423,9 @@ func loadMediaWiki(ctx context.Context, _ string, data []byte) (string, error) {
 			continue
 		case strings.HasPrefix(t, "|}") && table > 0:
 			if table--; table == 0 {
-				out = append(out, rowsTable(rows)...)
+				out = append(out, rowsTable(joinRunOn(rows, runOn))...)
 				rows = nil
+				clear(runOn)
 			}
 			continue
 		case table > 0:
@@ -419,8 +447,8 @@ func loadMediaWiki(ctx context.Context, _ string, data []byte) (string, error) {
 					rows[len(rows)-1] = append(rows[len(rows)-1], unwrap(c, wikiInline))
 				}
 			case t != "" && len(rows) > 0 && len(rows[len(rows)-1]) > 0:
-				last := rows[len(rows)-1]
-				last[len(last)-1] += " " + unwrap(t, wikiInline) // a cell's text runs on
+				at := [2]int{len(rows) - 1, len(rows[len(rows)-1]) - 1}
+				runOn[at] = append(runOn[at], unwrap(t, wikiInline)) // a cell's text runs on
 			}
 			continue
 		}
@@ -439,9 +467,20 @@ func loadMediaWiki(ctx context.Context, _ string, data []byte) (string, error) {
 		out = append(out, unwrap(line, wikiInline))
 	}
 	if len(rows) > 0 {
-		out = append(out, rowsTable(rows)...)
+		out = append(out, rowsTable(joinRunOn(rows, runOn))...)
 	}
 	return tidyMarkup(out), nil
+}
+
+// joinRunOn returns the rows with the lines their cells' text runs on to,
+// joined once each.
+func joinRunOn(rows [][]string, runOn map[[2]int][]string) [][]string {
+	for at, ls := range runOn {
+		if at[0] < len(rows) && at[1] < len(rows[at[0]]) {
+			rows[at[0]][at[1]] += " " + strings.Join(ls, " ")
+		}
+	}
+	return rows
 }
 
 // rowsTable writes rows of cells as a Markdown table, the first row with
@@ -507,11 +546,13 @@ func loadOrg(ctx context.Context, _ string, data []byte) (string, error) {
 		case block == "src" || block == "example":
 			out = append(out, codeLine(line))
 			continue
+		case drawer && orgHeading.MatchString(line):
+			drawer = false // no drawer holds a heading: it closed unmarked
 		case drawer:
 			drawer = !strings.EqualFold(t, ":END:")
 			continue
-		case orgDrawer.MatchString(t):
-			drawer = true
+		case orgDrawer.MatchString(t) && !strings.EqualFold(t, ":END:"):
+			drawer = true // until ":END:", or a heading, which no drawer holds
 			continue
 		case t == "#" || strings.HasPrefix(t, "# "):
 			continue // a comment

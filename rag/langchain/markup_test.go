@@ -14,7 +14,9 @@ import (
 // A reStructuredText file: section titles by their adornments' order
 // (an overlined title a level of its own), directives, comments, targets
 // and table borders left out, admonitions and field lists read, inline
-// markup unwrapped even across a line break, literal blocks kept indented.
+// markup unwrapped even across a line break, literal and code blocks kept
+// but indented as code (a comment in them is no heading; a code block's
+// language is left out).
 func TestLoaderRST(t *testing.T) {
 	loadCases(t, []struct {
 		name string
@@ -36,6 +38,11 @@ Installing
 Download the archive and run the installer::
 
    ./install.sh --prefix /usr/local
+
+.. code-block:: bash
+
+   # not a heading
+   make install
 
 .. note:: The installer needs **root** rights.
 
@@ -69,7 +76,8 @@ Exit codes
 
 .. warning::
    Exit code 3 means the repository is unreachable.
-`), "# Burrow user guide\n\n## Installing\n\nDownload the archive and run the installer:\n\n   ./install.sh --prefix /usr/local\n\n" +
+`), "# Burrow user guide\n\n## Installing\n\nDownload the archive and run the installer:\n\n       ./install.sh --prefix /usr/local\n\n" +
+			"       # not a heading\n       make install\n\n" +
 			"Note: The installer needs root rights.\n\n## Configuration\n\nBurrow reads its settings from ~/.config/burrow/burrow.toml. See the reference and\n" +
 			"exit codes, or ask a maintainer.\n\n### Defaults\n\nSetting  Default\nworkers  4\n\n## Exit codes\n\nAuthor: Dana Whitfield\n\n" +
 			"Warning: Exit code 3 means the repository is unreachable."},
@@ -188,11 +196,14 @@ Released on *30 July 2024*, see [[https://example.org/2.3][the announcement]].
 # not a heading here
 burrow migrate --all
 #+END_SRC
+:NOTE:
+* Version 2.2
+Still read after a drawer never closed.
 | Flag   | Default |
 |--------+---------|
 | --jobs | 4       |
 `), "# Release notes\n\n# Version 2.3\n\nReleased on 30 July 2024, see the announcement.\n\n## Upgrade steps\n\n- Stop the burrow service.\n- Run burrow migrate as root.\n" +
-			"    # not a heading here\n    burrow migrate --all\n| Flag   | Default |\n| --- | --- |\n| --jobs | 4       |"},
+			"    # not a heading here\n    burrow migrate --all\n\n# Version 2.2\n\nStill read after a drawer never closed.\n| Flag   | Default |\n| --- | --- |\n| --jobs | 4       |"},
 	})
 }
 

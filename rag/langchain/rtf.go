@@ -29,6 +29,10 @@ var errRTF = errors.New("not a Rich Text Format file")
 // tens.
 const maxRTFDepth = 1000
 
+// maxStyleName bounds what is kept of a stylesheet entry's text: enough
+// for any style's name ("heading 1").
+const maxStyleName = 256
+
 // rtfSkipped are the destinations whose text is not the document's.
 var rtfSkipped = map[string]bool{
 	"fonttbl": true, "colortbl": true, "info": true, "pict": true, "object": true, "header": true,
@@ -64,6 +68,7 @@ type rtfReader struct {
 	stack    []rtfGroup
 	decoder  *charmap.Charmap
 	text     strings.Builder // the paragraph being read
+	cell     strings.Builder // the table cell's paragraphs before the one being read
 	out      blockText
 	styles   map[int]int // style number → heading level (0 for none)
 	style    int         // the paragraph's style number
@@ -230,7 +235,9 @@ func (r *rtfReader) word(word string, param int, hasParam bool) {
 	case "intbl":
 		r.inTable = true
 	case "cell":
-		r.cells = append(r.cells, r.take())
+		r.cell.WriteString(r.take())
+		r.cells = append(r.cells, r.cell.String())
+		r.cell.Reset()
 	case "row":
 		if line := r.rows.line(r.cells); line != "" {
 			r.out.line(line)
@@ -250,7 +257,9 @@ func (r *rtfReader) char(c rune) {
 		return
 	}
 	if r.group.styles {
-		r.entry += string(c)
+		if len(r.entry) < maxStyleName { // a style's name is short; the rest is not read
+			r.entry += string(c)
+		}
 		return
 	}
 	if !r.group.skip {
@@ -296,7 +305,8 @@ func (r *rtfReader) take() string {
 func (r *rtfReader) paragraph() {
 	text := r.take()
 	if r.inTable {
-		r.text.WriteString(text + " ") // a cell's paragraphs are one cell
+		r.cell.WriteString(text) // a cell's paragraphs are one cell
+		r.cell.WriteByte(' ')
 		return
 	}
 	if strings.TrimSpace(text) != "" {
