@@ -1,7 +1,10 @@
 package langchain
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -22,14 +25,24 @@ func init() {
 	formats[".asciidoc"] = format{load: loadAsciiDoc}
 }
 
+// errShortLines reports a large file whose lines are so short on average
+// (under 8 bytes) that it is no document: the readers hold a line's header
+// (16 bytes) beside its text, and a file of millions of empty lines would
+// take many times its size.
+var errShortLines = errors.New("lines too short for a document")
+
 // markupLines splits a text file into lines, without their line ends and
-// trailing blanks.
-func markupLines(data []byte) []string {
+// trailing blanks; a file of more than a MiB whose lines average under 8
+// bytes is errShortLines.
+func markupLines(data []byte) ([]string, error) {
+	if n := bytes.Count(data, []byte("\n")); len(data) > 1<<20 && n > len(data)/8 {
+		return nil, fmt.Errorf("%w: %d lines in %d bytes", errShortLines, n, len(data))
+	}
 	lines := strings.Split(string(data), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " \t\r")
 	}
-	return lines
+	return lines, nil
 }
 
 // headingLines is a Markdown heading at level (1 for the top; deeper
@@ -110,7 +123,10 @@ var rstInline = []inline{
 // in the order their adornment styles first appear, as Docutils assigns
 // them.
 func loadRST(ctx context.Context, _ string, data []byte) (string, error) {
-	lines := markupLines(data)
+	lines, err := markupLines(data)
+	if err != nil {
+		return "", err
+	}
 	levels := map[string]int{} // adornment style (its character, "o" when overlined) → level
 	var out []string
 	skip := false    // in the indented body of a block not read (a comment, an image, a table of contents)
@@ -239,7 +255,10 @@ var adocInline = []inline{
 // "== Part" a section under it, as Markdown's "#" and "##". The lines of
 // a listing or a literal block are kept as they are.
 func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
-	lines := markupLines(data)
+	lines, err := markupLines(data)
+	if err != nil {
+		return "", err
+	}
 	var out []string
 	comment := false
 	literal := ""              // the delimiter of the listing or literal block the lines are in
@@ -410,7 +429,11 @@ func loadMediaWiki(ctx context.Context, _ string, data []byte) (string, error) {
 	var rows [][]string
 	runOn := map[[2]int][]string{} // the lines a cell's text runs on to, by row and cell
 	table := 0                     // tables open around the line
-	for i, line := range markupLines([]byte(text)) {
+	lines, err := markupLines([]byte(text))
+	if err != nil {
+		return "", err
+	}
+	for i, line := range lines {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return "", err
@@ -528,7 +551,11 @@ func loadOrg(ctx context.Context, _ string, data []byte) (string, error) {
 	var out []string
 	block := "" // the block the lines are in: "src", "example", "quote" …
 	drawer := false
-	for i, line := range markupLines(data) {
+	lines, err := markupLines(data)
+	if err != nil {
+		return "", err
+	}
+	for i, line := range lines {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return "", err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -268,4 +269,20 @@ func TestAskMarkupFormats(t *testing.T) {
 		{"How much are taxis reimbursed?", "handbook.doc", "Taxis are reimbursed up to 40 euros a ride.", "Expenses"},
 		{"How much is mileage for a private car?", "expenses.rtf", "Private cars are reimbursed at 45p a mile for business journeys.", "Mileage"},
 	})
+}
+
+// A large file of lines too short for a document (here 2 MiB of line
+// breaks) is an error naming it, for every markup format, rather than
+// many times its size in memory; a large document of real paragraphs reads.
+func TestLoadMarkupShortLines(t *testing.T) {
+	empty := []byte(strings.Repeat("\n", 2<<20))
+	prose := []byte(strings.Repeat("A paragraph of a handbook, as long as such paragraphs are.\n\n", 40000))
+	for _, name := range []string{"f.rst", "f.adoc", "f.wiki", "f.org"} {
+		if _, err := (langchain.Loader{}).Load(context.Background(), name, empty); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("Load(%s) of 2 MiB of line breaks: %v, want an error naming it", name, err)
+		}
+		if got, err := (langchain.Loader{}).Load(context.Background(), name, prose); err != nil || len(got) < len(prose)/2 {
+			t.Errorf("Load(%s) of %d bytes of prose: %d bytes, %v", name, len(prose), len(got), err)
+		}
+	}
 }
