@@ -31,6 +31,15 @@ func init() {
 // take many times its size.
 var errShortLines = errors.New("lines too short for a document")
 
+// poll returns ctx's error every 4096th step n of a loop over a file's
+// lines, so that a long file's reading stops soon after its context ends.
+func poll(ctx context.Context, n int) error {
+	if n%4096 != 0 {
+		return nil
+	}
+	return ctx.Err()
+}
+
 // markupLines splits a text file into lines, without their line ends and
 // trailing blanks; a file of more than a MiB whose lines average under 8
 // bytes is errShortLines.
@@ -134,10 +143,8 @@ func loadRST(ctx context.Context, _ string, data []byte) (string, error) {
 	label := ""      // the label a read directive's first line of text is given
 	literal := false // in a literal block ("…::") or a code block's body
 	for i := 0; i < len(lines); i++ {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return "", err
-			}
+		if err := poll(ctx, i); err != nil {
+			return "", err
 		}
 		line := lines[i]
 		indented := line != "" && (line[0] == ' ' || line[0] == '\t')
@@ -267,10 +274,8 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 	cols := 0                  // its columns: as many as the cells of its first line
 	table := false
 	for i, line := range lines {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return "", err
-			}
+		if err := poll(ctx, i); err != nil {
+			return "", err
 		}
 		switch {
 		case literal != "":
@@ -434,10 +439,8 @@ func loadMediaWiki(ctx context.Context, _ string, data []byte) (string, error) {
 		return "", err
 	}
 	for i, line := range lines {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return "", err
-			}
+		if err := poll(ctx, i); err != nil {
+			return "", err
 		}
 		t := strings.TrimSpace(line)
 		switch {
@@ -556,10 +559,8 @@ func loadOrg(ctx context.Context, _ string, data []byte) (string, error) {
 		return "", err
 	}
 	for i, line := range lines {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return "", err
-			}
+		if err := poll(ctx, i); err != nil {
+			return "", err
 		}
 		t := strings.TrimSpace(line)
 		lower := strings.ToLower(t)

@@ -96,10 +96,8 @@ func loadRTF(ctx context.Context, _ string, data []byte) (string, error) {
 
 func (r *rtfReader) read(ctx context.Context) error {
 	for n := 0; r.i < len(r.data); n++ {
-		if n%65536 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		if err := poll(ctx, n); err != nil {
+			return err
 		}
 		c := r.data[r.i]
 		r.i++
