@@ -132,10 +132,24 @@ var amountWords = map[string]bool{
 // suspension length", "northgate physio phone number".
 func keywordType(q string) answerType {
 	ws := words(q)
-	if len(ws) == 0 || len(ws) > maxKeywordQuery || auxiliaries[ws[0]] {
-		return anyType // nothing, a sentence, or a yes/no question ("Is there a joining fee?")
+	// The query's head is its last word before a preposition: "release
+	// date of burrow 2.3.0" asks for a date, "deadline for objecting to
+	// the flats on Tanner's Lane" for one too.
+	if i := slices.IndexFunc(ws, func(w string) bool { return prepositions[w] }); i > 0 {
+		ws = ws[:i]
+	}
+	if len(ws) == 0 || len(ws) > maxKeywordQuery || auxiliaries[ws[0]] || ws[0] == "why" {
+		return anyType // nothing, a sentence, a yes/no question ("Is there a joining fee?") or a why
 	}
 	last := ws[len(ws)-1]
+	if last == "name" || last == "names" {
+		// "choir conductor name": a name, a person's when the word
+		// before says so ("director name").
+		if len(ws) > 1 && typeNouns[ws[len(ws)-2]] == personType {
+			return personType
+		}
+		return nameType
+	}
 	if phoneWords[last] || (last == "number" || last == "numbers") && len(ws) > 1 && phoneWords[ws[len(ws)-2]] {
 		return phoneType
 	}

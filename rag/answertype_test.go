@@ -78,6 +78,14 @@ func TestQuestionType(t *testing.T) {
 		{"part time", anyType},
 		{"library opening time", timeType},
 		{"The river floods every spring and the town pays for the damage", anyType}, // a sentence, not a query
+		{"release date of burrow 2.3.0", dateType}, // the head before the preposition
+		{"deadline for objecting to the flats on Tanner's Lane", dateType},
+		{"phone number for the Riverside dental practice", phoneType},
+		{"choir conductor name", nameType},
+		{"director name", personType},
+		{"name", nameType},
+		{"help with the printer", anyType},
+		{"Why did OPEC raise the price of oil to $5.11?", anyType}, // a reason, not a price
 		{"How much time do I have to pay a parking fine?", numberType},
 		{"What is the price increase date?", anyType},
 		{"What is the fine print on the contract?", anyType},
