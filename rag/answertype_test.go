@@ -78,7 +78,7 @@ func TestQuestionType(t *testing.T) {
 		{"part time", anyType},
 		{"library opening time", timeType},
 		{"The river floods every spring and the town pays for the damage", anyType}, // a sentence, not a query
-		{"release date of burrow 2.3.0", dateType}, // the head before the preposition
+		{"release date of burrow 2.3.0", dateType},                                  // the head before the preposition
 		{"deadline for objecting to the flats on Tanner's Lane", dateType},
 		{"phone number for the Riverside dental practice", phoneType},
 		{"choir conductor name", nameType},
