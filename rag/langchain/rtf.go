@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -58,6 +59,7 @@ type rtfGroup struct {
 	skip   bool // a destination not read
 	styles bool // the stylesheet: its entries name the styles
 	uc     int  // characters after \u that stand in for it
+	hidden bool // hidden text (\v) or a tracked deletion (\deleted): not what a reader sees
 }
 
 // rtfReader reads an RTF document's text.
@@ -77,6 +79,7 @@ type rtfReader struct {
 	cells    []string    // the table row's cells so far
 	rows     tableRows
 	skipNext int    // characters still to skip after a \u
+	high     rune   // a \u's high surrogate, waiting for its low one; 0 for none
 	entry    string // the stylesheet entry's text so far
 	entryNum int    // its style number, -1 for a character style
 }
@@ -217,9 +220,13 @@ func (r *rtfReader) word(word string, param int, hasParam bool) {
 			if param < 0 {
 				param += 65536
 			}
-			r.char(rune(param))
+			r.unicode(rune(param))
 			r.skipNext = r.group.uc
 		}
+	case "v", "deleted":
+		r.group.hidden = !hasParam || param != 0
+	case "plain":
+		r.group.hidden = false
 	case "par", "page", "sect":
 		r.paragraph()
 	case "pard":
@@ -248,19 +255,34 @@ func (r *rtfReader) word(word string, param int, hasParam bool) {
 	}
 }
 
+// unicode adds the character of a \u, a character outside the Basic
+// Multilingual Plane from its two surrogates ("\u-10179?\u-8704?" is 😀).
+func (r *rtfReader) unicode(c rune) {
+	switch {
+	case utf16.IsSurrogate(c) && c < 0xDC00:
+		r.high = c
+		return
+	case utf16.IsSurrogate(c) && r.high != 0:
+		c = utf16.DecodeRune(r.high, c)
+	}
+	r.high = 0
+	r.char(c)
+}
+
 // char adds a character of text, unless it stands in for the \u before it.
 func (r *rtfReader) char(c rune) {
 	if r.skipNext > 0 {
 		r.skipNext--
 		return
 	}
+	r.high = 0
 	if r.group.styles {
 		if len(r.entry) < maxStyleName { // a style's name is short; the rest is not read
 			r.entry += string(c)
 		}
 		return
 	}
-	if !r.group.skip {
+	if !r.group.skip && !r.group.hidden {
 		r.text.WriteRune(c)
 	}
 }
@@ -268,7 +290,9 @@ func (r *rtfReader) char(c rune) {
 // literal adds the text a control word stands for.
 func (r *rtfReader) literal(s string) {
 	r.skipNext = 0
-	r.text.WriteString(s)
+	if !r.group.hidden {
+		r.text.WriteString(s)
+	}
 }
 
 // endEntry records the stylesheet entry just read: "heading 1" to

@@ -40,6 +40,14 @@ func TestLoaderRTF(t *testing.T) {
 \pard\plain The end.\par
 }`), "# Travel policy\n\nCafé bookings need approval.\n\n## Hotels\n\nThe limit is €150 a night – see the rates page.\n\n### Taxis\n\n" +
 			"A tab and a line break; a {brace} and a backslash \\.\n\nafter binary\n\nCity | Limit\n\nCity: Paris; Limit: 180 euros.\n\nThe end."},
+		// Hidden text and a tracked deletion are not what a reader sees;
+		// a character outside the Basic Multilingual Plane is written as
+		// its two surrogates.
+		{"hidden.rtf", []byte(`{\rtf1\ansi\uc1
+\pard\plain The fee is {\v secret }{\deleted\revauth1 40 }\deleted0 50 pounds.\par
+\pard\plain Visible{\v\tab hidden}\v0  again{\v  gone\plain  back}.\par
+\pard\plain Smile \u-10179?\u-8704? and a lone \u-10179?x.\par
+}`), "The fee is 50 pounds.\n\nVisible again back.\n\nSmile \U0001F600 and a lone x."},
 	})
 }
 
