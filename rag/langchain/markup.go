@@ -3,10 +3,14 @@ package langchain
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // reStructuredText (Sphinx, Docutils) and AsciiDoc (Asciidoctor, Antora)
@@ -170,6 +174,17 @@ func loadRST(ctx context.Context, _ string, data []byte) (string, error) {
 		}
 		if m := rstExplicit.FindStringSubmatch(line); m != nil {
 			name, arg := strings.ToLower(m[1]), strings.TrimSpace(m[2])
+			if name == "list-table" || name == "csv-table" {
+				// A table written as a list or as CSV becomes a Markdown
+				// table, its caption (the argument) a line over it.
+				table, next := rstTable(name, lines, i+1)
+				if arg != "" {
+					out = append(out, arg, "")
+				}
+				out = append(out, table...)
+				i = next - 1
+				continue
+			}
 			l, read := rstRead[name]
 			if !read {
 				skip = true
@@ -230,6 +245,125 @@ func loadRST(ctx context.Context, _ string, data []byte) (string, error) {
 	return unwrap(tidyMarkup(out), rstInline), nil
 }
 
+// rstTable reads the body of a list-table or csv-table directive, from
+// lines[i] to the first line after it that is neither blank nor indented,
+// and returns the table's lines with that line's index. The first row is
+// the header (":header-rows:" more than one are read as rows; a csv-table's
+// ":header:" is its first row). A csv-table's ":file:" or ":url:" is not
+// read: a document never reads another file.
+func rstTable(name string, lines []string, i int) ([]string, int) {
+	end := i
+	for end < len(lines) && (lines[end] == "" || lines[end][0] == ' ' || lines[end][0] == '\t') {
+		end++
+	}
+	body := dedent(lines[i:end])
+	options := map[string]string{}
+	for len(body) > 0 {
+		m := rstField.FindStringSubmatch(body[0])
+		if m == nil || m[1] != "" {
+			break
+		}
+		options[strings.ToLower(m[2])] = m[3]
+		body = body[1:]
+	}
+	var rows [][]string
+	if name == "csv-table" {
+		if h, ok := options["header"]; ok {
+			rows = append(rows, csvRows(h, options["delim"])...)
+		}
+		rows = append(rows, csvRows(strings.Join(body, "\n"), options["delim"])...)
+	} else {
+		rows = listRows(body)
+	}
+	return rowsTable(rows), end
+}
+
+// dedent removes from lines the indentation they all share.
+func dedent(lines []string) []string {
+	cut := -1
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if n := len(l) - len(strings.TrimLeft(l, " \t")); cut < 0 || n < cut {
+			cut = n
+		}
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		if cut > 0 && len(l) >= cut {
+			l = l[cut:]
+		}
+		out[i] = strings.TrimRight(l, " \t")
+	}
+	return out
+}
+
+// csvRows reads text as CSV rows, the delimiter as a csv-table's
+// ":delim:" names it (a character, "tab" or "space"; a comma without).
+func csvRows(text, delim string) [][]string {
+	r := csv.NewReader(strings.NewReader(text))
+	r.FieldsPerRecord, r.LazyQuotes, r.TrimLeadingSpace = -1, true, true
+	switch d := strings.TrimSpace(delim); {
+	case d == "tab":
+		r.Comma = '\t'
+	case d == "space":
+		r.Comma = ' '
+	case utf8.RuneCountInString(d) == 1:
+		if c, _ := utf8.DecodeRuneInString(d); c != '"' && c != '\r' && c != '\n' && c != utf8.RuneError {
+			r.Comma = c
+		}
+	}
+	var rows [][]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return rows
+		}
+		if err != nil {
+			continue // a malformed line is left out; the reader goes on at the next
+		}
+		rows = append(rows, rec)
+	}
+}
+
+// listRows reads a list-table's body: each "* " item a row, each "- "
+// item under it a cell, the lines indented under a cell its text.
+func listRows(body []string) [][]string {
+	var rows [][]string
+	cellIndent := -1 // where the row's cell markers stand
+	for _, l := range body {
+		t := strings.TrimLeft(l, " ")
+		indent := len(l) - len(t)
+		switch {
+		case t == "":
+			continue
+		case indent == 0 && (t == "*" || strings.HasPrefix(t, "* ")):
+			rows = append(rows, nil)
+			rest := strings.TrimLeft(t[1:], " ")
+			if rest == "-" || strings.HasPrefix(rest, "- ") {
+				cellIndent = len(l) - len(rest)
+				rows[len(rows)-1] = append(rows[len(rows)-1], strings.TrimSpace(rest[1:]))
+			} else {
+				cellIndent = -1
+			}
+			continue
+		case len(rows) == 0:
+			continue
+		}
+		row := &rows[len(rows)-1]
+		if (t == "-" || strings.HasPrefix(t, "- ")) && (cellIndent < 0 || indent <= cellIndent) {
+			cellIndent = indent
+			*row = append(*row, strings.TrimSpace(t[1:]))
+			continue
+		}
+		if n := len(*row); n > 0 {
+			(*row)[n-1] = strings.TrimSpace((*row)[n-1] + " " + t)
+		}
+	}
+	return rows
+}
+
 // AsciiDoc's scaffolding: attribute entries (":toc: left"), block
 // attributes and anchors ("[source,go]", "[[install]]", "[NOTE]"),
 // delimiters of blocks ("----", "====", "|===") and titles ("== Part").
@@ -271,8 +405,12 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 	literal := ""              // the delimiter of the listing or literal block the lines are in
 	var cells []string         // the cells of the table the lines are in
 	more := map[int][]string{} // the lines a cell's text runs on to, by cell
-	cols := 0                  // its columns: as many as the cells of its first line
+	cols := 0                  // its columns: as its cols attribute says, else as many as the cells of its first line
 	table := false
+	sep := ""         // the table's separator: "|", or "," and ":" for data (CSV, DSV) written as such
+	var rows []string // the lines of a CSV or DSV table
+	colsAttr := 0     // the columns the block attribute over the table names, 0 for none
+	spanned := 0      // the cells specifiers have added (see maxAdocSpanned)
 	for i, line := range lines {
 		if err := poll(ctx, i); err != nil {
 			return "", err
@@ -288,19 +426,37 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 		case strings.HasPrefix(line, "////") && strings.Trim(line, "/") == "":
 			comment = !comment
 			continue
-		case comment, strings.HasPrefix(line, "//"), adocAttribute.MatchString(line), adocBlockAttr.MatchString(line):
+		case comment, strings.HasPrefix(line, "//"), adocAttribute.MatchString(line):
+			continue
+		case adocBlockAttr.MatchString(line):
+			colsAttr = adocCols(line)
+			if m := adocFormat.FindStringSubmatch(line); m != nil {
+				sep = map[string]string{"csv": ",", "tsv": "tab", "dsv": ":"}[m[1]]
+			}
 			continue
 		case adocTable.MatchString(line):
-			if table {
+			switch {
+			case table && sep != "|":
+				out = append(out, rowsTable(csvRows(strings.Join(rows, "\n"), sep))...)
+				rows = nil
+			case table:
 				out = append(out, markdownTable(joinMore(cells, more), cols)...)
-				cells, cols = nil, 0
+				cells = nil
 				clear(more)
+			case sep == "":
+				sep = map[byte]string{'|': "|", ',': ",", ':': ":", '!': "|"}[line[0]]
 			}
+			if table {
+				sep, colsAttr = "", 0
+			}
+			cols = colsAttr
 			table = !table
 			continue
+		case table && sep != "|":
+			rows = append(rows, line)
+			continue
 		case table:
-			if strings.HasPrefix(line, "|") {
-				cs := strings.Split(line, "|")[1:]
+			if cs, ok := adocCells(line, &spanned); ok {
 				if cols == 0 {
 					cols = len(cs)
 				}
@@ -327,10 +483,110 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 		}
 		out = append(out, line)
 	}
-	if table {
+	switch {
+	case table && sep != "|":
+		out = append(out, rowsTable(csvRows(strings.Join(rows, "\n"), sep))...)
+	case table:
 		out = append(out, markdownTable(joinMore(cells, more), cols)...)
 	}
 	return tidyMarkup(out), nil
+}
+
+var (
+	// adocFormat is a table's data format in its block attribute
+	// ("[format=csv]", `[%header,format="csv"]`).
+	adocFormat = regexp.MustCompile(`\bformat="?(csv|tsv|dsv)\b`)
+	// adocColsAttr is a table's cols attribute (`[cols="1,2,3"]`,
+	// `[cols="3*"]`).
+	adocColsAttr = regexp.MustCompile(`\bcols="?([^"\]]*)`)
+	// adocCellSpec is a cell's specifier, all that may stand before its
+	// "|": "3*" repeats the cell three times (group 1), "2+" spans two
+	// columns (group 2), ".2+" two rows, and alignment and style ("^.^",
+	// "a", "h").
+	adocCellSpec = regexp.MustCompile(`^(?:(\d+)\*)?(?:(\d+)?(?:\.\d+)?\+)?[<^>]?(?:\.[<^>])?[adehlmsv]?$`)
+	// adocNextSpec is the next cell's specifier at the end of a cell's
+	// text, after a space ("a 2+|b").
+	adocNextSpec = regexp.MustCompile(`\s((?:\d+\*)?(?:\d+(?:\.\d+)?\+|\.\d+\+)?[<^>]?(?:\.[<^>])?[adehlmsv]?)$`)
+)
+
+func adocCols(attr string) int {
+	m := adocColsAttr.FindStringSubmatch(attr)
+	if m == nil {
+		return 0
+	}
+	n := 0
+	for _, c := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' }) {
+		if k, _, ok := strings.Cut(strings.TrimSpace(c), "*"); ok {
+			if v, err := strconv.Atoi(k); err == nil && v > 0 && v <= maxAdocCols {
+				n += v
+				continue
+			}
+		}
+		n++
+	}
+	return min(n, maxAdocCols)
+}
+
+// maxAdocCols bounds the columns of a table read.
+const maxAdocCols = 1000
+
+// maxAdocSpanned bounds the cells a document's specifiers add (the empty
+// cells after a spanning one, a repeated cell's repeats), so that a few
+// bytes ("1000*|") cannot stand for millions of cells.
+const maxAdocSpanned = 100_000
+
+// adocCells splits a table line into its cells when it opens with one (a
+// "|", or a cell's specifier and its "|"): the specifiers are left out, a
+// cell spanning columns is followed by empty ones, a repeated cell is
+// repeated, and "\|" is a "|" of the text.
+func adocCells(line string, spanned *int) ([]string, bool) {
+	var parts []string
+	var b strings.Builder
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\\' && i+1 < len(line) && line[i+1] == '|':
+			b.WriteByte('|')
+			i++
+		case line[i] == '|':
+			parts = append(parts, b.String())
+			b.Reset()
+		default:
+			b.WriteByte(line[i])
+		}
+	}
+	parts = append(parts, b.String())
+	if len(parts) < 2 || !adocCellSpec.MatchString(parts[0]) {
+		return nil, false // no cell opens the line: a cell's text runs on
+	}
+	var cells []string
+	spec := parts[0]
+	for _, text := range parts[1:] {
+		next := ""
+		if m := adocNextSpec.FindStringSubmatchIndex(text); m != nil {
+			next, text = text[m[2]:m[3]], text[:m[0]]
+		}
+		repeat, span := 1, 1
+		if m := adocCellSpec.FindStringSubmatch(spec); m != nil {
+			if m[1] != "" {
+				repeat, _ = strconv.Atoi(m[1])
+			}
+			if m[2] != "" {
+				span, _ = strconv.Atoi(m[2])
+			}
+		}
+		repeat, span = min(max(repeat, 1), maxAdocCols), min(max(span, 1), maxAdocCols)
+		cells = append(cells, strings.TrimSpace(text))
+		for n := 1; n < repeat*span && *spanned < maxAdocSpanned; n++ {
+			*spanned++
+			if n%span == 0 {
+				cells = append(cells, strings.TrimSpace(text))
+			} else {
+				cells = append(cells, "")
+			}
+		}
+		spec = next
+	}
+	return cells, true
 }
 
 // joinMore returns the cells with the lines their text runs on to, joined

@@ -85,6 +85,46 @@ Exit codes
 	})
 }
 
+// A table written as a list-table or a csv-table directive is read as a
+// Markdown table under its caption: each row a sentence naming its cells
+// once indexed. A csv-table's :file: is never read.
+func TestLoaderRSTTables(t *testing.T) {
+	loadCases(t, []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"tables.rst", []byte(`Limits
+======
+
+.. list-table:: Hotel limits
+   :header-rows: 1
+   :widths: 20 20
+
+   * - City
+     - Nightly limit
+   * - Paris
+     - 180 euros, breakfast
+       included
+   * - Oslo
+     -
+
+.. csv-table:: Exit codes
+   :header: "Code", "Meaning"
+   :widths: 10, 40
+
+   3, "Backup target unreachable, retry later"
+   4, Some files skipped
+
+.. csv-table:: Elsewhere
+   :file: /etc/passwd
+
+After the tables.
+`), "# Limits\n\nHotel limits\n\n| City | Nightly limit |\n| --- | --- |\n| Paris | 180 euros, breakfast included |\n| Oslo |  |\n\n" +
+			"Exit codes\n\n| Code | Meaning |\n| --- | --- |\n| 3 | Backup target unreachable, retry later |\n| 4 | Some files skipped |\n\nElsewhere\n\nAfter the tables."},
+	})
+}
+
 // An AsciiDoc file: "=" titles as Markdown headings, attribute entries,
 // block attributes, delimiters and comments left out, a listing block's
 // lines kept as they are but indented as code (so that a comment in them
@@ -135,6 +175,50 @@ Exit code 3 means the repository is unreachable.
 `), "# Burrow User Guide\n\n## Installing\n\n    ./install.sh --prefix /usr/local\n    # not a heading here\n\nNOTE: The installer needs root rights.\n\n" +
 			"### Configuration\n\nBurrow reads ~/.config/burrow/burrow.toml. See the reference and exit codes.\nPress Ctrl+C to stop; max_parallel_workers stays as it is.\n\n" +
 			"Default values\n\n| Setting | Default |\n| --- | --- |\n| workers | four |\n\n## Exit codes\n\nExit code 3 means the repository is unreachable."},
+	})
+}
+
+// AsciiDoc's tables as Asciidoctor reads them: the columns its cols
+// attribute names (a cell to a line), cells' specifiers left out (a cell
+// spanning two columns followed by an empty one), an escaped "|" kept in
+// its cell, and tables of comma- or colon-separated data.
+func TestLoaderAsciiDocTables(t *testing.T) {
+	loadCases(t, []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"tables.adoc", []byte(`= Limits
+
+[cols="1,2"]
+|===
+|City
+|Nightly limit
+
+|Paris
+|180 euros
+a|Oslo ^|150 euros \| taxes included
+2+|Everywhere else: ask
+|===
+
+[format=csv]
+|===
+Code,Meaning
+3,"Backup target unreachable, retry later"
+|===
+
+,===
+Plan,Price
+Basic,5 euros
+,===
+
+:===
+Day:Open
+Monday:9 to 5
+:===
+`), "# Limits\n\n| City | Nightly limit |\n| --- | --- |\n| Paris | 180 euros |\n| Oslo | 150 euros | taxes included |\n| Everywhere else: ask |  |\n\n" +
+			"| Code | Meaning |\n| --- | --- |\n| 3 | Backup target unreachable, retry later |\n\n" +
+			"| Plan | Price |\n| --- | --- |\n| Basic | 5 euros |\n\n| Day | Open |\n| --- | --- |\n| Monday | 9 to 5 |"},
 	})
 }
 
@@ -208,6 +292,19 @@ Still read after a drawer never closed.
 	})
 }
 
+// A cell's specifiers cannot make a few bytes stand for millions of cells:
+// what they add is bounded for the whole document.
+func TestAsciiDocSpansBounded(t *testing.T) {
+	data := "|===\n" + strings.Repeat("1000*1000+|x\n", 10_000) + "|===\n"
+	got, err := langchain.Loader{}.Load(context.Background(), "spans.adoc", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) > 4<<20 {
+		t.Errorf("Load(spans.adoc) gave %d bytes from %d", len(got), len(data))
+	}
+}
+
 // Whatever the bytes, the markup loaders return: no panic, text for text.
 func FuzzLoadMarkup(f *testing.F) {
 	f.Add("Title\n=====\n\n.. note::\n   x\n\n:F: v\n``a`` *b* `c <d>`_\n")
@@ -216,6 +313,8 @@ func FuzzLoadMarkup(f *testing.F) {
 	f.Add("\n=====\nx\n=====")
 	f.Add("{{a|{{b}}}}\n== H ==\n{|\n! a !! b\n|-\n| x || y\n|}\n# one\n[[File:x.png]]")
 	f.Add("#+TITLE: T\n* H :t:\n:PROPERTIES:\n#+BEGIN_SRC\n* x\n| a | b |\n|---+---|")
+	f.Add("[cols=\"2*,1\"]\n|===\n3*|a 2+|b \\| c\n.2+^.^h|d\n|===\n[format=csv]\n|===\n\"x,y\n|===\n:===\na:b\n")
+	f.Add(".. list-table:: T\n   :header-rows: 1\n\n   * - a\n     - b\n   *\n     - c\n.. csv-table::\n   :header: x, \"y\n   :delim: tab\n\n   1\t2\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		for _, name := range []string{"f.rst", "f.adoc", "f.wiki", "f.org"} {
 			got, err := langchain.Loader{}.Load(context.Background(), name, []byte(text))
