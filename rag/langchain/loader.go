@@ -1,6 +1,6 @@
 // Package langchain adapts github.com/tmc/langchaingo to citebot's domain:
 // a rag.Loader built on langchaingo's document loaders (plain text,
-// Markdown and PDF; reStructuredText, AsciiDoc, MediaWiki, Org and RTF in process; HTML is read with goquery; Word, PowerPoint,
+// Markdown and PDF; reStructuredText, AsciiDoc, MediaWiki, Org, RTF and email (.eml) in process; HTML is read with goquery; Word, PowerPoint,
 // OpenDocument and EPUB files and spreadsheets (CSV, TSV, XLSX, ODS) with
 // encoding/csv, archive/zip and encoding/xml, within bounds for hostile
 // archives), a rag.Splitter built on its
@@ -30,7 +30,10 @@ import (
 // .asciidoc, .wiki, .mediawiki and .org files as their text with their
 // section titles as Markdown headings and their markup left out
 // (markup.go), .rtf files as their
-// paragraphs, headings and tables (rtf.go), .html and .htm
+// paragraphs, headings and tables (rtf.go), .eml files as their subject as
+// a title, their From, To, Cc and Date lines and their plain-text body
+// (else its HTML), a forwarded message under its own subject and
+// attachments named but not read (eml.go), .html and .htm
 // files as the text of their body (one line per block element, scripts and
 // styles left out, a table as the structured formats' tables below), and
 // .pdf files as the text of their pages laid out in paragraphs and
