@@ -1,7 +1,7 @@
 // Package langchain adapts github.com/tmc/langchaingo to citebot's domain:
 // a rag.Loader built on langchaingo's document loaders (plain text,
-// Markdown and PDF; reStructuredText, AsciiDoc, MediaWiki, Org, RTF and email (.eml) in process; HTML is read with goquery; Word, PowerPoint,
-// OpenDocument and EPUB files and spreadsheets (CSV, TSV, XLSX, ODS) with
+// Markdown and PDF; reStructuredText, AsciiDoc, MediaWiki, Org, RTF, LaTeX and email (.eml) in process; HTML is read with goquery; Word, PowerPoint,
+// OpenDocument and EPUB files and spreadsheets (CSV, TSV, XLSX, XLS, ODS) with
 // encoding/csv, archive/zip and encoding/xml, within bounds for hostile
 // archives), a rag.Splitter built on its
 // recursive character splitter, rag.Generators and rag.Embedders on its OpenAI-compatible and
@@ -30,7 +30,11 @@ import (
 // .asciidoc, .wiki, .mediawiki and .org files as their text with their
 // section titles as Markdown headings and their markup left out
 // (markup.go), .rtf files as their
-// paragraphs, headings and tables (rtf.go), .eml files as their subject as
+// paragraphs, headings and tables (rtf.go), .tex and .latex files as the
+// body of the document under its title, their sections and abstract as
+// Markdown headings, their lists, tables and captions read, and their
+// preamble, comments, display math, citations and definitions left out
+// (tex.go), .eml files as their subject as
 // a title, their From, To, Cc and Date lines and their plain-text body
 // (else its HTML), a forwarded message under its own subject and
 // attachments named but not read (eml.go), .html and .htm
@@ -41,8 +45,8 @@ import (
 // paragraph lines with Markdown heading lines, a table's header row as
 // cells joined by " | " and each other row as a sentence naming its cells
 // by the header's (blocks.go), and each slide under a "# title" line (office.go,
-// opendocument.go, epub.go). .csv and .tsv files and the sheets of .xlsx
-// and .ods workbooks are read a row a line, each row as its header's names
+// opendocument.go, epub.go). .csv and .tsv files and the sheets of .xlsx,
+// .xls (Excel 97–2003, xls.go) and .ods workbooks are read a row a line, each row as its header's names
 // and its values ("date: 2024-12-26; holiday: Boxing Day."), each sheet
 // under a "## name" line (sheets.go). The extension is matched case-insensitively; any other
 // extension yields an error wrapping rag.ErrUnsupported.
@@ -62,8 +66,9 @@ var _ rag.Loader = Loader{}
 // OpenDocument, EPUB and spreadsheet files read; v4: their tables' rows
 // name their cells by the header's; v5: PDF pages laid out in lines,
 // paragraphs and headings (pdf.go), HTML tables' rows as the structured
-// formats' are.
-const loaderVersion = "v5"
+// formats' are; v6: RTF's hidden text left out, reStructuredText's and
+// AsciiDoc's other tables read, LaTeX, email and Excel 97–2003 files read.
+const loaderVersion = "v6"
 
 // ID names the loader's version (rag.Versioned).
 func (Loader) ID() string { return "langchain-loader/" + loaderVersion }
