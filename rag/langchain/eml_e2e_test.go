@@ -4,8 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/citebot/citebot/rag/ragtest"
 )
 
 // A folder of saved email messages beside a handbook answers from their
@@ -16,24 +14,17 @@ import (
 // for "sent" in a "From: …" line, and answers with the line that shares
 // the question's other words (the attachments, "To: team@…").
 func TestAskEML(t *testing.T) {
-	corpus := t.TempDir()
+	files := map[string][]byte{
+		"handbook.md": []byte("# Handbook\n\n## Leave\n\nEvery employee gets 25 days of paid vacation per calendar year.\n"),
+	}
 	for _, name := range []string{"plain.eml", "forwarded.eml", "windows1252.eml", "html.eml", "attachment.eml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(corpus, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		files[name] = data
 	}
-	handbook := "# Handbook\n\n## Leave\n\nEvery employee gets 25 days of paid vacation per calendar year.\n"
-	if err := os.WriteFile(filepath.Join(corpus, "handbook.md"), []byte(handbook), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	x := ragtest.New(t, corpus)
-	if docs, _ := x.Size(); docs != 6 {
-		t.Fatalf("%d documents indexed of 6 files", docs)
-	}
+	x := indexFiles(t, files)
 	wantFormatAnswers(t, x, []formatCase{
 		{"When will the canteen serve a vegetarian lunch?", "plain.eml",
 			"The canteen will serve a vegetarian lunch every Wednesday from September onwards, starting on 11 September.", ""},

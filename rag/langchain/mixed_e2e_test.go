@@ -16,7 +16,6 @@ import (
 // skipped, a spreadsheet or table row answered from that row, and each citation
 // naming its section where the file has one.
 func TestAskMixedFormats(t *testing.T) {
-	corpus := t.TempDir()
 	files := map[string][]byte{
 		"benefits.md": []byte("# Benefits guide\n\n## Meals\n\nEvery employee receives a meal allowance of 10 euros per working day.\n"),
 		"parking.html": []byte(`<html><head><title>Intranet | Parking</title></head><body><nav>Home · News</nav>
@@ -34,15 +33,7 @@ func TestAskMixedFormats(t *testing.T) {
 			`<text:p>The roof garden is open to staff from April until the end of October.</text:p>`),
 		"fire.pdf": ragtest.PDF("Fire drills are held on the first Monday of every quarter."),
 	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(corpus, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	x := ragtest.New(t, corpus)
-	if docs, _ := x.Size(); docs != len(files) {
-		t.Fatalf("%d documents indexed of %d files", docs, len(files))
-	}
+	x := indexFiles(t, files)
 	wantFormatAnswers(t, x, []formatCase{
 		{"How much is the meal allowance per working day?", "benefits.md",
 			"Every employee receives a meal allowance of 10 euros per working day.", "Meals"},
@@ -63,6 +54,23 @@ func TestAskMixedFormats(t *testing.T) {
 		{"When are fire drills held?", "fire.pdf",
 			"Fire drills are held on the first Monday of every quarter.", ""},
 	})
+}
+
+// indexFiles indexes a corpus of files, by name, and fails unless each is
+// a document of the index.
+func indexFiles(t *testing.T, files map[string][]byte) *rag.Index {
+	t.Helper()
+	corpus := t.TempDir()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(corpus, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x := ragtest.New(t, corpus)
+	if docs, _ := x.Size(); docs != len(files) {
+		t.Fatalf("%d documents indexed of %d files", docs, len(files))
+	}
+	return x
 }
 
 // formatCase is a question, the file that answers it, the sentence its
