@@ -52,6 +52,11 @@ func TestLoaderLibreOffice(t *testing.T) {
 	write("empty.html", []byte(`<html><body><p>Rates</p><table><tr><td>City</td><td>Note</td><td>Limit</td></tr>`+
 		`<tr><td>Paris</td><td></td><td>180 euros</td></tr><tr><td>Oslo</td><td>peak</td><td>210 euros</td></tr></table><p>End.</p></body></html>`))
 	convert("doc:MS Word 97", "doc", "page.html", "built.docx", "empty.html")
+	// Word's macro-enabled files and templates, and OpenDocument's
+	// templates, read as the documents they are saved from.
+	convert("docm:MS Word 2007 XML VBA", "docm", "page.html")
+	convert("dotx:MS Word 2007 XML Template", "dotx", "page.html")
+	convert("ott:writer8_template", "ott", "page.html")
 	const page = "# Vacation\n\nEvery employee gets 25 days.\n\n## Carry-over\n\nFive days carry over.\n\nPlan | Cost"
 	for _, c := range []struct{ file, want string }{
 		{"rtf/page.rtf", page},
@@ -63,6 +68,9 @@ func TestLoaderLibreOffice(t *testing.T) {
 		{"rtf/built.rtf", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\nPlan | Cost\n\nPlan: Basic; Cost: free."},
 		{"odt/page.odt", page},
 		{"docx/page.docx", page},
+		{"docm/page.docm", page},
+		{"dotx/page.dotx", page},
+		{"ott/page.ott", page},
 		{"odt/built.odt", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\nPlan | Cost\n\nPlan: Basic; Cost: free."},
 		{"docx/built.docx", "# Staff Handbook\n\n# Vacation\n\nEvery employee gets 25 days.\n\n## Carry-over\n\nFive days."},
 	} {

@@ -48,8 +48,11 @@ import (
 // opendocument.go, epub.go). .csv and .tsv files and the sheets of .xlsx,
 // .xls (Excel 97–2003, xls.go) and .ods workbooks are read a row a line, each row as its header's names
 // and its values ("date: 2024-12-26; holiday: Boxing Day."), each sheet
-// under a "## name" line (sheets.go). The extension is matched case-insensitively; any other
-// extension yields an error wrapping rag.ErrUnsupported.
+// under a "## name" line (sheets.go). Macro-enabled files, templates and
+// slide shows of these (.docm, .dotx, .pptm, .ppsx, .xlsm, .xltx, .ott,
+// .ots, …) are read as their documents are. The extension is matched
+// case-insensitively; any other extension yields an error wrapping
+// rag.ErrUnsupported.
 //
 // The PDF reader is not safe against crafted files: some overflow its
 // stack (fatal, no recover catches it), loop forever or exhaust memory. A
@@ -67,7 +70,8 @@ var _ rag.Loader = Loader{}
 // name their cells by the header's; v5: PDF pages laid out in lines,
 // paragraphs and headings (pdf.go), HTML tables' rows as the structured
 // formats' are; v6: RTF's hidden text left out, reStructuredText's and
-// AsciiDoc's other tables read, LaTeX, email and Excel 97–2003 files read.
+// AsciiDoc's other tables read, LaTeX, email and Excel 97–2003 files and
+// Office's and OpenDocument's macro-enabled files and templates read.
 const loaderVersion = "v6"
 
 // ID names the loader's version (rag.Versioned).

@@ -16,9 +16,17 @@ import (
 // parts. They are read with archive/zip and encoding/xml (langchaingo has
 // no loader for them) within the bounds of zipPackage.
 
+// Their macro-enabled files (.docm, .pptm), templates (.dotx, .dotm,
+// .potx, .potm) and slide shows (.ppsx, .ppsm) are the same packages: the
+// main part is found by the package's relationship either way, and macros
+// are never run.
 func init() {
-	formats[".docx"] = format{binary: true, load: loadDOCX}
-	formats[".pptx"] = format{binary: true, load: loadPPTX}
+	for _, e := range []string{".docx", ".docm", ".dotx", ".dotm"} {
+		formats[e] = format{binary: true, load: loadDOCX}
+	}
+	for _, e := range []string{".pptx", ".pptm", ".potx", ".potm", ".ppsx", ".ppsm"} {
+		formats[e] = format{binary: true, load: loadPPTX}
+	}
 }
 
 // loadDOCX reads a Word document's body: paragraphs in order, headings

@@ -139,3 +139,32 @@ func BenchmarkLoadOffice(b *testing.B) {
 		})
 	}
 }
+
+// Macro-enabled files, templates and slide shows of Word, PowerPoint and
+// OpenDocument are the same packages as their documents and read the same.
+// (LibreOffice's own such files are read in TestLoaderLibreOffice and
+// TestLoaderXLSLibreOffice, where it is installed.)
+func TestLoaderOfficeVariants(t *testing.T) {
+	docx := makeDOCX(wPara("Heading1", "Vacation")+wPara("", "Every employee gets 25 days."), true)
+	pptx := makePPTX(pShape("title", "Phishing") + pShape("body", "Forward suspicious emails."))
+	odp := makeODP(`<draw:page draw:name="p1"><draw:frame presentation:class="title"><draw:text-box><text:p>Phishing</text:p></draw:text-box></draw:frame></draw:page>`)
+	for _, c := range []struct {
+		data  []byte
+		of    string
+		names []string
+	}{
+		{docx, "d.docx", []string{"d.docm", "d.dotx", "d.DOTM"}},
+		{pptx, "p.pptx", []string{"p.pptm", "p.potx", "p.potm", "p.ppsx", "p.ppsm"}},
+		{odp, "p.odp", []string{"p.otp"}},
+	} {
+		want, err := langchain.Loader{}.Load(context.Background(), c.of, c.data)
+		if err != nil || want == "" {
+			t.Fatalf("Load(%s) = %q, %v", c.of, want, err)
+		}
+		for _, name := range c.names {
+			if got, err := (langchain.Loader{}).Load(context.Background(), name, c.data); err != nil || got != want {
+				t.Errorf("Load(%s) = %q, %v; want %q as from %s", name, got, err, want, c.of)
+			}
+		}
+	}
+}

@@ -12,9 +12,12 @@ import (
 // content.xml holds the body. They are read with archive/zip and
 // encoding/xml within the bounds of zipPackage.
 
+// Their templates (.ott, .otp) are the same packages.
 func init() {
 	formats[".odt"] = format{binary: true, load: loadODT}
+	formats[".ott"] = format{binary: true, load: loadODT}
 	formats[".odp"] = format{binary: true, load: loadODP}
+	formats[".otp"] = format{binary: true, load: loadODP}
 }
 
 // loadODT reads an OpenDocument text: paragraphs in order, headings

@@ -10,8 +10,10 @@ import (
 
 // OpenDocument spreadsheets are read from content.xml with archive/zip and
 // encoding/xml: langchaingo has no loader for them.
+// A template (.ots) is the same package.
 func init() {
 	formats[".ods"] = format{binary: true, load: loadODS}
+	formats[".ots"] = format{binary: true, load: loadODS}
 }
 
 // loadODS reads the visible tables of an OpenDocument spreadsheet, in

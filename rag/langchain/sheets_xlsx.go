@@ -13,8 +13,12 @@ import (
 
 // Excel workbooks are read from their XML parts with archive/zip and
 // encoding/xml: langchaingo has no loader for them.
+// Macro-enabled workbooks (.xlsm) and templates (.xltx, .xltm) are the
+// same packages; macros are never run.
 func init() {
-	formats[".xlsx"] = format{binary: true, load: loadXLSX}
+	for _, e := range []string{".xlsx", ".xlsm", ".xltx", ".xltm"} {
+		formats[e] = format{binary: true, load: loadXLSX}
+	}
 }
 
 // loadXLSX reads the visible worksheets of an Excel workbook, in the

@@ -144,6 +144,29 @@ func TestLoaderXLSLibreOffice(t *testing.T) {
 	if got := loadString(t, "built.xls", data); got != want {
 		t.Errorf("Load(built.xls) =\n%s\nwant\n%s", got, want)
 	}
+	// A macro-enabled workbook and the templates (Excel's, OpenDocument's)
+	// read as the workbook they are saved from.
+	for _, to := range []string{"xlsm:Calc MS Excel 2007 VBA XML", "xltx:Calc MS Excel 2007 XML Template", "ots:calc8_template"} {
+		ext, _, _ := strings.Cut(to, ":")
+		out, err := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+			"--headless", "--convert-to", to, "--outdir", filepath.Join(dir, ext), filepath.Join(dir, "built.xlsx")).CombinedOutput()
+		if err != nil {
+			t.Fatalf("soffice: %v\n%s", err, out)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, ext, "built."+ext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := want
+		if ext == "ots" {
+			// OpenDocument's sheets are read as they show a cell: the
+			// date as LibreOffice formats it.
+			w = strings.Replace(w, "day: 2024-12-26.", "day: 12/26/2024.", 1)
+		}
+		if got := loadString(t, "built."+ext, data); got != w {
+			t.Errorf("Load(built.%s) =\n%s\nwant\n%s", ext, got, w)
+		}
+	}
 }
 
 // A file that is not an Excel 97–2003 workbook this reader can read is an
