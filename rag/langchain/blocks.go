@@ -151,3 +151,13 @@ func (w *blockText) String() string { return w.b.String() }
 func collapseSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// noHeading keeps a line of text that starts with "#" from reading as a
+// Markdown heading, which would make it a section and never an answer:
+// "# of staff: 12" is written "No. of staff: 12".
+func noHeading(line string) string {
+	if !strings.HasPrefix(line, "#") {
+		return line
+	}
+	return "No. " + strings.TrimLeft(line, "# \t")
+}

@@ -411,6 +411,7 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 	var rows []string // the lines of a CSV or DSV table
 	colsAttr := 0     // the columns the block attribute over the table names, 0 for none
 	spanned := 0      // the cells specifiers have added (see maxAdocSpanned)
+	cellSep := ""     // the separator of cells the block attribute names, "" for "|"
 	for i, line := range lines {
 		if err := poll(ctx, i); err != nil {
 			return "", err
@@ -433,6 +434,9 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 			if m := adocFormat.FindStringSubmatch(line); m != nil {
 				sep = map[string]string{"csv": ",", "tsv": "tab", "dsv": ":"}[m[1]]
 			}
+			if m := adocSeparator.FindStringSubmatch(line); m != nil {
+				cellSep = m[1]
+			}
 			continue
 		case adocTable.MatchString(line):
 			switch {
@@ -446,8 +450,11 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 			case sep == "":
 				sep = map[byte]string{'|': "|", ',': ",", ':': ":", '!': "|"}[line[0]]
 			}
+			if !table && cellSep != "" && sep != "|" {
+				sep, cellSep = cellSep, "" // data separated as the attribute says
+			}
 			if table {
-				sep, colsAttr = "", 0
+				sep, colsAttr, cellSep = "", 0, ""
 			}
 			cols = colsAttr
 			table = !table
@@ -456,6 +463,11 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 			rows = append(rows, line)
 			continue
 		case table:
+			if cellSep != "" && cellSep != "|" {
+				// "[separator=¦]": its cells are separated so, and a "|"
+				// is their text's.
+				line = strings.ReplaceAll(strings.ReplaceAll(line, "|", `\|`), cellSep, "|")
+			}
 			if cs, ok := adocCells(line, &spanned); ok {
 				if cols == 0 {
 					cols = len(cs)
@@ -469,13 +481,20 @@ func loadAsciiDoc(ctx context.Context, _ string, data []byte) (string, error) {
 			if strings.HasPrefix(line, "----") || strings.HasPrefix(line, "....") {
 				literal = line
 			}
+			sep, colsAttr, cellSep = "", 0, ""
 			continue
+		}
+		blockTitle := len(line) > 1 && line[0] == '.' && (line[1] >= 'A' && line[1] <= 'Z' || line[1] >= 'a' && line[1] <= 'z')
+		if !blockTitle {
+			// Block attributes are the next block's: a blank line, a
+			// paragraph or a heading between ends them.
+			sep, colsAttr, cellSep = "", 0, ""
 		}
 		if m := adocTitle.FindStringSubmatch(line); m != nil {
 			out = append(out, headingLines(len(m[1]), m[2])...)
 			continue
 		}
-		if len(line) > 1 && line[0] == '.' && (line[1] >= 'A' && line[1] <= 'Z' || line[1] >= 'a' && line[1] <= 'z') {
+		if blockTitle {
 			line = line[1:] // a block's title (".Installing on Linux")
 		}
 		if strings.ContainsAny(line, adocInlineMarks) {
@@ -498,7 +517,10 @@ var (
 	adocFormat = regexp.MustCompile(`\bformat="?(csv|tsv|dsv)\b`)
 	// adocColsAttr is a table's cols attribute (`[cols="1,2,3"]`,
 	// `[cols="3*"]`).
-	adocColsAttr = regexp.MustCompile(`\bcols="?([^"\]]*)`)
+	adocColsAttr = regexp.MustCompile(`\bcols=(?:"([^"]*)"|([^,\]]*))`)
+	// adocSeparator is a table's separator attribute (`[separator=;]`,
+	// `[separator="¦"]`).
+	adocSeparator = regexp.MustCompile(`\bseparator="?([^",\]])`)
 	// adocCellSpec is a cell's specifier, all that may stand before its
 	// "|": "3*" repeats the cell three times (group 1), "2+" spans two
 	// columns (group 2), ".2+" two rows, and alignment and style ("^.^",
@@ -514,8 +536,12 @@ func adocCols(attr string) int {
 	if m == nil {
 		return 0
 	}
+	spec := m[1] + m[2]
+	if n, err := strconv.Atoi(strings.TrimSpace(spec)); err == nil {
+		return min(max(n, 0), maxAdocCols) // "cols=3": three columns
+	}
 	n := 0
-	for _, c := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' }) {
+	for _, c := range strings.FieldsFunc(spec, func(r rune) bool { return r == ',' || r == ';' }) {
 		if k, _, ok := strings.Cut(strings.TrimSpace(c), "*"); ok {
 			if v, err := strconv.Atoi(k); err == nil && v > 0 && v <= maxAdocCols {
 				n += v
@@ -560,10 +586,14 @@ func adocCells(line string, spanned *int) ([]string, bool) {
 	}
 	var cells []string
 	spec := parts[0]
-	for _, text := range parts[1:] {
+	for k, text := range parts[1:] {
 		next := ""
-		if m := adocNextSpec.FindStringSubmatchIndex(text); m != nil {
-			next, text = text[m[2]:m[3]], text[:m[0]]
+		// A specifier stands only before a "|": the line's last cell
+		// keeps its last word ("|Ages 2+", "|Plan a").
+		if k < len(parts)-2 {
+			if m := adocNextSpec.FindStringSubmatchIndex(text); m != nil && m[3] > m[2] {
+				next, text = text[m[2]:m[3]], text[:m[0]]
+			}
 		}
 		repeat, span := 1, 1
 		if m := adocCellSpec.FindStringSubmatch(spec); m != nil {
@@ -615,6 +645,7 @@ func markdownTable(cells []string, cols int) []string {
 				if strings.ContainsAny(out[i], adocInlineMarks) {
 					out[i] = unwrap(out[i], adocInline)
 				}
+				out[i] = strings.ReplaceAll(out[i], "|", `\|`) // the cell's own, escaped as Markdown escapes it
 			}
 		}
 		return "| " + strings.Join(out, " | ") + " |"

@@ -216,9 +216,45 @@ Basic,5 euros
 Day:Open
 Monday:9 to 5
 :===
-`), "# Limits\n\n| City | Nightly limit |\n| --- | --- |\n| Paris | 180 euros |\n| Oslo | 150 euros | taxes included |\n| Everywhere else: ask |  |\n\n" +
+`), "# Limits\n\n| City | Nightly limit |\n| --- | --- |\n| Paris | 180 euros |\n| Oslo | 150 euros \\| taxes included |\n| Everywhere else: ask |  |\n\n" +
 			"| Code | Meaning |\n| --- | --- |\n| 3 | Backup target unreachable, retry later |\n\n" +
 			"| Plan | Price |\n| --- | --- |\n| Basic | 5 euros |\n\n| Day | Open |\n| --- | --- |\n| Monday | 9 to 5 |"},
+		// "cols=2" is two columns; a row's last cell keeps a last word
+		// that looks like a specifier; a separator attribute is read;
+		// attributes on a paragraph are not the next table's.
+		{"more.adoc", []byte(`[cols=2, options="header"]
+|===
+|Toy
+|Ages
+|Lego Duplo
+|Ages 2+
+|Plan
+|Plan a
+|===
+
+[separator=;]
+|===
+;Name;Role
+;Ann;Lead | chair
+|===
+
+[format=csv,separator=;]
+|===
+Name;Role
+Ann;Lead
+|===
+
+[format=csv]
+A paragraph.
+
+|===
+|City |Limit
+|Oslo |150 euros
+|===
+`), "| Toy | Ages |\n| --- | --- |\n| Lego Duplo | Ages 2+ |\n| Plan | Plan a |\n\n" +
+			"| Name | Role |\n| --- | --- |\n| Ann | Lead \\| chair |\n\n" +
+			"| Name | Role |\n| --- | --- |\n| Ann | Lead |\n\n" +
+			"A paragraph.\n\n| City | Limit |\n| --- | --- |\n| Oslo | 150 euros |"},
 	})
 }
 

@@ -162,14 +162,7 @@ func sheetLine(header, cells []string) string {
 		b.WriteByte('.')
 	}
 	b.WriteByte('\n')
-	line := b.String()
-	if strings.HasPrefix(line, "#") {
-		// A line starting with "#" reads as a Markdown heading, which
-		// would make the row a section and never an answer: "# of staff"
-		// is written "No. of staff".
-		line = "No. " + strings.TrimLeft(line, "# ")
-	}
-	return line
+	return noHeading(b.String())
 }
 
 // sheetCell trims a cell's text and collapses each run of whitespace in it
