@@ -13,7 +13,9 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
+	"net/url"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -113,7 +115,7 @@ func loadEML(ctx context.Context, _ string, data []byte) (string, error) {
 	}
 	msg, err := mail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", errEML, err)
+		return "", fmt.Errorf("%w: %w", errEML, err)
 	}
 	if !isMessageHeader(msg.Header) {
 		return "", fmt.Errorf("%w: no message headers", errEML)
@@ -177,7 +179,7 @@ func (r *emlReader) part(h textproto.MIMEHeader, body io.Reader, depth int, pare
 	p.delSp = strings.EqualFold(params["delsp"], "yes")
 	disposition, dparams, _ := mime.ParseMediaType(h.Get("Content-Disposition"))
 	p.attached = disposition == "attachment"
-	p.name = r.fileName(cmp.Or(dparams["filename"], params["name"]))
+	p.name = r.fileName(cmp.Or(dparams["filename"], params["name"], extendedName(h.Get("Content-Disposition"), "filename"), extendedName(h.Get("Content-Type"), "name")))
 
 	switch {
 	case strings.HasPrefix(p.media, "multipart/"):
@@ -219,7 +221,11 @@ func (r *emlReader) part(h textproto.MIMEHeader, body io.Reader, depth int, pare
 		if err != nil && len(data) == 0 {
 			return p, nil // a body that does not decode: nothing read
 		}
-		p.text = decodeCharset(data, params["charset"])
+		cs := params["charset"]
+		if cs == "" && p.media == "text/html" {
+			cs = metaCharset(data) // the page says it ("<meta charset=shift_jis>")
+		}
+		p.text = decodeCharset(data, cs)
 	}
 	return p, nil
 }
@@ -248,7 +254,7 @@ func (r *emlReader) fileName(name string) string {
 func transferDecoded(h textproto.MIMEHeader, body io.Reader) io.Reader {
 	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
 	case "base64":
-		return base64.NewDecoder(base64.StdEncoding, base64Alphabet{body})
+		return base64.NewDecoder(base64.StdEncoding, &base64Alphabet{r: body})
 	case "quoted-printable":
 		return quotedprintable.NewReader(body)
 	}
@@ -257,10 +263,14 @@ func transferDecoded(h textproto.MIMEHeader, body io.Reader) io.Reader {
 
 // base64Alphabet reads the characters of base64's alphabet and its padding
 // from r, leaving out line breaks and any other byte a mail program put
-// between them.
-type base64Alphabet struct{ r io.Reader }
+// between them, and pads what a mail program left unpadded at its end.
+type base64Alphabet struct {
+	r      io.Reader
+	n      int  // characters of the alphabet read
+	padded bool // a "=" was read, or padding added
+}
 
-func (b base64Alphabet) Read(p []byte) (int, error) {
+func (b *base64Alphabet) Read(p []byte) (int, error) {
 	for {
 		n, err := b.r.Read(p)
 		k := 0
@@ -268,12 +278,54 @@ func (b base64Alphabet) Read(p []byte) (int, error) {
 			if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '=' {
 				p[k] = c
 				k++
+				b.n++
+				b.padded = b.padded || c == '='
 			}
+		}
+		if k == 0 && err == io.EOF && !b.padded && b.n%4 >= 2 && len(p) >= 4-b.n%4 {
+			// "SGVsbG8": the last quantum, unpadded, is padded.
+			k = copy(p, "=="[:4-b.n%4])
+			b.padded = true
+			return k, nil
 		}
 		if k > 0 || err != nil || n == 0 {
 			return k, err
 		}
 	}
+}
+
+// metaCharset is the charset an HTML page declares in a <meta> tag in its
+// first KiB, "" when none.
+func metaCharset(page []byte) string {
+	if m := metaCharsetExpr.FindSubmatch(page[:min(len(page), 1024)]); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
+var metaCharsetExpr = regexp.MustCompile(`(?i)<meta[^>]*?charset\s*=\s*["']?([\w.:-]+)`)
+
+// extendedName is the value of a parameter key written in RFC 2231's
+// extended form in header ("filename*=iso-8859-1'fr'N%E9gociation.xls"),
+// decoded from its charset; "" when there is none. mime.ParseMediaType
+// reads only UTF-8 and US-ASCII ones.
+func extendedName(header, key string) string {
+	_, rest, ok := strings.Cut(strings.ToLower(header), key+"*=")
+	if !ok {
+		return ""
+	}
+	value := header[len(header)-len(rest):]
+	value, _, _ = strings.Cut(value, ";")
+	charset, encoded, ok := strings.Cut(strings.Trim(strings.TrimSpace(value), `"`), "'")
+	if !ok {
+		return ""
+	}
+	_, encoded, _ = strings.Cut(encoded, "'") // the language
+	raw, err := url.PathUnescape(encoded)
+	if err != nil {
+		return ""
+	}
+	return string(decodeCharset([]byte(raw), charset))
 }
 
 // decodeCharset decodes text from its charset to UTF-8. Without one, or
@@ -530,7 +582,7 @@ func plainBody(ctx context.Context, p *emlPart) string {
 	}
 	lines := strings.Split(b.String(), "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
+		lines[i] = noHeading(strings.TrimRight(l, " \t")) // "# of attendees: 42" is no heading
 	}
 	return blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
 }

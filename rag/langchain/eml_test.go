@@ -138,6 +138,20 @@ func TestLoaderEMLCases(t *testing.T) {
 			"# Lunch\n\nLunch is at 12:30 in room 4.\n\nBring your badge – guests too."},
 		{"quotes.eml", []byte("Subject: Re\n\nYes.\n> > Deeply quoted.\n>Quoted\n> on two lines.\nAfter.\n"),
 			"# Re\n\nYes.\n\nDeeply quoted.\n\nQuoted\non two lines.\n\nAfter."},
+		// Found by a review: an HTML body whose charset only its <meta>
+		// says; a line of plain text starting with "#", which would read
+		// as a heading; base64 left unpadded; a file name in RFC 2231's
+		// extended form in a charset other than UTF-8.
+		{"meta.eml", []byte("Subject: Meeting\nContent-Type: text/html\n\n<html><head><meta http-equiv=\"Content-Type\" " +
+			"content=\"text/html; charset=shift_jis\"></head><body><p>\x89\xef\x8b\x63\x82\xcd\x96\xbe\x93\xfa\x82\xc5\x82\xb7\x81\x42</p></body></html>\n"),
+			"# Meeting\n\n会議は明日です。"},
+		{"hash.eml", []byte("Subject: Numbers\n\n# of attendees: 42\n#1 priority is parking.\n"),
+			"# Numbers\n\nNo. of attendees: 42\nNo. 1 priority is parking."},
+		{"unpadded.eml", []byte("Subject: B\nContent-Transfer-Encoding: base64\n\nSGVsbG8gd29ybGQsIHRoaXMgaXMgYSB0ZXN0Lg\n"),
+			"# B\n\nHello world, this is a test."},
+		{"latin1name.eml", []byte("Subject: Deal\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nSee attached.\n--b\n" +
+			"Content-Type: application/vnd.ms-excel\nContent-Disposition: attachment; filename*=iso-8859-1'fr'N%E9gociation.xls\n\nxx\n--b--\n"),
+			"# Deal\n\nSee attached.\n\nAttachments: Négociation.xls."},
 	})
 }
 
