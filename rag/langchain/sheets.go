@@ -109,6 +109,20 @@ func (w *sheetWriter) row(cells []string, repeat int) error {
 		}
 	}
 	w.data += repeat
+	// The row's length is known before it is built: a row of many cells
+	// naming one long string would build hundreds of MB to be refused.
+	size := 0
+	for i, c := range cells {
+		if c != "" {
+			size += len(c) + 4
+			if i < len(w.header) {
+				size += len(w.header[i])
+			}
+		}
+	}
+	if size > sheetMaxText-w.b.Len() {
+		return fmt.Errorf("%w: more than %d bytes of text", errSheetLimit, sheetMaxText)
+	}
 	return w.write(sheetLine(w.header, cells), repeat)
 }
 

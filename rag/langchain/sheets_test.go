@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -295,4 +296,35 @@ func FuzzLoadODS(f *testing.F) {
 	f.Add(makeODS(f, otable{"S", `<table:table-row table:number-rows-repeated="3"><table:table-cell table:number-columns-repeated="2" office:value-type="float" office:value="1"/></table:table-row>` +
 		`<table:table-row><table:table-cell><office:annotation><text:p>note</text:p></office:annotation><text:p>a<text:s text:c="2"/>b</text:p></table:table-cell></table:table-row>`}))
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzLoad(t, "fuzz.ods", data) })
+}
+
+// A row of many cells that all name one long shared string is refused
+// before it is built: the file is small, the row would be hundreds of MB.
+func TestLongRowRefusedBeforeBuilt(t *testing.T) {
+	col := func(c int) string {
+		name := ""
+		for c++; c > 0; c = (c - 1) / 26 {
+			name = string(rune('A'+(c-1)%26)) + name
+		}
+		return name
+	}
+	var rows strings.Builder
+	for r := 1; r <= 2; r++ {
+		fmt.Fprintf(&rows, `<row r="%d">`, r)
+		for c := range 999 {
+			fmt.Fprintf(&rows, `<c r="%s%d" t="s"><v>0</v></c>`, col(c), r)
+		}
+		rows.WriteString("</row>")
+	}
+	data := makeXLSX(t, []string{strings.Repeat("x", 40_000)}, "", xsheet{name: "S", rows: rows.String()})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := langchain.Loader{}.Load(context.Background(), "long.xlsx", data)
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatal("Load(long.xlsx) of a 64 MB row succeeded")
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+		t.Errorf("Load(long.xlsx) allocated %d MB before refusing a %d-byte file", alloc>>20, len(data))
+	}
 }

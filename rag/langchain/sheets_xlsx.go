@@ -202,7 +202,7 @@ func xlsxDateStyles(ctx context.Context, a *zipPackage, part string) ([]bool, er
 					isDate, ok := custom[id]
 					if !ok {
 						n, _ := strconv.Atoi(id)
-						isDate = n >= 14 && n <= 22 || n >= 27 && n <= 36 || n >= 45 && n <= 47 || n >= 50 && n <= 58
+						isDate = builtinDateFormat(n)
 					}
 					dates = append(dates, isDate)
 				}
@@ -408,4 +408,11 @@ func xlsxColumn(ref string) int {
 		return 1 << 20
 	}
 	return col - 1
+}
+
+// builtinDateFormat reports whether a built-in number format (one a file
+// need not define) shows a date or time: Excel's and its East Asian
+// versions' (for the .xls reader too).
+func builtinDateFormat(id int) bool {
+	return id >= 14 && id <= 22 || id >= 27 && id <= 36 || id >= 45 && id <= 47 || id >= 50 && id <= 58
 }

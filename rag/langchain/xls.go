@@ -26,7 +26,9 @@ import (
 // results are read as stored, a number in a date or time format written
 // as a date (excelDate), error values left out; a merged cell's value is
 // its first cell's. Numbers are written with at most 15 significant
-// digits, as Excel shows them and LibreOffice stores them in an .xlsx.
+// digits, as Excel shows them (LibreOffice stores as many in an .xlsx,
+// but writes an exponent with three digits: "1E-007" where this reader
+// writes "1E-7").
 // BIFF8's 8-bit strings are Latin-1 whatever its CODEPAGE record says. A
 // workbook older than BIFF8 (Excel 5.0/95, whose stream is "Book"), or an
 // encrypted one, is an error wrapping errXLS.
@@ -115,7 +117,7 @@ func readXLS(ctx context.Context, name string, stream []byte) (string, error) {
 func xlsStream(data []byte) ([]byte, error) {
 	r, err := mscfb.New(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errXLS, err)
+		return nil, fmt.Errorf("%w: %w", errXLS, err)
 	}
 	book := false
 	for f, err := r.Next(); err == nil; f, err = r.Next() {
@@ -293,13 +295,6 @@ func xlsReadGlobals(ctx context.Context, r *xlsRecords) (*xlsBook, error) {
 			formats = append(formats, le.Uint16(body[2:]))
 		}
 	}
-}
-
-// builtinDateFormat reports whether a built-in number format (one a file
-// need not define) shows a date or time: the formats the .xlsx reader
-// counts as dates (xlsxDateStyles), Excel's and its East Asian versions'.
-func builtinDateFormat(id int) bool {
-	return id >= 14 && id <= 22 || id >= 27 && id <= 36 || id >= 45 && id <= 47 || id >= 50 && id <= 58
 }
 
 // xlsSharedStrings reads the shared string table (the SST record and its
