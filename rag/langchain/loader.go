@@ -55,9 +55,12 @@ import (
 // rag.ErrUnsupported.
 //
 // The PDF reader is not safe against crafted files: some overflow its
-// stack (fatal, no recover catches it), loop forever or exhaust memory. A
-// program that reads untrusted PDFs runs them through rag/isolate, which
-// parses them with this Loader in a child process within a budget.
+// stack (fatal, no recover catches it), loop forever or exhaust memory.
+// The Word and Excel 97–2003 readers follow a compound file's own chains
+// of sectors (richardlehane/mscfb). A program that reads untrusted PDFs,
+// .doc or .xls files runs them through rag/isolate, which parses them
+// with this Loader in a child process within a budget, as cmd/citebot
+// does.
 type Loader struct{}
 
 var _ rag.Loader = Loader{}
