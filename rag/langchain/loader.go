@@ -45,7 +45,10 @@ import (
 // paragraph lines with Markdown heading lines, a table's header row as
 // cells joined by " | " and each other row as a sentence naming its cells
 // by the header's (blocks.go), and each slide under a "# title" line (office.go,
-// opendocument.go, epub.go). .csv and .tsv files and the sheets of .xlsx,
+// opendocument.go, epub.go). .ppt, .pps and .pot files (PowerPoint
+// 97–2003) are read as .pptx files are: their slides in order, each under
+// a "# title" line, their shapes' paragraphs and their tables' rows,
+// speaker notes left out (ppt.go). .csv and .tsv files and the sheets of .xlsx,
 // .xls (Excel 97–2003, xls.go) and .ods workbooks are read a row a line, each row as its header's names
 // and its values ("date: 2024-12-26; holiday: Boxing Day."), each sheet
 // under a "## name" line (sheets.go). Macro-enabled files, templates and
@@ -56,9 +59,9 @@ import (
 //
 // The PDF reader is not safe against crafted files: some overflow its
 // stack (fatal, no recover catches it), loop forever or exhaust memory.
-// The Word and Excel 97–2003 readers follow a compound file's own chains
+// The Word, Excel and PowerPoint 97–2003 readers follow a compound file's own chains
 // of sectors (richardlehane/mscfb). A program that reads untrusted PDFs,
-// .doc or .xls files runs them through rag/isolate, which parses them
+// .doc, .xls or .ppt files runs them through rag/isolate, which parses them
 // with this Loader in a child process within a budget, as cmd/citebot
 // does.
 type Loader struct{}
@@ -73,7 +76,8 @@ var _ rag.Loader = Loader{}
 // name their cells by the header's; v5: PDF pages laid out in lines,
 // paragraphs and headings (pdf.go), HTML tables' rows as the structured
 // formats' are; v6: RTF's hidden text left out, reStructuredText's and
-// AsciiDoc's other tables read, LaTeX, email and Excel 97–2003 files and
+// AsciiDoc's other tables read, LaTeX, email, Excel and PowerPoint 97–2003
+// files and
 // Office's and OpenDocument's macro-enabled files and templates read.
 const loaderVersion = "v6"
 
