@@ -28,7 +28,9 @@ import (
 // Thunderbird, Apple Mail and Gmail's "Download message" save them) are
 // read with net/mail and mime/multipart: the Subject as a "# " title line
 // (left out when there is none), then a line each for From, To, Cc and
-// Date as the header writes them, RFC 2047 words decoded, then the body.
+// the Date, written "Sent:" as Outlook prints a message (so that "When
+// was it sent?" finds it), as the header writes them, RFC 2047 words
+// decoded, then the body.
 // The body is its text/plain part, or its text/html part read as .html
 // pages are when it has no plain text, each part decoded from base64 or
 // quoted-printable and from its charset (unknown ones as UTF-8, invalid
@@ -445,6 +447,9 @@ func (w *emlWriter) message(r *emlReader, m *emlMessage, level int) {
 			v = r.header(v)
 		}
 		if v != "" {
+			if k == "Date" {
+				k = "Sent" // when it was sent, as Outlook prints it
+			}
 			lines = append(lines, k+": "+v)
 		}
 	}

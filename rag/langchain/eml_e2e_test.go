@@ -35,7 +35,7 @@ func TestAskEML(t *testing.T) {
 		{"When does the library open on weekdays?", "html.eml",
 			"The library now opens at 8:30 on weekdays and closes at 20:00; the café stays open until 18:00.", "Opening hours"},
 		{"What is Jonas Berg's email address?", "attachment.eml", "From: Jonas Berg <jonas.berg@example.com>", ""},
-		{"What date was the coffee machine email sent?", "windows1252.eml", "Date: Thu, 14 Nov 2024 11:02:33 +0100", ""},
+		{"When was the coffee machine email sent?", "windows1252.eml", "Sent: Thu, 14 Nov 2024 11:02:33 +0100", ""},
 		{"Which attachments came with the Q1 travel report?", "attachment.eml", "Attachments: Q1-travel-report.pdf", ""},
 		{"When do old parking permits stop working?", "forwarded.eml", "Old permits stop working on 1 February.", "Parking permits"},
 	})

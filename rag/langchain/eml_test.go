@@ -30,7 +30,7 @@ func TestLoaderEML(t *testing.T) {
 			"From: Renée Dupont <renee@example.com>\n" +
 			"To: Facilities <facilities@example.org>, \"Lee, Sam\" <sam.lee@example.org>\n" +
 			"Cc: hr@example.org\n" +
-			"Date: Tue, 3 Sep 2024 09:14:00 +0200\n\n" +
+			"Sent: Tue, 3 Sep 2024 09:14:00 +0200\n\n" +
 			"Hi Sam,\n\n" +
 			"The canteen will serve a vegetarian lunch every Wednesday from September onwards, starting on 11 September.\n\n" +
 			"On Mon, 2 Sep 2024 at 17:02, Sam Lee <sam.lee@example.org> wrote:\n\n" +
@@ -41,14 +41,14 @@ func TestLoaderEML(t *testing.T) {
 		{"alternative.eml", "# Office closure on Friday\n\n" +
 			"From: Priya Natarajan <priya@example.com>\n" +
 			"To: all-staff@example.com\n" +
-			"Date: Wed, 11 Dec 2024 16:45:12 +0000\n\n" +
+			"Sent: Wed, 11 Dec 2024 16:45:12 +0000\n\n" +
 			"The office will be closed on Friday 13 December for the electrical inspection.\n" +
 			"The parking fee stays at €5 per day; the code for the side gate is 4=7.",
 			[]string{"only the HTML part", "<p>", "color", "multi-part", "=E2", "\r"}},
 		{"html.eml", "# Library news\n\n" +
 			"From: Library <news@example.net>\n" +
 			"To: dana@example.com\n" +
-			"Date: Mon, 6 Jan 2025 08:00:00 -0500\n\n" +
+			"Sent: Mon, 6 Jan 2025 08:00:00 -0500\n\n" +
 			"## Opening hours\n\n" +
 			"The library now opens at 8:30 on weekdays and closes at 20:00; the café stays open until 18:00.\n\n" +
 			"Day | Hours\n\n" +
@@ -57,7 +57,7 @@ func TestLoaderEML(t *testing.T) {
 		{"windows1252.eml", "# Coffee machine\n\n" +
 			"From: Marta Kowalski <marta@example.com>\n" +
 			"To: team@example.com\n" +
-			"Date: Thu, 14 Nov 2024 11:02:33 +0100\n\n" +
+			"Sent: Thu, 14 Nov 2024 11:02:33 +0100\n\n" +
 			"Dear team,\n\n" +
 			"The new coffee machine cost € 1,250 and was installed on the “third floor” near the café corner.\n" +
 			"Please clean the milk frother after each use.\n\n" +
@@ -66,19 +66,19 @@ func TestLoaderEML(t *testing.T) {
 		{"attachment.eml", "# Q1 travel report\n\n" +
 			"From: Jonas Berg <jonas.berg@example.com>\n" +
 			"To: finance@example.com\n" +
-			"Date: Fri, 7 Mar 2025 10:21:09 +0100\n\n" +
+			"Sent: Fri, 7 Mar 2025 10:21:09 +0100\n\n" +
 			"Attached is the travel report for the first quarter: we spent 18,400 euros, 12% under budget.\n\n" +
 			"Attachments: Q1-travel-report.pdf, résumé notes.docx, Budget – 2025.xls.",
 			[]string{"JVBER", "UEsDB", "iVBOR", "logo.png", "signature", "PGP", "<div"}},
 		{"forwarded.eml", "# Fwd: Parking permits\n\n" +
 			"From: Sam Lee <sam.lee@example.org>\n" +
 			"To: Dana Park <dana@example.com>\n" +
-			"Date: Mon, 20 Jan 2025 14:05:00 +0000\n\n" +
+			"Sent: Mon, 20 Jan 2025 14:05:00 +0000\n\n" +
 			"Dana, see the message below about the new permits.\n\n" +
 			"## Parking permits\n\n" +
 			"From: Security Desk <security@example.org>\n" +
 			"To: Sam Lee <sam.lee@example.org>\n" +
-			"Date: Fri, 17 Jan 2025 09:30:00 +0000\n\n" +
+			"Sent: Fri, 17 Jan 2025 09:30:00 +0000\n\n" +
 			"New parking permits must be collected from the security desk by 31 January.\n" +
 			"Old permits stop working on 1 February.",
 			[]string{"Attachments", "MIME-Version", "Content-Type"}},
@@ -117,7 +117,7 @@ func TestLoaderEMLCases(t *testing.T) {
 		{"mbox.eml", []byte("From dana@example.com Mon Jan  6 08:00:00 2025\nFrom: dana@example.com\nSubject: Hi\n\nBody.\n"),
 			"# Hi\n\nFrom: dana@example.com\n\nBody."},
 		{"untitled.eml", []byte("From: a@example.com\nDate: 1 Jan 2025\n\nNo subject here.\n"),
-			"From: a@example.com\nDate: 1 Jan 2025\n\nNo subject here."},
+			"From: a@example.com\nSent: 1 Jan 2025\n\nNo subject here."},
 		{"charset.eml", []byte("Subject: =?x-unknown?Q?Caf=C3=A9?=\nContent-Type: text/plain; charset=x-unknown\n\nna\xefve \xff text\n"),
 			"# Café\n\nna\uFFFDve \uFFFD text"},
 		{"latin1.eml", []byte("Subject: Caf\xe9\nContent-Type: text/plain\nContent-Transfer-Encoding: 8bit\n\nCaf\xe9 cr\xe8me.\n"),

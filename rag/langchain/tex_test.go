@@ -179,14 +179,130 @@ Second.} done. Empty\footnote{} note.
 		// Without \begin{document} the whole file is read: its preamble's
 		// commands are left out all the same. A \title in a comment is no
 		// title.
+		// A line that starts with "#" never reads as a heading.
+		{"hash.tex", []byte(`\#1 priority is safety.
+
+\#\# of staff`), "No. 1 priority is safety.\n\nNo. of staff"},
 		{"fragment.tex", []byte("\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n% \\title{Not this}\nJust text.\n"), "Just text."},
+		// A draft hidden by \iffalse or \if0 is left out, to its matching
+		// \fi: nested conditionals counted, \fileref and \finish no \fi, a
+		// \fi in a comment none either; an \else ends what is left out. A
+		// definition's \iffalse hides nothing.
+		{"drafts.tex", []byte("\\iffalse\nDraft text that is not printed.\n\\fi\nKept text."), "Kept text."},
+		{"conditionals.tex", []byte(`Before.
+\if0
+\ifx\a\b nested \fi \fileref{x} \finish \ifnum1=1 \iftrue x\fi\fi
+% \fi in a comment
+Hidden.
+\fi
+After \iffalse gone\else shown\fi{} end.
+\def\hide{\iffalse} \newcommand{\show}{\fi}Still read.`), "Before. After shown end. Still read."},
+		// An environment's arguments are no text: a box's options, a
+		// column's width, a wrapped figure's placement; so is an options
+		// list right after an environment not known, but a theorem's
+		// name is kept.
+		{"environments.tex", []byte(`\begin{adjustbox}{max width=\textwidth}
+\begin{tabular}{ll}
+A & B \\
+1 & 2 \\
+\end{tabular}
+\end{adjustbox}
+\begin{tcolorbox}[colback=red!5,title=Warning]
+Do not drink.
+\end{tcolorbox}
+\begin{columns}[T]
+\begin{column}{0.5\textwidth}
+Left text.
+\end{column}
+\begin{column}[t]{0.5\textwidth}
+Right text.
+\end{column}
+\end{columns}
+\begin{wrapfigure}{r}{0.4\textwidth}
+\caption{Wrapped}
+\end{wrapfigure}
+\begin{wraptable}[10]{l}{5cm}
+\caption{Side}
+\end{wraptable}
+\begin{multicols}{2}
+Two columns.
+\end{multicols}
+\begin{minipage}[t]{0.5\textwidth}
+Mini.
+\end{minipage}
+\begin{mdframed}[linecolor=blue]
+Framed.
+\end{mdframed}
+\begin{threeparttable}[b]
+Notes.
+\end{threeparttable}
+\begin{unknownbox}[opt=1]
+Unknown.
+\end{unknownbox}
+\begin{theorem}[Pythagoras]
+The square of the hypotenuse.
+\end{theorem}`), "A | B\n\nA: 1; B: 2.\n\nDo not drink.\n\nLeft text.\n\nRight text.\n\nFigure: Wrapped\n\nTable: Side\n\n" +
+			"Two columns.\n\nMini.\n\nFramed.\n\nNotes.\n\nUnknown.\n\n[Pythagoras] The square of the hypotenuse."},
+		// A longtable's header is read once: the rows repeated on each
+		// page after \endfirsthead, with their caption, and its footers
+		// are left out; without \endfirsthead, \endhead's rows are the
+		// header. \kill's row is never printed.
+		{"longtable.tex", []byte(`\begin{longtable}{ll}\caption{Staff}\\ Name & Role \\ \endfirsthead Name & Role \\ \endhead Ann & Lead \\ \end{longtable}
+\begin{longtable}{lr}
+\caption{Budget} \\
+\toprule
+Item & Cost \\
+\midrule
+\endfirsthead
+\caption[]{Budget (continued)} \\
+Item & Cost \\
+\endhead
+\multicolumn{2}{r}{Continued on next page} \\
+\endfoot
+\bottomrule
+\endlastfoot
+Wide item name & 99999 \kill
+Hotel & 150 \\
+Taxi & 40 \\
+\end{longtable}
+\begin{longtable}{ll}
+Key & Value \\
+\endhead
+Footer & row \\
+\endfoot
+k & v \\
+\end{longtable}`), "Table: Staff\n\nName | Role\n\nName: Ann; Role: Lead.\n\nTable: Budget\n\nItem | Cost\n\nItem: Hotel; Cost: 150.\n\n" +
+			"Item: Taxi; Cost: 40.\n\nKey | Value\n\nKey: k; Value: v."},
+		// A longtable's body past the rows it holds is written in order.
+		{"longtable-body.tex", []byte(`\begin{longtable}{ll}\caption{Many}\\ A & B \\ \endhead ` +
+			strings.Repeat("a & b \\\\\n", 70) + `\end{longtable}`),
+			"Table: Many\n\nA | B" + strings.Repeat("\n\nA: a; B: b.", 70)},
+		// A title row that spans all the columns is a line of its own,
+		// the row under it the header.
+		{"title-row.tex", []byte(`\begin{tabular}{lll}
+\multicolumn{3}{c}{Results 2021} \\
+Group & Dose & Sleep \\
+A & 1 mg & 7 h \\
+\multicolumn{3}{l}{Later} \\
+\end{tabular}`), "Results 2021\n\nGroup | Dose | Sleep\n\nGroup: A; Dose: 1 mg; Sleep: 7 h.\n\nGroup: Later."},
+		// \captionof names its float; a subfigure's caption is its
+		// optional argument (the second where there are two).
+		{"subfloats.tex", []byte(`\captionof{table}{Counts per site}
+\begin{figure}
+\subfloat[Left panel]{\includegraphics{a.png}}
+\subfloat[List entry][Right panel]{\includegraphics{b.png}}
+\subcaptionbox{Third panel}{\includegraphics{c.png}}
+\subfloat{\includegraphics{d.png}}
+\end{figure}
+\captionof*{figure}[short]{Map}`), "Table: Counts per site\n\nFigure: Left panel\n\nFigure: Right panel\n\nFigure: Third panel\n\nFigure: Map"},
 	})
 }
 
 // Crafted sources end quickly, with an error naming the file (nesting
 // past the bounds, a row of too many cells) or bounded text, never a
-// panic: braces nested 2,000 deep and 5 MB of "{", environments and
-// arguments left open, and shapes that would cost more than linear time
+// panic: braces nested 2,000 deep and 5 MB of "{", environments,
+// arguments and conditionals left open, a longtable's markers and spans,
+// and shapes that would cost more than linear time
 // in a reader that looked ahead or copied nested text.
 func TestLoaderTeXHostile(t *testing.T) {
 	const size = 5 << 20
@@ -210,6 +326,11 @@ func TestLoaderTeXHostile(t *testing.T) {
 		{"dollars.tex", fill("$x"), false},
 		{"runaway.tex", strings.Repeat("{", 998) + fill("\\section{a\n\n"), false},
 		{"lists.tex", strings.Repeat(`\begin{itemize}`, 999) + fill(`\item x`), false},
+		{"longtable.tex", `\begin{longtable}{l}` + fill(`\multicolumn{999}{c}{x}\\`), false},
+		{"markers.tex", `\begin{longtable}{ll}` + fill(`\caption{c}x&y\\\endhead `), false},
+		{"conditionals.tex", fill(`\iffalse\ifx`), false},
+		{"drafts.tex", fill(`\if0 x\fi y`), false},
+		{"options.tex", fill(`\begin{box}[`), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			start := time.Now()
@@ -238,6 +359,8 @@ func FuzzLoadTeX(f *testing.F) {
 	f.Add([]byte(`\begin{tabular}{ll}a&\multicolumn{2}{c}{b}\\c\end{tabular}\footnote{x\footnote{y}}`))
 	f.Add([]byte("\\verb|x| $a % b\n$ \\'{e} \\c c \\[ \\] $$ -- ``q'' \\begin{verbatim}\n# x\n\\end{verbatim}"))
 	f.Add([]byte(`{\section{[}]\item\begin{description}\item[\item[x]`))
+	f.Add([]byte(`\begin{longtable}{ll}\caption{a}\\x&y\\\endfirsthead\caption[]{b}\\x&y\\\endhead z\\\endfoot\multicolumn{2}{c}{t}\\p&q\kill r&s\\`))
+	f.Add([]byte("\\iffalse\\ifx a\\fi b\\else c\\fi\\if0 % \\fi\nd\\fi\\begin{box}[o]\\captionof{table}{t}\\subfloat[s]{\\subcaptionbox{u}{v}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := langchain.Loader{}.Load(context.Background(), "f.tex", data)
 		if err == nil && utf8.Valid(data) && !utf8.ValidString(got) {
