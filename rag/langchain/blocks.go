@@ -159,5 +159,9 @@ func noHeading(line string) string {
 	if !strings.HasPrefix(line, "#") {
 		return line
 	}
-	return "No. " + strings.TrimLeft(line, "# \t")
+	rest := strings.TrimLeft(line, "# \t")
+	if strings.TrimSpace(rest) == "" {
+		return "" // a "#" alone says nothing
+	}
+	return "No. " + rest
 }
