@@ -402,6 +402,7 @@ type emlWriter struct {
 	b     strings.Builder
 	names []string
 	seen  map[string]bool
+	top   int // the heading level of the message written; 0 for 1
 }
 
 // block adds lines of text, trimmed; empty ones are left out.
@@ -432,8 +433,12 @@ func (w *emlWriter) attachment(name string) {
 // headed "Forwarded message"; the message itself without one has no title.
 func (w *emlWriter) message(r *emlReader, m *emlMessage, level int) {
 	subject := r.header(m.header.Get("Subject"))
-	if subject == "" && level > 1 {
+	switch {
+	case subject != "":
+	case level > max(w.top, 1):
 		subject = "Forwarded message"
+	case level > 1:
+		subject = "(no subject)" // a mailbox's message, under the mailbox's title
 	}
 	if subject != "" {
 		w.block(strings.Repeat("#", min(level, 6)) + " " + subject)
