@@ -37,7 +37,8 @@ import (
 // (tex.go), .eml files as their subject as
 // a title, their From, To, Cc and Date lines and their plain-text body
 // (else its HTML), a forwarded message under its own subject and
-// attachments named but not read (eml.go), .html and .htm
+// attachments named but not read (eml.go), .mbox files as their messages
+// one after another, each under its subject (mbox.go), .html and .htm
 // files as the text of their body (one line per block element, scripts and
 // styles left out, a table as the structured formats' tables below), and
 // .pdf files as the text of their pages laid out in paragraphs and
@@ -76,9 +77,9 @@ var _ rag.Loader = Loader{}
 // name their cells by the header's; v5: PDF pages laid out in lines,
 // paragraphs and headings (pdf.go), HTML tables' rows as the structured
 // formats' are; v6: RTF's hidden text left out, reStructuredText's and
-// AsciiDoc's other tables read, LaTeX, email, Excel and PowerPoint 97–2003
-// files and
-// Office's and OpenDocument's macro-enabled files and templates read.
+// AsciiDoc's other tables read; LaTeX, email, mailboxes, Excel and
+// PowerPoint 97–2003 files, and Office's and OpenDocument's macro-enabled
+// files and templates read.
 const loaderVersion = "v6"
 
 // ID names the loader's version (rag.Versioned).
