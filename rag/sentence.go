@@ -16,7 +16,8 @@ import (
 // abbreviation or a single capital initial, or the stop ends a leader
 // ("Saturday ...... 8:00am", see inLeader). A list item's marker
 // ("- ", "• ", "2. ", "3) ") at the start of a line is no part of its
-// sentence; a line that starts with "|" (a table's row) is one sentence.
+// sentence; a line that starts with "|" (a table's row) or with a
+// Markdown heading's "#" marks is one sentence.
 func sentenceSpans(text string) []Span {
 	var out []Span
 	start := 0
@@ -41,9 +42,11 @@ func sentenceSpans(text string) []Span {
 				start, i = j+n, j+n
 				continue
 			}
-			if j < len(text) && text[j] == '|' {
+			if j < len(text) && (text[j] == '|' || j-i <= 3 && atxHeading(text[j:])) {
 				// A row of a Markdown table is one sentence, whatever
-				// stops its cells hold ("| Rome | Max. 3 nights. Book early |").
+				// stops its cells hold ("| Rome | Max. 3 nights. Book early |"),
+				// and so is a heading ("## 8. Conduct and Discipline": its
+				// words after "8." are no sentence of their own).
 				end := len(text)
 				if k := strings.IndexByte(text[j:], '\n'); k >= 0 {
 					end = j + k
@@ -86,6 +89,16 @@ func sentenceSpans(text string) []Span {
 	}
 	emit(len(text))
 	return out
+}
+
+// atxHeading reports whether s starts with a Markdown heading's marks:
+// one to six "#" and a space, a tab or the line's end.
+func atxHeading(s string) bool {
+	n := 0
+	for n < len(s) && n < 7 && s[n] == '#' {
+		n++
+	}
+	return n >= 1 && n <= 6 && (n == len(s) || s[n] == ' ' || s[n] == '\t' || s[n] == '\n' || s[n] == '\r')
 }
 
 // wrapWidth is the width text's lines were wrapped at, by an editor or a

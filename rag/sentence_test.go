@@ -28,6 +28,10 @@ func TestSentenceSpans(t *testing.T) {
 		{"\uf0b7 Economy class for short flights\n● Rail for trips under 500 km", []string{"Economy class for short flights", "Rail for trips under 500 km"}},
 		{"-5 degrees at night.\n2019. A good year.\n**Bold** start.", []string{"-5 degrees at night.", "2019.", "A good year.", "**Bold** start."}},
 		{"Note - a dash inside. 3. Not a list item here.", []string{"Note - a dash inside.", "3.", "Not a list item here."}},
+		// A Markdown heading is one sentence, whatever stops it holds; a
+		// "#" word or one indented as code is not a heading.
+		{"## 8. Conduct and Discipline\n8.1 Members shall behave. Always.\n   ### Dr. Who\n#hashtag. Here.",
+			[]string{"## 8. Conduct and Discipline", "8.1 Members shall behave.", "Always.", "### Dr. Who", "#hashtag.", "Here."}},
 		// A leader, four dots or more, joins a label to its value; an
 		// ellipsis may end a sentence.
 		{"Saturday ............. 8:00am - 6:00pm\nAdult swim ........ £5.20\nChapter 3 . . . . 41", []string{"Saturday ............. 8:00am - 6:00pm", "Adult swim ........ £5.20", "Chapter 3 . . . . 41"}},
