@@ -122,20 +122,31 @@ func loadEML(ctx context.Context, _ string, data []byte) (string, error) {
 	if !isMessageHeader(msg.Header) {
 		return "", fmt.Errorf("%w: no message headers", errEML)
 	}
-	r := &emlReader{ctx: ctx, dec: &mime.WordDecoder{CharsetReader: charsetReader}}
-	m, err := r.message(msg, 0)
+	text, _, err := emlText(ctx, msg, 1)
 	if err != nil {
 		return "", err
-	}
-	var w emlWriter
-	w.message(r, m, 1)
-	if len(w.names) > 0 {
-		w.block("Attachments: " + strings.Join(w.names, ", ") + ".")
 	}
 	if err := ctx.Err(); err != nil {
 		return "", err // a body's lines were cut short
 	}
-	return w.b.String(), nil
+	return text, nil
+}
+
+// emlText is a message's text under its subject as a heading of level:
+// its header lines, its body and its attachments' names; and how many
+// bytes of text its parts decoded.
+func emlText(ctx context.Context, msg *mail.Message, level int) (string, int, error) {
+	r := &emlReader{ctx: ctx, dec: &mime.WordDecoder{CharsetReader: charsetReader}}
+	m, err := r.message(msg, 0)
+	if err != nil {
+		return "", 0, err
+	}
+	w := emlWriter{top: level}
+	w.message(r, m, level)
+	if len(w.names) > 0 {
+		w.block("Attachments: " + strings.Join(w.names, ", ") + ".")
+	}
+	return w.b.String(), r.text, nil
 }
 
 // isMessageHeader reports whether h has one of the headers of a message.

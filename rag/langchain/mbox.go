@@ -6,26 +6,30 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"mime"
 	"net/mail"
+	"regexp"
 	"strings"
 )
 
-// A mailbox file (.mbox, as Thunderbird keeps a folder and Google Takeout
-// and most mail programs export one) is its messages one after another,
-// each opened by a "From " line. It is read as one document under the
-// file's name: each message under its subject as a "## " heading, then its
-// From, To, Cc and Sent lines, its body and its attachments' names, as
-// an .eml file's message is (eml.go). A message that does not read as
-// one is left out; a file with none that does is an error wrapping
-// errEML. Lines a mailbox escaped (">From ") are unescaped.
+// A mailbox file (.mbox, as Google Takeout and most mail programs export a
+// folder) is its messages one after another, each opened by a "From "
+// line that names its sender and the day it arrived ("From
+// dana@example.com Mon Jan  6 08:00:00 2025"). It is read as one document
+// under the file's name: each message under its subject as a "## "
+// heading, then its From, To, Cc and Sent lines, its body and its
+// attachments' names, as an .eml file's message is (eml.go). A line of a
+// body that starts "From " but is no such line stays in its message, and
+// lines a mailbox escaped (">From ") are unescaped. A message that does
+// not read as one, or is nested or split beyond an .eml message's bounds,
+// is left out; a file with no message that reads, or with more than
+// maxMBOXText of text, is an error wrapping errEML.
 func init() {
 	formats[".mbox"] = format{binary: true, load: loadMBOX}
 }
 
-// maxMBOXMessages bounds the messages of a mailbox: a folder of a few
-// years' mail holds thousands.
-const maxMBOXMessages = 100_000
+// maxMBOXText bounds the text of a whole mailbox; each of its messages is
+// bounded as an .eml file's is.
+const maxMBOXText = 256 << 20
 
 // loadMBOX reads a mailbox file.
 func loadMBOX(ctx context.Context, name string, data []byte) (string, error) {
@@ -33,32 +37,26 @@ func loadMBOX(ctx context.Context, name string, data []byte) (string, error) {
 	b.WriteString("# " + sheetFileName(name))
 	text, read, n := 0, 0, 0
 	for raw := range mboxMessages(data) {
-		if n++; n > maxMBOXMessages {
-			return "", fmt.Errorf("%w: more than %d messages", errEML, maxMBOXMessages)
-		}
 		if err := poll(ctx, n); err != nil {
 			return "", err
 		}
+		n++
 		msg, err := mail.ReadMessage(bytes.NewReader(raw))
 		if err != nil || !isMessageHeader(msg.Header) {
 			continue // no message: left out
 		}
-		r := &emlReader{ctx: ctx, dec: &mime.WordDecoder{CharsetReader: charsetReader}, text: text}
-		m, err := r.message(msg, 0)
+		one, size, err := emlText(ctx, msg, 2)
 		switch {
-		case errors.Is(err, errEML) && r.text <= maxEMLText:
-			continue // a message nested or split beyond the bounds: left out
+		case errors.Is(err, errEML):
+			continue // beyond a message's bounds: left out
 		case err != nil:
 			return "", err
 		}
-		text = r.text
-		w := emlWriter{top: 2}
-		w.message(r, m, 2)
-		if len(w.names) > 0 {
-			w.block("Attachments: " + strings.Join(w.names, ", ") + ".")
+		if text += size; text > maxMBOXText {
+			return "", fmt.Errorf("%w: more than %d MiB of text in the mailbox", errEML, maxMBOXText>>20)
 		}
 		b.WriteString("\n\n")
-		b.WriteString(w.b.String())
+		b.WriteString(one)
 		read++
 	}
 	if err := ctx.Err(); err != nil {
@@ -70,31 +68,45 @@ func loadMBOX(ctx context.Context, name string, data []byte) (string, error) {
 	return b.String(), nil
 }
 
+// mboxFromLine is the line that opens a message in a mailbox: "From ",
+// the sender (or "-"), and the day of the week its date starts with.
+var mboxFromLine = regexp.MustCompile(`^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b`)
+
 // mboxMessages yields the messages of a mailbox, each without its "From "
 // line and with the lines it escaped unescaped (">From " and, in mboxrd,
-// ">>From " lose one ">").
+// ">>From " lose one ">"). The first line opens a message whatever it
+// says.
 func mboxMessages(data []byte) iter.Seq[[]byte] {
 	return func(yield func([]byte) bool) {
 		data = bytes.TrimPrefix(data, []byte("\ufeff"))
-		for len(data) > 0 {
-			// The message's own "From " line, and where the next one starts.
-			if bytes.HasPrefix(data, []byte("From ")) {
-				if i := bytes.IndexByte(data, '\n'); i >= 0 {
-					data = data[i+1:]
-				} else {
-					return
-				}
-			}
-			end := bytes.Index(data, []byte("\nFrom "))
-			msg := data
-			if end >= 0 {
-				msg, data = data[:end+1], data[end+1:]
-			} else {
-				data = nil
-			}
-			if !yield(unescapeFrom(msg)) {
+		if bytes.HasPrefix(data, []byte("From ")) {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
 				return
 			}
+			data = data[i+1:]
+		}
+		for at := 0; ; {
+			i := bytes.Index(data[at:], []byte("\nFrom "))
+			if i < 0 {
+				if len(data) > 0 {
+					yield(unescapeFrom(data))
+				}
+				return
+			}
+			start := at + i + 1
+			line := data[start:]
+			if n := bytes.IndexByte(line, '\n'); n >= 0 {
+				line = line[:n+1]
+			}
+			if !mboxFromLine.Match(line) {
+				at = start // a line of the body ("From now on …")
+				continue
+			}
+			if !yield(unescapeFrom(data[:start])) {
+				return
+			}
+			data, at = data[start+len(line):], 0
 		}
 	}
 }

@@ -31,6 +31,18 @@ func TestLoaderMBOX(t *testing.T) {
 			"# Inbox\n\n## Lunch\n\nFrom: Dana <dana@example.com>\nTo: team@example.com\nSent: Mon, 6 Jan 2025 08:00:00 +0000\n\n" +
 				"Lunch is at 12:30.\nFrom the kitchen: soup.\n\n" +
 				"## (no subject)\n\nFrom: Sam <sam@example.com>\nSent: Tue, 7 Jan 2025 09:00:00 +0000\n\nNo subject, a file.\n\nAttachments: plan.pdf."},
+		// A body's line that starts "From " but opens no message (no
+		// sender and weekday after it), as mailboxes that do not escape
+		// them hold, stays in its message (found by a review).
+		{"Budget.mbox", []byte("From a@x Mon Jan  6 08:00:00 2025\nFrom: A <a@x>\nSubject: Budget\n\nHello team,\n\n" +
+			"From now on the budget review is on Fridays.\nThe deadline is 14 March.\nNotes follow.\nFrom the board:\nDate: 5 May\nTo: all staff\n\n" +
+			"The board approved the budget.\n"),
+			"# Budget\n\n## Budget\n\nFrom: A <a@x>\n\nHello team,\n\nFrom now on the budget review is on Fridays.\nThe deadline is 14 March.\n" +
+				"Notes follow.\nFrom the board:\nDate: 5 May\nTo: all staff\n\nThe board approved the budget."},
+		// Google Takeout's and Thunderbird's "From " lines, CRLF line ends.
+		{"Takeout.mbox", []byte("From 1789012345678901234@xxx Mon Jan 01 00:00:00 +0000 2024\r\nFrom: B <b@x>\r\nSubject: One\r\n\r\nFirst.\r\n" +
+			"From - Tue Jan 02 10:00:00 2024\r\nFrom: C <c@x>\r\nSubject: Two\r\n\r\nSecond.\r\n"),
+			"# Takeout\n\n## One\n\nFrom: B <b@x>\n\nFirst.\n\n## Two\n\nFrom: C <c@x>\n\nSecond."},
 	})
 }
 
