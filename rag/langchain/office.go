@@ -376,6 +376,7 @@ func readSlide(ctx context.Context, p *zipPackage, name string) (title string, l
 		shape    []string // the paragraphs of the shape being read
 		inShape  bool
 		isTitle  bool
+		isFooter bool // a footer's, a date's or a slide number's placeholder
 		hasTitle bool
 		para     strings.Builder
 		inPara   bool
@@ -386,10 +387,15 @@ func readSlide(ctx context.Context, p *zipPackage, name string) (title string, l
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "sp":
-				shape, inShape, isTitle = shape[:0], true, false
+				shape, inShape, isTitle, isFooter = shape[:0], true, false, false
 			case "ph":
-				if typ := attrOf(t, "type"); inShape && !hasTitle && (typ == "title" || typ == "ctrTitle") {
+				switch typ := attrOf(t, "type"); {
+				case inShape && !hasTitle && (typ == "title" || typ == "ctrTitle"):
 					isTitle = true
+				case typ == "ftr" || typ == "dt" || typ == "sldNum":
+					// The same on every slide, and no part of a .ppt's
+					// slides: left out.
+					isFooter = true
 				}
 			case "p":
 				para.Reset()
@@ -424,9 +430,10 @@ func readSlide(ctx context.Context, p *zipPackage, name string) (title string, l
 					lines = append(lines, text)
 				}
 			case "sp":
-				if isTitle {
+				switch {
+				case isTitle:
 					title, hasTitle = strings.Join(shape, " "), true
-				} else {
+				case !isFooter:
 					lines = append(lines, shape...)
 				}
 				inShape = false

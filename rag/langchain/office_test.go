@@ -81,7 +81,8 @@ func TestLoaderPPTX(t *testing.T) {
 	}{
 		{"deck.pptx", makePPTX(
 			pShape("ctrTitle", "Security Basics")+pShape("subTitle", "For new staff"),
-			pShape("body", "Lock your screen.", "Report phishing to security@example.com.")+pShape("title", "Every day"),
+			pShape("body", "Lock your screen.", "Report phishing to security@example.com.")+pShape("title", "Every day")+
+				pShape("ftr", "Confidential")+pShape("sldNum", "2")+pShape("dt", "7 December 2026"),
 			pShape("", "A slide without a title.")+pTable([]string{"Risk", "Owner"}, []string{"Phishing", "IT"}),
 		),
 			"# Security Basics\n\nFor new staff\n\n# Every day\n\nLock your screen.\n\nReport phishing to security@example.com.\n\n" +

@@ -204,8 +204,8 @@ func (p *pptReader) recordAt(off uint32) (pptRecord, error) {
 	return r, nil
 }
 
-// errStop ends a walk over records early.
-var errStop = errors.New("stop")
+// errPPTStop ends a walk over a presentation's records early.
+var errPPTStop = errors.New("stop")
 
 // readPPT reads a presentation from its Current User and PowerPoint
 // Document streams.
@@ -432,9 +432,9 @@ func (p *pptReader) slideList(doc []byte) ([]pptListed, error) {
 		if err != nil {
 			return err
 		}
-		return errStop // the first list of slides
+		return errPPTStop // the first list of slides
 	})
-	if err != nil && !errors.Is(err, errStop) {
+	if err != nil && !errors.Is(err, errPPTStop) {
 		return nil, err
 	}
 	return slides, nil
@@ -472,7 +472,7 @@ func (p *pptReader) add(s *pptSlideText, t pptText) error {
 	if t.typ == pptNotesText {
 		return nil
 	}
-	if err := p.count(len(t.units)); err != nil {
+	if err := p.count(len(t.units) + len(t.fields)); err != nil {
 		return err
 	}
 	paras := pptParagraphs(t.text())
@@ -484,7 +484,9 @@ func (p *pptReader) add(s *pptSlideText, t pptText) error {
 	return nil
 }
 
-// count counts text read against sheetMaxText.
+// count counts text read, and the fields marked in it, against
+// sheetMaxText: a text listed once and named by many shapes counts each
+// time it is read.
 func (p *pptReader) count(n int) error {
 	if p.text += n; p.text > sheetMaxText {
 		return fmt.Errorf("%w: more than %d bytes of text", errPPT, sheetMaxText)
@@ -606,7 +608,7 @@ func (p *pptReader) isTable(group []byte, depth int) (bool, error) {
 	table := false
 	err := p.records(group, depth, func(r pptRecord) error {
 		if r.typ != artSpContainer {
-			return errStop
+			return errPPTStop
 		}
 		err := p.records(r.body, depth+1, func(r pptRecord) error {
 			if r.typ != artFOPT && r.typ != artTertiaryFOPT {
@@ -624,9 +626,9 @@ func (p *pptReader) isTable(group []byte, depth int) (bool, error) {
 		if err != nil {
 			return err
 		}
-		return errStop
+		return errPPTStop
 	})
-	if err != nil && !errors.Is(err, errStop) {
+	if err != nil && !errors.Is(err, errPPTStop) {
 		return false, err
 	}
 	return table, nil
@@ -651,7 +653,9 @@ func (p *pptReader) table(group []byte, depth int, listed []pptText, s *pptSlide
 		err := p.records(r.body, depth+1, func(r pptRecord) error {
 			switch {
 			case r.typ == artFSP:
-				line = r.inst == 20 // a border, msosptLine
+				// A border (msosptLine), or a group's own shape (fGroup),
+				// which a table grouped with other shapes has: no cell.
+				line = r.inst == 20 || len(r.body) >= 8 && le.Uint32(r.body[4:])&1 != 0
 			case r.typ == artChildAnchor && len(r.body) >= 16:
 				c.left, c.top = int32(le.Uint32(r.body)), int32(le.Uint32(r.body[4:]))
 				anchored = true
@@ -665,7 +669,7 @@ func (p *pptReader) table(group []byte, depth int, listed []pptText, s *pptSlide
 		if err != nil {
 			return err
 		}
-		if err := p.count(len(t.units)); err != nil {
+		if err := p.count(len(t.units) + len(t.fields)); err != nil {
 			return err
 		}
 		c.text = strings.Join(pptParagraphs(t.text()), " ")

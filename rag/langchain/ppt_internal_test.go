@@ -81,6 +81,16 @@ func pgroup(table bool, shapes ...[]byte) []byte {
 	return pcont(artSpgrContainer, 0, append([][]byte{own}, shapes...)...)
 }
 
+// pinner is a table's group inside another group: its own shape, as
+// PowerPoint and LibreOffice write one, has the group flag and an anchor
+// in the outer group.
+func pinner(shapes ...[]byte) []byte {
+	flags := append(make([]byte, 4), pu32(0x1|0x200)...) // fGroup, fHaveAnchor
+	own := pcont(artSpContainer, 0, prec(artFSP, 0, flags), prec(artTertiaryFOPT, 1, pu16(0x039F), pu32(1)),
+		prec(artChildAnchor, 0, pu32(0), pu32(0), pu32(200), pu32(150)))
+	return pcont(artSpgrContainer, 0, append([][]byte{own}, shapes...)...)
+}
+
 // pslide is a slide record whose drawing holds shapes.
 func pslide(shapes ...[]byte) []byte {
 	return pcont(pptSlide, 0, prec(0x03EF, 0, make([]byte, 24)),
@@ -180,6 +190,23 @@ func TestPPTRecords(t *testing.T) {
 			pgroup(false, pshape(ptext(4, "Grouped text"))),
 		)},
 	}
+	// A table grouped with a text box: its group's own shape is no cell
+	// (found by a review: the rows shifted by one column).
+	grouped := pdeck{
+		listed: [][]byte{nil},
+		slides: [][]byte{pslide(
+			pshape(ptext(pptTitleText, "Roles")),
+			pgroup(false,
+				pshape(ptext(4, "Beside table")),
+				pinner(
+					pcell(1, 0, 0, ptext(4, "Name")),
+					pcell(1, 100, 0, ptext(4, "Role")),
+					pcell(1, 0, 50, ptext(4, "Ann")),
+					pcell(1, 100, 50, ptext(4, "Chair")),
+				),
+			),
+		)},
+	}
 	// An incremental save: the first edit's slide, then the second's,
 	// which replaces it.
 	_, doc := pdeck{listed: [][]byte{nil}, slides: [][]byte{pslide(pshape(ptext(pptTitleText, "Old")))}}.streams()
@@ -195,6 +222,7 @@ func TestPPTRecords(t *testing.T) {
 	}{
 		{"placeholders in the list", nil, nil, "# Budget 2025\n\nFirst point\n\nSecond line\n\nThird point\n\nCafé costs ½\n\nPage of 5 * 2\n\n# Closing\n\nA second title"},
 		{"a table", nil, nil, "# Limits\n\nItem | Limit per night\n\nItem: Hotel; Limit per night: 150 euros.\n\nItem: Taxi.\n\nGrouped text"},
+		{"a table in a group", nil, nil, "# Roles\n\nBeside table\n\nName | Role\n\nName: Ann; Role: Chair."},
 		{"slides stored out of order", nil, nil, "# Slide 1\n\nfirst\n\n# Slide 2\n\nsecond"},
 		{"a slide not in the persist directory", nil, nil, "# Listed\n\nlisted body"},
 		{"an incremental save", user, doc, "# New"},
@@ -206,6 +234,8 @@ func TestPPTRecords(t *testing.T) {
 				user, doc = powerpoint.streams()
 			case "a table":
 				user, doc = table.streams()
+			case "a table in a group":
+				user, doc = grouped.streams()
 			case "slides stored out of order":
 				user, doc = pdeck{listed: [][]byte{nil, nil}, slides: [][]byte{pslide(pshape(ptext(4, "first"))), pslide(pshape(ptext(4, "second")))}, store: []int{1, 0}}.streams()
 			case "a slide not in the persist directory":
@@ -250,6 +280,16 @@ func TestPPTHostile(t *testing.T) {
 		refs = append(refs, pshape(prec(pptOutlineTextRef, 0, pu32(0))))
 	}
 	bigUser, bigDoc := pdeck{listed: [][]byte{pbytes(1, strings.Repeat("x", 64<<10))}, slides: [][]byte{pslide(refs...)}}.streams()
+	// A text of 20,000 fields that 20,000 shapes name: each shape's reading
+	// went over every field (found by a review: time grew as the square
+	// of the file's size).
+	fielded := ptext(1, "*")
+	var fieldRefs [][]byte
+	for range 20_000 {
+		fielded = append(fielded, prec(0x0FD8, 0, pu32(0))...)
+		fieldRefs = append(fieldRefs, pshape(prec(pptOutlineTextRef, 0, pu32(0))))
+	}
+	fieldsUser, fieldsDoc := pdeck{listed: [][]byte{fielded}, slides: [][]byte{pslide(fieldRefs...)}}.streams()
 	deepUser, deepDoc := pdeck{listed: [][]byte{nil}, slides: [][]byte{pslide(deep)}}.streams()
 	noSlidesUser, noSlidesDoc := pdeck{}.streams()
 	// A user edit of 32 bytes names an encryption session.
@@ -289,6 +329,7 @@ func TestPPTHostile(t *testing.T) {
 		{"one slide listed 1,000 times", manyUser, manyDoc},
 		{"a persist directory that 100 edits name", set(user, 16, last), shared},
 		{"a text named 2,000 times", bigUser, bigDoc},
+		{"a text of 20,000 fields named 20,000 times", fieldsUser, fieldsDoc},
 		{"no slides", noSlidesUser, noSlidesDoc},
 	} {
 		t.Run(c.what, func(t *testing.T) {
