@@ -1,18 +1,15 @@
 package langchain
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"unicode/utf16"
 
-	"github.com/richardlehane/mscfb"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -38,13 +35,8 @@ var errDOC = errors.New("not a readable Word 97–2003 document")
 
 // loadDOC reads a Word 97–2003 document.
 func loadDOC(ctx context.Context, _ string, data []byte) (text string, err error) {
-	defer func() {
-		// A crafted compound file may make its reader panic.
-		if r := recover(); r != nil {
-			text, err = "", fmt.Errorf("%w: malformed file: %v", errDOC, r)
-		}
-	}()
-	streams, err := docStreams(data)
+	defer recoverCompound(errDOC, &text, &err)
+	streams, _, err := compoundStreams(data, errDOC, "WordDocument", "0Table", "1Table")
 	if err != nil {
 		return "", err
 	}
@@ -84,34 +76,6 @@ func loadDOC(ctx context.Context, _ string, data []byte) (text string, err error
 		props = docParagraphs(word, stsh, bte, marks)
 	}
 	return docLines(raw, props), nil
-}
-
-// docStreams returns the streams of a compound file that a document's text
-// is in, each no longer than the file.
-func docStreams(data []byte) (map[string][]byte, error) {
-	r, err := mscfb.New(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errDOC, err)
-	}
-	streams := map[string][]byte{}
-	for f, err := r.Next(); err == nil; f, err = r.Next() {
-		switch {
-		case len(f.Path) > 0: // in a storage: an embedded object's, not the document's
-			continue
-		case f.Name == "WordDocument", f.Name == "0Table", f.Name == "1Table":
-		default:
-			continue
-		}
-		if f.Size < 0 || f.Size > int64(len(data)) {
-			return nil, fmt.Errorf("%w: stream %s of %d bytes in a file of %d", errDOC, f.Name, f.Size, len(data))
-		}
-		b := make([]byte, f.Size)
-		if _, err := io.ReadFull(f, b); err != nil {
-			return nil, fmt.Errorf("%w: stream %s: %v", errDOC, f.Name, err)
-		}
-		streams[f.Name] = b
-	}
-	return streams, nil
 }
 
 // The pairs of FibRgFcLcb97 that the reader uses: the stylesheet, the

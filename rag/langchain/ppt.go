@@ -1,18 +1,14 @@
 package langchain
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"unicode/utf16"
-
-	"github.com/richardlehane/mscfb"
 )
 
 // PowerPoint 97–2003 presentations (.ppt; their slide shows, .pps, and
@@ -86,12 +82,7 @@ const (
 
 // loadPPT reads a PowerPoint 97–2003 presentation.
 func loadPPT(ctx context.Context, _ string, data []byte) (text string, err error) {
-	defer func() {
-		// A crafted compound file may make its reader panic.
-		if r := recover(); r != nil {
-			text, err = "", fmt.Errorf("%w: malformed file: %v", errPPT, r)
-		}
-	}()
+	defer recoverCompound(errPPT, &text, &err)
 	user, doc, err := pptStreams(data)
 	if err != nil {
 		return "", err
@@ -102,47 +93,20 @@ func loadPPT(ctx context.Context, _ string, data []byte) (text string, err error
 // pptStreams returns the "Current User" and "PowerPoint Document" streams
 // of a compound file, each no longer than the file.
 func pptStreams(data []byte) (user, doc []byte, err error) {
-	r, err := mscfb.New(bytes.NewReader(data))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", errPPT, err)
-	}
-	pp95 := false
-	for f, err := r.Next(); err == nil; f, err = r.Next() {
-		if len(f.Path) > 0 { // in a storage: an embedded object's
-			continue
-		}
-		var dst *[]byte
-		switch f.Name {
-		case "PP40":
-			pp95 = true
-			continue
-		case "EncryptedSummary":
-			return nil, nil, fmt.Errorf("%w: encrypted", errPPT)
-		case "Current User":
-			dst = &user
-		case "PowerPoint Document":
-			dst = &doc
-		default:
-			continue
-		}
-		if f.Size < 0 || f.Size > int64(len(data)) {
-			return nil, nil, fmt.Errorf("%w: stream %s of %d bytes in a file of %d", errPPT, f.Name, f.Size, len(data))
-		}
-		b := make([]byte, f.Size)
-		if _, err := io.ReadFull(f, b); err != nil {
-			return nil, nil, fmt.Errorf("%w: stream %s: %v", errPPT, f.Name, err)
-		}
-		*dst = b
-	}
+	streams, others, err := compoundStreams(data, errPPT, "Current User", "PowerPoint Document")
 	switch {
-	case doc == nil && pp95:
+	case err != nil:
+		return nil, nil, err
+	case others["EncryptedSummary"]:
+		return nil, nil, fmt.Errorf("%w: encrypted", errPPT)
+	case streams["PowerPoint Document"] == nil && others["PP40"]:
 		return nil, nil, fmt.Errorf("%w: PowerPoint 95 or older", errPPT)
-	case doc == nil:
+	case streams["PowerPoint Document"] == nil:
 		return nil, nil, fmt.Errorf("%w: no PowerPoint Document stream", errPPT)
-	case user == nil:
+	case streams["Current User"] == nil:
 		return nil, nil, fmt.Errorf("%w: no Current User stream", errPPT)
 	}
-	return user, doc, nil
+	return streams["Current User"], streams["PowerPoint Document"], nil
 }
 
 // pptRecord is a record: its header's fields and its body.

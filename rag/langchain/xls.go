@@ -1,18 +1,14 @@
 package langchain
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
 	"unicode/utf16"
-
-	"github.com/richardlehane/mscfb"
 )
 
 // Excel 97–2003 workbooks (.xls), still in many a shared drive, are read
@@ -72,12 +68,7 @@ const (
 
 // loadXLS reads an Excel 97–2003 workbook.
 func loadXLS(ctx context.Context, name string, data []byte) (text string, err error) {
-	defer func() {
-		// A crafted compound file may make its reader panic.
-		if r := recover(); r != nil {
-			text, err = "", fmt.Errorf("%w: malformed file: %v", errXLS, r)
-		}
-	}()
+	defer recoverCompound(errXLS, &text, &err)
 	stream, err := xlsStream(data)
 	if err != nil {
 		return "", err
@@ -115,33 +106,13 @@ func readXLS(ctx context.Context, name string, stream []byte) (string, error) {
 // xlsStream returns the workbook stream of a compound file, no longer than
 // the file.
 func xlsStream(data []byte) ([]byte, error) {
-	r, err := mscfb.New(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errXLS, err)
-	}
-	book := false
-	for f, err := r.Next(); err == nil; f, err = r.Next() {
-		if len(f.Path) > 0 { // in a storage: an embedded object's
-			continue
-		}
-		switch f.Name {
-		case "Book":
-			book = true
-			continue
-		case "Workbook":
-		default:
-			continue
-		}
-		if f.Size < 0 || f.Size > int64(len(data)) {
-			return nil, fmt.Errorf("%w: stream %s of %d bytes in a file of %d", errXLS, f.Name, f.Size, len(data))
-		}
-		b := make([]byte, f.Size)
-		if _, err := io.ReadFull(f, b); err != nil {
-			return nil, fmt.Errorf("%w: stream %s: %v", errXLS, f.Name, err)
-		}
-		return b, nil
-	}
-	if book {
+	streams, others, err := compoundStreams(data, errXLS, "Workbook")
+	switch {
+	case err != nil:
+		return nil, err
+	case streams["Workbook"] != nil:
+		return streams["Workbook"], nil
+	case others["Book"]:
 		return nil, fmt.Errorf("%w: Excel 5.0/95 or older (BIFF5)", errXLS)
 	}
 	return nil, fmt.Errorf("%w: no Workbook stream", errXLS)
