@@ -154,13 +154,14 @@ func supports(name string) bool {
 var parser rag.Loader = langchain.Loader{}
 
 // isolated are the formats whose parsers a crafted file can crash, hang or
-// exhaust: PDF, and Word, Excel and PowerPoint 97–2003's compound files, whose reader
+// exhaust: PDF, and the compound files of Word, Excel and PowerPoint
+// 97–2003 and of Outlook's messages, whose reader
 // (richardlehane/mscfb) follows the file's own chains of sectors. The
 // zip-based formats (Word, PowerPoint, OpenDocument, spreadsheets, EPUB)
 // are read in process within limits of size, entries and XML depth, and
 // the text formats (RTF, reStructuredText, AsciiDoc, MediaWiki, Org) in
 // time linear in their size, within max_file_bytes (rag/langchain).
-var isolated = []string{".pdf", ".doc", ".xls", ".ppt", ".pps", ".pot"}
+var isolated = []string{".pdf", ".doc", ".xls", ".ppt", ".pps", ".pot", ".msg"}
 
 // stores returns chromem and BM25 in process, or a Weaviate collection
 // that is both (and fuses its own BM25 and vector search).

@@ -143,10 +143,7 @@ func emlText(ctx context.Context, msg *mail.Message, level int) (string, int, er
 	}
 	w := emlWriter{top: level}
 	w.message(r, m, level)
-	if len(w.names) > 0 {
-		w.block("Attachments: " + strings.Join(w.names, ", ") + ".")
-	}
-	return w.b.String(), r.text, nil
+	return w.text(), r.text, nil
 }
 
 // isMessageHeader reports whether h has one of the headers of a message.
@@ -247,7 +244,12 @@ func (r *emlReader) part(h textproto.MIMEHeader, body io.Reader, depth int, pare
 // its folders, RFC 2047 words decoded, white space and control
 // characters as single spaces.
 func (r *emlReader) fileName(name string) string {
-	name = r.header(name)
+	return baseName(r.header(name))
+}
+
+// baseName is an attached file's name without its folders, white space
+// and control characters as single spaces; "" for none.
+func baseName(name string) string {
 	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
 	name = collapseSpace(strings.Map(func(c rune) rune {
 		if unicode.IsControl(c) {
@@ -439,21 +441,19 @@ func (w *emlWriter) attachment(name string) {
 	w.names = append(w.names, name)
 }
 
+// text is the text written, the attachments' names in one line at its
+// end ("Attachments: a.pdf, b.docx.").
+func (w *emlWriter) text() string {
+	if len(w.names) > 0 {
+		w.block("Attachments: " + strings.Join(w.names, ", ") + ".")
+		w.names, w.seen = nil, nil
+	}
+	return w.b.String()
+}
+
 // message writes a message under a heading at level: its subject, then
-// its header lines and its body. A forwarded message without a subject is
-// headed "Forwarded message"; the message itself without one has no title.
+// its header lines and its body.
 func (w *emlWriter) message(r *emlReader, m *emlMessage, level int) {
-	subject := r.header(m.header.Get("Subject"))
-	switch {
-	case subject != "":
-	case level > max(w.top, 1):
-		subject = "Forwarded message"
-	case level > 1:
-		subject = "(no subject)" // a mailbox's message, under the mailbox's title
-	}
-	if subject != "" {
-		w.block(strings.Repeat("#", min(level, 6)) + " " + subject)
-	}
 	var lines []string
 	for _, k := range []string{"From", "To", "Cc", "Date"} {
 		v := m.header.Get(k)
@@ -469,8 +469,25 @@ func (w *emlWriter) message(r *emlReader, m *emlMessage, level int) {
 			lines = append(lines, k+": "+v)
 		}
 	}
-	w.block(strings.Join(lines, "\n"))
+	w.heading(r.header(m.header.Get("Subject")), level, lines)
 	w.part(r, m.body, level, false)
+}
+
+// heading writes a message's subject as a heading at level, then its
+// header lines ("From: …"). A forwarded message without a subject is
+// headed "Forwarded message"; the message itself without one has no title.
+func (w *emlWriter) heading(subject string, level int, lines []string) {
+	switch {
+	case subject != "":
+	case level > max(w.top, 1):
+		subject = "Forwarded message"
+	case level > 1:
+		subject = "(no subject)" // a mailbox's message, under the mailbox's title
+	}
+	if subject != "" {
+		w.block(strings.Repeat("#", min(level, 6)) + " " + subject)
+	}
+	w.block(strings.Join(lines, "\n"))
 }
 
 // part writes a part of a message whose heading is at level; resource is

@@ -38,7 +38,11 @@ import (
 // a title, their From, To, Cc and Date lines and their plain-text body
 // (else its HTML), a forwarded message under its own subject and
 // attachments named but not read (eml.go), .mbox files as their messages
-// one after another, each under its subject (mbox.go), .html and .htm
+// one after another, each under its subject (mbox.go), .msg files
+// (Outlook messages) as .eml files are: their subject as a title, their
+// From, To, Cc and Sent lines, their plain-text body (else its HTML, else
+// its compressed RTF) and their attachments named but not read (msg.go),
+// .html and .htm
 // files as the text of their body (one line per block element, scripts and
 // styles left out, a table as the structured formats' tables below), and
 // .pdf files as the text of their pages laid out in paragraphs and
@@ -60,9 +64,10 @@ import (
 //
 // The PDF reader is not safe against crafted files: some overflow its
 // stack (fatal, no recover catches it), loop forever or exhaust memory.
-// The Word, Excel and PowerPoint 97–2003 readers follow a compound file's own chains
-// of sectors (richardlehane/mscfb). A program that reads untrusted PDFs,
-// .doc, .xls or .ppt files runs them through rag/isolate, which parses them
+// The readers of Word, Excel and PowerPoint 97–2003 files and of Outlook
+// messages follow a compound file's own chains of sectors
+// (richardlehane/mscfb). A program that reads untrusted PDFs, .doc, .xls,
+// .ppt or .msg files runs them through rag/isolate, which parses them
 // with this Loader in a child process within a budget, as cmd/citebot
 // does.
 type Loader struct{}
@@ -77,9 +82,9 @@ var _ rag.Loader = Loader{}
 // name their cells by the header's; v5: PDF pages laid out in lines,
 // paragraphs and headings (pdf.go), HTML tables' rows as the structured
 // formats' are; v6: RTF's hidden text left out, reStructuredText's and
-// AsciiDoc's other tables read; LaTeX, email, mailboxes, Excel and
-// PowerPoint 97–2003 files, and Office's and OpenDocument's macro-enabled
-// files and templates read.
+// AsciiDoc's other tables read; LaTeX, email, mailboxes, Outlook
+// messages, Excel and PowerPoint 97–2003 files, and Office's and
+// OpenDocument's macro-enabled files and templates read.
 const loaderVersion = "v6"
 
 // ID names the loader's version (rag.Versioned).
