@@ -312,10 +312,18 @@ func (b *base64Alphabet) Read(p []byte) (int, error) {
 // metaCharset is the charset an HTML page declares in a <meta> tag in its
 // first KiB, "" when none.
 func metaCharset(page []byte) string {
-	if m := metaCharsetExpr.FindSubmatch(page[:min(len(page), 1024)]); m != nil {
-		return string(m[1])
+	m := metaCharsetExpr.FindSubmatch(page[:min(len(page), 1024)])
+	if m == nil {
+		return ""
 	}
-	return ""
+	// A page whose <meta> says UTF-16 ("unicode") is bytes that could be
+	// read: UTF-8, as the HTML standard's prescan takes it.
+	if enc, err := htmlindex.Get(string(m[1])); err == nil {
+		if name, _ := htmlindex.Name(enc); strings.HasPrefix(name, "utf-16") {
+			return "utf-8"
+		}
+	}
+	return string(m[1])
 }
 
 var metaCharsetExpr = regexp.MustCompile(`(?i)<meta[^>]*?charset\s*=\s*["']?([\w.:-]+)`)

@@ -68,6 +68,7 @@ const (
 	pidSenderSMTP            = 0x5D01
 	pidSentRepresentingSMTP  = 0x5D02
 	pidAttachmentHidden      = 0x7FFE
+	pidAttachFlags           = 0x3714
 )
 
 // The property types the reader reads ([MS-OXCDATA] 2.11.1).
@@ -84,9 +85,9 @@ const (
 const (
 	msgProperties = "__PROPERTIES_VERSION1.0"
 	msgAttachment = "__ATTACH_VERSION1.0_#"
-	// maxMSGAttachments bounds a message's attachments, as maxEMLParts
-	// bounds an email's parts.
-	maxMSGAttachments = maxEMLParts
+	// maxMSGAttachments bounds a message's attachments: [MS-OXMSG] 2.2.2
+	// allows 2,048.
+	maxMSGAttachments = 2048
 )
 
 // msgWantedStreams are the streams read, by upper-case path below the
@@ -160,9 +161,19 @@ func loadMSG(ctx context.Context, _ string, data []byte) (text string, err error
 
 	var w emlWriter
 	var lines []string
-	from := msgAddress(cmp.Or(m.str(pidSenderName), m.str(pidSentRepresentingName)),
-		cmp.Or(m.str(pidSenderSMTP), smtpAddress(m.str(pidSenderEmail)),
-			m.str(pidSentRepresentingSMTP), smtpAddress(m.str(pidSentRepresentingEmail))))
+	// An email's From is whom a message is sent for (a manager), not who
+	// sent it for them (an assistant) ([MS-OXCMAIL] 2.1.3.1.3); a name and
+	// an address are taken together.
+	var from string
+	for _, g := range [][3]uint16{
+		{pidSentRepresentingName, pidSentRepresentingSMTP, pidSentRepresentingEmail},
+		{pidSenderName, pidSenderSMTP, pidSenderEmail},
+	} {
+		if name, addr := m.str(g[0]), cmp.Or(m.str(g[1]), smtpAddress(m.str(g[2]))); name != "" || addr != "" {
+			from = msgAddress(name, addr)
+			break
+		}
+	}
 	for _, l := range [][2]string{{"From", from}, {"To", m.str(pidDisplayTo)}, {"Cc", m.str(pidDisplayCc)}} {
 		if l[1] != "" {
 			lines = append(lines, l[0]+": "+l[1])
@@ -204,7 +215,10 @@ func (m msgObject) body(ctx context.Context) (string, error) {
 			if len(b) > maxEMLText {
 				return "", fmt.Errorf("%w: more than %d MiB of text", errMSG, maxEMLText>>20)
 			}
-			return plainBody(ctx, &emlPart{media: "text/plain", text: []byte(m.decode(b, typ))}), nil
+			if text := plainBody(ctx, &emlPart{media: "text/plain", text: []byte(m.decode(b, typ))}); strings.TrimSpace(text) != "" {
+				return text, nil
+			}
+			break // a blank plain text: the HTML or the RTF is the body
 		}
 	}
 	for _, typ := range []uint16{ptBinary, ptString, ptString8} {
@@ -263,13 +277,21 @@ func (m msgObject) attachments(w *emlWriter, storages []string) error {
 		if v, ok := a.fixed[pidAttachmentHidden<<16|ptBoolean]; ok && v[0] != 0 {
 			continue // an HTML body's image
 		}
-		name := cmp.Or(a.str(pidAttachLongFilename), a.str(pidAttachFilename), a.str(pidDisplayName))
+		if v, ok := a.fixed[pidAttachFlags<<16|ptLong]; ok && v[0]&4 != 0 {
+			continue // rendered in the body (attRenderedInBody): an image in it
+		}
+		// A file's name loses its folders; a display name or an attached
+		// message's subject is no path ("Q1/Q2 budget review").
+		name := baseName(cmp.Or(a.str(pidAttachLongFilename), a.str(pidAttachFilename)))
+		if name == "" {
+			name = a.str(pidDisplayName)
+		}
 		if name == "" {
 			object := a
 			object.prefix += msgStream(pidAttachDataObject, ptObject) + "/"
 			name = object.str(pidSubject)
 		}
-		w.attachment(baseName(name))
+		w.attachment(name)
 	}
 	return nil
 }
@@ -284,7 +306,7 @@ func msgFixed(stream []byte, header int) map[uint32][]byte {
 		switch tag {
 		case pidClientSubmitTime<<16 | ptTime, pidDeliveryTime<<16 | ptTime,
 			pidMessageCodepage<<16 | ptLong, pidInternetCodepage<<16 | ptLong,
-			pidAttachmentHidden<<16 | ptBoolean:
+			pidAttachmentHidden<<16 | ptBoolean, pidAttachFlags<<16 | ptLong:
 			if _, ok := fixed[tag]; !ok {
 				fixed[tag] = stream[i+8 : i+16]
 			}

@@ -183,6 +183,34 @@ func msgCases(t testing.TB) []msgCase {
 		{"nosubject.msg", testMessage{
 			streams: []cfbEntry{propString(tagBody, "Only a body.")},
 		}, "Only a body.", nil},
+		// Found by a review: a blank plain text gives way to the HTML; a
+		// message sent for someone else is from them, name and address
+		// together; an attached message's subject is no path; an image
+		// rendered in the body is no attachment to list; a <meta> that
+		// says UTF-16 is read as UTF-8.
+		{"review.msg", testMessage{
+			streams: []cfbEntry{
+				propString(tagSubject, "Budget"),
+				propString(tagSenderName, "Alex Assistant"),
+				propString(tagSenderEmail, "/O=EXAMPLE/OU=EXCHANGE/CN=RECIPIENTS/CN=ALEX"),
+				propString(0x0042, "Bea Boss"),        // PidTagSentRepresentingName
+				propString(0x5D02, "bea@example.com"), // PidTagSentRepresentingSmtpAddress
+				propString(tagBody, "\r\n"),
+				propStream(tagHTML, ptBinary, []byte(`<html><head><meta charset="unicode"></head><body><p>The budget review is on Friday.</p></body></html>`)),
+			},
+			attachments: [][]cfbEntry{
+				{
+					propertiesStream(8, 0, propLong(0x3705, 5)),
+					cfbStorage("__substg1.0_3701000D", propString(tagSubject, "Q1/Q2 budget review"), propertiesStream(24, 0)),
+				},
+				{
+					propString(0x3707, "image001.png"),
+					propStream(0x3701, ptBinary, []byte("\x89PNG never read")),
+					propertiesStream(8, 0, propLong(0x3705, 1), propLong(0x3714, 4)),
+				},
+			},
+		}, "# Budget\n\nFrom: Bea Boss <bea@example.com>\n\nThe budget review is on Friday.\n\nAttachments: Q1/Q2 budget review.",
+			[]string{"Alex", "image001"}},
 	}
 }
 
