@@ -250,17 +250,22 @@ func (r *emlReader) fileName(name string) string {
 // baseName is an attached file's name without its folders, white space
 // and control characters as single spaces; "" for none.
 func baseName(name string) string {
-	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
-	name = collapseSpace(strings.Map(func(c rune) rune {
-		if unicode.IsControl(c) {
-			return ' '
-		}
-		return c
-	}, name))
+	name = oneLine(path.Base(strings.ReplaceAll(name, `\`, "/")))
 	if name == "." || name == "/" {
 		return ""
 	}
 	return name
+}
+
+// oneLine is s with its control characters as spaces and each run of
+// white space one space: a name or a subject on one line.
+func oneLine(s string) string {
+	return collapseSpace(strings.Map(func(c rune) rune {
+		if unicode.IsControl(c) {
+			return ' '
+		}
+		return c
+	}, s))
 }
 
 // transferDecoded is body decoded from its Content-Transfer-Encoding:

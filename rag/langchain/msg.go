@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf16"
 )
 
@@ -331,12 +330,7 @@ func (m msgObject) has(id uint16, types ...uint16) bool {
 func (m msgObject) str(id uint16) string {
 	for _, t := range []uint16{ptString, ptString8} {
 		if b, ok := m.streams[m.prefix+msgStream(id, t)]; ok {
-			return collapseSpace(strings.Map(func(c rune) rune {
-				if unicode.IsControl(c) {
-					return ' '
-				}
-				return c
-			}, m.decode(b, t)))
+			return oneLine(m.decode(b, t))
 		}
 	}
 	return ""
