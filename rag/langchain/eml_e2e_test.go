@@ -1,10 +1,6 @@
 package langchain_test
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // A folder of saved email messages beside a handbook answers from their
 // bodies (a forwarded message's under its subject, an HTML-only one's
@@ -14,17 +10,9 @@ import (
 // for "sent" in a "From: …" line, and answers with the line that shares
 // the question's other words (the attachments, "To: team@…").
 func TestAskEML(t *testing.T) {
-	files := map[string][]byte{
+	x := indexFiles(t, withFixtures(t, map[string][]byte{
 		"handbook.md": []byte("# Handbook\n\n## Leave\n\nEvery employee gets 25 days of paid vacation per calendar year.\n"),
-	}
-	for _, name := range []string{"plain.eml", "forwarded.eml", "windows1252.eml", "html.eml", "attachment.eml"} {
-		data, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[name] = data
-	}
-	x := indexFiles(t, files)
+	}, "plain.eml", "forwarded.eml", "windows1252.eml", "html.eml", "attachment.eml"))
 	wantFormatAnswers(t, x, []formatCase{
 		{"When will the canteen serve a vegetarian lunch?", "plain.eml",
 			"The canteen will serve a vegetarian lunch every Wednesday from September onwards, starting on 11 September.", ""},

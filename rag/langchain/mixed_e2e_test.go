@@ -56,6 +56,19 @@ func TestAskMixedFormats(t *testing.T) {
 	})
 }
 
+// withFixtures adds the files of testdata named to files, by name.
+func withFixtures(t *testing.T, files map[string][]byte, names ...string) map[string][]byte {
+	t.Helper()
+	for _, name := range names {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = data
+	}
+	return files
+}
+
 // indexFiles indexes a corpus of files, by name, and fails unless each is
 // a document of the index.
 func indexFiles(t *testing.T, files map[string][]byte) *rag.Index {

@@ -398,17 +398,9 @@ func FuzzLoadMSG(f *testing.F) {
 // sent?" is not asked: the answerer prefers the body's sentence that
 // dates the drill ("on Monday 13 January at 10:30") to the Sent line.
 func TestAskMSG(t *testing.T) {
-	files := map[string][]byte{
+	x := indexFiles(t, withFixtures(t, map[string][]byte{
 		"handbook.md": []byte("# Handbook\n\n## Leave\n\nEvery employee gets 25 days of paid vacation per calendar year.\n"),
-	}
-	for _, name := range []string{"notice.msg", "newsletter.msg"} {
-		data, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[name] = data
-	}
-	x := indexFiles(t, files)
+	}, "notice.msg", "newsletter.msg"))
 	wantFormatAnswers(t, x, []formatCase{
 		{"Where is the assembly point for the fire drill?", "notice.msg",
 			"The assembly point for the fire drill is the car park behind the canteen.", ""},
