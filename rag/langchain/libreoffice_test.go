@@ -16,14 +16,8 @@ import (
 // and .odt converted to each other (and the .docx to .rtf and .doc), which
 // also shows LibreOffice opens them.
 func TestLoaderLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("LibreOffice (soffice) is not installed")
-	}
-	if testing.Short() {
-		t.Skip("starts LibreOffice")
-	}
-	dir := t.TempDir()
+	lo := newLibreOffice(t)
+	dir := lo.dir
 	write := func(name string, data []byte) {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
@@ -35,16 +29,11 @@ func TestLoaderLibreOffice(t *testing.T) {
 		wPara("", "Every employee gets 25 days.")+wTable([]string{"Plan", "Cost"}, []string{"Basic", "free"}), true))
 	write("built.odt", makeODT(`<text:p text:style-name="P1">Staff Handbook</text:p><text:h text:outline-level="1">Vacation</text:h>`+
 		`<text:p>Every employee gets 25 days.</text:p><text:h text:outline-level="2">Carry-over</text:h><text:p>Five days.</text:p>`))
-	convert := func(to, outdir string, files ...string) {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		args := []string{"-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--headless", "--convert-to", to, "--outdir", filepath.Join(dir, outdir)}
-		for _, f := range files {
-			args = append(args, filepath.Join(dir, f))
+	convert := func(to, outdir string, names ...string) {
+		for i, name := range names {
+			names[i] = filepath.Join(dir, name)
 		}
-		if out, err := exec.CommandContext(ctx, soffice, args...).CombinedOutput(); err != nil {
-			t.Fatalf("soffice: %v\n%s", err, out)
-		}
+		lo.convert(to, outdir, names...)
 	}
 	convert("odt", "odt", "page.html", "built.docx")
 	convert("docx:MS Word 2007 XML", "docx", "page.html", "built.odt")
@@ -83,4 +72,41 @@ func TestLoaderLibreOffice(t *testing.T) {
 			t.Errorf("Load(%s) =\n%q, %v\nwant\n%q", c.file, got, err, c.want)
 		}
 	}
+}
+
+// libreOffice converts files with LibreOffice (soffice) for a test, with
+// a profile of the test's own; newLibreOffice skips the test where
+// LibreOffice is not installed, and under -short.
+type libreOffice struct {
+	t       *testing.T
+	soffice string
+	dir     string // the test's folder: the profile's, and the converted files' folders'
+}
+
+func newLibreOffice(t *testing.T) libreOffice {
+	t.Helper()
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("LibreOffice (soffice) is not installed")
+	}
+	if testing.Short() {
+		t.Skip("starts LibreOffice")
+	}
+	return libreOffice{t: t, soffice: soffice, dir: t.TempDir()}
+}
+
+// convert converts the files (paths) to the format to ("xls:MS Excel 97")
+// in the folder outdir of lo.dir, and returns what soffice said; a
+// failure to run fails the test.
+func (lo libreOffice) convert(to, outdir string, files ...string) []byte {
+	lo.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	args := append([]string{"-env:UserInstallation=file://" + filepath.Join(lo.dir, "profile"), "--headless",
+		"--convert-to", to, "--outdir", filepath.Join(lo.dir, outdir)}, files...)
+	out, err := exec.CommandContext(ctx, lo.soffice, args...).CombinedOutput()
+	if err != nil {
+		lo.t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	return out
 }

@@ -5,11 +5,9 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/rag/langchain"
@@ -70,24 +68,12 @@ func TestLoaderPPT(t *testing.T) {
 // Impress) saves as .ppt, .pps, .pot and .pptx at test time: each reads
 // as the committed .ppt does.
 func TestLoaderPPTLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("LibreOffice (soffice) is not installed")
-	}
-	if testing.Short() {
-		t.Skip("starts LibreOffice")
-	}
-	dir := t.TempDir()
+	lo := newLibreOffice(t)
+	dir := lo.dir
 	want := loadFile(t, "testdata/deck.ppt")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	for _, to := range []string{"ppt:MS PowerPoint 97", "pps:MS PowerPoint 97 AutoPlay", "pot:MS PowerPoint 97 Vorlage", "pptx:Impress MS PowerPoint 2007 XML"} {
 		ext, _, _ := strings.Cut(to, ":")
-		out, err := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-			"--headless", "--convert-to", to, "--outdir", filepath.Join(dir, ext), "testdata/deck.fodp").CombinedOutput()
-		if err != nil {
-			t.Fatalf("soffice: %v\n%s", err, out)
-		}
+		out := lo.convert(to, ext, "testdata/deck.fodp")
 		data, err := os.ReadFile(filepath.Join(dir, ext, "deck."+ext))
 		if errors.Is(err, os.ErrNotExist) && ext == "ppt" {
 			t.Skipf("LibreOffice has no Impress to open the deck: %s", out)

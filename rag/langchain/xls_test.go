@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/rag/langchain"
@@ -96,13 +94,7 @@ func firstDiff(a, b string) string {
 // installed with Calc) saves as .xls, reads the same both ways: shared
 // strings, numbers, a date, a hidden sheet.
 func TestLoaderXLSLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("LibreOffice (soffice) is not installed")
-	}
-	if testing.Short() {
-		t.Skip("starts LibreOffice")
-	}
+	lo := newLibreOffice(t)
 	var shared []string
 	rows := xlsxRows(&shared, [][]string{
 		{"city", "office", "staff", "ratio"},
@@ -117,17 +109,11 @@ func TestLoaderXLSLibreOffice(t *testing.T) {
 		xsheet{name: "Hidden", state: "hidden", rows: dates},
 		xsheet{name: "Dates", rows: dates},
 	)
-	dir := t.TempDir()
+	dir := lo.dir
 	if err := os.WriteFile(filepath.Join(dir, "built.xlsx"), xlsx, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-		"--headless", "--convert-to", "xls:MS Excel 97", "--outdir", filepath.Join(dir, "xls"), filepath.Join(dir, "built.xlsx")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("soffice: %v\n%s", err, out)
-	}
+	out := lo.convert("xls:MS Excel 97", "xls", filepath.Join(dir, "built.xlsx"))
 	data, err := os.ReadFile(filepath.Join(dir, "xls", "built.xls"))
 	if errors.Is(err, os.ErrNotExist) && bytes.Contains(out, []byte("could not be loaded")) {
 		t.Skipf("LibreOffice has no Calc to open the workbook: %s", out)
@@ -147,11 +133,7 @@ func TestLoaderXLSLibreOffice(t *testing.T) {
 	// read as the workbook they are saved from.
 	for _, to := range []string{"xlsm:Calc MS Excel 2007 VBA XML", "xltx:Calc MS Excel 2007 XML Template", "ots:calc8_template"} {
 		ext, _, _ := strings.Cut(to, ":")
-		out, err := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-			"--headless", "--convert-to", to, "--outdir", filepath.Join(dir, ext), filepath.Join(dir, "built.xlsx")).CombinedOutput()
-		if err != nil {
-			t.Fatalf("soffice: %v\n%s", err, out)
-		}
+		lo.convert(to, ext, filepath.Join(dir, "built.xlsx"))
 		data, err := os.ReadFile(filepath.Join(dir, ext, "built."+ext))
 		if err != nil {
 			t.Fatal(err)
