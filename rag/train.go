@@ -18,6 +18,13 @@ type TrainSet struct {
 	Name  string
 	Index *Index
 	Cases []EvalCase
+	// Without, when not nil, indexes the corpus without one of its
+	// documents (by source). Each answerable question is asked again of
+	// the index without its document, and reported (kind AbsentKind) as a
+	// question the documents do not answer: a measure of declining
+	// questions about what a collection lacks, beside the off-topic ones.
+	// The models are not fitted on them (see the README).
+	Without func(ctx context.Context, source string) (*Index, error)
 }
 
 // TrainOptions tune Train.
@@ -45,10 +52,15 @@ type TrainReport struct {
 	OutOfFold []EvalReport `json:"out_of_fold"`
 }
 
+// AbsentKind is the kind, in training reports, of an answerable question
+// asked of its corpus without the document that answers it.
+const AbsentKind = "absent-document"
+
 // trainCase is one question, retrieved once; the models are fitted and
 // applied to its candidates many times.
 type trainCase struct {
 	set   int
+	x     *Index // the index asked: the set's, or its Absent one
 	c     EvalCase
 	re    *regexp.Regexp // nil for an unanswerable question
 	r     *retrieval
@@ -83,12 +95,13 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 	}
 	var cases []*trainCase
 	for si, s := range sets {
+		without := map[string]*Index{}
 		for _, c := range s.Cases {
 			r, err := s.Index.retrieve(ctx, c.Question, opts.K)
 			if err != nil {
 				return TrainReport{}, fmt.Errorf("%s %s: %w", s.Name, c.ID, err)
 			}
-			tc := &trainCase{set: si, c: c, r: r}
+			tc := &trainCase{set: si, x: s.Index, c: c, r: r}
 			if c.Answer != nil && c.Doc != nil {
 				if tc.re, err = regexp.Compile("(?i)" + *c.Answer); err != nil {
 					return TrainReport{}, fmt.Errorf("%s %s: answer pattern: %w", s.Name, c.ID, err)
@@ -99,6 +112,25 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 				tc.group = s.Name + "/" + sourceOf(s.Index, *c.Doc)
 			}
 			cases = append(cases, tc)
+			if tc.re == nil || s.Without == nil {
+				continue
+			}
+			src := sourceOf(s.Index, *c.Doc)
+			ax, ok := without[src]
+			if !ok {
+				if ax, err = s.Without(ctx, src); err != nil {
+					return TrainReport{}, fmt.Errorf("%s without %s: %w", s.Name, src, err)
+				}
+				without[src] = ax
+			}
+			// The same question of the corpus without its document: one
+			// about a subject the collection lacks. It belongs to its
+			// document's fold.
+			if r, err = ax.retrieve(ctx, c.Question, opts.K); err != nil {
+				return TrainReport{}, fmt.Errorf("%s %s without its document: %w", s.Name, c.ID, err)
+			}
+			cases = append(cases, &trainCase{set: si, x: ax, r: r, group: tc.group,
+				c: EvalCase{ID: c.ID + "/absent", Kind: AbsentKind, Question: c.Question}})
 		}
 	}
 	groups := map[string]bool{}
@@ -117,7 +149,7 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 		}
 		for i, tc := range cases {
 			if tc.group == g {
-				if oof[i], err = sets[tc.set].Index.decide(ctx, tc.r, &m, opts.K); err != nil {
+				if oof[i], err = tc.x.decide(ctx, tc.r, &m, opts.K); err != nil {
 					return TrainReport{}, err
 				}
 			}
@@ -148,7 +180,7 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 	}
 	ins := make([]decision, len(cases))
 	for i, tc := range cases {
-		if ins[i], err = sets[tc.set].Index.decide(ctx, tc.r, &m, opts.K); err != nil {
+		if ins[i], err = tc.x.decide(ctx, tc.r, &m, opts.K); err != nil {
 			return TrainReport{}, err
 		}
 	}
@@ -229,7 +261,7 @@ func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(
 		if !in(tc) || tc.re == nil {
 			continue
 		}
-		d, err := sets[tc.set].Index.decide(ctx, tc.r, &m, opts.K)
+		d, err := tc.x.decide(ctx, tc.r, &m, opts.K)
 		if err != nil {
 			return m, err
 		}
@@ -250,21 +282,23 @@ func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(
 	// The gate learns answerable from not; SQuAD's impossible questions,
 	// written to match a paragraph word for word, are left out of it: as
 	// negatives they teach it that matching words mean nothing, and it then
-	// declines fewer questions about other subjects (see the README).
+	// declines fewer questions about other subjects (see the README). So
+	// are the absent-document questions: with them, it declined more of
+	// them and fewer of the off-topic ones.
 	var gateX, rightX [][]float64
 	var gateY, rightY []bool
 	for _, tc := range cases {
 		if !in(tc) {
 			continue
 		}
-		d, err := sets[tc.set].Index.decide(ctx, tc.r, &m, opts.K)
+		d, err := tc.x.decide(ctx, tc.r, &m, opts.K)
 		if err != nil {
 			return m, err
 		}
 		if d.answer == nil {
 			continue
 		}
-		if tc.c.Kind != "squad-impossible" {
+		if tc.c.Kind != "squad-impossible" && tc.c.Kind != AbsentKind {
 			gateX, gateY = append(gateX, d.answer), append(gateY, tc.c.Doc != nil)
 		}
 		if tc.c.Doc != nil {

@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/citebot/citebot/config"
+	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/citebot/citebot/config"
 
 	"github.com/citebot/citebot/rag"
 )
@@ -44,7 +47,10 @@ func train(ctx context.Context, env Env, o *opts) error {
 		if !ok {
 			return errors.New("train: needs the in-process index")
 		}
-		sets = append(sets, rag.TrainSet{Name: file, Index: x, Cases: cases})
+		without := func(ctx context.Context, source string) (*rag.Index, error) {
+			return indexWithout(ctx, env, &so, source)
+		}
+		sets = append(sets, rag.TrainSet{Name: file, Index: x, Cases: cases, Without: without})
 	}
 	var drop []string
 	if o.drop != "" {
@@ -72,6 +78,33 @@ func train(ctx context.Context, env Env, o *opts) error {
 	}
 	printTrain(env, rep)
 	return nil
+}
+
+// indexWithout indexes o's corpus without the document at source, in
+// memory, from a copy of the corpus with it left out.
+func indexWithout(ctx context.Context, env Env, o *opts, source string) (*rag.Index, error) {
+	tmp, err := os.MkdirTemp("", "citebot-train-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.CopyFS(tmp, os.DirFS(o.cfg.Corpus)); err != nil {
+		return nil, fmt.Errorf("copy the corpus: %w", err)
+	}
+	if err := os.Remove(filepath.Join(tmp, filepath.FromSlash(source))); err != nil {
+		return nil, err
+	}
+	so := *o
+	so.cfg.Corpus = tmp
+	idx, _, err := open(ctx, env, &so, nil)
+	if err != nil {
+		return nil, err
+	}
+	x, ok := idx.(*rag.Index)
+	if !ok {
+		return nil, errors.New("needs the in-process index")
+	}
+	return x, nil
 }
 
 func printTrain(env Env, r rag.TrainReport) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,14 +61,17 @@ func TestTrainReproducesWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	squad := rep.OutOfFold[0]
-	var offtopic rag.KindReport
+	var offtopic, absent rag.KindReport
 	for _, k := range squad.ByKind {
-		if k.Kind == "offtopic" {
+		switch k.Kind {
+		case "offtopic":
 			offtopic = k
+		case rag.AbsentKind:
+			absent = k
 		}
 	}
-	if squad.Answerable == 0 || offtopic.Questions == 0 {
-		t.Fatalf("out-of-fold report has no answerable or no off-topic questions: %+v", squad)
+	if squad.Answerable == 0 || offtopic.Questions == 0 || absent.Questions != squad.Answerable {
+		t.Fatalf("out-of-fold report has no answerable or no off-topic questions, or not each answerable one asked without its article: %+v", squad)
 	}
 	t.Logf("out of fold: %+v", rep.OutOfFold)
 	share := func(n, of int) float64 { return float64(n) / float64(of) }
@@ -80,6 +84,7 @@ func TestTrainReproducesWeights(t *testing.T) {
 		{"first-sentence hit", share(squad.FirstSentenceHit, squad.Answerable), 0.69},
 		{"answered (1 - false abstentions)", 1 - share(squad.FalseAbstentions, squad.Answerable), 0.97},
 		{"off-topic declined", share(offtopic.Declined, offtopic.Questions), 0.83},
+		{"declined without their article", share(absent.Declined, absent.Questions), 0.73},
 	} {
 		if c.got < c.bar {
 			t.Errorf("squad-dev out of fold: %s = %.3f, want at least %.2f", c.name, c.got, c.bar)
@@ -134,6 +139,14 @@ func TestTrainBundled(t *testing.T) {
 	}
 	if rep.Folds != 5 || len(rep.OutOfFold) != 1 || rep.OutOfFold[0].Answerable != 40 {
 		t.Errorf("train report = %+v", rep)
+	}
+	// Each answerable question is asked again of the corpus without its
+	// document, as one the documents do not answer.
+	for _, r := range []rag.EvalReport{rep.InSample[0], rep.OutOfFold[0]} {
+		i := slices.IndexFunc(r.ByKind, func(k rag.KindReport) bool { return k.Kind == rag.AbsentKind })
+		if i < 0 || r.ByKind[i].Questions != 40 || r.ByKind[i].Answerable != 0 {
+			t.Errorf("not the 40 answerable questions asked without their document, in %+v", r.ByKind)
+		}
 	}
 	if r := citebot(t, nil, "train", "../../corpus"); r.err == nil {
 		t.Error("train with a corpus and no questions file succeeded")
