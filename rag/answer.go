@@ -143,10 +143,6 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 			best = alt
 		}
 	}
-	in := x.answerInput(r, top[best.rank], best, second)
-	d.answer = values(answerFeatures, &in)
-	conf := m.confidence(d.answer)
-	d.gate = m.Gate.prob(d.answer)
 	picked := []*sentence{best}
 	c := top[best.rank]
 	switch {
@@ -163,6 +159,15 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 			next = after
 		}
 		picked = []*sentence{&c.sents[next]}
+		// A reply that opens without what was asked ("PRIYA: And the AGM
+		// date?" — "MAYA: Oh yes. AGM will be Wednesday 16 October …")
+		// goes on to the sentence after, where that one holds it: both are
+		// quoted. Only types the text shows by its form: a date, a time,
+		// an amount, a number.
+		if after := c.sents[next].next; !typeOfQuestion(r.q.want) && r.q.want != anyType && !c.hasType(next, &r.q) &&
+			after >= 0 && c.sents[after].eligible && !isQuestion(c.sents[after].text) && c.hasType(after, &r.q) {
+			picked = append(picked, &c.sents[after])
+		}
 	case introduces(best.text) && best.next >= 0 && c.sents[best.next].eligible:
 		// A sentence that ends in a colon ("… use self-service reset:")
 		// promises what follows: the list's first item, the label's value.
@@ -194,6 +199,16 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 			}
 		}
 	}
+	in := x.answerInput(r, top[best.rank], best, second)
+	if in.typed && !in.typeFound {
+		// The quote is what answers: a question in the documents is
+		// answered by the reply after it, a colon's line by what it
+		// introduces, and either may hold the type asked for.
+		in.typeFound = slices.ContainsFunc(picked, func(s *sentence) bool { return hasAnswerType(s.text, r.q.want, r.q) })
+	}
+	d.answer = values(answerFeatures, &in)
+	conf := m.confidence(d.answer)
+	d.gate = m.Gate.prob(d.answer)
 	d.first = quoteText(picked[0].text)
 	d.quoted = []string{best.text}
 	for _, s := range picked {

@@ -114,7 +114,9 @@ func priceQuestion(q string) bool {
 var auxiliaries = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Fields("did does do was were is are will would can could has had have should shall may might must") {
+	// With what is left of a contraction: "when's", "when're", "when'll",
+	// "when'd", "who've".
+	for _, w := range strings.Fields("did does do was were is are will would can could has had have should shall may might must s re ll d ve") {
 		auxiliaries[w] = true
 	}
 }

@@ -9,6 +9,9 @@ func TestQuestionType(t *testing.T) {
 	}{
 		{"When did Li Tan lead a revolt?", dateType},
 		{"When was the treaty signed?", dateType},
+		{"when's the allotment AGM", dateType}, // a contraction's "s" is the auxiliary
+		{"When’re the finals?", dateType},
+		{"when'll my bin be emptied", dateType},
 		{"When the election produced an SNP majority government, what was it the first occurrence of?", anyType},
 		{"When a commission reached no decision, who settled the border?", personType},
 		{"What is formed when water freezes?", anyType}, // "when" inside a clause decides nothing

@@ -223,6 +223,26 @@ func TestFAQAnsweredByWhatFollows(t *testing.T) {
 	}
 }
 
+// A question asked in the documents whose reply opens without what was
+// asked goes on to the sentence that says it: both are quoted, and the
+// answer stands although the question's line itself holds no date.
+func TestReplyGoesOnToWhatWasAsked(t *testing.T) {
+	x := indexOf(t, map[string]string{"minutes.txt": "Allotment society committee meeting\n\n" +
+		"CHAIR: The water pipe on the north side is leaking again. We will get a quote for a new run.\n\n" +
+		"SAM: And the date of the annual general meeting?\n\n" +
+		"CHAIR: Oh yes. The annual general meeting will be on Wednesday 16 October at the church hall.\n\n" +
+		"SAM: Thank you. I will put it in the newsletter.\n"})
+	for _, q := range []string{"when's the annual general meeting", "When is the annual general meeting?"} {
+		ans, err := x.Ask(context.Background(), q, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Grounded || !strings.Contains(ans.Answer, "Wednesday 16 October") || strings.Contains(ans.Answer, "?") {
+			t.Errorf("%q: %q (grounded %v, confidence %.2f), want the reply with its date", q, ans.Answer, ans.Grounded, ans.Confidence)
+		}
+	}
+}
+
 // A Markdown table's row is found by its header's words too, quoted as a
 // sentence that names its cells; the header row is never the answer.
 func TestMarkdownTable(t *testing.T) {

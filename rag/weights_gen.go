@@ -48,68 +48,68 @@ var fitted = Model{
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.533628889631535,   // sentence_probability
-			1.154429012324342,    // sentence_margin
-			0.22848959321536588,  // passage_probability
-			6.195280828064789,    // unknown_terms
-			-0.863975079382348,   // any_unknown_term
-			3.6245312401287113,   // missing_from_passage
-			-0.22910590550215332, // rarest_missing
-			0.6500531300557849,   // type_found
-			-2.7226624840540974,  // type_missing
-			3.925603724156978,    // lexical
-			1.761244292165082,    // dense
-			4.9200687881985035,   // sentence_dense
-			-0.5397543531978758,  // passage_bm25
-			4.945171753843317,    // best_bm25
-			-0.5921758303249071,  // best_coverage
-			3.349197111586209,    // best_sentence_coverage
-			0.04067242033006835,  // matched_idf
-			-0.26679939767039623, // names_missing
-			3.350057759491466,    // missing_from_document
-			4.518363378161936,    // rarest_matched
-			1.2912015083037809,   // question_terms
-			-0.3513650871620509,  // unknown_rare
-			-2.0106761091865626,  // rarest_unknown
-			-9.215931035063969,   // missing_rare
-			3.6054290631894417,   // rarest_missing_word
-			-5.29547493537664,    // missing_from_document_rare
-			-0.0642817933855927,  // focus_missing
+			-4.534185676826639,   // sentence_probability
+			1.1573134213228689,   // sentence_margin
+			0.22953095776335145,  // passage_probability
+			6.1970845879428,      // unknown_terms
+			-0.864414103540063,   // any_unknown_term
+			3.623036982196334,    // missing_from_passage
+			-0.22365835997199457, // rarest_missing
+			0.6500800596536903,   // type_found
+			-2.732438738015901,   // type_missing
+			3.923329042419972,    // lexical
+			1.7632386227690888,   // dense
+			4.91946502122501,     // sentence_dense
+			-0.5430496327484221,  // passage_bm25
+			4.94534077911114,     // best_bm25
+			-0.5914459102329056,  // best_coverage
+			3.344604933567894,    // best_sentence_coverage
+			0.04191093299102982,  // matched_idf
+			-0.26714819976772874, // names_missing
+			3.3496963872694066,   // missing_from_document
+			4.515202124877841,    // rarest_matched
+			1.2882757568380454,   // question_terms
+			-0.3539944851435449,  // unknown_rare
+			-2.01350710405413,    // rarest_unknown
+			-9.21448985500401,    // missing_rare
+			3.6099291309947965,   // rarest_missing_word
+			-5.296162639893209,   // missing_from_document_rare
+			-0.06410739164965223, // focus_missing
 		},
-		Bias: -10.779556049911154,
+		Bias: -10.777424145335623,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.8252555612373396,   // sentence_probability
-			0.7264480836122377,   // sentence_margin
-			0.8722773113135871,   // passage_probability
-			-5.534899607125665,   // unknown_terms
-			-0.41939250914521203, // any_unknown_term
-			1.6779263942221363,   // missing_from_passage
-			0.11569732907900998,  // rarest_missing
-			0.3128698051730164,   // type_found
-			0.6576561470582852,   // type_missing
-			-0.5186347122276153,  // lexical
-			0.22360768779600115,  // dense
-			1.7088054510856545,   // sentence_dense
-			-2.19584035401841,    // passage_bm25
-			2.764023200671276,    // best_bm25
-			-1.528565395880748,   // best_coverage
-			1.6342773149719394,   // best_sentence_coverage
-			0.08728057816665061,  // matched_idf
-			-0.36430378855594003, // names_missing
-			-0.20225929516483912, // missing_from_document
-			1.9144576541483238,   // rarest_matched
-			0.4290482229597362,   // question_terms
-			5.417572783250055,    // unknown_rare
-			1.7548366500694266,   // rarest_unknown
-			-2.1247582822108955,  // missing_rare
-			-0.03892584421804675, // rarest_missing_word
-			0.9074589796683101,   // missing_from_document_rare
-			0.07188348693883917,  // focus_missing
+			3.954292128193029,    // sentence_probability
+			0.7091700478540539,   // sentence_margin
+			0.807464242078387,    // passage_probability
+			-5.504049178171552,   // unknown_terms
+			-0.4223274965812113,  // any_unknown_term
+			1.7629046564370128,   // missing_from_passage
+			0.11286523211014204,  // rarest_missing
+			0.2978913963681266,   // type_found
+			1.09360701366004,     // type_missing
+			-0.5747682119692249,  // lexical
+			0.2741780313760702,   // dense
+			1.6165847718697,      // sentence_dense
+			-2.180285088163069,   // passage_bm25
+			2.79421105706721,     // best_bm25
+			-1.495289975652577,   // best_coverage
+			1.6016131532057547,   // best_sentence_coverage
+			0.0839830973076717,   // matched_idf
+			-0.3550726757226206,  // names_missing
+			-0.2076390549588001,  // missing_from_document
+			1.9362674947037086,   // rarest_matched
+			0.4272989562207421,   // question_terms
+			5.380971386575132,    // unknown_rare
+			1.7669903068761272,   // rarest_unknown
+			-2.185008326460375,   // missing_rare
+			-0.04005007801696801, // rarest_missing_word
+			0.8993636424329989,   // missing_from_document_rare
+			0.06792619511876506,  // focus_missing
 		},
-		Bias: -5.421273116419263,
+		Bias: -5.434219855708416,
 	},
-	AbstainBelow: 0.35311027531409034,
+	AbstainBelow: 0.35309770683546227,
 }
