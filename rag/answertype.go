@@ -192,6 +192,9 @@ var keywordNouns = map[string]answerType{
 	"fare": moneyType, "fares": moneyType, "rent": moneyType, "salary": moneyType, "charge": moneyType, "charges": moneyType,
 	"time": timeType, "times": timeType,
 	"length": durationType, "duration": durationType,
+	// "notice period", "cooling off period": a length of time, where a
+	// question's "what period" asks for an era.
+	"period": durationType, "periods": durationType,
 	"deadline":  dateType,
 	"frequency": frequencyType,
 }

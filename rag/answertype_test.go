@@ -72,6 +72,9 @@ func TestQuestionType(t *testing.T) {
 		{"junior membership fee", moneyType},
 		{"opening keynote time?", timeType},
 		{"max suspension length", durationType},
+		{"cooling off period home insurance", anyType}, // the head is "insurance"
+		{"notice period", durationType},
+		{"What period saw the rise of the Tang?", dateType},
 		{"founding year", dateType},
 		{"How often do I have to redo the safety induction?", frequencyType},
 		{"inspection frequency", frequencyType},
