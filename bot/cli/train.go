@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,11 +90,8 @@ func indexWithout(ctx context.Context, env Env, o *opts, source string) (*rag.In
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	if err := os.CopyFS(tmp, os.DirFS(o.cfg.Corpus)); err != nil {
+	if err := copyCorpusWithout(tmp, o.cfg.Corpus, source); err != nil {
 		return nil, fmt.Errorf("copy the corpus: %w", err)
-	}
-	if err := os.Remove(filepath.Join(tmp, filepath.FromSlash(source))); err != nil {
-		return nil, err
 	}
 	so := *o
 	so.cfg.Corpus = tmp
@@ -105,6 +104,68 @@ func indexWithout(ctx context.Context, env Env, o *opts, source string) (*rag.In
 		return nil, errors.New("needs the in-process index")
 	}
 	return x, nil
+}
+
+// copyCorpusWithout copies the files of the corpus at src that an index
+// reads into dst, but the one indexed as source: hidden files and folders
+// are left out, and a symbolic link is copied as the file it leads to
+// (the index skips one that leads out of the corpus; so does the copy).
+func copyCorpusWithout(dst, src, source string) error {
+	root, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return err
+	}
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == src {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.Mkdir(to, 0o755)
+		}
+		if rag.SourceName(filepath.ToSlash(rel)) == source {
+			return nil
+		}
+		from := path
+		if d.Type()&fs.ModeSymlink != 0 {
+			real, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				return nil
+			}
+			if r, err := filepath.Rel(root, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+				return nil
+			}
+			from = real
+		}
+		st, err := os.Stat(from)
+		if err != nil || !st.Mode().IsRegular() {
+			return nil
+		}
+		in, err := os.Open(from)
+		if err != nil {
+			return nil // unreadable: the index skips it too
+		}
+		defer in.Close()
+		out, err := os.Create(to)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	})
 }
 
 func printTrain(env Env, r rag.TrainReport) {
