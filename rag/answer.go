@@ -326,7 +326,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 		// am" under "Registration desk opening times:" is the desk's time.
 		// A colon line that is itself an item covers only the items
 		// nested under it, not its siblings.
-		var intro headingWords
+		var intro, runIn headingWords
 		introIndent := -1 // the indentation of intro's line; -1 for none
 		introItem := false
 		for i, m := range ms {
@@ -344,8 +344,19 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			if introIndent >= 0 && opens && !(indent > introIndent || item && !introItem && indent == introIndent) {
 				intro, introIndent = headingWords{}, -1
 			}
-			under := m.mask | c.title.mask | over.mask | intro.mask
-			lent := [][]int32{m.words, c.title.words, over.words, intro.words}
+			if opens {
+				runIn = headingWords{}
+				if !heading && runInHeading(text) && !endsLine(c.Text, m.span) {
+					// "3.4 Pedals. The pedals are marked L and R. …": a
+					// numbered clause's title, read with the clause's
+					// sentences as a heading is with its section, and no
+					// answer of its own.
+					s.eligible = false
+					runIn = headingWords{mask: m.mask, words: m.words}
+				}
+			}
+			under := m.mask | c.title.mask | over.mask | intro.mask | runIn.mask
+			lent := [][]int32{m.words, c.title.words, over.words, intro.words, runIn.words}
 			if opens && !heading && introduces(text) && endsLine(c.Text, m.span) {
 				intro, introIndent, introItem = headingWords{mask: over.mask | m.mask, words: slices.Concat(over.words, m.words)}, indent, item
 			}
@@ -370,7 +381,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			}, r.words)
 			s.in.exact = r.q.covered(under)
 			s.in.own = s.in.lexical
-			if len(c.title.words)+len(over.words)+len(intro.words) > 0 {
+			if len(c.title.words)+len(over.words)+len(intro.words)+len(runIn.words) > 0 {
 				s.in.own = x.softCoverage(r.q, m.mask, slices.Values(m.words), r.words)
 			}
 			if m.distinct > 0 {
@@ -549,6 +560,15 @@ func opensWithPronoun(s string) bool {
 func introduces(s string) bool {
 	return strings.HasSuffix(strings.TrimRight(s, " *_`"), ":")
 }
+
+// runInHeading reports a numbered clause's run-in title: "3.4 Pedals.",
+// "7. Warranty.", "12.1 Late submission." — a clause number and at most
+// four words, the first capitalised, ending in a full stop.
+func runInHeading(s string) bool {
+	return runInExpr.MatchString(s) && len(strings.Fields(s)) <= 5
+}
+
+var runInExpr = regexp.MustCompile(`^\d+(\.\d+)*\.?\s+\p{Lu}[\p{L}'’ -]*\.$`)
 
 // lineOpening reads the line of text where the sentence at sp starts:
 // whether the sentence opens it (after its indentation and a list item's

@@ -243,6 +243,32 @@ func TestReplyGoesOnToWhatWasAsked(t *testing.T) {
 	}
 }
 
+// A numbered clause's run-in title ("3.4 Pedals.") is never the answer
+// alone; it is read with the clause's sentences, as a heading is.
+func TestRunInClauseTitle(t *testing.T) {
+	x := indexOf(t, map[string]string{"manual.txt": "TRAIL 500 OWNER'S MANUAL\n\n3. ASSEMBLY\n\n" +
+		"3.1 Your bicycle is supplied 90% assembled. You must fit the handlebar, the front wheel, the pedals and the saddle.\n\n" +
+		"3.2 Handlebar. Remove the four faceplate bolts with the 4 mm key. Centre the bar and tighten the bolts in a cross pattern to 5 Nm.\n\n" +
+		"3.4 Pedals. The pedals are marked L and R. The left one has a reverse thread. Tighten both to 35 Nm with the spanner.\n\n" +
+		"3.5 Saddle height. Insert the seat post until the minimum insertion mark is hidden.\n"})
+	for _, c := range []struct{ question, want string }{
+		{"How tight should the handlebar bolts be?", "bolts"}, // a sentence of the handlebar's clause
+		{"pedals", ""},
+	} {
+		ans, err := x.Ask(context.Background(), c.question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := rag.FirstSentence(ans.Answer)
+		if strings.Contains(first, "3.4 Pedals.") || strings.Contains(first, "3.2 Handlebar.") {
+			t.Errorf("%q: %q quotes a clause's title", c.question, ans.Answer)
+		}
+		if c.want != "" && (!ans.Grounded || !strings.Contains(first, c.want)) {
+			t.Errorf("%q: %q (grounded %v), want the sentence saying %q", c.question, ans.Answer, ans.Grounded, c.want)
+		}
+	}
+}
+
 // A Markdown table's row is found by its header's words too, quoted as a
 // sentence that names its cells; the header row is never the answer.
 func TestMarkdownTable(t *testing.T) {
