@@ -263,7 +263,49 @@ func (x *Index) inDocumentTerms(question string) string {
 	rare := func(w string) bool {
 		return x.cfg.Rarity != nil && x.cfg.Rarity.WordRarity(w) >= minSpeltRarity
 	}
-	return correctSpelling(splitCodes(expandAcronyms(question, known, table), known), known, rare, spelt)
+	return correctSpelling(groupThousands(splitCodes(expandAcronyms(question, known, table), known), known), known, rare, spelt)
+}
+
+// numberRun is a run of digits with the points and commas inside it.
+var numberRun = regexp.MustCompile(`[0-9]+(?:[.,][0-9]+)*`)
+
+// groupThousands writes a whole number of question that no chunk has
+// ("£2000", "15000 people": five to nine digits, or four after a currency
+// sign; no separators) with its thousands set off by commas ("£2,000") when
+// the documents have each group: they write it so. A number joined to
+// letters ("1600s") or that may be a year ("in 1600") is left alone.
+func groupThousands(question string, known func(string) bool) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range numberRun.FindAllStringIndex(question, -1) {
+		n := question[loc[0]:loc[1]]
+		before, _ := utf8.DecodeLastRuneInString(question[:loc[0]])
+		after, _ := utf8.DecodeRuneInString(question[loc[1]:])
+		money := strings.ContainsRune("£$€", before)
+		switch {
+		case len(n) > 9, len(n) < 4, len(n) == 4 && !money, strings.ContainsAny(n, ".,"),
+			unicode.IsLetter(before), unicode.IsLetter(after), known(n):
+			continue
+		}
+		var g strings.Builder
+		for i := range len(n) {
+			if i > 0 && (len(n)-i)%3 == 0 {
+				g.WriteByte(',')
+			}
+			g.WriteByte(n[i])
+		}
+		if !known(g.String()) {
+			continue
+		}
+		b.WriteString(question[last:loc[0]])
+		b.WriteString(g.String())
+		last = loc[1]
+	}
+	if last == 0 {
+		return question
+	}
+	b.WriteString(question[last:])
+	return b.String()
 }
 
 // readOnce returns p's value, reading it with read the first time: one

@@ -106,3 +106,36 @@ func squadParagraphs(b *testing.B) []string {
 	}
 	return texts
 }
+
+// A number typed without separators is written as the documents write it,
+// with its thousands set off by commas, when they have its groups and not
+// the number itself; years, decades and numbers the documents have stay.
+func TestGroupThousands(t *testing.T) {
+	corpus := map[string]bool{}
+	for _, w := range words("Claims over £2,000 need approval. The hall seats 1,250 people; 15,000 visit each year. In 1600 the town had 2 mills and 600 houses; 250 more by 1750.") {
+		corpus[w] = true
+	}
+	known := func(w string) bool {
+		for _, t := range words(w) {
+			if !corpus[t] {
+				return false
+			}
+		}
+		return true
+	}
+	for _, c := range []struct{ in, want string }{
+		{"who signs off a claim over £2000", "who signs off a claim over £2,000"},
+		{"Does the hall seat 1250?", "Does the hall seat 1250?"}, // four digits without a currency sign: perhaps a year
+		{"Do 15000 people visit?", "Do 15,000 people visit?"},
+		{"What happened in 1600?", "What happened in 1600?"}, // the documents have it
+		{"What happened in the 1600s?", "What happened in the 1600s?"},
+		{"Is it over $2000 or £15000?", "Is it over $2,000 or £15,000?"},
+		{"Is it over €2345?", "Is it over €2345?"}, // no document has "345"
+		{"ID 20001234567", "ID 20001234567"},       // longer than nine digits
+		{"cost 2.000 or 2,000?", "cost 2.000 or 2,000?"},
+	} {
+		if got := groupThousands(c.in, known); got != c.want {
+			t.Errorf("groupThousands(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
