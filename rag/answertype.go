@@ -418,6 +418,9 @@ func hasPhone(text string) bool {
 	if extensionExpr.MatchString(text) {
 		return true // "Ext. 214": a number within the switchboard's
 	}
+	if shortNumberExpr.MatchString(text) {
+		return true // "call NHS 111", "dial 999": a short number to call
+	}
 	for _, m := range phoneExpr.FindAllString(text, -1) {
 		m = strings.TrimLeftFunc(m, func(r rune) bool { return !unicode.IsDigit(r) && r != '+' && r != '(' })
 		if dateExpr.FindString(m) != m {
@@ -426,6 +429,11 @@ func hasPhone(text string) bool {
 	}
 	return false
 }
+
+// shortNumberExpr is a short telephone number said as one ("call NHS 111",
+// "dial 999", "ring 101"): three to six digits right after a verb of
+// calling and perhaps a name in capitals.
+var shortNumberExpr = regexp.MustCompile(`\b(?i:call|ring|dial|phone|telephone|text)\s+(?:\p{Lu}[\p{L}]*\s+)?\d{3,6}\b`)
 
 // stripDates blanks the dates of text (but not bare numbers).
 func stripDates(text string) string {
