@@ -263,28 +263,59 @@ func (x *Index) inDocumentTerms(question string) string {
 	rare := func(w string) bool {
 		return x.cfg.Rarity != nil && x.cfg.Rarity.WordRarity(w) >= minSpeltRarity
 	}
-	return correctSpelling(groupThousands(splitCodes(expandAcronyms(question, known, table), known), known), known, rare, spelt)
+	writes := func(n string) bool {
+		for _, c := range x.chunks {
+			if writesNumber(c.Text, n) {
+				return true
+			}
+		}
+		return false
+	}
+	return correctSpelling(groupThousands(splitCodes(expandAcronyms(question, known, table), known), known, writes), known, rare, spelt)
 }
 
 // numberRun is a run of digits with the points and commas inside it.
 var numberRun = regexp.MustCompile(`[0-9]+(?:[.,][0-9]+)*`)
 
+// writesNumber reports whether text has the number n as a number of its
+// own, not inside a longer one ("2,345" is not in "12,345" nor "2,345.6").
+func writesNumber(text, n string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], n)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(n)
+		before, _ := utf8.DecodeLastRuneInString(text[:start])
+		after := text[end:]
+		if !unicode.IsDigit(before) && before != ',' && before != '.' &&
+			(after == "" || !unicode.IsDigit(rune(after[0])) && !(len(after) > 1 && (after[0] == ',' || after[0] == '.') && unicode.IsDigit(rune(after[1])))) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
 // groupThousands writes a whole number of question that no chunk has
 // ("£2000", "15000 people": five to nine digits, or four after a currency
 // sign; no separators) with its thousands set off by commas ("£2,000") when
-// the documents have each group: they write it so. A number joined to
-// letters ("1600s") or that may be a year ("in 1600") is left alone.
-func groupThousands(question string, known func(string) bool) string {
+// a document writes it so (writes). A number that may be a year ("in
+// 1600"), a code or part of one ("the 1600s", "ref 12345-67890", "#20001",
+// "order 0012345") or a telephone number ("01632 960452") is left alone.
+func groupThousands(question string, known, writes func(string) bool) string {
 	var b strings.Builder
 	last := 0
 	for _, loc := range numberRun.FindAllStringIndex(question, -1) {
 		n := question[loc[0]:loc[1]]
+		head := strings.TrimRight(question[:loc[0]], " ")
 		before, _ := utf8.DecodeLastRuneInString(question[:loc[0]])
 		after, _ := utf8.DecodeRuneInString(question[loc[1]:])
+		prev, _ := utf8.DecodeLastRuneInString(head)
 		money := strings.ContainsRune("£$€", before)
 		switch {
-		case len(n) > 9, len(n) < 4, len(n) == 4 && !money, strings.ContainsAny(n, ".,"),
-			unicode.IsLetter(before), unicode.IsLetter(after), known(n):
+		case len(n) > 9, len(n) < 4, len(n) == 4 && !money, n[0] == '0', strings.ContainsAny(n, ".,"),
+			unicode.IsLetter(before) || strings.ContainsRune("-#/", before), unicode.IsLetter(after) || strings.ContainsRune("-/", after),
+			unicode.IsDigit(prev), known(n):
 			continue
 		}
 		var g strings.Builder
@@ -294,7 +325,7 @@ func groupThousands(question string, known func(string) bool) string {
 			}
 			g.WriteByte(n[i])
 		}
-		if !known(g.String()) {
+		if !writes(g.String()) {
 			continue
 		}
 		b.WriteString(question[last:loc[0]])

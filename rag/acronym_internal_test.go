@@ -108,11 +108,13 @@ func squadParagraphs(b *testing.B) []string {
 }
 
 // A number typed without separators is written as the documents write it,
-// with its thousands set off by commas, when they have its groups and not
-// the number itself; years, decades and numbers the documents have stay.
+// with its thousands set off by commas, when one does and none writes the
+// number itself; years, decades, codes and telephone numbers stay.
 func TestGroupThousands(t *testing.T) {
+	text := "Claims over £2,000 need approval. The hall seats 1,250 people; 15,000 visit each year. " +
+		"In 1600 the town had 2 mills and 600 houses. Call 01632 960 452. Ref 12,345 of 67,890. Order 0,012,345."
 	corpus := map[string]bool{}
-	for _, w := range words("Claims over £2,000 need approval. The hall seats 1,250 people; 15,000 visit each year. In 1600 the town had 2 mills and 600 houses; 250 more by 1750.") {
+	for _, w := range words(text) {
 		corpus[w] = true
 	}
 	known := func(w string) bool {
@@ -123,18 +125,24 @@ func TestGroupThousands(t *testing.T) {
 		}
 		return true
 	}
+	writes := func(n string) bool { return writesNumber(text, n) }
 	for _, c := range []struct{ in, want string }{
 		{"who signs off a claim over £2000", "who signs off a claim over £2,000"},
-		{"Does the hall seat 1250?", "Does the hall seat 1250?"}, // four digits without a currency sign: perhaps a year
 		{"Do 15000 people visit?", "Do 15,000 people visit?"},
-		{"What happened in 1600?", "What happened in 1600?"}, // the documents have it
-		{"What happened in the 1600s?", "What happened in the 1600s?"},
 		{"Is it over $2000 or £15000?", "Is it over $2,000 or £15,000?"},
-		{"Is it over €2345?", "Is it over €2345?"}, // no document has "345"
+		{"Does the hall seat 1250?", "Does the hall seat 1250?"}, // four digits without a currency sign: perhaps a year
+		{"What happened in 1600?", "What happened in 1600?"},     // the documents have it
+		{"What happened in the 1600s?", "What happened in the 1600s?"},
+		{"Is it over €2345?", "Is it over €2345?"}, // no document writes "2,345"
 		{"ID 20001234567", "ID 20001234567"},       // longer than nine digits
 		{"cost 2.000 or 2,000?", "cost 2.000 or 2,000?"},
+		{"ref 12345-67890", "ref 12345-67890"},     // a code
+		{"order 0012345", "order 0012345"},         // a leading zero
+		{"call 01632 960452", "call 01632 960452"}, // a telephone number
+		{"ticket #12345", "ticket #12345"},
+		{"Is 67890 the reference?", "Is 67,890 the reference?"},
 	} {
-		if got := groupThousands(c.in, known); got != c.want {
+		if got := groupThousands(c.in, known, writes); got != c.want {
 			t.Errorf("groupThousands(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}

@@ -162,8 +162,9 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		// A reply that opens without what was asked ("PRIYA: And the AGM
 		// date?" — "MAYA: Oh yes. AGM will be Wednesday 16 October …")
 		// goes on to the sentence after, where that one holds it: both are
-		// quoted. Only types the text shows by its form: a date, a time,
-		// an amount, a number.
+		// quoted. Only types the text shows by its form (a date, a time, a
+		// duration, an amount, a number, a frequency, a telephone number,
+		// an email address), not persons, places or names.
 		if after := c.sents[next].next; !typeOfQuestion(r.q.want) && r.q.want != anyType && !c.hasType(next, &r.q) &&
 			after >= 0 && c.sents[after].eligible && !isQuestion(c.sents[after].text) && c.hasType(after, &r.q) {
 			picked = append(picked, &c.sents[after])
@@ -562,13 +563,15 @@ func introduces(s string) bool {
 }
 
 // runInHeading reports a numbered clause's run-in title: "3.4 Pedals.",
-// "7. Warranty.", "12.1 Late submission." — a clause number and at most
-// four words, the first capitalised, ending in a full stop.
+// "12.1 Late submission.", "5.3 Adjusting lever travel." — a clause
+// number with a point inside it and one to three words, the first
+// capitalised, ending in a full stop. A list's "1. Remove the cover." and
+// a longer instruction ("12.2 Switch off the mains.") are none.
 func runInHeading(s string) bool {
-	return runInExpr.MatchString(s) && len(strings.Fields(s)) <= 5
+	return runInExpr.MatchString(s) && len(strings.Fields(s)) <= 4
 }
 
-var runInExpr = regexp.MustCompile(`^\d+(\.\d+)*\.?\s+\p{Lu}[\p{L}'’ -]*\.$`)
+var runInExpr = regexp.MustCompile(`^\d+(\.\d+)+\.?\s+\p{Lu}[\p{L}'’-]*(\s+[\p{L}'’-]+){0,2}\.$`)
 
 // lineOpening reads the line of text where the sentence at sp starts:
 // whether the sentence opens it (after its indentation and a list item's

@@ -135,3 +135,25 @@ func TestIsCellsAndBlanks(t *testing.T) {
 		}
 	}
 }
+
+func TestRunInHeading(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{
+		{"3.4 Pedals.", true},
+		{"3.5 Saddle height.", true},
+		{"5.3 Adjusting lever travel.", true},
+		{"12.1 Late submission.", true},
+		{"12.2 Switch off the mains.", false}, // an instruction of four words
+		{"1. Remove the cover.", false},        // a list's item: no point inside its number
+		{"2. No.", false},
+		{"3.4 pedals.", false}, // no capital
+		{"3.4 Pedals", false},  // no full stop
+		{"Pedals.", false},
+	} {
+		if got := runInHeading(c.s); got != c.want {
+			t.Errorf("runInHeading(%q) = %v, want %v", c.s, got, c.want)
+		}
+	}
+}

@@ -114,12 +114,14 @@ func priceQuestion(q string) bool {
 var auxiliaries = map[string]bool{}
 
 func init() {
-	// With what is left of a contraction: "when's", "when're", "when'll",
-	// "when'd", "who've".
-	for _, w := range strings.Fields("did does do was were is are will would can could has had have should shall may might must s re ll d ve") {
+	for _, w := range strings.Fields("did does do was were is are will would can could has had have should shall may might must") {
 		auxiliaries[w] = true
 	}
 }
+
+// contracted are what a contraction leaves of an auxiliary after a
+// question word: "when's", "when're", "when'll", "when'd".
+var contracted = map[string]bool{"s": true, "re": true, "ll": true, "d": true, "ve": true}
 
 // amountWords make "how" ask for an amount ("how many", "how far"); "long"
 // and "soon" do too, for a time.
@@ -268,7 +270,7 @@ func questionType(q string) answerType {
 	}
 	switch wh {
 	case "when":
-		if !auxiliaries[next] {
+		if !auxiliaries[next] && !contracted[next] {
 			// "When the election produced a majority, what was it the
 			// first of?": "when" opens a clause; the question follows it.
 			if _, after, ok := strings.Cut(q[loc[1]:], ","); ok {
@@ -431,9 +433,12 @@ func hasPhone(text string) bool {
 }
 
 // shortNumberExpr is a short telephone number said as one ("call NHS 111",
-// "dial 999", "ring 101"): three to six digits right after a verb of
-// calling and perhaps a name in capitals.
-var shortNumberExpr = regexp.MustCompile(`\b(?i:call|ring|dial|phone|telephone|text)\s+(?:\p{Lu}[\p{L}]*\s+)?\d{3,6}\b`)
+// "dial 999 in an emergency", "ring 101"): three to six digits right after
+// a verb of calling and perhaps a name in capitals, ending the clause or
+// followed by a word that is no noun they count ("call 250 members",
+// "text 2000 words" are no numbers to call).
+var shortNumberExpr = regexp.MustCompile(`\b(?i:call|ring|dial|phone|telephone|text)\s+(?:\p{Lu}[\p{L}]*\s+)?\d{3,6}` +
+	`(?:\s*$|\s*[.,;:!?)]|\s+(?:for|if|or|and|to|from|in|on|at|free|now|immediately|any|anytime)\b)`)
 
 // stripDates blanks the dates of text (but not bare numbers).
 func stripDates(text string) string {

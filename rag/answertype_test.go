@@ -12,6 +12,9 @@ func TestQuestionType(t *testing.T) {
 		{"when's the allotment AGM", dateType}, // a contraction's "s" is the auxiliary
 		{"When’re the finals?", dateType},
 		{"when'll my bin be emptied", dateType},
+		{"VE Day date", dateType}, // a keyword query: "ve" is no contraction here
+		{"D-Day date", dateType},
+		{"re-enrolment fee", moneyType},
 		{"When the election produced an SNP majority government, what was it the first occurrence of?", anyType},
 		{"When a commission reached no decision, who settled the border?", personType},
 		{"What is formed when water freezes?", anyType}, // "when" inside a clause decides nothing
@@ -155,6 +158,9 @@ func TestHasAnswerType(t *testing.T) {
 		{"Call free on 0800-046-3318.", phoneType, true},
 		{"If you need urgent medical help when the surgery is closed, call NHS 111.", phoneType, true},
 		{"In an emergency, dial 999.", phoneType, true},
+		{"Dial 999 in an emergency.", phoneType, true},
+		{"We will call 250 members this week.", phoneType, false},
+		{"Text 2000 words maximum.", phoneType, false},
 		{"The surgery cares for 9,400 patients; about 111 are seen each day.", phoneType, false},
 		{"Call +44 (0)20 7946 0958 from abroad.", phoneType, true},
 		{"The number 42 and 118 buses stop outside.", phoneType, false},

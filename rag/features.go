@@ -249,7 +249,7 @@ type answerInput struct {
 	unknown                  float64 // IDF share of the question's terms that no chunk contains
 	missing                  float64 // IDF share of the question's terms the top passage lacks
 	rarestMissing            float64 // the largest IDF among those, over the largest possible
-	typed, typeFound         bool    // the question asks for a type; the chosen sentence has one
+	typed, typeFound         bool    // the question asks for a type; the quote (the chosen sentence, or what it quotes instead or with it) has one
 	lexical                  float64 // the chosen sentence's coverage
 	sentenceDense            float64 // the chosen sentence's cosine
 	dense                    float64 // the top passage's cosine
@@ -331,12 +331,13 @@ func missingFromPassage(a *answerInput) float64 { return a.missing }
 // lacks, over the IDF of a term no chunk has.
 func rarestMissing(a *answerInput) float64 { return a.rarestMissing }
 
-// answerTypeFound is 1 when the question asks for a type and the chosen
-// sentence holds one.
+// answerTypeFound is 1 when the question asks for a type and the quote
+// holds one: the chosen sentence, or the reply a question in the documents
+// is answered by, or what a colon's line introduces.
 func answerTypeFound(a *answerInput) float64 { return b2f(a.typed && a.typeFound) }
 
-// answerTypeMissing is 1 when the question asks for a type and the chosen
-// sentence holds none.
+// answerTypeMissing is 1 when the question asks for a type and the quote
+// holds none.
 func answerTypeMissing(a *answerInput) float64 { return b2f(a.typed && !a.typeFound) }
 
 // answerLexical is the chosen sentence's coverage of the question.

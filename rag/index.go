@@ -417,7 +417,33 @@ func (x *Index) finishSync(dirty bool, cause error) error {
 // indexed as. A non-empty reason means it is skipped, with that reason.
 type corpusFile struct {
 	path, source string
+	rel          string // its path under the corpus, slash-separated
 	reason       string
+}
+
+// CorpusFile is a file of a corpus directory that Sync reads.
+type CorpusFile struct {
+	Source string // the source it is indexed as
+	Rel    string // its path under the directory, slash-separated
+	Path   string // where it is read: the file, or the one its link leads to
+}
+
+// CorpusFiles lists the files of the corpus directory dir that Sync reads,
+// in Sync's order, by Sync's rules: hidden files and folders are left out,
+// and so is a symbolic link that leads out of dir, to a hidden file or to
+// no regular file.
+func CorpusFiles(dir string) ([]CorpusFile, error) {
+	files, err := listCorpus(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CorpusFile, 0, len(files))
+	for _, f := range files {
+		if f.reason == "" {
+			out = append(out, CorpusFile{Source: f.source, Rel: f.rel, Path: f.path})
+		}
+	}
+	return out, nil
 }
 
 // listCorpus returns the regular, non-hidden files under dir in a stable
@@ -440,16 +466,18 @@ func listCorpus(dir string) ([]corpusFile, error) {
 	if root, err = filepath.Abs(root); err != nil {
 		return nil, fmt.Errorf("list corpus %s: %w", dir, err)
 	}
+	// The walk is of the real folder: a corpus named by a link to it
+	// ("--corpus docs", docs → /srv/handbook) is read as the folder itself.
 	var files []corpusFile
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if path == dir {
+			if path == root {
 				return err
 			}
 			return nil // an unreadable sub-directory is skipped by the walk
 		}
 		name := d.Name()
-		if path != dir && strings.HasPrefix(name, ".") {
+		if path != root && strings.HasPrefix(name, ".") {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -459,11 +487,11 @@ func listCorpus(dir string) ([]corpusFile, error) {
 		if !d.Type().IsRegular() && !link {
 			return nil
 		}
-		rel, err := filepath.Rel(dir, path)
+		rel, err := filepath.Rel(root, path)
 		if err != nil {
 			return err
 		}
-		f := corpusFile{path: path, source: SourceName(filepath.ToSlash(rel))}
+		f := corpusFile{path: path, rel: filepath.ToSlash(rel), source: SourceName(filepath.ToSlash(rel))}
 		if link {
 			f.path, f.reason = followLink(root, path)
 		}

@@ -288,7 +288,7 @@ func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(
 	var gateX, rightX [][]float64
 	var gateY, rightY []bool
 	for _, tc := range cases {
-		if !in(tc) {
+		if !in(tc) || tc.c.Kind == AbsentKind {
 			continue
 		}
 		d, err := tc.x.decide(ctx, tc.r, &m, opts.K)
@@ -298,7 +298,7 @@ func fitModel(ctx context.Context, sets []TrainSet, cases []*trainCase, in func(
 		if d.answer == nil {
 			continue
 		}
-		if tc.c.Kind != "squad-impossible" && tc.c.Kind != AbsentKind {
+		if tc.c.Kind != "squad-impossible" {
 			gateX, gateY = append(gateX, d.answer), append(gateY, tc.c.Doc != nil)
 		}
 		if tc.c.Doc != nil {

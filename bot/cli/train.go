@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/citebot/citebot/config"
-
 	"github.com/citebot/citebot/rag"
 )
 
@@ -83,89 +81,80 @@ func train(ctx context.Context, env Env, o *opts) error {
 }
 
 // indexWithout indexes o's corpus without the document at source, in
-// memory, from a copy of the corpus with it left out.
+// memory, from a copy of the corpus with it left out. The files it cannot
+// read were warned of when the corpus itself was indexed: the copy's
+// index says nothing of them again.
 func indexWithout(ctx context.Context, env Env, o *opts, source string) (*rag.Index, error) {
 	tmp, err := os.MkdirTemp("", "citebot-train-")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("index without %s: %w", source, err)
 	}
 	defer os.RemoveAll(tmp)
 	if err := copyCorpusWithout(tmp, o.cfg.Corpus, source); err != nil {
-		return nil, fmt.Errorf("copy the corpus: %w", err)
+		return nil, fmt.Errorf("index without %s: copy the corpus: %w", source, err)
 	}
 	so := *o
 	so.cfg.Corpus = tmp
-	idx, _, err := open(ctx, env, &so, nil)
+	quiet := env
+	quiet.Stderr = io.Discard
+	idx, _, err := open(ctx, quiet, &so, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("index without %s: %w", source, err)
 	}
 	x, ok := idx.(*rag.Index)
 	if !ok {
-		return nil, errors.New("needs the in-process index")
+		return nil, errors.New("train: needs the in-process index")
 	}
 	return x, nil
 }
 
 // copyCorpusWithout copies the files of the corpus at src that an index
-// reads into dst, but the one indexed as source: hidden files and folders
-// are left out, and a symbolic link is copied as the file it leads to
-// (the index skips one that leads out of the corpus; so does the copy).
+// reads (rag.CorpusFiles: a link as the file it leads to) into dst, at
+// their paths there, but the one indexed as source, which must be one.
 func copyCorpusWithout(dst, src, source string) error {
-	root, err := filepath.EvalSymlinks(src)
+	files, err := rag.CorpusFiles(src)
 	if err != nil {
 		return err
 	}
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || path == src {
+	found := false
+	for _, f := range files {
+		if f.Source == source {
+			found = true
+			continue
+		}
+		if err := copyFile(filepath.Join(dst, filepath.FromSlash(f.Rel)), f.Path); err != nil && !errors.Is(err, errUnreadable) {
 			return err
 		}
-		if strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		to := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.Mkdir(to, 0o755)
-		}
-		if rag.SourceName(filepath.ToSlash(rel)) == source {
-			return nil
-		}
-		from := path
-		if d.Type()&fs.ModeSymlink != 0 {
-			real, err := filepath.EvalSymlinks(path)
-			if err != nil {
-				return nil
-			}
-			if r, err := filepath.Rel(root, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-				return nil
-			}
-			from = real
-		}
-		st, err := os.Stat(from)
-		if err != nil || !st.Mode().IsRegular() {
-			return nil
-		}
-		in, err := os.Open(from)
-		if err != nil {
-			return nil // unreadable: the index skips it too
-		}
-		defer in.Close()
-		out, err := os.Create(to)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	})
+	}
+	if !found {
+		return fmt.Errorf("no document %s in %s", source, src)
+	}
+	return nil
+}
+
+// errUnreadable is a corpus file that cannot be opened: the index skips
+// it, and so does the copy.
+var errUnreadable = errors.New("unreadable")
+
+// copyFile copies the file at from to a new file at to, making its folder.
+func copyFile(to, from string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errUnreadable, err)
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func printTrain(env Env, r rag.TrainReport) {
