@@ -146,7 +146,7 @@ func TestRunInHeading(t *testing.T) {
 		{"5.3 Adjusting lever travel.", true},
 		{"12.1 Late submission.", true},
 		{"12.2 Switch off the mains.", false}, // an instruction of four words
-		{"1. Remove the cover.", false},        // a list's item: no point inside its number
+		{"1. Remove the cover.", false},       // a list's item: no point inside its number
 		{"2. No.", false},
 		{"3.4 pedals.", false}, // no capital
 		{"3.4 Pedals", false},  // no full stop
