@@ -280,6 +280,9 @@ var numberRun = regexp.MustCompile(`[0-9]+(?:[.,][0-9]+)*`)
 // writesNumber reports whether text has the number n as a number of its
 // own, not inside a longer one ("2,345" is not in "12,345" nor "2,345.6").
 func writesNumber(text, n string) bool {
+	if n == "" {
+		return false
+	}
 	for i := 0; ; {
 		j := strings.Index(text[i:], n)
 		if j < 0 {
