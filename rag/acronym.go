@@ -231,8 +231,8 @@ func expandAcronyms(q string, known func(w string) bool, table func() *acronymTa
 	return strings.Join(out, " ")
 }
 
-// inDocumentTerms is question rewritten by expandAcronyms, splitCodes and
-// correctSpelling against the indexed chunks. The table of acronyms and
+// inDocumentTerms is question rewritten by expandAcronyms, splitCodes,
+// groupThousands and correctSpelling against the indexed chunks. The table of acronyms and
 // the documents' words are read from the chunks the first time a question
 // needs them and kept until the documents change.
 func (x *Index) inDocumentTerms(question string) string {
@@ -264,12 +264,7 @@ func (x *Index) inDocumentTerms(question string) string {
 		return x.cfg.Rarity != nil && x.cfg.Rarity.WordRarity(w) >= minSpeltRarity
 	}
 	writes := func(n string) bool {
-		for _, c := range x.chunks {
-			if writesNumber(c.Text, n) {
-				return true
-			}
-		}
-		return false
+		return readOnce(&x.grouped, &x.wordsRead, func() *groupedNumbers { return groupedNumbersOf(texts) }).set[n]
 	}
 	return correctSpelling(groupThousands(splitCodes(expandAcronyms(question, known, table), known), known, writes), known, rare, spelt)
 }
@@ -277,26 +272,21 @@ func (x *Index) inDocumentTerms(question string) string {
 // numberRun is a run of digits with the points and commas inside it.
 var numberRun = regexp.MustCompile(`[0-9]+(?:[.,][0-9]+)*`)
 
-// writesNumber reports whether text has the number n as a number of its
-// own, not inside a longer one ("2,345" is not in "12,345" nor "2,345.6").
-func writesNumber(text, n string) bool {
-	if n == "" {
-		return false
-	}
-	for i := 0; ; {
-		j := strings.Index(text[i:], n)
-		if j < 0 {
-			return false
+// groupedNumbers are the numbers the documents write with separators
+// inside them ("2,000", "12,345.50"), each whole: "2,345" is not one of
+// "12,345".
+type groupedNumbers struct{ set map[string]bool }
+
+func groupedNumbersOf(texts iter.Seq[string]) *groupedNumbers {
+	g := &groupedNumbers{set: map[string]bool{}}
+	for t := range texts {
+		for _, n := range numberRun.FindAllString(t, -1) {
+			if strings.ContainsAny(n, ".,") {
+				g.set[n] = true
+			}
 		}
-		start, end := i+j, i+j+len(n)
-		before, _ := utf8.DecodeLastRuneInString(text[:start])
-		after := text[end:]
-		if !unicode.IsDigit(before) && before != ',' && before != '.' &&
-			(after == "" || !unicode.IsDigit(rune(after[0])) && !(len(after) > 1 && (after[0] == ',' || after[0] == '.') && unicode.IsDigit(rune(after[1])))) {
-			return true
-		}
-		i = start + 1
 	}
+	return g
 }
 
 // groupThousands writes a whole number of question that no chunk has

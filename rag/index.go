@@ -89,8 +89,11 @@ type Index struct {
 	// has a word no chunk has (see inDocumentTerms); nil again when they
 	// change.
 	spellings atomic.Pointer[spellings]
-	// wordsRead is held by the one question that reads acronyms or
-	// spellings (see readOnce).
+	// grouped is the numbers the documents write with separators, read
+	// when a question first has a number no chunk has (see groupThousands).
+	grouped atomic.Pointer[groupedNumbers]
+	// wordsRead is held by the one question that reads acronyms,
+	// spellings or grouped (see readOnce).
 	wordsRead sync.Mutex
 
 	model    Model // the fitted answer models
@@ -964,6 +967,7 @@ func (x *Index) adopt(rec *record) {
 	x.docs[rec.doc.Source] = rec
 	x.acronyms.Store(nil)
 	x.spellings.Store(nil)
+	x.grouped.Store(nil)
 	for i := range rec.chunks {
 		c := &rec.chunks[i]
 		x.chunks[c.ID] = c
@@ -978,6 +982,7 @@ func (x *Index) adopt(rec *record) {
 func (x *Index) forget(rec *record) {
 	x.acronyms.Store(nil)
 	x.spellings.Store(nil)
+	x.grouped.Store(nil)
 	x.readsMu.Lock()
 	defer x.readsMu.Unlock()
 	if rec.loaded {
