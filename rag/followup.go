@@ -56,6 +56,12 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		case err == nil && prev.ans.Grounded:
 			r.quoted = prev.quoted
 			topic = prev.ans.Passages[0].Source
+			if asksOfQuote(r, question, prev.ans.Answer) {
+				// "Who runs it?" after "Clinic: Diabetes review; …; Run
+				// by: Dr Ramanathan and Kerry Osei.": that answer again.
+				prev.ans.Question = question
+				return prev, nil
+			}
 		}
 	}
 	d, err := x.decide(ctx, r, &x.model, k)
@@ -84,6 +90,29 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		}
 	}
 	return d, nil
+}
+
+// asksOfQuote reports a follow-up that refers back ("who runs it?",
+// "which release is that?") and whose words are all in the answer before
+// (answer, as shown: a table's row with its labels, "…; Run by: Dr
+// Ramanathan"): it asks for what that answer already says.
+func asksOfQuote(r *retrieval, question, answer string) bool {
+	if len(r.q.order) == 0 || !refersBack(question) {
+		return false
+	}
+	have := r.q.mask(stemSet(words(answer)))
+	for i := range r.q.order {
+		if i >= maxMaskTerms || have&(1<<i) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// refersBack reports a question that points back with a pronoun or a
+// pointing word ("it", "that", "this").
+func refersBack(question string) bool {
+	return slices.ContainsFunc(words(question), func(w string) bool { return referring[w] || w == "that" || w == "this" })
 }
 
 // maxContextTurns bounds how far back a chain of follow-ups is followed.
@@ -137,6 +166,8 @@ func IsFollowUp(question string) bool {
 			return true
 		case (w == "then" || w == "there") && i == len(ws)-1:
 			return true
+		case w == "that" && i == len(ws)-1:
+			return true // "Which release is that?"
 		case !stopWords[w]:
 			content++
 		}

@@ -219,10 +219,49 @@ func TestIsFollowUp(t *testing.T) {
 		"Which senator chairs the Committee on Foreign Affairs?": false,
 		"Where is the lighthouse?":                               false,
 		"Is there a gym in the office?":                          false,
+		"Which release is that?":                                 true,
+		"Who said that?":                                         true,
 	} {
 		if got := rag.IsFollowUp(q); got != want {
 			t.Errorf("IsFollowUp(%q) = %v, want %v", q, got, want)
 		}
+	}
+}
+
+// A follow-up that refers back and asks for what the answer before
+// already says ("Who runs it?" after a clinic's row, which names who runs
+// it) is answered with that answer again, not with another row of the
+// same table.
+func TestFollowUpAsksOfItsAnswer(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "surgery.html", `<html><head><title>Fernleigh Road Surgery</title></head><body>
+<h1>Fernleigh Road Surgery</h1>
+<h2>Clinics</h2>
+<table>
+<tr><th>Clinic</th><th>Day</th><th>Time</th><th>Run by</th></tr>
+<tr><td>Asthma and COPD</td><td>Monday</td><td>2:00pm to 5:00pm</td><td>Kerry Osei</td></tr>
+<tr><td>Diabetes review</td><td>Thursday</td><td>9:00am to 12:00pm</td><td>Dr Ramanathan and Kerry Osei</td></tr>
+<tr><td>Baby immunisations</td><td>Wednesday</td><td>1:30pm to 4:00pm</td><td>Nurse Amina Patel</td></tr>
+</table>
+<h2>Appointments</h2>
+<p>Appointments can be booked online or by phone from 8:00am. The practice is closed at weekends.</p>
+</body></html>`)
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	ctx := context.Background()
+	first, err := x.AskIn(ctx, "When is the diabetes clinic?", nil, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Grounded || !strings.Contains(first.Answer, "Diabetes review") {
+		t.Fatalf("first turn %q (grounded %v), want the diabetes clinic's row", first.Answer, first.Grounded)
+	}
+	ans, err := x.AskIn(ctx, "Who runs it?", []string{"When is the diabetes clinic?"}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Grounded || !strings.Contains(ans.Answer, "Dr Ramanathan") || ans.Question != "Who runs it?" {
+		t.Errorf("follow-up %q (grounded %v, question %q), want the diabetes clinic's row again", ans.Answer, ans.Grounded, ans.Question)
 	}
 }
 
