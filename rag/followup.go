@@ -93,12 +93,13 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 }
 
 // asksOfQuote reports a follow-up that refers back ("who runs it?",
-// "which release is that?") and whose words are all in the answer before
-// (answer, as shown: a table's row with its labels, "…; Run by: Dr
-// Ramanathan"): it asks for what that answer already says.
+// "which release is that?") and whose words, and the type of answer it
+// asks for, are all in the answer before (answer, as shown: a table's row
+// with its labels, "…; Run by: Dr Ramanathan"): it asks for what that
+// answer already says.
 func asksOfQuote(r *retrieval, question, answer string) bool {
-	if len(r.q.order) == 0 || !refersBack(question) {
-		return false
+	if len(r.q.order) == 0 || !refersBack(question) || r.q.want != anyType && !hasAnswerType(answer, r.q.want, r.q) {
+		return false // "When is it held?" of "The fete is held on the green." asks for more
 	}
 	have := r.q.mask(stemSet(words(answer)))
 	for i := range r.q.order {
