@@ -267,7 +267,10 @@ func (x *Index) sectionOf(p Passage, sp Span) string {
 // meeting held?" after "This opinion was expressed today at the
 // round-table meeting by …"). The best-scored other sentence of the same
 // passage that has a lacking word, and the type of answer asked for,
-// answers instead; without one best stays.
+// answers instead; without one best stays. A follow-up that lacks no word
+// of best but asks for a type best does not hold by its form ("When are
+// they held?" after "Flu clinics are held in the church hall.") is
+// answered so by the best-scored other sentence that holds it.
 func beyondQuoted(r *retrieval, best *sentence, scored []*sentence) *sentence {
 	var all termMask
 	for i := range r.q.order {
@@ -277,7 +280,21 @@ func beyondQuoted(r *retrieval, best *sentence, scored []*sentence) *sentence {
 	}
 	lacks := all &^ best.terms &^ r.q.given
 	if lacks == 0 {
-		return best
+		if !best.in.typed || best.in.typeFound || typeOfQuestion(r.q.want) {
+			return best
+		}
+		// "When are they held?" after "Flu clinics are held in the
+		// church hall.": what it lacks is the date.
+		var alt *sentence
+		for _, s := range scored {
+			if s != best && s.rank == best.rank && s.in.typeFound && (alt == nil || s.prob > alt.prob) {
+				alt = s
+			}
+		}
+		if alt == nil {
+			return best
+		}
+		return alt
 	}
 	var alt *sentence
 	for _, s := range scored {

@@ -265,6 +265,35 @@ func TestFollowUpAsksOfItsAnswer(t *testing.T) {
 	}
 }
 
+// A follow-up whose words the answer before already has, but not the
+// type of answer it asks for, is answered by the sentence beside it that
+// has that type.
+func TestFollowUpAsksForTheTypeItLacks(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "flu.md", "# Flu vaccinations\n\n"+
+		"Flu clinics are held in the church hall next to the surgery. "+
+		"This year the clinics run on Saturday 4 October and Saturday 11 October from 9:00am. "+
+		"Bring your NHS number if you know it.\n")
+	x := newIndex(t, "")
+	sync(t, x, dir)
+	ctx := context.Background()
+	earlier := []string{"Where are the flu clinics held?"}
+	prev, err := x.AskIn(ctx, earlier[0], nil, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !prev.Grounded || !strings.Contains(prev.Answer, "church hall") {
+		t.Fatalf("%q: %q (grounded %v), want the church hall", earlier[0], prev.Answer, prev.Grounded)
+	}
+	ans, err := x.AskIn(ctx, "When are they held?", earlier, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Grounded || !strings.Contains(rag.FirstSentence(ans.Answer), "4 October") {
+		t.Errorf("%q after %q: %q (grounded %v), want the dates", "When are they held?", earlier[0], ans.Answer, ans.Grounded)
+	}
+}
+
 // Asked after the question before it in squad-dev (the same article, often
 // the same paragraph), SQuAD's questions, written to stand alone, lose
 // nothing; asked after a question about another article, almost nothing.
