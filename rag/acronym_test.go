@@ -39,13 +39,10 @@ Meals on business trips are paid up to 35 pounds a day. Submit receipts within 3
 // A number typed without its thousands' commas finds the sentence that
 // writes it with them.
 func TestAskNumberWithoutCommas(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "expenses.md", "# Expenses policy\n\n## Approval\n\n"+
-		"Claims up to £500 are approved by your line manager. "+
-		"Claims over £2,000 in total, and all overseas travel, must be approved by the Finance Director.\n\n"+
-		"## Payment\n\nApproved claims received by the 20th of the month are paid with that month's salary.\n")
-	x := newIndex(t, "")
-	sync(t, x, dir)
+	x := indexOf(t, map[string]string{"expenses.md": "# Expenses policy\n\n## Approval\n\n" +
+		"Claims up to £500 are approved by your line manager. " +
+		"Claims over £2,000 in total, and all overseas travel, must be approved by the Finance Director.\n\n" +
+		"## Payment\n\nApproved claims received by the 20th of the month are paid with that month's salary.\n"})
 	ans, err := x.Ask(context.Background(), "who has to sign off a claim over £2000", 5)
 	if err != nil {
 		t.Fatal(err)

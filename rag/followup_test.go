@@ -269,13 +269,10 @@ func TestFollowUpAsksOfItsAnswer(t *testing.T) {
 // type of answer it asks for, is answered by the sentence beside it that
 // has that type.
 func TestFollowUpAsksForTheTypeItLacks(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "flu.md", "# Flu vaccinations\n\n"+
-		"Flu clinics are held in the church hall next to the surgery. "+
-		"This year the clinics run on Saturday 4 October and Saturday 11 October from 9:00am. "+
-		"Bring your NHS number if you know it.\n")
-	x := newIndex(t, "")
-	sync(t, x, dir)
+	x := indexOf(t, map[string]string{"flu.md": "# Flu vaccinations\n\n" +
+		"Flu clinics are held in the church hall next to the surgery. " +
+		"This year the clinics run on Saturday 4 October and Saturday 11 October from 9:00am. " +
+		"Bring your NHS number if you know it.\n"})
 	ctx := context.Background()
 	earlier := []string{"Where are the flu clinics held?"}
 	prev, err := x.AskIn(ctx, earlier[0], nil, 5)
