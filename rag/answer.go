@@ -192,10 +192,10 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// ("… complete the Hazardous Substances Workshop. The workshop lasts
 	// three hours."); the rules below decline it otherwise.
 	t, measured := r.q.measured()
-	if measured && !quotesType(picked, t) {
+	if measured && !quotesType(picked, t, &r.q) {
 		if last := picked[len(picked)-1]; last.next >= 0 {
 			// On the question's subject ("the workshop"), not a question.
-			if next := &c.sents[last.next]; next.eligible && next.terms != 0 && !isQuestion(next.text) && hasAnswerType(next.text, t, query{}) {
+			if next := &c.sents[last.next]; next.eligible && next.terms != 0 && !isQuestion(next.text) && hasAnswerType(next.text, t, r.q) {
 				picked = append(picked, next)
 			}
 		}
@@ -205,7 +205,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		// The quote is what answers: a question in the documents is
 		// answered by the reply after it, a colon's line by what it
 		// introduces, and either may hold the type asked for.
-		in.typeFound = slices.ContainsFunc(picked, func(s *sentence) bool { return hasAnswerType(s.text, r.q.want, r.q) })
+		in.typeFound = quotesType(picked, r.q.want, &r.q)
 	}
 	d.answer = values(answerFeatures, &in)
 	conf := m.confidence(d.answer)
@@ -229,7 +229,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// question of money ("How much was the farm fined?") whose quote
 	// names no amount, nor that there is none to pay, and a "how long"
 	// whose quote says no duration or length (see query.measured).
-	d.ruled = r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t)
+	d.ruled = r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t, &r.q)
 	if d.gate < m.AbstainBelow || d.ruled {
 		return d, nil
 	}
@@ -272,38 +272,22 @@ func (x *Index) sectionOf(p Passage, sp Span) string {
 // they held?" after "Flu clinics are held in the church hall.") is
 // answered so by the best-scored other sentence that holds it.
 func beyondQuoted(r *retrieval, best *sentence, scored []*sentence) *sentence {
-	var all termMask
-	for i := range r.q.order {
-		if i < maxMaskTerms {
-			all |= 1 << i
-		}
-	}
-	lacks := all &^ best.terms &^ r.q.given
-	if lacks == 0 {
-		if !best.in.typed || best.in.typeFound || typeOfQuestion(r.q.want) {
-			return best
-		}
+	var answers func(s *sentence) bool
+	switch lacks := r.q.all() &^ best.terms &^ r.q.given; {
+	case lacks != 0:
+		answers = func(s *sentence) bool { return s.terms&lacks != 0 && (!s.in.typed || s.in.typeFound) }
+	case best.in.typed && !best.in.typeFound && !typeOfQuestion(r.q.want):
 		// "When are they held?" after "Flu clinics are held in the
 		// church hall.": what it lacks is the date.
-		var alt *sentence
-		for _, s := range scored {
-			if s != best && s.rank == best.rank && s.in.typeFound && (alt == nil || s.prob > alt.prob) {
-				alt = s
-			}
-		}
-		if alt == nil {
-			return best
-		}
-		return alt
+		answers = func(s *sentence) bool { return s.in.typeFound }
+	default:
+		return best
 	}
-	var alt *sentence
+	alt := best
 	for _, s := range scored {
-		if s != best && s.rank == best.rank && s.terms&lacks != 0 && (!s.in.typed || s.in.typeFound) && (alt == nil || s.prob > alt.prob) {
+		if s != best && s.rank == best.rank && answers(s) && (alt == best || s.prob > alt.prob) {
 			alt = s
 		}
-	}
-	if alt == nil {
-		return best
 	}
 	return alt
 }
@@ -556,10 +540,9 @@ func isBlanks(s string) bool {
 var blankRun = regexp.MustCompile(`(\.{4,}|_{4,}|…{2,})`)
 
 // quotesType reports whether one of the picked sentences holds an answer
-// of type t (one of those the text alone decides: a quantity, an amount
-// of money, a duration).
-func quotesType(picked []*sentence, t answerType) bool {
-	return slices.ContainsFunc(picked, func(s *sentence) bool { return hasAnswerType(s.text, t, query{}) })
+// of type t that q does not already say.
+func quotesType(picked []*sentence, t answerType, q *query) bool {
+	return slices.ContainsFunc(picked, func(s *sentence) bool { return hasAnswerType(s.text, t, *q) })
 }
 
 // opensWithPronoun reports a sentence whose subject is a pronoun for

@@ -101,13 +101,8 @@ func asksOfQuote(r *retrieval, question, answer string) bool {
 	if len(r.q.order) == 0 || !refersBack(question) || r.q.want != anyType && !hasAnswerType(answer, r.q.want, r.q) {
 		return false // "When is it held?" of "The fete is held on the green." asks for more
 	}
-	have := r.q.mask(stemSet(words(answer)))
-	for i := range r.q.order {
-		if i >= maxMaskTerms || have&(1<<i) == 0 {
-			return false
-		}
-	}
-	return true
+	all := r.q.all()
+	return r.q.mask(stemSet(words(answer)))&all == all
 }
 
 // refersBack reports a question that points back with a pronoun or a

@@ -494,7 +494,8 @@ func listCorpus(dir string) ([]corpusFile, error) {
 		if err != nil {
 			return err
 		}
-		f := corpusFile{path: path, rel: filepath.ToSlash(rel), source: SourceName(filepath.ToSlash(rel))}
+		rel = filepath.ToSlash(rel)
+		f := corpusFile{path: path, rel: rel, source: SourceName(rel)}
 		if link {
 			f.path, f.reason = followLink(root, path)
 		}

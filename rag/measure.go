@@ -32,6 +32,17 @@ func (q *query) covered(m termMask) float64 {
 	return hit / q.weight
 }
 
+// all is the set of all q's terms.
+func (q *query) all() termMask {
+	var m termMask
+	for i := range q.order {
+		if i < maxMaskTerms {
+			m |= 1 << i
+		}
+	}
+	return m
+}
+
 // mask is the set of q's terms among the stems in have.
 func (q *query) mask(have map[string]bool) termMask {
 	var m termMask

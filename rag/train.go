@@ -60,7 +60,7 @@ const AbsentKind = "absent-document"
 // applied to its candidates many times.
 type trainCase struct {
 	set   int
-	x     *Index // the index asked: the set's, or its Absent one
+	x     *Index // the index asked: the set's, or one Without its document
 	c     EvalCase
 	re    *regexp.Regexp // nil for an unanswerable question
 	r     *retrieval
@@ -107,15 +107,15 @@ func Train(ctx context.Context, sets []TrainSet, opts TrainOptions) (TrainReport
 					return TrainReport{}, fmt.Errorf("%s %s: answer pattern: %w", s.Name, c.ID, err)
 				}
 			}
-			tc.group = s.Name + "/" + nearestSource(r)
+			src := nearestSource(r)
 			if c.Doc != nil {
-				tc.group = s.Name + "/" + sourceOf(s.Index, *c.Doc)
+				src = sourceOf(s.Index, *c.Doc)
 			}
+			tc.group = s.Name + "/" + src
 			cases = append(cases, tc)
 			if tc.re == nil || s.Without == nil {
 				continue
 			}
-			src := sourceOf(s.Index, *c.Doc)
 			ax, ok := without[src]
 			if !ok {
 				if ax, err = s.Without(ctx, src); err != nil {

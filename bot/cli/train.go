@@ -39,13 +39,9 @@ func train(ctx context.Context, env Env, o *opts) error {
 		so.cfg.Corpus, so.cfg.Data = dir, ""
 		so.cfg.Store, so.cfg.LLM, so.cfg.Embedder = def.Store, def.LLM, def.Embedder
 		so.cfg.ChunkSize, so.cfg.ChunkOverlap = def.ChunkSize, def.ChunkOverlap
-		idx, _, err := open(ctx, env, &so, nil)
+		x, err := openInProcess(ctx, env, &so)
 		if err != nil {
 			return fmt.Errorf("train %s: %w", dir, err)
-		}
-		x, ok := idx.(*rag.Index)
-		if !ok {
-			return errors.New("train: needs the in-process index")
 		}
 		without := func(ctx context.Context, source string) (*rag.Index, error) {
 			return indexWithout(ctx, env, &so, source)
@@ -97,13 +93,23 @@ func indexWithout(ctx context.Context, env Env, o *opts, source string) (*rag.In
 	so.cfg.Corpus = tmp
 	quiet := env
 	quiet.Stderr = io.Discard
-	idx, _, err := open(ctx, quiet, &so, nil)
+	x, err := openInProcess(ctx, quiet, &so)
 	if err != nil {
 		return nil, fmt.Errorf("index without %s: %w", source, err)
 	}
+	return x, nil
+}
+
+// openInProcess opens and syncs o's index, which training needs in
+// process.
+func openInProcess(ctx context.Context, env Env, o *opts) (*rag.Index, error) {
+	idx, _, err := open(ctx, env, o, nil)
+	if err != nil {
+		return nil, err
+	}
 	x, ok := idx.(*rag.Index)
 	if !ok {
-		return nil, errors.New("train: needs the in-process index")
+		return nil, errors.New("training needs the in-process index")
 	}
 	return x, nil
 }
