@@ -169,6 +169,11 @@ func TestHasAnswerType(t *testing.T) {
 		{"Call 12 - 15 for details.", phoneType, false},
 		{"Revenue reached 18,400,000 euros.", phoneType, false},
 		{"It opened on 12.03.2025.", phoneType, false},
+		// A day of every month, as rules and schedules name it.
+		{"Approved claims received by the 20th of the month are paid with that month's salary.", dateType, true},
+		{"Rent is due on the last working day of each month.", dateType, true},
+		{"The club meets on the first Monday of every month.", dateType, true},
+		{"Claims are paid with the salary.", dateType, false},
 		{"It dates from the 9th century.", dateType, true},
 		{"It dates from the ninth century.", dateType, true},
 		{"It was popular in the 1980s.", dateType, true},
