@@ -149,7 +149,6 @@ type sentenceInput struct {
 	typed          bool    // the question asks for a type of answer
 	typeFound      bool    // and the sentence holds one
 	context        float64 // coverage by the sentences either side
-	contentTerms   int     // distinct content terms of the sentence
 	position       int     // 0-based ordinal in its passage
 	passageProb    float64 // the passage ranker's probability for its passage
 	passageRank    int     // 0-based rank of its passage
@@ -166,7 +165,6 @@ var sentenceFeatures = []feature[sentenceInput]{
 	{"type_found", typeFound},
 	{"type_missing", typeMissing},
 	{"context_coverage", contextCoverage},
-	{"short", shortSentence},
 	{"first_in_passage", firstInPassage},
 	{"passage_probability", passageProbability},
 	{"passage_rank", passageRank},
@@ -211,10 +209,6 @@ func typeMissing(s *sentenceInput) float64 { return b2f(s.typed && !s.typeFound)
 // contextCoverage is the question's coverage by the sentences before and
 // after: an answer often names its subject one sentence earlier.
 func contextCoverage(s *sentenceInput) float64 { return s.context }
-
-// shortSentence is 1 for a sentence of fewer than four content terms: a
-// dateline, a caption, a fragment.
-func shortSentence(s *sentenceInput) float64 { return b2f(s.contentTerms < 4) }
 
 // firstInPassage is 1 for the first sentence of its passage.
 func firstInPassage(s *sentenceInput) float64 { return b2f(s.position == 0) }

@@ -31,8 +31,6 @@ func TestFeatureValues(t *testing.T) {
 		{"type missing, untyped", typeMissing(&sentenceInput{}), 0},
 		{"typed coverage", typedCoverage(&sentenceInput{typed: true, typeFound: true, exact: 0.7}), 0.7},
 		{"typed coverage, none found", typedCoverage(&sentenceInput{typed: true, exact: 0.7}), 0},
-		{"short at 3 terms", shortSentence(&sentenceInput{contentTerms: 3}), 1},
-		{"not short at 4 terms", shortSentence(&sentenceInput{contentTerms: 4}), 0},
 		{"first in passage", firstInPassage(&sentenceInput{position: 0}), 1},
 		{"second in passage", firstInPassage(&sentenceInput{position: 1}), 0},
 		{"passage rank 1", passageRank(&sentenceInput{passageRank: 1}), 0.5},

@@ -176,6 +176,18 @@ func TestListItemsAndPaths(t *testing.T) {
 	}
 }
 
+// A list of "Label: value" lines is answered by the line the question
+// names, not by its shortest one.
+func TestLabelledListLine(t *testing.T) {
+	x := indexOf(t, map[string]string{"rooms.md": "# Elmstead Village Hall: rooms to hire\n\n## Capacity\n\n" +
+		"- Main Hall: up to 120 people\n- Garden Room: up to 20 people\n- Oak Room: up to 45 people\n- Kitchen: up to 6 people\n\n" +
+		"## Booking\n\nBook any room through the booking secretary, Ruth Ambrose.\n"})
+	wantAnswers(t, x, false,
+		answerCase{"how many people does the oak room hold", "Oak Room: up to 45 people"},
+		answerCase{"how many people does the garden room hold", "Garden Room: up to 20 people"},
+	)
+}
+
 // A question about a code no document has (an error code, a model, a
 // version) is declined, not answered with a sentence about another code.
 func TestAbsentCodeDeclined(t *testing.T) {

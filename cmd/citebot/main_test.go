@@ -172,7 +172,7 @@ func TestEvalOtherKinds(t *testing.T) {
 		name     string
 		got, bar int
 	}{
-		{"first-sentence hits of 298", first, 211},
+		{"first-sentence hits of 298", first, 214},
 		{"near misses declined of 72", near, 15},
 		{"off-topic declined of 62", offtopic, 56},
 		{"answered of 298 (298 minus false abstentions)", 298 - falseAbstentions, 280},
