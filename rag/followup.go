@@ -56,6 +56,20 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		case err == nil && prev.ans.Grounded:
 			r.quoted = prev.quoted
 			topic = prev.ans.Passages[0].Source
+			// "Is it paid?" after "How long is the meal break …?" asks
+			// whether the meal break is: a pronoun for the subject of the
+			// question before is read as that subject, where the
+			// follow-up's own words are all in that answer's document.
+			if subj := subjectOf(earlier[last]); subj != "" && namesNothingElse(r, topic) {
+				if as := withSubject(question, subj); as != "" {
+					rs, err := x.retrieveAs(ctx, as, question, context, k)
+					if err != nil {
+						return decision{}, err
+					}
+					rs.question, rs.quoted = question, r.quoted
+					r = rs
+				}
+			}
 			if asksOfQuote(r, question, prev.ans.Answer) {
 				// "Who runs it?" after "Clinic: Diabetes review; …; Run
 				// by: Dr Ramanathan and Kerry Osei.": that answer again.
@@ -331,4 +345,60 @@ func repeats(d decision, quoted []string, q *query) bool {
 		return !slices.ContainsFunc(d.quoted, func(s string) bool { return hasAnswerType(s, q.want, *q) })
 	}
 	return true
+}
+
+// determiners may open the subject a question inverts its verb before.
+var determiners = map[string]bool{
+	"the": true, "a": true, "an": true, "my": true, "our": true, "your": true, "this": true, "that": true, "these": true, "those": true,
+}
+
+// subjectOf is the subject a question asks about when it inverts its verb
+// before it: "meal break" in "How long is the meal break for staff?",
+// "late shift start" in "What time does the late shift start?" — the run
+// of content words after the auxiliary and a determiner. It is "" for a
+// question whose subject is its question word ("What should be created
+// under the Ministry?", "Who coordinates the swim school?") or a noun it
+// asks to be named ("Which quote did the council accept?"): a pronoun
+// after those stands for the answer, not for a word of the question.
+func subjectOf(question string) string {
+	ws := words(question)
+	if len(ws) > 1 && (ws[0] == "which" || ws[0] == "what") && !auxiliaries[ws[1]] && !contracted[ws[1]] && !measureNoun(ws[1]) {
+		// "Which quote did the council accept?": a pronoun after it
+		// stands for the quote the answer names ("How much was it?");
+		// "What time does the late shift start?" asks a time of the shift.
+		return ""
+	}
+	for i := 1; i < len(ws) && i <= 4; i++ {
+		if !auxiliaries[ws[i]] && !contracted[ws[i]] {
+			continue
+		}
+		j := i + 1
+		for j < len(ws) && determiners[ws[j]] {
+			j++
+		}
+		k := j
+		for k < len(ws) && !stopWords[ws[k]] {
+			k++
+		}
+		return strings.Join(ws[j:k], " ")
+	}
+	return ""
+}
+
+// antecedents are the pronouns for a thing named before: "Is it paid?",
+// "When does it finish?", "How quickly do they reply?".
+var antecedents = map[string]bool{"it": true, "its": true, "they": true, "them": true, "their": true}
+
+// withSubject is question with its first pronoun for a thing replaced by
+// subject: "is it paid" after "How long is the meal break?" reads "is
+// meal break paid". It is "" when question has no such pronoun.
+func withSubject(question, subject string) string {
+	ws := words(question)
+	for i, w := range ws {
+		if antecedents[w] {
+			ws[i] = subject
+			return strings.Join(ws, " ")
+		}
+	}
+	return ""
 }

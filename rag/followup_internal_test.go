@@ -71,3 +71,28 @@ func TestRepeats(t *testing.T) {
 		}
 	}
 }
+
+func TestSubjectOf(t *testing.T) {
+	for _, c := range []struct{ question, want string }{
+		{"How long is the meal break for Harbour View Hotel staff?", "meal break"},
+		{"What time does the late shift start at the hotel?", "late shift start"},
+		{"how many people does the willow room hold", "willow room hold"},
+		{"When's the diabetes clinic at Fernleigh?", "diabetes clinic"},
+		{"How much is a NoteVault Personal licence?", "notevault personal licence"},
+		{"What should be created under the Ministry of Internal Affairs?", ""}, // its subject is the answer
+		{"Who coordinates the swim school?", ""},
+		{"Which quote did the council accept for the swings?", ""}, // "it" after this is the quote
+		{"How do I contact support?", ""},
+		{"Why?", ""},
+	} {
+		if got := subjectOf(c.question); got != c.want {
+			t.Errorf("subjectOf(%q) = %q, want %q", c.question, got, c.want)
+		}
+	}
+	if got, want := withSubject("Is it paid?", "meal break"), "is meal break paid"; got != want {
+		t.Errorf("withSubject = %q, want %q", got, want)
+	}
+	if got := withSubject("And on Sundays?", "meal break"); got != "" {
+		t.Errorf("withSubject of a question without a pronoun = %q, want none", got)
+	}
+}

@@ -346,3 +346,32 @@ func TestFollowUpNotBent(t *testing.T) {
 		t.Errorf("asked in conversations, standalone questions are bent: alone %d, after the one before %d, after another article's %d (of %d)", alone, same, other, n)
 	}
 }
+
+// A pronoun for the subject of the question before ("how much is it per
+// hour …?" after "how many people does the kitchen hold") is read as
+// that subject: the kitchen's row of the charges, not another room's.
+func TestFollowUpReadsItsPronounsSubject(t *testing.T) {
+	x := indexOf(t, map[string]string{"rooms.md": "# Elmstead Village Hall: rooms to hire\n\n## Capacity\n\n" +
+		"- Main Hall: up to 120 people\n- Garden Room: up to 20 people\n- Oak Room: up to 45 people\n- Kitchen: up to 6 people\n\n" +
+		"## Charges\n\n" +
+		"| Room | Community groups (per hour) | Private hire (per hour) |\n|---|---|---|\n" +
+		"| Main Hall | £30 | £45 |\n| Garden Room | £9 | £15 |\n| Oak Room | £14 | £22 |\n| Kitchen | £6 | £10 |\n\n" +
+		"Book any room through the booking secretary, Ruth Ambrose.\n"})
+	ctx := context.Background()
+	earlier := []string{"how many people does the kitchen hold"}
+	prev, err := x.AskIn(ctx, earlier[0], nil, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !prev.Grounded || !strings.Contains(prev.Answer, "6 people") {
+		t.Fatalf("%q: %q (grounded %v), want the kitchen's line", earlier[0], prev.Answer, prev.Grounded)
+	}
+	const q = "how much is it per hour for a community group?"
+	ans, err := x.AskIn(ctx, q, earlier, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Grounded || !strings.Contains(ans.Answer, "£6;") || ans.Question != q {
+		t.Errorf("follow-up %q (grounded %v, question %q), want the kitchen's row", ans.Answer, ans.Grounded, ans.Question)
+	}
+}
