@@ -173,9 +173,12 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		// A sentence that ends in a colon ("… use self-service reset:")
 		// promises what follows: the list's first item, the label's value.
 		picked = append(picked, &c.sents[best.next])
-	case best.in.novelty < 0.4 && best.next >= 0 && c.sents[best.next].eligible:
+	case best.in.novelty < 0.4 && best.next >= 0 && c.sents[best.next].eligible &&
+		!(best.in.typeFound && !typeOfQuestion(r.q.want) && r.q.want != anyType):
 		// A sentence that mostly restates the question is followed by the
-		// next, which then holds the answer.
+		// next, which then holds the answer — unless it holds what was
+		// asked by its form ("Main Hall: up to 120 people" for "how many
+		// people does the main hall hold").
 		picked = append(picked, &c.sents[best.next])
 	default:
 		// "Who can give me acupuncture?" — "He is also our only therapist

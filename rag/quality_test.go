@@ -186,6 +186,16 @@ func TestLabelledListLine(t *testing.T) {
 		answerCase{"how many people does the oak room hold", "Oak Room: up to 45 people"},
 		answerCase{"how many people does the garden room hold", "Garden Room: up to 20 people"},
 	)
+	// The line holds the number asked for: it is quoted alone, though it
+	// repeats most of the question.
+	const q = "how many people does the main hall hold"
+	ans, err := x.Ask(context.Background(), q, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Main Hall: up to 120 people [1]"; ans.Answer != want {
+		t.Errorf("%q: %q, want %q", q, ans.Answer, want)
+	}
 }
 
 // A question about a code no document has (an error code, a model, a
