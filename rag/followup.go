@@ -60,7 +60,16 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			// whether the meal break is: a pronoun for the subject of the
 			// question before is read as that subject, where the
 			// follow-up's own words are all in that answer's document.
-			if subj := subjectOf(earlier[last]); subj != "" && namesNothingElse(r, topic) {
+			if whole := completed(question, earlier); whole != "" {
+				// "And on Sundays?" after "What time does the centre
+				// close on Saturdays?" asks that question of Sundays.
+				rs, err := x.retrieveAs(ctx, whole, whole, context, k)
+				if err != nil {
+					return decision{}, err
+				}
+				rs.question, rs.quoted = question, r.quoted
+				r = rs
+			} else if subj := subjectOf(earlier[last]); subj != "" && namesNothingElse(r, topic) {
 				if as := withSubject(question, subj); as != "" {
 					rs, err := x.retrieveAs(ctx, as, question, context, k)
 					if err != nil {
@@ -398,6 +407,84 @@ func withSubject(question, subject string) string {
 		if antecedents[w] {
 			ws[i] = subject
 			return strings.Join(ws, " ")
+		}
+	}
+	return ""
+}
+
+// slotClass is the kind of slot a word fills in a question that another
+// word of the same kind can take: a day of the week, a month, a code
+// ("Q2", "v3") or a year. "" for any other word.
+func slotClass(w string) string {
+	w = strings.TrimSuffix(w, "s")
+	switch {
+	case w == "weekday" || w == "weekend" || calendarWords[w] && strings.HasSuffix(w, "day"):
+		return "day"
+	case calendarWords[w]:
+		return "month"
+	case isCode(w):
+		return "code"
+	case len(w) == 4 && strings.Trim(w, "0123456789") == "" && (w[0] == '1' || w[0] == '2'):
+		return "year"
+	}
+	return ""
+}
+
+// fragment is the words a follow-up adds when it is a fragment of the
+// question before ("And on Sundays?", "what about Q3", "and in 2023?"):
+// it opens with "and", "but", "what about" or "how about", and has no
+// verb or question word of its own. Nil otherwise.
+func fragment(question string) []string {
+	ws := words(question)
+	switch {
+	case len(ws) > 1 && (ws[0] == "and" || ws[0] == "but"):
+		ws = ws[1:]
+	case len(ws) > 2 && (ws[0] == "what" || ws[0] == "how") && ws[1] == "about":
+		ws = ws[2:]
+	default:
+		return nil
+	}
+	for _, w := range ws {
+		if auxiliaries[w] || contracted[w] || whWords[w] {
+			return nil
+		}
+	}
+	return ws
+}
+
+// whWords open a question of its own.
+var whWords = map[string]bool{"who": true, "whom": true, "whose": true, "what": true, "which": true, "when": true, "where": true, "why": true, "how": true}
+
+// completed is a fragment follow-up read as the question it is a part of:
+// "and in Q3?" after "How much did the East make in Q2 2024?" (and
+// perhaps a follow-up between them) reads "how much did the east make
+// 2024 in q3". The words of the fragment take the place of the words of
+// the same slot in the latest earlier question that has one (a day, a
+// month, a code, a year), and of the preposition before them when the
+// fragment brings its own; "" when the fragment fills no such slot.
+func completed(question string, earlier []string) string {
+	frag := fragment(question)
+	classes := map[string]bool{}
+	for _, w := range frag {
+		if c := slotClass(w); c != "" {
+			classes[c] = true
+		}
+	}
+	if len(classes) == 0 {
+		return ""
+	}
+	for i := len(earlier) - 1; i >= 0 && i >= len(earlier)-maxContextTurns; i-- {
+		ws := words(earlier[i])
+		kept := ws[:0:0]
+		for _, w := range ws {
+			if !classes[slotClass(w)] {
+				kept = append(kept, w)
+			} else if n := len(kept); n > 0 && prepositions[kept[n-1]] && prepositions[frag[0]] {
+				kept = kept[:n-1] // "on Saturdays" gives way to "on Sundays"
+			}
+		}
+		if len(kept) < len(ws) {
+			return strings.Join(append(kept, frag...), " ")
 		}
 	}
 	return ""

@@ -96,3 +96,23 @@ func TestSubjectOf(t *testing.T) {
 		t.Errorf("withSubject of a question without a pronoun = %q, want none", got)
 	}
 }
+
+func TestCompleted(t *testing.T) {
+	for _, c := range []struct {
+		question string
+		earlier  []string
+		want     string
+	}{
+		{"And on Sundays?", []string{"What time does the centre close on Saturdays?"}, "what time does the centre close on sundays"},
+		{"and in Q3?", []string{"How much did the East make in Q2 2024?", "was that on target?"}, "how much did the east make 2024 in q3"},
+		{"what about 2023", []string{"How many members joined in 2024?"}, "how many members joined in 2023"},
+		{"And in March?", []string{"When is the AGM held?"}, ""},                                     // no month to take the place of
+		{"and the motor?", []string{"How long is the guarantee?"}, ""},                               // no slot of a kind: read as before
+		{"And when does it close on Sundays?", []string{"What time does it open on Saturdays?"}, ""}, // a question of its own
+		{"Sundays?", []string{"What time does it open on Saturdays?"}, ""},
+	} {
+		if got := completed(c.question, c.earlier); got != c.want {
+			t.Errorf("completed(%q, %q) = %q, want %q", c.question, c.earlier, got, c.want)
+		}
+	}
+}

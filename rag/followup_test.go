@@ -2,6 +2,7 @@ package rag_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -373,5 +374,40 @@ func TestFollowUpReadsItsPronounsSubject(t *testing.T) {
 	}
 	if !ans.Grounded || !strings.Contains(ans.Answer, "£6;") || ans.Question != q {
 		t.Errorf("follow-up %q (grounded %v, question %q), want the kitchen's row", ans.Answer, ans.Grounded, ans.Question)
+	}
+}
+
+// A fragment follow-up ("and in Q3?") asks the question before it of
+// what it names, in the place of what that question named, past a
+// follow-up between them ("was that on target?"): the East's Q3 row, not
+// another region's.
+func TestFollowUpFragmentTakesItsSlot(t *testing.T) {
+	var rows strings.Builder
+	for r, region := range []string{"North", "South", "West", "East"} {
+		for p, line := range []string{"Outerwear", "Footwear", "Camping"} {
+			for q := range 3 {
+				revenue := 100000 + r*10000 + p*1000 + q*100
+				fmt.Fprintf(&rows, "%s,Q%d 2024,%s,%d,%d\n", region, q+1, line, revenue, revenue-50*(q-1))
+			}
+		}
+	}
+	x := indexOf(t, map[string]string{"sales.csv": "Region,Quarter,Product line,Revenue (GBP),Target (GBP)\n" + rows.String()})
+	ctx := context.Background()
+	earlier := []string{"How much outerwear revenue did the East make in Q2 2024?"}
+	prev, err := x.AskIn(ctx, earlier[0], nil, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !prev.Grounded || !strings.Contains(prev.Answer, "130100") {
+		t.Fatalf("%q: %q (grounded %v), want the East's Q2 row", earlier[0], prev.Answer, prev.Grounded)
+	}
+	earlier = append(earlier, "was that on target?")
+	const q = "and in Q3?"
+	ans, err := x.AskIn(ctx, q, earlier, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Grounded || !strings.Contains(ans.Answer, "130200") || ans.Question != q {
+		t.Errorf("follow-up %q (grounded %v, question %q), want the East's Q3 row", ans.Answer, ans.Grounded, ans.Question)
 	}
 }
