@@ -131,6 +131,24 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	if best == nil {
 		return d, nil
 	}
+	if r.q.asked != 0 && best.terms&r.q.asked == 0 {
+		// A fragment follow-up is answered by a sentence that has what
+		// the fragment names ("Sunday" for "And on Sundays?"), where one
+		// does; the rest of the question it completes says where.
+		var alt *sentence
+		for _, s := range d.scored {
+			if s.terms&r.q.asked != 0 && (alt == nil || s.prob > alt.prob) {
+				alt = s
+			}
+		}
+		if alt != nil {
+			alt.prob, best.prob = best.prob, alt.prob
+			if second == alt {
+				second = best
+			}
+			best = alt
+		}
+	}
 	if slices.Contains(r.quoted, best.text) {
 		if alt := beyondQuoted(r, best, d.scored); alt != best {
 			// The rule moves the chooser's belief from the sentence

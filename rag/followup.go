@@ -68,6 +68,7 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 					return decision{}, err
 				}
 				rs.question, rs.quoted = question, r.quoted
+				rs.q.asked = rs.q.mask(stemSet(fragment(question)))
 				r = rs
 			} else if subj := subjectOf(earlier[last]); subj != "" && namesNothingElse(r, topic) {
 				if as := withSubject(question, subj); as != "" {

@@ -411,3 +411,29 @@ func TestFollowUpFragmentTakesItsSlot(t *testing.T) {
 		t.Errorf("follow-up %q (grounded %v, question %q), want the East's Q3 row", ans.Answer, ans.Grounded, ans.Question)
 	}
 }
+
+// A fragment follow-up is answered by a line that has what the fragment
+// names: "And on Sundays?" after the Saturday opening time quotes the
+// Sunday line, not the bank holidays' (on a pool's notice of
+// testdata/other-kinds, where they once tied).
+func TestFollowUpFragmentAnsweredByWhatItNames(t *testing.T) {
+	x := newIndex(t, "")
+	sync(t, x, "../testdata/other-kinds/pool-hotel-dental-council-app/corpus")
+	ctx := context.Background()
+	earlier := []string{"What time does the Millbrook Leisure Centre pool open on Saturdays?"}
+	prev, err := x.AskIn(ctx, earlier[0], nil, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !prev.Grounded || !strings.Contains(prev.Answer, "8:00am") {
+		t.Fatalf("%q: %q (grounded %v), want the Saturday line", earlier[0], prev.Answer, prev.Grounded)
+	}
+	const q = "And on Sundays?"
+	ans, err := x.AskIn(ctx, q, earlier, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Grounded || !strings.HasPrefix(ans.Answer, "Sunday") {
+		t.Errorf("%q: %q (grounded %v), want the Sunday line", q, ans.Answer, ans.Grounded)
+	}
+}

@@ -29,6 +29,7 @@ type query struct {
 	focus      termMask // the term the question asks about ("budget" in "What is the budget of …"; see focusWord)
 	given      termMask // the terms it points back to ("his round-table meeting"; see pointedWords)
 	pointed    termMask // those after a pointing word ("this proclamation"; see demonstratedWords)
+	asked      termMask // for a fragment follow-up read whole, the terms of the fragment ("sundays" in "and on Sundays?"; see completed)
 }
 
 func (x *Index) analyse(q string) query { return x.analyseAs(q, q) }
