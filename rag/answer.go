@@ -410,6 +410,8 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			if m.distinct > 0 {
 				s.in.novelty = float64(m.novel) / float64(m.distinct)
 			}
+			s.in.contentTerms = m.distinct
+			s.in.item = opens && item
 			s.in.bigrams = r.q.pairShare(m.pairs)
 			s.in.typed = r.q.want != anyType
 			s.in.focused, s.in.focusFound = r.q.focus != 0, m.mask&r.q.focus != 0

@@ -149,6 +149,8 @@ type sentenceInput struct {
 	typed          bool    // the question asks for a type of answer
 	typeFound      bool    // and the sentence holds one
 	context        float64 // coverage by the sentences either side
+	contentTerms   int     // distinct content terms of the sentence
+	item           bool    // it opens an item of a list
 	position       int     // 0-based ordinal in its passage
 	passageProb    float64 // the passage ranker's probability for its passage
 	passageRank    int     // 0-based rank of its passage
@@ -165,6 +167,7 @@ var sentenceFeatures = []feature[sentenceInput]{
 	{"type_found", typeFound},
 	{"type_missing", typeMissing},
 	{"context_coverage", contextCoverage},
+	{"short", shortSentence},
 	{"first_in_passage", firstInPassage},
 	{"passage_probability", passageProbability},
 	{"passage_rank", passageRank},
@@ -209,6 +212,12 @@ func typeMissing(s *sentenceInput) float64 { return b2f(s.typed && !s.typeFound)
 // contextCoverage is the question's coverage by the sentences before and
 // after: an answer often names its subject one sentence earlier.
 func contextCoverage(s *sentenceInput) float64 { return s.context }
+
+// shortSentence is 1 for a sentence of fewer than four content terms
+// that is no item of a list: a dateline, a caption, a fragment of prose
+// ("Photo by E. Ukibay)"), not one of the lines a list gives each thing
+// ("Kitchen: up to 6 people" among "Oak Room: up to 45 people").
+func shortSentence(s *sentenceInput) float64 { return b2f(s.contentTerms < 4 && !s.item) }
 
 // firstInPassage is 1 for the first sentence of its passage.
 func firstInPassage(s *sentenceInput) float64 { return b2f(s.position == 0) }

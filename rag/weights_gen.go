@@ -26,89 +26,90 @@ var fitted = Model{
 		},
 	},
 	Sentence: Ranker{
-		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
+		Features: []string{"lexical", "exact_lexical", "dense", "novelty", "type_found", "type_missing", "context_coverage", "short", "first_in_passage", "passage_probability", "passage_rank", "bigrams", "typed_coverage", "focus_found", "focus_missing"},
 		Weights: []float64{
-			2.8858794492377,      // lexical
-			0.9489624566536684,   // exact_lexical
-			3.014056644860124,    // dense
-			0.24921399271705866,  // novelty
-			0.9515793392376315,   // type_found
-			-1.4379594540798624,  // type_missing
-			0.11140171557234764,  // context_coverage
-			0.0725778567355509,   // first_in_passage
-			2.0035857306811624,   // passage_probability
-			0.7328601583567999,   // passage_rank
-			0.24601472857677603,  // bigrams
-			-0.8954328369659118,  // typed_coverage
-			0.16219464686715832,  // focus_found
-			-0.05745938179837352, // focus_missing
+			2.96053396481816,     // lexical
+			0.9536672110247983,   // exact_lexical
+			3.091819947541214,    // dense
+			0.37258140027443964,  // novelty
+			0.969575736074099,    // type_found
+			-1.4651543372629168,  // type_missing
+			0.11577205793195078,  // context_coverage
+			1.3258569013309718,   // short
+			0.07963401741347272,  // first_in_passage
+			1.9959870339911472,   // passage_probability
+			0.7371964543057065,   // passage_rank
+			0.2459913434585739,   // bigrams
+			-0.9385816995366446,  // typed_coverage
+			0.16031249991023563,  // focus_found
+			-0.05679260886383692, // focus_missing
 		},
 	},
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.769885936970903,   // sentence_probability
-			1.16989079123555,     // sentence_margin
-			0.32590110171581976,  // passage_probability
-			6.16441769520888,     // unknown_terms
-			-0.8590133027323543,  // any_unknown_term
-			3.660048758305843,    // missing_from_passage
-			-0.2401770538764463,  // rarest_missing
-			0.6722317561052833,   // type_found
-			-2.7579895666975083,  // type_missing
-			4.133123572437127,    // lexical
-			1.5865906399487868,   // dense
-			5.15931623693154,     // sentence_dense
-			-0.6048236377514605,  // passage_bm25
-			4.952365103942846,    // best_bm25
-			-0.6389512677202625,  // best_coverage
-			3.2634897485108953,   // best_sentence_coverage
-			0.05310921202311669,  // matched_idf
-			-0.26710074117701277, // names_missing
-			3.3185324065610278,   // missing_from_document
-			4.478633579999105,    // rarest_matched
-			1.2741521037624892,   // question_terms
-			-0.32099226847661455, // unknown_rare
-			-2.0150006383675,     // rarest_unknown
-			-9.321317558601201,   // missing_rare
-			3.636043953015511,    // rarest_missing_word
-			-5.272880088033368,   // missing_from_document_rare
-			-0.07100308599537133, // focus_missing
+			-4.534185676826639,   // sentence_probability
+			1.1573134213228689,   // sentence_margin
+			0.22953095776335145,  // passage_probability
+			6.1970845879428,      // unknown_terms
+			-0.864414103540063,   // any_unknown_term
+			3.623036982196334,    // missing_from_passage
+			-0.22365835997199457, // rarest_missing
+			0.6500800596536903,   // type_found
+			-2.732438738015901,   // type_missing
+			3.923329042419972,    // lexical
+			1.7632386227690888,   // dense
+			4.91946502122501,     // sentence_dense
+			-0.5430496327484221,  // passage_bm25
+			4.94534077911114,     // best_bm25
+			-0.5914459102329056,  // best_coverage
+			3.344604933567894,    // best_sentence_coverage
+			0.04191093299102982,  // matched_idf
+			-0.26714819976772874, // names_missing
+			3.3496963872694066,   // missing_from_document
+			4.515202124877841,    // rarest_matched
+			1.2882757568380454,   // question_terms
+			-0.3539944851435449,  // unknown_rare
+			-2.01350710405413,    // rarest_unknown
+			-9.21448985500401,    // missing_rare
+			3.6099291309947965,   // rarest_missing_word
+			-5.296162639893209,   // missing_from_document_rare
+			-0.06410739164965223, // focus_missing
 		},
-		Bias: -10.716216218789246,
+		Bias: -10.777424145335623,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			3.2912471647964154,    // sentence_probability
-			1.300207939967152,     // sentence_margin
-			0.7562432135282987,    // passage_probability
-			-5.506551306191121,    // unknown_terms
-			-0.4421255314911352,   // any_unknown_term
-			1.6091801745692824,    // missing_from_passage
-			-0.010316195069969293, // rarest_missing
-			0.273333723379205,     // type_found
-			1.1013605984357315,    // type_missing
-			-0.2645009357888612,   // lexical
-			0.002700269339671032,  // dense
-			1.6873195579844569,    // sentence_dense
-			-2.2258580650062467,   // passage_bm25
-			2.7773737011323156,    // best_bm25
-			-1.5809095071029926,   // best_coverage
-			1.2383587495639345,    // best_sentence_coverage
-			0.0538853078706504,    // matched_idf
-			-0.2788984194670025,   // names_missing
-			0.045276285231469704,  // missing_from_document
-			1.8167479881939816,    // rarest_matched
-			0.4206577024091423,    // question_terms
-			4.831037360748413,     // unknown_rare
-			1.8972497558017627,    // rarest_unknown
-			-2.381162588801132,    // missing_rare
-			0.0845542444992723,    // rarest_missing_word
-			0.6773704882715439,    // missing_from_document_rare
-			0.11871611148327198,   // focus_missing
+			3.954292128193029,    // sentence_probability
+			0.7091700478540539,   // sentence_margin
+			0.807464242078387,    // passage_probability
+			-5.504049178171552,   // unknown_terms
+			-0.4223274965812113,  // any_unknown_term
+			1.7629046564370128,   // missing_from_passage
+			0.11286523211014204,  // rarest_missing
+			0.2978913963681266,   // type_found
+			1.09360701366004,     // type_missing
+			-0.5747682119692249,  // lexical
+			0.2741780313760702,   // dense
+			1.6165847718697,      // sentence_dense
+			-2.180285088163069,   // passage_bm25
+			2.79421105706721,     // best_bm25
+			-1.495289975652577,   // best_coverage
+			1.6016131532057547,   // best_sentence_coverage
+			0.0839830973076717,   // matched_idf
+			-0.3550726757226206,  // names_missing
+			-0.2076390549588001,  // missing_from_document
+			1.9362674947037086,   // rarest_matched
+			0.4272989562207421,   // question_terms
+			5.380971386575132,    // unknown_rare
+			1.7669903068761272,   // rarest_unknown
+			-2.185008326460375,   // missing_rare
+			-0.04005007801696801, // rarest_missing_word
+			0.8993636424329989,   // missing_from_document_rare
+			0.06792619511876506,  // focus_missing
 		},
-		Bias: -4.810700372469049,
+		Bias: -5.434219855708416,
 	},
-	AbstainBelow: 0.3572341207348636,
+	AbstainBelow: 0.35309770683546227,
 }

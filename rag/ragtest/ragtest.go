@@ -77,14 +77,8 @@ func CheckDevBar(t testing.TB, what string, rep rag.EvalReport) {
 		got, bar int
 	}{
 		{"passage hit@3", rep.Hit3, 39},
-		// One fewer than before the chooser lost its "short" feature (a
-		// sentence of fewer than four content terms), fitted as a bonus
-		// that quoted a list's shortest line ("Kitchen: up to 6 people"
-		// for "how many people does the oak room hold"): "Who took the
-		// photo …?" no longer quotes the caption "Photo by E. Ukibay)".
-		// Every set the model was not fitted on gained (README, Training).
-		{"answer hit", rep.AnswerHit, 32},
-		{"first-sentence hit", rep.FirstSentenceHit, 31},
+		{"answer hit", rep.AnswerHit, 33},
+		{"first-sentence hit", rep.FirstSentenceHit, 32},
 		// Out of fold and in sample the fitted model declines 8/10: 5
 		// by the gate (a 6th, d50, lies at its threshold and moves with
 		// refits that change none of the dev questions' inputs; README,
