@@ -173,7 +173,7 @@ func TestEvalOtherKinds(t *testing.T) {
 		name     string
 		got, bar int
 	}{
-		{"first-sentence hits of 394", first, 271},
+		{"first-sentence hits of 394", first, 274},
 		{"near misses declined of 96", near, 23},
 		{"off-topic declined of 86", offtopic, 79},
 		{"answered of 394 (394 minus false abstentions)", 394 - falseAbstentions, 372},
@@ -232,7 +232,7 @@ func TestEvalOtherConversations(t *testing.T) {
 		{"vets-charity-roof-tarnsync-ferries-gym", 10, 26, 6, 10, 1},
 		{"runbook-history-blender-seminars-sales-cycling", 10, 29, 7, 15, 2},
 		{"school-dentist-rail-benefits-league-residents", 10, 28, 10, 15, 3},
-		{"campsite-museum-lab-planning-allergens-volunteers", 10, 28, 4, 10, 0},
+		{"campsite-museum-lab-planning-allergens-volunteers", 10, 28, 5, 10, 0},
 	} {
 		dir := filepath.Join("../../testdata/other-kinds", c.set)
 		r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "conversations.jsonl"))
