@@ -415,7 +415,8 @@ func withSubject(question, subject string) string {
 
 // slotClass is the kind of slot a word fills in a question that another
 // word of the same kind can take: a day of the week, a month, a code
-// ("Q2", "v3") or a year. "" for any other word.
+// ("Q2", "v3"), a year or who it is for ("adults", "children"). "" for
+// any other word.
 func slotClass(w string) string {
 	w = strings.TrimSuffix(w, "s")
 	switch {
@@ -427,8 +428,18 @@ func slotClass(w string) string {
 		return "code"
 	case len(w) == 4 && strings.Trim(w, "0123456789") == "" && (w[0] == '1' || w[0] == '2'):
 		return "year"
+	case audiences[w]:
+		return "audience"
 	}
 	return ""
+}
+
+// audiences are who a price or a rule is for: "And for children?" after
+// "How much is an adult ticket?" asks the children's price.
+var audiences = map[string]bool{
+	"adult": true, "child": true, "children": true, "kid": true, "junior": true, "senior": true, "student": true,
+	"concession": true, "infant": true, "baby": true, "babie": true, "toddler": true, "teen": true, "teenager": true,
+	"pensioner": true, "member": true, "non-member": true, "visitor": true, "guest": true, "family": true, "familie": true,
 }
 
 // fragment is the words a follow-up adds when it is a fragment of the

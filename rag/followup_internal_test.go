@@ -106,6 +106,7 @@ func TestCompleted(t *testing.T) {
 		{"And on Sundays?", []string{"What time does the centre close on Saturdays?"}, "what time does the centre close on sundays"},
 		{"and in Q3?", []string{"How much did the East make in Q2 2024?", "was that on target?"}, "how much did the east make 2024 in q3"},
 		{"what about 2023", []string{"How many members joined in 2024?"}, "how many members joined in 2023"},
+		{"and for children?", []string{"How much is an adult ticket for Small Worlds?"}, "how much is an ticket for small worlds for children"},
 		{"And in March?", []string{"When is the AGM held?"}, ""},                                     // no month to take the place of
 		{"and the motor?", []string{"How long is the guarantee?"}, ""},                               // no slot of a kind: read as before
 		{"And when does it close on Sundays?", []string{"What time does it open on Saturdays?"}, ""}, // a question of its own
