@@ -188,11 +188,19 @@ func IsFollowUp(question string) bool {
 			return true
 		case w == "that" && i == len(ws)-1:
 			return true // "Which release is that?"
-		case !stopWords[w]:
+		case !stopWords[w] && !kindOfAnswer(w):
 			content++
 		}
 	}
 	return content == 0
+}
+
+// kindOfAnswer reports a word that names only the kind of answer wanted
+// ("budget", "cost", "deadline", "email", "phone"): a question of such
+// words alone ("What's the budget?") names no subject of its own.
+func kindOfAnswer(w string) bool {
+	_, keyword := keywordNouns[w]
+	return answerNouns[w] || keyword || phoneWords[w] || measureNoun(w)
 }
 
 // pointedWords are the words a question points back to with a

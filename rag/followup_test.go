@@ -222,6 +222,9 @@ func TestIsFollowUp(t *testing.T) {
 		"Is there a gym in the office?":                          false,
 		"Which release is that?":                                 true,
 		"Who said that?":                                         true,
+		"What's the budget?":                                     true, // only the kind of answer
+		"what's the phone number":                                true,
+		"What is the budget of the Christmas social?":            false,
 	} {
 		if got := rag.IsFollowUp(q); got != want {
 			t.Errorf("IsFollowUp(%q) = %v, want %v", q, got, want)
