@@ -351,6 +351,28 @@ func TestFollowUpNotBent(t *testing.T) {
 	}
 }
 
+// turn is a question of a conversation and what its answer must say (""
+// for a turn only asked).
+type turn struct{ question, want string }
+
+// wantConversation asks the turns in order, each after the ones before
+// it, and fails t unless each answer that must say something is grounded,
+// says it and repeats its own question.
+func wantConversation(t *testing.T, x *rag.Index, turns ...turn) {
+	t.Helper()
+	var earlier []string
+	for _, c := range turns {
+		ans, err := x.AskIn(context.Background(), c.question, earlier, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.want != "" && (!ans.Grounded || !strings.Contains(ans.Answer, c.want) || ans.Question != c.question) {
+			t.Fatalf("%q after %q: %q (grounded %v, question %q), want it to say %q", c.question, earlier, ans.Answer, ans.Grounded, ans.Question, c.want)
+		}
+		earlier = append(earlier, c.question)
+	}
+}
+
 // A pronoun for the subject of the question before ("how much is it per
 // hour …?" after "how many people does the kitchen hold") is read as
 // that subject: the kitchen's row of the charges, not another room's.
@@ -361,23 +383,9 @@ func TestFollowUpReadsItsPronounsSubject(t *testing.T) {
 		"| Room | Community groups (per hour) | Private hire (per hour) |\n|---|---|---|\n" +
 		"| Main Hall | £30 | £45 |\n| Garden Room | £9 | £15 |\n| Oak Room | £14 | £22 |\n| Kitchen | £6 | £10 |\n\n" +
 		"Book any room through the booking secretary, Ruth Ambrose.\n"})
-	ctx := context.Background()
-	earlier := []string{"how many people does the kitchen hold"}
-	prev, err := x.AskIn(ctx, earlier[0], nil, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !prev.Grounded || !strings.Contains(prev.Answer, "6 people") {
-		t.Fatalf("%q: %q (grounded %v), want the kitchen's line", earlier[0], prev.Answer, prev.Grounded)
-	}
-	const q = "how much is it per hour for a community group?"
-	ans, err := x.AskIn(ctx, q, earlier, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ans.Grounded || !strings.Contains(ans.Answer, "£6;") || ans.Question != q {
-		t.Errorf("follow-up %q (grounded %v, question %q), want the kitchen's row", ans.Answer, ans.Grounded, ans.Question)
-	}
+	wantConversation(t, x,
+		turn{"how many people does the kitchen hold", "6 people"},
+		turn{"how much is it per hour for a community group?", "£6;"})
 }
 
 // A fragment follow-up ("and in Q3?") asks the question before it of
@@ -395,24 +403,10 @@ func TestFollowUpFragmentTakesItsSlot(t *testing.T) {
 		}
 	}
 	x := indexOf(t, map[string]string{"sales.csv": "Region,Quarter,Product line,Revenue (GBP),Target (GBP)\n" + rows.String()})
-	ctx := context.Background()
-	earlier := []string{"How much outerwear revenue did the East make in Q2 2024?"}
-	prev, err := x.AskIn(ctx, earlier[0], nil, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !prev.Grounded || !strings.Contains(prev.Answer, "130100") {
-		t.Fatalf("%q: %q (grounded %v), want the East's Q2 row", earlier[0], prev.Answer, prev.Grounded)
-	}
-	earlier = append(earlier, "was that on target?")
-	const q = "and in Q3?"
-	ans, err := x.AskIn(ctx, q, earlier, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ans.Grounded || !strings.Contains(ans.Answer, "130200") || ans.Question != q {
-		t.Errorf("follow-up %q (grounded %v, question %q), want the East's Q3 row", ans.Answer, ans.Grounded, ans.Question)
-	}
+	wantConversation(t, x,
+		turn{"How much outerwear revenue did the East make in Q2 2024?", "130100"},
+		turn{"was that on target?", ""},
+		turn{"and in Q3?", "130200"})
 }
 
 // A fragment follow-up is answered by a line that has what the fragment
@@ -422,21 +416,7 @@ func TestFollowUpFragmentTakesItsSlot(t *testing.T) {
 func TestFollowUpFragmentAnsweredByWhatItNames(t *testing.T) {
 	x := newIndex(t, "")
 	sync(t, x, "../testdata/other-kinds/pool-hotel-dental-council-app/corpus")
-	ctx := context.Background()
-	earlier := []string{"What time does the Millbrook Leisure Centre pool open on Saturdays?"}
-	prev, err := x.AskIn(ctx, earlier[0], nil, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !prev.Grounded || !strings.Contains(prev.Answer, "8:00am") {
-		t.Fatalf("%q: %q (grounded %v), want the Saturday line", earlier[0], prev.Answer, prev.Grounded)
-	}
-	const q = "And on Sundays?"
-	ans, err := x.AskIn(ctx, q, earlier, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ans.Grounded || !strings.HasPrefix(ans.Answer, "Sunday") {
-		t.Errorf("%q: %q (grounded %v), want the Sunday line", q, ans.Answer, ans.Grounded)
-	}
+	wantConversation(t, x,
+		turn{"What time does the Millbrook Leisure Centre pool open on Saturdays?", "8:00am"},
+		turn{"And on Sundays?", "9:00am - 4:00pm"})
 }
