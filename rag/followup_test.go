@@ -374,8 +374,8 @@ func wantConversation(t *testing.T, x *rag.Index, turns ...turn) {
 }
 
 // A pronoun for the subject of the question before ("how much is it per
-// hour …?" after "how many people does the kitchen hold") is read as
-// that subject: the kitchen's row of the charges, not another room's.
+// hour …?" after "how many people does the main hall hold") is read as
+// that subject: the Main Hall's row of the charges, not another room's.
 func TestFollowUpReadsItsPronounsSubject(t *testing.T) {
 	x := indexOf(t, map[string]string{"rooms.md": "# Elmstead Village Hall: rooms to hire\n\n## Capacity\n\n" +
 		"- Main Hall: up to 120 people\n- Garden Room: up to 20 people\n- Oak Room: up to 45 people\n- Kitchen: up to 6 people\n\n" +
@@ -384,8 +384,8 @@ func TestFollowUpReadsItsPronounsSubject(t *testing.T) {
 		"| Main Hall | £30 | £45 |\n| Garden Room | £9 | £15 |\n| Oak Room | £14 | £22 |\n| Kitchen | £6 | £10 |\n\n" +
 		"Book any room through the booking secretary, Ruth Ambrose.\n"})
 	wantConversation(t, x,
-		turn{"how many people does the kitchen hold", "6 people"},
-		turn{"how much is it per hour for a community group?", "£6;"})
+		turn{"how many people does the main hall hold", "120 people"},
+		turn{"how much is it per hour for a community group?", "£30;"})
 }
 
 // A fragment follow-up ("and in Q3?") asks the question before it of
