@@ -46,7 +46,7 @@ import (
 // files as the text of their body (one line per block element, scripts and
 // styles left out, a table as the structured formats' tables below), and
 // .pdf files as the text of their pages laid out in paragraphs and
-// headings (pdf.go). .docx, .odt, .pptx, .odp and .epub files are read as
+// headings, a table as a Markdown table (pdf.go, pdftable.go). .docx, .odt, .pptx, .odp and .epub files are read as
 // paragraph lines with Markdown heading lines, a table's header row as
 // cells joined by " | " and each other row as a sentence naming its cells
 // by the header's (blocks.go), and each slide under a "# title" line (office.go,
@@ -84,8 +84,9 @@ var _ rag.Loader = Loader{}
 // formats' are; v6: RTF's hidden text left out, reStructuredText's and
 // AsciiDoc's other tables read; LaTeX, email, mailboxes, Outlook
 // messages, Excel and PowerPoint 97–2003 files, and Office's and
-// OpenDocument's macro-enabled files and templates read.
-const loaderVersion = "v6"
+// OpenDocument's macro-enabled files and templates read; v7: PDF tables
+// as Markdown tables.
+const loaderVersion = "v7"
 
 // ID names the loader's version (rag.Versioned).
 func (Loader) ID() string { return "langchain-loader/" + loaderVersion }

@@ -18,13 +18,13 @@ import (
 // readPDF returns a PDF's text as a reader sees the page: its glyphs set
 // in lines by where they stand, the lines of a paragraph joined (a word
 // broken at a line's end joined again), a blank line between paragraphs
-// and pages, and lines in type larger than the body's as Markdown
-// headings. langchaingo's PDF loader, on the same reader
-// (ledongthuc/pdf), gives each page's text without its line breaks, so
-// that the last word of a line ran into the next line's first
-// ("headquartersin Rotterdam") and a document had neither sentences on
-// lines of their own nor headings. A page whose glyphs carry no positions
-// is taken as langchaingo takes it.
+// and pages, lines in type larger than the body's as Markdown headings,
+// and a table as a Markdown table (see findTables). langchaingo's PDF
+// loader, on the same reader (ledongthuc/pdf), gives each page's text
+// without its line breaks, so that the last word of a line ran into the
+// next line's first ("headquartersin Rotterdam") and a document had
+// neither sentences on lines of their own nor headings. A page whose
+// glyphs carry no positions is taken as langchaingo takes it.
 func readPDF(ctx context.Context, data []byte) (text string, err error) {
 	defer func() {
 		// The reader panics on some malformed files.
@@ -66,15 +66,16 @@ func readPDF(ctx context.Context, data []byte) (text string, err error) {
 		}
 		pages = append(pages, lines)
 	}
-	return layOut(pages), nil
+	return layOut(joinTables(pages)), nil
 }
 
 // pageLines returns a page's lines, its glyphs set in them as they are
-// drawn (see interpret and lineBuilder).
+// drawn (see interpret and lineBuilder), and its tables in place of the
+// lines they are set in (see findTables).
 func pageLines(p pdf.Page) []pdfLine {
 	var lb lineBuilder
 	interpret(p, lb.add)
-	return lb.finish()
+	return findTables(lb.finish())
 }
 
 // maxStateDepth bounds the graphics states a page may save (q) and not
@@ -245,17 +246,39 @@ func (x matrix) mul(y matrix) matrix {
 	return z
 }
 
-// pdfLine is a line of a page: its text, its baseline and its type size.
+// pdfLine is a line of a page: its text, its baseline and its type size,
+// and its runs; or a table found where its lines were (see findTables).
 type pdfLine struct {
-	text string
-	y    float64
-	size float64
+	text  string
+	y     float64
+	size  float64
+	runs  []pdfRun
+	table *pdfTable
+}
+
+// pdfRun is a run of a line's glyphs with no gap wider than a space
+// between them: the line's text from byte at to the next run's, and
+// where its ink lies across the page.
+type pdfRun struct {
+	at int
+	pdfSpan
+}
+
+// runText is the text of a line's run i.
+func (l pdfLine) runText(i int) string {
+	end := len(l.text)
+	if i+1 < len(l.runs) {
+		end = l.runs[i+1].at
+	}
+	return strings.TrimSpace(l.text[min(l.runs[i].at, end):end])
 }
 
 // lineBuilder sets a page's glyphs, in the order drawn, in lines: a
 // glyph starts a new line when its baseline is off the line's by more
 // than two-fifths of its size; within a line a gap wider than a fifth of
-// the type size is a space.
+// the type size is a space, and starts a new run. A line keeps at most
+// maxTableCols+1 runs apart (a row of more cells is no table's), the
+// last holding the rest of the line.
 type lineBuilder struct {
 	lines []pdfLine
 	b     strings.Builder
@@ -269,19 +292,38 @@ func (lb *lineBuilder) add(x, y, w, size float64, r rune) {
 	switch {
 	case lb.b.Len() == 0:
 		lb.cur = pdfLine{y: y, size: size}
+		lb.run()
 	case math.Abs(y-lb.cur.y) > 0.4*size:
 		lb.flush()
 		lb.cur = pdfLine{y: y, size: size}
+		lb.run()
 	case x-lb.end > 0.2*size && !lb.space && r != ' ':
 		lb.b.WriteByte(' ')
+		lb.run()
 	}
 	lb.cur.size = math.Max(lb.cur.size, size)
 	lb.b.WriteRune(r)
+	if r != ' ' {
+		run := &lb.cur.runs[len(lb.cur.runs)-1]
+		run.x0, run.x1 = math.Min(run.x0, x), math.Max(run.x1, x+w)
+	}
 	lb.end, lb.space = x+w, r == ' '
 }
 
+// run starts a new run where the line's text is.
+func (lb *lineBuilder) run() {
+	if len(lb.cur.runs) <= maxTableCols {
+		lb.cur.runs = append(lb.cur.runs, pdfRun{lb.b.Len(), pdfSpan{math.Inf(1), math.Inf(-1)}})
+	}
+}
+
 func (lb *lineBuilder) flush() {
-	if t := strings.TrimSpace(lb.b.String()); t != "" {
+	s := lb.b.String()
+	if t := strings.TrimSpace(s); t != "" {
+		lead := len(s) - len(strings.TrimLeftFunc(s, unicode.IsSpace))
+		for i := range lb.cur.runs {
+			lb.cur.runs[i].at = max(lb.cur.runs[i].at-lead, 0)
+		}
 		lb.cur.text = t
 		lb.lines = append(lb.lines, lb.cur)
 	}
@@ -316,14 +358,15 @@ func startsItem(line string) bool {
 // layOut joins pages of lines into text: a new paragraph where a line's
 // gap from the one before is wider than the page's line spacing by more
 // than a third (or than one and a half lines of its type), where its type
-// size changes, or where it opens a list item; headings where the type is larger than the body's, by
-// size ("#" the largest).
+// size changes, or where it opens a list item; headings where the type is
+// larger than the body's, by size ("#" the largest); a table as a
+// Markdown table, a paragraph of its own.
 func layOut(pages [][]pdfLine) string {
 	body := bodySize(pages)
 	var larger []float64 // sizes of headings, largest first
 	for _, lines := range pages {
 		for _, l := range lines {
-			if l.size > body*1.15 && !slices.Contains(larger, l.size) {
+			if l.table == nil && l.size > body*1.15 && !slices.Contains(larger, l.size) {
 				larger = append(larger, l.size)
 			}
 		}
@@ -344,27 +387,21 @@ func layOut(pages [][]pdfLine) string {
 			para.Reset()
 		}
 		for i, l := range lines {
+			if l.table != nil {
+				flush()
+				paras = append(paras, l.table.markdown())
+				prev = l
+				continue
+			}
 			if i > 0 {
 				gap := prev.y - l.y
 				// A wider gap than the paragraph's lines keep, or than one
 				// and a half lines where every paragraph is one line.
-				if gap <= 0 || gap > spacing*4/3 || gap > 1.5*prev.size || math.Abs(l.size-prev.size) > 0.1*prev.size || startsItem(l.text) {
+				if prev.table != nil || gap <= 0 || gap > spacing*4/3 || gap > 1.5*prev.size || math.Abs(l.size-prev.size) > 0.1*prev.size || startsItem(l.text) {
 					flush()
 				}
 			}
-			if para.Len() > 0 {
-				s := para.String()
-				last, _ := utf8.DecodeLastRuneInString(s[:len(s)-1])
-				first, _ := utf8.DecodeRuneInString(l.text)
-				if strings.HasSuffix(s, "-") && unicode.IsLetter(last) && unicode.IsLower(first) {
-					// A word broken at the line's end ("equip-" "ment").
-					para.Reset()
-					para.WriteString(s[:len(s)-1])
-				} else {
-					para.WriteByte(' ')
-				}
-			}
-			para.WriteString(l.text)
+			joinLine(&para, l.text)
 			prev = l
 		}
 		flush()
@@ -372,11 +409,32 @@ func layOut(pages [][]pdfLine) string {
 	return strings.Join(paras, "\n\n")
 }
 
-// bodySize is the type size of most of the text.
+// joinLine adds a line to the paragraph b: after a space, or where b
+// ends in a word broken at the line's end ("equip-" "ment") in place of
+// the hyphen.
+func joinLine(b *strings.Builder, line string) {
+	if b.Len() > 0 {
+		s := b.String()
+		last, _ := utf8.DecodeLastRuneInString(s[:len(s)-1])
+		first, _ := utf8.DecodeRuneInString(line)
+		if strings.HasSuffix(s, "-") && unicode.IsLetter(last) && unicode.IsLower(first) {
+			b.Reset()
+			b.WriteString(s[:len(s)-1])
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	b.WriteString(line)
+}
+
+// bodySize is the type size of most of the text outside tables.
 func bodySize(pages [][]pdfLine) float64 {
 	chars := map[float64]int{}
 	for _, lines := range pages {
 		for _, l := range lines {
+			if l.table != nil {
+				continue
+			}
 			chars[l.size] += len(l.text)
 		}
 	}
@@ -392,10 +450,13 @@ func bodySize(pages [][]pdfLine) float64 {
 // lineSpacing is the distance between the lines of a paragraph on this
 // page: the narrowest gap between consecutive lines going down that is at
 // least nine tenths of their type size (a narrower one is a superscript or
-// overprint); +Inf for a page of one line.
+// overprint), tables aside; +Inf for a page of one line.
 func lineSpacing(lines []pdfLine) float64 {
 	best := math.Inf(1)
 	for i := 1; i < len(lines); i++ {
+		if lines[i-1].table != nil || lines[i].table != nil {
+			continue
+		}
 		if gap := lines[i-1].y - lines[i].y; gap >= 0.9*lines[i].size {
 			best = math.Min(best, gap)
 		}
