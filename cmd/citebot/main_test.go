@@ -174,7 +174,7 @@ func TestEvalOtherKinds(t *testing.T) {
 		name     string
 		got, bar int
 	}{
-		{"first-sentence hits of 442", first, 301},
+		{"first-sentence hits of 442", first, 303},
 		{"near misses declined of 108", near, 24},
 		{"off-topic declined of 98", offtopic, 90},
 		{"answered of 442 (442 minus false abstentions)", 442 - falseAbstentions, 419},
@@ -235,7 +235,7 @@ func TestEvalOtherConversations(t *testing.T) {
 		{"school-dentist-rail-benefits-league-residents", 10, 28, 10, 18, 4},
 		{"campsite-museum-lab-planning-allergens-volunteers", 10, 28, 5, 11, 0},
 		{"buses-swimming-passwords-hall-garden-outpatients", 12, 34, 8, 12, 0},
-		{"releases-library-wedding-funrun-fleet-choir", 12, 35, 6, 13, 1},
+		{"releases-library-wedding-funrun-fleet-choir", 12, 35, 7, 15, 1},
 	} {
 		dir := filepath.Join("../../testdata/other-kinds", c.set)
 		r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "conversations.jsonl"))
