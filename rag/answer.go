@@ -134,10 +134,11 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	if r.q.asked != 0 && best.terms&r.q.asked == 0 {
 		// A fragment follow-up is answered by a sentence that has what
 		// the fragment names ("Sunday" for "And on Sundays?"), where one
-		// does; the rest of the question it completes says where.
+		// of the best sentence's passage does; the rest of the question
+		// it completes says where.
 		var alt *sentence
 		for _, s := range d.scored {
-			if s.terms&r.q.asked != 0 && (alt == nil || s.prob > alt.prob) {
+			if s.rank == best.rank && s.terms&r.q.asked != 0 && (alt == nil || s.prob > alt.prob) {
 				alt = s
 			}
 		}
@@ -306,7 +307,9 @@ func beyondQuoted(r *retrieval, best *sentence, scored []*sentence) *sentence {
 	}
 	alt := best
 	for _, s := range scored {
-		if s != best && s.rank == best.rank && answers(s) && (alt == best || s.prob > alt.prob) {
+		// Not away from what a fragment follow-up names ("Sunday").
+		keeps := best.terms&r.q.asked == 0 || s.terms&r.q.asked != 0
+		if s != best && s.rank == best.rank && keeps && answers(s) && (alt == best || s.prob > alt.prob) {
 			alt = s
 		}
 	}

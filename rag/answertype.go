@@ -325,7 +325,7 @@ var (
 		`|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}` + // 02.04.2021, 2021-04-02
 		`|\d{1,4}\s?(bc|bce|ad|ce)` + // 430 BC
 		`|(ad|a\.d\.) \d{1,4}` +
-		`|(\d{1,2}(st|nd|rd|th)|first|second|third|fourth|fifth|last|final)( \w+){0,2} of (the|each|every|this|that|next) (month|year|quarter|term|week)` + // the 20th of the month, the last working day of each month
+		`|(\d{1,2}(st|nd|rd|th)|first|second|third|fourth|fifth|last|final)( (working|business|school|calendar))?( (day|weekday|monday|tuesday|wednesday|thursday|friday|saturday|sunday))? of (the|each|every|this|that|next) (month|year|quarter|term|week)` + // the 20th of the month, the last working day of each month
 		`|\d{1,2}(st|nd|rd|th)[\s-](century|centuries|millennium)` + // 9th century, 12th-century
 		`|(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first) (century|centuries|millennium)` +
 		`|(the )?\d{2,4}s` + // the 1980s

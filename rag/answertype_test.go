@@ -174,6 +174,8 @@ func TestHasAnswerType(t *testing.T) {
 		{"Rent is due on the last working day of each month.", dateType, true},
 		{"The club meets on the first Monday of every month.", dateType, true},
 		{"Claims are paid with the salary.", dateType, false},
+		{"The first 3 sessions of the term are free.", dateType, false},
+		{"The first two sessions of the term are free.", dateType, false},
 		{"It dates from the 9th century.", dateType, true},
 		{"It dates from the ninth century.", dateType, true},
 		{"It was popular in the 1980s.", dateType, true},
@@ -300,6 +302,8 @@ func TestStripDatesKeepsBareNumbers(t *testing.T) {
 		{"in 1262", false},
 		{"1262", true}, // a bare number may be a quantity
 		{"on June 10 there were 300 ships", true},
+		{"Late fees are waived for the first 5 days of each month.", true},
+		{"Rent is due on the 1st of each month.", false},
 	} {
 		if got := numberExpr.MatchString(stripDates(c.text)); got != c.want {
 			t.Errorf("stripDates(%q) = %q: a number left = %v, want %v", c.text, stripDates(c.text), got, c.want)

@@ -79,6 +79,25 @@ func BenchmarkAskFollowUpInDocument(b *testing.B) {
 	}
 }
 
+// BenchmarkAskFollowUpFragment asks a fragment follow-up (z1 of the
+// pool-hotel-dental-council-app conversations), read whole from the
+// question before (see completed). Compare BenchmarkAskFollowUp.
+func BenchmarkAskFollowUpFragment(b *testing.B) {
+	ctx := context.Background()
+	x := newIndex(b, "")
+	sync(b, x, "../testdata/other-kinds/pool-hotel-dental-council-app/corpus")
+	earlier := []string{"What time does the Millbrook Leisure Centre pool open on Saturdays?"}
+	ans, err := x.AskIn(ctx, "And on Sundays?", earlier, 5)
+	if err != nil || !strings.Contains(ans.Answer, "9:00am") {
+		b.Fatalf("follow-up: %q, %v", ans.Answer, err)
+	}
+	for b.Loop() {
+		if _, err := x.AskIn(ctx, "And on Sundays?", earlier, 5); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkLoadSnapshot(b *testing.B) {
 	ctx := context.Background()
 	data := b.TempDir()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // AskIn answers question as asked after the earlier questions of a
@@ -36,9 +37,23 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 	}
 	context := conversationContext(question, earlier)
 	var topic string // the document the answer before quoted
-	r, err := x.retrieveIn(ctx, question, context, k)
+	var whole string // a fragment follow-up read whole (see completed)
+	if context != "" {
+		whole = completed(question, earlier)
+	}
+	r, err := x.retrieveFragment(ctx, question, whole, context, k)
 	if err != nil {
 		return decision{}, err
+	}
+	if whole != "" && r.q.asked == 0 {
+		// A day, a code or a name the fragment brings that no document
+		// has ("And on Mondays?" where the timetable names none) is
+		// declined as the fragment alone would be, not answered with the
+		// slot the question before asked about.
+		whole = ""
+		if r, err = x.retrieveIn(ctx, question, context, k); err != nil {
+			return decision{}, err
+		}
 	}
 	if context != "" && depth > 0 {
 		// What the user was shown last, asked again (its passages'
@@ -60,17 +75,7 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			// whether the meal break is: a pronoun for the subject of the
 			// question before is read as that subject, where the
 			// follow-up's own words are all in that answer's document.
-			if whole := completed(question, earlier); whole != "" {
-				// "And on Sundays?" after "What time does the centre
-				// close on Saturdays?" asks that question of Sundays.
-				rs, err := x.retrieveAs(ctx, whole, whole, context, k)
-				if err != nil {
-					return decision{}, err
-				}
-				rs.question, rs.quoted = question, r.quoted
-				rs.q.asked = rs.q.mask(stemSet(fragment(question)))
-				r = rs
-			} else if subj := subjectOf(earlier[last]); subj != "" && namesNothingElse(r, topic) {
+			if subj := subjectOf(earlier[last]); whole == "" && subj != "" && namesNothingElse(r, topic) {
 				if as := withSubject(question, subj); as != "" {
 					rs, err := x.retrieveAs(ctx, as, question, context, k)
 					if err != nil {
@@ -100,7 +105,7 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		// quoted answers it, read with the questions it follows. Where
 		// that document does not, the answer stays. Like the turn asked
 		// again, this is a refinement: only a cancelled ctx fails it.
-		alt, ok, err := x.askWithin(ctx, question, context, topic, r.quoted, k)
+		alt, ok, err := x.askWithin(ctx, question, whole, context, topic, r.quoted, k)
 		if ctx.Err() != nil {
 			return decision{}, ctx.Err()
 		}
@@ -114,6 +119,31 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		}
 	}
 	return d, nil
+}
+
+// retrieveFragment is retrieveIn for question, or for whole, the
+// fragment question completed, where that is not "": its terms and the
+// type of answer it asks for are the whole question's, and the terms of
+// the fragment's own words are marked as asked — none when the fragment
+// names a day, a code or a name that no chunk has (a word such as "kids"
+// may be said otherwise: "children").
+func (x *Index) retrieveFragment(ctx context.Context, question, whole, context string, k int) (*retrieval, error) {
+	if whole == "" {
+		return x.retrieveIn(ctx, question, context, k)
+	}
+	r, err := x.retrieveAs(ctx, whole, whole, context, k)
+	if err != nil {
+		return nil, err
+	}
+	r.question = question
+	r.q.asked = r.q.mask(stemSet(fragment(question)))
+	for i, t := range r.q.order {
+		if i < maxMaskTerms && r.q.asked&(1<<i) != 0 && r.q.terms[t] >= r.q.maxIDF && r.q.exact[t] {
+			r.q.asked = 0
+			break
+		}
+	}
+	return r, nil
 }
 
 // asksOfQuote reports a follow-up that refers back ("who runs it?",
@@ -296,7 +326,7 @@ func namesNothingElse(r *retrieval, topic string) bool {
 		if i < maxMaskTerms && in&(1<<i) != 0 {
 			continue
 		}
-		if w := r.q.words[t]; answerNouns[w] || keywordNouns[w] != anyType || phoneWords[w] || measureNoun(w) {
+		if kindOfAnswer(r.q.words[t]) {
 			continue
 		}
 		return false
@@ -319,11 +349,17 @@ func measureNoun(w string) bool {
 }
 
 // askWithin answers a follow-up from the document topic alone, read with
-// the questions it follows (context): "What's her phone number?" after
+// the questions it follows (context), or whole when it is a fragment
+// completed (see completed): "What's her phone number?" after
 // "Who coordinates the swim school?" is about the coordinator the answer
 // before named. ok is false when that document does not answer it.
-func (x *Index) askWithin(ctx context.Context, question, context, topic string, quoted []string, k int) (d decision, ok bool, err error) {
-	r, err := x.retrieveAs(ctx, context+" "+question, question, "", k)
+func (x *Index) askWithin(ctx context.Context, question, whole, context, topic string, quoted []string, k int) (d decision, ok bool, err error) {
+	var r *retrieval
+	if whole != "" {
+		r, err = x.retrieveFragment(ctx, question, whole, "", k)
+	} else {
+		r, err = x.retrieveAs(ctx, context+" "+question, question, "", k)
+	}
 	if err != nil {
 		return decision{}, false, err
 	}
@@ -372,18 +408,25 @@ var determiners = map[string]bool{
 
 // subjectOf is the subject a question asks about when it inverts its verb
 // before it: "meal break" in "How long is the meal break for staff?",
-// "late shift start" in "What time does the late shift start?" — the run
-// of content words after the auxiliary and a determiner. It is "" for a
-// question whose subject is its question word ("What should be created
-// under the Ministry?", "Who coordinates the swim school?") or a noun it
-// asks to be named ("Which quote did the council accept?"): a pronoun
-// after those stands for the answer, not for a word of the question.
+// "late shift" in "What time does the late shift start?" — the run of
+// content words after the auxiliary and a determiner (a possessive's "s"
+// inside it), short of its last word after "do", "can" and the like,
+// which is the question's verb. It is "" for a question whose subject is
+// its question word ("What should be created under the Ministry?", "Who
+// coordinates the swim school?"), a person it asks to be named ("Who's
+// the secretary?") or a noun it asks to be named ("Which quote did the
+// council accept?"): a pronoun after those stands for the answer, not for
+// a word of the question. The words keep their case: a name stays one.
 func subjectOf(question string) string {
-	ws := words(question)
+	ts := tokens(question)
+	ws := lowered(ts)
 	if len(ws) > 1 && (ws[0] == "which" || ws[0] == "what") && !auxiliaries[ws[1]] && !contracted[ws[1]] && !measureNoun(ws[1]) {
 		// "Which quote did the council accept?": a pronoun after it
 		// stands for the quote the answer names ("How much was it?");
 		// "What time does the late shift start?" asks a time of the shift.
+		return ""
+	}
+	if len(ws) > 0 && (ws[0] == "who" || ws[0] == "whom" || ws[0] == "whose") {
 		return ""
 	}
 	for i := 1; i < len(ws) && i <= 4; i++ {
@@ -394,13 +437,37 @@ func subjectOf(question string) string {
 		for j < len(ws) && determiners[ws[j]] {
 			j++
 		}
+		var run []string
 		k := j
-		for k < len(ws) && !stopWords[ws[k]] {
-			k++
+		for ; k < len(ws) && (!stopWords[ws[k]] || ws[k] == "s" && len(run) > 0 && k+1 < len(ws) && !stopWords[ws[k+1]]); k++ {
+			if ws[k] != "s" {
+				run = append(run, ts[k])
+			}
 		}
-		return strings.Join(ws[j:k], " ")
+		if !beForms[ws[i]] && len(run) > 1 {
+			run = run[:len(run)-1] // "does the late shift start": the verb
+		}
+		return strings.Join(run, " ")
 	}
 	return ""
+}
+
+// beForms are the auxiliaries of "be", after which a question's subject
+// runs to its end ("When is the village fete?").
+var beForms = map[string]bool{"is": true, "are": true, "was": true, "were": true, "s": true, "re": true}
+
+// tokens are the words of text as words reads them, in their own case.
+func tokens(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// lowered is tokens as words gives them: lower case, Latin letters folded.
+func lowered(ts []string) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = foldLatin(strings.ToLower(t))
+	}
+	return out
 }
 
 // antecedents are the pronouns for a thing named before: "Is it paid?",
@@ -408,52 +475,56 @@ func subjectOf(question string) string {
 var antecedents = map[string]bool{"it": true, "its": true, "they": true, "them": true, "their": true}
 
 // withSubject is question with its first pronoun for a thing replaced by
-// subject: "is it paid" after "How long is the meal break?" reads "is
+// subject: "Is it paid" after "How long is the meal break?" reads "Is
 // meal break paid". It is "" when question has no such pronoun.
 func withSubject(question, subject string) string {
-	ws := words(question)
-	for i, w := range ws {
+	ts := tokens(question)
+	for i, w := range lowered(ts) {
 		if antecedents[w] {
-			ws[i] = subject
-			return strings.Join(ws, " ")
+			ts[i] = subject
+			return strings.Join(ts, " ")
 		}
 	}
 	return ""
 }
 
 // slotClass is the kind of slot a word fills in a question that another
-// word of the same kind can take: a day of the week, a month, a code
-// ("Q2", "v3"), a year or who it is for ("adults", "children"). "" for
-// any other word.
+// word of the same kind can take: a day of the week, a month, a code of
+// the same letters ("Q2" and "Q3", not "mp3"), a year or who it is for
+// ("adults", "children"). "" for any other word.
 func slotClass(w string) string {
-	w = strings.TrimSuffix(w, "s")
+	d := strings.TrimSuffix(w, "s")
 	switch {
-	case w == "weekday" || w == "weekend" || calendarWords[w] && strings.HasSuffix(w, "day"):
+	case d == "weekday" || d == "weekend" || calendarWords[d] && strings.HasSuffix(d, "day"):
 		return "day"
-	case calendarWords[w]:
+	case calendarWords[d]:
 		return "month"
 	case isCode(w):
-		return "code"
-	case len(w) == 4 && strings.Trim(w, "0123456789") == "" && (w[0] == '1' || w[0] == '2'):
+		return "code " + strings.TrimRightFunc(w, unicode.IsDigit)
+	case len(w) == 4 && strings.Trim(w, "0123456789") == "" && (w[:2] == "18" || w[:2] == "19" || w[:2] == "20"):
 		return "year"
-	case audiences[w]:
+	case audiences[stem(w)]:
 		return "audience"
 	}
 	return ""
 }
 
-// audiences are who a price or a rule is for: "And for children?" after
-// "How much is an adult ticket?" asks the children's price.
-var audiences = map[string]bool{
-	"adult": true, "child": true, "children": true, "kid": true, "junior": true, "senior": true, "student": true,
-	"concession": true, "infant": true, "baby": true, "babie": true, "toddler": true, "teen": true, "teenager": true,
-	"pensioner": true, "member": true, "non-member": true, "visitor": true, "guest": true, "family": true, "familie": true,
-}
+// audiences are the stems of who a price or a rule is for: "And for
+// children?" after "How much is an adult ticket?" asks the children's
+// price.
+var audiences = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("adults children kids juniors seniors students concessions infants babies toddlers teens teenagers members visitors guests families") {
+		m[stem(w)], m[stem(strings.TrimSuffix(w, "s"))] = true, true
+	}
+	m["child"] = true
+	return m
+}()
 
 // fragment is the words a follow-up adds when it is a fragment of the
 // question before ("And on Sundays?", "what about Q3", "and in 2023?"):
 // it opens with "and", "but", "what about" or "how about", and has no
-// verb or question word of its own. Nil otherwise.
+// auxiliary or question word of its own. Nil otherwise.
 func fragment(question string) []string {
 	ws := words(question)
 	switch {
@@ -477,11 +548,12 @@ var whWords = map[string]bool{"who": true, "whom": true, "whose": true, "what": 
 
 // completed is a fragment follow-up read as the question it is a part of:
 // "and in Q3?" after "How much did the East make in Q2 2024?" (and
-// perhaps a follow-up between them) reads "how much did the east make
-// 2024 in q3". The words of the fragment take the place of the words of
-// the same slot in the latest earlier question that has one (a day, a
-// month, a code, a year), and of the preposition before them when the
-// fragment brings its own; "" when the fragment fills no such slot.
+// perhaps a follow-up between them) reads "How much did the East make in
+// Q3 2024". The words of the fragment take the place of the words of the
+// same slot (a day, a month, a code, a year, who it is for) in the latest
+// earlier question that has one, itself completed first if it is a
+// fragment too, and of the preposition before them when the fragment
+// brings its own; "" when the fragment fills no such slot.
 func completed(question string, earlier []string) string {
 	frag := fragment(question)
 	classes := map[string]bool{}
@@ -493,18 +565,36 @@ func completed(question string, earlier []string) string {
 	if len(classes) == 0 {
 		return ""
 	}
+	qs := tokens(question)
+	fragTokens := qs[len(qs)-len(frag):]
 	for i := len(earlier) - 1; i >= 0 && i >= len(earlier)-maxContextTurns; i-- {
-		ws := words(earlier[i])
-		kept := ws[:0:0]
-		for _, w := range ws {
-			if !classes[slotClass(w)] {
-				kept = append(kept, w)
-			} else if n := len(kept); n > 0 && prepositions[kept[n-1]] && prepositions[frag[0]] {
-				kept = kept[:n-1] // "on Saturdays" gives way to "on Sundays"
+		base := earlier[i]
+		if fragment(base) != nil {
+			// "And on Mondays?" after "And on Sundays?": the question that
+			// one completes.
+			if base = completed(base, earlier[:i]); base == "" {
+				continue
 			}
 		}
-		if len(kept) < len(ws) {
-			return strings.Join(append(kept, frag...), " ")
+		ts := tokens(base)
+		ws := lowered(ts)
+		var out []string
+		placed := false
+		for j, w := range ws {
+			if !classes[slotClass(w)] {
+				out = append(out, ts[j])
+				continue
+			}
+			if n := len(out); n > 0 && prepositions[strings.ToLower(out[n-1])] && prepositions[frag[0]] {
+				out = out[:n-1] // "on Saturdays" gives way to "on Sundays"
+			}
+			if !placed {
+				out = append(out, fragTokens...)
+				placed = true
+			}
+		}
+		if placed {
+			return strings.Join(out, " ")
 		}
 	}
 	return ""

@@ -420,3 +420,31 @@ func TestFollowUpFragmentAnsweredByWhatItNames(t *testing.T) {
 		turn{"What time does the Millbrook Leisure Centre pool open on Saturdays?", "8:00am"},
 		turn{"And on Sundays?", "9:00am - 4:00pm"})
 }
+
+// A fragment of a fragment is completed from the question the first one
+// completes: "And on Mondays?" after "And on Sundays?" after the Saturday
+// opening time asks the Monday opening time.
+func TestFollowUpFragmentsInARow(t *testing.T) {
+	x := newIndex(t, "")
+	sync(t, x, "../testdata/other-kinds/pool-hotel-dental-council-app/corpus")
+	wantConversation(t, x,
+		turn{"What time does the Millbrook Leisure Centre pool open on Saturdays?", "8:00am"},
+		turn{"And on Sundays?", "9:00am - 4:00pm"},
+		turn{"And on Mondays?", "6:30am - 9:30pm"})
+}
+
+// A fragment that names a day no document has is declined, not answered
+// with the day the question before asked about.
+func TestFollowUpFragmentOfAnAbsentDay(t *testing.T) {
+	x := indexOf(t, map[string]string{"hollin.md": "# Hollin Leisure Centre pool\n\n## Weekend opening times\n\n" +
+		"- Saturday: 8:00am to 6:00pm\n- Sunday: 9:00am to 4:00pm\n\nThe pool is used by schools on weekdays.\n"})
+	earlier := []string{"What time does the Hollin pool open on Saturdays?"}
+	wantConversation(t, x, turn{earlier[0], "8:00am"})
+	ans, err := x.AskIn(context.Background(), "And on Mondays?", earlier, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Grounded {
+		t.Errorf("%q after %q: %q, want it declined", "And on Mondays?", earlier[0], ans.Answer)
+	}
+}

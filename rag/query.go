@@ -38,9 +38,10 @@ func (x *Index) analyse(q string) query { return x.analyseAs(q, q) }
 // wants, its focus and what it points back to. A follow-up asked again
 // with the questions it follows is read so (see askWithin): the terms of
 // all, what the follow-up asks. (Taking the type of the questions it
-// follows when it asks for none of its own, "And on Sundays?" after
-// "What time does the gym open on weekdays?", was measured and not kept:
-// no conversation gained, see the README.)
+// follows when it asks for none of its own was measured and not kept: no
+// conversation gained, see the README. A fragment completed from the
+// question before, "And on Sundays?" after "What time does the gym open
+// on weekdays?", is read whole, its type too: see completed.)
 func (x *Index) analyseAs(q, own string) query {
 	a := query{terms: map[string]float64{}, words: map[string]string{}, rarity: map[string]float64{}, exact: map[string]bool{}, want: questionType(own)}
 	for _, w := range names(q) {
