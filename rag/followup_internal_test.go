@@ -28,8 +28,9 @@ func TestPointedWords(t *testing.T) {
 }
 
 // FuzzReadQuestion reads any text as a question the way every Ask does —
-// its type, focus, the words it points back to, whether it follows up —
-// without panicking ("What is this?" once did).
+// its type, focus, the words it points back to, whether it follows up,
+// its subject, a fragment's completion — without panicking ("What is
+// this?" once did).
 func FuzzReadQuestion(f *testing.F) {
 	for _, q := range []string{"What is this?", "this", "his", "Who spoke at that", "at that", "How often?", "clinic phone",
 		"Where was his round-table meeting held?", "When the vote came, who won?", "", "?", "how many", "what about"} {
@@ -39,6 +40,12 @@ func FuzzReadQuestion(f *testing.F) {
 		questionType(q)
 		focusWord(q)
 		IsFollowUp(q)
+		withSubject(q, subjectOf(q))
+		if got := completed(q, nil); got != "" {
+			t.Errorf("completed(%q) with no earlier turn = %q", q, got)
+		}
+		completed("and on "+q, []string{q, "What time does it open on Saturdays?"})
+		completed(q, []string{"And on Sundays?", q})
 		for _, w := range pointedWords(q) {
 			if w == "" {
 				t.Errorf("pointedWords(%q) has an empty word", q)
