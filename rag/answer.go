@@ -131,35 +131,29 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	if best == nil {
 		return d, nil
 	}
+	// A rule that answers with another sentence than the chooser's best
+	// moves the chooser's belief to it: the gate reads the probability
+	// and the margin the chooser gave its best.
+	promote := func(alt *sentence) {
+		alt.prob, best.prob = best.prob, alt.prob
+		if second == alt {
+			second = best
+		}
+		best = alt
+	}
 	if r.q.asked != 0 && best.terms&r.q.asked == 0 {
 		// A fragment follow-up is answered by a sentence that has what
 		// the fragment names ("Sunday" for "And on Sundays?"), where one
 		// of the best sentence's passage does; the rest of the question
 		// it completes says where.
-		var alt *sentence
-		for _, s := range d.scored {
-			if s.rank == best.rank && s.terms&r.q.asked != 0 && (alt == nil || s.prob > alt.prob) {
-				alt = s
-			}
-		}
-		if alt != nil {
-			alt.prob, best.prob = best.prob, alt.prob
-			if second == alt {
-				second = best
-			}
-			best = alt
+		if alt := bestBeside(best, d.scored, func(s *sentence) bool { return s.terms&r.q.asked != 0 }); alt != nil {
+			promote(alt)
 		}
 	}
 	if slices.Contains(r.quoted, best.text) {
+		// The sentence already read gives way to the one that adds to it.
 		if alt := beyondQuoted(r, best, d.scored); alt != best {
-			// The rule moves the chooser's belief from the sentence
-			// already read to the one that adds to it: the gate reads
-			// the probability and the margin the chooser gave its best.
-			alt.prob, best.prob = best.prob, alt.prob
-			if second == alt {
-				second = best
-			}
-			best = alt
+			promote(alt)
 		}
 	}
 	picked := []*sentence{best}
@@ -305,11 +299,20 @@ func beyondQuoted(r *retrieval, best *sentence, scored []*sentence) *sentence {
 	default:
 		return best
 	}
-	alt := best
+	// Not away from what a fragment follow-up names ("Sunday").
+	keeps := func(s *sentence) bool { return best.terms&r.q.asked == 0 || s.terms&r.q.asked != 0 }
+	if alt := bestBeside(best, scored, func(s *sentence) bool { return keeps(s) && answers(s) }); alt != nil {
+		return alt
+	}
+	return best
+}
+
+// bestBeside is the best-scored sentence of best's passage, other than
+// best, for which ok holds; nil when none does.
+func bestBeside(best *sentence, scored []*sentence, ok func(*sentence) bool) *sentence {
+	var alt *sentence
 	for _, s := range scored {
-		// Not away from what a fragment follow-up names ("Sunday").
-		keeps := best.terms&r.q.asked == 0 || s.terms&r.q.asked != 0
-		if s != best && s.rank == best.rank && keeps && answers(s) && (alt == best || s.prob > alt.prob) {
+		if s != best && s.rank == best.rank && ok(s) && (alt == nil || s.prob > alt.prob) {
 			alt = s
 		}
 	}

@@ -526,7 +526,7 @@ var audiences = func() map[string]bool {
 // it opens with "and", "but", "what about" or "how about", and has no
 // auxiliary or question word of its own. Nil otherwise.
 func fragment(question string) []string {
-	ws := words(question)
+	ws := lowered(tokens(question)) // as completed reads the question's tokens
 	switch {
 	case len(ws) > 1 && (ws[0] == "and" || ws[0] == "but"):
 		ws = ws[1:]
