@@ -645,17 +645,30 @@ func markdownTable(cells []string, cols int) []string {
 				if strings.ContainsAny(out[i], adocInlineMarks) {
 					out[i] = unwrap(out[i], adocInline)
 				}
-				out[i] = strings.ReplaceAll(out[i], "|", `\|`) // the cell's own, escaped as Markdown escapes it
 			}
 		}
-		return "| " + strings.Join(out, " | ") + " |"
+		return markdownRow(out)
 	}
-	out := []string{"", row(cells[:min(cols, len(cells))]), "|" + strings.Repeat(" --- |", cols)}
+	out := []string{"", row(cells[:min(cols, len(cells))]), markdownRule(cols)}
 	for i := cols; i < len(cells); i += cols {
 		out = append(out, row(cells[i:min(i+cols, len(cells))]))
 	}
 	return append(out, "")
 }
+
+// markdownRow is a table's row as a line of a Markdown table, a "|" of a
+// cell's own escaped as Markdown escapes it.
+func markdownRow(cells []string) string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = strings.ReplaceAll(c, "|", `\|`)
+	}
+	return "| " + strings.Join(out, " | ") + " |"
+}
+
+// markdownRule is the line under the header of a Markdown table of cols
+// columns.
+func markdownRule(cols int) string { return "|" + strings.Repeat(" --- |", cols) }
 
 // tidyMarkup joins lines, their indentation kept, with at most one blank
 // line between paragraphs and none at the ends.

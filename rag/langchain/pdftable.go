@@ -362,13 +362,9 @@ func (t *pdfTable) markdown() string {
 				b.WriteString("\n")
 			}
 		}
-		cells := make([]string, len(row))
-		for j, c := range row {
-			cells[j] = strings.ReplaceAll(c, "|", `\|`)
-		}
-		b.WriteString("| " + strings.Join(cells, " | ") + " |")
+		b.WriteString(markdownRow(row))
 		if i == 0 || repeats {
-			b.WriteString("\n|" + strings.Repeat(" --- |", len(row)))
+			b.WriteString("\n" + markdownRule(len(row)))
 			header = row
 		}
 	}
