@@ -75,8 +75,15 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			// whether the meal break is: a pronoun for the subject of the
 			// question before is read as that subject, where the
 			// follow-up's own words are all in that answer's document.
-			if subj := subjectOf(earlier[last]); whole == "" && subj != "" && namesNothingElse(r, topic) {
-				if as := withSubject(question, subj); as != "" {
+			if subj, as := subjectOf(earlier[last]), ""; whole == "" && namesNothingElse(r, topic) {
+				if subj != "" {
+					as = withSubject(question, subj, antecedents)
+				} else if role := roleOf(earlier[last]); role != "" {
+					// "What is her email?" after "Who is the clerk?":
+					// the clerk's.
+					as = withSubject(question, role, persons)
+				}
+				if as != "" {
 					rs, err := x.retrieveAs(ctx, as, question, context, k)
 					if err != nil {
 						return decision{}, err
@@ -474,13 +481,35 @@ func lowered(ts []string) []string {
 // "When does it finish?", "How quickly do they reply?".
 var antecedents = map[string]bool{"it": true, "its": true, "they": true, "them": true, "their": true}
 
-// withSubject is question with its first pronoun for a thing replaced by
-// subject: "Is it paid" after "How long is the meal break?" reads "Is
-// meal break paid". It is "" when question has no such pronoun.
-func withSubject(question, subject string) string {
+// persons are the pronouns for a person named before: "What is her
+// email?", "How do I complain to him?".
+var persons = map[string]bool{"he": true, "him": true, "his": true, "she": true, "her": true, "hers": true}
+
+// roleOf is the role a question asks to be named the holder of: "clerk"
+// in "Who is the clerk?", "practice manager" in "Who's the practice
+// manager at Fernleigh Road Surgery?" — the run of content words after
+// "who is the" (or "was", "are", "were"); "" for any other question. A
+// pronoun for a person after it stands for that role's holder.
+func roleOf(question string) string {
+	ts := tokens(question)
+	ws := lowered(ts)
+	if len(ws) < 4 || ws[0] != "who" || !beForms[ws[1]] || ws[2] != "the" {
+		return ""
+	}
+	var run []string
+	for k := 3; k < len(ws) && !stopWords[ws[k]]; k++ {
+		run = append(run, ts[k])
+	}
+	return strings.Join(run, " ")
+}
+
+// withSubject is question with its first pronoun of those in pronouns
+// replaced by subject: "Is it paid" after "How long is the meal break?"
+// reads "Is meal break paid". It is "" when question has no such pronoun.
+func withSubject(question, subject string, pronouns map[string]bool) string {
 	ts := tokens(question)
 	for i, w := range lowered(ts) {
-		if antecedents[w] {
+		if pronouns[w] {
 			ts[i] = subject
 			return strings.Join(ts, " ")
 		}

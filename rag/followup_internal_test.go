@@ -40,7 +40,7 @@ func FuzzReadQuestion(f *testing.F) {
 		questionType(q)
 		focusWord(q)
 		IsFollowUp(q)
-		withSubject(q, subjectOf(q))
+		withSubject(q, subjectOf(q), antecedents)
 		if got := completed(q, nil); got != "" {
 			t.Errorf("completed(%q) with no earlier turn = %q", q, got)
 		}
@@ -98,10 +98,28 @@ func TestSubjectOf(t *testing.T) {
 			t.Errorf("subjectOf(%q) = %q, want %q", c.question, got, c.want)
 		}
 	}
-	if got, want := withSubject("Is it paid?", "meal break"), "Is meal break paid"; got != want {
+	for _, c := range []struct{ question, want string }{
+		{"Who is the clerk?", "clerk"},
+		{"Who's the practice manager at Fernleigh Road Surgery?", "practice manager"},
+		{"Who was the Prosecutor General then?", "Prosecutor General"},
+		{"Who chairs the council?", ""}, // no role named: the pronoun is the answer's
+		{"Who is Rebecca Lyle?", ""},
+		{"What is the clerk's email?", ""},
+	} {
+		if got := roleOf(c.question); got != c.want {
+			t.Errorf("roleOf(%q) = %q, want %q", c.question, got, c.want)
+		}
+	}
+	if got, want := withSubject("What is her email?", "clerk", persons), "What is clerk email"; got != want {
+		t.Errorf("withSubject for a person = %q, want %q", got, want)
+	}
+	if got := withSubject("When is it?", "clerk", persons); got != "" {
+		t.Errorf("withSubject of a thing's pronoun for a person = %q, want none", got)
+	}
+	if got, want := withSubject("Is it paid?", "meal break", antecedents), "Is meal break paid"; got != want {
 		t.Errorf("withSubject = %q, want %q", got, want)
 	}
-	if got := withSubject("And on Sundays?", "meal break"); got != "" {
+	if got := withSubject("And on Sundays?", "meal break", antecedents); got != "" {
 		t.Errorf("withSubject of a question without a pronoun = %q, want none", got)
 	}
 }

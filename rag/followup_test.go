@@ -439,3 +439,21 @@ func TestFollowUpFragmentOfAnAbsentDay(t *testing.T) {
 		t.Errorf("%q after %q: %q, want it declined", "And on Mondays?", earlier[0], ans.Answer)
 	}
 }
+
+// A pronoun for a person after "Who is the clerk?" stands for the clerk:
+// "What is her email?" asks the clerk's, not any email of the
+// collection's.
+func TestFollowUpReadsAPersonAsTheRole(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"council.md": "# Ashby Parva Parish Council\n\n" +
+			"The council meets on the second Tuesday of each month in the village hall. " +
+			"The Chair of the council is Cllr Tom Okafor. The Clerk to the council is Rebecca Lyle.\n\n" +
+			"## Contact\n\nTo hire the village hall, email bookings@ashbyparva-hall.example. " +
+			"The Clerk can be contacted at clerk@ashbyparva-pc.example or on 01632 960 452.\n",
+		"pool.md": "# Millbrook Pool\n\nThe pool is open from 7am to 9pm every day. " +
+			"Comments and complaints can be left at reception or emailed to pool@millbrook.example.\n",
+	})
+	wantConversation(t, x,
+		turn{"Who is the clerk?", "Rebecca Lyle"},
+		turn{"What is her email?", "clerk@ashbyparva"})
+}
