@@ -270,7 +270,9 @@ func questionType(q string) answerType {
 	}
 	switch wh {
 	case "when":
-		if !auxiliaries[next] && !contracted[next] {
+		// "When?", "By when?" and "Since when?" end where the verb would
+		// be: a follow-up's date question.
+		if next != "" && !auxiliaries[next] && !contracted[next] {
 			// "When the election produced a majority, what was it the
 			// first of?": "when" opens a clause; the question follows it.
 			if _, after, ok := strings.Cut(q[loc[1]:], ","); ok {

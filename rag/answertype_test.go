@@ -8,6 +8,9 @@ func TestQuestionType(t *testing.T) {
 		want answerType
 	}{
 		{"When did Li Tan lead a revolt?", dateType},
+		{"by when?", dateType}, // a follow-up's: "when" ends it
+		{"When?", dateType},
+		{"Since when?", dateType},
 		{"When was the treaty signed?", dateType},
 		{"when's the allotment AGM", dateType}, // a contraction's "s" is the auxiliary
 		{"When’re the finals?", dateType},

@@ -477,3 +477,17 @@ func TestTurnStaysInItsDocument(t *testing.T) {
 		turn{"where do we meet?", "Weir car park"},
 		turn{"When is Open Studio?", "11 December"})
 }
+
+// "by when?" asks a date of what the answer before spoke of.
+func TestFollowUpAsksWhen(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"strategy.md": "# Kellingford cycling strategy\n\n" +
+			"20 mph becomes the default speed limit on all residential streets by March 2026. " +
+			"Main roads keep their 30 mph limit.\n\n" +
+			"## Parking\n\nThe station gets 600 cycle parking spaces, and every school a covered shelter.\n",
+		"minutes.md": "# Parish council minutes\n\nThe council met on 3 February 2025 and agreed the budget.\n",
+	})
+	wantConversation(t, x,
+		turn{"What speed limit is Kellingford planning for residential streets?", "20 mph"},
+		turn{"by when?", "March 2026"})
+}
