@@ -164,11 +164,35 @@ func (x *Index) retrieveFragment(ctx context.Context, question, whole, context s
 // with its labels, "…; Run by: Dr Ramanathan"): it asks for what that
 // answer already says.
 func asksOfQuote(r *retrieval, question, answer string) bool {
+	if p := strandedPreposition(question); p != "" {
+		// "Where from?" of "Dirty uniform is collected … from the linen
+		// room": what follows its preposition there.
+		aw := words(answer)
+		i := slices.Index(aw, p)
+		return i >= 0 && i+1 < len(aw)
+	}
 	if len(r.q.order) == 0 || !refersBack(question) || r.q.want != anyType && !hasAnswerType(answer, r.q.want, r.q) {
 		return false // "When is it held?" of "The fete is held on the green." asks for more
 	}
 	all := r.q.all()
 	return r.q.mask(stemSet(words(answer)))&all == all
+}
+
+// strandedPreposition is the preposition of a question of a question
+// word and a preposition alone ("Where from?", "Who by?", "Who with?",
+// "What for?"), which asks what follows that preposition in the answer
+// before; "" for any other question. "Since when?" and "By when?" ask
+// for a date, whatever the answer before said.
+func strandedPreposition(question string) string {
+	ws := words(question)
+	if len(ws) != 2 || !prepositions[ws[1]] {
+		return ""
+	}
+	switch ws[0] {
+	case "where", "who", "whom", "what", "which":
+		return ws[1]
+	}
+	return ""
 }
 
 // refersBack reports a question that points back with a pronoun or a

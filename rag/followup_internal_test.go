@@ -146,3 +146,14 @@ func TestCompleted(t *testing.T) {
 		}
 	}
 }
+
+func TestStrandedPreposition(t *testing.T) {
+	for q, want := range map[string]string{
+		"Where from?": "from", "Who by?": "by", "what for": "for", "Who with?": "with",
+		"By when?": "", "Where?": "", "Where is it from?": "", "From where?": "",
+	} {
+		if got := strandedPreposition(q); got != want {
+			t.Errorf("strandedPreposition(%q) = %q, want %q", q, got, want)
+		}
+	}
+}

@@ -491,3 +491,17 @@ func TestFollowUpAsksWhen(t *testing.T) {
 		turn{"What speed limit is Kellingford planning for residential streets?", "20 mph"},
 		turn{"by when?", "March 2026"})
 }
+
+// "Where from?" asks what follows "from" in the answer before, and gets
+// that answer again.
+func TestFollowUpAsksItsPreposition(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"handbook.md": "# Staff handbook\n\n## Uniform\n\n" +
+			"Dirty uniform is collected every Monday and Friday from the linen room and returned, pressed, within three working days. " +
+			"Name badges are issued by reception.\n",
+		"deliveries.md": "# Deliveries\n\nDeliveries come from the Leeds depot on weekdays.\n",
+	})
+	wantConversation(t, x,
+		turn{"How often is dirty uniform collected?", "Monday and Friday"},
+		turn{"Where from?", "linen room"})
+}
