@@ -43,22 +43,6 @@ func BenchmarkAsk(b *testing.B) {
 	}
 }
 
-// BenchmarkAskInConversation asks BenchmarkAsk's question after another
-// question of the same corpus: a question that reads as no follow-up is
-// asked alone, and the question before is answered again, to know which
-// document it was about (see Index.AskIn). Compare BenchmarkAsk.
-func BenchmarkAskInConversation(b *testing.B) {
-	ctx := context.Background()
-	x := newIndex(b, "")
-	sync(b, x, "../corpus")
-	earlier := []string{"Which senator chairs the Committee on Foreign Affairs, Defense and Security?"}
-	for b.Loop() {
-		if _, err := x.AskIn(ctx, benchQuestion, earlier, 5); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // BenchmarkAskFollowUp asks a follow-up after the question before it
 // (f03 of testdata/followups.jsonl): it is searched for with that question
 // and that question is answered again, to know what was quoted. Compare

@@ -55,14 +55,12 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			return decision{}, err
 		}
 	}
-	if len(earlier) > 0 && depth > 0 {
+	if context != "" && depth > 0 {
 		// What the user was shown last, asked again (its passages'
 		// readings and sentence vectors are cached by now): a follow-up
-		// asks for more than it quoted, and any question of a
-		// conversation that names nothing its document lacks is about
-		// what it was about (below). It is asked with the turns before
-		// it that a follow-up reads. A chain of turns is asked again at
-		// most maxContextTurns deep; the deepest turn asked again is
+		// asks for more than it quoted. It is asked with the turns before
+		// it that a follow-up reads. A chain of follow-ups is asked again
+		// at most maxContextTurns deep; the deepest turn asked again is
 		// answered without this rule. An earlier turn that cannot be
 		// answered ("??") quoted nothing.
 		last := len(earlier) - 1
@@ -77,7 +75,7 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			// whether the meal break is: a pronoun for the subject of the
 			// question before is read as that subject, where the
 			// follow-up's own words are all in that answer's document.
-			if subj, as := subjectOf(earlier[last]), ""; context != "" && whole == "" && namesNothingElse(r, topic) {
+			if subj, as := subjectOf(earlier[last]), ""; whole == "" && namesNothingElse(r, topic) {
 				if subj != "" {
 					as = withSubject(question, subj, antecedents)
 				} else if role := roleOf(earlier[last]); role != "" {
@@ -94,7 +92,7 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 					r = rs
 				}
 			}
-			if context != "" && asksOfQuote(r, question, prev.ans.Answer) {
+			if asksOfQuote(r, question, prev.ans.Answer) {
 				// "Who runs it?" after "Clinic: Diabetes review; …; Run
 				// by: Dr Ramanathan and Kerry Osei.": that answer again.
 				prev.ans.Question = question
@@ -107,16 +105,13 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		return decision{}, err
 	}
 	if topic != "" && (!d.ans.Grounded || d.ans.Passages[0].Source != topic) && namesNothingElse(r, topic) {
-		// A turn that says nothing of a subject of its own ("What's
-		// her phone number?", "Is it paid?", "And on Sundays?", and
-		// questions that read as no follow-up: "where do we meet?"
-		// after "When is the Brook Clean-up Day?") is about what the
-		// answer before was about: its own words ("number", "paid",
-		// "meet") match any document, so the document the answer
-		// before quoted answers it, read with the questions it follows.
-		// Where that document does not, the answer stays. Like the turn
-		// asked again, this is a refinement: only a cancelled ctx fails
-		// it.
+		// A follow-up that says nothing of a subject of its own ("What's
+		// her phone number?", "Is it paid?", "And on Sundays?") is about
+		// what the answer before was about: its own words ("number",
+		// "paid") match any document, so the document the answer before
+		// quoted answers it, read with the questions it follows. Where
+		// that document does not, the answer stays. Like the turn asked
+		// again, this is a refinement: only a cancelled ctx fails it.
 		alt, ok, err := x.askWithin(ctx, question, whole, context, topic, r.quoted, k)
 		if ctx.Err() != nil {
 			return decision{}, ctx.Err()

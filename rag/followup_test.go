@@ -458,26 +458,6 @@ func TestFollowUpReadsAPersonAsTheRole(t *testing.T) {
 		turn{"What is her email?", "clerk@ashbyparva"})
 }
 
-// A question of a conversation that reads as no follow-up but names
-// nothing the document the answer before quoted lacks ("where do we
-// meet?") is asked of that document; one that names a subject of its own
-// is asked alone.
-func TestTurnStaysInItsDocument(t *testing.T) {
-	x := indexOf(t, map[string]string{
-		"cleanup.md": "# Brook Clean-up Day\n\n" +
-			"The Brook Clean-up Day is on Saturday 14 March 2026, from 10am to 1pm. " +
-			"There are three meeting points: the Weir car park, the Fenn Lane footbridge and the playing field gate. " +
-			"Please bring sturdy boots, gloves and a packed lunch.\n",
-		"studio.md": "# Open Studio\n\n" +
-			"Open Studio is on Thursday 11 December, 6pm to 9pm: meet the artists where they work, with drinks in the café.\n\n" +
-			"Bring a friend: entry is free for both of you.\n",
-	})
-	wantConversation(t, x,
-		turn{"When is the Brook Clean-up Day?", "14 March"},
-		turn{"where do we meet?", "Weir car park"},
-		turn{"When is Open Studio?", "11 December"})
-}
-
 // "by when?" asks a date of what the answer before spoke of.
 func TestFollowUpAsksWhen(t *testing.T) {
 	x := indexOf(t, map[string]string{
