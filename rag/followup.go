@@ -78,10 +78,10 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			if subj, as := subjectOf(earlier[last]), ""; whole == "" && namesNothingElse(r, topic) {
 				if subj != "" {
 					as = withSubject(question, subj, antecedents)
-				} else if role := roleOf(earlier[last]); role != "" {
+				} else if role, pronouns := roleOf(earlier[last]); role != "" {
 					// "What is her email?" after "Who is the clerk?":
 					// the clerk's.
-					as = withSubject(question, role, persons)
+					as = withSubject(question, role, pronouns)
 				}
 				if as != "" {
 					rs, err := x.retrieveAs(ctx, as, question, context, k)
@@ -509,23 +509,54 @@ var antecedents = map[string]bool{"it": true, "its": true, "they": true, "them":
 // email?", "How do I complain to him?".
 var persons = map[string]bool{"he": true, "him": true, "his": true, "she": true, "her": true, "hers": true}
 
-// roleOf is the role a question asks to be named the holder of: "clerk"
-// in "Who is the clerk?", "practice manager" in "Who's the practice
-// manager at Fernleigh Road Surgery?" — the run of content words after
-// "who is the" (or "was", "are", "were"); "" for any other question. A
-// pronoun for a person after it stands for that role's holder.
-func roleOf(question string) string {
+// roleOf is the role a question asks to be named the holder of, and the
+// pronouns for that holder: "clerk" in "Who is the clerk?" (she, her, he
+// …), "practice manager at Fernleigh Road Surgery" in "Who's the practice
+// manager at Fernleigh Road Surgery?", "trustees" in "Who are the
+// trustees?" (they, them, their) — the content words after "who is the",
+// with a phrase of "of", "at", "for" or "in" after them. It is "" for any
+// other question, and where the role is another's ("Who is the clerk's
+// assistant?") or a relative clause says who is meant ("Who is the man
+// who founded Oxfam?"): a pronoun then stands for the answer.
+func roleOf(question string) (string, map[string]bool) {
 	ts := tokens(question)
 	ws := lowered(ts)
 	if len(ws) < 4 || ws[0] != "who" || !beForms[ws[1]] || ws[2] != "the" {
-		return ""
+		return "", nil
+	}
+	pronouns := persons
+	if ws[1] == "are" || ws[1] == "were" || ws[1] == "re" {
+		pronouns = people
 	}
 	var run []string
-	for k := 3; k < len(ws) && !stopWords[ws[k]]; k++ {
-		run = append(run, ts[k])
+	k := 3
+	content := func() {
+		for ; k < len(ws) && !stopWords[ws[k]]; k++ {
+			run = append(run, ts[k])
+		}
 	}
-	return strings.Join(run, " ")
+	content()
+	if len(run) == 0 {
+		return "", nil
+	}
+	if k < len(ws) && roleLinks[ws[k]] {
+		run = append(run, ts[k])
+		for k++; k < len(ws) && determiners[ws[k]]; k++ {
+		}
+		content()
+	}
+	if k < len(ws) {
+		return "", nil // "clerk's assistant", "man who founded …"
+	}
+	return strings.Join(run, " "), pronouns
 }
+
+// roleLinks join a role to what it is of ("head of the school",
+// "manager at the surgery").
+var roleLinks = map[string]bool{"of": true, "at": true, "for": true, "in": true}
+
+// people are the pronouns for people named before.
+var people = map[string]bool{"they": true, "them": true, "their": true, "theirs": true}
 
 // withSubject is question with its first pronoun of those in pronouns
 // replaced by subject: "Is it paid" after "How long is the meal break?"

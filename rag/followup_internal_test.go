@@ -100,15 +100,25 @@ func TestSubjectOf(t *testing.T) {
 	}
 	for _, c := range []struct{ question, want string }{
 		{"Who is the clerk?", "clerk"},
-		{"Who's the practice manager at Fernleigh Road Surgery?", "practice manager"},
-		{"Who was the Prosecutor General then?", "Prosecutor General"},
+		{"Who's the practice manager at Fernleigh Road Surgery?", "practice manager at Fernleigh Road Surgery"},
+		{"Who was the Prosecutor General then?", ""}, // "then" points back: no role alone
+		{"Who was the first president of the club?", "first president of club"},
+		{"Who are the trustees?", "trustees"},
+		{"Who is the clerk's assistant?", ""}, // another's role: the answer's pronoun
+		{"Who's the council's clerk?", ""},
+		{"Who is the man who founded Oxfam?", ""},
 		{"Who chairs the council?", ""}, // no role named: the pronoun is the answer's
 		{"Who is Rebecca Lyle?", ""},
 		{"What is the clerk's email?", ""},
+		{"Who is the", ""},
+		{"", ""},
 	} {
-		if got := roleOf(c.question); got != c.want {
+		if got, _ := roleOf(c.question); got != c.want {
 			t.Errorf("roleOf(%q) = %q, want %q", c.question, got, c.want)
 		}
+	}
+	if _, ps := roleOf("Who are the trustees?"); !ps["they"] || ps["her"] {
+		t.Errorf("roleOf of a plural role gives the pronouns %v, want they, them, their", ps)
 	}
 	if got, want := withSubject("What is her email?", "clerk", persons), "What is clerk email"; got != want {
 		t.Errorf("withSubject for a person = %q, want %q", got, want)
