@@ -150,6 +150,16 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 			promote(alt)
 		}
 	}
+	if v, ok := statedLength(r.question); ok && fitsLength(best.text, v) < 0 {
+		// "If I cancel three weeks before, do I get my money back?":
+		// of the lines that each give a band of time, the one whose band
+		// holds the three weeks ("between 14 and 28 days before"), where
+		// the best one's does not ("more than 28 days before"; see
+		// bands).
+		if alt := bestBeside(best, d.scored, func(s *sentence) bool { return fitsLength(s.text, v) > 0 }); alt != nil {
+			promote(alt)
+		}
+	}
 	if slices.Contains(r.quoted, best.text) {
 		// The sentence already read gives way to the one that adds to it.
 		if alt := beyondQuoted(r, best, d.scored); alt != best {

@@ -665,3 +665,27 @@ func TestSpellingFollowsDocuments(t *testing.T) {
 		t.Errorf("after lab.md went: searched as %q, want %q", got, want)
 	}
 }
+
+// A length of time the question states picks, among lines that each give
+// a band of it, the one whose band holds it: "two weeks before" falls
+// between 28 and 8 days, "3 hours" in 2 to 4 hours, "a 7-hour flight" in
+// 6 to 9 hours. The lines' words alike, it is the numbers that decide.
+func TestLengthPicksItsBand(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"hire.md": "# Room hire terms\n\n## Cancellation\n\nIf you need to cancel, please tell the office in writing.\n\n" +
+			"- Cancellation more than 28 days before the booking: full refund of the hire fee\n" +
+			"- Cancellation between 28 and 8 days before: 50% of the hire fee is refunded\n" +
+			"- Cancellation 7 days or less before: no refund of the hire fee\n",
+		"parking.md": "# Hospital parking\n\n| Length of stay | Charge |\n|---|---|\n" +
+			"| Up to 30 minutes | Free |\n| 30 minutes to 2 hours | £3.20 |\n| 2 to 4 hours | £4.80 |\n| Over 4 hours | £7.50 |\n",
+		"travel.md": "# Travel policy\n\n## Flights\n\nEconomy class is booked for flights of up to 6 hours. " +
+			"Premium economy may be booked for flights of 6 to 9 hours. " +
+			"Business class may be booked for flights with a scheduled duration of more than 9 hours.\n",
+	})
+	wantAnswers(t, x, false,
+		answerCase{"If I cancel my booking two weeks before, do I get my money back?", "50% of the hire fee"},
+		answerCase{"If I cancel my booking five weeks before, do I get my money back?", "full refund"},
+		answerCase{"How much does it cost to park for 3 hours at the hospital?", "£4.80"},
+		answerCase{"What class can I book for a 7-hour flight?", "Premium economy"},
+	)
+}
