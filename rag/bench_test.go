@@ -43,6 +43,32 @@ func BenchmarkAsk(b *testing.B) {
 	}
 }
 
+// BenchmarkAskInConversation asks a question that names no subject of
+// its own alone and after another question: in a conversation the
+// question before is answered again, to know which document it was
+// about (see Index.AskIn).
+func BenchmarkAskInConversation(b *testing.B) {
+	ctx := context.Background()
+	x := newIndex(b, "")
+	sync(b, x, "../corpus")
+	const q = "What should be created under the Ministry of Internal Affairs?"
+	for _, c := range []struct {
+		name    string
+		earlier []string
+	}{
+		{"alone", nil},
+		{"after", []string{"Which senator chairs the Committee on Foreign Affairs, Defense and Security?"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := x.AskIn(ctx, q, c.earlier, 5); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkAskFollowUp asks a follow-up after the question before it
 // (f03 of testdata/followups.jsonl): it is searched for with that question
 // and that question is answered again, to know what was quoted. Compare

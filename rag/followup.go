@@ -55,13 +55,17 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			return decision{}, err
 		}
 	}
-	if context != "" && depth > 0 {
+	if depth > 0 && len(earlier) > 0 && (context != "" || subjectOf(question) == "") {
 		// What the user was shown last, asked again (its passages'
 		// readings and sentence vectors are cached by now): a follow-up
-		// asks for more than it quoted. It is asked with the turns before
-		// it that a follow-up reads. A chain of follow-ups is asked again
-		// at most maxContextTurns deep; the deepest turn asked again is
-		// answered without this rule. An earlier turn that cannot be
+		// asks for more than it quoted, and a question that names no
+		// subject of its own ("where do we meet?"; not "When is the
+		// village fete?") may be about what it was about (below). It is
+		// asked with the turns before it that a follow-up reads. A
+		// chain of such turns is asked again at most maxContextTurns
+		// deep; the deepest turn asked again is answered without this
+		// rule, so a chain longer than that may be answered otherwise
+		// than it was (see the README). An earlier turn that cannot be
 		// answered ("??") quoted nothing.
 		last := len(earlier) - 1
 		prev, err := x.answerAt(ctx, earlier[last], earlier[max(0, last-maxContextTurns):last], k, depth-1)
@@ -75,7 +79,7 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			// whether the meal break is: a pronoun for the subject of the
 			// question before is read as that subject, where the
 			// follow-up's own words are all in that answer's document.
-			if subj, as := subjectOf(earlier[last]), ""; whole == "" && namesNothingElse(r, topic) {
+			if subj, as := subjectOf(earlier[last]), ""; context != "" && whole == "" && namesNothingElse(r, topic) {
 				if subj != "" {
 					as = withSubject(question, subj, antecedents)
 				} else if role, pronouns := roleOf(earlier[last]); role != "" {
@@ -92,7 +96,7 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 					r = rs
 				}
 			}
-			if asksOfQuote(r, question, prev.ans.Answer) {
+			if context != "" && asksOfQuote(r, question, prev.ans.Answer) {
 				// "Who runs it?" after "Clinic: Diabetes review; …; Run
 				// by: Dr Ramanathan and Kerry Osei.": that answer again.
 				prev.ans.Question = question
@@ -105,13 +109,15 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		return decision{}, err
 	}
 	if topic != "" && (!d.ans.Grounded || d.ans.Passages[0].Source != topic) && namesNothingElse(r, topic) {
-		// A follow-up that says nothing of a subject of its own ("What's
-		// her phone number?", "Is it paid?", "And on Sundays?") is about
-		// what the answer before was about: its own words ("number",
-		// "paid") match any document, so the document the answer before
-		// quoted answers it, read with the questions it follows. Where
-		// that document does not, the answer stays. Like the turn asked
-		// again, this is a refinement: only a cancelled ctx fails it.
+		// A turn that says nothing of a subject of its own ("What's her
+		// phone number?", "Is it paid?", "And on Sundays?", and one that
+		// reads as no follow-up: "where do we meet?" after "When is the
+		// Brook Clean-up Day?") is about what the answer before was
+		// about: its own words ("number", "paid", "meet") match any
+		// document, so the document the answer before quoted answers it,
+		// read with the questions it follows. Where that document does
+		// not, the answer stays. Like the turn asked again, this is a
+		// refinement: only a cancelled ctx fails it.
 		alt, ok, err := x.askWithin(ctx, question, whole, context, topic, r.quoted, k)
 		if ctx.Err() != nil {
 			return decision{}, ctx.Err()

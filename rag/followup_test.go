@@ -485,3 +485,26 @@ func TestFollowUpAsksItsPreposition(t *testing.T) {
 		turn{"How often is dirty uniform collected?", "Monday and Friday"},
 		turn{"Where from?", "linen room"})
 }
+
+// A question of a conversation that reads as no follow-up and names no
+// subject of its own ("where do we meet?") is asked of the document the
+// answer before quoted, where its words all are; one that names its
+// subject ("When is the village fete?") is asked alone, though that
+// document mentions the fete in passing.
+func TestTurnStaysInItsDocument(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"cleanup.md": "# Brook Clean-up Day\n\n" +
+			"The Brook Clean-up Day is on Saturday 14 March 2026, from 10am to 1pm. " +
+			"There are three meeting points: the Weir car park, the Fenn Lane footbridge and the playing field gate. " +
+			"Please bring sturdy boots, gloves and a packed lunch. Tea is served by the village fete committee.\n",
+		"studio.md": "# Open Studio\n\n" +
+			"Open Studio is on Thursday 11 December, 6pm to 9pm: meet the artists where they work, with drinks in the café.\n\n" +
+			"Bring a friend: entry is free for both of you.\n",
+		"fete.md": "# Village fete\n\nThe village fete is on Saturday 20 June 2026 on the recreation ground.\n",
+	})
+	wantConversation(t, x,
+		turn{"When is the Brook Clean-up Day?", "14 March"},
+		turn{"where do we meet?", "Weir car park"},
+		turn{"When is the village fete?", "20 June"},
+		turn{"When is Open Studio?", "11 December"})
+}
