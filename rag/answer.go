@@ -605,11 +605,28 @@ func introduces(s string) bool {
 // number with a point inside it and one to three words, the first
 // capitalised, ending in a full stop. A list's "1. Remove the cover." and
 // a longer instruction ("12.2 Switch off the mains.") are none.
+//
+// A title without a number is one to three words that open a paragraph
+// and end in a full stop, the paragraph going on after them
+// ("Cancellations. Please give at least 48 hours' notice …", "Late
+// arrival. If you are more than 15 minutes late …"), as a bold run-in
+// title reads once the bold is gone; a word of it must be more than a
+// function word or a reply ("Yes. Dogs are welcome …" opens an answer,
+// not a section).
 func runInHeading(s string) bool {
-	return runInExpr.MatchString(s) && len(strings.Fields(s)) <= 4
+	if runInExpr.MatchString(s) && len(strings.Fields(s)) <= 4 {
+		return true
+	}
+	return runInTitleExpr.MatchString(s) && slices.ContainsFunc(words(s), func(w string) bool { return !stopWords[w] && !replyWords[w] })
 }
 
-var runInExpr = regexp.MustCompile(`^\d+(\.\d+)+\.?\s+\p{Lu}[\p{L}'’-]*(\s+[\p{L}'’-]+){0,2}\.$`)
+// replyWords open an answer, not a section: "Yes. Dogs are welcome …".
+var replyWords = map[string]bool{"yes": true, "no": true, "ok": true, "okay": true, "sorry": true, "thanks": true}
+
+var (
+	runInExpr      = regexp.MustCompile(`^\d+(\.\d+)+\.?\s+\p{Lu}[\p{L}'’-]*(\s+[\p{L}'’-]+){0,2}\.$`)
+	runInTitleExpr = regexp.MustCompile(`^\p{Lu}[\p{L}'’-]*(\s+[\p{L}'’&-]+){0,2}\.$`)
+)
 
 // lineOpening reads the line of text where the sentence at sp starts:
 // whether the sentence opens it (after its indentation and a list item's

@@ -150,7 +150,13 @@ func TestRunInHeading(t *testing.T) {
 		{"2. No.", false},
 		{"3.4 pedals.", false}, // no capital
 		{"3.4 Pedals", false},  // no full stop
-		{"Pedals.", false},
+		{"Pedals.", true},      // a title without a number: where a paragraph goes on after it (see Index.sentencesOf)
+		{"Late arrival.", true},
+		{"Terms & conditions.", true},
+		{"Switch off the mains.", false}, // an instruction of four words
+		{"Yes.", false},                  // function words: an answer's opening
+		{"No.", false},
+		{"pedals.", false},
 	} {
 		if got := runInHeading(c.s); got != c.want {
 			t.Errorf("runInHeading(%q) = %v, want %v", c.s, got, c.want)

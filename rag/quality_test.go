@@ -689,3 +689,26 @@ func TestLengthPicksItsBand(t *testing.T) {
 		answerCase{"What class can I book for a 7-hour flight?", "Premium economy"},
 	)
 }
+
+// A title run into its paragraph without a number ("Late arrival. If you
+// …", a bold title once the bold is gone) is read with the paragraph's
+// sentences and never quoted alone.
+func TestRunInTitle(t *testing.T) {
+	x := indexOf(t, map[string]string{"grooming.txt": "BRINDLE & BATH DOG GROOMING\n\nPOLICIES\n\n" +
+		"Cancellations. Please give at least 48 hours' notice if you need to cancel or move an appointment. " +
+		"Cancellations with less than 48 hours' notice are charged at 50% of the groom price.\n\n" +
+		"Late arrival. If you arrive more than 15 minutes late we may need to shorten the groom.\n\n" +
+		"Collection. Please collect within 30 minutes; late collection is charged at £5 for every 15 minutes.\n\n" +
+		"Vaccinations. All dogs must be fully vaccinated.\n"})
+	wantAnswers(t, x, false,
+		answerCase{"What's the charge if I'm late picking my dog up from grooming?", "£5 for every 15 minutes"},
+		answerCase{"Do dogs need to be vaccinated?", "fully vaccinated"},
+	)
+	ans, err := x.Ask(context.Background(), "late arrival", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := rag.FirstSentence(ans.Answer); strings.HasPrefix(first, "Late arrival.") {
+		t.Errorf("late arrival: %q quotes the title", ans.Answer)
+	}
+}
