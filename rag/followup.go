@@ -580,8 +580,9 @@ func withSubject(question, subject string, pronouns map[string]bool) string {
 
 // slotClass is the kind of slot a word fills in a question that another
 // word of the same kind can take: a day of the week, a month, a code of
-// the same letters ("Q2" and "Q3", not "mp3"), a year or who it is for
-// ("adults", "children"). "" for any other word.
+// the same letters ("Q2" and "Q3", not "mp3"), a year, who it is for
+// ("adults", "children") or a size ("small", "large"). "" for any other
+// word.
 func slotClass(w string) string {
 	d := strings.TrimSuffix(w, "s")
 	switch {
@@ -595,9 +596,16 @@ func slotClass(w string) string {
 		return "year"
 	case audiences[stem(w)]:
 		return "audience"
+	case sizes[w]:
+		return "size"
 	}
 	return ""
 }
+
+// sizes are the sizes a price or a rule may be given by: "and for a
+// small one?" after "How much does a bath and brush cost for a large
+// dog?" asks the small dog's price.
+var sizes = map[string]bool{"small": true, "medium": true, "large": true, "giant": true, "big": true, "little": true, "tiny": true}
 
 // audiences are the stems of who a price or a rule is for: "And for
 // children?" after "How much is an adult ticket?" asks the children's
@@ -640,7 +648,7 @@ var whWords = map[string]bool{"who": true, "whom": true, "whose": true, "what": 
 // "and in Q3?" after "How much did the East make in Q2 2024?" (and
 // perhaps a follow-up between them) reads "How much did the East make in
 // Q3 2024". The words of the fragment take the place of the words of the
-// same slot (a day, a month, a code, a year, who it is for) in the latest
+// same slot (a day, a month, a code, a year, who it is for, a size) in the latest
 // earlier question that has one, itself completed first if it is a
 // fragment too, and of the preposition before them when the fragment
 // brings its own; "" when the fragment fills no such slot.

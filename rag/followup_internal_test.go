@@ -145,10 +145,11 @@ func TestCompleted(t *testing.T) {
 		{"what about 2023", []string{"How many members joined in 2024?"}, "How many members joined in 2023"},
 		{"and for children?", []string{"How much is an adult ticket for Small Worlds?"}, "How much is an for children ticket for Small Worlds"},
 		{"And on Mondays?", []string{"What time does the gym open on Saturdays?", "And on Sundays?"}, "What time does the gym open on Mondays"},
-		{"and v3?", []string{"Does v2 play mp3 files?"}, "Does v3 play mp3 files"},                   // a code of other letters stays
-		{"And in March?", []string{"When is the AGM held?"}, ""},                                     // no month to take the place of
-		{"and the motor?", []string{"How long is the guarantee?"}, ""},                               // no slot of a kind: read as before
-		{"And when does it close on Sundays?", []string{"What time does it open on Saturdays?"}, ""}, // a question of its own
+		{"and for a small one?", []string{"How much is a bath and brush for a large dog?"}, "How much is a bath and brush for a for a small one dog"}, // a size
+		{"and v3?", []string{"Does v2 play mp3 files?"}, "Does v3 play mp3 files"},                                                                    // a code of other letters stays
+		{"And in March?", []string{"When is the AGM held?"}, ""},                                                                                      // no month to take the place of
+		{"and the motor?", []string{"How long is the guarantee?"}, ""},                                                                                // no slot of a kind: read as before
+		{"And when does it close on Sundays?", []string{"What time does it open on Saturdays?"}, ""},                                                  // a question of its own
 		{"Sundays?", []string{"What time does it open on Saturdays?"}, ""},
 	} {
 		if got := completed(c.question, c.earlier); got != c.want {

@@ -508,3 +508,18 @@ func TestTurnStaysInItsDocument(t *testing.T) {
 		turn{"When is the village fete?", "20 June"},
 		turn{"When is Open Studio?", "11 December"})
 }
+
+// A fragment that names a size ("and for a small one?") takes the place
+// of the size the question before named.
+func TestFollowUpFragmentTakesItsSize(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"prices.md": "# Brindle & Bath grooming prices\n\n" +
+			"| Service | Small dog (up to 10 kg) | Large dog (25–40 kg) |\n|---|---|---|\n" +
+			"| Full groom | £45 | £68 |\n| Bath and brush | £30 | £48 |\n| Nail clip | £8 | £10 |\n\n" +
+			"## Small extras\n\nTeeth brushing: £6. Flea bath: £10.\n",
+		"hall.md": "# Village hall\n\nThe large hall costs £30 an hour and the small room £12 an hour.\n",
+	})
+	wantConversation(t, x,
+		turn{"How much does a bath and brush cost for a large dog?", "£48"},
+		turn{"and for a small one?", "£30"})
+}
