@@ -712,3 +712,16 @@ func TestRunInTitle(t *testing.T) {
 		t.Errorf("late arrival: %q quotes the title", ans.Answer)
 	}
 }
+
+// "more than two weeks after booking" is past a band that ends at 14
+// days.
+func TestLengthPastItsBand(t *testing.T) {
+	x := indexOf(t, map[string]string{"terms.md": "# Course terms\n\n## Cancellations\n\n" +
+		"- If you cancel within 14 days of booking and before your course starts, we will give you a full refund.\n" +
+		"- If you cancel more than 14 days after booking but before your course starts, we will refund your fee minus a £30 administration charge.\n" +
+		"- Once a course has started we cannot give refunds.\n"})
+	wantAnswers(t, x, false,
+		answerCase{"What happens if I cancel my course more than two weeks after booking but before it begins?", "£30 administration charge"},
+		answerCase{"What happens if I cancel my course a week after booking?", "full refund"},
+	)
+}

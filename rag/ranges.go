@@ -88,10 +88,26 @@ func statedLength(q string) (float64, bool) {
 				continue
 			}
 		}
-		return minutes(n, u)
+		v, ok := minutes(n, u)
+		// "more than two weeks after booking" is past the two weeks'
+		// end, "less than an hour" short of it: a band that ends at two
+		// weeks does not hold it.
+		if before := words(q[:loc[0]]); len(before) >= 2 {
+			switch strings.Join(before[len(before)-2:], " ") {
+			case "more than", "longer than", "later than":
+				v += lengthEpsilon
+			case "less than", "fewer than", "shorter than":
+				v -= lengthEpsilon
+			}
+		}
+		return v, ok
 	}
 	return 0, false
 }
+
+// lengthEpsilon is how far past a length "more than" it reads, in
+// minutes: less than any band's step.
+const lengthEpsilon = 1e-3
 
 // lengthLeads are the words after which "a" or "an" is one of a length
 // of time.

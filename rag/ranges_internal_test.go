@@ -9,6 +9,7 @@ func TestStatedLength(t *testing.T) {
 		"What class can I book for a 7-hour flight?":              420,
 		"Can I park for an hour?":                                 60,
 		"How much is a day ticket?":                               -1, // "a day" names the ticket
+		"What if I cancel more than two weeks after booking?":     14*24*60 + lengthEpsilon,
 		"How many hours can I work?":                              -1,
 		"How often is it collected? Twice a week?":                -1,
 	} {
