@@ -155,8 +155,11 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		// of the lines that each give a band of time, the one whose band
 		// holds the three weeks ("between 14 and 28 days before"), where
 		// the best one's does not ("more than 28 days before"; see
-		// bands).
-		if alt := bestBeside(best, d.scored, func(s *sentence) bool { return fitsLength(s.text, v) > 0 }); alt != nil {
+		// bands), and that says the same of it: a row of the same table,
+		// or a line alike (see alike).
+		if alt := bestBeside(best, d.scored, func(s *sentence) bool {
+			return fitsLength(s.text, v) > 0 && (s.header != "" && s.header == best.header || alike(s.text, best.text))
+		}); alt != nil {
 			promote(alt)
 		}
 	}
@@ -385,11 +388,13 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			}
 			if opens {
 				runIn = headingWords{}
-				if !heading && runInHeading(text) && !endsLine(c.Text, m.span) {
+				rest, _, _ := strings.Cut(c.Text[m.span.End:], "\n")
+				if !heading && (runInHeading(text) || runInTitle(text, rest)) && strings.TrimSpace(rest) != "" {
 					// "3.4 Pedals. The pedals are marked L and R. …": a
 					// numbered clause's title, read with the clause's
 					// sentences as a heading is with its section, and no
-					// answer of its own.
+					// answer of its own; so is one without a number
+					// ("Late arrival. If you arrive …").
 					s.eligible = false
 					runIn = headingWords{mask: m.mask, words: m.words}
 				}
@@ -605,19 +610,32 @@ func introduces(s string) bool {
 // number with a point inside it and one to three words, the first
 // capitalised, ending in a full stop. A list's "1. Remove the cover." and
 // a longer instruction ("12.2 Switch off the mains.") are none.
-//
-// A title without a number is one to three words that open a paragraph
-// and end in a full stop, the paragraph going on after them
-// ("Cancellations. Please give at least 48 hours' notice …", "Late
-// arrival. If you are more than 15 minutes late …"), as a bold run-in
-// title reads once the bold is gone; a word of it must be more than a
-// function word or a reply ("Yes. Dogs are welcome …" opens an answer,
-// not a section).
 func runInHeading(s string) bool {
-	if runInExpr.MatchString(s) && len(strings.Fields(s)) <= 4 {
-		return true
+	return runInExpr.MatchString(s) && len(strings.Fields(s)) <= 4
+}
+
+// runInTitle reports a title run into its paragraph without a number,
+// as a bold title reads once the bold is gone: "Cancellations." before
+// "Please give at least 48 hours' notice if you need to cancel …", "Late
+// arrival." before "If you arrive more than 15 minutes late …" — one to
+// three words, the first capitalised, ending in a full stop, with no
+// function word ("Dogs are welcome.", "Parking is free." say something),
+// nor a reply ("Yes."), a word of which the rest of its line (rest)
+// takes up, as a paragraph takes up its title ("Free. Booking
+// essential." and "Closed. Reopens Monday." are answers).
+func runInTitle(s, rest string) bool {
+	if !runInTitleExpr.MatchString(s) {
+		return false
 	}
-	return runInTitleExpr.MatchString(s) && slices.ContainsFunc(words(s), func(w string) bool { return !stopWords[w] && !replyWords[w] })
+	ws := words(s)
+	if slices.ContainsFunc(ws, func(w string) bool { return stopWords[w] || replyWords[w] }) {
+		return false
+	}
+	said := map[string]bool{}
+	for _, w := range words(rest) {
+		said[stem(w)] = true
+	}
+	return slices.ContainsFunc(ws, func(w string) bool { return said[stem(w)] })
 }
 
 // replyWords open an answer, not a section: "Yes. Dogs are welcome …".

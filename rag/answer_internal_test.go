@@ -150,16 +150,33 @@ func TestRunInHeading(t *testing.T) {
 		{"2. No.", false},
 		{"3.4 pedals.", false}, // no capital
 		{"3.4 Pedals", false},  // no full stop
-		{"Pedals.", true},      // a title without a number: where a paragraph goes on after it (see Index.sentencesOf)
-		{"Late arrival.", true},
-		{"Terms & conditions.", true},
-		{"Switch off the mains.", false}, // an instruction of four words
-		{"Yes.", false},                  // function words: an answer's opening
-		{"No.", false},
-		{"pedals.", false},
+		{"Pedals.", false},     // no number: see TestRunInTitle
 	} {
 		if got := runInHeading(c.s); got != c.want {
 			t.Errorf("runInHeading(%q) = %v, want %v", c.s, got, c.want)
+		}
+	}
+}
+
+func TestRunInTitleShape(t *testing.T) {
+	for _, c := range []struct {
+		s, rest string
+		want    bool
+	}{
+		{"Cancellations.", " Please give at least 48 hours' notice if you need to cancel.", true},
+		{"Late arrival.", " If you arrive more than 15 minutes late we may shorten the groom.", true},
+		{"Vaccinations.", " All dogs must be fully vaccinated.", true},
+		{"Pedals.", " The pedals are marked L and R.", true},
+		{"Free.", " Booking essential.", false},                      // the line takes up no word of it: an answer
+		{"Closed.", " Reopens on Monday.", false},                    // likewise
+		{"Dogs are welcome.", " Please keep dogs on a lead.", false}, // a function word: it says something
+		{"Parking is free.", " Parking fills up early.", false},
+		{"Yes.", " Yes, you can.", false},
+		{"Switch off the mains.", " Switch off before you open the case.", false}, // four words
+		{"pedals.", " The pedals are marked.", false},
+	} {
+		if got := runInTitle(c.s, c.rest); got != c.want {
+			t.Errorf("runInTitle(%q, %q) = %v, want %v", c.s, c.rest, got, c.want)
 		}
 	}
 }

@@ -44,23 +44,33 @@ func BenchmarkAsk(b *testing.B) {
 }
 
 // BenchmarkAskInConversation asks a question that names no subject of
-// its own alone and after another question: in a conversation the
-// question before is answered again, to know which document it was
-// about (see Index.AskIn).
+// its own alone and after another question, which was asked first as a
+// user would have: the answer it was given is read (see shownTurns).
+// "forgotten" asks the question before again each time, as after a
+// restart or on another replica.
 func BenchmarkAskInConversation(b *testing.B) {
 	ctx := context.Background()
 	x := newIndex(b, "")
 	sync(b, x, "../corpus")
-	const q = "What should be created under the Ministry of Internal Affairs?"
+	const q = "What should we create under the Ministry of Internal Affairs?"
+	earlier := []string{"Which senator chairs the Committee on Foreign Affairs, Defense and Security?"}
 	for _, c := range []struct {
 		name    string
 		earlier []string
+		forget  bool
 	}{
-		{"alone", nil},
-		{"after", []string{"Which senator chairs the Committee on Foreign Affairs, Defense and Security?"}},
+		{"alone", nil, false},
+		{"after", earlier, false},
+		{"forgotten", earlier, true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
+			if _, err := x.AskIn(ctx, earlier[0], nil, 5); err != nil {
+				b.Fatal(err)
+			}
 			for b.Loop() {
+				if c.forget {
+					x.ForgetShown()
+				}
 				if _, err := x.AskIn(ctx, q, c.earlier, 5); err != nil {
 					b.Fatal(err)
 				}

@@ -16,8 +16,11 @@ import (
 // gated, on its own words — unless it names nothing of its own that the
 // document the answer before quoted lacks ("What's her phone number?"):
 // then that document answers it, read with the questions it follows (see
-// askWithin). A question that stands on its own is answered as Ask
-// answers it.
+// askWithin). So may a question that reads as no follow-up but names no
+// subject of its own ("where do we meet?"). A question that names its
+// subject is answered as Ask answers it. The answer each turn was given
+// is read from what the index remembers of its last answers, where it
+// does (see shownTurns).
 func (x *Index) AskIn(ctx context.Context, question string, earlier []string, k int) (Answer, error) {
 	d, err := x.answerIn(ctx, question, earlier, k)
 	return d.ans, err
@@ -26,7 +29,12 @@ func (x *Index) AskIn(ctx context.Context, question string, earlier []string, k 
 // answerIn is AskIn, returning the whole decision. An answer declined by
 // an index with no documents says so (NoDocuments), in every mode.
 func (x *Index) answerIn(ctx context.Context, question string, earlier []string, k int) (decision, error) {
-	return x.answerAt(ctx, question, earlier, k, maxContextTurns)
+	memo := x.memo() // before answering: a change of the documents meanwhile drops it
+	d, err := x.answerAt(ctx, question, earlier, k, maxContextTurns)
+	if err == nil {
+		memo.put(question, earlier, k, d)
+	}
+	return d, err
 }
 
 // answerAt is answerIn asking the turns before a follow-up again at most
@@ -55,20 +63,24 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			return decision{}, err
 		}
 	}
-	if depth > 0 && len(earlier) > 0 && (context != "" || subjectOf(question) == "") {
-		// What the user was shown last, asked again (its passages'
-		// readings and sentence vectors are cached by now): a follow-up
-		// asks for more than it quoted, and a question that names no
-		// subject of its own ("where do we meet?"; not "When is the
-		// village fete?") may be about what it was about (below). It is
-		// asked with the turns before it that a follow-up reads. A
-		// chain of such turns is asked again at most maxContextTurns
-		// deep; the deepest turn asked again is answered without this
-		// rule, so a chain longer than that may be answered otherwise
-		// than it was (see the README). An earlier turn that cannot be
-		// answered ("??") quoted nothing.
+	if depth > 0 && len(earlier) > 0 && (context != "" || namesNoSubject(question)) {
+		// What the user was shown last: a follow-up asks for more than
+		// it quoted, and a question that names no subject of its own
+		// ("where do we meet?"; not "When is the village fete?") may be
+		// about what it was about (below). It is the answer the index
+		// gave that turn where the index remembers it (see shownTurns);
+		// otherwise, after a restart or on another replica, the turn is
+		// asked again with the turns before it that a follow-up reads
+		// (its passages' readings and sentence vectors are cached by
+		// then). A chain of such turns is asked again at most
+		// maxContextTurns deep, the deepest without this rule, so a
+		// longer chain may then be answered otherwise than it was. An
+		// earlier turn that cannot be answered ("??") quoted nothing.
 		last := len(earlier) - 1
-		prev, err := x.answerAt(ctx, earlier[last], earlier[max(0, last-maxContextTurns):last], k, depth-1)
+		prev, ok := x.memo().get(earlier[last], earlier[:last], k)
+		if !ok {
+			prev, err = x.answerAt(ctx, earlier[last], earlier[max(0, last-maxContextTurns):last], k, depth-1)
+		}
 		switch {
 		case ctx.Err() != nil:
 			return decision{}, ctx.Err()
@@ -511,6 +523,33 @@ func lowered(ts []string) []string {
 // "When does it finish?", "How quickly do they reply?".
 var antecedents = map[string]bool{"it": true, "its": true, "they": true, "them": true, "their": true}
 
+// namesNoSubject reports a question that names no subject of its own
+// but asks of the asker's own doing ("where do we meet?", "what should I
+// bring?", "can I get my money back?", "Who do I call if there's a
+// problem at night?") or whether there is a thing ("is there a joining
+// fee?"): in a conversation, about what the turns before were about. A
+// question with a subject ("When is the village fete?"), a role ("Who
+// is the chair of the parish council?") or one it names otherwise ("Who
+// chairs the parish council?") names its own.
+func namesNoSubject(question string) bool {
+	if subjectOf(question) != "" {
+		return false
+	}
+	if role, _ := roleOf(question); role != "" {
+		return false
+	}
+	ws := words(question)
+	for i, w := range ws {
+		if askers[w] || (w == "there" && i > 0 && beForms[ws[i-1]]) {
+			return true
+		}
+	}
+	return false
+}
+
+// askers are the pronouns of the one who asks, or of whom they ask.
+var askers = map[string]bool{"i": true, "me": true, "my": true, "we": true, "us": true, "our": true, "you": true, "your": true}
+
 // persons are the pronouns for a person named before: "What is her
 // email?", "How do I complain to him?".
 var persons = map[string]bool{"he": true, "him": true, "his": true, "she": true, "her": true, "hers": true}
@@ -607,6 +646,10 @@ func slotClass(w string) string {
 // dog?" asks the small dog's price.
 var sizes = map[string]bool{"small": true, "medium": true, "large": true, "giant": true, "big": true, "little": true, "tiny": true}
 
+// sizeHeads may follow a size that fills a slot: "a small one", "large
+// ones", "medium size".
+var sizeHeads = map[string]bool{"one": true, "ones": true, "size": true, "sized": true, "sizes": true}
+
 // audiences are the stems of who a price or a rule is for: "And for
 // children?" after "How much is an adult ticket?" asks the children's
 // price.
@@ -655,8 +698,14 @@ var whWords = map[string]bool{"who": true, "whom": true, "whose": true, "what": 
 func completed(question string, earlier []string) string {
 	frag := fragment(question)
 	classes := map[string]bool{}
-	for _, w := range frag {
-		if c := slotClass(w); c != "" {
+	for i, w := range frag {
+		c := slotClass(w)
+		if c == "size" && i+1 < len(frag) && !sizeHeads[frag[i+1]] {
+			// "What about the large print books?": a noun of its own
+			// after the size, not a slot of the question before.
+			continue
+		}
+		if c != "" {
 			classes[c] = true
 		}
 	}

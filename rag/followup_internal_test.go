@@ -146,10 +146,12 @@ func TestCompleted(t *testing.T) {
 		{"and for children?", []string{"How much is an adult ticket for Small Worlds?"}, "How much is an for children ticket for Small Worlds"},
 		{"And on Mondays?", []string{"What time does the gym open on Saturdays?", "And on Sundays?"}, "What time does the gym open on Mondays"},
 		{"and for a small one?", []string{"How much is a bath and brush for a large dog?"}, "How much is a bath and brush for a for a small one dog"}, // a size
-		{"and v3?", []string{"Does v2 play mp3 files?"}, "Does v3 play mp3 files"},                                                                    // a code of other letters stays
-		{"And in March?", []string{"When is the AGM held?"}, ""},                                                                                      // no month to take the place of
-		{"and the motor?", []string{"How long is the guarantee?"}, ""},                                                                                // no slot of a kind: read as before
-		{"And when does it close on Sundays?", []string{"What time does it open on Saturdays?"}, ""},                                                  // a question of its own
+		{"What about the large print books?", []string{"How much is a full groom for a small dog?"}, ""},                                              // a noun of its own after the size
+		{"and a small coffee?", []string{"How much is a large pizza?"}, ""},
+		{"and v3?", []string{"Does v2 play mp3 files?"}, "Does v3 play mp3 files"},                   // a code of other letters stays
+		{"And in March?", []string{"When is the AGM held?"}, ""},                                     // no month to take the place of
+		{"and the motor?", []string{"How long is the guarantee?"}, ""},                               // no slot of a kind: read as before
+		{"And when does it close on Sundays?", []string{"What time does it open on Saturdays?"}, ""}, // a question of its own
 		{"Sundays?", []string{"What time does it open on Saturdays?"}, ""},
 	} {
 		if got := completed(c.question, c.earlier); got != c.want {

@@ -523,3 +523,42 @@ func TestFollowUpFragmentTakesItsSize(t *testing.T) {
 		turn{"How much does a bath and brush cost for a large dog?", "£48"},
 		turn{"and for a small one?", "£30"})
 }
+
+// A follow-up reads the answer the turn before was given, not that turn
+// asked again: a long run of questions that name no subject stays with
+// the document the run began with, where asking the turns again, at most
+// three deep, once answered the fifth from another document.
+func TestLongRunReadsWhatWasShown(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"cleanup.md": "# Brook Clean-up Day\n\n" +
+			"The Brook Clean-up Day is on Saturday 14 March 2026, from 10am to 1pm. " +
+			"There are three meeting points: the Weir car park, the Fenn Lane footbridge and the playing field gate. " +
+			"Please bring sturdy boots, gloves and a packed lunch.\n",
+		"studio.md": "# Open Studio\n\n" +
+			"Open Studio is on Thursday 11 December, 6pm to 9pm: meet the artists where they work, with drinks in the café.\n\n" +
+			"Bring a friend: entry is free for both of you.\n",
+	})
+	wantConversation(t, x,
+		turn{"When is the Brook Clean-up Day?", "14 March"},
+		turn{"where do we meet?", "Weir car park"},
+		turn{"what should we bring?", "sturdy boots"},
+		turn{"where do we meet?", "Weir car park"},
+		turn{"what should we bring?", "sturdy boots"})
+}
+
+// A who-question names its own subject: after a question about the
+// library, "Who is the chair of the parish council?" is asked alone,
+// though the library's page names the chair (found by a review).
+func TestWhoQuestionNamesItsSubject(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"library.md": "# Thornbury Library\n\nYou can borrow up to 12 items at a time for three weeks. " +
+			"The summer reading challenge is opened each July by the chair of the parish council.\n",
+		"council.md": "# Parish council\n\nThe chair of the parish council is Councillor Margaret Ellis. The council meets monthly.\n",
+	})
+	wantConversation(t, x,
+		turn{"How many items can I borrow from the library?", "12 items"},
+		turn{"Who is the chair of the parish council?", "Margaret Ellis"})
+	wantConversation(t, x,
+		turn{"How many items can I borrow from the library?", "12 items"},
+		turn{"Who chairs the parish council?", "Margaret Ellis"})
+}

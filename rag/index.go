@@ -92,6 +92,9 @@ type Index struct {
 	// grouped is the numbers the documents write with separators, read
 	// when a question first has a number no chunk has (see groupThousands).
 	grouped atomic.Pointer[groupedNumbers]
+	// shown is the answers last given, for the follow-ups after them
+	// (see shownTurns); nil again when the documents change.
+	shown atomic.Pointer[shownTurns]
 	// wordsRead is held by the one question that reads acronyms,
 	// spellings or grouped (see readOnce).
 	wordsRead sync.Mutex
@@ -969,6 +972,7 @@ func (x *Index) adopt(rec *record) {
 	x.acronyms.Store(nil)
 	x.spellings.Store(nil)
 	x.grouped.Store(nil)
+	x.shown.Store(nil)
 	for i := range rec.chunks {
 		c := &rec.chunks[i]
 		x.chunks[c.ID] = c
@@ -984,6 +988,7 @@ func (x *Index) forget(rec *record) {
 	x.acronyms.Store(nil)
 	x.spellings.Store(nil)
 	x.grouped.Store(nil)
+	x.shown.Store(nil)
 	x.readsMu.Lock()
 	defer x.readsMu.Unlock()
 	if rec.loaded {

@@ -736,6 +736,7 @@ func (x *Index) adoptSnapshot(s *snapshot) {
 	x.acronyms.Store(nil)
 	x.spellings.Store(nil)
 	x.grouped.Store(nil)
+	x.shown.Store(nil)
 }
 
 // addSavedLexical starts the lexical index from the copy saved with the

@@ -1,0 +1,82 @@
+package rag
+
+import (
+	"hash/maphash"
+	"strconv"
+	"sync"
+)
+
+// shownTurns remembers the last answers the index gave, by their
+// question, the questions before it and k, so that a follow-up reads
+// what the user was shown (see answerAt) rather than asking the turn
+// before again: the same answer at no cost where the turn is remembered,
+// and not one that drifts from it where the turn before that is past the
+// turns a follow-up asks again. It holds the last maxShownTurns answers;
+// the index drops it when its documents change (see Index.memo). It is
+// safe for concurrent use.
+type shownTurns struct {
+	seed  maphash.Seed
+	mu    sync.Mutex
+	turns map[uint64]decision
+	order []uint64 // the keys, oldest first
+}
+
+// maxShownTurns bounds the answers remembered: about 3 kB each, their
+// passages' text shared with the index.
+const maxShownTurns = 1024
+
+func newShownTurns() *shownTurns {
+	return &shownTurns{seed: maphash.MakeSeed(), turns: map[uint64]decision{}}
+}
+
+func (s *shownTurns) key(question string, earlier []string, k int) uint64 {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	h.WriteString(strconv.Itoa(k))
+	for _, q := range earlier {
+		h.WriteByte(0)
+		h.WriteString(q)
+	}
+	h.WriteByte(1)
+	h.WriteString(question)
+	return h.Sum64()
+}
+
+// get is the answer remembered for question after earlier, with k
+// passages.
+func (s *shownTurns) get(question string, earlier []string, k int) (decision, bool) {
+	key := s.key(question, earlier, k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.turns[key]
+	return d, ok
+}
+
+// put remembers d, the answer to question after earlier, with k
+// passages: what a follow-up reads of it (the answer, what it quoted),
+// not the candidates it was chosen among.
+func (s *shownTurns) put(question string, earlier []string, k int, d decision) {
+	d.scored, d.answer = nil, nil
+	key := s.key(question, earlier, k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.turns[key]; !ok {
+		if len(s.order) == maxShownTurns {
+			delete(s.turns, s.order[0])
+			s.order = append(s.order[:0], s.order[1:]...)
+		}
+		s.order = append(s.order, key)
+	}
+	s.turns[key] = d
+}
+
+// memo is the index's shownTurns, made when first needed after the
+// documents last changed.
+func (x *Index) memo() *shownTurns {
+	for {
+		if s := x.shown.Load(); s != nil {
+			return s
+		}
+		x.shown.CompareAndSwap(nil, newShownTurns())
+	}
+}
