@@ -120,7 +120,8 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 	if err != nil {
 		return decision{}, err
 	}
-	if topic != "" && (!d.ans.Grounded || d.ans.Passages[0].Source != topic) && namesNothingElse(r, topic) {
+	if topic != "" && (!d.ans.Grounded || d.ans.Passages[0].Source != topic) && namesNothingElse(r, topic) &&
+		(context != "" || !namesAnotherTitle(r, topic)) {
 		// A turn that says nothing of a subject of its own ("What's her
 		// phone number?", "Is it paid?", "And on Sundays?", and one that
 		// reads as no follow-up: "where do we meet?" after "When is the
@@ -545,6 +546,23 @@ func namesNoSubject(question string) bool {
 		}
 	}
 	return false
+}
+
+// namesAnotherTitle reports a question with a word of the title of a
+// document other than topic among its candidates' ("Can I park at the
+// hospital?", where the hospital's visitor guide is one, after a
+// question about the library, whose page names the hospital in
+// passing): it names a subject of its own, though it asks of the
+// asker's doing. Words that name the kind of answer ("cost", "times")
+// do not count.
+func namesAnotherTitle(r *retrieval, topic string) bool {
+	var kinds termMask
+	for i, t := range r.q.order {
+		if i < maxMaskTerms && kindOfAnswer(r.q.words[t]) {
+			kinds |= 1 << i
+		}
+	}
+	return slices.ContainsFunc(r.cands, func(c *candidate) bool { return c.Source != topic && c.title.mask&^kinds != 0 })
 }
 
 // askers are the pronouns of the one who asks, or of whom they ask.

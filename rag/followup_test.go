@@ -562,3 +562,28 @@ func TestWhoQuestionNamesItsSubject(t *testing.T) {
 		turn{"How many items can I borrow from the library?", "12 items"},
 		turn{"Who chairs the parish council?", "Margaret Ellis"})
 }
+
+// A question of the asker's doing that names another document's subject
+// ("Can I park at the hospital?") is asked alone after a question about
+// the library, though the library's page names the hospital and parking
+// in passing (found by a review).
+func TestTurnNamesAnotherDocument(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"library.md": "# Thornbury Library\n\nYou can borrow up to 12 items at a time. " +
+			"Our mobile library visits the hospital every Tuesday. There is no parking at weekends. " +
+			"To join, bring proof of address such as a bill or your passport.\n",
+		"hospital.md": "# Fernleigh Hospital visitor guide\n\n" +
+			"Visitors can park in the multi-storey car park on Mill Lane, which costs £2.50 an hour. " +
+			"The pharmacy on the ground floor is open from 8am to 8pm.\n",
+		"passport.md": "# Passports\n\nYou can renew your passport online at gov.uk; it takes about three weeks.\n",
+	})
+	for _, c := range []struct{ question, want string }{
+		{"Can I park at the hospital?", "multi-storey"},
+		{"Is there a pharmacy at the hospital?", "ground floor"},
+		{"How do I renew my passport?", "online"},
+	} {
+		wantConversation(t, x,
+			turn{"How many items can I borrow from the library?", "12 items"},
+			turn{c.question, c.want})
+	}
+}

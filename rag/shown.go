@@ -7,7 +7,7 @@ import (
 )
 
 // shownTurns remembers the last answers the index gave, by their
-// question, the questions before it and k, so that a follow-up reads
+// question, the questions just before it and k, so that a follow-up reads
 // what the user was shown (see answerAt) rather than asking the turn
 // before again: the same answer at no cost where the turn is remembered,
 // and not one that drifts from it where the turn before that is past the
@@ -29,16 +29,19 @@ func newShownTurns() *shownTurns {
 	return &shownTurns{seed: maphash.MakeSeed(), turns: map[uint64]decision{}}
 }
 
+// key reads the last maxContextTurns earlier questions only, as far as a
+// follow-up reads back: a front end that passes a window of a long
+// conversation's questions (Discord's last 8) finds the turn before under
+// the key it was answered with. Each question is written after its
+// length, so that no two lists of questions write the same bytes.
 func (s *shownTurns) key(question string, earlier []string, k int) uint64 {
 	var h maphash.Hash
 	h.SetSeed(s.seed)
 	h.WriteString(strconv.Itoa(k))
-	for _, q := range earlier {
-		h.WriteByte(0)
+	for _, q := range append(earlier[max(0, len(earlier)-maxContextTurns):len(earlier):len(earlier)], question) {
+		h.WriteString(" " + strconv.Itoa(len(q)) + ":")
 		h.WriteString(q)
 	}
-	h.WriteByte(1)
-	h.WriteString(question)
 	return h.Sum64()
 }
 
