@@ -585,7 +585,13 @@ var blankRun = regexp.MustCompile(`(\.{4,}|_{4,}|…{2,})`)
 // quotesType reports whether one of the picked sentences holds an answer
 // of type t that q does not already say.
 func quotesType(picked []*sentence, t answerType, q *query) bool {
-	return slices.ContainsFunc(picked, func(s *sentence) bool { return hasAnswerType(s.text, t, *q) })
+	return slices.ContainsFunc(picked, func(s *sentence) bool {
+		text := s.text
+		if s.header != "" && !typeOfQuestion(t) {
+			text = tableRowText(s.header, text) // as candidate.hasType reads a row
+		}
+		return hasAnswerType(text, t, *q)
+	})
 }
 
 // opensWithPronoun reports a sentence whose subject is a pronoun for

@@ -356,7 +356,11 @@ var (
 		`\s?(hundred|thousand|million|billion|trillion|k|m|bn)?\s?(dollars?|euros?|pounds?|pence|cents?|yen|yuan|francs?|rupees?|roubles?|rubles?|tenge|kroner|kronor|krona|zloty|usd|eur|gbp|chf|jpy|kzt)\b` +
 		`|\ban?\s(hundred|thousand|million|billion)\s(dollars|euros|pounds|yen|francs|rupees|roubles|rubles)\b` +
 		`|\b(is|are|be|was|were|go|goes|get|gets|entry|admission|entrance|parking|tickets?)\W+free\b|\bfree\s+(of charge|entry|admission|parking|entrance|tickets?)\b|\bfor free\b` +
-		`|\b(no charge|no cost|costs? nothing)\b`)
+		`|\b(no charge|no cost|costs? nothing)\b` +
+		// A label that names the currency, then its amount: "Price (£ ex
+		// VAT): 19.20", "Single (GBP): 19.5" — a table's row as the
+		// spreadsheet and table readers write it.
+		`|(?:[$€£¥₹]|\b(?:usd|eur|gbp)\b)[^:;|\n]{0,24}:\s*\d`)
 	// emailExpr is an email address.
 	emailExpr = regexp.MustCompile(`[\w.+-]+@[\w-]+(\.[\w-]+)+`)
 	// extensionExpr is a telephone extension: "Ext. 214", "extension: 3307";

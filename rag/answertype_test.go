@@ -138,6 +138,12 @@ func TestHasAnswerType(t *testing.T) {
 	}{
 		// Dates of any era.
 		{"The town was founded in 1262.", dateType, true},
+		// An amount under a label that names its currency: a table's row
+		// as the spreadsheet reader writes it.
+		{"Section: Pastries; Item: Butter croissant; Pack / unit: Box of 24; Price (£ ex VAT): 19.20.", moneyType, true},
+		{"Ticket type: Car or small van (up to 5 m); Single (GBP): 24; Day return (GBP): 41.", moneyType, true},
+		{"Section: Pastries; Item: Butter croissant; Pack / unit: Box of 24.", moneyType, false},
+		{"Prices in £: see the board.", moneyType, false},
 		// How often.
 		{"Staff must repeat the induction every two years.", frequencyType, true},
 		{"The hoods are inspected annually.", frequencyType, true},

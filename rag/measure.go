@@ -296,11 +296,31 @@ func (q *query) pairShare(p termMask) float64 {
 // for, looking at most once: the ranker asks for some sentences, the
 // chooser for those of the top passages. Where the question's words do
 // not matter, its chunk's reading looks once for all questions.
+// rowHeader is, for sentence i of the passage that is a row of a
+// Markdown table, the table's header row; "" for any other sentence.
+func (c *candidate) rowHeader(i int) string {
+	if c.read != nil && i < len(c.read.sents) && c.read.sents[i].header >= 0 {
+		h := c.read.sents[c.read.sents[i].header].span
+		return c.Text[h.Start:h.End]
+	}
+	if i < c.carried {
+		return c.tableHeader
+	}
+	return ""
+}
+
 func (c *candidate) hasType(i int, q *query) bool {
 	s := &c.m.sents[i]
 	if !s.typeKnown {
 		s.typeKnown = true
 		text := c.Text[s.span.Start:s.span.End]
+		if h := c.rowHeader(i); h != "" && !typeOfQuestion(q.want) {
+			// A table's row, read as it is quoted, its cells named by
+			// the header: "Price (£): 19.20" is an amount of money
+			// where "| 19.20 |" is a number. Not for a person, a place
+			// or a name, which the labels' capitals would fake.
+			text = tableRowText(h, text)
+		}
 		if c.read != nil && !typeOfQuestion(q.want) {
 			s.typeFound = c.read.sents[i].hasType(text, q.want)
 		} else {

@@ -751,3 +751,19 @@ func TestLengthPastItsBand(t *testing.T) {
 		answerCase{"What happens if I cancel my course a week after booking?", "full refund"},
 	)
 }
+
+// A price whose currency only the label or the table's header names is
+// an amount of money: "Price (£ ex VAT): 19.20" in a spreadsheet's row,
+// "| 19.20 |" under "Price (£)". A question of money is answered with
+// it, not declined for quoting none.
+func TestMoneyNamedByItsLabel(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"wholesale.md": "# Crumb & Co wholesale prices\n\n| Item | Pack | Price (£ ex VAT) |\n|---|---|---|\n" +
+			"| Butter croissant | Box of 24 | 19.20 |\n| Pain au chocolat | Box of 24 | 21.60 |\n| Sourdough loaf | 1 loaf | 3.10 |\n",
+		"fares.csv": "Ticket type,Single (GBP),Day return (GBP)\nAdult,7.8,13.5\nChild (5 to 15),3.9,6.75\nCar or small van,24,41\n",
+	})
+	wantAnswers(t, x, false,
+		answerCase{"wholesale butter croissant box price", "19.20"},
+		answerCase{"how much is a day return for a car", "41"},
+	)
+}
