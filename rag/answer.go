@@ -587,7 +587,7 @@ var blankRun = regexp.MustCompile(`(\.{4,}|_{4,}|…{2,})`)
 func quotesType(picked []*sentence, t answerType, q *query) bool {
 	return slices.ContainsFunc(picked, func(s *sentence) bool {
 		text := s.text
-		if s.header != "" && !typeOfQuestion(t) {
+		if s.header != "" && t == moneyType {
 			text = tableRowText(s.header, text) // as candidate.hasType reads a row
 		}
 		return hasAnswerType(text, t, *q)

@@ -357,10 +357,13 @@ var (
 		`|\ban?\s(hundred|thousand|million|billion)\s(dollars|euros|pounds|yen|francs|rupees|roubles|rubles)\b` +
 		`|\b(is|are|be|was|were|go|goes|get|gets|entry|admission|entrance|parking|tickets?)\W+free\b|\bfree\s+(of charge|entry|admission|parking|entrance|tickets?)\b|\bfor free\b` +
 		`|\b(no charge|no cost|costs? nothing)\b` +
-		// A label that names the currency, then its amount: "Price (£ ex
-		// VAT): 19.20", "Single (GBP): 19.5" — a table's row as the
-		// spreadsheet and table readers write it.
-		`|(?:[$€£¥₹]|\b(?:usd|eur|gbp)\b)[^:;|\n]{0,24}:\s*\d`)
+		// A label whose brackets name the currency, then its amount:
+		// "Price (£ ex VAT): 19.20", "Single (GBP): 19.5", "Fee (€ per
+		// month): 30" — a table's row as the spreadsheet and table
+		// readers write it. Only words of tax and of what the amount is
+		// per may stand beside the currency ("Contact (GBP account):
+		// 0161 …" is a telephone number).
+		`|\((?:[$€£¥₹]|usd|eur|gbp)(?:[\s,.]+(?:ex|exc|excl|exclusive|inc|incl|inclusive|including|excluding|of|vat|tax|gst|per|a|an|each|month|year|week|day|hour|night|person|head|unit|item))*\s*\)\s*:\s*\d`)
 	// emailExpr is an email address.
 	emailExpr = regexp.MustCompile(`[\w.+-]+@[\w-]+(\.[\w-]+)+`)
 	// extensionExpr is a telephone extension: "Ext. 214", "extension: 3307";

@@ -144,6 +144,15 @@ func TestHasAnswerType(t *testing.T) {
 		{"Ticket type: Car or small van (up to 5 m); Single (GBP): 24; Day return (GBP): 41.", moneyType, true},
 		{"Section: Pastries; Item: Butter croissant; Pack / unit: Box of 24.", moneyType, false},
 		{"Prices in £: see the board.", moneyType, false},
+		{"Fee (€ per month, incl. VAT): 30", moneyType, true},
+		// Found by a review: a currency in a label is no amount by itself.
+		{"Prices in £ are listed below: 2025 rates", moneyType, false},
+		{"£ sign: 3 ways to type it", moneyType, false},
+		{"Contact (GBP account): 0161 496 0000", moneyType, false},
+		{"Use the $HOME variable: 2 examples follow.", moneyType, false},
+		{"We bill in EUR for EU customers: 30 days notice applies.", moneyType, false},
+		{"Room (€ on request): 12 beds", moneyType, false},
+		{"Ticket type: Adult; Currency (GBP) code: 826.", moneyType, false},
 		// How often.
 		{"Staff must repeat the induction every two years.", frequencyType, true},
 		{"The hoods are inspected annually.", frequencyType, true},

@@ -314,11 +314,12 @@ func (c *candidate) hasType(i int, q *query) bool {
 	if !s.typeKnown {
 		s.typeKnown = true
 		text := c.Text[s.span.Start:s.span.End]
-		if h := c.rowHeader(i); h != "" && !typeOfQuestion(q.want) {
+		if h := c.rowHeader(i); h != "" && q.want == moneyType {
 			// A table's row, read as it is quoted, its cells named by
 			// the header: "Price (£): 19.20" is an amount of money
-			// where "| 19.20 |" is a number. Not for a person, a place
-			// or a name, which the labels' capitals would fake.
+			// where "| 19.20 |" is a number. For money only: other
+			// labels would lend every row their type ("Room 101", "Since
+			// 2019"), and their capitals would read as names.
 			text = tableRowText(h, text)
 		}
 		if c.read != nil && !typeOfQuestion(q.want) {
