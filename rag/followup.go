@@ -604,7 +604,9 @@ func roleOf(question string) (string, map[string]bool) {
 	}
 	if k < len(ws) && roleLinks[ws[k]] {
 		run = append(run, ts[k])
-		for k++; k < len(ws) && determiners[ws[k]]; k++ {
+		k++
+		for k < len(ws) && determiners[ws[k]] {
+			k++ // "of the school": the school
 		}
 		content()
 	}
