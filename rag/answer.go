@@ -585,13 +585,7 @@ var blankRun = regexp.MustCompile(`(\.{4,}|_{4,}|…{2,})`)
 // quotesType reports whether one of the picked sentences holds an answer
 // of type t that q does not already say.
 func quotesType(picked []*sentence, t answerType, q *query) bool {
-	return slices.ContainsFunc(picked, func(s *sentence) bool {
-		text := s.text
-		if s.header != "" && t == moneyType {
-			text = tableRowText(s.header, text) // as candidate.hasType reads a row
-		}
-		return hasAnswerType(text, t, *q)
-	})
+	return slices.ContainsFunc(picked, func(s *sentence) bool { return hasAnswerType(typedText(s.text, s.header, t), t, *q) })
 }
 
 // opensWithPronoun reports a sentence whose subject is a pronoun for
@@ -637,10 +631,7 @@ func runInTitle(s, rest string) bool {
 	if slices.ContainsFunc(ws, func(w string) bool { return stopWords[w] || replyWords[w] }) {
 		return false
 	}
-	said := map[string]bool{}
-	for _, w := range words(rest) {
-		said[stem(w)] = true
-	}
+	said := stemSet(words(rest))
 	return slices.ContainsFunc(ws, func(w string) bool { return said[stem(w)] })
 }
 

@@ -296,6 +296,19 @@ func (q *query) pairShare(p termMask) float64 {
 // for, looking at most once: the ranker asks for some sentences, the
 // chooser for those of the top passages. Where the question's words do
 // not matter, its chunk's reading looks once for all questions.
+// typedText is the text of a sentence as an answer of type t is looked
+// for in it: a table's row (under header) read as it is quoted, its cells
+// named by the header, where t is money — "Price (£): 19.20" is an amount
+// of money where "| 19.20 |" is a number. For money only: other labels
+// would lend every row their type ("Room 101", "Since 2019"), and their
+// capitals would read as names.
+func typedText(text, header string, t answerType) string {
+	if header != "" && t == moneyType {
+		return tableRowText(header, text)
+	}
+	return text
+}
+
 // rowHeader is, for sentence i of the passage that is a row of a
 // Markdown table, the table's header row; "" for any other sentence.
 func (c *candidate) rowHeader(i int) string {
@@ -313,15 +326,7 @@ func (c *candidate) hasType(i int, q *query) bool {
 	s := &c.m.sents[i]
 	if !s.typeKnown {
 		s.typeKnown = true
-		text := c.Text[s.span.Start:s.span.End]
-		if h := c.rowHeader(i); h != "" && q.want == moneyType {
-			// A table's row, read as it is quoted, its cells named by
-			// the header: "Price (£): 19.20" is an amount of money
-			// where "| 19.20 |" is a number. For money only: other
-			// labels would lend every row their type ("Room 101", "Since
-			// 2019"), and their capitals would read as names.
-			text = tableRowText(h, text)
-		}
+		text := typedText(c.Text[s.span.Start:s.span.End], c.rowHeader(i), q.want)
 		if c.read != nil && !typeOfQuestion(q.want) {
 			s.typeFound = c.read.sents[i].hasType(text, q.want)
 		} else {

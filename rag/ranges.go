@@ -3,6 +3,7 @@ package rag
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -44,13 +45,14 @@ var numberWords = map[string]float64{
 
 const (
 	// bandNumber is a number a length is given in: digits (thousands
-	// grouped by commas or not), or words. It must not follow a letter,
-	// a digit or a hyphen, so that "twenty-eight" is never read as
-	// "eight" (Go's regexp has no look-behind: the character before is
-	// matched, and is group 1 where the expression starts with it).
+	// grouped by commas or not), or words ("twenty-eight" one number).
 	bandNumber = `(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)`
-	bandStart  = `(?:^|[^\pL\d-])`
-	bandUnit   = `(minute|min|hour|hr|day|week|fortnight|month|year)s?\b`
+	// bandStart is what a number stands after: not a letter, a digit
+	// or a hyphen, so that "twenty-eight" is never read as "eight". Go's
+	// regexp has no look-behind, so the character is matched, in a group
+	// that captures nothing.
+	bandStart = `(?:^|[^\pL\d-])`
+	bandUnit  = `(minute|min|hour|hr|day|week|fortnight|month|year)s?\b`
 )
 
 var (
@@ -85,7 +87,7 @@ func numberOf(s string) (float64, bool) {
 }
 
 // minutes is n of unit u (singular, lower case or not) in minutes.
-func minutes(n string, u string) (float64, bool) {
+func minutes(n, u string) (float64, bool) {
 	v, ok := numberOf(n)
 	m, known := timeUnits[strings.ToLower(u)]
 	return v * m, ok && known
@@ -213,13 +215,9 @@ func fitsLength(text string, v float64) int {
 // and the words of lengths do not count.
 func alike(a, b string) bool {
 	content := func(s string) map[string]bool {
-		m := map[string]bool{}
-		for _, w := range words(s) {
-			if !stopWords[w] && !numberLike(w) && timeUnits[strings.TrimSuffix(w, "s")] == 0 {
-				m[stem(w)] = true
-			}
-		}
-		return m
+		return stemSet(slices.DeleteFunc(words(s), func(w string) bool {
+			return numberLike(w) || timeUnits[strings.TrimSuffix(w, "s")] != 0
+		}))
 	}
 	ca, cb := content(a), content(b)
 	if len(ca) > len(cb) {

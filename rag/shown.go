@@ -18,7 +18,10 @@ type shownTurns struct {
 	seed  maphash.Seed
 	mu    sync.Mutex
 	turns map[uint64]decision
-	order []uint64 // the keys, oldest first
+	// order is the keys in a ring, next the slot of the oldest once it
+	// is full: each key is put in it once, when first remembered.
+	order []uint64
+	next  int
 }
 
 // maxShownTurns bounds the answers remembered: about 3 kB each, their
@@ -26,7 +29,7 @@ type shownTurns struct {
 const maxShownTurns = 1024
 
 func newShownTurns() *shownTurns {
-	return &shownTurns{seed: maphash.MakeSeed(), turns: map[uint64]decision{}}
+	return &shownTurns{seed: maphash.MakeSeed(), turns: map[uint64]decision{}, order: make([]uint64, maxShownTurns)}
 }
 
 // key reads the last maxContextTurns earlier questions only, as far as a
@@ -64,11 +67,11 @@ func (s *shownTurns) put(question string, earlier []string, k int, d decision) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.turns[key]; !ok {
-		if len(s.order) == maxShownTurns {
-			delete(s.turns, s.order[0])
-			s.order = append(s.order[:0], s.order[1:]...)
+		if len(s.turns) == maxShownTurns {
+			delete(s.turns, s.order[s.next])
 		}
-		s.order = append(s.order, key)
+		s.order[s.next] = key
+		s.next = (s.next + 1) % maxShownTurns
 	}
 	s.turns[key] = d
 }
