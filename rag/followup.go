@@ -53,7 +53,8 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 	if err != nil {
 		return decision{}, err
 	}
-	if whole != "" && r.q.asked == 0 {
+	absent := whole != "" && r.q.asked == 0
+	if absent {
 		// A day, a code or a name the fragment brings that no document
 		// has ("And on Mondays?" where the timetable names none) is
 		// declined as the fragment alone would be, not answered with the
@@ -120,17 +121,23 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 	if err != nil {
 		return decision{}, err
 	}
-	if topic != "" && (!d.ans.Grounded || d.ans.Passages[0].Source != topic) && namesNothingElse(r, topic) &&
-		(context != "" || !namesAnotherTitle(r, topic)) {
-		// A turn that says nothing of a subject of its own ("What's her
-		// phone number?", "Is it paid?", "And on Sundays?", and one that
-		// reads as no follow-up: "where do we meet?" after "When is the
-		// Brook Clean-up Day?") is about what the answer before was
-		// about: its own words ("number", "paid", "meet") match any
-		// document, so the document the answer before quoted answers it,
-		// read with the questions it follows. Where that document does
-		// not, the answer stays. Like the turn asked again, this is a
-		// refinement: only a cancelled ctx fails it.
+	// A turn that says nothing of a subject of its own ("What's her phone
+	// number?", "Is it paid?", "And on Sundays?", and one that reads as no
+	// follow-up: "where do we meet?" after "When is the Brook Clean-up
+	// Day?") is about what the answer before was about: its own words
+	// ("number", "paid", "meet") match any document, so the document the
+	// answer before quoted answers it, read with the questions it follows.
+	// So is a follow-up that the documents together do not answer, though
+	// it has words of its own ("how do I complain to her?" after "Who is
+	// the practice manager?", where that document says "If you are
+	// unhappy …, write to the Practice Manager"): it is declined only if
+	// that document does not answer it either, by the same gate. Not a
+	// fragment that brings a day or a name no document has (above).
+	if topic != "" && (!d.ans.Grounded || d.ans.Passages[0].Source != topic) &&
+		(context != "" && !d.ans.Grounded && !absent || namesNothingElse(r, topic) && (context != "" || !namesAnotherTitle(r, topic))) {
+		// Where that document does not answer it, the answer stays. Like
+		// the turn asked again, this is a refinement: only a cancelled
+		// ctx fails it.
 		alt, ok, err := x.askWithin(ctx, question, whole, context, topic, r.quoted, k)
 		if ctx.Err() != nil {
 			return decision{}, ctx.Err()

@@ -440,6 +440,19 @@ func TestFollowUpFragmentOfAnAbsentDay(t *testing.T) {
 	}
 }
 
+// A follow-up that the documents together do not answer is asked of the
+// document the answer before quoted: "how do I complain to her?" after
+// the practice manager of a surgery's leaflet (testdata/other-kinds) was
+// declined, "complain" being in none of its sentences, where the leaflet
+// says to write to her.
+func TestFollowUpDeclinedIsAskedOfItsTopic(t *testing.T) {
+	x := newIndex(t, "")
+	sync(t, x, "../testdata/other-kinds/hall-bike-surgery-migration-windfarm-expenses/corpus")
+	wantConversation(t, x,
+		turn{"Who is the practice manager at Fernleigh Road Surgery?", "Deborah Finch"},
+		turn{"how do I complain to her?", "write to the Practice Manager"})
+}
+
 // A pronoun for a person after "Who is the clerk?" stands for the clerk:
 // "What is her email?" asks the clerk's, not any email of the
 // collection's.
