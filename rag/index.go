@@ -969,10 +969,7 @@ func (x *Index) adopt(rec *record) {
 		x.forget(old)
 	}
 	x.docs[rec.doc.Source] = rec
-	x.acronyms.Store(nil)
-	x.spellings.Store(nil)
-	x.grouped.Store(nil)
-	x.shown.Store(nil)
+	x.dropDerived()
 	for i := range rec.chunks {
 		c := &rec.chunks[i]
 		x.chunks[c.ID] = c
@@ -983,12 +980,19 @@ func (x *Index) adopt(rec *record) {
 	}
 }
 
-// forget removes rec's chunks from the lookup tables; x.mu must be held.
-func (x *Index) forget(rec *record) {
+// dropDerived drops what the index derives from its documents' words and
+// keeps until they change: the acronyms, the spellings, the grouped
+// numbers and the answers last given, each made again when next needed.
+func (x *Index) dropDerived() {
 	x.acronyms.Store(nil)
 	x.spellings.Store(nil)
 	x.grouped.Store(nil)
 	x.shown.Store(nil)
+}
+
+// forget removes rec's chunks from the lookup tables; x.mu must be held.
+func (x *Index) forget(rec *record) {
+	x.dropDerived()
 	x.readsMu.Lock()
 	defer x.readsMu.Unlock()
 	if rec.loaded {

@@ -292,10 +292,6 @@ func (q *query) pairShare(p termMask) float64 {
 	return float64(n) / float64(len(q.pairs))
 }
 
-// hasType reports whether sentence i of c holds the type of answer q asks
-// for, looking at most once: the ranker asks for some sentences, the
-// chooser for those of the top passages. Where the question's words do
-// not matter, its chunk's reading looks once for all questions.
 // typedText is the text of a sentence as an answer of type t is looked
 // for in it: a table's row (under header) read as it is quoted, its cells
 // named by the header, where t is money — "Price (£): 19.20" is an amount
@@ -322,6 +318,10 @@ func (c *candidate) rowHeader(i int) string {
 	return ""
 }
 
+// hasType reports whether sentence i of c holds the type of answer q asks
+// for, looking at most once: the ranker asks for some sentences, the
+// chooser for those of the top passages. Where the question's words do
+// not matter, its chunk's reading looks once for all questions.
 func (c *candidate) hasType(i int, q *query) bool {
 	s := &c.m.sents[i]
 	if !s.typeKnown {

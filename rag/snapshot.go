@@ -733,10 +733,7 @@ func (x *Index) adoptSnapshot(s *snapshot) {
 		}
 	}
 	x.terms.replace(s.terms.n, s.terms.df)
-	x.acronyms.Store(nil)
-	x.spellings.Store(nil)
-	x.grouped.Store(nil)
-	x.shown.Store(nil)
+	x.dropDerived()
 }
 
 // addSavedLexical starts the lexical index from the copy saved with the
