@@ -121,29 +121,42 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 	if err != nil {
 		return decision{}, err
 	}
-	// A turn that says nothing of a subject of its own ("What's her phone
-	// number?", "Is it paid?", "And on Sundays?", and one that reads as no
-	// follow-up: "where do we meet?" after "When is the Brook Clean-up
-	// Day?") is about what the answer before was about: its own words
-	// ("number", "paid", "meet") match any document, so the document the
-	// answer before quoted answers it, read with the questions it follows.
-	// So is a follow-up that the documents together do not answer, though
-	// it has words of its own ("how do I complain to her?" after "Who is
-	// the practice manager?", where that document says "If you are
-	// unhappy …, write to the Practice Manager"): it is declined only if
-	// that document does not answer it either, by the same gate. Not a
-	// fragment that brings a day or a name no document has (above).
-	if topic != "" && (!d.ans.Grounded || d.ans.Passages[0].Source != topic) &&
-		(context != "" && !d.ans.Grounded && !absent || namesNothingElse(r, topic) && (context != "" || !namesAnotherTitle(r, topic))) {
-		// Where that document does not answer it, the answer stays. Like
-		// the turn asked again, this is a refinement: only a cancelled
-		// ctx fails it.
-		alt, ok, err := x.askWithin(ctx, question, whole, context, topic, r.quoted, k)
-		if ctx.Err() != nil {
-			return decision{}, ctx.Err()
-		}
-		if err == nil && ok {
-			d = alt
+	if topic != "" && (!d.ans.Grounded || d.ans.Passages[0].Source != topic) {
+		// A turn that says nothing of a subject of its own ("What's her
+		// phone number?", "Is it paid?", "And on Sundays?", and one that
+		// reads as no follow-up: "where do we meet?" after "When is the
+		// Brook Clean-up Day?") is about what the answer before was
+		// about: its own words ("number", "paid", "meet") match any
+		// document, so the document the answer before quoted answers it,
+		// read with the questions it follows. So is a follow-up that the
+		// documents together do not answer, though it has words of its
+		// own ("how do I complain to her?" after "Who is the practice
+		// manager?", where that document says "If you are unhappy …,
+		// write to the Practice Manager"): it is declined only if that
+		// document does not answer it either, by the same gate. Not a
+		// fragment that brings a day or a name no document has (above).
+		sure := namesNothingElse(r, topic) && (context != "" || !namesAnotherTitle(r, topic)) ||
+			context != "" && !d.ans.Grounded && !absent
+		// One that has words of its own and is answered from another
+		// document ("do I need to buy a ticket?" after the budget of a
+		// residents' Christmas social, answered with a rail refund) is
+		// answered from that one where the models are at least as sure
+		// of its answer there ("Tickets are free, but residents are asked
+		// to register"): a question about another subject is answered
+		// better where that subject is.
+		drifted := d.ans.Grounded && !absent && (context != "" || !namesAnotherTitle(r, topic)) &&
+			slices.ContainsFunc(r.cands, func(c *candidate) bool { return c.Source == topic }) // else it has none to offer
+		if sure || drifted {
+			// Where that document does not answer it, the answer stays.
+			// Like the turn asked again, this is a refinement: only a
+			// cancelled ctx fails it.
+			alt, ok, err := x.askWithin(ctx, question, whole, context, topic, r.quoted, k)
+			if ctx.Err() != nil {
+				return decision{}, ctx.Err()
+			}
+			if err == nil && ok && (sure || alt.ans.Confidence >= d.ans.Confidence) {
+				d = alt
+			}
 		}
 	}
 	if !d.ans.Grounded {

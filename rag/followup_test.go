@@ -453,6 +453,21 @@ func TestFollowUpDeclinedIsAskedOfItsTopic(t *testing.T) {
 		turn{"how do I complain to her?", "write to the Practice Manager"})
 }
 
+// A follow-up with words of its own that is answered from another
+// document is answered from the one the answer before quoted where the
+// models are at least as sure of it there: "do I need to buy a ticket?"
+// after the budget of a residents' association's Christmas social
+// (testdata/other-kinds) was answered with a rail line's refund of unused
+// tickets.
+func TestFollowUpStaysWhereSurer(t *testing.T) {
+	x := newIndex(t, "")
+	sync(t, x, "../testdata/other-kinds/school-dentist-rail-benefits-league-residents/corpus")
+	wantConversation(t, x,
+		turn{"When is the Millbeck Gardens Christmas social?", "13 December"},
+		turn{"what's the budget?", ""},
+		turn{"do I need to buy a ticket?", "Tickets are free"})
+}
+
 // A pronoun for a person after "Who is the clerk?" stands for the clerk:
 // "What is her email?" asks the clerk's, not any email of the
 // collection's.
