@@ -135,16 +135,16 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		// write to the Practice Manager"): it is declined only if that
 		// document does not answer it either, by the same gate. Not a
 		// fragment that brings a day or a name no document has (above).
-		sure := namesNothingElse(r, topic) && (context != "" || !namesAnotherTitle(r, topic)) ||
-			context != "" && !d.ans.Grounded && !absent
+		staying := context != "" || !namesAnotherTitle(r, topic) // a follow-up, or a turn that names no other document
+		sure := namesNothingElse(r, topic) && staying || context != "" && !d.ans.Grounded && !absent
 		// One that has words of its own and is answered from another
 		// document ("do I need to buy a ticket?" after the budget of a
 		// residents' Christmas social, answered with a rail refund) is
 		// answered from that one where the models are at least as sure
 		// of its answer there ("Tickets are free, but residents are asked
-		// to register"): a question about another subject is answered
-		// better where that subject is.
-		drifted := d.ans.Grounded && !absent && (context != "" || !namesAnotherTitle(r, topic)) &&
+		// to register"): the conversation is taken to stay on its subject
+		// unless the documents answer it better elsewhere.
+		drifted := d.ans.Grounded && !absent && staying &&
 			slices.ContainsFunc(r.cands, func(c *candidate) bool { return c.Source == topic }) // else it has none to offer
 		if sure || drifted {
 			// Where that document does not answer it, the answer stays.
