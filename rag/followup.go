@@ -88,6 +88,11 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		case err == nil && prev.ans.Grounded:
 			r.quoted = prev.quoted
 			topic = prev.ans.Passages[0].Source
+			if prev.topic != "" {
+				// A turn answered from another document than the
+				// conversation's did not move the conversation (below).
+				topic = prev.topic
+			}
 			// "Is it paid?" after "How long is the meal break …?" asks
 			// whether the meal break is: a pronoun for the subject of the
 			// question before is read as that subject, where the
@@ -158,6 +163,14 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 				d = alt
 			}
 		}
+	}
+	if topic != "" && d.ans.Grounded && d.ans.Passages[0].Source != topic {
+		// A turn read as about the conversation's document, answered from
+		// another, leaves the conversation where it was: "can I bring my
+		// kids?" after "who runs it?" about a garden centre's workshop,
+		// answered from a hospital's leaflet, is still about the
+		// workshop.
+		d.topic = topic
 	}
 	if !d.ans.Grounded {
 		if docs, _ := x.Size(); docs == 0 {

@@ -468,6 +468,27 @@ func TestFollowUpStaysWhereSurer(t *testing.T) {
 		turn{"do I need to buy a ticket?", "Tickets are free"})
 }
 
+// A turn answered from another document than the conversation's does
+// not move the conversation: "can I bring my kids?" after "who runs it?"
+// about a garden centre's workshop, which was answered from a hospital's
+// leaflet (testdata/other-kinds), is answered from the garden centre's
+// events, not the hospital's leaflet. (It quotes the hanging basket
+// workshop's row, which says what the wreath making one does: the row is
+// still not the one asked about.)
+func TestFollowUpAfterADriftStaysOnTopic(t *testing.T) {
+	x := newIndex(t, "")
+	sync(t, x, "../testdata/other-kinds/buses-swimming-passwords-hall-garden-outpatients/corpus")
+	earlier := []string{"When is the wreath making workshop at the garden centre?", "how much is it?", "who runs it?"}
+	wantConversation(t, x, turn{earlier[0], "Wreath Making"}, turn{earlier[1], ""}, turn{earlier[2], ""})
+	ans, err := x.AskIn(context.Background(), "can I bring my kids?", earlier, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Grounded || !strings.HasPrefix(ans.Passages[0].Source, "briarwood_garden_centre") {
+		t.Errorf("%q after %q: %q from %v, want it from the garden centre's events", "can I bring my kids?", earlier, ans.Answer, ans.Passages)
+	}
+}
+
 // A pronoun for a person after "Who is the clerk?" stands for the clerk:
 // "What is her email?" asks the clerk's, not any email of the
 // collection's.
