@@ -84,7 +84,7 @@ type decision struct {
 	quoted []string    // the sentences quoted and the one chosen, as in their passages
 	gate   float64     // the gate's probability that the documents answer the question
 	ruled  bool        // declined by a rule, whatever the gate says
-	topic  string      // for a turn of a conversation answered from another document than the conversation's, that one's
+	topic  string      // the conversation's document, for a turn answered from another one that did not move it (see answerAt)
 }
 
 // decide ranks r's passages with m, chooses the answer among the sentences

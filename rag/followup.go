@@ -14,11 +14,13 @@ import (
 // follows, so that the passages they were about are among the candidates;
 // its passages and sentences are still ranked, and the answer chosen and
 // gated, on its own words — unless it names nothing of its own that the
-// document the answer before quoted lacks ("What's her phone number?"):
-// then that document answers it, read with the questions it follows (see
-// askWithin). So may a question that reads as no follow-up but names no
-// subject of its own ("where do we meet?"). A question that names its
-// subject is answered as Ask answers it. The answer each turn was given
+// conversation's document (the one the answer before quoted) lacks
+// ("What's her phone number?"): then that document answers it, read with
+// the questions it follows (see askWithin). So may a question that reads
+// as no follow-up but names no subject of its own ("where do we meet?"),
+// and one answered from another document where the models are at least
+// as sure of that document's answer. A question that names its subject
+// is answered as Ask answers it. The answer each turn was given
 // is read from what the index remembers of its last answers, where it
 // does (see shownTurns).
 func (x *Index) AskIn(ctx context.Context, question string, earlier []string, k int) (Answer, error) {
@@ -44,7 +46,7 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		return decision{}, x.modelErr
 	}
 	context := conversationContext(question, earlier)
-	var topic string // the document the answer before quoted
+	var topic string // the conversation's document: the one the answer before quoted, or that one's topic
 	var whole string // a fragment follow-up read whole (see completed)
 	if context != "" {
 		whole = completed(question, earlier)
@@ -96,7 +98,7 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			// "Is it paid?" after "How long is the meal break …?" asks
 			// whether the meal break is: a pronoun for the subject of the
 			// question before is read as that subject, where the
-			// follow-up's own words are all in that answer's document.
+			// follow-up's own words are all in the conversation's document.
 			if subj, as := subjectOf(earlier[last]), ""; context != "" && whole == "" && namesNothingElse(r, topic) {
 				if subj != "" {
 					as = withSubject(question, subj, antecedents)
@@ -130,27 +132,24 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		// A turn that says nothing of a subject of its own ("What's her
 		// phone number?", "Is it paid?", "And on Sundays?", and one that
 		// reads as no follow-up: "where do we meet?" after "When is the
-		// Brook Clean-up Day?") is about what the answer before was
-		// about: its own words ("number", "paid", "meet") match any
-		// document, so the document the answer before quoted answers it,
-		// read with the questions it follows. So is a follow-up that the
-		// documents together do not answer, though it has words of its
-		// own ("how do I complain to her?" after "Who is the practice
-		// manager?", where that document says "If you are unhappy …,
-		// write to the Practice Manager"): it is declined only if that
-		// document does not answer it either, by the same gate. Not a
-		// fragment that brings a day or a name no document has (above).
-		staying := context != "" || !namesAnotherTitle(r, topic) // a follow-up, or a turn that names no other document
-		sure := namesNothingElse(r, topic) && staying || context != "" && !d.ans.Grounded && !absent
-		// One that has words of its own and is answered from another
-		// document ("do I need to buy a ticket?" after the budget of a
-		// residents' Christmas social, answered with a rail refund) is
-		// answered from that one where the models are at least as sure
-		// of its answer there ("Tickets are free, but residents are asked
-		// to register"): the conversation is taken to stay on its subject
-		// unless the documents answer it better elsewhere.
-		drifted := d.ans.Grounded && !absent && staying &&
-			slices.ContainsFunc(r.cands, func(c *candidate) bool { return c.Source == topic }) // else it has none to offer
+		// Brook Clean-up Day?") is about what the conversation is about:
+		// its own words ("number", "paid", "meet") match any document, so
+		// the conversation's document answers it, read with the
+		// questions it follows.
+		otherTitle := namesAnotherTitle(r, topic)
+		sure := namesNothingElse(r, topic) && (context != "" || !otherTitle)
+		// One that has words of its own, names no other document's title
+		// and is answered from another document ("do I need to buy a
+		// ticket?" after the budget of a residents' Christmas social,
+		// answered with a rail line's refund) is answered from the
+		// conversation's where the models are at least as sure of its
+		// answer there ("Tickets are free, but residents are asked to
+		// register"): the conversation is taken to stay on its subject
+		// unless the documents answer it better elsewhere. Only where the
+		// first search found a passage of that document: else it has
+		// none to offer.
+		drifted := d.ans.Grounded && !absent && !otherTitle &&
+			slices.ContainsFunc(r.cands, func(c *candidate) bool { return c.Source == topic })
 		if sure || drifted {
 			// Where that document does not answer it, the answer stays.
 			// Like the turn asked again, this is a refinement: only a
@@ -163,14 +162,15 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 				d = alt
 			}
 		}
-	}
-	if topic != "" && d.ans.Grounded && d.ans.Passages[0].Source != topic {
-		// A turn read as about the conversation's document, answered from
-		// another, leaves the conversation where it was: "can I bring my
-		// kids?" after "who runs it?" about a garden centre's workshop,
-		// answered from a hospital's leaflet, is still about the
-		// workshop.
-		d.topic = topic
+		if d.ans.Grounded && d.ans.Passages[0].Source != topic && !otherTitle {
+			// Answered from another document all the same, the turn
+			// leaves the conversation where it was: "can I bring my kids?"
+			// after "who runs it?" about a garden centre's workshop,
+			// answered from a hospital's leaflet, is still about the
+			// workshop. A turn that names another document's title moves
+			// it there.
+			d.topic = topic
+		}
 	}
 	if !d.ans.Grounded {
 		if docs, _ := x.Size(); docs == 0 {

@@ -231,21 +231,21 @@ func TestEvalOtherConversations(t *testing.T) {
 		firstBar, followBar, rightBar int
 	}{
 		{"pool-hotel-dental-council-app", 16, 26, 13, 19, 8},
-		{"hall-bike-surgery-migration-windfarm-expenses", 12, 26, 8, 19, 4},
+		{"hall-bike-surgery-migration-windfarm-expenses", 12, 26, 8, 18, 4},
 		{"vets-charity-roof-tarnsync-ferries-gym", 10, 26, 6, 11, 2},
 		// 15 follow-ups once, one of them right by a misreading: "is it
 		// being recorded?" after "who's giving that talk?" read "giving"
 		// as the subject; a who-question lends none now. 15 again since
 		// "by when?" asks for a date.
 		{"runbook-history-blender-seminars-sales-cycling", 10, 29, 7, 15, 3},
-		{"school-dentist-rail-benefits-league-residents", 10, 28, 10, 20, 6},
+		{"school-dentist-rail-benefits-league-residents", 10, 28, 10, 19, 5},
 		{"campsite-museum-lab-planning-allergens-volunteers", 10, 28, 5, 13, 0},
 		{"buses-swimming-passwords-hall-garden-outpatients", 12, 34, 8, 15, 0},
-		{"releases-library-wedding-funrun-fleet-choir", 12, 35, 7, 16, 1},
+		{"releases-library-wedding-funrun-fleet-choir", 12, 35, 7, 15, 1},
 		{"allotment-dental-library-expenses-bikes-trip", 12, 39, 6, 23, 1},
-		{"coworking-language-court-grooming-bakery-halls", 12, 37, 8, 26, 3},
-		{"pool-carclub-surgery-choir-coop-repaircafe", 12, 40, 4, 24, 1},
-		{"leisure-tenancy-sixthform-vets-theatre-bulkywaste", 12, 51, 7, 24, 0},
+		{"coworking-language-court-grooming-bakery-halls", 12, 37, 8, 25, 2},
+		{"pool-carclub-surgery-choir-coop-repaircafe", 12, 40, 4, 23, 1},
+		{"leisure-tenancy-sixthform-vets-theatre-bulkywaste", 12, 51, 7, 23, 0},
 	} {
 		dir := filepath.Join("../../testdata/other-kinds", c.set)
 		r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "conversations.jsonl"))
