@@ -146,8 +146,9 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		// answer there ("Tickets are free, but residents are asked to
 		// register"): the conversation is taken to stay on its subject
 		// unless the documents answer it better elsewhere. Only where the
-		// first search found a passage of that document: else it has
-		// none to offer.
+		// first search found a passage of that document, a cheap sign
+		// that it may answer (the second search, read with the turns
+		// before, might find others).
 		drifted := d.ans.Grounded && !absent && !otherTitle &&
 			slices.ContainsFunc(r.cands, func(c *candidate) bool { return c.Source == topic })
 		if sure || drifted {

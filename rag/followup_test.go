@@ -488,6 +488,39 @@ func TestFollowUpAfterADriftStaysOnTopic(t *testing.T) {
 	}
 }
 
+// A turn that names another document's title is answered, and moves the
+// conversation, as it would be alone, whatever the conversation was about:
+// after a garden centre's wreath workshop, "and what about route 12
+// buses?" is answered from the bus timetable, and "where do I park at
+// the hospital?" from the hospital's leaflet, as is "when does it open?"
+// after it (testdata/other-kinds).
+func TestFollowUpNamingAnotherTitleMoves(t *testing.T) {
+	x := newIndex(t, "")
+	sync(t, x, "../testdata/other-kinds/buses-swimming-passwords-hall-garden-outpatients/corpus")
+	ctx := context.Background()
+	first := "When is the wreath making workshop at the garden centre?"
+	for _, c := range []struct {
+		turns []string
+		want  string // the start of the last turn's answer's source
+	}{
+		{[]string{first, "and what about route 12 buses?"}, "pellbrook_buses"},
+		{[]string{first, "where do I park at the hospital?"}, "fernleigh_outpatients"},
+		{[]string{first, "where do I park at the hospital?", "when does it open?"}, "fernleigh_outpatients"},
+		{[]string{first, "and what about parking at the outpatients department?", "is it free?"}, "fernleigh_outpatients"},
+		{[]string{first, "where do I park at the hospital?", "is it free?"}, "fernleigh_outpatients"},
+		{[]string{first, "where do I park at the hospital?", "how much does it cost?"}, "fernleigh_outpatients"},
+	} {
+		last := len(c.turns) - 1
+		ans, err := x.AskIn(ctx, c.turns[last], c.turns[:last], 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Grounded || !strings.HasPrefix(ans.Passages[0].Source, c.want) {
+			t.Errorf("%q after %q: %q from %v, want it from %s…", c.turns[last], c.turns[:last], ans.Answer, ans.Passages, c.want)
+		}
+	}
+}
+
 // A pronoun for a person after "Who is the clerk?" stands for the clerk:
 // "What is her email?" asks the clerk's, not any email of the
 // collection's.
