@@ -351,6 +351,17 @@ func TestFollowUpNotBent(t *testing.T) {
 	}
 }
 
+// askIn is x's answer to question after the earlier questions, with k 5;
+// it fails t on an error.
+func askIn(t *testing.T, x *rag.Index, question string, earlier []string) rag.Answer {
+	t.Helper()
+	ans, err := x.AskIn(context.Background(), question, earlier, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ans
+}
+
 // turn is a question of a conversation and what its answer must say (""
 // for a turn only asked).
 type turn struct{ question, want string }
@@ -431,11 +442,7 @@ func TestFollowUpFragmentOfAnAbsentDay(t *testing.T) {
 		"- Saturday: 8:00am to 6:00pm\n- Sunday: 9:00am to 4:00pm\n\nThe pool is used by schools on weekdays.\n"})
 	earlier := []string{"What time does the Hollin pool open on Saturdays?"}
 	wantConversation(t, x, turn{earlier[0], "8:00am"})
-	ans, err := x.AskIn(context.Background(), "And on Mondays?", earlier, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ans.Grounded {
+	if ans := askIn(t, x, "And on Mondays?", earlier); ans.Grounded {
 		t.Errorf("%q after %q: %q, want it declined", "And on Mondays?", earlier[0], ans.Answer)
 	}
 }
@@ -468,22 +475,14 @@ func TestFollowUpStaysWhereSurer(t *testing.T) {
 func TestFollowUpAfterADriftStaysOnTopic(t *testing.T) {
 	x := newIndex(t, "")
 	sync(t, x, "../testdata/other-kinds/buses-swimming-passwords-hall-garden-outpatients/corpus")
-	ctx := context.Background()
 	earlier := []string{"When is the wreath making workshop at the garden centre?", "how much is it?"}
 	wantConversation(t, x, turn{earlier[0], "Wreath Making"}, turn{earlier[1], ""})
-	drift, err := x.AskIn(ctx, "who runs it?", earlier, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	drift := askIn(t, x, "who runs it?", earlier)
 	if !drift.Grounded || strings.HasPrefix(drift.Passages[0].Source, "briarwood_garden_centre") {
 		t.Fatalf("%q after %q: %q from %v; the test wants it answered from another document", "who runs it?", earlier, drift.Answer, drift.Passages)
 	}
 	earlier = append(earlier, "who runs it?")
-	ans, err := x.AskIn(ctx, "can I bring my kids?", earlier, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ans.Grounded || !strings.HasPrefix(ans.Passages[0].Source, "briarwood_garden_centre") {
+	if ans := askIn(t, x, "can I bring my kids?", earlier); !ans.Grounded || !strings.HasPrefix(ans.Passages[0].Source, "briarwood_garden_centre") {
 		t.Errorf("%q after %q: %q from %v, want it from the garden centre's events", "can I bring my kids?", earlier, ans.Answer, ans.Passages)
 	}
 }
@@ -497,7 +496,6 @@ func TestFollowUpAfterADriftStaysOnTopic(t *testing.T) {
 func TestFollowUpNamingAnotherTitleMoves(t *testing.T) {
 	x := newIndex(t, "")
 	sync(t, x, "../testdata/other-kinds/buses-swimming-passwords-hall-garden-outpatients/corpus")
-	ctx := context.Background()
 	first := "When is the wreath making workshop at the garden centre?"
 	for _, c := range []struct {
 		turns []string
@@ -511,11 +509,7 @@ func TestFollowUpNamingAnotherTitleMoves(t *testing.T) {
 		{[]string{first, "where do I park at the hospital?", "how much does it cost?"}, "fernleigh_outpatients"},
 	} {
 		last := len(c.turns) - 1
-		ans, err := x.AskIn(ctx, c.turns[last], c.turns[:last], 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ans.Grounded || !strings.HasPrefix(ans.Passages[0].Source, c.want) {
+		if ans := askIn(t, x, c.turns[last], c.turns[:last]); !ans.Grounded || !strings.HasPrefix(ans.Passages[0].Source, c.want) {
 			t.Errorf("%q after %q: %q from %v, want it from %s…", c.turns[last], c.turns[:last], ans.Answer, ans.Passages, c.want)
 		}
 	}
