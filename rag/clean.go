@@ -28,7 +28,9 @@ import (
 //     the removed site chrome ("The President of the Republic of ...").
 //
 // The first three rules spare authored structure: Markdown headings, lines
-// in code fences and indented code. Inside kept lines, ids of 32 or more hex
+// in code fences and indented code; the site header's rule spares Markdown
+// headings too (a guide's "# Title" above a "Version: 2.4.1" field is the
+// document's). Inside kept lines, ids of 32 or more hex
 // digits glued to the text ("security.030e63c6…d72-slider") are cut out and
 // end the span. Clean errs on the side of keeping: a line that ends like a
 // sentence is removed only when it matches a known chrome sentence.
@@ -498,7 +500,7 @@ func markHeader(lines []cleanLine) {
 		}
 	}
 	for i := range last {
-		if lines[i].kept() {
+		if lines[i].kept() && !strings.HasPrefix(lines[i].text, "#") {
 			lines[i].removed, lines[i].chrome = true, true
 		}
 	}

@@ -93,6 +93,15 @@ func TestClean(t *testing.T) {
 			kept:    []string{"Budget Day\n\nCouncil approves spending on schools\n\n" + body},
 		},
 		{
+			// A reStructuredText guide's title, then its fields: "Version:
+			// 2.4.1" reads as a version link and is removed, and the title
+			// above it was taken for a site's header with it.
+			name:    "a Markdown heading above removed chrome is the document's, not a site header",
+			text:    "# Tarnsync 2.4 User Guide\n\nVersion: 2.4.1\nDate: 9 January 2025\nMaintainer: Quillfeather Software Ltd\n\n## Overview\n\n" + body,
+			removed: []string{"Version: 2.4.1"},
+			kept:    []string{"# Tarnsync 2.4 User Guide", "Maintainer: Quillfeather Software Ltd", body},
+		},
+		{
 			name:    "hex id glued to the text",
 			text:    "The council approved the plan to ensure the city’s security.030e63c6e3574e91e8ee74c457f32d72-slider\n\n" + body,
 			removed: []string{"030e63c6", "slider"},

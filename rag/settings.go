@@ -9,7 +9,7 @@ import (
 // decoding (byte order marks, UTF-16, Windows-1252), Clean, Title and the
 // date. Bump it whenever a change to them alters the text, title or date of
 // any document, so that indexes built before are rebuilt rather than kept.
-const textVersion = 2 // 2: Markdown titles without inline markup
+const textVersion = 3 // 2: Markdown titles without inline markup; 3: a Markdown heading above removed chrome kept
 
 // Versioned is implemented by a Loader or a Splitter whose output depends
 // on its settings or its code: ID names them (say "recursive/size=600/
