@@ -164,6 +164,17 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 			promote(alt)
 		}
 	}
+	if r.q.yesNo && !best.addresses {
+		// A yes/no question is answered by a sentence that speaks of what
+		// it asks, where one of the best sentence's passage does: "There
+		// are 18 spaces behind the building." under "Parking" for "Is
+		// there parking at Millbrook Village Hall?", not the hall's
+		// address, which has all the words of its name. Without one, the
+		// rules below decline it (see answersOnlyTitle).
+		if alt := bestBeside(best, d.scored, func(s *sentence) bool { return s.addresses }); alt != nil {
+			promote(alt)
+		}
+	}
 	if slices.Contains(r.quoted, best.text) {
 		// The sentence already read gives way to the one that adds to it.
 		if alt := beyondQuoted(r, best, d.scored); alt != best {
@@ -259,7 +270,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// question of money ("How much was the farm fined?") whose quote
 	// names no amount, nor that there is none to pay, and a "how long"
 	// whose quote says no duration or length (see query.measured).
-	d.ruled = r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t, &r.q)
+	d.ruled = answersOnlyTitle(&r.q, picked) || r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t, &r.q)
 	if d.gate < m.AbstainBelow || d.ruled {
 		return d, nil
 	}
@@ -275,6 +286,25 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		d.ans.Passages = append(ps, passages[best.rank+1:]...)
 	}
 	return d, nil
+}
+
+// answersOnlyTitle reports a yes/no question whose quote has none of its
+// words but those of its document's title: "Is there a car park at
+// Thornbury Vale Library?" answered "Thornbury Vale Library is run by
+// Thornbury Vale District Council …". The documents name what they are
+// about; an answer that only names it too says nothing of what was asked.
+// A word of the question said otherwise ("bicycles" for "bike") does not
+// count: word vectors put "street" as near "park" as many a synonym.
+func answersOnlyTitle(q *query, picked []*sentence) bool {
+	if !q.yesNo {
+		return false
+	}
+	for _, s := range picked {
+		if s.addresses {
+			return false
+		}
+	}
+	return true
 }
 
 // sectionOf is the section of the text at span sp of passage p, or the
@@ -341,10 +371,14 @@ type sentence struct {
 	eligible bool     // false for a heading or the document's title: never an answer alone
 	header   string   // for a row of a Markdown table, its header row
 	terms    termMask // the question's terms it has, by its own words
-	in       sentenceInput
-	feats    []float64
-	prob     float64
-	rank     int // of its passage
+	// addresses is, for a yes/no question, whether the sentence or the
+	// heading over it has one of the question's words other than its
+	// document's title's (see answersOnlyTitle).
+	addresses bool
+	in        sentenceInput
+	feats     []float64
+	prob      float64
+	rank      int // of its passage
 }
 
 // sentencesOf measures the sentences of the candidates cs that have not
@@ -425,6 +459,13 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 				}
 			}, r.words)
 			s.in.exact = r.q.covered(under)
+			if r.q.yesNo {
+				// What the question asks beyond what the document is
+				// about, read under the sentence's heading ("Parking"
+				// over "There are 18 spaces behind the building.").
+				asked := r.q.all() &^ c.title.mask
+				s.addresses = asked == 0 || (under&^c.title.mask)&asked != 0
+			}
 			s.in.own = s.in.lexical
 			if len(c.title.words)+len(over.words)+len(intro.words)+len(runIn.words) > 0 {
 				s.in.own = x.softCoverage(r.q, m.mask, slices.Values(m.words), r.words)

@@ -204,12 +204,21 @@ func TestAbsentCodeDeclined(t *testing.T) {
 	x := indexOf(t, map[string]string{"errors.md": "# Troubleshooting\n\n" +
 		"Error code E104 means the migration has not been run. Error code E211 means the license file is missing. " +
 		"Error code E-307 means the disk is full.\n"})
-	for _, c := range []struct{ question, want string }{
+	wantSayingOrDeclined(t, x, []sayingCase{
 		{"What does error E104 mean?", "migration"},
 		{"What does error E211 mean?", "license"},
 		{"What does error E500 mean?", ""},
 		{"What does error E307 mean?", "disk is full"}, // written apart in the document
-	} {
+	})
+}
+
+// sayingCase is a question and what its first quoted sentence says, ""
+// when it is to be declined.
+type sayingCase struct{ question, want string }
+
+func wantSayingOrDeclined(t *testing.T, x *rag.Index, cases []sayingCase) {
+	t.Helper()
+	for _, c := range cases {
 		ans, err := x.Ask(context.Background(), c.question, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -218,7 +227,7 @@ func TestAbsentCodeDeclined(t *testing.T) {
 		case c.want == "" && ans.Grounded:
 			t.Errorf("%q: answered %q (confidence %.2f), want declined", c.question, ans.Answer, ans.Confidence)
 		case c.want != "" && (!ans.Grounded || !strings.Contains(rag.FirstSentence(ans.Answer), c.want)):
-			t.Errorf("%q: %q (grounded %v), want the sentence about %s", c.question, ans.Answer, ans.Grounded, c.want)
+			t.Errorf("%q: %q (grounded %v), want the sentence saying %q", c.question, ans.Answer, ans.Grounded, c.want)
 		}
 	}
 }
@@ -766,4 +775,22 @@ func TestMoneyNamedByItsLabel(t *testing.T) {
 		answerCase{"wholesale butter croissant box price", "19.20"},
 		answerCase{"how much is a day return for a car", "41"},
 	)
+}
+
+// A yes/no question is answered by a sentence that speaks of what it asks
+// — by its words or under its heading — and declined when the best
+// sentence only names what the document is about: the hall's address says
+// nothing of a sauna.
+func TestYesNoAnsweredOnlyByTitleDeclined(t *testing.T) {
+	x := indexOf(t, map[string]string{"hall.md": "# Millbrook Village Hall: a guide for hirers\n\n" +
+		"The hall is run by volunteers and can be hired for parties, classes and meetings.\n\n" +
+		"## Parking\n\nThere are 18 spaces behind the building, free for hirers.\n\n" +
+		"## Getting here\n\nBicycles can be left in the rack by the front door. The number 7 bus stops outside.\n\n" +
+		"## Contact\n\nMillbrook Village Hall, 12 Church Lane, Millbrook MB4 2QT.\n"})
+	wantSayingOrDeclined(t, x, []sayingCase{
+		{"Is there a sauna at Millbrook Village Hall?", ""},
+		{"Does Millbrook Village Hall have a lift?", ""},
+		{"Is there parking at Millbrook Village Hall?", "18 spaces"}, // under its heading
+		{"Does a bus stop near Millbrook Village Hall?", "bus stops"},
+	})
 }

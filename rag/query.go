@@ -29,6 +29,7 @@ type query struct {
 	focus      termMask // the term the question asks about ("budget" in "What is the budget of …"; see focusWord)
 	given      termMask // the terms it points back to ("his round-table meeting"; see pointedWords)
 	pointed    termMask // those after a pointing word ("this proclamation"; see demonstratedWords)
+	yesNo      bool     // it opens with an auxiliary verb: "Is there …", "Can I …", "Does the hall have …"
 	asked      termMask // for a fragment follow-up read whole, the terms of the fragment ("sundays" in "and on Sundays?"; see completed)
 }
 
@@ -86,6 +87,8 @@ func (x *Index) analyseAs(q, own string) query {
 	if a.weight > 0 {
 		a.unknown = unknown / a.weight
 	}
+	ws := words(own)
+	a.yesNo = len(ws) > 0 && auxiliaries[ws[0]]
 	a.howMany = howManyExpr.MatchString(own)
 	a.howLong = a.want == durationType && howLongExpr.MatchString(own)
 	a.given, a.pointed = a.mask(stemSet(pointedWords(own))), a.mask(stemSet(demonstratedWords(own)))

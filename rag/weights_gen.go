@@ -48,35 +48,35 @@ var fitted = Model{
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.534185676826639,   // sentence_probability
-			1.1573134213228689,   // sentence_margin
-			0.22953095776335145,  // passage_probability
-			6.1970845879428,      // unknown_terms
-			-0.864414103540063,   // any_unknown_term
-			3.623036982196334,    // missing_from_passage
-			-0.22365835997199457, // rarest_missing
-			0.6500800596536903,   // type_found
-			-2.732438738015901,   // type_missing
-			3.923329042419972,    // lexical
-			1.7632386227690888,   // dense
-			4.91946502122501,     // sentence_dense
-			-0.5430496327484221,  // passage_bm25
-			4.94534077911114,     // best_bm25
-			-0.5914459102329056,  // best_coverage
-			3.344604933567894,    // best_sentence_coverage
-			0.04191093299102982,  // matched_idf
-			-0.26714819976772874, // names_missing
-			3.3496963872694066,   // missing_from_document
-			4.515202124877841,    // rarest_matched
-			1.2882757568380454,   // question_terms
-			-0.3539944851435449,  // unknown_rare
-			-2.01350710405413,    // rarest_unknown
-			-9.21448985500401,    // missing_rare
-			3.6099291309947965,   // rarest_missing_word
-			-5.296162639893209,   // missing_from_document_rare
-			-0.06410739164965223, // focus_missing
+			-4.5356017982151435,  // sentence_probability
+			1.1580927590250671,   // sentence_margin
+			0.2299159539576151,   // passage_probability
+			6.197497186733074,    // unknown_terms
+			-0.8643930243684703,  // any_unknown_term
+			3.6238700844554557,   // missing_from_passage
+			-0.22375344791709964, // rarest_missing
+			0.6497754799379415,   // type_found
+			-2.7327025333419663,  // type_missing
+			3.9184573619323606,   // lexical
+			1.7577649291960367,   // dense
+			4.927771992395941,    // sentence_dense
+			-0.5443729979073626,  // passage_bm25
+			4.945618295947894,    // best_bm25
+			-0.5905113856632506,  // best_coverage
+			3.34859415027609,     // best_sentence_coverage
+			0.04117654498077293,  // matched_idf
+			-0.26691548329857306, // names_missing
+			3.348337240652053,    // missing_from_document
+			4.5164356735673294,   // rarest_matched
+			1.2889499760706242,   // question_terms
+			-0.3538620406334437,  // unknown_rare
+			-2.0134873795830837,  // rarest_unknown
+			-9.215580594272751,   // missing_rare
+			3.609186018836784,    // rarest_missing_word
+			-5.295027194127837,   // missing_from_document_rare
+			-0.06462590627640764, // focus_missing
 		},
-		Bias: -10.777424145335623,
+		Bias: -10.77819596668618,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
@@ -111,5 +111,5 @@ var fitted = Model{
 		},
 		Bias: -5.434219855708416,
 	},
-	AbstainBelow: 0.35309770683546227,
+	AbstainBelow: 0.3531265593864688,
 }
