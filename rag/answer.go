@@ -170,9 +170,11 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		// are 18 spaces behind the building." under "Parking" for "Is
 		// there parking at Millbrook Village Hall?", not the hall's
 		// address, which has all the words of its name. Without one, the
-		// rules below decline it (see answersOnlyTitle).
+		// rules below decline it (see answersOnlyTitle). The chooser's
+		// belief in its best is not moved to the other: the gate reads
+		// what the chooser thought of the sentence quoted.
 		if alt := bestBeside(best, d.scored, func(s *sentence) bool { return s.addresses }); alt != nil {
-			promote(alt)
+			best, second = alt, best
 		}
 	}
 	if slices.Contains(r.quoted, best.text) {
@@ -269,8 +271,10 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// weight for every kind of question, let them through; so is a
 	// question of money ("How much was the farm fined?") whose quote
 	// names no amount, nor that there is none to pay, and a "how long"
-	// whose quote says no duration or length (see query.measured).
-	d.ruled = answersOnlyTitle(&r.q, picked) || r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t, &r.q)
+	// whose quote says no duration or length (see query.measured). So is
+	// a yes/no question whose quote has no word of it but its
+	// document's title's (see answersOnlyTitle).
+	d.ruled = answersOnlyTitle(&r.q, best, picked) || r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t, &r.q)
 	if d.gate < m.AbstainBelow || d.ruled {
 		return d, nil
 	}
@@ -295,8 +299,12 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 // about; an answer that only names it too says nothing of what was asked.
 // A word of the question said otherwise ("bicycles" for "bike") does not
 // count: word vectors put "street" as near "park" as many a synonym.
-func answersOnlyTitle(q *query, picked []*sentence) bool {
-	if !q.yesNo {
+func answersOnlyTitle(q *query, best *sentence, picked []*sentence) bool {
+	if !q.yesNo || best.addresses {
+		// The best sentence may be a question of an FAQ, quoted by the
+		// reply after it ("Do you allow dogs?" — "Well-behaved pets are
+		// welcome on a lead."): the question in the documents says what
+		// the reply is about.
 		return false
 	}
 	for _, s := range picked {
@@ -371,9 +379,9 @@ type sentence struct {
 	eligible bool     // false for a heading or the document's title: never an answer alone
 	header   string   // for a row of a Markdown table, its header row
 	terms    termMask // the question's terms it has, by its own words
-	// addresses is, for a yes/no question, whether the sentence or the
-	// heading over it has one of the question's words other than its
-	// document's title's (see answersOnlyTitle).
+	// addresses is whether the sentence or the heading over it has one
+	// of the question's words other than its document's title's (see
+	// answersOnlyTitle).
 	addresses bool
 	in        sentenceInput
 	feats     []float64
@@ -459,13 +467,17 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 				}
 			}, r.words)
 			s.in.exact = r.q.covered(under)
-			if r.q.yesNo {
-				// What the question asks beyond what the document is
-				// about, read under the sentence's heading ("Parking"
-				// over "There are 18 spaces behind the building.").
-				asked := r.q.all() &^ c.title.mask
-				s.addresses = asked == 0 || (under&^c.title.mask)&asked != 0
+			// What the question asks beyond what the document is about,
+			// read under the sentence's heading ("Parking" over "There
+			// are 18 spaces behind the building."). A title that is the
+			// document's first sentence, shortened, is this sentence's
+			// own words where it opens it.
+			subject := c.title.mask
+			if t := strings.TrimSuffix(c.Title, "…"); t != "" && strings.HasPrefix(text, t) {
+				subject = 0
 			}
+			beyond := r.q.all() &^ subject
+			s.addresses = beyond == 0 || under&beyond != 0
 			s.in.own = s.in.lexical
 			if len(c.title.words)+len(over.words)+len(intro.words)+len(runIn.words) > 0 {
 				s.in.own = x.softCoverage(r.q, m.mask, slices.Values(m.words), r.words)

@@ -792,5 +792,24 @@ func TestYesNoAnsweredOnlyByTitleDeclined(t *testing.T) {
 		{"Does Millbrook Village Hall have a lift?", ""},
 		{"Is there parking at Millbrook Village Hall?", "18 spaces"}, // under its heading
 		{"Does a bus stop near Millbrook Village Hall?", "bus stops"},
+		{"And is there a sauna at Millbrook Village Hall?", ""},
+	})
+}
+
+// The rule for yes/no questions reads what answers them as a user would:
+// an FAQ's reply, which need not repeat the question's words, and a
+// plain-text notice whose title is its first sentence.
+func TestYesNoAnsweredInOtherWords(t *testing.T) {
+	wantSayingOrDeclined(t, indexOf(t, map[string]string{"faq.txt": "Greenway Campsite: frequently asked questions\n\n" +
+		"Q: Do you allow dogs?\nA: Well-behaved pets are welcome on a lead.\n\n" +
+		"Q: Can we have a campfire?\nA: Fires are only allowed in the braziers we provide.\n\n" +
+		"Q: Where do we check in?\nA: Check in at reception between 2pm and 8pm.\n"}), []sayingCase{
+		{"Do you allow dogs?", "pets are welcome"},
+		{"Can we have a campfire?", "braziers"},
+	})
+	wantSayingOrDeclined(t, indexOf(t, map[string]string{"bins.txt": "Bin collections in Hartley will move by one day " +
+		"during the Christmas and New Year weeks this year. Collections return to normal on Monday 6 January.\n\n" +
+		"Put your bin out by 7am on the day of collection. Extra bags left beside the bin will not be taken.\n"}), []sayingCase{
+		{"Are bin collections changing at Christmas?", "move by one day"},
 	})
 }

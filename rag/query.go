@@ -87,8 +87,7 @@ func (x *Index) analyseAs(q, own string) query {
 	if a.weight > 0 {
 		a.unknown = unknown / a.weight
 	}
-	ws := words(own)
-	a.yesNo = len(ws) > 0 && auxiliaries[ws[0]]
+	a.yesNo = yesNoQuestion(own)
 	a.howMany = howManyExpr.MatchString(own)
 	a.howLong = a.want == durationType && howLongExpr.MatchString(own)
 	a.given, a.pointed = a.mask(stemSet(pointedWords(own))), a.mask(stemSet(demonstratedWords(own)))
@@ -99,6 +98,29 @@ func (x *Index) analyseAs(q, own string) query {
 	}
 	return a
 }
+
+// yesNoQuestion reports a question that opens with an auxiliary verb, or
+// its negation, after any "and" or "so": "Is there …", "Can I …", "And
+// does the hall have …", "Isn't there …". "Do you know …" and "Can you
+// tell me …" ask what follows them.
+func yesNoQuestion(q string) bool {
+	ws := words(q)
+	for len(ws) > 0 && leadIns[ws[0]] {
+		ws = ws[1:]
+	}
+	if len(ws) == 0 || !auxiliaries[ws[0]] && !negatedAuxiliaries[ws[0]] {
+		return false
+	}
+	return !(len(ws) > 2 && ws[1] == "you" && (ws[2] == "know" || ws[2] == "tell"))
+}
+
+// leadIns open a question without being part of it.
+var leadIns = map[string]bool{"and": true, "so": true, "but": true, "also": true, "ok": true, "okay": true, "then": true, "well": true}
+
+// negatedAuxiliaries are the auxiliaries of "isn't", "don't", "can't"
+// and the like, as words splits them.
+var negatedAuxiliaries = map[string]bool{"isn": true, "aren": true, "wasn": true, "weren": true, "doesn": true, "don": true, "didn": true,
+	"won": true, "wouldn": true, "cannot": true, "couldn": true, "shouldn": true, "hasn": true, "haven": true, "hadn": true, "mustn": true}
 
 // isCode reports a word that names one thing by letters and digits
 // together, as error codes, models and versions do ("e500", "iso9001",

@@ -24,3 +24,24 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+func TestYesNoQuestion(t *testing.T) {
+	for q, want := range map[string]bool{
+		"Is there a car park?":               true,
+		"can i bring my dog":                 true,
+		"And does the hall have a lift?":     true,
+		"so are you open on sundays":         true,
+		"Isn't there a bus?":                 true,
+		"Don't you take cheques?":            true,
+		"Do you know when the pool opens?":   false, // asks when
+		"Can you tell me the opening times?": false,
+		"When is the hall open?":             false,
+		"The hall: is it open on Sundays?":   false, // read as asked; no auxiliary first
+		"Who can I ask about parking?":       false,
+		"and what about Sundays?":            false,
+	} {
+		if got := yesNoQuestion(q); got != want {
+			t.Errorf("yesNoQuestion(%q) = %v, want %v", q, got, want)
+		}
+	}
+}

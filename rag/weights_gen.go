@@ -48,35 +48,35 @@ var fitted = Model{
 	Gate: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
 		Weights: []float64{
-			-4.5356017982151435,  // sentence_probability
-			1.1580927590250671,   // sentence_margin
-			0.2299159539576151,   // passage_probability
-			6.197497186733074,    // unknown_terms
-			-0.8643930243684703,  // any_unknown_term
-			3.6238700844554557,   // missing_from_passage
-			-0.22375344791709964, // rarest_missing
-			0.6497754799379415,   // type_found
-			-2.7327025333419663,  // type_missing
-			3.9184573619323606,   // lexical
-			1.7577649291960367,   // dense
-			4.927771992395941,    // sentence_dense
-			-0.5443729979073626,  // passage_bm25
-			4.945618295947894,    // best_bm25
-			-0.5905113856632506,  // best_coverage
-			3.34859415027609,     // best_sentence_coverage
-			0.04117654498077293,  // matched_idf
-			-0.26691548329857306, // names_missing
-			3.348337240652053,    // missing_from_document
-			4.5164356735673294,   // rarest_matched
-			1.2889499760706242,   // question_terms
-			-0.3538620406334437,  // unknown_rare
-			-2.0134873795830837,  // rarest_unknown
-			-9.215580594272751,   // missing_rare
-			3.609186018836784,    // rarest_missing_word
-			-5.295027194127837,   // missing_from_document_rare
-			-0.06462590627640764, // focus_missing
+			-4.532615552357306,   // sentence_probability
+			1.158582213686059,    // sentence_margin
+			0.2283398682924068,   // passage_probability
+			6.197206679664395,    // unknown_terms
+			-0.8640578772527814,  // any_unknown_term
+			3.6229085199806117,   // missing_from_passage
+			-0.2240771847547991,  // rarest_missing
+			0.6499006490589999,   // type_found
+			-2.7324260351197136,  // type_missing
+			3.918083016693494,    // lexical
+			1.7575376641493325,   // dense
+			4.927336071000863,    // sentence_dense
+			-0.5429715339981527,  // passage_bm25
+			4.94548539507939,     // best_bm25
+			-0.5915492400000756,  // best_coverage
+			3.345873404817141,    // best_sentence_coverage
+			0.0416688530583432,   // matched_idf
+			-0.26728897080808717, // names_missing
+			3.3491465051771723,   // missing_from_document
+			4.515764345382338,    // rarest_matched
+			1.288164015012229,    // question_terms
+			-0.3540763074451146,  // unknown_rare
+			-2.0140790533896276,  // rarest_unknown
+			-9.215394616730967,   // missing_rare
+			3.6098983320082776,   // rarest_missing_word
+			-5.2959114730756065,  // missing_from_document_rare
+			-0.06428596175243545, // focus_missing
 		},
-		Bias: -10.77819596668618,
+		Bias: -10.77599263806337,
 	},
 	Answer: Logistic{
 		Features: []string{"sentence_probability", "sentence_margin", "passage_probability", "unknown_terms", "any_unknown_term", "missing_from_passage", "rarest_missing", "type_found", "type_missing", "lexical", "dense", "sentence_dense", "passage_bm25", "best_bm25", "best_coverage", "best_sentence_coverage", "matched_idf", "names_missing", "missing_from_document", "rarest_matched", "question_terms", "unknown_rare", "rarest_unknown", "missing_rare", "rarest_missing_word", "missing_from_document_rare", "focus_missing"},
@@ -111,5 +111,5 @@ var fitted = Model{
 		},
 		Bias: -5.434219855708416,
 	},
-	AbstainBelow: 0.3531265593864688,
+	AbstainBelow: 0.3530478576087106,
 }
