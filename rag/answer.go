@@ -383,6 +383,7 @@ type sentence struct {
 	// of the question's words other than its document's title's (see
 	// answersOnlyTitle).
 	addresses bool
+	read      *readSentence // what every question may reuse of it
 	in        sentenceInput
 	feats     []float64
 	prob      float64
@@ -420,7 +421,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			rs := &c.read.sents[i]
 			heading := isHeading(c.Text, m.span, c.marked, c.lineStart, c.lineEnd)
 			row := rs.header >= 0 || i < c.carried // a row of a Markdown table
-			*s = sentence{span: m.span, text: text, next: -1, terms: m.mask,
+			*s = sentence{span: m.span, text: text, next: -1, terms: m.mask, read: rs,
 				eligible: !heading && text != c.Title && !rs.head && !isTableSeparator(text) && !(isCells(text) && !row) && !isBlanks(text)}
 			if heading && (strings.HasPrefix(text, "#") || inCapitalsLine(c.Text, m.span)) {
 				over = headingWords{mask: m.mask, words: m.words}
@@ -639,7 +640,13 @@ var blankRun = regexp.MustCompile(`(\.{4,}|_{4,}|…{2,})`)
 // quotesType reports whether one of the picked sentences holds an answer
 // of type t that q does not already say.
 func quotesType(picked []*sentence, t answerType, q *query) bool {
-	return slices.ContainsFunc(picked, func(s *sentence) bool { return hasAnswerType(typedText(s.text, s.header, t), t, *q) })
+	return slices.ContainsFunc(picked, func(s *sentence) bool { return s.hasType(t, q) })
+}
+
+// hasType reports whether the sentence holds an answer of type t (see
+// readSentence.typeOf).
+func (s *sentence) hasType(t answerType, q *query) bool {
+	return s.read.typeOf(typedText(s.text, s.header, t), t, q)
 }
 
 // opensWithPronoun reports a sentence whose subject is a pronoun for

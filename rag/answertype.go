@@ -25,9 +25,14 @@ const (
 	phoneType                // a telephone number: "helpline number", "clinic phone number"
 	frequencyType            // how often: every two years, twice a week, annually
 	emailType                // an email address: "What is her email?", "support email"
+	// placeShapeType is what a place's answer shows whatever the question
+	// ("in the district", a path): the part of placeType a sentence's
+	// reading keeps for every question (see readSentence.hasType). No
+	// question asks for it.
+	placeShapeType
 )
 
-var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name", "money", "phone", "frequency", "email"}
+var answerTypeNames = [...]string{"any", "date", "time", "duration", "number", "person", "place", "name", "money", "phone", "frequency", "email", "place shape"}
 
 func (t answerType) String() string { return answerTypeNames[t] }
 
@@ -415,7 +420,9 @@ func hasAnswerType(text string, t answerType, q query) bool {
 	case emailType:
 		return emailExpr.MatchString(text)
 	case placeType:
-		return placeExpr.MatchString(text) || pathExpr.MatchString(text) || hasNewName(text, q, false)
+		return hasAnswerType(text, placeShapeType, q) || hasNewName(text, q, false)
+	case placeShapeType:
+		return placeExpr.MatchString(text) || pathExpr.MatchString(text)
 	case personType:
 		return hasNewName(text, q, true)
 	case nameType:

@@ -123,6 +123,21 @@ func (s *readSentence) hasType(text string, t answerType) bool {
 	return v&found != 0
 }
 
+// typeOf reports whether text, the sentence s read (nil when it was not
+// read), holds an answer of type t to q: what no question changes is
+// looked for once for all questions, the rest each time.
+func (s *readSentence) typeOf(text string, t answerType, q *query) bool {
+	switch {
+	case s == nil:
+		return hasAnswerType(text, t, *q)
+	case t == placeType:
+		return s.hasType(text, placeShapeType) || hasNewName(text, *q, false)
+	case typeOfQuestion(t):
+		return hasAnswerType(text, t, *q)
+	}
+	return s.hasType(text, t)
+}
+
 // number returns the numbers in v of the words of text's sentences
 // spans, in order, each word's stem's number (-1: a stop word), and where
 // each sentence's words end. It looks each word up once, holding v's lock
@@ -327,11 +342,11 @@ func (c *candidate) hasType(i int, q *query) bool {
 	if !s.typeKnown {
 		s.typeKnown = true
 		text := typedText(c.Text[s.span.Start:s.span.End], c.rowHeader(i), q.want)
-		if c.read != nil && !typeOfQuestion(q.want) {
-			s.typeFound = c.read.sents[i].hasType(text, q.want)
-		} else {
-			s.typeFound = hasAnswerType(text, q.want, *q)
+		var read *readSentence
+		if c.read != nil {
+			read = &c.read.sents[i]
 		}
+		s.typeFound = read.typeOf(text, q.want, q)
 	}
 	return s.typeFound
 }

@@ -141,3 +141,30 @@ func BenchmarkReadText(b *testing.B) {
 		}
 	})
 }
+
+// A sentence's reading keeps, for every question, what no question
+// changes of its answer types; asked again, or for another question, it
+// gives what looking afresh gives.
+func TestReadSentenceTypeOf(t *testing.T) {
+	x := &Index{}
+	sentences := []string{
+		"The office is in the Old Mill on Quay Street.",
+		"Logs are kept in /var/log/app.",
+		"Dr Amira Patel runs the clinic.",
+		"Tickets cost £12 and the show starts at 7.30pm on 3 May.",
+		"It is open every day.",
+	}
+	questions := []string{"Where is the office?", "Who runs the clinic?", "Where are the logs kept?",
+		"How much are tickets?", "When does the show start?", "Where is Amira Patel's clinic?"}
+	for _, text := range sentences {
+		var read readSentence
+		for round := range 2 {
+			for _, question := range questions {
+				q := x.analyse(question)
+				if got, want := read.typeOf(text, q.want, &q), hasAnswerType(text, q.want, q); got != want {
+					t.Errorf("round %d: %q for %q (%v): %v, want %v", round, text, question, q.want, got, want)
+				}
+			}
+		}
+	}
+}
