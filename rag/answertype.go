@@ -27,7 +27,7 @@ const (
 	emailType                // an email address: "What is her email?", "support email"
 	// placeShapeType is what a place's answer shows whatever the question
 	// ("in the district", a path): the part of placeType a sentence's
-	// reading keeps for every question (see readSentence.hasType). No
+	// reading keeps for every question (see readSentence.typeOf). No
 	// question asks for it.
 	placeShapeType
 )
