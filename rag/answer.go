@@ -406,6 +406,12 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 		// appeal" is the appeal's target. The heading is the passage's
 		// section until a heading in the passage takes its place.
 		over := c.section
+		// What the question asks beyond what the document is about, each
+		// sentence read under its heading ("Parking" over "There are 18
+		// spaces behind the building."; see answersOnlyTitle). A title
+		// that is the document's first sentence, shortened, is the words
+		// of the sentence it opens.
+		beyondTitle, opener := r.q.all()&^c.title.mask, strings.TrimSuffix(c.Title, "…")
 		// A line that ends in a colon is read with the lines indented
 		// under it, or listed under it at its own indentation, as a
 		// heading is with its section: "Saturday 17 October: 8.30 to 9.00
@@ -448,13 +454,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			if opens && !heading && introduces(text) && endsLine(c.Text, m.span) {
 				intro, introIndent, introItem = headingWords{mask: over.mask | m.mask, words: slices.Concat(over.words, m.words)}, indent, item
 			}
-			switch {
-			case rs.header >= 0:
-				h := c.read.sents[rs.header].span
-				s.header = c.Text[h.Start:h.End]
-			case i < c.carried:
-				s.header = c.tableHeader
-			}
+			s.header = c.rowHeader(i)
 			if i+1 < len(ms) {
 				s.next = i + 1
 			}
@@ -468,16 +468,10 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 				}
 			}, r.words)
 			s.in.exact = r.q.covered(under)
-			// What the question asks beyond what the document is about,
-			// read under the sentence's heading ("Parking" over "There
-			// are 18 spaces behind the building."). A title that is the
-			// document's first sentence, shortened, is this sentence's
-			// own words where it opens it.
-			subject := c.title.mask
-			if t := strings.TrimSuffix(c.Title, "…"); t != "" && strings.HasPrefix(text, t) {
-				subject = 0
+			beyond := beyondTitle
+			if opener != "" && strings.HasPrefix(text, opener) {
+				beyond = r.q.all()
 			}
-			beyond := r.q.all() &^ subject
 			s.addresses = beyond == 0 || under&beyond != 0
 			s.in.own = s.in.lexical
 			if len(c.title.words)+len(over.words)+len(intro.words)+len(runIn.words) > 0 {
