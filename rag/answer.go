@@ -164,6 +164,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 			promote(alt)
 		}
 	}
+	t, measured := r.q.measured()
 	if r.q.yesNo && !best.addresses {
 		// A yes/no question is answered by a sentence that speaks of what
 		// it asks, where one of the best sentence's passage does: "There
@@ -174,6 +175,17 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		// belief in its best is not moved to the other: the gate reads
 		// what the chooser thought of the sentence quoted.
 		if alt := bestBeside(best, d.scored, func(s *sentence) bool { return s.addresses }); alt != nil {
+			best, second = alt, best
+		}
+	}
+	if measured && !best.addresses {
+		// An amount is the answer only when it is of the thing asked:
+		// "How much does a crown cost at Riverside Dental?" is not
+		// answered by "The Riverside Care Plan costs £16.50 per month."
+		// Another sentence of the passage that names the thing and holds
+		// an amount is quoted instead; without one, the rules below
+		// decline it (see answersOnlyTitle).
+		if alt := bestBeside(best, d.scored, func(s *sentence) bool { return s.addresses && s.hasType(t, &r.q) }); alt != nil {
 			best, second = alt, best
 		}
 	}
@@ -234,7 +246,6 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// none is answered by the next sentence where that one holds it
 	// ("… complete the Hazardous Substances Workshop. The workshop lasts
 	// three hours."); the rules below decline it otherwise.
-	t, measured := r.q.measured()
 	if measured && !quotesType(picked, t, &r.q) {
 		if last := picked[len(picked)-1]; last.next >= 0 {
 			// On the question's subject ("the workshop"), not a question.
@@ -274,7 +285,7 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// whose quote says no duration or length (see query.measured). So is
 	// a yes/no question whose quote has no word of it but its
 	// document's title's (see answersOnlyTitle).
-	d.ruled = answersOnlyTitle(&r.q, best, picked) || r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t, &r.q)
+	d.ruled = (r.q.yesNo || measured) && answersOnlyTitle(best, picked) || r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t, &r.q)
 	if d.gate < m.AbstainBelow || d.ruled {
 		return d, nil
 	}
@@ -299,8 +310,8 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 // about; an answer that only names it too says nothing of what was asked.
 // A word of the question said otherwise ("bicycles" for "bike") does not
 // count: word vectors put "street" as near "park" as many a synonym.
-func answersOnlyTitle(q *query, best *sentence, picked []*sentence) bool {
-	if !q.yesNo || best.addresses {
+func answersOnlyTitle(best *sentence, picked []*sentence) bool {
+	if best.addresses {
 		// The best sentence may be a question of an FAQ, quoted by the
 		// reply after it ("Do you allow dogs?" — "Well-behaved pets are
 		// welcome on a lead."): the question in the documents says what
@@ -411,7 +422,15 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 		// spaces behind the building."; see answersOnlyTitle). A title
 		// that is the document's first sentence, shortened, is the words
 		// of the sentence it opens.
-		beyondTitle, opener := r.q.all()&^c.title.mask, strings.TrimSuffix(c.Title, "…")
+		// A question of an amount asks it of what it names besides
+		// the words that ask for one ("crown" in "How much does a crown
+		// cost at Riverside Dental?", not "cost").
+		asks := r.q.all()
+		_, measuring := r.q.measured()
+		if measuring {
+			asks &^= r.q.measuring
+		}
+		beyondTitle, opener := asks&^c.title.mask, strings.TrimSuffix(c.Title, "…")
 		// A line that ends in a colon is read with the lines indented
 		// under it, or listed under it at its own indentation, as a
 		// heading is with its section: "Saturday 17 October: 8.30 to 9.00
@@ -470,9 +489,19 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			s.in.exact = r.q.covered(under)
 			beyond := beyondTitle
 			if opener != "" && strings.HasPrefix(text, opener) {
-				beyond = r.q.all()
+				beyond = asks
 			}
 			s.addresses = beyond == 0 || under&beyond != 0
+			if !s.addresses && measuring && i > 0 && !heading && !row && !(opens && item) && c.sents[i-1].eligible &&
+				!strings.Contains(c.Text[ms[i-1].span.End:m.span.Start], "\n\n") && ms[i-1].mask&r.q.rarest(beyond) != 0 {
+				// The sentence before, in the same paragraph, may name
+				// what this one gives the amount of: "The stone bridge
+				// over the river was finished in 1836. The bridge cost
+				// three million pounds." It must name it by the rarest of
+				// the words asked: a word as common as "time" in the
+				// sentence before is no sign of the same subject.
+				s.addresses = true
+			}
 			s.in.own = s.in.lexical
 			if len(c.title.words)+len(over.words)+len(intro.words)+len(runIn.words) > 0 {
 				s.in.own = x.softCoverage(r.q, m.mask, slices.Values(m.words), r.words)

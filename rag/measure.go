@@ -43,6 +43,19 @@ func (q *query) all() termMask {
 	return m
 }
 
+// rarest is the term of m with the largest IDF (the first of those of
+// equal IDF), none for none.
+func (q *query) rarest(m termMask) termMask {
+	var best termMask
+	var idf float64
+	for i, t := range q.order {
+		if i < maxMaskTerms && m&(1<<i) != 0 && (best == 0 || q.terms[t] > idf) {
+			best, idf = 1<<i, q.terms[t]
+		}
+	}
+	return best
+}
+
 // mask is the set of q's terms among the stems in have.
 func (q *query) mask(have map[string]bool) termMask {
 	var m termMask

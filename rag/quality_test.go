@@ -796,6 +796,24 @@ func TestYesNoAnsweredOnlyByTitleDeclined(t *testing.T) {
 	})
 }
 
+// A question of an amount is answered by an amount of what it asks about,
+// or declined: the fees page has no crown, and its care plan's price is
+// not one.
+func TestAmountOfAnotherThingDeclined(t *testing.T) {
+	x := indexOf(t, map[string]string{"fees.md": "# Harbourside Dental Practice: fees\n\n" +
+		"Our fees are reviewed every April.\n\n" +
+		"## Check-ups\n\nA check-up costs £28 and a visit to the hygienist costs £45.\n\n" +
+		"## Membership\n\nThe Harbourside Care Plan costs £15 a month and covers two check-ups a year.\n\n" +
+		"## Whitening\n\nHome trays cost £250 for both arches, with the gel for a first course.\n"})
+	wantSayingOrDeclined(t, x, []sayingCase{
+		{"How much does a crown cost at Harbourside Dental Practice?", ""},
+		{"What is the fee for a root canal at Harbourside Dental Practice?", ""},
+		{"How much does whitening cost at Harbourside Dental Practice?", "£250"}, // under its heading
+		{"How much is the hygienist at Harbourside?", "£45"},
+		{"How much does the Harbourside care plan cost?", "£15 a month"},
+	})
+}
+
 // The rule for yes/no questions reads what answers them as a user would:
 // an FAQ's reply, which need not repeat the question's words, and a
 // plain-text notice whose title is its first sentence.

@@ -30,6 +30,7 @@ type query struct {
 	given      termMask // the terms it points back to ("his round-table meeting"; see pointedWords)
 	pointed    termMask // those after a pointing word ("this proclamation"; see demonstratedWords)
 	yesNo      bool     // it opens with an auxiliary verb: "Is there …", "Can I …", "Does the hall have …"
+	measuring  termMask // the terms that say it asks for an amount ("cost", "fee"; see measuringWords)
 	asked      termMask // for a fragment follow-up read whole, the terms of the fragment ("sundays" in "and on Sundays?"; see completed)
 }
 
@@ -91,6 +92,7 @@ func (x *Index) analyseAs(q, own string) query {
 	a.howMany = howManyExpr.MatchString(own)
 	a.howLong = a.want == durationType && howLongExpr.MatchString(own)
 	a.given, a.pointed = a.mask(stemSet(pointedWords(own))), a.mask(stemSet(demonstratedWords(own)))
+	a.measuring = a.mask(measuringStems)
 	if f := focusWord(own); f != "" {
 		if i, ok := a.index[stem(f)]; ok && i < maxMaskTerms {
 			a.focus = 1 << i
@@ -264,6 +266,12 @@ func (q *query) measured() (answerType, bool) {
 	}
 	return anyType, false
 }
+
+// measuringWords say that a question asks for an amount, not of what:
+// "cost" in "How much does a crown cost?".
+var measuringWords = strings.Fields("cost costs costing price prices priced charge charges charged fee fees pay paid pays paying spend spent spends amount total rate rates")
+
+var measuringStems = stemSet(measuringWords)
 
 // howManyExpr is a question that asks for a quantity in so many words.
 var howManyExpr = regexp.MustCompile(`(?i)^\W*how (many|much)\b`)
