@@ -284,7 +284,9 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	// names no amount, nor that there is none to pay, and a "how long"
 	// whose quote says no duration or length (see query.measured). So is
 	// a yes/no question whose quote has no word of it but its
-	// document's title's (see answersOnlyTitle).
+	// document's title's, and a question of an amount whose quote has
+	// none but those and the words asking for an amount (see
+	// answersOnlyTitle).
 	d.ruled = (r.q.yesNo || measured) && answersOnlyTitle(best, picked) || r.q.weight == 0 || r.q.absentCode != "" || measured && !quotesType(picked, t, &r.q)
 	if d.gate < m.AbstainBelow || d.ruled {
 		return d, nil
@@ -303,13 +305,18 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	return d, nil
 }
 
-// answersOnlyTitle reports a yes/no question whose quote has none of its
-// words but those of its document's title: "Is there a car park at
-// Thornbury Vale Library?" answered "Thornbury Vale Library is run by
-// Thornbury Vale District Council …". The documents name what they are
-// about; an answer that only names it too says nothing of what was asked.
-// A word of the question said otherwise ("bicycles" for "bike") does not
-// count: word vectors put "street" as near "park" as many a synonym.
+// answersOnlyTitle reports a quote that has none of the question's words
+// but those of its document's title (and, for a question of an amount,
+// the words that ask for one: see sentence.addresses). For a yes/no
+// question: "Is there a car park at Thornbury Vale Library?" answered
+// "Thornbury Vale Library is run by Thornbury Vale District Council …".
+// For an amount: "How much does a crown cost at Riverside Dental?"
+// answered "The Riverside Care Plan costs £16.50 per month." The
+// documents name what they are about; an answer that only names it too
+// says nothing of what was asked. A word of the question said otherwise
+// ("bicycles" for "bike") does not count: word vectors put "street" as
+// near "park" as many a synonym. The caller says which questions it
+// applies to: for others it was measured and not kept (README).
 func answersOnlyTitle(best *sentence, picked []*sentence) bool {
 	if best.addresses {
 		// The best sentence may be a question of an FAQ, quoted by the
@@ -391,8 +398,10 @@ type sentence struct {
 	header   string   // for a row of a Markdown table, its header row
 	terms    termMask // the question's terms it has, by its own words
 	// addresses is whether the sentence or the heading over it has one
-	// of the question's words other than its document's title's (see
-	// answersOnlyTitle).
+	// of the question's words other than its document's title's, and
+	// for a question of an amount other than those asking for one, or
+	// the sentence before it in its paragraph has the rarest of those
+	// (see answersOnlyTitle).
 	addresses bool
 	read      *readSentence // what every question may reuse of it
 	in        sentenceInput
