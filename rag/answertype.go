@@ -89,7 +89,7 @@ var (
 	moneyQuestion = regexp.MustCompile(`(?i)^\W*(how much\s+(money|cash|funding|tax|taxes|rent|interest|revenue|profit|income|compensation)\b` +
 		`|how much\s+((extra|more|less)\s+)?(does|did|do|is|was|are|were|will|would|should|can|could|has|have|had)\b.*\b(cost|costs|costing|pay|paid|pays|spend|spent|spends|charge|charged|charges|fine|fined|fee|fees|price|earn|earned|earns|worth|rent|fare|salary|wage|budget|owe|owed|refund|refunds|refunded|reimburse|reimbursed)\b` +
 		`|what(\s+(is|was|are|were|will be|would be)|'s|’s)\s+the\s+(\S+\s+){0,2}(price|cost|fee|fine|budget|salary|wage|rent|fare|tuition|charge)s?(\s+(of|for|to|per|in|on|at|charged|paid)\b|\W*$)` +
-		`|what (did|does|do|will|would) .+\bcost\W*$)`)
+		`|what (did|does|do|will|would) .+\b(cost|charge)(\s+(to|for|in|at|on|per|if|when|a|an|each|us|me|you|them)\b|\W*$))`)
 )
 
 // howMuchIsThe is "how much is" a thing named with its article or owner.

@@ -808,6 +808,7 @@ func TestAmountOfAnotherThingDeclined(t *testing.T) {
 	wantSayingOrDeclined(t, x, []sayingCase{
 		{"How much does a crown cost at Harbourside Dental Practice?", ""},
 		{"What is the fee for a root canal at Harbourside Dental Practice?", ""},
+		{"What does Harbourside Dental Practice charge for braces?", ""},
 		{"How much does whitening cost at Harbourside Dental Practice?", "£250"}, // under its heading
 		{"How much is the hygienist at Harbourside?", "£45"},
 		{"How much does the Harbourside care plan cost?", "£15 a month"},
