@@ -181,7 +181,9 @@ func TestEvalOtherKinds(t *testing.T) {
 		{"first-sentence hits of 610", first, 408},
 		{"near misses declined of 150", near, 56},
 		{"off-topic declined of 140", offtopic, 128},
-		{"answered of 610 (610 minus false abstentions)", 610 - falseAbstentions, 572},
+		// 577 before the amount rule (README, Evaluation): it declines
+		// six answerable questions, five of them answered wrongly before.
+		{"answered of 610 (610 minus false abstentions)", 610 - falseAbstentions, 571},
 	} {
 		if c.got < c.bar {
 			t.Errorf("%s = %d, want at least %d", c.name, c.got, c.bar)
