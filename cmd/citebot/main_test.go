@@ -151,7 +151,7 @@ func TestEvalOtherKinds(t *testing.T) {
 		"allotment-dental-library-expenses-bikes-trip", "coworking-language-court-grooming-bakery-halls",
 		"pool-carclub-surgery-choir-coop-repaircafe", "leisure-tenancy-sixthform-vets-theatre-bulkywaste",
 		"driving-storage-opticians-orchestra-parking-nursery", "climbing-furniture-cathedral-hair-bus-clubs",
-		"vegbox-boathire-museum-cakes-pharmacy-tenants"} {
+		"vegbox-boathire-museum-cakes-pharmacy-tenants", "dance-gardenwaste-hearing-guitar-football-radio"} {
 		dir := filepath.Join("../../testdata/other-kinds", set)
 		r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "questions.jsonl"))
 		if r.err != nil {
@@ -178,12 +178,12 @@ func TestEvalOtherKinds(t *testing.T) {
 		name     string
 		got, bar int
 	}{
-		{"first-sentence hits of 610", first, 408},
-		{"near misses declined of 150", near, 56},
-		{"off-topic declined of 140", offtopic, 128},
-		// 577 before the amount rule (README, Evaluation): it declines
+		{"first-sentence hits of 634", first, 418},
+		{"near misses declined of 156", near, 57},
+		{"off-topic declined of 146", offtopic, 134},
+		// 598 before the amount rule (README, Evaluation): it declines
 		// six answerable questions, five of them answered wrongly before.
-		{"answered of 610 (610 minus false abstentions)", 610 - falseAbstentions, 571},
+		{"answered of 634 (634 minus false abstentions)", 634 - falseAbstentions, 592},
 	} {
 		if c.got < c.bar {
 			t.Errorf("%s = %d, want at least %d", c.name, c.got, c.bar)
@@ -253,6 +253,7 @@ func TestEvalOtherConversations(t *testing.T) {
 		{"driving-storage-opticians-orchestra-parking-nursery", 12, 37, 6, 18, 1},
 		{"climbing-furniture-cathedral-hair-bus-clubs", 12, 38, 4, 22, 0},
 		{"vegbox-boathire-museum-cakes-pharmacy-tenants", 12, 38, 5, 15, 0},
+		{"dance-gardenwaste-hearing-guitar-football-radio", 12, 40, 6, 16, 0},
 	} {
 		dir := filepath.Join("../../testdata/other-kinds", c.set)
 		r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "conversations.jsonl"))
