@@ -400,8 +400,10 @@ type sentence struct {
 	// addresses is whether the sentence or the heading over it has one
 	// of the question's words other than its document's title's, and
 	// for a question of an amount other than those asking for one, or
-	// the sentence before it in its paragraph has the rarest of those
-	// (see answersOnlyTitle).
+	// the sentence before it in its paragraph has the rarest of those;
+	// a question of an amount that has none but words saying how it is
+	// measured ("take", "monthly") is addressed by every sentence (see
+	// answersOnlyTitle).
 	addresses bool
 	read      *readSentence // what every question may reuse of it
 	in        sentenceInput
@@ -500,7 +502,7 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 			if opener != "" && strings.HasPrefix(text, opener) {
 				beyond = asks
 			}
-			s.addresses = beyond == 0 || under&beyond != 0
+			s.addresses = beyond == 0 || under&beyond != 0 || measuring && beyond&^r.q.asides == 0
 			if !s.addresses && measuring && i > 0 && !heading && !row && !(opens && item) && c.sents[i-1].eligible &&
 				!strings.Contains(c.Text[ms[i-1].span.End:m.span.Start], "\n\n") && ms[i-1].mask&r.q.rarest(beyond) != 0 {
 				// The sentence before, in the same paragraph, may name

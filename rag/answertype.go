@@ -89,8 +89,25 @@ var (
 	moneyQuestion = regexp.MustCompile(`(?i)^\W*(how much\s+(money|cash|funding|tax|taxes|rent|interest|revenue|profit|income|compensation)\b` +
 		`|how much\s+((extra|more|less)\s+)?(does|did|do|is|was|are|were|will|would|should|can|could|has|have|had)\b.*\b(cost|costs|costing|pay|paid|pays|spend|spent|spends|charge|charged|charges|fine|fined|fee|fees|price|earn|earned|earns|worth|rent|fare|salary|wage|budget|owe|owed|refund|refunds|refunded|reimburse|reimbursed)\b` +
 		`|what(\s+(is|was|are|were|will be|would be)|'s|’s)\s+the\s+(\S+\s+){0,2}(price|cost|fee|fine|budget|salary|wage|rent|fare|tuition|charge)s?(\s+(of|for|to|per|in|on|at|charged|paid)\b|\W*$)` +
-		`|what (did|does|do|will|would) .+\b(cost|charge)(\s+(to|for|in|at|on|per|if|when|a|an|each|us|me|you|them)\b|\W*$))`)
+		`|what (did|does|do|will|would) .+\bcost\W*$)`)
+	// costVerbQuestion asks what someone charges or something costs,
+	// the verb followed by what for: "What does the practice charge for
+	// braces?", "What will the club cost in the summer term?".
+	costVerbQuestion = regexp.MustCompile(`(?i)^\W*what\s+(did|does|do|will|would)\s+(.+?)\s+(cost|charge)(\s+(to|for|in|at|on|per|a|an|each|us|me|you|them)\b|\W*$)`)
 )
+
+// isCostVerbQuestion reports a costVerbQuestion whose "cost" or "charge"
+// is the verb: not "What does the charge for bulky waste include?", where
+// an article makes it a noun.
+func isCostVerbQuestion(q string) bool {
+	m := costVerbQuestion.FindStringSubmatch(q)
+	if m == nil {
+		return false
+	}
+	ws := words(m[2])
+	// "What do I need to charge at the library?": an infinitive's.
+	return len(ws) > 0 && !determiners[ws[len(ws)-1]] && ws[len(ws)-1] != "to"
+}
 
 // howMuchIsThe is "how much is" a thing named with its article or owner.
 var howMuchIsThe = regexp.MustCompile(`(?i)^\W*how much\s+(is|are|was|were)\s+(a|an|the|one|each|my|our|your|his|her|their|its)\s`)
@@ -241,7 +258,7 @@ var phoneWords = map[string]bool{
 // question (or follow a preposition that opens it: "In what year …"); a
 // "when" inside a clause ("What is formed when …") decides nothing.
 func questionType(q string) answerType {
-	if moneyQuestion.MatchString(q) || priceQuestion(q) {
+	if moneyQuestion.MatchString(q) || priceQuestion(q) || isCostVerbQuestion(q) {
 		return moneyType
 	}
 	if isEmailQuestion(q) {

@@ -813,6 +813,19 @@ func TestAmountOfAnotherThingDeclined(t *testing.T) {
 		{"How much is the hygienist at Harbourside?", "£45"},
 		{"How much does the Harbourside care plan cost?", "£15 a month"},
 	})
+	// The words that say how an amount is measured need not be quoted:
+	// "take" and "annual" ask of nothing but the collection and the plot
+	// the documents are about.
+	wantSayingOrDeclined(t, indexOf(t, map[string]string{
+		"bulky.md": "# Bulky waste collection\n\nWe collect large household items such as sofas and fridges.\n\n" +
+			"Collections are usually made within ten working days.\n",
+		"allotments.md": "# Allotments\n\nHallam Council rents out allotment plots at three sites.\n\n" +
+			"A full plot costs £48 a year and a half plot £26. Water is included.\n",
+	}), []sayingCase{
+		{"how long does a bulky waste collection take?", "ten working days"},
+		{"What's the annual rent for an allotment?", "£48"},
+		{"how much is a food waste caddy?", ""},
+	})
 }
 
 // The rule for yes/no questions reads what answers them as a user would:

@@ -31,6 +31,7 @@ type query struct {
 	pointed    termMask // those after a pointing word ("this proclamation"; see demonstratedWords)
 	yesNo      bool     // it opens with an auxiliary verb: "Is there …", "Can I …", "Does the hall have …"
 	measuring  termMask // the terms that say it asks for an amount ("cost", "fee"; see measuringWords)
+	asides     termMask // the terms that say how the amount is measured ("take", "monthly"; see measuringAsides)
 	asked      termMask // for a fragment follow-up read whole, the terms of the fragment ("sundays" in "and on Sundays?"; see completed)
 }
 
@@ -92,7 +93,7 @@ func (x *Index) analyseAs(q, own string) query {
 	a.howMany = howManyExpr.MatchString(own)
 	a.howLong = a.want == durationType && howLongExpr.MatchString(own)
 	a.given, a.pointed = a.mask(stemSet(pointedWords(own))), a.mask(stemSet(demonstratedWords(own)))
-	a.measuring = a.mask(measuringStems)
+	a.measuring, a.asides = a.mask(measuringStems), a.mask(asideStems)
 	if f := focusWord(own); f != "" {
 		if i, ok := a.index[stem(f)]; ok && i < maxMaskTerms {
 			a.focus = 1 << i
@@ -268,10 +269,20 @@ func (q *query) measured() (answerType, bool) {
 }
 
 // measuringWords say that a question asks for an amount, not of what:
-// "cost" in "How much does a crown cost?".
-var measuringWords = strings.Fields("cost costs costing price prices priced charge charges charged fee fees pay paid pays paying spend spent spends amount total rate rates")
+// "cost" in "How much does a crown cost?", "rent" in "What is the annual
+// rent?".
+var measuringWords = strings.Fields("cost costs costing price prices priced charge charges charged fee fees pay paid pays paying " +
+	"spend spent spends amount total rate rates rent rents fare fares fine fines fined tuition salary wage wages budget")
 
-var measuringStems = stemSet(measuringWords)
+// measuringAsides say how an amount is measured, and may say of what:
+// "take" in "How long does a bulky waste collection take?", "monthly" in
+// "How much is the monthly membership?". A quote need not have them, but
+// one that has them speaks of what was asked ("It takes five working days
+// to approve a permit.").
+var measuringAsides = strings.Fields("take takes taking last lasts wait hold holds seat seats fit fits " +
+	"hourly daily nightly weekly monthly yearly annual annually")
+
+var measuringStems, asideStems = stemSet(measuringWords), stemSet(measuringAsides)
 
 // howManyExpr is a question that asks for a quantity in so many words.
 var howManyExpr = regexp.MustCompile(`(?i)^\W*how (many|much)\b`)
