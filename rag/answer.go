@@ -305,6 +305,23 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	return d, nil
 }
 
+// namesNothing reports a sentence that has no word of its own but those
+// that give an amount ("It costs £60 a year.", "They are £5 each."): it
+// gives the amount of something named before it.
+func namesNothing(text string) bool {
+	for _, w := range words(text) {
+		if stopWords[w] || measuringStems[stem(w)] || timeUnits[strings.TrimSuffix(w, "s")] != 0 || strings.ContainsFunc(w, unicode.IsDigit) {
+			continue
+		}
+		switch w {
+		case "it", "they", "this", "these", "each", "per", "just", "only", "about", "around", "up", "from":
+			continue
+		}
+		return false
+	}
+	return true
+}
+
 // answersOnlyTitle reports a quote that has none of the question's words
 // but those of its document's title (and, for a question of an amount,
 // the words that ask for one: see sentence.addresses). For a yes/no
@@ -402,8 +419,9 @@ type sentence struct {
 	// for a question of an amount other than those asking for one, or
 	// the sentence before it in its paragraph has the rarest of those;
 	// a question of an amount that has none but words saying how it is
-	// measured ("take", "monthly") is addressed by every sentence (see
-	// answersOnlyTitle).
+	// measured ("take", "monthly") is addressed by every sentence, and
+	// one whose passage has all of them by a sentence that names nothing
+	// but an amount ("It costs £60 a year."; see answersOnlyTitle).
 	addresses bool
 	read      *readSentence // what every question may reuse of it
 	in        sentenceInput
@@ -503,6 +521,13 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 				beyond = asks
 			}
 			s.addresses = beyond == 0 || under&beyond != 0 || measuring && beyond&^r.q.asides == 0
+			if !s.addresses && measuring && beyond&^r.q.asides&^c.mask == 0 && namesNothing(text) {
+				// "It costs £60 a year." names no thing of its own: it
+				// gives the amount of what its passage is about, and the
+				// passage has every word the question asks beyond its
+				// title ("for residents", "in Elmfield").
+				s.addresses = true
+			}
 			if !s.addresses && measuring && i > 0 && !heading && !row && !(opens && item) && c.sents[i-1].eligible &&
 				!strings.Contains(c.Text[ms[i-1].span.End:m.span.Start], "\n\n") && ms[i-1].mask&r.q.rarest(beyond) != 0 {
 				// The sentence before, in the same paragraph, may name

@@ -826,6 +826,15 @@ func TestAmountOfAnotherThingDeclined(t *testing.T) {
 		{"What's the annual rent for an allotment?", "£48"},
 		{"how much is a food waste caddy?", ""},
 	})
+	// A sentence that names nothing but the amount gives the amount of
+	// what its passage is about, where the passage has the question's
+	// other words: the permit is the residents'; a motorbike's it is not.
+	wantSayingOrDeclined(t, indexOf(t, map[string]string{"permit.md": "# Annual parking permit\n\n" +
+		"Elmfield residents who live in a controlled parking zone can apply for a permit.\n\nIt costs £60 a year.\n"}), []sayingCase{
+		{"how much does a parking permit cost for residents?", "£60"},
+		{"how much is a parking permit in elmfield?", "£60"},
+		{"how much is a parking permit for a motorbike?", ""},
+	})
 }
 
 // The rule for yes/no questions reads what answers them as a user would:
