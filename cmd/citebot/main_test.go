@@ -151,7 +151,8 @@ func TestEvalOtherKinds(t *testing.T) {
 		"allotment-dental-library-expenses-bikes-trip", "coworking-language-court-grooming-bakery-halls",
 		"pool-carclub-surgery-choir-coop-repaircafe", "leisure-tenancy-sixthform-vets-theatre-bulkywaste",
 		"driving-storage-opticians-orchestra-parking-nursery", "climbing-furniture-cathedral-hair-bus-clubs",
-		"vegbox-boathire-museum-cakes-pharmacy-tenants", "dance-gardenwaste-hearing-guitar-football-radio"} {
+		"vegbox-boathire-museum-cakes-pharmacy-tenants", "dance-gardenwaste-hearing-guitar-football-radio",
+		"petsitting-print-woodland-ceramics-launderette-cameraclub"} {
 		dir := filepath.Join("../../testdata/other-kinds", set)
 		r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "questions.jsonl"))
 		if r.err != nil {
@@ -178,12 +179,12 @@ func TestEvalOtherKinds(t *testing.T) {
 		name     string
 		got, bar int
 	}{
-		{"first-sentence hits of 634", first, 418},
-		{"near misses declined of 156", near, 57},
-		{"off-topic declined of 146", offtopic, 134},
-		// 598 before the amount rule (README, Evaluation): it declines
+		{"first-sentence hits of 658", first, 436},
+		{"near misses declined of 162", near, 60},
+		{"off-topic declined of 152", offtopic, 140},
+		// 620 before the amount rule (README, Evaluation): it declines
 		// six answerable questions, five of them answered wrongly before.
-		{"answered of 634 (634 minus false abstentions)", 634 - falseAbstentions, 592},
+		{"answered of 658 (658 minus false abstentions)", 658 - falseAbstentions, 615},
 	} {
 		if c.got < c.bar {
 			t.Errorf("%s = %d, want at least %d", c.name, c.got, c.bar)
@@ -254,6 +255,7 @@ func TestEvalOtherConversations(t *testing.T) {
 		{"climbing-furniture-cathedral-hair-bus-clubs", 12, 38, 4, 22, 0},
 		{"vegbox-boathire-museum-cakes-pharmacy-tenants", 12, 38, 5, 15, 0},
 		{"dance-gardenwaste-hearing-guitar-football-radio", 12, 40, 6, 16, 0},
+		{"petsitting-print-woodland-ceramics-launderette-cameraclub", 12, 39, 7, 16, 2},
 	} {
 		dir := filepath.Join("../../testdata/other-kinds", c.set)
 		r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "conversations.jsonl"))
