@@ -85,7 +85,7 @@ var (
 	// …", "How much was the farm fined?", "How much extra are staff paid
 	// …", "How much will I get back as a refund?", "What is the annual
 	// budget of …", "What did the bridge cost?"; and "how much is" a
-	// thing named with its article or owner (see priceQuestion).
+	// thing (see priceQuestion).
 	moneyQuestion = regexp.MustCompile(`(?i)^\W*(how much\s+(money|cash|funding|tax|taxes|rent|interest|revenue|profit|income|compensation)\b` +
 		`|how much\s+((extra|more|less)\s+)?(does|did|do|is|was|are|were|will|would|should|can|could|has|have|had)\b.*\b(cost|costs|costing|pay|paid|pays|spend|spent|spends|charge|charged|charges|fine|fined|fee|fees|price|earn|earned|earns|worth|rent|fare|salary|wage|budget|owe|owed|refund|refunds|refunded|reimburse|reimbursed)\b` +
 		`|what(\s+(is|was|are|were|will be|would be)|'s|’s)\s+the\s+(\S+\s+){0,2}(price|cost|fee|fine|budget|salary|wage|rent|fare|tuition|charge)s?(\s+(of|for|to|per|in|on|at|charged|paid)\b|\W*$)` +
@@ -109,15 +109,17 @@ func isCostVerbQuestion(q string) bool {
 	return len(ws) > 0 && !determiners[ws[len(ws)-1]] && ws[len(ws)-1] != "to"
 }
 
-// howMuchIsThe is "how much is" a thing named with its article or owner.
-var howMuchIsThe = regexp.MustCompile(`(?i)^\W*how much\s+(is|are|was|were)\s+(a|an|the|one|each|my|our|your|his|her|their|its)\s`)
+// howMuchIsThe is "how much is" (or are, was, were) a thing.
+var howMuchIsThe = regexp.MustCompile(`(?i)^\W*how much\s+(is|are|was|were)\s`)
 
-// priceQuestion reports a question that asks the price of a thing named
-// with its article or owner: "How much is a ticket for pensioners?", "How
-// much was the emergency aid to Israel?". A participle after it makes
-// "how much" a degree ("How much is the surface covered by water?", "How
-// much was the town damaged?"), and a mass noun without an article a
-// quantity ("How much is terra preta distributed …?").
+// priceQuestion reports a question that asks the price of a thing: "How
+// much is a ticket for pensioners?", "How much was the emergency aid to
+// Israel?", "how much are swimming lessons for children", "how much is
+// it?". A participle after it makes "how much" a degree ("How much is the
+// surface covered by water?", "How much was the town damaged?", "How much
+// is terra preta distributed …?"). (A thing named without its article
+// was read as asking for a quantity until the users' questions of the
+// other-kinds sets showed that they ask for a price: README, Evaluation.)
 func priceQuestion(q string) bool {
 	loc := howMuchIsThe.FindStringIndex(q)
 	if loc == nil {

@@ -46,8 +46,11 @@ func TestQuestionType(t *testing.T) {
 		{"How much was the emergency aid to Israel?", moneyType},
 		{"How much extra are staff paid for night shifts?", moneyType},
 		{"How much will I get back if I choose a refund?", moneyType},
-		{"How much is terra preta distributed over the Amazon forest?", numberType}, // a mass noun, no article: a quantity
-		{"How much is the surface covered by water?", numberType},                   // a participle: a degree
+		{"How much is terra preta distributed over the Amazon forest?", numberType}, // a participle: a degree
+		{"how much are swimming lessons for children", moneyType},                   // no article: still a price
+		{"How much is parking at the pier?", moneyType},
+		{"how much is it?", moneyType},
+		{"How much is the surface covered by water?", numberType}, // a participle: a degree
 		{"How much was the town damaged in the war?", numberType},
 		{"How much is the discounted ticket?", numberType},
 		{"How much of the forest was cleared?", numberType},

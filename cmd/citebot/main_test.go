@@ -183,8 +183,10 @@ func TestEvalOtherKinds(t *testing.T) {
 		{"near misses declined of 162", near, 60},
 		{"off-topic declined of 152", offtopic, 140},
 		// 620 before the amount rule (README, Evaluation): it declines
-		// six answerable questions, five of them answered wrongly before.
-		{"answered of 658 (658 minus false abstentions)", 658 - falseAbstentions, 615},
+		// six answerable questions, five of them answered wrongly before;
+		// "how much are choir subs" read as a price declines one more
+		// wrong answer.
+		{"answered of 658 (658 minus false abstentions)", 658 - falseAbstentions, 614},
 	} {
 		if c.got < c.bar {
 			t.Errorf("%s = %d, want at least %d", c.name, c.got, c.bar)
