@@ -48,7 +48,6 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 	context := conversationContext(question, earlier)
 	var topic string // the conversation's document: the one the answer before quoted, or that one's topic
 	var whole string // a fragment follow-up read whole (see completed)
-	var lastOff bool // the turn before was answered from another document than the conversation's
 	if context != "" {
 		whole = completed(question, earlier)
 	}
@@ -88,17 +87,13 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 		switch {
 		case ctx.Err() != nil:
 			return decision{}, ctx.Err()
-		case err == nil && !prev.ans.Grounded && prev.topic != "":
-			// A follow-up declined because its conversation's document
-			// did not answer it (below) leaves the conversation there.
-			topic = prev.topic
 		case err == nil && prev.ans.Grounded:
 			r.quoted = prev.quoted
 			topic = prev.ans.Passages[0].Source
 			if prev.topic != "" {
 				// A turn answered from another document than the
 				// conversation's did not move the conversation (below).
-				topic, lastOff = prev.topic, true
+				topic = prev.topic
 			}
 			// "Is it paid?" after "How long is the meal break …?" asks
 			// whether the meal break is: a pronoun for the subject of the
@@ -164,24 +159,8 @@ func (x *Index) answerAt(ctx context.Context, question string, earlier []string,
 			if ctx.Err() != nil {
 				return decision{}, ctx.Err()
 			}
-			switch {
-			case err == nil && ok && (sure || alt.ans.Confidence >= d.ans.Confidence):
+			if err == nil && ok && (sure || alt.ans.Confidence >= d.ans.Confidence) {
 				d = alt
-			case err == nil && !ok && drifted && context != "" && !lastOff:
-				// A follow-up that the conversation's document does not
-				// answer is not answered from another's either: "what
-				// does she need to wear?" after a dance school's ballet
-				// class is not about a hearing clinic's "if you wear
-				// them, your current hearing aids", nor "who runs it?"
-				// after a garden centre's workshop about a hospital. Its
-				// words are too few to choose a document of their own. A
-				// turn after one already answered from elsewhere may
-				// follow that one (a user who changed the subject without
-				// naming it), and one that reads as no follow-up ("how do
-				// I pay?") may be asked of any document.
-				// The conversation stays where it was for the turn after.
-				d.ans.Grounded, d.ans.Answer, d.ans.Citations = false, NotFound, []Citation{}
-				d.topic = topic
 			}
 		}
 		if d.ans.Grounded && d.ans.Passages[0].Source != topic && !otherTitle {
