@@ -487,6 +487,30 @@ func TestFollowUpAfterADriftStaysOnTopic(t *testing.T) {
 	}
 }
 
+// In a handbook of several files, one organisation's, a follow-up that
+// names a subject of another file is answered from that file: "and can I
+// claim for my home internet?" after annual leave, "and what if I lose my
+// laptop?" after booking leave. Declining a follow-up that the
+// conversation's document does not answer, measured for corpora of
+// unrelated organisations, broke these (README, Evaluation).
+func TestFollowUpMovesWithinOneHandbook(t *testing.T) {
+	x := indexOf(t, map[string]string{
+		"leave.md": "# Annual leave\n\nFull-time staff get 25 days of annual leave a year, plus bank holidays. " +
+			"You can carry over up to five unused days into the next year.\n\n" +
+			"Book leave in the HR portal at least two weeks before you want to take it. Your line manager approves it.\n",
+		"expenses.md": "# Expenses\n\nYou can claim £25 a month towards home internet if you work from home at least two days a week.\n\n" +
+			"Claims are made in the finance system within 30 days of the expense. Receipts must be attached.\n\n" +
+			"Mileage is paid at 45p a mile for business journeys in your own car.\n",
+		"it.md": "# IT equipment\n\nEvery employee gets a laptop and a headset. " +
+			"Replacement laptops are issued by the IT service desk within two working days.\n\n" +
+			"Report a lost or stolen laptop to the service desk within 24 hours.\n",
+	})
+	wantConversation(t, x, turn{"How many days of annual leave do I get?", "25 days"},
+		turn{"and can I claim for my home internet?", "£25 a month"}, turn{"what about mileage?", "45p"})
+	wantConversation(t, x, turn{"How do I book leave?", "HR portal"},
+		turn{"and what if I lose my laptop?", "within 24 hours"})
+}
+
 // A turn that names another document's title is answered, and moves the
 // conversation, as it would be alone, whatever the conversation was about:
 // after a garden centre's wreath workshop, "and what about route 12
