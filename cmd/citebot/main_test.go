@@ -152,7 +152,7 @@ func TestEvalOtherKinds(t *testing.T) {
 		"pool-carclub-surgery-choir-coop-repaircafe", "leisure-tenancy-sixthform-vets-theatre-bulkywaste",
 		"driving-storage-opticians-orchestra-parking-nursery", "climbing-furniture-cathedral-hair-bus-clubs",
 		"vegbox-boathire-museum-cakes-pharmacy-tenants", "dance-gardenwaste-hearing-guitar-football-radio",
-		"petsitting-print-woodland-ceramics-launderette-cameraclub"} {
+		"petsitting-print-woodland-ceramics-launderette-cameraclub", "housing-association-handbook"} {
 		dir := filepath.Join("../../testdata/other-kinds", set)
 		r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "questions.jsonl"))
 		if r.err != nil {
@@ -179,14 +179,14 @@ func TestEvalOtherKinds(t *testing.T) {
 		name     string
 		got, bar int
 	}{
-		{"first-sentence hits of 658", first, 436},
-		{"near misses declined of 162", near, 60},
-		{"off-topic declined of 152", offtopic, 140},
-		// 620 before the amount rule (README, Evaluation): it declines
+		{"first-sentence hits of 682", first, 453},
+		{"near misses declined of 168", near, 62},
+		{"off-topic declined of 158", offtopic, 146},
+		// 643 before the amount rule (README, Evaluation): it declines
 		// six answerable questions, five of them answered wrongly before;
 		// "how much are choir subs" read as a price declines one more
 		// wrong answer.
-		{"answered of 658 (658 minus false abstentions)", 658 - falseAbstentions, 614},
+		{"answered of 682 (682 minus false abstentions)", 682 - falseAbstentions, 637},
 	} {
 		if c.got < c.bar {
 			t.Errorf("%s = %d, want at least %d", c.name, c.got, c.bar)
@@ -258,6 +258,7 @@ func TestEvalOtherConversations(t *testing.T) {
 		{"vegbox-boathire-museum-cakes-pharmacy-tenants", 12, 38, 5, 15, 0},
 		{"dance-gardenwaste-hearing-guitar-football-radio", 12, 40, 6, 16, 0},
 		{"petsitting-print-woodland-ceramics-launderette-cameraclub", 12, 39, 7, 16, 2},
+		{"housing-association-handbook", 12, 37, 4, 16, 1},
 	} {
 		dir := filepath.Join("../../testdata/other-kinds", c.set)
 		r := citebot(t, map[string]string{"CITEBOT_DATA": t.TempDir()}, "--corpus", filepath.Join(dir, "corpus"), "eval", "--json", filepath.Join(dir, "conversations.jsonl"))
