@@ -305,21 +305,10 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 	return d, nil
 }
 
-// namesNothing reports a sentence that has no word of its own but those
-// that give an amount ("It costs £60 a year.", "They are £5 each."): it
-// gives the amount of something named before it.
-func namesNothing(text string) bool {
-	for _, w := range words(text) {
-		if stopWords[w] || measuringStems[stem(w)] || timeUnits[strings.TrimSuffix(w, "s")] != 0 || strings.ContainsFunc(w, unicode.IsDigit) {
-			continue
-		}
-		switch w {
-		case "it", "they", "this", "these", "each", "per", "just", "only", "about", "around", "up", "from":
-			continue
-		}
-		return false
-	}
-	return true
+// hasBlankLine reports whether s holds an empty line, with or without
+// carriage returns: a paragraph ends in it.
+func hasBlankLine(s string) bool {
+	return strings.Contains(strings.ReplaceAll(s, "\r", ""), "\n\n")
 }
 
 // answersOnlyTitle reports a quote that has none of the question's words
@@ -414,14 +403,16 @@ type sentence struct {
 	eligible bool     // false for a heading or the document's title: never an answer alone
 	header   string   // for a row of a Markdown table, its header row
 	terms    termMask // the question's terms it has, by its own words
-	// addresses is whether the sentence or the heading over it has one
-	// of the question's words other than its document's title's, and
-	// for a question of an amount other than those asking for one, or
-	// the sentence before it in its paragraph has the rarest of those;
-	// a question of an amount that has none but words saying how it is
-	// measured ("take", "monthly") is addressed by every sentence, and
-	// one whose passage has all of them by a sentence that names nothing
-	// but an amount ("It costs £60 a year."; see answersOnlyTitle).
+	// addresses is whether the sentence speaks of what the question asks
+	// beyond what its document is about (see answersOnlyTitle): the
+	// sentence or the heading over it has a word of the question other
+	// than its document's title's (for a question of an amount, other
+	// than the words asking for one too); or the question has no such
+	// word, or for an amount none but words saying how it is measured
+	// ("take", "monthly"); or, for an amount, the sentence names nothing
+	// but the amount and the sentence before it in its paragraph has the
+	// rarest such word, or, opening its paragraph, its passage has every
+	// such word ("It costs £60 a year.").
 	addresses bool
 	read      *readSentence // what every question may reuse of it
 	in        sentenceInput
@@ -433,6 +424,17 @@ type sentence struct {
 // sentencesOf measures the sentences of the candidates cs that have not
 // been measured yet, embedding them in one batch.
 func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) error {
+	// What a question of an amount asks it of: what it names besides the
+	// words that ask for one ("crown" in "How much does a crown cost at
+	// Riverside Dental?", not "cost"; see sentence.addresses). (A count
+	// of such a word, "How many fines were issued?", loses it too:
+	// keeping them for counts let an off-topic question of squad-dev
+	// through on "total", README.)
+	_, measuring := r.q.measured()
+	asks := r.q.all()
+	if measuring {
+		asks &^= r.q.measuring
+	}
 	var todo []*sentence
 	for _, c := range cs {
 		if c.measured {
@@ -451,15 +453,8 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 		// spaces behind the building."; see answersOnlyTitle). A title
 		// that is the document's first sentence, shortened, is the words
 		// of the sentence it opens.
-		// A question of an amount asks it of what it names besides
-		// the words that ask for one ("crown" in "How much does a crown
-		// cost at Riverside Dental?", not "cost").
-		asks := r.q.all()
-		_, measuring := r.q.measured()
-		if measuring {
-			asks &^= r.q.measuring
-		}
 		beyondTitle, opener := asks&^c.title.mask, strings.TrimSuffix(c.Title, "…")
+		var titleStems map[string]bool // made for a question of an amount
 		// A line that ends in a colon is read with the lines indented
 		// under it, or listed under it at its own indentation, as a
 		// heading is with its section: "Saturday 17 October: 8.30 to 9.00
@@ -521,22 +516,28 @@ func (x *Index) sentencesOf(ctx context.Context, r *retrieval, cs []*candidate) 
 				beyond = asks
 			}
 			s.addresses = beyond == 0 || under&beyond != 0 || measuring && beyond&^r.q.asides == 0
-			if !s.addresses && measuring && beyond&^r.q.asides&^c.mask == 0 && namesNothing(text) {
-				// "It costs £60 a year." names no thing of its own: it
-				// gives the amount of what its passage is about, and the
-				// passage has every word the question asks beyond its
-				// title ("for residents", "in Elmfield").
-				s.addresses = true
-			}
-			if !s.addresses && measuring && i > 0 && !heading && !row && !(opens && item) && c.sents[i-1].eligible &&
-				!strings.Contains(c.Text[ms[i-1].span.End:m.span.Start], "\n\n") && ms[i-1].mask&r.q.rarest(beyond) != 0 {
-				// The sentence before, in the same paragraph, may name
-				// what this one gives the amount of: "The stone bridge
-				// over the river was finished in 1836. The bridge cost
-				// three million pounds." It must name it by the rarest of
-				// the words asked: a word as common as "time" in the
-				// sentence before is no sign of the same subject.
-				s.addresses = true
+			if !s.addresses && measuring {
+				if titleStems == nil {
+					titleStems = stemSet(words(c.Title))
+				}
+				if namesNothing(text, titleStems) {
+					// "It costs £52 for one bin.", "50p per item": a
+					// sentence that names nothing but an amount gives the
+					// amount of what the sentence before it in its
+					// paragraph names, where that one has the rarest word
+					// asked ("You need to subscribe each year.",
+					// "Overdue books"; not "Reservations"), or, opening its
+					// paragraph, of what its passage is about, where the
+					// passage has every word asked ("It costs £60 a
+					// year." on the permit's page, for residents). Under
+					// "The old bridge", "The bridge cost three million
+					// pounds." names nothing but the title's bridge.
+					if i > 0 && !hasBlankLine(c.Text[ms[i-1].span.End:m.span.Start]) {
+						s.addresses = ms[i-1].mask&r.q.rarest(beyond&^r.q.asides) != 0
+					} else {
+						s.addresses = beyond&^r.q.asides&^c.mask == 0
+					}
+				}
 			}
 			s.in.own = s.in.lexical
 			if len(c.title.words)+len(over.words)+len(intro.words)+len(runIn.words) > 0 {

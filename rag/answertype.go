@@ -98,15 +98,58 @@ var (
 
 // isCostVerbQuestion reports a costVerbQuestion whose "cost" or "charge"
 // is the verb: not "What does the charge for bulky waste include?", where
-// an article makes it a noun.
+// an article makes it a noun, nor "What does the congestion charge for a
+// lorry cover?", which ends in the verb of another question, nor "What do
+// I need to charge at the library?", an infinitive's.
 func isCostVerbQuestion(q string) bool {
 	m := costVerbQuestion.FindStringSubmatch(q)
 	if m == nil {
 		return false
 	}
-	ws := words(m[2])
-	// "What do I need to charge at the library?": an infinitive's.
-	return len(ws) > 0 && !determiners[ws[len(ws)-1]] && ws[len(ws)-1] != "to"
+	ws, all := words(m[2]), words(q)
+	return len(ws) > 0 && !determiners[ws[len(ws)-1]] && ws[len(ws)-1] != "to" && !nounQuestionVerbs[all[len(all)-1]]
+}
+
+// nounQuestionVerbs end a question that asks what a charge or a cost
+// does, not what it is: "… include?", "… cover?".
+var nounQuestionVerbs = map[string]bool{"include": true, "includes": true, "cover": true, "covers": true, "apply": true,
+	"applies": true, "mean": true, "means": true, "involve": true, "involves": true, "entail": true}
+
+// namesNothing reports a sentence that has no word of its own but those
+// that give an amount, the units it is given in, and those of its
+// document's title (as stems in title): "It costs £60 a year.", "They are
+// five pounds each.", "50p per item", "The bridge cost three million
+// pounds." under "The old bridge". It gives the amount of something named
+// before it.
+func namesNothing(text string, title map[string]bool) bool {
+	prev := ""
+	for _, w := range words(text) {
+		st := stem(w)
+		switch {
+		case stopWords[w], measuringStems[st], measuringAsideStems[st], title[st], amountNames[w],
+			timeUnits[strings.TrimSuffix(w, "s")] != 0, isNumberWord(w):
+		case prev == "per" || isNumberWord(prev):
+			// The unit an amount is given in: "50p per item", "£52
+			// for one bin".
+		default:
+			return false
+		}
+		prev = w
+	}
+	return true
+}
+
+// isNumberWord reports a number in digits or in words.
+func isNumberWord(w string) bool {
+	return numberWords[w] != 0 || strings.ContainsFunc(w, unicode.IsDigit)
+}
+
+// amountNames are the words of an amount that are neither numbers nor
+// units of time: currencies, scales, and what sets a price per.
+var amountNames = map[string]bool{
+	"pound": true, "pounds": true, "pence": true, "penny": true, "p": true, "dollar": true, "dollars": true, "cent": true,
+	"cents": true, "euro": true, "euros": true, "hundred": true, "thousand": true, "million": true, "billion": true,
+	"per": true, "around": true, "free": true, "vat": true, "inc": true, "incl": true, "excluding": true, "including": true,
 }
 
 // howMuchIsThe is "how much is" (or are, was, were) a thing.
@@ -117,7 +160,7 @@ var howMuchIsThe = regexp.MustCompile(`(?i)^\W*how much\s+(is|are|was|were)\s`)
 // Israel?", "how much are swimming lessons for children", "how much is
 // it?". A participle after it makes "how much" a degree ("How much is the
 // surface covered by water?", "How much was the town damaged?", "How much
-// is terra preta distributed …?"). (A thing named without its article
+// is terra preta distributed …?"), and leave or notice a length of time. (A thing named without its article
 // was read as asking for a quantity until the users' questions of the
 // other-kinds sets showed that they ask for a price: README, Evaluation.)
 func priceQuestion(q string) bool {
@@ -126,12 +169,17 @@ func priceQuestion(q string) bool {
 		return false
 	}
 	for _, w := range words(q[loc[1]:]) {
-		if len(w) > 4 && strings.HasSuffix(w, "ed") {
+		if len(w) > 4 && strings.HasSuffix(w, "ed") || timeAllowances[w] {
 			return false
 		}
 	}
 	return true
 }
+
+// timeAllowances are what "how much is" asks the length of, not the
+// price: "How much is annual leave?", "How much is the notice period?".
+var timeAllowances = map[string]bool{"leave": true, "holiday": true, "holidays": true, "vacation": true, "notice": true,
+	"time": true, "period": true}
 
 // auxiliaries are the verbs that follow a question's "when" ("When did
 // …", "When was …"); any other word makes it a clause.

@@ -824,7 +824,6 @@ func TestAmountOfAnotherThingDeclined(t *testing.T) {
 	}), []sayingCase{
 		{"how long does a bulky waste collection take?", "ten working days"},
 		{"What's the annual rent for an allotment?", "£48"},
-		{"how much is a food waste caddy?", ""},
 	})
 	// A sentence that names nothing but the amount gives the amount of
 	// what its passage is about, where the passage has the question's
@@ -835,6 +834,49 @@ func TestAmountOfAnotherThingDeclined(t *testing.T) {
 		{"how much is a parking permit in elmfield?", "£60"},
 		{"how much is a parking permit for a motorbike?", ""},
 	})
+	// A sentence that names a thing of its own gives the amount of that
+	// thing, whatever the sentence before it names: implants are not
+	// crowns. Nor does "monthly", which says how an amount is measured,
+	// tie a day pass to the monthly newsletter before it.
+	wantSayingOrDeclined(t, indexOf(t, map[string]string{
+		"fees.md": "# Harbourside Dental Practice: fees\n\nWe fit crowns made in our own laboratory. Implants cost £2,000 each.\n",
+		"gym.md": "# Elm Gym\n\nWe send a monthly newsletter to everyone who signs up. A day pass costs £8.\n\n" +
+			"Membership is open to adults over 16.\n",
+	}), []sayingCase{
+		{"How much does a crown cost at Harbourside Dental Practice?", ""},
+		{"How much is the monthly membership at Elm Gym?", ""},
+	})
+	// A sentence whose subject is a pronoun gives the amount of what the
+	// sentence before it names.
+	wantSayingOrDeclined(t, indexOf(t, map[string]string{"garden.md": "# Garden waste collection\n\n" +
+		"Hallam District Council collects garden waste every two weeks from March to November.\n\n" +
+		"You need to subscribe each year. It costs £52 for one bin. Each extra bin is £30.\n"}), []sayingCase{
+		{"how much does it cost to subscribe", "£52"},
+		{"how much is a food waste caddy?", ""},
+	})
+}
+
+func TestNamesNothing(t *testing.T) {
+	title := map[string]bool{"old": true, "bridg": true}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"It costs £60 a year.", true},
+		{"They are five pounds each.", true},
+		{"It costs £60 annually.", true},
+		{"It is free.", true},
+		{"The bridge cost three million pounds.", true}, // "bridge" is the title's
+		{"Implants cost £2,000 each.", false},
+		{"A day pass costs £8.", false},
+		{"Hiring it costs £40 an hour.", false},
+		{"50p per item", true},
+		{"It costs £52 for one bin.", true},
+	} {
+		if got := rag.NamesNothing(c.text, title); got != c.want {
+			t.Errorf("namesNothing(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
 }
 
 // The rule for yes/no questions reads what answers them as a user would:

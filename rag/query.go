@@ -93,7 +93,7 @@ func (x *Index) analyseAs(q, own string) query {
 	a.howMany = howManyExpr.MatchString(own)
 	a.howLong = a.want == durationType && howLongExpr.MatchString(own)
 	a.given, a.pointed = a.mask(stemSet(pointedWords(own))), a.mask(stemSet(demonstratedWords(own)))
-	a.measuring, a.asides = a.mask(measuringStems), a.mask(asideStems)
+	a.measuring, a.asides = a.mask(measuringStems), a.mask(measuringAsideStems)
 	if f := focusWord(own); f != "" {
 		if i, ok := a.index[stem(f)]; ok && i < maxMaskTerms {
 			a.focus = 1 << i
@@ -282,7 +282,9 @@ var measuringWords = strings.Fields("cost costs costing price prices priced char
 var measuringAsides = strings.Fields("take takes taking last lasts wait hold holds seat seats fit fits " +
 	"hourly daily nightly weekly monthly yearly annual annually")
 
-var measuringStems, asideStems = stemSet(measuringWords), stemSet(measuringAsides)
+// measuringStems and measuringAsideStems are the stems of measuringWords
+// and measuringAsides, as a question's terms are.
+var measuringStems, measuringAsideStems = stemSet(measuringWords), stemSet(measuringAsides)
 
 // howManyExpr is a question that asks for a quantity in so many words.
 var howManyExpr = regexp.MustCompile(`(?i)^\W*how (many|much)\b`)
