@@ -165,27 +165,22 @@ func (x *Index) decide(ctx context.Context, r *retrieval, m *Model, k int) (deci
 		}
 	}
 	t, measured := r.q.measured()
-	if r.q.yesNo && !best.addresses {
+	if (r.q.yesNo || measured) && !best.addresses {
 		// A yes/no question is answered by a sentence that speaks of what
 		// it asks, where one of the best sentence's passage does: "There
 		// are 18 spaces behind the building." under "Parking" for "Is
 		// there parking at Millbrook Village Hall?", not the hall's
-		// address, which has all the words of its name. Without one, the
+		// address, which has all the words of its name. So is a question
+		// of an amount, by a sentence that also holds one: an amount is
+		// the answer only when it is of the thing asked ("How much does a
+		// crown cost at Riverside Dental?" is not answered by "The
+		// Riverside Care Plan costs £16.50 per month."). Without one, the
 		// rules below decline it (see answersOnlyTitle). The chooser's
 		// belief in its best is not moved to the other: the gate reads
 		// what the chooser thought of the sentence quoted.
-		if alt := bestBeside(best, d.scored, func(s *sentence) bool { return s.addresses }); alt != nil {
-			best, second = alt, best
-		}
-	}
-	if measured && !best.addresses {
-		// An amount is the answer only when it is of the thing asked:
-		// "How much does a crown cost at Riverside Dental?" is not
-		// answered by "The Riverside Care Plan costs £16.50 per month."
-		// Another sentence of the passage that names the thing and holds
-		// an amount is quoted instead; without one, the rules below
-		// decline it (see answersOnlyTitle).
-		if alt := bestBeside(best, d.scored, func(s *sentence) bool { return s.addresses && s.hasType(t, &r.q) }); alt != nil {
+		if alt := bestBeside(best, d.scored, func(s *sentence) bool {
+			return s.addresses && (r.q.yesNo || s.hasType(t, &r.q))
+		}); alt != nil {
 			best, second = alt, best
 		}
 	}

@@ -160,9 +160,10 @@ var howMuchIsThe = regexp.MustCompile(`(?i)^\W*how much\s+(is|are|was|were)\s`)
 // Israel?", "how much are swimming lessons for children", "how much is
 // it?". A participle after it makes "how much" a degree ("How much is the
 // surface covered by water?", "How much was the town damaged?", "How much
-// is terra preta distributed …?"), and leave or notice a length of time. (A thing named without its article
-// was read as asking for a quantity until the users' questions of the
-// other-kinds sets showed that they ask for a price: README, Evaluation.)
+// is terra preta distributed …?"), and leave or notice a length of time.
+// (A thing named without its article was read as asking for a quantity
+// until the users' questions of the other-kinds sets showed that they ask
+// for a price: README, Evaluation.)
 func priceQuestion(q string) bool {
 	loc := howMuchIsThe.FindStringIndex(q)
 	if loc == nil {
